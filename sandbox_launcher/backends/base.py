@@ -1,0 +1,57 @@
+"""The one protocol both backends implement: start a LaunchPlan, return a handle."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from ..core.plan import LaunchPlan
+
+
+@dataclass
+class SandboxInfo:
+    """What the session must remember to find, stop and verify the sandbox later.
+
+    It is written to the session's state file, so a later launcher can clean up
+    after one that was killed.
+    """
+
+    launcher_pid: int  # the process that owns (and waits for) the sandbox
+    leader_pid: int  # the sandbox's own init; killing it ends every process inside
+    namespaces: dict[str, int] = field(default_factory=dict)  # kind → inode
+
+
+class SandboxHandle(Protocol):
+    """A running sandbox."""
+
+    info: SandboxInfo
+
+    def fileno(self) -> int:
+        """A descriptor that becomes readable when the sandbox has ended (a pidfd)."""
+        ...
+
+    def terminate(self) -> None:
+        """Ask every process inside to end (SIGTERM)."""
+        ...
+
+    def kill(self) -> None:
+        """End every process inside now."""
+        ...
+
+    def wait(self) -> int:
+        """Reap the sandbox; returns the client's exit status (128+N for signal N)."""
+        ...
+
+
+class SandboxBackend(Protocol):
+    """Starts sandboxes from plans."""
+
+    name: str
+
+    def check_host(self) -> None:
+        """Raise a typed error naming the fix if this host cannot run the backend."""
+        ...
+
+    def start(self, plan: LaunchPlan) -> SandboxHandle:
+        """Start the plan's command in a fresh sandbox."""
+        ...

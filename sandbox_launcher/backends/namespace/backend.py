@@ -1,0 +1,175 @@
+"""The namespace backend: the client runs under bubblewrap, unprivileged.
+
+Every namespace is unshared; the sandbox's init (bwrap's pid 1) is the session
+leader: when it dies the kernel kills every process in the pid namespace, daemons
+included. ``--die-with-parent`` makes it die with the launcher, even on SIGKILL.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import json
+import os
+import shutil
+import signal
+import subprocess
+import time
+
+from ...core import proc
+from ...core.errors import CommandNotFound, SessionError
+from ...core.plan import SANDBOX_HOME, LaunchPlan
+from ...host import procs
+from ..base import SandboxInfo
+from . import layout
+from .bwrap import BwrapCommand, BwrapOption, FdOption, Flag, SetEnv
+from .seccomp import build_filter
+
+_PURPOSE = "to build the namespace sandbox (bubblewrap)"
+_PR_SET_CHILD_SUBREAPER = 36
+
+
+def _namespace_flags(plan: LaunchPlan) -> list[BwrapOption]:
+    flags: list[BwrapOption] = [Flag(f) for f in (
+        "--unshare-user", "--unshare-ipc", "--unshare-pid", "--unshare-net",
+        "--unshare-uts", "--unshare-cgroup-try",
+        # The client may not signal or inject into the launcher's terminal (TIOCSTI),
+        # and must not outlive the launcher.
+        "--new-session", "--die-with-parent",
+    )]
+    if not plan.nested_userns:
+        flags.append(Flag("--disable-userns"))
+        flags.append(Flag("--assert-userns-disabled"))
+    flags.append(Flag("--cap-drop", "ALL"))
+    return flags
+
+
+def build_command(plan: LaunchPlan, identity: layout.Identity, seccomp_fd: int,
+                  info_fd: int) -> BwrapCommand:
+    """The whole bwrap invocation for *plan*; order matters (later mounts cover earlier)."""
+    cmd = BwrapCommand()
+    cmd.add(*_namespace_flags(plan))
+    cmd.add(Flag("--hostname", identity.hostname))
+    cmd.add(*layout.system_mounts())
+    cmd.add(Flag("--proc", "/proc"), Flag("--dev", "/dev"))
+    cmd.add(*layout.identity_files(identity))
+    cmd.add(*layout.private_storage(plan))
+    cmd.add(*layout.hardware_view())
+    cmd.add(Flag("--clearenv"))
+    cmd.add(*(SetEnv(k, v) for k, v in sorted(plan.env.items())))
+    cmd.add(Flag("--chdir", SANDBOX_HOME))
+    cmd.add(FdOption("--seccomp", seccomp_fd), FdOption("--info-fd", info_fd))
+    return cmd
+
+
+class NamespaceSandbox:
+    """A running bwrap sandbox (implements :class:`SandboxHandle`)."""
+
+    def __init__(self, process: subprocess.Popen[bytes], info: SandboxInfo) -> None:
+        self.process = process
+        self.info = info
+        self._pidfd = os.pidfd_open(process.pid)
+
+    def fileno(self) -> int:
+        """Readable once bwrap has exited."""
+        return self._pidfd
+
+    def terminate(self) -> None:
+        """SIGTERM every process inside except the init, which leaves when the client does."""
+        inside = [p for p in procs.members({"pid": self.info.namespaces["pid"]})
+                  if p != self.info.leader_pid]
+        procs.signal_all(inside, signal.SIGTERM)
+
+    def kill(self) -> None:
+        """SIGKILL the init: the kernel then kills every process in the pid namespace."""
+        procs.signal_all([self.info.leader_pid], signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):
+            signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
+
+    def wait(self) -> int:
+        """Reap bwrap; it exits with the client's status (128+N for a signal N)."""
+        status = self.process.wait()
+        os.close(self._pidfd)
+        _reap(self.info.leader_pid)
+        return status if status >= 0 else 128 - status
+
+
+class NamespaceBackend:
+    """Starts plans under bubblewrap (implements :class:`SandboxBackend`)."""
+
+    name = "namespace"
+
+    def __init__(self, bwrap: str | None = None) -> None:
+        self._bwrap = bwrap
+
+    def check_host(self) -> None:
+        """Find bwrap (raises MissingTool with the package to install)."""
+        if self._bwrap is None:
+            self._bwrap = proc.which("bwrap", _PURPOSE)
+
+    def start(self, plan: LaunchPlan) -> NamespaceSandbox:
+        """Start *plan*; returns once the sandbox exists (or raises, leaving nothing)."""
+        self.check_host()
+        assert self._bwrap is not None
+        _become_subreaper()
+        if not _command_exists(plan):
+            raise CommandNotFound(plan.command[0])
+        seccomp_fd = build_filter(plan.denied_syscalls)
+        info_r, info_w = os.pipe2(os.O_CLOEXEC)
+        cmd = build_command(plan, layout.Identity.fresh(), seccomp_fd, info_w)
+        try:
+            process = proc.spawn(cmd.argv(self._bwrap, list(plan.command)), pass_fds=cmd.fds())
+        finally:
+            cmd.close()
+        try:
+            info = _read_info(info_r, process)
+        finally:
+            os.close(info_r)
+        return NamespaceSandbox(process, info)
+
+
+def _reap(pid: int) -> None:
+    """Reap the sandbox's init, which bwrap leaves to us (we are a child subreaper)."""
+    deadline = time.monotonic() + 1.0
+    while time.monotonic() < deadline:
+        try:
+            done, _ = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            return  # not ours (no subreaper): the host's init reaps it
+        if done:
+            return
+        time.sleep(0.002)
+
+
+def _become_subreaper() -> None:
+    """Orphans of the sandbox are re-parented to us, so we can reap and account for them."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+
+
+def _command_exists(plan: LaunchPlan) -> bool:
+    """Whether the command can be found inside (host /usr is the sandbox's /usr)."""
+    program = plan.command[0]
+    if "/" in program:
+        return os.path.exists(program)
+    return shutil.which(program, path=plan.env["PATH"]) is not None
+
+
+def _read_info(fd: int, process: subprocess.Popen[bytes]) -> SandboxInfo:
+    raw = b""
+    while chunk := os.read(fd, 4096):
+        raw += chunk
+    if not raw:
+        status = process.wait()
+        raise SessionError(
+            f"bubblewrap could not create the sandbox (exit status {status})",
+            "run 'sandbox-launcher doctor': unprivileged user namespaces may be disabled",
+        )
+    data = json.loads(raw)
+    leader = int(data["child-pid"])
+    namespaces = {k.removesuffix("-namespace"): int(v) for k, v in data.items()
+                  if k.endswith("-namespace")}
+    user_ns = procs.namespace_of(leader, "user")
+    if user_ns is not None:
+        namespaces["user"] = user_ns
+    return SandboxInfo(launcher_pid=os.getpid(), leader_pid=leader, namespaces=namespaces)

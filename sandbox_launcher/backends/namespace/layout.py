@@ -1,0 +1,106 @@
+"""The file system and identity a namespace sandbox sees, as bwrap options.
+
+Host system directories are read-only; everything writable is a size-limited tmpfs
+that exists only in the sandbox's mount namespace, so it is gone, by the kernel's
+hand, the moment the last process of the session is.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from ...core.plan import SANDBOX_HOME, SANDBOX_USER, LaunchPlan
+from .bwrap import Bind, BwrapOption, Data, Dir, Symlink, Tmpfs
+
+#: Top-level paths that merged-/usr systems keep as symlinks into /usr.
+_USR_LINKS = ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
+#: /run is tiny: it only holds the sandbox's own runtime dir.
+_RUN_SIZE = 16 << 20
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A fresh machine identity per session, so the client cannot fingerprint the host."""
+
+    hostname: str
+    machine_id: str
+    boot_id: str
+
+    @classmethod
+    def fresh(cls) -> Identity:
+        """Random values shaped like real ones (some clients validate the format)."""
+        return cls(
+            hostname=f"sandbox-{secrets.token_hex(3)}",
+            machine_id=secrets.token_hex(16),
+            boot_id=str(uuid.uuid4()),
+        )
+
+
+def _passwd() -> tuple[str, str]:
+    uid, gid = os.getuid(), os.getgid()
+    passwd = (
+        "root:x:0:0:root:/root:/usr/sbin/nologin\n"
+        f"{SANDBOX_USER}:x:{uid}:{gid}:{SANDBOX_USER}:{SANDBOX_HOME}:/bin/sh\n"
+        "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"
+    )
+    group = f"root:x:0:\n{SANDBOX_USER}:x:{gid}:\nnogroup:x:65534:\n"
+    return passwd, group
+
+
+def system_mounts(root: Path = Path("/")) -> list[BwrapOption]:
+    """Read-only host system directories, mirroring merged-/usr symlinks."""
+    options: list[BwrapOption] = [Bind("/usr", "/usr")]
+    for name in _USR_LINKS:
+        path = root / name
+        if path.is_symlink():
+            options.append(Symlink(os.readlink(path), f"/{name}"))
+        elif path.is_dir():
+            options.append(Bind(f"/{name}", f"/{name}"))
+    options.append(Bind("/etc", "/etc"))
+    if (root / "opt").is_dir():
+        options.append(Bind("/opt", "/opt"))
+    return options
+
+
+def identity_files(identity: Identity) -> list[BwrapOption]:
+    """Files that would otherwise show the host's identity, replaced by fresh ones."""
+    passwd, group = _passwd()
+    hosts = (f"127.0.0.1\tlocalhost\n127.0.1.1\t{identity.hostname}\n"
+             "::1\tlocalhost ip6-localhost ip6-loopback\n")
+    return [
+        Data.of("/etc/machine-id", identity.machine_id + "\n"),
+        Data.of("/etc/hostname", identity.hostname + "\n"),
+        Data.of("/etc/hosts", hosts),
+        Data.of("/etc/passwd", passwd),
+        Data.of("/etc/group", group),
+        Dir("/var"),
+        Dir("/var/lib"),
+        Dir("/var/lib/dbus"),
+        Data.of("/var/lib/dbus/machine-id", identity.machine_id + "\n"),
+        Data.of("/proc/sys/kernel/random/boot_id", identity.boot_id + "\n"),
+    ]
+
+
+def private_storage(plan: LaunchPlan) -> list[BwrapOption]:
+    """Throwaway, size-limited home, /tmp, /dev/shm and runtime dir."""
+    runtime = plan.env["XDG_RUNTIME_DIR"]
+    return [
+        Tmpfs("/tmp", plan.tmp_size, 0o1777),
+        Symlink("/tmp", "/var/tmp"),
+        Tmpfs("/dev/shm", plan.shm_size, 0o1777),
+        Dir("/home"),
+        Tmpfs(SANDBOX_HOME, plan.home_size, 0o700),
+        Tmpfs("/run", _RUN_SIZE, 0o755),
+        Dir("/run/user"),
+        Dir(runtime, 0o700),
+    ]
+
+
+def hardware_view() -> list[BwrapOption]:
+    """Only CPU topology from /sys: no network MACs, no DMI serials, no block devices."""
+    cpu = "/sys/devices/system/cpu"
+    return [Bind(cpu, cpu)] if Path(cpu).is_dir() else []

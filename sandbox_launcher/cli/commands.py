@@ -1,0 +1,124 @@
+"""The subcommands behind :mod:`cli.main`; each returns an exit status."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+from pathlib import Path
+from typing import TextIO
+
+from ..backends.namespace.backend import NamespaceBackend
+from ..core.plan import RunOptions, make_plan
+from ..core.profile import load_profiles
+from ..session import control, store
+from ..session.lifecycle import Event, Session, State
+
+
+def print_json(data: object, out: TextIO) -> None:
+    """Pretty JSON on *out*."""
+    json.dump(data, out, indent=2)
+    out.write("\n")
+
+
+def _clean_stale(err: TextIO) -> None:
+    """A launcher that was killed left sessions behind: wipe them before anything new."""
+    for wiped in control.wipe_stale():
+        print(f"sandbox-launcher: {wiped.describe()}", file=err)
+
+
+def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """``run PROFILE [options] [-- COMMAND ARGS…]``: exit status is the client's."""
+    command = list(args.client_command)
+    _clean_stale(err)
+    profile = load_profiles().get(args.profile)
+    plan = make_plan(profile, RunOptions(
+        backend=args.backend, command=tuple(command), network=args.network,
+        join_url=args.join, camera=args.camera, mic=args.mic, shares=tuple(args.share)))
+    for note in plan.notes:
+        print(f"sandbox-launcher: note: {note}", file=err)
+
+    def show(event: Event) -> None:
+        if args.verbose or event.state is State.FAILED:
+            print(f"sandbox-launcher: {event.session_id}: {event.state.value}"
+                  + (f": {event.message}" if event.message else ""), file=err)
+
+    session = Session(plan, NamespaceBackend(), listener=show)
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(signum, lambda *_: session.request_stop())
+    outcome = session.run(Path(args.report) if args.report else None)
+    if not outcome.wipe_verified:
+        failed = [c["detail"] for c in outcome.report["wipe"]["checks"] if not c["ok"]]
+        print("sandbox-launcher: warning: the wipe could not be verified: "
+              + "; ".join(failed), file=err)
+    return outcome.status if outcome.status is not None else 125
+
+
+def profiles(as_json: bool, out: TextIO, err: TextIO) -> int:
+    """``profiles [--json]``: valid profiles, and the broken files with their errors."""
+    found = load_profiles()
+    if as_json:
+        print_json({"profiles": [p.to_dict() for p in found.profiles.values()],
+                    "broken": [e.to_dict() | {"path": e.path, "line": e.line, "key": e.key}
+                               for e in found.broken]}, out)
+    else:
+        for profile in sorted(found.profiles.values(), key=lambda p: p.name):
+            origin = "built-in" if profile.builtin else "user"
+            if profile.builtin and len(profile.sources) > 1:
+                origin = "built-in, changed by user"
+            print(f"{profile.name:<14} {profile.title:<26} backend={profile['backend']:<9} "
+                  f"network={profile['network.mode']:<9} ({origin})", file=out)
+        for error in found.broken:
+            print(f"broken: {error.summary}", file=err)
+            if error.hint:
+                print(f"  what to do: {error.hint}", file=err)
+    return 1 if found.broken else 0
+
+
+def sessions(as_json: bool, out: TextIO) -> int:
+    """``sessions [--json]``: running sessions, and stale ones left by a dead launcher."""
+    found = store.list_sessions()
+    if as_json:
+        print_json([s.to_dict() for s in found], out)
+        return 0
+    if not found:
+        print("no sessions", file=out)
+    for session in found:
+        data = session.to_dict()
+        print(f"{data['id']:<20} {data['profile']:<12} {data['backend']:<9} "
+              f"{data['state']:<9} launcher pid {data['launcher_pid']}", file=out)
+    if any(s.stale for s in found):
+        print("stale sessions: their launcher died; run 'sandbox-launcher wipe --stale'",
+              file=out)
+    return 0
+
+
+def stop(session_id: str, out: TextIO) -> int:
+    """``stop ID``."""
+    print(control.stop(session_id), file=out)
+    return 0
+
+
+def wipe_stale(out: TextIO) -> int:
+    """``wipe --stale``: exit 1 if any wipe could not be verified."""
+    wiped = control.wipe_stale()
+    if not wiped:
+        print("no stale sessions", file=out)
+    for item in wiped:
+        print(item.describe(), file=out)
+    return 0 if all(w.verified for w in wiped) else 1
+
+
+def app(tray: bool, out: TextIO, err: TextIO) -> int:
+    """The desktop app is not built yet: check the host and show how to launch instead."""
+    from . import doctor
+
+    print("The desktop app is not available yet. This host:", file=out)
+    status = doctor.main(False, out)
+    print("\nLaunch a profile from the terminal, for example:\n"
+          "  sandbox-launcher profiles\n"
+          "  sandbox-launcher run generic -- /bin/sh -c 'id; hostname; ls ~'", file=out)
+    del tray, err
+    return status
+
+

@@ -1,0 +1,122 @@
+"""``sandbox-launcher``: the command-line contract of DESIGN.md §5.
+
+This module must stay light: ``run`` is on the hot path of every launch and the
+CLI never imports Qt (the desktop app is imported only when asked for).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from ..core.errors import LauncherError, UsageError
+from . import commands
+
+#: ``run`` exit statuses for failures of the launcher itself, as ``env`` and
+#: ``podman run`` use them, so scripts can tell them from the client's own status.
+EXIT_LAUNCHER_FAILED = 125
+EXIT_NOT_FOUND = 127
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sandbox-launcher",
+        description="Run untrusted conferencing clients in throwaway sandboxes.")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="log every external command line to stderr")
+    parser.add_argument("--tray", action="store_true", help="start the app in the tray")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = sub.add_parser("run", help="run a profile in a fresh sandbox, then wipe it")
+    run.add_argument("profile")
+    run.add_argument("--backend", choices=("namespace", "vm"))
+    run.add_argument("--join", metavar="URL", help="meeting link to hand to the client")
+    run.add_argument("--camera", metavar="DEVICE", help="camera device to grant, or none")
+    run.add_argument("--mic", dest="mic", action="store_true", default=None,
+                     help="grant the microphone")
+    run.add_argument("--no-mic", dest="mic", action="store_false")
+    run.add_argument("--share", metavar="DIR[:ro|:rw]", action="append", default=[],
+                     help="folder to share with the client")
+    run.add_argument("--network", choices=("allowlist", "none"))
+    run.add_argument("--report", metavar="FILE.json", help="write the session report here")
+    run.epilog = ("-- COMMAND ARGS…  runs COMMAND instead of the profile's client under the "
+                  "same confinement; the exit status is COMMAND's")
+
+    opener = sub.add_parser("open", help="open a meeting link in the right profile")
+    opener.add_argument("url")
+    for name, text in (("profiles", "list the profiles"), ("doctor", "check this host"),
+                       ("sessions", "list running and stale sessions")):
+        cmd = sub.add_parser(name, help=text)
+        cmd.add_argument("--json", action="store_true", help="machine-readable output")
+    stop = sub.add_parser("stop", help="stop a session and wipe it")
+    stop.add_argument("id")
+    wipe = sub.add_parser("wipe", help="wipe sessions left by a launcher that died")
+    wipe.add_argument("--stale", action="store_true", required=True,
+                      help="wipe every session whose launcher is gone")
+    return parser
+
+
+def _print_error(exc: LauncherError, err: TextIO) -> None:
+    print(f"sandbox-launcher: error: {exc.summary}", file=err)
+    if exc.hint:
+        print(f"  what to do: {exc.hint}", file=err)
+    if exc.details:
+        print("  details:\n    " + exc.details.replace("\n", "\n    "), file=err)
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
+         err: TextIO | None = None) -> int:
+    """Entry point; returns the process exit status."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # Everything after the first "--" belongs to the client, options included;
+    # argparse's REMAINDER would also swallow the launcher's own options.
+    client_command: list[str] = []
+    if "--" in argv:
+        split = argv.index("--")
+        argv, client_command = argv[:split], argv[split + 1:]
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if client_command and args.command != "run":
+        parser.error("'-- COMMAND' is only for 'run'")
+    args.client_command = client_command
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
+                        format="sandbox-launcher: %(message)s", stream=err)
+    try:
+        if args.command == "run":
+            return commands.run(args, out, err)
+        return _dispatch(args, out, err)
+    except LauncherError as exc:
+        _print_error(exc, err)
+        if args.command == "run":
+            return exc.exit_code if exc.exit_code == EXIT_NOT_FOUND else EXIT_LAUNCHER_FAILED
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+
+
+def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    if args.command == "profiles":
+        return commands.profiles(args.json, out, err)
+    if args.command == "doctor":
+        from . import doctor
+
+        return doctor.main(args.json, out)
+    if args.command == "sessions":
+        return commands.sessions(args.json, out)
+    if args.command == "stop":
+        return commands.stop(args.id, out)
+    if args.command == "wipe":
+        return commands.wipe_stale(out)
+    if args.command == "open":
+        raise UsageError("opening meeting links is not available yet",
+                         "start the profile directly: sandbox-launcher run zoom")
+    return commands.app(args.tray, out, err)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,140 @@
+"""LaunchPlan: exactly what a session grants, decided before anything starts.
+
+Both backends receive the same plan. Everything a report says was granted comes
+from here, so what the report claims and what the backend does cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import UsageError
+from .profile import Profile
+from .schema import parse_size
+from .seccomp_policy import DENIED_SYSCALLS, NESTED_USERNS_NEEDS
+
+SANDBOX_HOME = "/home/user"
+SANDBOX_USER = "user"
+SANDBOX_PATH = "/usr/local/bin:/usr/bin:/bin"
+
+#: Host variables that describe only the user's language and terminal: safe to pass.
+_LOCALE_ENV = re.compile(r"^(LANG|LANGUAGE|LC_[A-Z]+|TZ|TERM|COLORTERM|NO_COLOR)$")
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """Per-launch choices from the command line or the launch panel."""
+
+    backend: str | None = None
+    command: tuple[str, ...] = ()
+    network: str | None = None
+    join_url: str | None = None
+    camera: str | None = None
+    mic: bool | None = None
+    shares: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LaunchPlan:
+    """The complete, validated description of one sandbox to start."""
+
+    profile: str
+    backend: str
+    command: tuple[str, ...]
+    env: dict[str, str]
+    home_size: int
+    tmp_size: int
+    shm_size: int
+    nested_userns: bool
+    denied_syscalls: tuple[str, ...]
+    network: str  # what is really enforced: "none" until the network jail lands
+    notes: tuple[str, ...] = field(default=())
+
+    def grants(self) -> dict[str, Any]:
+        """What the session was given, for the report and the app."""
+        return {
+            "backend": self.backend,
+            "network": self.network,
+            "filesystem": {
+                "home": f"private tmpfs, {self.home_size >> 20} MiB",
+                "tmp": f"private tmpfs, {self.tmp_size >> 20} MiB",
+                "shm": f"private tmpfs, {self.shm_size >> 20} MiB",
+                "host_read_only": ["/usr", "/etc (identifiers replaced)", "/opt"],
+                "user_home": "not visible",
+            },
+            "display": "none",
+            "audio": "none",
+            "camera": "none",
+            "microphone": "none",
+            "nested_user_namespaces": self.nested_userns,
+            "seccomp_denied": list(self.denied_syscalls),
+            "environment": sorted(self.env),
+        }
+
+
+_NOT_YET = "is not available yet"
+
+
+def _refuse_later_features(options: RunOptions) -> None:
+    later = {
+        "--join": (options.join_url, "meeting links arrive with the client support"),
+        "--camera": (options.camera not in (None, "none") and options.camera,
+                     "camera grants arrive with the peripherals support"),
+        "--mic": (options.mic, "microphone grants arrive with the peripherals support"),
+        "--share": (options.shares, "share folders arrive with the peripherals support"),
+    }
+    for flag, (value, why) in later.items():
+        if value:
+            raise UsageError(f"{flag} {_NOT_YET}: {why}",
+                             f"run without {flag}; the session then has no such grant")
+
+
+def make_plan(profile: Profile, options: RunOptions,
+              host_env: Mapping[str, str] | None = None) -> LaunchPlan:
+    """Combine a profile with per-launch options into a plan, refusing what cannot work."""
+    _refuse_later_features(options)
+    host = os.environ if host_env is None else host_env
+    backend = options.backend or profile["backend"]
+    if backend == "vm":
+        raise UsageError(f"the vm backend {_NOT_YET}",
+                         "use --backend namespace (bubblewrap) for now")
+    command = options.command or tuple(profile["command"])
+    if not command:
+        raise UsageError(
+            f"profile {profile.name!r} has no command of its own",
+            f"name one: sandbox-launcher run {profile.name} -- COMMAND ARGS…")
+    notes: list[str] = []
+    wanted_network = options.network or profile["network.mode"]
+    if wanted_network != "none":
+        notes.append("the network jail is not available yet: this session has no network")
+
+    env = {k: v for k, v in host.items() if _LOCALE_ENV.match(k)}
+    env.setdefault("LANG", "C.UTF-8")
+    env.update({name: host[name] for name in profile["sandbox.pass_env"] if name in host})
+    env.update(profile["sandbox.env"])
+    env.update({
+        "PATH": SANDBOX_PATH, "HOME": SANDBOX_HOME, "USER": SANDBOX_USER,
+        "LOGNAME": SANDBOX_USER, "SHELL": "/bin/sh",
+        "XDG_RUNTIME_DIR": f"/run/user/{os.getuid()}",
+    })
+
+    allowed = set(profile["sandbox.seccomp_allow"])
+    if profile["sandbox.nested_userns"]:
+        allowed.update(NESTED_USERNS_NEEDS)
+    return LaunchPlan(
+        profile=profile.name,
+        backend=backend,
+        command=tuple(command),
+        env=env,
+        home_size=parse_size(profile["sandbox.home_size"]),
+        tmp_size=parse_size(profile["sandbox.tmp_size"]),
+        shm_size=parse_size(profile["sandbox.shm_size"]),
+        nested_userns=bool(profile["sandbox.nested_userns"]),
+        denied_syscalls=tuple(s for s in DENIED_SYSCALLS if s not in allowed),
+        network="none",
+        notes=tuple(notes),
+    )

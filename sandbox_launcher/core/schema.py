@@ -1,0 +1,272 @@
+"""The one profile schema: field metadata that validates TOML and drives forms and docs.
+
+Each :class:`Field` says what a key means, its type, default and allowed values.
+``validate()`` turns a parsed TOML document into flat ``{"section.key": value}``
+with defaults filled in, refusing unknown keys and wrong types with the file,
+line and key named.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import ProfileError
+from .seccomp_policy import DENIED_SYSCALLS
+
+Checker = Callable[[Any], "str | None"]
+
+
+@dataclass(frozen=True)
+class Field:
+    """One profile key and everything a form, the docs and the validator need."""
+
+    key: str  # dotted: "sandbox.home_size"
+    kind: str  # str, bool, size, choice, str_list, str_map
+    default: Any
+    title: str
+    description: str
+    choices: tuple[str, ...] = ()
+    check: Checker | None = None  # returns an error message, or None when fine
+    item_check: Checker | None = None  # for lists: checks each item
+
+    @property
+    def section(self) -> str:
+        """The TOML table the key lives in ("" for top-level keys)."""
+        return self.key.rpartition(".")[0]
+
+
+_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+_SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMG]?)(?:i?B)?\s*$", re.IGNORECASE)
+_MIN_SIZE = 1 << 20
+_MAX_SIZE = 64 << 30
+
+
+def parse_size(text: str | int) -> int:
+    """``"512M"`` → bytes. Raises ValueError with a reason a person understands."""
+    if isinstance(text, int) and not isinstance(text, bool):
+        value = text
+    else:
+        match = _SIZE_RE.match(str(text))
+        if not match:
+            raise ValueError(f"{text!r} is not a size such as 512M or 2G")
+        value = int(float(match.group(1)) * _UNITS[match.group(2).upper()])
+    if not _MIN_SIZE <= value <= _MAX_SIZE:
+        raise ValueError(f"{text!r} is outside 1M … 64G")
+    return value
+
+
+def _check_size(value: Any) -> str | None:
+    try:
+        parse_size(value)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+_LABEL = r"(?!-)[a-z0-9-]{1,63}(?<!-)"
+_DOMAIN_RE = re.compile(rf"^(\*\.)?{_LABEL}(\.{_LABEL})+$")
+
+
+def check_domain_pattern(value: Any) -> str | None:
+    """``zoom.us`` or ``*.zoom.us``: lower-case ASCII labels, one leading wildcard at most."""
+    if not isinstance(value, str) or not _DOMAIN_RE.match(value):
+        return f"{value!r} is not a domain pattern such as zoom.us or *.zoom.us"
+    return None
+
+
+def check_cidr(value: Any) -> str | None:
+    """An IPv4 or IPv6 network in CIDR notation with no host bits set."""
+    try:
+        ipaddress.ip_network(str(value), strict=True)
+    except ValueError as exc:
+        return f"{value!r} is not a network such as 203.0.113.0/24 ({exc})"
+    return None
+
+
+_PORT_RE = re.compile(r"^(tcp|udp)/(\d{1,5})(?:-(\d{1,5}))?$")
+
+
+def check_port_rule(value: Any) -> str | None:
+    """``tcp/443`` or ``udp/8801-8810``."""
+    match = _PORT_RE.match(str(value))
+    if not match:
+        return f"{value!r} is not a port rule such as tcp/443 or udp/8801-8810"
+    low = int(match.group(2))
+    high = int(match.group(3) or low)
+    if not 1 <= low <= high <= 65535:
+        return f"{value!r}: ports must be 1 … 65535, low before high"
+    return None
+
+
+def _check_syscall(value: Any) -> str | None:
+    if value not in DENIED_SYSCALLS:
+        return f"{value!r} is not a system call the filter denies ({', '.join(DENIED_SYSCALLS)})"
+    return None
+
+
+_ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+#: Variables that hand the client a host resource; only the device grants may set them.
+RESERVED_ENV = frozenset({
+    "DISPLAY", "XAUTHORITY", "WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS",
+    "SSH_AUTH_SOCK", "GNUPGHOME", "PULSE_SERVER", "XDG_RUNTIME_DIR", "HOME",
+    "LD_PRELOAD", "LD_LIBRARY_PATH", "LD_AUDIT",
+})
+
+
+def _check_env_name(value: Any) -> str | None:
+    if not isinstance(value, str) or not _ENV_NAME_RE.match(value):
+        return f"{value!r} is not an environment variable name"
+    if value in RESERVED_ENV:
+        return f"{value} hands the client a host resource and cannot be set by a profile"
+    return None
+
+
+def _check_env_map(value: Any) -> str | None:
+    for name, text in value.items():
+        problem = _check_env_name(name)
+        if problem:
+            return problem
+        if "\0" in text:
+            return f"the value of {name} contains a NUL byte"
+    return None
+
+
+def _check_command(value: Any) -> str | None:
+    if value and not value[0]:
+        return "the program (first item) is empty"
+    return None
+
+
+FIELDS: tuple[Field, ...] = (
+    Field("title", "str", "", "Title", "Name shown in the app; the file name when empty."),
+    Field("description", "str", "", "Description", "One line on what this profile runs."),
+    Field("client", "str", "none", "Client",
+          "Which vendor client the profile runs (zoom, chromium, …) or none for a command."),
+    Field("command", "str_list", [], "Command",
+          "Program and arguments started inside the sandbox; empty means the client's own.",
+          check=_check_command),
+    Field("backend", "choice", "namespace", "Backend",
+          "namespace: bubblewrap on this kernel; vm: a disposable virtual machine.",
+          choices=("namespace", "vm")),
+    Field("sandbox.home_size", "size", "1G", "Home size",
+          "Size limit of the throwaway home; writes past it fail with 'no space left'.",
+          check=_check_size),
+    Field("sandbox.tmp_size", "size", "512M", "/tmp size",
+          "Size limit of the throwaway /tmp (also /var/tmp).", check=_check_size),
+    Field("sandbox.shm_size", "size", "256M", "/dev/shm size",
+          "Size limit of shared memory (/dev/shm).", check=_check_size),
+    Field("sandbox.nested_userns", "bool", False, "Nested user namespaces",
+          "Let the client create user namespaces of its own (Chromium/CEF sandboxes need "
+          "this); off, it cannot."),
+    Field("sandbox.seccomp_allow", "str_list", [], "Allowed system calls",
+          "System calls to take off the deny list for this client.",
+          item_check=_check_syscall),
+    Field("sandbox.env", "str_map", {}, "Environment",
+          "Extra environment variables set inside the sandbox.", check=_check_env_map),
+    Field("sandbox.pass_env", "str_list", [], "Host variables passed",
+          "Names of host environment variables passed through unchanged.",
+          item_check=_check_env_name),
+    Field("network.mode", "choice", "none", "Network",
+          "allowlist: only the vendor's servers below; none: loopback only.",
+          choices=("allowlist", "none")),
+    Field("network.domains", "str_list", [], "Allowed domains",
+          "Names that resolve and may be reached (zoom.us, *.zoom.us).",
+          item_check=check_domain_pattern),
+    Field("network.cidrs", "str_list", [], "Allowed networks",
+          "Address ranges reached by IP without a name (media servers).",
+          item_check=check_cidr),
+    Field("network.ports", "str_list", ["tcp/443"], "Allowed ports",
+          "Destination ports, such as tcp/443 or udp/8801-8810.",
+          item_check=check_port_rule),
+)
+
+FIELDS_BY_KEY: dict[str, Field] = {f.key: f for f in FIELDS}
+SECTIONS = frozenset(f.section for f in FIELDS if f.section)
+
+
+def _type_problem(fld: Field, value: Any) -> str | None:
+    def is_str_list(v: Any) -> bool:
+        return isinstance(v, list) and all(isinstance(i, str) for i in v)
+
+    expected: tuple[str, Callable[[Any], bool]] = {
+        "str": ("a string", lambda v: isinstance(v, str)),
+        "bool": ("true or false", lambda v: isinstance(v, bool)),
+        "size": ("a size such as \"512M\"",
+                 lambda v: isinstance(v, str) or (isinstance(v, int) and not isinstance(v, bool))),
+        "choice": (" or ".join(repr(c) for c in fld.choices), lambda v: v in fld.choices),
+        "str_list": ("a list of strings", is_str_list),
+        "str_map": ("a table of strings",
+                    lambda v: isinstance(v, dict) and all(isinstance(i, str) for i in v.values())),
+    }[fld.kind]
+    if not expected[1](value):
+        return f"expected {expected[0]}, got {_describe(value)}"
+    return None
+
+
+def _describe(value: Any) -> str:
+    names = {bool: "a boolean", int: "an integer", float: "a number", str: "a string",
+             list: "a list", dict: "a table"}
+    return f"{names.get(type(value), type(value).__name__)} ({value!r:.40})"
+
+
+def locate_keys(text: str) -> dict[str, int]:
+    """Map dotted keys to the line that sets them (tomllib keeps no positions)."""
+    lines: dict[str, int] = {}
+    table = ""
+    key_re = re.compile(r"""^\s*("?)([A-Za-z0-9_.-]+)\1\s*=""")
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if line.startswith("["):
+            table = line.strip("[] ").replace('"', "")
+            lines.setdefault(table, number)
+            continue
+        match = key_re.match(line)
+        if match:
+            key = f"{table}.{match.group(2)}" if table else match.group(2)
+            lines.setdefault(key, number)
+    return lines
+
+
+def validate(doc: Mapping[str, Any], *, path: str, text: str) -> dict[str, Any]:
+    """Check *doc* against :data:`FIELDS`; return only the keys it sets, flattened.
+
+    Raises :class:`ProfileError` naming file, line and key on the first problem.
+    """
+    where = locate_keys(text)
+    flat: dict[str, Any] = {}
+
+    def fail(key: str, message: str, hint: str) -> ProfileError:
+        return ProfileError(message, hint, path=path, line=where.get(key), key=key)
+
+    for name, value in doc.items():
+        if name in SECTIONS:
+            if not isinstance(value, dict):
+                raise fail(name, f"expected a table [{name}], got {_describe(value)}",
+                           f"write it as a [{name}] section")
+            for sub, subval in value.items():
+                flat[f"{name}.{sub}"] = subval
+        else:
+            flat[name] = value
+
+    for key, value in flat.items():
+        fld = FIELDS_BY_KEY.get(key)
+        if fld is None:
+            known = ", ".join(sorted(FIELDS_BY_KEY))
+            raise fail(key, f"unknown key {key!r}", f"known keys are: {known}")
+        problem = _type_problem(fld, value) or (fld.check(value) if fld.check else None)
+        if problem is None and fld.item_check:
+            problem = next(filter(None, (fld.item_check(i) for i in value)), None)
+        if problem:
+            raise fail(key, problem, fld.description)
+    return flat
+
+
+def defaults() -> dict[str, Any]:
+    """Every key with its default value (copies, safe to mutate)."""
+    return {f.key: (list(f.default) if isinstance(f.default, list) else
+                    dict(f.default) if isinstance(f.default, dict) else f.default)
+            for f in FIELDS}

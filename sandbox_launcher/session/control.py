@@ -1,0 +1,89 @@
+"""Acting on sessions owned by other processes: stop them, and wipe stale ones.
+
+A stale session is one whose launcher died (even by SIGKILL). Its sandbox died
+with it (``--die-with-parent``), but its state dir and, in the worst case, a
+process that escaped the pid namespace's teardown may remain: find and wipe both.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..core import paths
+from ..core.errors import SessionError
+from . import report, store, wipe
+
+
+@dataclass(frozen=True)
+class StaleWipe:
+    """What wiping one stale session found and did."""
+
+    id: str
+    profile: str
+    killed: int
+    verified: bool
+    report: dict[str, Any]
+
+    def describe(self) -> str:
+        """One line for the terminal."""
+        proof = "wipe verified" if self.verified else "wipe NOT verified (see the report)"
+        return (f"wiped stale session {self.id} ({self.profile}) left by a launcher that "
+                f"died: {self.killed} process(es) killed; {proof}")
+
+
+def wipe_stale(base: Path | None = None) -> list[StaleWipe]:
+    """Find every session whose owner is gone and wipe it."""
+    done = []
+    for found in store.list_sessions(base):
+        if not found.stale:
+            continue
+        rec = found.record
+        killed = wipe.kill_remaining(rec.namespaces) if rec.namespaces else 0
+        wipe.remove_state_dir(found.dir)
+        checks = wipe.verify(rec.namespaces, found.dir, listeners_before={})
+        result = report.build(
+            id=rec.id, profile=rec.profile, backend=rec.backend, command=rec.command,
+            started=rec.started, ended=time.time(), recovered_stale=True,
+            last_state=rec.state, exit=report.exit_info(None),
+            wipe=report.wipe_section(checks, killed))
+        report.save(result)
+        done.append(StaleWipe(rec.id, rec.profile, killed,
+                              result["wipe"]["verified"], result))
+    return done
+
+
+def stop(session_id: str, base: Path | None = None, timeout: float = 30.0) -> str:
+    """Stop a session and wait until it is wiped; returns a line for the terminal."""
+    found = store.find_session(session_id, base)
+    if found.stale:
+        wiped = [w for w in wipe_stale(base) if w.id == session_id]
+        return wiped[0].describe() if wiped else f"session {session_id} was already gone"
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(found.record.launcher_pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    saved = paths.reports_dir() / f"{session_id}.json"
+    # The report is written after the verified wipe, so it is the sign that all is done.
+    while found.dir.exists() or not saved.exists():
+        if time.monotonic() > deadline:
+            raise SessionError(
+                f"session {session_id} did not stop within {timeout:g} s",
+                f"try again, or kill its launcher (pid {found.record.launcher_pid}) and run "
+                "'sandbox-launcher wipe --stale'")
+        time.sleep(0.05)
+    proof = "wipe verified" if _report_verified(saved) else "wipe NOT verified"
+    return f"stopped session {session_id} ({found.record.profile}); {proof}"
+
+
+def _report_verified(path: Path) -> bool:
+    try:
+        saved = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return False
+    return bool(saved.get("wipe", {}).get("verified"))

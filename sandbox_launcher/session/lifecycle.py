@@ -1,0 +1,216 @@
+"""One session from plan to verified wipe, as an explicit state machine.
+
+plan → preparing → starting → running → stopping → wiping → verifying → wiped
+(or → failed when the wipe could not be verified). Every transition is recorded in
+the state file and sent to the listener, which is how the app shows live state.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import os
+import selectors
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..backends.base import SandboxBackend, SandboxHandle
+from ..core.errors import LauncherError, SessionError
+from ..core.plan import LaunchPlan
+from ..host import procs
+from . import report, store, wipe
+
+
+class State(enum.Enum):
+    """Lifecycle states, in order."""
+
+    PLANNED = "planned"
+    PREPARING = "preparing"
+    STARTING = "starting"
+    RUNNING = "running"
+    STOPPING = "stopping"
+    WIPING = "wiping"
+    VERIFYING = "verifying"
+    WIPED = "wiped"
+    FAILED = "failed"
+
+
+_NEXT: dict[State, frozenset[State]] = {
+    State.PLANNED: frozenset({State.PREPARING}),
+    State.PREPARING: frozenset({State.STARTING, State.WIPING}),
+    State.STARTING: frozenset({State.RUNNING, State.WIPING}),
+    State.RUNNING: frozenset({State.STOPPING, State.WIPING}),
+    State.STOPPING: frozenset({State.WIPING}),
+    State.WIPING: frozenset({State.VERIFYING}),
+    State.VERIFYING: frozenset({State.WIPED, State.FAILED}),
+    State.WIPED: frozenset(),
+    State.FAILED: frozenset(),
+}
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something the app should show: a state change or a message."""
+
+    session_id: str
+    state: State
+    message: str = ""
+
+
+Listener = Callable[[Event], None]
+
+
+@dataclass
+class Outcome:
+    """How a session ended: the client's status and the full report."""
+
+    status: int | None
+    report: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def wipe_verified(self) -> bool:
+        """Whether every wipe check passed."""
+        return bool(self.report.get("wipe", {}).get("verified"))
+
+
+class Session:
+    """Runs one plan in one backend; :meth:`run` returns only after the wipe."""
+
+    #: How long the client gets to exit after SIGTERM before everything is killed.
+    grace_seconds = 5.0
+
+    def __init__(self, plan: LaunchPlan, backend: SandboxBackend,
+                 listener: Listener | None = None, sessions_base: Path | None = None) -> None:
+        self.plan = plan
+        self.backend = backend
+        self.id = store.new_id(plan.profile)
+        self.state = State.PLANNED
+        self._listener = listener
+        self._base = sessions_base
+        self._stop_r, self._stop_w = os.pipe2(os.O_CLOEXEC | os.O_NONBLOCK)
+        self._times: dict[str, float] = {}
+
+    def request_stop(self) -> None:
+        """Ask the session to stop; safe from signal handlers and other threads."""
+        with contextlib.suppress(BlockingIOError):
+            os.write(self._stop_w, b"x")
+
+    def _to(self, state: State, owned: store.OwnedSession | None, message: str = "") -> None:
+        if state not in _NEXT[self.state]:
+            raise RuntimeError(f"session {self.id}: {self.state.value} → {state.value}")
+        self.state = state
+        self._times[state.value] = time.monotonic()
+        if owned is not None:
+            with contextlib.suppress(OSError):
+                owned.set_state(state.value)
+        if self._listener:
+            self._listener(Event(self.id, state, message))
+
+    def run(self, report_path: Path | None = None) -> Outcome:
+        """Prepare, start, wait, stop, wipe, verify, report. Raises only before start."""
+        started_wall = time.time()
+        self.backend.check_host()
+        self._to(State.PREPARING, None)
+        record = store.SessionRecord(
+            id=self.id, profile=self.plan.profile, backend=self.plan.backend,
+            state=State.PREPARING.value, started=started_wall, command=list(self.plan.command),
+            launcher_pid=os.getpid())
+        try:
+            owned = store.OwnedSession(record, self._base)
+        except OSError as exc:
+            wipe.remove_state_dir(store.state_dir(self.id, self._base))
+            raise SessionError(f"could not create the session's state dir: {exc.strerror}",
+                               "check free space and permissions of the runtime dir "
+                               "(XDG_RUNTIME_DIR)") from exc
+        listeners_before = procs.listening_sockets()
+        handle: SandboxHandle | None = None
+        status: int | None = None
+        error: LauncherError | None = None
+        stopped_by_request = False
+        try:
+            self._to(State.STARTING, owned)
+            handle = self.backend.start(self.plan)
+            record.leader_pid = handle.info.leader_pid
+            record.namespaces = dict(handle.info.namespaces)
+            self._to(State.RUNNING, owned)
+            stopped_by_request = self._wait(handle, owned)
+            status = handle.wait()
+        except LauncherError as exc:
+            error = exc
+        finally:
+            if handle is not None and status is None:
+                handle.kill()
+                status = handle.wait()
+            outcome = self._wipe(owned, status, error, stopped_by_request, started_wall,
+                                 listeners_before, report_path)
+        if error is not None:
+            raise error
+        return outcome
+
+    def _wait(self, handle: SandboxHandle, owned: store.OwnedSession) -> bool:
+        """Block until the sandbox ends; on a stop request, TERM then KILL. True if stopped."""
+        sel = selectors.DefaultSelector()
+        sel.register(handle.fileno(), selectors.EVENT_READ)
+        sel.register(self._stop_r, selectors.EVENT_READ)
+        deadline: float | None = None
+        try:
+            while True:
+                timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
+                ready = {key.fd for key, _ in sel.select(timeout)}
+                if handle.fileno() in ready:
+                    return deadline is not None
+                if self._stop_r in ready and deadline is None:
+                    with contextlib.suppress(BlockingIOError):
+                        os.read(self._stop_r, 64)
+                    self._to(State.STOPPING, owned, "stop requested")
+                    handle.terminate()
+                    deadline = time.monotonic() + self.grace_seconds
+                elif deadline is not None and time.monotonic() >= deadline:
+                    handle.kill()
+                    deadline = float("inf")  # killed: now only wait for the exit
+        finally:
+            sel.close()
+
+    def _wipe(self, owned: store.OwnedSession, status: int | None, error: LauncherError | None,
+              stopped: bool, started_wall: float, listeners_before: dict[int, str],
+              report_path: Path | None) -> Outcome:
+        self._to(State.WIPING, owned)
+        namespaces = dict(owned.record.namespaces)
+        killed = wipe.kill_remaining(namespaces) if namespaces else 0
+        wipe.remove_state_dir(owned.dir)
+        owned.release()
+        self._to(State.VERIFYING, None)
+        checks = wipe.verify(namespaces, owned.dir, listeners_before)
+        verified = all(c.ok for c in checks)
+        self._to(State.WIPED if verified else State.FAILED, None,
+                 "wipe verified" if verified else "wipe NOT verified")
+        t = self._times
+        result = report.build(
+            id=self.id,
+            profile=self.plan.profile,
+            backend=self.plan.backend,
+            command=list(self.plan.command),
+            started=started_wall,
+            ended=time.time(),
+            durations={
+                "prepare_s": round(t["starting"] - t["preparing"], 4),
+                "run_s": round(t["wiping"] - t.get("running", t["wiping"]), 4),
+                "wipe_s": round(t[self.state.value] - t["wiping"], 4),
+            },
+            exit=report.exit_info(status),
+            stopped_by_user=stopped,
+            error=error.to_dict() if error else None,
+            grants=self.plan.grants(),
+            notes=list(self.plan.notes),
+            wipe=report.wipe_section(checks, killed),
+        )
+        problems = report.save(result, report_path)
+        if problems and self._listener:
+            for problem in problems:
+                self._listener(Event(self.id, self.state, problem))
+        os.close(self._stop_r)
+        os.close(self._stop_w)
+        return Outcome(status, result)
