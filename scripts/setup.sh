@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Set up everything sandbox-launcher needs on Debian 12: system packages and a venv.
+# Idempotent and quick when nothing changed. Usage: scripts/setup.sh [--with-test-tools]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# What the app needs at run time, and what building libvirt-python needs.
+packages=(bubblewrap passt nftables libseccomp2 iproute2 python3 python3-venv python3-dev
+          gcc pkg-config libvirt-dev)
+if [[ "${1:-}" == "--with-test-tools" ]]; then
+    # Real host services the escape tests attack, and the tools that run them as a user.
+    packages+=(xvfb dbus openssh-client util-linux procps)
+fi
+
+missing=()
+for pkg in "${packages[@]}"; do
+    status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+    [[ "$status" == "install ok installed" ]] || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+    echo "setup: installing system packages: ${missing[*]}"
+    if [[ $(id -u) -eq 0 ]]; then sudo=(); else sudo=(sudo); fi
+    export DEBIAN_FRONTEND=noninteractive
+    "${sudo[@]}" apt-get update -qq
+    "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Debian's python3 on purpose: a python elsewhere on PATH may be unreadable to other
+# users, and the integration tests run the launcher as an unprivileged user.
+python=/usr/bin/python3
+stamp=.venv/.setup-stamp
+want="$(sha256sum pyproject.toml | cut -d' ' -f1) $($python -c 'import sys; print(sys.version)')"
+if [[ ! -x .venv/bin/python || ! -f $stamp || "$(cat "$stamp")" != "$want" ]]; then
+    echo "setup: creating the virtual environment in .venv"
+    rm -rf .venv
+    $python -m venv .venv
+    .venv/bin/pip install -q --upgrade pip
+    .venv/bin/pip install -q -e '.[dev]'
+    echo "$want" > "$stamp"
+fi
+# The venv must be usable by the unprivileged test user, whatever root's umask was.
+chmod -R a+rX .venv

@@ -1,0 +1,62 @@
+"""LaunchPlan: what a session grants, decided from profile + options."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sandbox_launcher.core.errors import UsageError
+from sandbox_launcher.core.plan import RunOptions, make_plan
+from sandbox_launcher.core.profile import Profile, load_profiles
+
+
+def _profile(name: str, tmp_path: Path) -> Profile:
+    return load_profiles(tmp_path).get(name)
+
+
+def test_environment_is_an_allowlist(tmp_path: Path) -> None:
+    host = {"LANG": "de_DE.UTF-8", "LC_TIME": "C", "SSH_AUTH_SOCK": "/run/ssh",
+            "DISPLAY": ":0", "DBUS_SESSION_BUS_ADDRESS": "unix:path=/run/bus",
+            "HOME": "/home/alice", "SECRET_TOKEN": "x", "PATH": "/home/alice/bin:/usr/bin"}
+    plan = make_plan(_profile("generic", tmp_path), RunOptions(command=("/bin/true",)), host)
+    assert plan.env["LANG"] == "de_DE.UTF-8" and plan.env["LC_TIME"] == "C"
+    for leaked in ("SSH_AUTH_SOCK", "DISPLAY", "DBUS_SESSION_BUS_ADDRESS", "SECRET_TOKEN"):
+        assert leaked not in plan.env
+    assert plan.env["HOME"] == "/home/user" and "/home/alice" not in plan.env["PATH"]
+
+
+def test_nested_userns_also_allows_chroot(tmp_path: Path) -> None:
+    zoom = make_plan(_profile("zoom", tmp_path), RunOptions(), {})
+    generic = make_plan(_profile("generic", tmp_path), RunOptions(command=("x",)), {})
+    assert zoom.nested_userns and "chroot" not in zoom.denied_syscalls
+    assert not generic.nested_userns and "chroot" in generic.denied_syscalls
+    assert "ptrace" in zoom.denied_syscalls
+
+
+def test_network_is_off_until_the_jail_exists_and_says_so(tmp_path: Path) -> None:
+    plan = make_plan(_profile("zoom", tmp_path), RunOptions(), {})
+    assert plan.network == "none" and plan.grants()["network"] == "none"
+    assert any("no network" in note for note in plan.notes)
+
+
+def test_generic_without_command_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="has no command"):
+        make_plan(_profile("generic", tmp_path), RunOptions(), {})
+
+
+@pytest.mark.parametrize("options", [
+    RunOptions(command=("x",), backend="vm"), RunOptions(command=("x",), camera="/dev/video0"),
+    RunOptions(command=("x",), mic=True), RunOptions(command=("x",), shares=("/tmp",)),
+    RunOptions(command=("x",), join_url="https://zoom.us/j/1"),
+])
+def test_grants_of_later_issues_are_refused_not_ignored(options: RunOptions,
+                                                       tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="not available yet"):
+        make_plan(_profile("generic", tmp_path), options, {})
+
+
+def test_no_mic_and_no_camera_are_fine(tmp_path: Path) -> None:
+    plan = make_plan(_profile("generic", tmp_path),
+                     RunOptions(command=("x",), mic=False, camera="none"), {})
+    assert plan.grants()["microphone"] == "none"
