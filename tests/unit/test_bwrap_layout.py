@@ -81,5 +81,5 @@ def test_merged_usr_symlinks_are_mirrored(tmp_path: Path) -> None:
     (root / "bin").symlink_to("usr/bin")
     (root / "lib64").mkdir()
     argv = [a for o in layout.system_mounts(root) for a in o.argv()]
-    assert ["--symlink", "usr/bin", "/bin"] == argv[argv.index("--symlink"):][:3]
+    assert argv[argv.index("--symlink"):][:3] == ["--symlink", "usr/bin", "/bin"]
     assert "/lib64" in argv

@@ -49,7 +49,7 @@ def test_parse_size(text: str | int, size: int) -> None:
 
 @pytest.mark.parametrize("text", ["lots", "12T", "0", "100K", "-1M", "65G"])
 def test_parse_size_refuses(text: str) -> None:
-    with pytest.raises(ValueError, match="size|outside"):
+    with pytest.raises(ValueError, match=r"size|outside"):
         schema.parse_size(text)
 
 

@@ -1,0 +1,335 @@
+"""Host checks behind ``sandbox-launcher doctor``: can this machine run sandboxes?
+
+Each check is a small function that looks at one thing and returns a
+:class:`Finding`; :func:`run_checks` names them, says what they are needed for, and
+turns any exception into a ``fail`` — a doctor that crashes helps nobody. The parsing
+and interpretation helpers are pure so that unit tests can feed them any host.
+
+Checks of the desktop session (display, audio, keyring, runtime dir) live in
+:mod:`sandbox_launcher.host.session_checks`.
+"""
+
+from __future__ import annotations
+
+import ctypes.util
+import grp
+import os
+import re
+import stat
+import threading
+import traceback
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from ..core import proc
+from ..core.errors import LauncherError
+from .kvm import probe_kvm
+
+Status = Literal["ok", "warn", "fail"]
+
+#: bubblewrap 0.8.0 added ``--size`` (sized tmpfs) and ``--disable-userns``.
+MIN_BWRAP_VERSION = (0, 8, 0)
+
+SYSCTL_MAX_USERNS = "/proc/sys/user/max_user_namespaces"
+SYSCTL_USERNS_CLONE = "/proc/sys/kernel/unprivileged_userns_clone"  # Debian kernels
+SYSCTL_APPARMOR_USERNS = "/proc/sys/kernel/apparmor_restrict_unprivileged_userns"  # Ubuntu
+
+HINT_TCG = "the VM backend will use software emulation (TCG), which is slower"
+
+
+@dataclass(frozen=True)
+class Check:
+    """The outcome of one host check, as ``doctor`` prints it."""
+
+    name: str
+    status: Status
+    summary: str
+    hint: str = ""
+    detail: str = ""
+    #: What cannot work without it, e.g. "namespace backend" or "vm backend".
+    required_for: str = ""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What a check function found; :func:`run_checks` adds the name and purpose."""
+
+    status: Status
+    summary: str
+    hint: str = ""
+    detail: str = ""
+
+
+# --- pure helpers ------------------------------------------------------------------
+
+
+def parse_bwrap_version(text: str) -> tuple[int, int, int] | None:
+    """``"bubblewrap 0.8.0"`` → ``(0, 8, 0)``; None when no version is recognisable."""
+    match = re.search(r"(\d+)\.(\d+)(?:\.(\d+))?", text)
+    if match is None:
+        return None
+    major, minor, patch = match.groups()
+    return int(major), int(minor), int(patch or 0)
+
+
+def userns_sysctl_problems(
+    max_user_namespaces: int | None,
+    unprivileged_userns_clone: int | None,
+    apparmor_restrict: int | None,
+) -> list[tuple[str, str]]:
+    """Which sysctls forbid unprivileged user namespaces, as ``(problem, fix)`` pairs.
+
+    None means the sysctl does not exist on this kernel, which never forbids anything.
+    """
+    problems: list[tuple[str, str]] = []
+    if max_user_namespaces == 0:
+        problems.append((
+            "user.max_user_namespaces is 0",
+            "sudo sysctl -w user.max_user_namespaces=15000",
+        ))
+    if unprivileged_userns_clone == 0:
+        problems.append((
+            "kernel.unprivileged_userns_clone is 0",
+            "sudo sysctl -w kernel.unprivileged_userns_clone=1",
+        ))
+    if apparmor_restrict is not None and apparmor_restrict != 0:
+        problems.append((
+            "kernel.apparmor_restrict_unprivileged_userns is 1 (Ubuntu)",
+            "sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0 "
+            "(or give bwrap an AppArmor profile that allows userns)",
+        ))
+    return problems
+
+
+def read_sysctl(path: str) -> int | None:
+    """The integer in a /proc/sys file, or None when it does not exist or is not one."""
+    try:
+        with open(path, encoding="ascii") as handle:
+            return int(handle.read().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def _persist_note(hints: list[str]) -> str:
+    return "; ".join(hints) + " (to keep it after a reboot, put the setting in /etc/sysctl.d/)"
+
+
+# --- namespace backend -------------------------------------------------------------
+
+
+def check_user_namespaces() -> Finding:
+    """Read the userns sysctls, then really create one with bwrap when it exists."""
+    problems = userns_sysctl_problems(
+        read_sysctl(SYSCTL_MAX_USERNS),
+        read_sysctl(SYSCTL_USERNS_CLONE),
+        read_sysctl(SYSCTL_APPARMOR_USERNS),
+    )
+    said = "; ".join(problem for problem, _ in problems)
+    fix = _persist_note([hint for _, hint in problems]) if problems else ""
+    try:
+        bwrap = proc.which("bwrap", "to test user namespaces")
+    except LauncherError:
+        if problems:
+            return Finding("fail", f"disabled for unprivileged users: {said}", fix)
+        return Finding("warn", "the sysctls allow user namespaces; not tried, bwrap is missing",
+                       "sudo apt-get install bubblewrap")
+    argv = [bwrap, "--unshare-all", "--unshare-user", "--ro-bind", "/", "/", "true"]
+    result = proc.run(argv, timeout=10, check=False)
+    if result.returncode != 0:
+        return Finding(
+            "fail",
+            "bwrap cannot create a user namespace" + (f": {said}" if said else ""),
+            fix or "check the kernel config (CONFIG_USER_NS) and any LSM that restricts userns",
+            f"$ {' '.join(argv)}\nexit status {result.returncode}\n{result.stderr.strip()}",
+        )
+    if os.geteuid() == 0:
+        # Root is exempt from the unprivileged-userns sysctls, so success proves little.
+        if problems:
+            return Finding("warn", f"work for root only: {said}", fix,
+                           "run doctor as the desktop user for a meaningful answer")
+        return Finding("ok", "work (tested as root; the sysctls allow them for users too)")
+    return Finding("ok", "work for unprivileged users (a bwrap test sandbox ran)")
+
+
+def check_bwrap() -> Finding:
+    """bubblewrap is installed and new enough for the options the backend uses."""
+    wanted = ".".join(map(str, MIN_BWRAP_VERSION))
+    try:
+        bwrap = proc.which("bwrap", "to run namespace sandboxes")
+    except LauncherError as exc:
+        return Finding("fail", "bwrap is not installed", exc.hint)
+    result = proc.run([bwrap, "--version"], timeout=10, check=False)
+    version = parse_bwrap_version(result.stdout)
+    if result.returncode != 0 or version is None:
+        return Finding("fail", f"cannot tell the version of {bwrap}",
+                       "sudo apt-get install --reinstall bubblewrap",
+                       f"exit status {result.returncode}\n{result.stdout}{result.stderr}")
+    shown = ".".join(map(str, version))
+    if version < MIN_BWRAP_VERSION:
+        return Finding(
+            "fail",
+            f"bubblewrap {shown} is too old; {wanted} or newer is needed "
+            "(for --size and --disable-userns)",
+            "install bubblewrap from Debian 12 / Ubuntu 24.04 or newer (or their backports): "
+            "sudo apt-get install bubblewrap",
+        )
+    return Finding("ok", f"bubblewrap {shown} at {bwrap}")
+
+
+def check_libseccomp() -> Finding:
+    """The seccomp library the namespace backend loads to build its syscall filter."""
+    found = ctypes.util.find_library("seccomp")
+    if found is None:
+        return Finding("fail", "not installed", "sudo apt-get install libseccomp2")
+    return Finding("ok", f"{found} found")
+
+
+def tool_check(program: str, purpose: str, missing: Status = "warn") -> Callable[[], Finding]:
+    """A check that *program* is on PATH; *missing* is the status when it is not."""
+
+    def check() -> Finding:
+        try:
+            path = proc.which(program, purpose)
+        except LauncherError as exc:
+            return Finding(missing, "not installed", exc.hint)
+        return Finding("ok", f"found at {path}")
+
+    return check
+
+
+# --- vm backend --------------------------------------------------------------------
+
+LIBVIRT_HINT = ("sudo apt-get install libvirt-dev pkg-config, then reinstall the launcher "
+                "so that libvirt-python builds (pip install --force-reinstall libvirt-python)")
+LIBVIRT_CONNECT_TIMEOUT = 10.0
+
+
+def check_libvirt_module() -> Finding:
+    """The libvirt Python binding can be imported."""
+    try:
+        import libvirt
+    except ImportError as exc:
+        return Finding("warn", "cannot import the libvirt Python module", LIBVIRT_HINT, str(exc))
+    version = int(libvirt.getVersion())
+    shown = f"{version // 1_000_000}.{version // 1000 % 1000}.{version % 1000}"
+    return Finding("ok", f"libvirt-python with libvirt {shown}")
+
+
+def check_libvirt_session() -> Finding:
+    """``qemu:///session`` accepts a connection (the daemon starts on demand)."""
+    try:
+        import libvirt
+    except ImportError:
+        return Finding("warn", "not tried: the libvirt Python module is missing", LIBVIRT_HINT)
+    # libvirt prints every error to stderr unless a handler takes them; doctor reports
+    # the error itself. This is process-wide, which is fine for a one-shot command.
+    libvirt.registerErrorHandler(lambda _ctx, _err: None, None)
+    outcome: list[BaseException | None] = []
+
+    def connect() -> None:
+        try:
+            libvirt.open("qemu:///session").close()
+            outcome.append(None)
+        except Exception as exc:
+            outcome.append(exc)
+
+    # A C call cannot be interrupted; a daemon thread at least lets doctor go on.
+    worker = threading.Thread(target=connect, name="doctor-libvirt", daemon=True)
+    worker.start()
+    worker.join(LIBVIRT_CONNECT_TIMEOUT)
+    hint = ("sudo apt-get install libvirt-daemon qemu-system-x86 "
+            "(the session daemon then starts on demand for your user)")
+    if not outcome:
+        return Finding("warn", f"qemu:///session did not answer within "
+                               f"{LIBVIRT_CONNECT_TIMEOUT:g} s", hint)
+    if outcome[0] is not None:
+        return Finding("warn", "cannot connect to qemu:///session", hint, str(outcome[0]))
+    return Finding("ok", "connected to qemu:///session")
+
+
+def kvm_access_hint(device: str = "/dev/kvm") -> str:
+    """How to get access to *device*: join its group, if group members may use it."""
+    join = "sudo adduser $USER kvm, then log out and in again"
+    try:
+        info = os.stat(device)
+        group = grp.getgrgid(info.st_gid).gr_name
+    except (OSError, KeyError):
+        return join
+    if group == "kvm" and info.st_mode & 0o060 == 0o060:
+        return join
+    # Without the udev rule /dev/kvm is root-only, and joining a group does nothing.
+    return (f"{device} is group {group}, mode {stat.S_IMODE(info.st_mode):04o}: install the "
+            "udev rule that makes it group kvm, mode 0660 (sudo apt-get install "
+            f"qemu-system-x86, or sudo chgrp kvm {device} && sudo chmod 0660 {device}), then "
+            f"{join}")
+
+
+def check_kvm() -> Finding:
+    """Run a tiny guest to see whether KVM really works (see :mod:`.kvm`)."""
+    verdict, detail = probe_kvm()
+    if verdict == "works":
+        return Finding("ok", "KVM runs guests at hardware speed", detail=detail)
+    if verdict == "no-access":
+        return Finding("warn", "no permission to use /dev/kvm", kvm_access_hint(), detail)
+    summaries = {
+        "absent": "no /dev/kvm (hardware virtualisation off or not available)",
+        "hangs": "KVM guests hang on this host",
+        "fails": "KVM does not run guests correctly",
+    }
+    hints = {
+        "absent": f"enable virtualisation in the firmware settings, or accept that {HINT_TCG}",
+        "hangs": f"KVM guests hang on this host; {HINT_TCG}",
+        "fails": HINT_TCG,
+    }
+    return Finding("warn", summaries.get(verdict, verdict), hints.get(verdict, HINT_TCG), detail)
+
+
+# --- running them all --------------------------------------------------------------
+
+CheckFunction = Callable[[Mapping[str, str]], Finding]
+
+
+def _no_env(check: Callable[[], Finding]) -> CheckFunction:
+    return lambda _env: check()
+
+
+def all_checks() -> list[tuple[str, str, CheckFunction]]:
+    """Every check as ``(name, required_for, function)``, in the order doctor shows them."""
+    from . import session_checks as session
+
+    return [
+        ("user namespaces", "namespace backend", _no_env(check_user_namespaces)),
+        ("bubblewrap", "namespace backend", _no_env(check_bwrap)),
+        ("libseccomp", "namespace backend", _no_env(check_libseccomp)),
+        ("runtime dir", "session state", session.check_runtime_dir),
+        ("pasta", "network jail", _no_env(tool_check("pasta", "for the network jail"))),
+        ("nftables", "network jail", _no_env(tool_check("nft", "for the network jail"))),
+        ("xdg-dbus-proxy", "session D-Bus filtering",
+         _no_env(tool_check("xdg-dbus-proxy", "to filter the session bus"))),
+        ("libvirt module", "vm backend", _no_env(check_libvirt_module)),
+        ("virsh", "vm backend", _no_env(tool_check("virsh", "for the VM backend"))),
+        ("libvirt session", "vm backend", _no_env(check_libvirt_session)),
+        ("kvm", "vm backend", _no_env(check_kvm)),
+        ("display", "desktop app", session.check_display),
+        ("audio", "speakers and microphone", session.check_audio),
+        ("keyring", "encrypted persistence (vault)", session.check_keyring),
+    ]
+
+
+def run_one(
+    name: str, required_for: str, check: CheckFunction, env: Mapping[str, str]
+) -> Check:
+    """Run one check; an exception becomes a ``fail`` with the traceback as detail."""
+    try:
+        found = check(env)
+    except Exception as exc:
+        return Check(name, "fail", f"the check itself failed: {type(exc).__name__}: {exc}",
+                     "please report this as a bug", traceback.format_exc(), required_for)
+    return Check(name, found.status, found.summary, found.hint, found.detail, required_for)
+
+
+def run_checks(env: Mapping[str, str] | None = None) -> list[Check]:
+    """Run every host check against *env* (default: this process's environment)."""
+    environment = os.environ if env is None else env
+    return [run_one(name, purpose, check, environment) for name, purpose, check in all_checks()]
