@@ -12,7 +12,6 @@ import contextlib
 import fcntl
 import json
 import os
-import secrets
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -47,7 +46,7 @@ class SessionRecord:
 
 def new_id(profile: str) -> str:
     """A short id people can type: ``zoom-3fa9c1``."""
-    return f"{profile}-{secrets.token_hex(3)}"
+    return f"{profile}-{os.urandom(3).hex()}"
 
 
 def state_dir(session_id: str, base: Path | None = None) -> Path:
