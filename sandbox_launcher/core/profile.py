@@ -77,10 +77,14 @@ def read_profile_file(path: Path) -> dict[str, Any]:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         pos = _TOML_POS_RE.search(str(exc))
+        # tomllib says "(at end of document)" for an unterminated construct: that is the
+        # last line, which is where an editor should put the cursor.
+        line = int(pos.group(1)) if pos else max(1, len(text.splitlines()))
+        message = _TOML_POS_RE.sub("", str(exc)).replace("(at end of document)", "")
         raise ProfileError(
-            f"is not valid TOML: {_TOML_POS_RE.sub('', str(exc)).strip()}",
+            f"is not valid TOML: {message.strip()}",
             "fix the syntax; see https://toml.io for the format",
-            path=str(path), line=int(pos.group(1)) if pos else None,
+            path=str(path), line=line,
         ) from exc
     return schema.validate(doc, path=str(path), text=text)
 
