@@ -118,7 +118,11 @@ class NamespaceBackend:
         info_r, info_w = os.pipe2(os.O_CLOEXEC)
         cmd = build_command(plan, layout.Identity.fresh(), seccomp_fd, info_w)
         try:
-            process = proc.spawn(cmd.argv(self._bwrap, list(plan.command)), pass_fds=cmd.fds())
+            # bwrap's own environment, not only the client's: the sandbox's pid 1 is bwrap,
+            # and the client can read /proc/1/environ (same uid). Hand it only the
+            # sandbox's environment, never the user's session variables.
+            process = proc.spawn(cmd.argv(self._bwrap, list(plan.command)),
+                                 pass_fds=cmd.fds(), env=plan.env)
         finally:
             cmd.close()
         try:

@@ -1,0 +1,740 @@
+"""Run the real launcher as an unprivileged desktop user, next to the user's real services.
+
+DESIGN §6: the app runs as an ordinary user, no root, no setuid helper. CI runs as root, so
+these fixtures create the user ``sltest`` (with a logind-like ``/run/user/UID``) and drop to
+it with ``setpriv`` for every launcher run; a developer who is not root runs as themselves.
+The environment the launcher sees is always built here from nothing, so a test controls
+exactly what a desktop session would hand it.
+
+``host_services`` starts, *as that user*, the things a hostile client would go after: an X
+server, a session bus, an ssh-agent, a secret file in the home and a process with a marker.
+They are the user's own, which is the realistic threat: the kernel would let the client in,
+so only the sandbox stands in the way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import pty
+import pwd
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import termios
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+LAUNCHER = REPO_ROOT / ".venv" / "bin" / "sandbox-launcher"
+HOSTILE_CLIENT = REPO_ROOT / "tests" / "stand_in" / "hostile_client.py"
+#: Debian's interpreter: visible inside the sandbox (host /usr) and runnable by any user.
+SYSTEM_PYTHON = "/usr/bin/python3"
+DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin"
+TEST_USER = "sltest"
+#: Where a stray marker could survive a session on the host.
+LEFTOVER_ROOTS = ("/tmp", "/var/tmp", "/dev/shm", "/run/user", "/home")
+SERVICE_START_TIMEOUT = 20.0
+
+
+@dataclass(frozen=True)
+class LauncherUser:
+    """The desktop user the launcher runs as."""
+
+    name: str
+    uid: int
+    gid: int
+    home: Path
+    runtime_dir: Path
+
+    @property
+    def switch(self) -> bool:
+        """True when we are root and must drop to this user for every command."""
+        return os.geteuid() == 0 and self.uid != 0
+
+
+def _run_quiet(argv: Sequence[str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
+
+
+def _ensure_test_user() -> LauncherUser:
+    """Create ``sltest`` and its runtime dir as logind would (root only)."""
+    if _run_quiet(["id", TEST_USER]).returncode != 0:
+        made = _run_quiet(["useradd", "-m", "-s", "/bin/bash", TEST_USER])
+        if made.returncode != 0:
+            pytest.fail(f"useradd {TEST_USER} failed: {made.stderr.strip()}")
+    entry = pwd.getpwnam(TEST_USER)
+    home = Path(entry.pw_dir)
+    if not home.is_dir():  # a user made earlier without -m
+        home.mkdir(mode=0o755, parents=True)
+        os.chown(home, entry.pw_uid, entry.pw_gid)
+    runtime = Path("/run/user") / str(entry.pw_uid)
+    runtime.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chown(runtime, entry.pw_uid, entry.pw_gid)
+    runtime.chmod(0o700)
+    return LauncherUser(TEST_USER, entry.pw_uid, entry.pw_gid, home, runtime)
+
+
+@pytest.fixture(scope="session")
+def launcher_user() -> LauncherUser:
+    """The unprivileged user: ``sltest`` when we are root, else whoever runs the tests."""
+    if os.geteuid() == 0:
+        return _ensure_test_user()
+    entry = pwd.getpwuid(os.getuid())
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    if not runtime:
+        pytest.skip("XDG_RUNTIME_DIR is not set: run from a desktop login session, or as root")
+    return LauncherUser(
+        entry.pw_name, entry.pw_uid, entry.pw_gid, Path(entry.pw_dir), Path(runtime)
+    )
+
+
+def user_environment(
+    user: LauncherUser, *, path: str | None = None, env_extra: dict[str, str] | None = None
+) -> dict[str, str]:
+    """Build the whole environment of a desktop session from nothing."""
+    env = {
+        "HOME": str(user.home),
+        "USER": user.name,
+        "LOGNAME": user.name,
+        "PATH": path if path is not None else DEFAULT_PATH,
+        "XDG_RUNTIME_DIR": str(user.runtime_dir),
+        "XDG_CONFIG_HOME": str(user.home / ".config"),
+        "LANG": "C.UTF-8",
+    }
+    env.update(env_extra or {})
+    return env
+
+
+def as_user_argv(user: LauncherUser, argv: Sequence[str]) -> list[str]:
+    """Prefix *argv* so it runs as *user*.
+
+    setpriv execs the command in place (unlike runuser, which stays as a parent), so a
+    Popen's pid is the launcher itself, and SIGKILL tests hit the right process. The
+    environment is the one given to subprocess; setpriv passes it through untouched.
+    """
+    if not user.switch:
+        return list(argv)
+    # Absolute: the child's PATH may be a test's deliberately broken one.
+    setpriv = shutil.which("setpriv") or "/usr/bin/setpriv"
+    return [
+        setpriv,
+        f"--reuid={user.uid}",
+        f"--regid={user.gid}",
+        "--init-groups",
+        "--",
+        *argv,
+    ]
+
+
+def _chown_to(user: LauncherUser, path: Path) -> None:
+    if user.switch:
+        os.chown(path, user.uid, user.gid)
+
+
+StdinArg = str | int | IO[Any] | None
+
+
+@dataclass
+class _Spawned:
+    """Processes a fixture started; all are killed and reaped at teardown."""
+
+    procs: list[subprocess.Popen[str]] = field(default_factory=list)
+
+    def reap(self) -> None:
+        for proc in self.procs:
+            if proc.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    proc.kill()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=30)
+            for stream in (proc.stdin, proc.stdout, proc.stderr):
+                if stream is not None:
+                    stream.close()
+
+
+RunLauncher = Callable[..., subprocess.CompletedProcess[str]]
+SpawnLauncher = Callable[..., subprocess.Popen[str]]
+
+
+def _run_on_terminal(
+    user: LauncherUser,
+    argv: Sequence[str],
+    env_extra: dict[str, str] | None,
+    path: str | None,
+    timeout: float,
+) -> subprocess.CompletedProcess[str]:
+    """Run *argv* with a pty as stdin and controlling terminal, as from a terminal window.
+
+    That is where TIOCSTI matters: a client that can push bytes into the terminal's input
+    types commands into the user's shell once the launcher exits.
+    """
+    primary, secondary = pty.openpty()
+
+    def take_terminal() -> None:  # runs in the child, after setsid
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    try:
+        return subprocess.run(
+            as_user_argv(user, argv),
+            env={**user_environment(user, path=path, env_extra=env_extra), "TERM": "xterm"},
+            cwd=user.home,
+            stdin=secondary,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+            start_new_session=True,
+            preexec_fn=take_terminal,
+        )
+    finally:
+        os.close(secondary)
+        os.close(primary)
+
+
+@pytest.fixture
+def run_as_user(launcher_user: LauncherUser) -> RunLauncher:
+    """Run any command as the test user, in its clean environment, from its home."""
+
+    def run(
+        argv: Sequence[str],
+        *,
+        env_extra: dict[str, str] | None = None,
+        path: str | None = None,
+        stdin: StdinArg = None,
+        timeout: float = 120,
+        tty: bool = False,
+    ) -> subprocess.CompletedProcess[str]:
+        if tty:
+            return _run_on_terminal(launcher_user, argv, env_extra, path, timeout)
+        # A str is fed as input; no stdin at all is /dev/null, as under CI.
+        text_input = stdin if isinstance(stdin, str) else None
+        stdin_arg: int | IO[Any] | None = None
+        if text_input is None:
+            stdin_arg = subprocess.DEVNULL if stdin is None or isinstance(stdin, str) else stdin
+        return subprocess.run(
+            as_user_argv(launcher_user, argv),
+            env=user_environment(launcher_user, path=path, env_extra=env_extra),
+            cwd=launcher_user.home,
+            input=text_input,
+            stdin=stdin_arg,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+
+    return run
+
+
+@pytest.fixture
+def run_launcher(run_as_user: RunLauncher) -> RunLauncher:
+    """``run_launcher(args, *, env_extra, path, stdin, timeout, check, tty)`` -> result.
+
+    *tty*: run on a fresh pty that is the launcher's stdin and controlling terminal.
+    *check*: None accepts any status; True requires 0; an int requires that status. A
+    failed check shows the launcher's stdout and stderr.
+    """
+
+    def run(
+        args: Sequence[str],
+        *,
+        env_extra: dict[str, str] | None = None,
+        path: str | None = None,
+        stdin: StdinArg = None,
+        timeout: float = 120,
+        check: bool | int | None = None,
+        tty: bool = False,
+    ) -> subprocess.CompletedProcess[str]:
+        done = run_as_user(
+            [str(LAUNCHER), *args],
+            env_extra=env_extra,
+            path=path,
+            stdin=stdin,
+            timeout=timeout,
+            tty=tty,
+        )
+        expected = 0 if check is True else None if check in (None, False) else int(check)
+        if expected is not None and done.returncode != expected:
+            pytest.fail(
+                f"sandbox-launcher {' '.join(args[:3])}… exited {done.returncode}, "
+                f"expected {expected}\n--- stdout\n{done.stdout}\n--- stderr\n{done.stderr}"
+            )
+        return done
+
+    return run
+
+
+@pytest.fixture
+def spawn_launcher(launcher_user: LauncherUser) -> Iterator[SpawnLauncher]:
+    """Like run_launcher but returns the Popen (text pipes); killed at teardown if alive."""
+    spawned = _Spawned()
+
+    def spawn(
+        args: Sequence[str],
+        *,
+        env_extra: dict[str, str] | None = None,
+        path: str | None = None,
+        stdin: int | IO[Any] | None = None,
+    ) -> subprocess.Popen[str]:
+        proc = subprocess.Popen(
+            as_user_argv(launcher_user, [str(LAUNCHER), *args]),
+            env=user_environment(launcher_user, path=path, env_extra=env_extra),
+            cwd=launcher_user.home,
+            stdin=subprocess.DEVNULL if stdin is None else stdin,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        spawned.procs.append(proc)
+        return proc
+
+    yield spawn
+    spawned.reap()
+
+
+def last_json(stdout: str) -> dict[str, Any]:
+    """Return the client's report: the last stdout line that parses as a JSON object."""
+    for line in reversed(stdout.splitlines()):
+        with contextlib.suppress(ValueError):
+            value = json.loads(line)
+            if isinstance(value, dict):
+                return value
+    raise AssertionError(f"no JSON object in the client's stdout:\n{stdout}")
+
+
+@pytest.fixture
+def client_json() -> Callable[[str], dict[str, Any]]:
+    """The parser of the client's JSON report (last stdout line that is a JSON object)."""
+    return last_json
+
+
+def _read_in_thread(call: Callable[[], Any], timeout: float, what: str) -> Any:
+    """Run a blocking read with a deadline; the reader ends when the process is killed.
+
+    An exception in the reader is handed back here rather than left to the thread, where
+    pytest would turn it into an unraisable-exception error at some later test.
+    """
+    box: list[Any] = []
+    errors: list[BaseException] = []
+
+    def read() -> None:
+        try:
+            box.append(call())
+        except (OSError, ValueError) as exc:  # the pipe was closed under us at teardown
+            errors.append(exc)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(timeout)
+    if errors:
+        raise AssertionError(f"reading {what} failed: {errors[0]!r}")
+    if reader.is_alive() or not box:
+        raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+    return box[0]
+
+
+def wait_for_ready(proc: subprocess.Popen[str], timeout: float = 60) -> dict[str, Any]:
+    """Read stdout lines until the client's ``{"ready": true…}`` line and return it."""
+    assert proc.stdout is not None
+    stdout = proc.stdout
+
+    def read() -> dict[str, Any] | None:
+        for line in iter(stdout.readline, ""):
+            with contextlib.suppress(ValueError):
+                value = json.loads(line)
+                if isinstance(value, dict) and value.get("ready"):
+                    return value
+        return None
+
+    found = _read_in_thread(read, timeout, "the client's ready line")
+    if found is None:
+        raise AssertionError(f"stdout closed before the client was ready (exit {proc.poll()})")
+    return dict(found)
+
+
+def finish(proc: subprocess.Popen[str], timeout: float = 120) -> tuple[int, str, str]:
+    """Read the rest of stdout and stderr, wait, and return ``(status, stdout, stderr)``.
+
+    Unlike ``communicate()``, this keeps what an earlier ``readline`` left buffered.
+    """
+    assert proc.stdout is not None and proc.stderr is not None
+    stdout, stderr = proc.stdout, proc.stderr
+    err_box: list[str] = []
+
+    def read_stderr() -> None:
+        # Read concurrently so a chatty launcher cannot block on a full stderr pipe.
+        with contextlib.suppress(OSError, ValueError):
+            err_box.append(stderr.read())
+
+    err_reader = threading.Thread(target=read_stderr, daemon=True)
+    err_reader.start()
+    out = _read_in_thread(stdout.read, timeout, "the launcher to finish")
+    status = proc.wait(timeout=timeout)
+    err_reader.join(timeout)
+    return status, str(out), err_box[0] if err_box else ""
+
+
+@pytest.fixture
+def wait_ready() -> Callable[..., dict[str, Any]]:
+    """``wait_ready(proc, timeout=60)``: the client's ready line from a spawned launcher."""
+    return wait_for_ready
+
+
+@pytest.fixture
+def finish_launcher() -> Callable[..., tuple[int, str, str]]:
+    """``finish_launcher(proc, timeout=120)`` -> ``(status, stdout, stderr)``."""
+    return finish
+
+
+@pytest.fixture
+def user_tmp(launcher_user: LauncherUser) -> Iterator[Path]:
+    """A private (0700) directory under /tmp owned by the test user; removed afterwards."""
+    path = Path(tempfile.mkdtemp(prefix="sl-user-", dir="/tmp"))
+    _chown_to(launcher_user, path)
+    path.chmod(0o700)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def hostile_client_source() -> str:
+    """The stand-in's source, passed with ``python3 -c`` (the repo is not in the sandbox)."""
+    return HOSTILE_CLIENT.read_text()
+
+
+@pytest.fixture
+def client_argv(hostile_client_source: str) -> Callable[..., list[str]]:
+    """``client_argv(MODE, ARGS…)`` -> the command line that runs the stand-in in a sandbox."""
+
+    def argv(*args: str) -> list[str]:
+        return [SYSTEM_PYTHON, "-c", hostile_client_source, *args]
+
+    return argv
+
+
+# --------------------------------------------------------------------------- host identity
+
+
+@dataclass(frozen=True)
+class HostIdentity:
+    """What identifies this machine; the client must see none of it."""
+
+    machine_id: str | None
+    boot_id: str
+    hostname: str
+    macs: tuple[str, ...]
+
+
+@pytest.fixture(scope="session")
+def host_identity() -> HostIdentity:
+    """Read the host's identifiers once."""
+    machine_id = None
+    for candidate in ("/etc/machine-id", "/var/lib/dbus/machine-id"):
+        with contextlib.suppress(OSError):
+            machine_id = Path(candidate).read_text().strip() or None
+        if machine_id:
+            break
+    macs = []
+    for name in sorted(os.listdir("/sys/class/net")):
+        with contextlib.suppress(OSError):
+            mac = Path(f"/sys/class/net/{name}/address").read_text().strip().lower()
+            if mac and mac != "00:00:00:00:00:00":
+                macs.append(mac)
+    return HostIdentity(
+        machine_id=machine_id,
+        boot_id=Path("/proc/sys/kernel/random/boot_id").read_text().strip(),
+        hostname=socket.gethostname(),
+        macs=tuple(macs),
+    )
+
+
+# --------------------------------------------------------------------------- host services
+
+
+@dataclass(frozen=True)
+class HostServices:
+    """The user's live services and secrets that a sandboxed client must not reach."""
+
+    display: str
+    x11_socket: str
+    x11_abstract: str
+    dbus_socket: str
+    dbus_abstract: str
+    ssh_socket: str
+    canary: Path
+    canary_secret: str
+    host_pid: int
+    host_marker: str
+    #: A token in the session's environment, as many users keep (GITHUB_TOKEN, AWS keys…).
+    env_secret: str
+
+    @property
+    def session_env(self) -> dict[str, str]:
+        """What a desktop session exports; the launcher gets it and must not pass it on."""
+        return {
+            "DISPLAY": self.display,
+            "DBUS_SESSION_BUS_ADDRESS": f"unix:path={self.dbus_socket}",
+            "SSH_AUTH_SOCK": self.ssh_socket,
+            "SL_SESSION_TOKEN": self.env_secret,
+        }
+
+
+_DBUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:path={path}</listen>
+  <listen>unix:abstract={abstract}</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"""
+
+
+def _abstract_sockets() -> set[str]:
+    """Abstract socket names listening in our network namespace (the host's)."""
+    with open("/proc/net/unix", encoding="utf-8", errors="replace") as fh:
+        lines = fh.read().splitlines()[1:]
+    return {f[7][1:] for f in (line.split() for line in lines) if len(f) >= 8 and f[7][0] == "@"}
+
+
+def _wait_until(ready: Callable[[], bool], proc: subprocess.Popen[Any], what: str) -> bool:
+    """Poll *ready*; False if *proc* died first, AssertionError on timeout."""
+    deadline = time.monotonic() + SERVICE_START_TIMEOUT
+    while time.monotonic() < deadline:
+        if ready():
+            return True
+        if proc.poll() is not None:
+            return False
+        time.sleep(0.05)
+    raise AssertionError(f"{what} did not come up within {SERVICE_START_TIMEOUT}s")
+
+
+def _free_path(preferred: Path) -> Path:
+    """*preferred* unless a live socket is there (another test run), then a unique sibling."""
+    if preferred.exists():
+        try:
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+                probe.connect(str(preferred))
+        except OSError:
+            preferred.unlink()  # stale: its server is gone
+            return preferred
+        return preferred.with_name(f"{preferred.name}-{secrets.token_hex(4)}")
+    return preferred
+
+
+class _ServiceStarter:
+    """Starts the user's services one by one and stops them all, whatever happened."""
+
+    def __init__(self, user: LauncherUser, workdir: Path) -> None:
+        self.user = user
+        self.workdir = workdir
+        self.procs: list[subprocess.Popen[Any]] = []
+        self.cleanup_paths: list[Path] = []
+
+    def start(self, name: str, argv: Sequence[str], *, stdout: int = subprocess.DEVNULL) -> Any:
+        log = open(self.workdir / f"{name}.log", "wb")  # noqa: SIM115 - closed once the child has it
+        proc = subprocess.Popen(
+            as_user_argv(self.user, argv),
+            env=user_environment(self.user),
+            cwd=self.user.home,
+            stdin=subprocess.DEVNULL,
+            stdout=stdout,
+            stderr=log,
+        )
+        log.close()  # the child holds its own copy
+        self.procs.append(proc)
+        return proc
+
+    def log(self, name: str) -> str:
+        return (self.workdir / f"{name}.log").read_text(errors="replace")
+
+    def xvfb(self) -> tuple[str, str, str]:
+        """Start Xvfb on the first free display from :90; return (display, path, abstract)."""
+        x11_dir = Path("/tmp/.X11-unix")
+        if os.geteuid() == 0 and not x11_dir.exists():
+            # As systemd-tmpfiles would: root-owned and sticky, or Xvfb complains.
+            x11_dir.mkdir()
+            x11_dir.chmod(0o1777)
+        for number in range(90, 190):
+            sock = x11_dir / f"X{number}"
+            lock = Path(f"/tmp/.X{number}-lock")
+            if sock.exists() or lock.exists() or str(sock) in _abstract_sockets():
+                continue
+            proc = self.start("xvfb", ["Xvfb", f":{number}", "-nolisten", "tcp"])
+
+            def listening(path: Path = sock) -> bool:
+                # Both: the client may try the file and the abstract name.
+                return path.exists() and str(path) in _abstract_sockets()
+
+            up = _wait_until(listening, proc, "Xvfb")
+            if up:
+                self.cleanup_paths += [sock, lock]
+                return f":{number}", str(sock), str(sock)
+            proc.wait()  # lost a race for that display: try the next one
+            self.procs.remove(proc)
+        raise AssertionError(f"no free X display from :90 on; last log:\n{self.log('xvfb')}")
+
+    def dbus(self) -> tuple[str, str]:
+        """Start a session bus on ``$XDG_RUNTIME_DIR/bus`` and an abstract address."""
+        path = _free_path(self.user.runtime_dir / "bus")
+        abstract = f"/tmp/dbus-{secrets.token_hex(5)}"
+        config = self.workdir / "session.conf"
+        config.write_text(_DBUS_CONFIG.format(path=path, abstract=abstract))
+        config.chmod(0o644)
+        argv = ["dbus-daemon", f"--config-file={config}", "--nofork", "--print-address"]
+        proc = self.start("dbus", argv, stdout=subprocess.PIPE)
+        assert proc.stdout is not None
+        # --print-address is written once the bus listens on every address.
+        line = _read_in_thread(proc.stdout.readline, SERVICE_START_TIMEOUT, "dbus-daemon")
+        if not line:
+            raise AssertionError(f"dbus-daemon did not start:\n{self.log('dbus')}")
+        self.cleanup_paths.append(path)
+        return str(path), abstract
+
+    def ssh_agent(self) -> str:
+        path = _free_path(self.user.runtime_dir / "ssh-agent.sock")
+        proc = self.start("ssh-agent", ["ssh-agent", "-a", str(path), "-D"])
+        if not _wait_until(path.exists, proc, "ssh-agent"):
+            raise AssertionError(f"ssh-agent did not start:\n{self.log('ssh-agent')}")
+        self.cleanup_paths.append(path)
+        return str(path)
+
+    def marked_process(self, marker: str) -> int:
+        code = "import time; time.sleep(3600)"
+        proc = self.start("marked", [SYSTEM_PYTHON, "-c", code, marker])
+        return int(proc.pid)
+
+    def stop(self) -> None:
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in self.procs:
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=10)
+            if proc.stdout is not None:
+                proc.stdout.close()
+        for path in self.cleanup_paths:
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+
+
+@pytest.fixture
+def host_services(launcher_user: LauncherUser) -> Iterator[HostServices]:
+    """The user's X server, session bus, ssh-agent, a canary and a marked process."""
+    missing = [
+        f"{tool} (package {package})"
+        for tool, package in (
+            ("Xvfb", "xvfb"),
+            ("dbus-daemon", "dbus"),
+            ("ssh-agent", "openssh-client"),
+        )
+        if shutil.which(tool) is None
+    ]
+    if missing:
+        pytest.skip("host services need " + ", ".join(missing))
+    workdir = Path(tempfile.mkdtemp(prefix="sl-services-"))
+    workdir.chmod(0o755)  # the user's dbus-daemon reads its config from here
+    starter = _ServiceStarter(launcher_user, workdir)
+    secret = secrets.token_hex(24)
+    canary = launcher_user.home / f".sl-canary-{secrets.token_hex(4)}"
+    try:
+        display, x11_socket, x11_abstract = starter.xvfb()
+        dbus_socket, dbus_abstract = starter.dbus()
+        ssh_socket = starter.ssh_agent()
+        marker = f"slhost{secrets.token_hex(6)}"
+        host_pid = starter.marked_process(marker)
+        canary.write_text(f"{secret}\n")
+        _chown_to(launcher_user, canary)
+        canary.chmod(0o600)
+        yield HostServices(
+            display=display,
+            x11_socket=x11_socket,
+            x11_abstract=x11_abstract,
+            dbus_socket=dbus_socket,
+            dbus_abstract=dbus_abstract,
+            ssh_socket=ssh_socket,
+            canary=canary,
+            canary_secret=secret,
+            host_pid=host_pid,
+            host_marker=marker,
+            env_secret=secrets.token_hex(16),
+        )
+    finally:
+        starter.stop()
+        canary.unlink(missing_ok=True)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- leftovers
+
+
+def _marked_pids(marker: str) -> list[tuple[int, str]]:
+    found = []
+    me = os.getpid()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == me:
+            continue
+        with contextlib.suppress(OSError), open(f"/proc/{entry}/cmdline", "rb") as fh:
+            raw = fh.read()
+            if marker.encode() in raw:
+                found.append((int(entry), raw.replace(b"\0", b" ").decode(errors="replace")[:200]))
+    return found
+
+
+def _marked_files(marker: str) -> list[str]:
+    roots = [r for r in LEFTOVER_ROOTS if os.path.isdir(r)]
+    done = subprocess.run(
+        ["find", *roots, "-xdev", "-name", f"*{marker}*", "-print"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,  # unreadable directories make find exit 1; what it printed still counts
+    )
+    return done.stdout.split()
+
+
+def assert_no_leftovers(marker: str) -> None:
+    """Assert no host process carries *marker* and no file named after it is left.
+
+    Whatever is found is killed and removed before failing, so one broken wipe does not
+    leak into the next test.
+    """
+    processes = _marked_pids(marker)
+    files = _marked_files(marker)
+    for pid, _cmdline in processes:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    for path in files:
+        with contextlib.suppress(OSError):
+            if os.path.isdir(path) and not os.path.islink(path):
+                shutil.rmtree(path)
+            else:
+                os.unlink(path)
+    problems = [f"process {pid}: {cmd}" for pid, cmd in processes] + [f"file {f}" for f in files]
+    assert not problems, f"the session left traces of {marker!r}:\n" + "\n".join(problems)
+
+
+@pytest.fixture
+def no_leftovers() -> Callable[[str], None]:
+    """``no_leftovers(marker)``: fail if any host process or file still carries *marker*."""
+    return assert_no_leftovers
