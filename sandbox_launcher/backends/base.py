@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from ..core.plan import LaunchPlan
 
@@ -25,6 +25,16 @@ class SandboxHandle(Protocol):
     """A running sandbox."""
 
     info: SandboxInfo
+    #: The ``network`` object of the report; final once :meth:`wait` has returned.
+    network_report: dict[str, Any]
+
+    def network_fd(self) -> int | None:
+        """Readable when the network jail has live events; None without a jail."""
+        ...
+
+    def network_events(self) -> list[dict[str, Any]]:
+        """Live network events (DNS questions, …) since the last call."""
+        ...
 
     def fileno(self) -> int:
         """A descriptor that becomes readable when the sandbox has ended (a pidfd)."""

@@ -10,6 +10,7 @@ from typing import TextIO
 
 from ..backends.namespace.backend import NamespaceBackend
 from ..core.plan import RunOptions, make_plan
+from ..core.policy import load_policy
 from ..core.profile import load_profiles
 from ..session import control, store
 from ..session.lifecycle import Event, Session, State
@@ -34,11 +35,18 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     profile = load_profiles().get(args.profile)
     plan = make_plan(profile, RunOptions(
         backend=args.backend, command=tuple(command), network=args.network,
-        join_url=args.join, camera=args.camera, mic=args.mic, shares=tuple(args.share)))
+        join_url=args.join, camera=args.camera, mic=args.mic, shares=tuple(args.share)),
+        policy=load_policy())
     for note in plan.notes:
         print(f"sandbox-launcher: note: {note}", file=err)
 
     def show(event: Event) -> None:
+        if event.data is not None:
+            if args.verbose and event.data.get("type") == "dns":
+                d = event.data
+                print(f"sandbox-launcher: dns {d['name']} {d['qtype']}: {d['verdict']} "
+                      f"({d['rule']}) {[a['ip'] for a in d['answers']]}", file=err)
+            return
         if args.verbose or event.state is State.FAILED:
             print(f"sandbox-launcher: {event.session_id}: {event.state.value}"
                   + (f": {event.message}" if event.message else ""), file=err)

@@ -12,7 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..netjail.geo import CountryFence
 from .errors import UsageError
+from .policy import Policy
 from .profile import Profile
 from .schema import parse_size
 from .seccomp_policy import DENIED_SYSCALLS, NESTED_USERNS_NEEDS
@@ -38,6 +40,70 @@ class RunOptions:
     shares: tuple[str, ...] = ()
 
 
+PortRange = tuple[int, int]
+
+
+def _port_ranges(rules: list[str], proto: str) -> tuple[PortRange, ...]:
+    found = []
+    for rule in rules:
+        kind, _, ports = rule.partition("/")
+        if kind == proto:
+            low, _, high = ports.partition("-")
+            found.append((int(low), int(high or low)))
+    return tuple(sorted(found))
+
+
+@dataclass(frozen=True)
+class NetworkPlan:
+    """What the network jail allows: names, address ranges, ports and countries."""
+
+    mode: str  # "allowlist" or "none" (loopback only)
+    domains: tuple[str, ...] = ()
+    cidrs: tuple[str, ...] = ()
+    tcp_ports: tuple[PortRange, ...] = ()
+    udp_ports: tuple[PortRange, ...] = ()
+    fence: CountryFence = field(default_factory=CountryFence)
+    country_overrides: dict[str, str] = field(default_factory=dict)
+    vendor_lists: tuple[dict[str, Any], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form for the report's grants."""
+        def ports(ranges: tuple[PortRange, ...]) -> list[str]:
+            return [f"{a}" if a == b else f"{a}-{b}" for a, b in ranges]
+
+        return {
+            "mode": self.mode, "domains": list(self.domains), "cidrs": len(self.cidrs),
+            "tcp_ports": ports(self.tcp_ports), "udp_ports": ports(self.udp_ports),
+            "allow_countries": sorted(self.fence.allow) if self.fence.restricted else None,
+            "deny_countries": sorted(self.fence.deny),
+            "vendor_lists": list(self.vendor_lists),
+        }
+
+
+def _network_plan(profile: Profile, mode: str, policy: Policy) -> NetworkPlan:
+    if mode == "none":
+        return NetworkPlan("none")
+    cidrs = list(profile["network.cidrs"])
+    lists = []
+    for vendor in profile["network.vendor_ranges"]:
+        from ..netjail.ranges import load_ranges  # only profiles that use a list pay for it
+
+        ranges = load_ranges(vendor)
+        cidrs.extend(ranges.ranges)
+        lists.append({"vendor": vendor, "fetched": ranges.fetched, "source": ranges.source,
+                      "ranges": len(ranges.ranges)})
+    fence = CountryFence.merge(
+        CountryFence(frozenset(profile["network.allow_countries"]),
+                     frozenset(profile["network.deny_countries"])),
+        CountryFence(frozenset(policy.allow_countries), frozenset(policy.deny_countries)))
+    return NetworkPlan(
+        mode="allowlist", domains=tuple(profile["network.domains"]), cidrs=tuple(cidrs),
+        tcp_ports=_port_ranges(profile["network.ports"], "tcp"),
+        udp_ports=_port_ranges(profile["network.ports"], "udp"),
+        fence=fence, country_overrides=dict(policy.country_overrides),
+        vendor_lists=tuple(lists))
+
+
 @dataclass(frozen=True)
 class LaunchPlan:
     """The complete, validated description of one sandbox to start."""
@@ -51,14 +117,14 @@ class LaunchPlan:
     shm_size: int
     nested_userns: bool
     denied_syscalls: tuple[str, ...]
-    network: str  # what is really enforced: "none" until the network jail lands
+    network: NetworkPlan
     notes: tuple[str, ...] = field(default=())
 
     def grants(self) -> dict[str, Any]:
         """What the session was given, for the report and the app."""
         return {
             "backend": self.backend,
-            "network": self.network,
+            "network": self.network.to_dict(),
             "filesystem": {
                 "home": f"private tmpfs, {self.home_size >> 20} MiB",
                 "tmp": f"private tmpfs, {self.tmp_size >> 20} MiB",
@@ -94,7 +160,8 @@ def _refuse_later_features(options: RunOptions) -> None:
 
 
 def make_plan(profile: Profile, options: RunOptions,
-              host_env: Mapping[str, str] | None = None) -> LaunchPlan:
+              host_env: Mapping[str, str] | None = None,
+              policy: Policy | None = None) -> LaunchPlan:
     """Combine a profile with per-launch options into a plan, refusing what cannot work."""
     _refuse_later_features(options)
     host = os.environ if host_env is None else host_env
@@ -108,9 +175,8 @@ def make_plan(profile: Profile, options: RunOptions,
             f"profile {profile.name!r} has no command of its own",
             f"name one: sandbox-launcher run {profile.name} -- COMMAND ARGS…")
     notes: list[str] = []
-    wanted_network = options.network or profile["network.mode"]
-    if wanted_network != "none":
-        notes.append("the network jail is not available yet: this session has no network")
+    network = _network_plan(profile, options.network or profile["network.mode"],
+                            policy or Policy())
 
     env = {k: v for k, v in host.items() if _LOCALE_ENV.match(k)}
     env.setdefault("LANG", "C.UTF-8")
@@ -135,6 +201,6 @@ def make_plan(profile: Profile, options: RunOptions,
         shm_size=parse_size(profile["sandbox.shm_size"]),
         nested_userns=bool(profile["sandbox.nested_userns"]),
         denied_syscalls=tuple(s for s in DENIED_SYSCALLS if s not in allowed),
-        network="none",
+        network=network,
         notes=tuple(notes),
     )

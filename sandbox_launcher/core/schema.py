@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..netjail.geo import check_country_code
 from .errors import ProfileError
 from .seccomp_policy import DENIED_SYSCALLS
 
@@ -102,6 +103,17 @@ def check_port_rule(value: Any) -> str | None:
     return None
 
 
+#: Vendors whose published address lists ship as data (netjail/data); kept here, not
+#: imported from netjail.ranges, whose HTTP client would slow every launch.
+VENDORS = ("zoom",)
+
+
+def _check_vendor(value: Any) -> str | None:
+    if value not in VENDORS:
+        return f"{value!r} is not a vendor with a published address list ({', '.join(VENDORS)})"
+    return None
+
+
 def _check_syscall(value: Any) -> str | None:
     if value not in DENIED_SYSCALLS:
         return f"{value!r} is not a system call the filter denies ({', '.join(DENIED_SYSCALLS)})"
@@ -182,6 +194,15 @@ FIELDS: tuple[Field, ...] = (
     Field("network.ports", "str_list", ["tcp/443"], "Allowed ports",
           "Destination ports, such as tcp/443 or udp/8801-8810.",
           item_check=check_port_rule),
+    Field("network.vendor_ranges", "str_list", [], "Vendor address lists",
+          "Published address lists of the vendor to allow by IP (zoom), kept as dated data.",
+          item_check=_check_vendor),
+    Field("network.allow_countries", "str_list", [], "Allowed countries",
+          "When set, only servers registered in these countries (ISO codes such as DE) "
+          "may be reached.", item_check=check_country_code),
+    Field("network.deny_countries", "str_list", [], "Denied countries",
+          "Servers registered in these countries are blocked even under an allowed name.",
+          item_check=check_country_code),
 )
 
 FIELDS_BY_KEY: dict[str, Field] = {f.key: f for f in FIELDS}

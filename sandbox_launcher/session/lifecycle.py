@@ -58,6 +58,7 @@ class Event:
     session_id: str
     state: State
     message: str = ""
+    data: dict[str, Any] | None = None  # a live network event, for the app
 
 
 Listener = Callable[[Event], None]
@@ -130,6 +131,7 @@ class Session:
         status: int | None = None
         error: LauncherError | None = None
         stopped_by_request = False
+        network: dict[str, Any] = self.plan.network.to_dict()
         try:
             self._to(State.STARTING, owned)
             handle = self.backend.start(self.plan)
@@ -138,14 +140,16 @@ class Session:
             self._to(State.RUNNING, owned)
             stopped_by_request = self._wait(handle, owned)
             status = handle.wait()
+            network = handle.network_report
         except LauncherError as exc:
             error = exc
         finally:
             if handle is not None and status is None:
                 handle.kill()
                 status = handle.wait()
+                network = handle.network_report
             outcome = self._wipe(owned, status, error, stopped_by_request, started_wall,
-                                 listeners_before, report_path)
+                                 listeners_before, report_path, network)
         if error is not None:
             raise error
         return outcome
@@ -155,11 +159,18 @@ class Session:
         sel = selectors.DefaultSelector()
         sel.register(handle.fileno(), selectors.EVENT_READ)
         sel.register(self._stop_r, selectors.EVENT_READ)
+        net_fd = handle.network_fd()
+        if net_fd is not None:
+            sel.register(net_fd, selectors.EVENT_READ)
         deadline: float | None = None
         try:
             while True:
                 timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
                 ready = {key.fd for key, _ in sel.select(timeout)}
+                if net_fd in ready:
+                    for event in handle.network_events():
+                        if self._listener:
+                            self._listener(Event(self.id, self.state, "", event))
                 if handle.fileno() in ready:
                     return deadline is not None
                 if self._stop_r in ready and deadline is None:
@@ -176,7 +187,7 @@ class Session:
 
     def _wipe(self, owned: store.OwnedSession, status: int | None, error: LauncherError | None,
               stopped: bool, started_wall: float, listeners_before: dict[int, str],
-              report_path: Path | None) -> Outcome:
+              report_path: Path | None, network: dict[str, Any]) -> Outcome:
         self._to(State.WIPING, owned)
         namespaces = dict(owned.record.namespaces)
         killed = wipe.kill_remaining(namespaces) if namespaces else 0
@@ -204,6 +215,7 @@ class Session:
             stopped_by_user=stopped,
             error=error.to_dict() if error else None,
             grants=self.plan.grants(),
+            network=network,
             notes=list(self.plan.notes),
             wipe=report.wipe_section(checks, killed),
         )

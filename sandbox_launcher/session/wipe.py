@@ -8,6 +8,7 @@ no state dir left.
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import time
@@ -34,8 +35,14 @@ class Check:
 
 
 def kill_remaining(namespaces: dict[str, int]) -> int:
-    """SIGKILL every process still in the session's namespaces; returns how many."""
-    found = procs.members(namespaces)
+    """SIGKILL every process still in, or holding on to, the session's namespaces.
+
+    Holders are processes outside the namespaces with an fd to one, such as the
+    network jail's pasta; they are part of the session too. Returns how many.
+    """
+    found = set(procs.members(namespaces))
+    found.update(pid for pid, _ in procs.namespace_holders(namespaces))
+    found.discard(os.getpid())
     procs.signal_all(found, signal.SIGKILL)
     return len(found)
 

@@ -738,3 +738,7 @@ def assert_no_leftovers(marker: str) -> None:
 def no_leftovers() -> Callable[[str], None]:
     """``no_leftovers(marker)``: fail if any host process or file still carries *marker*."""
     return assert_no_leftovers
+
+
+# The network jail's fixtures (fake internet in network namespaces) live in their own module.
+from conftest_net import fake_internet, host_netns, system_policy  # noqa: E402, F401

@@ -29,8 +29,10 @@ import stat
 import struct
 import sys
 import termios
+import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Any
 
@@ -561,6 +563,191 @@ def sysinfo() -> dict[str, Any]:
     return info
 
 
+# --------------------------------------------------------------------------- network
+
+#: Long enough for a fake server on the test's own veth, short enough that a jail that
+#: silently drops SYNs costs seconds, not minutes.
+_NET_CONNECT_TIMEOUT = 3.0
+_UDP_TIMEOUT = 2.0
+_EXFIL_LABEL_LENGTH = 60
+_EXFIL_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
+#: The probes wait on the network, not the CPU: run them side by side.
+_NET_WORKERS = 16
+
+
+def gai_error_name(code: int | None) -> str:
+    """Name a getaddrinfo error code (``EAI_NONAME`` for NXDOMAIN), or give its number."""
+    for name in dir(socket):
+        if name.startswith("EAI_") and getattr(socket, name) == code:
+            return name
+    return str(code)
+
+
+def resolve_name(name: str) -> dict[str, Any]:
+    """Resolve *name* as an ordinary client would (getaddrinfo, A and AAAA)."""
+    try:
+        infos = socket.getaddrinfo(name, None, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        return {"ok": False, "addresses": [], "error": describe(exc),
+                "gai_error": gai_error_name(exc.errno)}
+    except (OSError, UnicodeError) as exc:
+        return {"ok": False, "addresses": [], "error": describe(exc), "gai_error": None}
+    addresses = sorted({str(info[4][0]) for info in infos})
+    return {"ok": True, "addresses": addresses, "error": None, "gai_error": None}
+
+
+def split_target(target: str) -> tuple[str, int]:
+    """Split ``HOST:PORT`` (``[V6]:PORT`` too) into host and port."""
+    host, _, port = target.rpartition(":")
+    return host.strip("[]"), int(port)
+
+
+def read_line(sock: socket.socket, limit: int = 256) -> bytes:
+    """Read up to a newline, the server closing, or *limit* bytes; whichever comes first."""
+    data = b""
+    while len(data) < limit and b"\n" not in data:
+        chunk = sock.recv(limit - len(data))
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def tcp_connect(target: str) -> dict[str, Any]:
+    """Connect to *target* and read the server's banner, which says which server it is.
+
+    A name goes through getaddrinfo like any client's would; an IP literal does not touch
+    DNS at all, which is how a client tries to get past a filtering resolver.
+    """
+    host, port = split_target(target)
+    record: dict[str, Any] = {"address": None, "connected": False, "banner": None,
+                              "error": None}
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as exc:
+        record["error"] = f"resolve: {describe(exc)}"
+        return record
+    family, kind, proto, _name, address = infos[0]
+    record["address"] = str(address[0])
+    sock = socket.socket(family, kind, proto)
+    sock.settimeout(_NET_CONNECT_TIMEOUT)
+    try:
+        sock.connect(address)
+        record["connected"] = True
+        record["banner"] = read_line(sock).decode("utf-8", "replace").strip() or None
+    except OSError as exc:
+        record["error"] = describe(exc)
+    finally:
+        sock.close()
+    return record
+
+
+def udp_exchange(target: str) -> dict[str, Any]:
+    """Send one datagram to *target* and wait for the echo; the reply names the server."""
+    host, port = split_target(target)
+    record: dict[str, Any] = {"address": None, "reply": None, "error": None}
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_DGRAM)
+    except (OSError, UnicodeError) as exc:
+        record["error"] = f"resolve: {describe(exc)}"
+        return record
+    family, kind, proto, _name, address = infos[0]
+    record["address"] = str(address[0])
+    payload = f"hostile-udp-{os.urandom(4).hex()}".encode()
+    sock = socket.socket(family, kind, proto)
+    sock.settimeout(_UDP_TIMEOUT)
+    try:
+        sock.sendto(payload, address)
+        reply, _peer = sock.recvfrom(2048)
+        record["reply"] = reply.decode("utf-8", "replace").strip()
+    except OSError as exc:
+        record["error"] = describe(exc)
+    finally:
+        sock.close()
+    return record
+
+
+def dns_exfil(name: str) -> dict[str, Any]:
+    """Look up ``<60 random characters>.NAME``: the classic way to leak data through DNS.
+
+    Whether the query got out is for the test to tell from the upstream server's log; the
+    label is reported so it can look for it.
+    """
+    label = "".join(_EXFIL_ALPHABET[b % len(_EXFIL_ALPHABET)]
+                    for b in os.urandom(_EXFIL_LABEL_LENGTH))
+    full = f"{label}.{name}"
+    return {"name": full, "label": label, "result": resolve_name(full)}
+
+
+class Listener:
+    """A local server on every address, as Zoom's hidden web server on port 19421 was.
+
+    It greets whoever connects with a banner and remembers them, so both ends can tell
+    that a connection really got through.
+    """
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.bound: list[str] = []
+        self.errors: list[str] = []
+        self.accepted: list[str] = []
+        self.sockets: list[socket.socket] = []
+        for family, host in ((socket.AF_INET, "0.0.0.0"), (socket.AF_INET6, "::")):
+            sock = socket.socket(family, socket.SOCK_STREAM)
+            try:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                if family == socket.AF_INET6:  # or it would clash with the IPv4 socket
+                    sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+                sock.bind((host, port))
+                sock.listen(16)
+            except OSError as exc:
+                self.errors.append(f"{host}: {describe(exc)}")
+                sock.close()
+                continue
+            self.bound.append(host)
+            self.sockets.append(sock)
+            threading.Thread(target=self.serve, args=(sock,), daemon=True).start()
+
+    def serve(self, sock: socket.socket) -> None:
+        """Accept until the socket is closed."""
+        banner = f"hostile-listener-{self.port}\n".encode()
+        while True:
+            try:
+                conn, peer = sock.accept()
+            except OSError:
+                return
+            self.accepted.append(str(peer[0]))
+            with contextlib.suppress(OSError):
+                conn.sendall(banner)
+            conn.close()
+
+    def close(self) -> dict[str, Any]:
+        """Stop listening and describe what happened."""
+        for sock in self.sockets:
+            sock.close()
+        return {"port": self.port, "bound": self.bound, "errors": self.errors,
+                "accepted": list(self.accepted)}
+
+
+def interface_names() -> list[str]:
+    """The network interfaces this process can see."""
+    try:
+        return sorted(name for _index, name in socket.if_nameindex())
+    except OSError as exc:
+        return [f"<{describe(exc)}>"]
+
+
+def nameservers() -> list[str]:
+    """The resolvers /etc/resolv.conf names (what getaddrinfo will ask)."""
+    found: list[str] = []
+    with contextlib.suppress(OSError), open("/etc/resolv.conf", encoding="utf-8") as fh:
+        for line in fh:
+            fields = line.split()
+            if len(fields) >= 2 and fields[0] == "nameserver":
+                found.append(fields[1])
+    return found
+
+
 # --------------------------------------------------------------------------- modes
 
 
@@ -732,6 +919,33 @@ def run_peer(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_net(args: argparse.Namespace) -> int:
+    """Try the network: names, TCP, UDP, a DNS leak, and a listener others might reach."""
+    listener = Listener(args.listen) if args.listen is not None else None
+    if listener is not None:
+        # Said first, so a test can knock on the port while we go on with the rest.
+        emit({"ready": True, "listening": args.listen, "bound": listener.bound})
+    with ThreadPoolExecutor(max_workers=_NET_WORKERS) as pool:
+        resolved = {name: pool.submit(resolve_name, name) for name in args.resolve}
+        connected = {target: pool.submit(tcp_connect, target) for target in args.connect}
+        echoed = {target: pool.submit(udp_exchange, target) for target in args.udp}
+        exfil = pool.submit(dns_exfil, args.dns_exfil) if args.dns_exfil else None
+        payload: dict[str, Any] = {
+            "mode": "net",
+            "interfaces": interface_names(),
+            "nameservers": nameservers(),
+            "resolve": {name: job.result() for name, job in resolved.items()},
+            "connect": {target: job.result() for target, job in connected.items()},
+            "udp": {target: job.result() for target, job in echoed.items()},
+            "dns_exfil": exfil.result() if exfil is not None else None,
+        }
+    if listener is not None:
+        time.sleep(args.linger)
+        payload["listen"] = listener.close()
+    emit(payload)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Describe the modes; the tests are the only users, so help stays short."""
     parser = argparse.ArgumentParser(prog="hostile_client", description=__doc__.splitlines()[0])
@@ -784,6 +998,19 @@ def build_parser() -> argparse.ArgumentParser:
     peer.add_argument("--other", required=True, help="the other session's marker")
     peer.add_argument("--seconds", type=float, default=5.0, help="how long to look")
     peer.set_defaults(run=run_peer)
+
+    net = modes.add_parser("net", help="try names, ports and listeners on the network")
+    net.add_argument("--resolve", nargs="+", default=[], metavar="NAME", help="names to look up")
+    net.add_argument("--connect", nargs="+", default=[], metavar="HOST:PORT",
+                     help="TCP servers to reach (name or IP); their banner is recorded")
+    net.add_argument("--udp", nargs="+", default=[], metavar="HOST:PORT",
+                     help="UDP echo servers to send a datagram to")
+    net.add_argument("--listen", type=int, metavar="PORT",
+                     help="listen on 0.0.0.0 and :: first, and say so")
+    net.add_argument("--linger", type=float, default=0.0,
+                     help="with --listen: keep listening this many seconds after the probes")
+    net.add_argument("--dns-exfil", metavar="NAME", help="look up a long random subdomain")
+    net.set_defaults(run=run_net)
     return parser
 
 

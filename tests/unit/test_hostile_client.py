@@ -18,6 +18,7 @@ import signal
 import socket
 import subprocess
 import termios
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -468,3 +469,78 @@ def test_peers_on_one_host_see_each_other(client_env: dict[str, str], tmp_path: 
 def test_system_python_exists() -> None:
     """Every probe above relies on Debian's interpreter, as the sandbox does."""
     assert shutil.which(PYTHON) == PYTHON
+
+
+# --------------------------------------------------------------------------- net mode
+# Loopback only: the unit tests run on the real host, where any other address would be real.
+
+
+@pytest.fixture
+def loopback_servers() -> Iterator[tuple[int, int, int]]:
+    """A TCP banner server, a UDP echo server and a closed TCP port, all on 127.0.0.1."""
+    tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    closed = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    tcp.bind(("127.0.0.1", 0))
+    tcp.listen(4)
+    udp.bind(("127.0.0.1", 0))
+    closed.bind(("127.0.0.1", 0))  # bound, never listening: connections are refused
+
+    def serve() -> None:
+        with contextlib.suppress(OSError):
+            conn, _peer = tcp.accept()
+            conn.sendall(b"unit-banner\n")
+            conn.close()
+            data, peer = udp.recvfrom(512)
+            udp.sendto(b"unit-echo " + data, peer)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield tcp.getsockname()[1], udp.getsockname()[1], closed.getsockname()[1]
+    for sock in (tcp, udp, closed):
+        sock.close()
+    thread.join(5)
+
+
+def test_net_reports_banners_echoes_and_refusals(
+    run_client: RunClient, loopback_servers: tuple[int, int, int]
+) -> None:
+    tcp_port, udp_port, closed_port = loopback_servers
+    proc = run_client(
+        "net",
+        "--connect", f"127.0.0.1:{tcp_port}", f"127.0.0.1:{closed_port}",
+        "--udp", f"127.0.0.1:{udp_port}",
+        via_c=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    report = last_json(proc.stdout)
+    assert report["mode"] == "net"
+    assert "lo" in report["interfaces"]
+    reached = report["connect"][f"127.0.0.1:{tcp_port}"]
+    assert reached == {"address": "127.0.0.1", "connected": True, "banner": "unit-banner",
+                       "error": None}
+    refused = report["connect"][f"127.0.0.1:{closed_port}"]
+    assert refused["connected"] is False and "ConnectionRefusedError" in refused["error"]
+    assert report["udp"][f"127.0.0.1:{udp_port}"]["reply"].startswith("unit-echo hostile-udp-")
+
+
+def test_net_listener_says_so_first_and_records_who_came(run_client: RunClient) -> None:
+    with socket.socket() as probe_port:  # a port that was free a moment ago
+        probe_port.bind(("127.0.0.1", 0))
+        port = probe_port.getsockname()[1]
+    proc = subprocess.Popen(
+        [PYTHON, str(CLIENT), "net", "--listen", str(port), "--linger", "3"],
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        first = json.loads(proc.stdout.readline())
+        assert first["ready"] is True and first["listening"] == port, first
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
+            assert conn.recv(64) == f"hostile-listener-{port}\n".encode()
+        report = last_json(proc.communicate(timeout=30)[0])
+    finally:
+        proc.kill()
+        proc.wait()
+    assert "0.0.0.0" in report["listen"]["bound"]
+    assert report["listen"]["accepted"] == ["127.0.0.1"]

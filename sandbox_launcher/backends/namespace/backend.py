@@ -15,11 +15,15 @@ import shutil
 import signal
 import subprocess
 import time
+from typing import Any
 
 from ...core import proc
 from ...core.errors import CommandNotFound, SessionError
 from ...core.plan import SANDBOX_HOME, LaunchPlan
 from ...host import procs
+from ...netjail import report as netreport
+from ...netjail.geo import CountryDB
+from ...netjail.jail import Jail
 from ..base import SandboxInfo
 from . import layout
 from .bwrap import BwrapCommand, BwrapOption, FdOption, Flag, SetEnv
@@ -29,9 +33,11 @@ _PURPOSE = "to build the namespace sandbox (bubblewrap)"
 _PR_SET_CHILD_SUBREAPER = 36
 
 
-def _namespace_flags(plan: LaunchPlan) -> list[BwrapOption]:
+def _namespace_flags(plan: LaunchPlan, jailed: bool) -> list[BwrapOption]:
+    # A jailed sandbox keeps the network namespace it is started in: the jail's.
+    net = [] if jailed else ["--unshare-net"]
     flags: list[BwrapOption] = [Flag(f) for f in (
-        "--unshare-user", "--unshare-ipc", "--unshare-pid", "--unshare-net",
+        "--unshare-user", "--unshare-ipc", "--unshare-pid", *net,
         "--unshare-uts", "--unshare-cgroup-try",
         # The client may not signal or inject into the launcher's terminal (TIOCSTI),
         # and must not outlive the launcher.
@@ -41,18 +47,23 @@ def _namespace_flags(plan: LaunchPlan) -> list[BwrapOption]:
         flags.append(Flag("--disable-userns"))
         flags.append(Flag("--assert-userns-disabled"))
     flags.append(Flag("--cap-drop", "ALL"))
+    if jailed:
+        # Under nsenter we are root of the jail's user namespace; the client must not
+        # be: map it back to the user's own ids in its nested namespace.
+        flags += [Flag("--uid", str(os.getuid())), Flag("--gid", str(os.getgid()))]
     return flags
 
 
 def build_command(plan: LaunchPlan, identity: layout.Identity, seccomp_fd: int,
-                  info_fd: int) -> BwrapCommand:
+                  info_fd: int, jailed: bool = False) -> BwrapCommand:
     """The whole bwrap invocation for *plan*; order matters (later mounts cover earlier)."""
     cmd = BwrapCommand()
-    cmd.add(*_namespace_flags(plan))
+    cmd.add(*_namespace_flags(plan, jailed))
     cmd.add(Flag("--hostname", identity.hostname))
     cmd.add(*layout.system_mounts())
     cmd.add(Flag("--proc", "/proc"), Flag("--dev", "/dev"))
     cmd.add(*layout.identity_files(identity))
+    cmd.add(layout.resolver_config(jailed))
     cmd.add(*layout.private_storage(plan))
     cmd.add(*layout.hardware_view())
     cmd.add(Flag("--clearenv"))
@@ -65,10 +76,22 @@ def build_command(plan: LaunchPlan, identity: layout.Identity, seccomp_fd: int,
 class NamespaceSandbox:
     """A running bwrap sandbox (implements :class:`SandboxHandle`)."""
 
-    def __init__(self, process: subprocess.Popen[bytes], info: SandboxInfo) -> None:
+    def __init__(self, process: subprocess.Popen[bytes], info: SandboxInfo,
+                 plan: LaunchPlan, jail: Jail | None = None) -> None:
         self.process = process
         self.info = info
+        self.jail = jail
+        self.network_report: dict[str, Any] = plan.network.to_dict()
+        self._plan = plan
         self._pidfd = os.pidfd_open(process.pid)
+
+    def network_fd(self) -> int | None:
+        """Readable when the jail has events (DNS questions) to report; None without one."""
+        return self.jail.fileno() if self.jail else None
+
+    def network_events(self) -> list[dict[str, Any]]:
+        """Events the jail sent since the last call."""
+        return self.jail.read_events() if self.jail else []
 
     def fileno(self) -> int:
         """Readable once bwrap has exited."""
@@ -91,6 +114,17 @@ class NamespaceSandbox:
         status = self.process.wait()
         os.close(self._pidfd)
         _reap(self.info.leader_pid)
+        if self.jail is not None:
+            # The counters live in the jail's firewall: read them before it goes.
+            self.jail.read_events()
+            table = self.jail.stats()
+            self.jail.close()
+            summary = {**self._plan.network.to_dict(),
+                       "setup_ms": round(self.jail.setup_seconds * 1e3, 1)}
+            self.network_report = netreport.build(
+                self.jail.events, table, CountryDB(self._plan.network.country_overrides),
+                summary)
+            self.jail = None
         return status if status >= 0 else 128 - status
 
 
@@ -115,13 +149,24 @@ class NamespaceBackend:
         if not _command_exists(plan):
             raise CommandNotFound(plan.command[0])
         seccomp_fd = build_filter(plan.denied_syscalls)
+        jail = Jail.start(plan.network) if plan.network.mode == "allowlist" else None
+        try:
+            return self._start(plan, seccomp_fd, jail)
+        except BaseException:
+            if jail is not None:
+                jail.close()
+            raise
+
+    def _start(self, plan: LaunchPlan, seccomp_fd: int, jail: Jail | None) -> NamespaceSandbox:
+        assert self._bwrap is not None
         info_r, info_w = os.pipe2(os.O_CLOEXEC)
-        cmd = build_command(plan, layout.Identity.fresh(), seccomp_fd, info_w)
+        cmd = build_command(plan, layout.Identity.fresh(), seccomp_fd, info_w, jail is not None)
+        prefix = jail.enter_argv() if jail else []
         try:
             # bwrap's own environment, not only the client's: the sandbox's pid 1 is bwrap,
             # and the client can read /proc/1/environ (same uid). Hand it only the
             # sandbox's environment, never the user's session variables.
-            process = proc.spawn(cmd.argv(self._bwrap, list(plan.command)),
+            process = proc.spawn(prefix + cmd.argv(self._bwrap, list(plan.command)),
                                  pass_fds=cmd.fds(), env=plan.env)
         finally:
             cmd.close()
@@ -129,7 +174,7 @@ class NamespaceBackend:
             info = _read_info(info_r, process)
         finally:
             os.close(info_r)
-        return NamespaceSandbox(process, info)
+        return NamespaceSandbox(process, info, plan, jail)
 
 
 def _reap(pid: int) -> None:

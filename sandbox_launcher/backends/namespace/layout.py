@@ -88,6 +88,15 @@ def identity_files(identity: Identity) -> list[BwrapOption]:
     ]
 
 
+def resolver_config(jailed: bool) -> BwrapOption:
+    """The sandbox's resolv.conf: the jail's filtering resolver, or nothing at all.
+
+    Never the host's: its name servers would tell the client about the user's network.
+    """
+    text = "nameserver 127.0.0.1\n" if jailed else "# no network in this sandbox\n"
+    return Data.of("/etc/resolv.conf", text)
+
+
 def private_storage(plan: LaunchPlan) -> list[BwrapOption]:
     """Throwaway, size-limited home, /tmp, /dev/shm and runtime dir."""
     runtime = plan.env["XDG_RUNTIME_DIR"]

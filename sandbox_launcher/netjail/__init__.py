@@ -1,0 +1,1 @@
+"""Network jail: per-session network namespace, pasta, nftables and a filtering resolver."""

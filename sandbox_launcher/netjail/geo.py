@@ -1,0 +1,248 @@
+"""Offline IP → country, and the "country fence" a profile or the system policy sets.
+
+The country of an address is the one its block is *registered* to at a Regional Internet
+Registry (RIR), as the RIRs publish it in their delegated-extended statistics. That is what
+the fence promises ("destinations registered in a denied country are blocked"); it is not
+where a server physically stands, which no offline dataset can know. The data comes from
+the PyPI package ``iptocc``, which embeds the five RIRs' files, is rebuilt when they change,
+and never goes to the network at run time.
+
+Overrides (CIDR → country) place ranges the registries do not know or that an IT department
+wants treated differently (internal mirrors, test ranges). They come only from the system
+policy file, never from a user profile: a profile that could relabel addresses could walk
+around the fence the policy set.
+"""
+
+from __future__ import annotations
+
+import functools
+import ipaddress
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from ..core.errors import ProfileError
+
+if TYPE_CHECKING:
+    from importlib import metadata
+
+#: Every ISO 3166-1 alpha-2 code in use (249, as in Debian's iso-codes 4.15 and tzdata's
+#: iso3166.tab). Shipped here so validation needs no extra dependency. Registry-only
+#: codes such as EU and AP are deliberately absent: they name no country.
+_ISO_3166_ALPHA2_TEXT = """
+    AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO
+    BQ BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ
+    DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP
+    GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG
+    KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML
+    MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE
+    PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL
+    SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM
+    US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW
+"""
+ISO_3166_ALPHA2: frozenset[str] = frozenset(_ISO_3166_ALPHA2_TEXT.split())
+
+_TWO_LETTERS = re.compile(r"[A-Za-z]{2}")
+_DATASET_PACKAGE = "iptocc"
+
+
+def check_country_code(value: object) -> str | None:
+    """Return an error message if *value* is not an ISO 3166-1 alpha-2 code, else None.
+
+    Codes must be written in upper case, as the standard writes them; a lower-case code
+    is refused with the fix in the message rather than silently accepted, so that policy
+    files read the same everywhere.
+    """
+    if not isinstance(value, str):
+        return f"a country code must be a string, not {type(value).__name__}"
+    if not _TWO_LETTERS.fullmatch(value):
+        return f"{value!r} is not a two-letter country code (ISO 3166-1 alpha-2, e.g. DE)"
+    if value != value.upper():
+        return f"country code {value!r} must be upper case: {value.upper()!r}"
+    if value not in ISO_3166_ALPHA2:
+        return f"{value!r} is not an ISO 3166-1 alpha-2 country code"
+    return None
+
+
+@dataclass(frozen=True)
+class _Dataset:
+    """The loaded lookup function and what it is."""
+
+    lookup: Callable[[str], str | None]
+    name: str
+    date: str
+
+
+def _build_date(dist: metadata.Distribution) -> str:
+    """The day the wheel was built, from the SBOM that ``iptocc`` ships in its dist-info.
+
+    ``iptocc`` publishes a release only when its nightly job fetched RIR files that
+    changed the tables, and builds the wheel in that run, so the build day is the day of
+    the registry snapshot. The package states no other date; "unknown" is the honest
+    answer when the SBOM is missing.
+    """
+    for file in dist.files or ():
+        if file.name.endswith(".cyclonedx.json"):
+            try:
+                sbom = json.loads(file.read_text(encoding="utf-8"))
+                stamp = str(sbom["metadata"]["timestamp"])
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", stamp[:10]):
+                return stamp[:10]
+    return "unknown"
+
+
+@functools.cache
+def _load_dataset() -> _Dataset:
+    """Import the dataset once per process; the tables are embedded in its extension."""
+    # Imported here: importlib.metadata costs ~15 ms, and the schema imports this
+    # module on every launch just to validate country codes.
+    from importlib import metadata
+
+    import iptocc
+
+    dist = metadata.distribution(_DATASET_PACKAGE)
+    name = f"{_DATASET_PACKAGE} {dist.version} (RIR delegated-extended statistics)"
+    return _Dataset(lookup=iptocc.country_code, name=name, date=_build_date(dist))
+
+
+_Net = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def _parse_overrides(overrides: Mapping[str, str]) -> dict[int, list[tuple[int, dict[int, str]]]]:
+    """Index overrides by IP version, then by prefix length (longest first).
+
+    A lookup then masks the address once per distinct prefix length and does a dict
+    probe, so the cost does not grow with the number of overrides in one length.
+    """
+    by_len: dict[tuple[int, int], dict[int, str]] = {}
+    for cidr, country in overrides.items():
+        try:
+            net: _Net = ipaddress.ip_network(cidr, strict=True)
+        except ValueError as exc:
+            raise ProfileError(f"country override {cidr!r} is not a network: {exc}",
+                               "write a network as ADDRESS/PREFIX with no host bits set, "
+                               "e.g. 192.0.2.0/24", key=str(cidr)) from None
+        problem = check_country_code(country)
+        if problem is not None:
+            raise ProfileError(f"country override {cidr}: {problem}",
+                               "give an ISO 3166-1 alpha-2 code such as DE", key=str(cidr))
+        by_len.setdefault((net.version, net.prefixlen), {})[int(net.network_address)] = country
+    index: dict[int, list[tuple[int, dict[int, str]]]] = {4: [], 6: []}
+    for (version, prefixlen), table in sorted(by_len.items(), key=lambda kv: -kv[0][1]):
+        index[version].append((prefixlen, table))
+    return index
+
+
+class CountryDB:
+    """Country of an IP address: policy overrides first, then the offline RIR dataset.
+
+    The dataset loads on first use (``dataset``, ``dataset_date`` or ``lookup``) and is
+    shared by every instance in the process.
+    """
+
+    def __init__(self, overrides: Mapping[str, str] | None = None) -> None:
+        """*overrides* maps CIDR → country code; only the system policy may supply them.
+
+        Raises :class:`ProfileError` naming the CIDR when one is malformed.
+        """
+        self._overrides = _parse_overrides(overrides or {})
+
+    @property
+    def dataset(self) -> str:
+        """Name and version of the dataset, for session reports."""
+        return _load_dataset().name
+
+    @property
+    def dataset_date(self) -> str:
+        """ISO date of the registry snapshot in the dataset ("unknown" if not stated)."""
+        return _load_dataset().date
+
+    def lookup(self, ip: str) -> str | None:
+        """Return the upper-case ISO 3166-1 alpha-2 country *ip* is registered in.
+
+        None when no registry lists it (reserved, private, documentation ranges, unused
+        space) or when the registry gives a region rather than a country (EU, AP).
+        An IPv4-mapped IPv6 address is looked up as its IPv4 address.
+        Raises :class:`ValueError` if *ip* is not an IP address.
+        """
+        addr = ipaddress.ip_address(ip)
+        if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
+            addr = addr.ipv4_mapped
+        key = int(addr)
+        bits = addr.max_prefixlen
+        for prefixlen, table in self._overrides[addr.version]:
+            country = table.get(key >> (bits - prefixlen) << (bits - prefixlen))
+            if country is not None:
+                return country
+        found = _load_dataset().lookup(str(addr))
+        return found if found in ISO_3166_ALPHA2 else None
+
+
+def _codes(values: Iterable[str], what: str) -> frozenset[str]:
+    codes = frozenset(values)
+    for code in sorted(codes):
+        problem = check_country_code(code)
+        if problem is not None:
+            raise ValueError(f"{what} list: {problem}")
+    return codes
+
+
+@dataclass(frozen=True)
+class CountryFence:
+    """Which countries' servers the client may reach.
+
+    ``deny`` always wins. A non-empty ``allow`` lets only those countries through, and
+    then an address of unknown country is blocked too. ``restricted`` marks that an
+    allow-list is in force even when it is empty: merging a policy and a profile whose
+    allow-lists share no country must allow nothing, not fall back to "no rule".
+    Construct with validated codes (see :func:`check_country_code`); others raise
+    :class:`ValueError`.
+    """
+
+    allow: frozenset[str] = frozenset()
+    deny: frozenset[str] = frozenset()
+    restricted: bool = field(default=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "allow", _codes(self.allow, "allowed countries"))
+        object.__setattr__(self, "deny", _codes(self.deny, "denied countries"))
+        if self.allow:
+            # A fence with an allow-list is restricted by definition.
+            object.__setattr__(self, "restricted", True)
+
+    def verdict(self, country: str | None) -> tuple[bool, str]:
+        """Return (allowed, the rule that decided) for a destination in *country*."""
+        if country is not None and country in self.deny:
+            return False, f"country {country} is denied"
+        if self.restricted:
+            if not self.allow:
+                return False, ("no country is allowed: the system policy's and the "
+                               "profile's allowed lists have no country in common")
+            if country is None:
+                allowed = ", ".join(sorted(self.allow))
+                return False, f"country unknown, and only {allowed} are allowed"
+            if country not in self.allow:
+                return False, f"country {country} is not in the allowed list"
+            return True, f"country {country} is in the allowed list"
+        return True, "no country rule"
+
+    @classmethod
+    def merge(cls, profile_fence: CountryFence, policy_fence: CountryFence) -> CountryFence:
+        """Combine a profile's fence with the system policy's; the stricter always wins.
+
+        Denied countries add up. Allow-lists intersect; when only one side has one, it
+        applies as is. A profile can therefore narrow the policy but never widen it.
+        """
+        deny = profile_fence.deny | policy_fence.deny
+        if profile_fence.restricted and policy_fence.restricted:
+            allow = profile_fence.allow & policy_fence.allow
+        elif profile_fence.restricted:
+            allow = profile_fence.allow
+        else:
+            allow = policy_fence.allow
+        restricted = profile_fence.restricted or policy_fence.restricted
+        return cls(allow=allow, deny=deny, restricted=restricted)

@@ -1,0 +1,156 @@
+"""Launcher side of the network jail: start the holder, talk to it, account for traffic.
+
+The sandbox joins the holder's user and network namespaces through ``nsenter`` (see
+:meth:`Jail.enter_argv`); everything network-related of a session lives in them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..core import proc
+from ..core.errors import SessionError
+from ..core.plan import NetworkPlan
+from . import names, ruleset
+
+_READY_TIMEOUT = 15.0
+PASTA_OPTIONS = (
+    # No port forwarding in either direction, and the gateway address is not mapped
+    # to the host: the sandbox reaches neither the host's 127.0.0.1 nor its services.
+    "--config-net", "--no-map-gw", "-t", "none", "-u", "none", "-T", "none", "-U", "none",
+    "-q", "-f",
+)
+_PURPOSE = "for the network jail"
+
+
+@dataclass
+class Jail:
+    """A running jail: the holder process and its control socket."""
+
+    holder: subprocess.Popen[bytes]
+    ctl: socket.socket
+    pid: int
+    pasta_pid: int
+    events: list[dict[str, Any]] = field(default_factory=list)
+    setup_seconds: float = 0.0
+
+    @classmethod
+    def start(cls, plan: NetworkPlan) -> Jail:
+        """Build the jail for *plan*; raises (with nothing left running) if it cannot."""
+        pasta = proc.which("pasta", _PURPOSE)
+        proc.which("nsenter", _PURPOSE)
+        if not os.access("/dev/net/tun", os.R_OK | os.W_OK):
+            raise SessionError(
+                "pasta cannot open /dev/net/tun: it is not readable and writable by you",
+                "make it usable by everyone, as Debian's udev does: sudo chmod 0666 "
+                "/dev/net/tun (or run 'sandbox-launcher doctor')")
+        started = time.monotonic()
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        argv = [sys.executable, "-I", "-m", "sandbox_launcher.netjail.holder",
+                str(theirs.fileno()), str(os.getpid())]
+        holder = proc.spawn(argv, pass_fds=[theirs.fileno()], env={"PATH": "/usr/bin:/bin"})
+        theirs.close()
+        config = {
+            "uid": os.getuid(), "gid": os.getgid(),
+            "pasta": [pasta, *PASTA_OPTIONS],
+            "upstream": names.upstream_servers(),
+            "ruleset": ruleset.render(plan, names.host_addresses()),
+            "domains": list(plan.domains),
+            "allow_countries": sorted(plan.fence.allow),
+            "deny_countries": sorted(plan.fence.deny),
+            "restricted": plan.fence.restricted,
+            "country_overrides": plan.country_overrides,
+        }
+        ours.send(json.dumps(config).encode())
+        ours.settimeout(_READY_TIMEOUT)
+        try:
+            reply = json.loads(ours.recv(1 << 20) or b'{"type": "error", "error": "exited"}')
+        except (TimeoutError, OSError, ValueError) as exc:
+            reply = {"type": "error", "error": str(exc) or type(exc).__name__}
+        ours.settimeout(None)
+        if reply.get("type") != "ready":
+            holder.kill()
+            holder.wait()
+            ours.close()
+            raise SessionError(
+                f"the network jail could not be set up: {reply.get('error')}",
+                "run 'sandbox-launcher doctor'; the client was not started",
+            )
+        jail = cls(holder, ours, int(reply["pid"]), int(reply["pasta_pid"]))
+        jail.setup_seconds = time.monotonic() - started
+        return jail
+
+    def enter_argv(self) -> list[str]:
+        """Prefix that runs a command inside the jail's user and network namespaces."""
+        nsenter = proc.which("nsenter", _PURPOSE)
+        # --preserve-credentials: our uid is root in the jail's user namespace already;
+        # nsenter must not try setgroups, which that namespace denies.
+        return [nsenter, f"--target={self.pid}", "--user", "--net",
+                "--preserve-credentials", "--"]
+
+    def fileno(self) -> int:
+        """Readable when the holder has sent events."""
+        return self.ctl.fileno()
+
+    def read_events(self) -> list[dict[str, Any]]:
+        """Drain pending events (DNS questions, errors); keeps them for the report."""
+        new = []
+        while True:
+            try:
+                raw = self.ctl.recv(1 << 20, socket.MSG_DONTWAIT)
+            except (BlockingIOError, OSError):
+                break
+            if not raw:
+                break
+            event = json.loads(raw)
+            if event.get("type") == "stats":
+                continue
+            new.append(event)
+        self.events.extend(new)
+        return new
+
+    def stats(self, timeout: float = 3.0) -> dict[str, Any]:
+        """The firewall's counters (nft JSON), asked from the holder."""
+        self.ctl.send(json.dumps({"cmd": "stats"}).encode())
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.ctl.settimeout(max(0.01, deadline - time.monotonic()))
+            try:
+                raw = self.ctl.recv(1 << 22)
+            except TimeoutError:
+                break
+            finally:
+                self.ctl.settimeout(None)
+            if not raw:
+                break
+            event = json.loads(raw)
+            if event.get("type") == "stats":
+                return dict(event["table"])
+            self.events.append(event)
+        return {}
+
+    def close(self) -> None:
+        """Stop the holder (pasta dies with it)."""
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.holder.pid, signal.SIGKILL)
+        self.holder.wait()
+        # pasta gets SIGKILL from the kernel when the holder dies; it was re-parented to
+        # us (a child subreaper), so reap it rather than leave a zombie.
+        deadline = time.monotonic() + 2.0
+        while time.monotonic() < deadline:
+            try:
+                if os.waitpid(self.pasta_pid, os.WNOHANG)[0]:
+                    break
+            except ChildProcessError:
+                break
+            time.sleep(0.005)
+        self.ctl.close()
