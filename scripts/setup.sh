@@ -25,6 +25,15 @@ if ((${#missing[@]})); then
     "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# pasta opens /dev/net/tun as the user. Debian's udev makes it 0666; machines without
+# udev (containers, minimal VMs) leave it 0600 and the network jail cannot start.
+if [[ -c /dev/net/tun && ! -w /dev/net/tun || $(stat -c %a /dev/net/tun 2>/dev/null) != 666 ]]; then
+    if [[ -c /dev/net/tun ]]; then
+        echo "setup: making /dev/net/tun usable by users, as udev does on Debian"
+        if [[ $(id -u) -eq 0 ]]; then chmod 0666 /dev/net/tun; else sudo chmod 0666 /dev/net/tun; fi
+    fi
+fi
+
 # Debian's python3 on purpose: a python elsewhere on PATH may be unreadable to other
 # users, and the integration tests run the launcher as an unprivileged user.
 python=/usr/bin/python3

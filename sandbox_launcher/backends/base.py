@@ -36,6 +36,10 @@ class SandboxHandle(Protocol):
         """Live network events (DNS questions, …) since the last call."""
         ...
 
+    def network_snapshot(self) -> dict[str, Any]:
+        """The network report so far, with live traffic counters."""
+        ...
+
     def fileno(self) -> int:
         """A descriptor that becomes readable when the sandbox has ended (a pidfd)."""
         ...

@@ -53,6 +53,12 @@ def _parser() -> argparse.ArgumentParser:
         cmd.add_argument("--json", action="store_true", help="machine-readable output")
     stop = sub.add_parser("stop", help="stop a session and wipe it")
     stop.add_argument("id")
+    ranges = sub.add_parser("ranges", help="vendors' published address lists")
+    ranges_sub = ranges.add_subparsers(dest="ranges_command", required=True)
+    refresh = ranges_sub.add_parser("refresh", help="fetch a vendor's current list")
+    refresh.add_argument("vendor", choices=("zoom",))
+    refresh.add_argument("--from", dest="source", metavar="URL|FILE",
+                         help="fetch from here instead of the vendor's URL")
     wipe = sub.add_parser("wipe", help="wipe sessions left by a launcher that died")
     wipe.add_argument("--stale", action="store_true", required=True,
                       help="wipe every session whose launcher is gone")
@@ -112,6 +118,10 @@ def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return commands.stop(args.id, out)
     if args.command == "wipe":
         return commands.wipe_stale(out)
+    if args.command == "ranges":
+        from . import ranges
+
+        return ranges.main(args.vendor, args.source, out)
     if args.command == "open":
         raise UsageError("opening meeting links is not available yet",
                          "start the profile directly: sandbox-launcher run zoom")

@@ -28,6 +28,7 @@ PACKAGES: dict[str, str] = {
     "qemu-img": "qemu-utils",
     "virsh": "libvirt-clients",
     "ip": "iproute2",
+    "nsenter": "util-linux",
 }
 
 

@@ -185,6 +185,26 @@ def check_libseccomp() -> Finding:
     return Finding("ok", f"{found} found")
 
 
+def check_libnftables() -> Finding:
+    """The nftables library the jail's holder loads to install and update its firewall."""
+    found = ctypes.util.find_library("nftables")
+    if found is None:
+        return Finding("fail", "not installed: networked profiles cannot start",
+                       "sudo apt-get install nftables")
+    return Finding("ok", f"{found} found")
+
+
+def check_tun(device: str = "/dev/net/tun") -> Finding:
+    """pasta opens /dev/net/tun as the user; Debian's udev makes it 0666, containers may not."""
+    if not os.path.exists(device):
+        return Finding("fail", f"{device} does not exist: networked profiles cannot start",
+                       "sudo modprobe tun")
+    if not os.access(device, os.R_OK | os.W_OK):
+        return Finding("fail", f"{device} is not usable by you: networked profiles cannot "
+                       "start", f"sudo chmod 0666 {device} (what Debian's udev rules do)")
+    return Finding("ok", f"{device} usable")
+
+
 def tool_check(program: str, purpose: str, missing: Status = "warn") -> Callable[[], Finding]:
     """A check that *program* is on PATH; *missing* is the status when it is not."""
 
@@ -303,8 +323,12 @@ def all_checks() -> list[tuple[str, str, CheckFunction]]:
         ("bubblewrap", "namespace backend", _no_env(check_bwrap)),
         ("libseccomp", "namespace backend", _no_env(check_libseccomp)),
         ("runtime dir", "session state", session.check_runtime_dir),
-        ("pasta", "network jail", _no_env(tool_check("pasta", "for the network jail"))),
-        ("nftables", "network jail", _no_env(tool_check("nft", "for the network jail"))),
+        ("pasta", "network jail",
+         _no_env(tool_check("pasta", "for the network jail", missing="fail"))),
+        ("nsenter", "network jail",
+         _no_env(tool_check("nsenter", "for the network jail", missing="fail"))),
+        ("nftables", "network jail", _no_env(check_libnftables)),
+        ("/dev/net/tun", "network jail", _no_env(check_tun)),
         ("xdg-dbus-proxy", "session D-Bus filtering",
          _no_env(tool_check("xdg-dbus-proxy", "to filter the session bus"))),
         ("libvirt module", "vm backend", _no_env(check_libvirt_module)),

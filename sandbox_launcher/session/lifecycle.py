@@ -82,6 +82,8 @@ class Session:
 
     #: How long the client gets to exit after SIGTERM before everything is killed.
     grace_seconds = 5.0
+    #: How often live traffic counters are read from the network jail.
+    poll_seconds = 2.0
 
     def __init__(self, plan: LaunchPlan, backend: SandboxBackend,
                  listener: Listener | None = None, sessions_base: Path | None = None) -> None:
@@ -162,28 +164,45 @@ class Session:
         net_fd = handle.network_fd()
         if net_fd is not None:
             sel.register(net_fd, selectors.EVENT_READ)
-        deadline: float | None = None
+        deadline: float | None = None  # when the grace period after SIGTERM ends
+        stopping = False
+        next_poll = time.monotonic() + self.poll_seconds
         try:
             while True:
-                timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
+                wake = [t for t in (deadline, next_poll if net_fd is not None else None)
+                        if t is not None]
+                timeout = max(0.0, min(wake) - time.monotonic()) if wake else None
                 ready = {key.fd for key, _ in sel.select(timeout)}
+                if net_fd is not None and time.monotonic() >= next_poll:
+                    next_poll = time.monotonic() + self.poll_seconds
+                    self._publish_traffic(handle)
                 if net_fd in ready:
                     for event in handle.network_events():
                         if self._listener:
                             self._listener(Event(self.id, self.state, "", event))
                 if handle.fileno() in ready:
-                    return deadline is not None
-                if self._stop_r in ready and deadline is None:
+                    return stopping
+                if self._stop_r in ready and not stopping:
                     with contextlib.suppress(BlockingIOError):
                         os.read(self._stop_r, 64)
                     self._to(State.STOPPING, owned, "stop requested")
                     handle.terminate()
+                    stopping = True
                     deadline = time.monotonic() + self.grace_seconds
                 elif deadline is not None and time.monotonic() >= deadline:
                     handle.kill()
-                    deadline = float("inf")  # killed: now only wait for the exit
+                    deadline = None  # killed: now only wait for the exit
         finally:
             sel.close()
+
+    def _publish_traffic(self, handle: SandboxHandle) -> None:
+        """Send the live connection list (counters straight from the firewall) to the app."""
+        if self._listener is None:
+            return
+        snapshot = handle.network_snapshot()
+        self._listener(Event(self.id, self.state, "", {
+            "type": "connections", "connections": snapshot.get("connections", []),
+            "summary": snapshot.get("summary", {})}))
 
     def _wipe(self, owned: store.OwnedSession, status: int | None, error: LauncherError | None,
               stopped: bool, started_wall: float, listeners_before: dict[int, str],

@@ -2,13 +2,15 @@
 
 Three namespaces, none connected to the real network::
 
-    lan (192.168.77.5:80)          host (the user's machine)            inet (the "internet")
-    lan-80 ---- 192.168.77.0/24 ---- 192.168.77.1    192.0.2.2 ---- 192.0.2.0/24 ---- 192.0.2.1
-                                     127.0.0.1:8080                                   router-8080
-                                     192.0.2.2:8081                    lo: 198.51.100.53 DNS
-                                     default via 192.0.2.1                 198.51.100.10 zoom.us
-                                     resolv.conf -> 198.51.100.53          198.51.100.66 evil
-                                                                           203.0.113.77 far
+    lan                   host (the user's machine)                 inet (the "internet")
+    192.168.77.5 ------- 192.168.77.1
+      :80 lan-80          192.0.2.2 ---------------------------------- 192.0.2.1 (router)
+                          default via 192.0.2.1                          :8080 router-8080
+                          resolv.conf: 198.51.100.53                   on lo:
+                          127.0.0.1:8080 host-loopback-8080              198.51.100.53 DNS :53
+                          192.0.2.2:8081 host-address-8081               198.51.100.10 zoom.us
+                          198.51.100.2:8082 host-second-8082 (on lo)     198.51.100.66 evil.example
+                                                                         203.0.113.77 far.zoom.us
 
 The launcher runs in *host*; its only way out is *inet*, which has no route anywhere else.
 Every TCP server greets with a banner naming itself (``zoom-443``), so a client can tell
@@ -43,6 +45,9 @@ from typing import Any
 # --------------------------------------------------------------------------- addresses
 
 HOST_ADDRESS = "192.0.2.2"
+#: A second address of the user's machine (another interface, a VPN): not one the sandbox
+#: gets a copy of, so only the jail's "host addresses" rule stands between them.
+HOST_SECOND_ADDRESS = "198.51.100.2"
 ROUTER_ADDRESS = "192.0.2.1"
 LAN_GATEWAY = "192.168.77.1"
 LAN_HOST = "192.168.77.5"
@@ -95,6 +100,7 @@ INET_SERVICES = (
 HOST_SERVICES = (
     Service("tcp", "127.0.0.1", 8080, "host-loopback-8080"),
     Service("tcp", HOST_ADDRESS, 8081, "host-address-8081"),
+    Service("tcp", HOST_SECOND_ADDRESS, 8082, "host-second-8082"),
 )
 LAN_SERVICES = (Service("tcp", LAN_HOST, 80, "lan-80"),)
 
@@ -400,6 +406,7 @@ class FakeInternet:
         self._address(self.host_ns, to_inet, f"{HOST_ADDRESS}/24")
         self._address(self.inet_ns, from_host, f"{ROUTER_ADDRESS}/24")
         self._ip("-n", self.host_ns, "route", "add", "default", "via", ROUTER_ADDRESS)
+        self._ip("-n", self.host_ns, "addr", "add", f"{HOST_SECOND_ADDRESS}/32", "dev", "lo")
         # The internet's servers live on its loopback (kernels without the dummy module
         # are common in CI); 192.0.2.0/24 is reached back through the veth's connected
         # route, and nothing else is reachable at all.

@@ -201,6 +201,20 @@ def test_stop_ends_and_wipes_a_running_session(run_launcher: Any, spawn_launcher
     assert _sessions(run_launcher) == []
 
 
+def test_stop_kills_a_client_that_ignores_sigterm(run_launcher: Any,
+                                                  spawn_launcher: Any) -> None:
+    script = 'trap "" TERM; echo \'{"ready": true}\'; while :; do sleep 0.2; done'
+    proc = spawn_launcher(["run", "generic", "--", "/bin/sh", "-c", script])
+    _wait_ready(proc)
+    [session] = _sessions(run_launcher)
+    started = time.monotonic()
+    done = run_launcher(["stop", session["id"]])
+    assert done.returncode == 0 and "wipe verified" in done.stdout, done.stderr
+    assert proc.wait(timeout=30) == 128 + signal.SIGKILL
+    assert time.monotonic() - started >= 4.5  # it had its grace period first
+    assert _sessions(run_launcher) == []
+
+
 def test_stop_unknown_session(run_launcher: Any) -> None:
     done = run_launcher(["stop", "generic-000000"])
     assert done.returncode == 2 and "there is no session" in done.stderr
@@ -255,3 +269,31 @@ def test_seccomp_and_userns_limits_hold_and_profiles_can_relax_them(run_launcher
     assert nested.returncode != 0
     allowed = run_launcher(["run", "zoom", "--", "unshare", "--user", "true"])
     assert allowed.returncode == 0, allowed.stderr
+
+
+def test_missing_pasta_never_starts_the_client_with_open_network(
+        run_launcher: Any, user_tmp: Path) -> None:
+    tools = user_tmp / "bin"
+    tools.mkdir()
+    for tool in ("bwrap", "nsenter"):  # everything the jail needs except pasta
+        (tools / tool).symlink_to(f"/usr/bin/{tool}")
+    done = run_launcher(["run", "zoom", "--", "/bin/echo", "CLIENT-STARTED"], path=str(tools))
+    assert done.returncode == 125
+    assert "pasta is not installed" in done.stderr and "apt-get install passt" in done.stderr
+    assert "CLIENT-STARTED" not in done.stdout
+    assert _sessions(run_launcher) == []
+
+
+@pytest.mark.parametrize(("text", "key"), [
+    ('[network]\ndomains = ["zoom.us", "*.*.bad"]\n', "network.domains"),
+    ('[network]\ncidrs = ["203.0.113.7/24"]\n', "network.cidrs"),
+    ('[network]\ndeny_countries = ["XX"]\n', "network.deny_countries"),
+    ('[network]\nports = ["tcp/99999"]\n', "network.ports"),
+])
+def test_bad_network_settings_are_refused_with_the_key(run_launcher: Any, user_profile: Any,
+                                                       text: str, key: str) -> None:
+    user_profile("badnet", 'command = ["/bin/echo", "CLIENT-STARTED"]\n' + text)
+    done = run_launcher(["run", "badnet"])
+    assert done.returncode == 125
+    assert f"[{key}]" in done.stderr, done.stderr
+    assert "CLIENT-STARTED" not in done.stdout

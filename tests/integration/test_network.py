@@ -41,6 +41,7 @@ from fake_internet import (
     EVIL_ADDRESS,
     FAR_ADDRESS,
     HOST_ADDRESS,
+    HOST_SECOND_ADDRESS,
     LAN_GATEWAY,
     LAN_HOST,
     ROUTER_ADDRESS,
@@ -85,6 +86,7 @@ CONNECT = {
     "127.0.0.1:8080": "host-loopback-8080",  # inside the sandbox this is its own loopback
     f"{ROUTER_ADDRESS}:8080": "router-8080",  # the gateway (pasta maps it to the host's lo)
     f"{HOST_ADDRESS}:8081": "host-address-8081",  # the host's own address
+    f"{HOST_SECOND_ADDRESS}:8082": "host-second-8082",  # another address of the host
     "far.zoom.us:443": "far-443",  # allowed name in a denied country
 }
 UDP = {"zoom.us:8801": "zoom-udp-8801"}
@@ -351,7 +353,8 @@ def test_refused_name_does_not_resolve_and_its_address_is_unreachable(
 
 
 @pytest.mark.parametrize("target", [
-    f"{LAN_HOST}:80", "127.0.0.1:8080", f"{ROUTER_ADDRESS}:8080", f"{HOST_ADDRESS}:8081"])
+    f"{LAN_HOST}:80", "127.0.0.1:8080", f"{ROUTER_ADDRESS}:8080", f"{HOST_ADDRESS}:8081",
+    f"{HOST_SECOND_ADDRESS}:8082"])
 def test_lan_and_host_are_unreachable(fake_internet: FakeInternet, jailed_run: NetRun,
                                       target: str) -> None:
     found = jailed_run.client["connect"][target]
@@ -464,6 +467,7 @@ def test_report_lists_the_allowed_connections_with_traffic(jailed_run: NetRun) -
     (ZOOM_ADDRESS, 8080, "port"),
     (ZOOM_ADDRESS, 8801, "port"),
     (FAR_ADDRESS, 443, "country"),
+    (HOST_SECOND_ADDRESS, 8082, "host"),
 ])
 def test_report_lists_the_blocked_connections(jailed_run: NetRun, ip: str, port: int,
                                               category: str) -> None:
@@ -476,10 +480,11 @@ def test_report_lists_the_blocked_connections(jailed_run: NetRun, ip: str, port:
 
 
 def test_report_on_connections_to_the_host_and_gateway(jailed_run: NetRun) -> None:
-    """The host's address and the gateway: never allowed; when listed, for the right reason.
+    """The address the sandbox shares with the host, and the gateway: never allowed.
 
-    Inside the sandbox they may stay local (the sandbox has the same address, pasta's
-    ``--no-map-gw``), so an entry is not required; an allowed one would be a hole.
+    pasta gives the sandbox a copy of the host's address, so a connection to it stays
+    inside the sandbox and need not be listed (198.51.100.2 above is the host's address
+    that does leave it); an allowed entry for either would be a hole.
     """
     for ip, port in ((HOST_ADDRESS, 8081), (ROUTER_ADDRESS, 8080)):
         for entry in connections(jailed_run, ip, port):

@@ -83,6 +83,7 @@ class NamespaceSandbox:
         self.jail = jail
         self.network_report: dict[str, Any] = plan.network.to_dict()
         self._plan = plan
+        self._geo: CountryDB | None = None
         self._pidfd = os.pidfd_open(process.pid)
 
     def network_fd(self) -> int | None:
@@ -92,6 +93,20 @@ class NamespaceSandbox:
     def network_events(self) -> list[dict[str, Any]]:
         """Events the jail sent since the last call."""
         return self.jail.read_events() if self.jail else []
+
+    def network_snapshot(self) -> dict[str, Any]:
+        """The network report as it stands now (the firewall's live counters)."""
+        if self.jail is None:
+            return self.network_report
+        return self._network_report(self.jail.stats())
+
+    def _network_report(self, table: dict[str, Any]) -> dict[str, Any]:
+        assert self.jail is not None
+        if self._geo is None:
+            self._geo = CountryDB(self._plan.network.country_overrides)
+        summary = {**self._plan.network.to_dict(),
+                   "setup_ms": round(self.jail.setup_seconds * 1e3, 1)}
+        return netreport.build(self.jail.events, table, self._geo, summary)
 
     def fileno(self) -> int:
         """Readable once bwrap has exited."""
@@ -119,11 +134,7 @@ class NamespaceSandbox:
             self.jail.read_events()
             table = self.jail.stats()
             self.jail.close()
-            summary = {**self._plan.network.to_dict(),
-                       "setup_ms": round(self.jail.setup_seconds * 1e3, 1)}
-            self.network_report = netreport.build(
-                self.jail.events, table, CountryDB(self._plan.network.country_overrides),
-                summary)
+            self.network_report = self._network_report(table)
             self.jail = None
         return status if status >= 0 else 128 - status
 
