@@ -1,8 +1,10 @@
-"""Launch-overhead benchmark: ``python benchmarks/run.py [--runs N] [--markdown FILE]``.
+"""Benchmarks: ``python benchmarks/run.py [--suite launch|network|all] [--markdown FILE]``.
 
-Times ``sandbox-launcher run generic -- /bin/true`` against baselines measured in the
-same run (DESIGN.md §6): bare ``/bin/true``, a comparable bare ``bwrap`` and the
-interpreter's own start. Variants are interleaved so that drift hits all of them alike.
+The launch suite times ``sandbox-launcher run generic -- /bin/true`` against baselines
+measured in the same run (DESIGN.md §6): bare ``/bin/true``, a comparable bare ``bwrap``
+and the interpreter's own start. Variants are interleaved so that drift hits all of them
+alike. The network suite (``network.py``, root only: it builds a fake internet in network
+namespaces) compares the same client jailed and unconfined.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ TARGET_MS = 250.0
 TARGET_RSS_BYTES = 60_000_000  # "60 MB" in the issue; read as decimal MB, the stricter one
 BIN = Path(sys.prefix) / "bin"  # the venv whose python runs this script
 TOP_IMPORTS = 5
+SECTIONS = ("Launch suite", "Network suite")  # RESULTS.md, in this order
 
 
 @dataclass
@@ -186,31 +189,37 @@ def import_lines(top: list[tuple[int, str]], imports_qt: bool) -> list[str]:
     return [*lines, "", f"CLI imports Qt: {'yes' if imports_qt else 'no'}"]
 
 
-def write_markdown(out: TextIO, body: list[str]) -> None:
-    """RESULTS.md: the same figures plus the machine they were measured on."""
-    out.write("# Launch benchmark results\n\nMade by `.venv/bin/python benchmarks/run.py "
-              "--markdown benchmarks/RESULTS.md`.\n\n## Results\n\n")
-    out.write("\n".join(body) + "\n\n## Machine\n\n")
-    out.write("".join(f"- {key}: {value}\n" for key, value in machine_info()))
+def section(body: list[str], machine: list[tuple[str, str]]) -> list[str]:
+    """One suite's part of RESULTS.md: its figures plus the machine they were measured on."""
+    return [*body, "", "### Machine", "", *(f"- {key}: {value}" for key, value in machine)]
 
 
-def main() -> int:
-    """Parse options, drop root, measure, print, optionally write Markdown."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=30, help="timed runs per variant")
-    parser.add_argument("--markdown", metavar="FILE", type=Path, help="also write Markdown here")
-    args = parser.parse_args()
-    if args.runs < 1:
-        parser.error("--runs must be at least 1")
-    # Opened before dropping root (the benchmark user may not write into the checkout), but
-    # in append mode, so a failed run leaves the previous results; emptied only on success.
-    markdown = args.markdown.open("a", encoding="utf-8") if args.markdown else None
+def write_markdown(out: TextIO, sections: dict[str, list[str]]) -> None:
+    """RESULTS.md: replace the sections measured now, keep the other suite's last ones."""
+    out.seek(0)
+    kept: dict[str, list[str]] = {}
+    for part in out.read().split("\n## ")[1:]:
+        title, _, text = part.partition("\n")
+        kept[title.strip()] = text.strip("\n").splitlines()
+    kept.update(sections)
+    out.seek(0)
+    out.truncate()
+    out.write("# Benchmark results\n\nMade by `.venv/bin/python benchmarks/run.py --markdown "
+              "benchmarks/RESULTS.md` as root; `--suite launch` or `--suite network` "
+              "re-measures one section and keeps the other.\n")
+    for title in SECTIONS:
+        if title in kept:
+            out.write(f"\n## {title}\n\n" + "\n".join(kept[title]) + "\n")
+
+
+def launch_suite(runs: int) -> list[str] | None:
+    """Drop root, measure the launch, print; the section for RESULTS.md, None on failure."""
     drop_privileges()
     launcher = BIN / "sandbox-launcher"
     if not launcher.exists():
         print(f"run.py: error: {launcher} is missing; install the project in its venv",
               file=sys.stderr)
-        return 1
+        return None
     with tempfile.TemporaryDirectory(prefix="sl-bench-pyc-") as pycache:
         # An installed package ships .pyc files; without a writable cache (a checkout owned
         # by another user, PYTHONDONTWRITEBYTECODE) every launch would recompile the
@@ -223,17 +232,64 @@ def main() -> int:
                             [str(launcher), "run", "generic", "--", "/bin/true"]),
                     Variant("python -I -c pass", [str(BIN / "python"), "-I", "-c", "pass"])]
         try:
-            run_rounds(variants, args.runs)
+            run_rounds(variants, runs)
             top, imports_qt = import_cost()
         except (OSError, RuntimeError, subprocess.CalledProcessError) as exc:
             print(f"run.py: error: {exc}", file=sys.stderr)
-            return 1
-    body = [*report(variants, args.runs), "", *import_lines(top, imports_qt)]
+            return None
+    body = [*report(variants, runs), "", *import_lines(top, imports_qt)]
     print("\n".join(body))
+    return section(body, machine_info())
+
+
+def network_suite(runs: int) -> list[str] | None:
+    """As root: build the fake internet, measure, print; the section, None on failure."""
+    import network  # imports this module back for its helpers; only the suite needs it
+
+    print("network suite: building the fake internet …", file=sys.stderr)
+    try:
+        body, machine = network.run_suite(runs)
+    except (OSError, RuntimeError, subprocess.SubprocessError, ValueError) as exc:
+        print(f"run.py: error: network suite: {exc}", file=sys.stderr)
+        return None
+    print("\n".join(body))
+    return section(body, machine)
+
+
+def main() -> int:
+    """Parse options, drop root, measure, print, optionally write Markdown."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--suite", choices=("launch", "network", "all"), default="all",
+                        help="which benchmarks to run (default: all; network needs root)")
+    parser.add_argument("--runs", type=int, default=30, help="timed runs per launch variant")
+    parser.add_argument("--net-runs", type=int, default=15,
+                        help="rounds (samples per variant) of the network suite")
+    parser.add_argument("--markdown", metavar="FILE", type=Path, help="also write Markdown here")
+    args = parser.parse_args()
+    if args.runs < 1 or args.net_runs < 1:
+        parser.error("--runs and --net-runs must be at least 1")
+    if args.suite == "network" and os.geteuid() != 0:
+        parser.error("the network suite needs root: it builds a fake internet in network "
+                     "namespaces (it runs the launcher as the user sltest)")
+    # Opened before dropping root (the benchmark user may not write into the checkout), but
+    # not emptied: a failed run leaves the previous results; rewritten only on success.
+    markdown = args.markdown.open("a+", encoding="utf-8") if args.markdown else None
+    sections: dict[str, list[str]] = {}
+    if args.suite != "launch":
+        if os.geteuid() == 0:  # first: the launch suite gives up root for good
+            if (net := network_suite(args.net_runs)) is None:
+                return 1
+            sections[SECTIONS[1]] = net
+            print()
+        else:
+            print("run.py: skipping the network suite: it needs root", file=sys.stderr)
+    if args.suite != "network":
+        if (launch := launch_suite(args.runs)) is None:
+            return 1
+        sections[SECTIONS[0]] = launch
     if markdown:
         with markdown:
-            markdown.truncate(0)
-            write_markdown(markdown, body)
+            write_markdown(markdown, sections)
     return 0
 
 

@@ -78,14 +78,20 @@ def _has_route_out() -> bool:
         return False
 
 
-def _fork_pasta(pasta_argv: list[str]) -> tuple[int, int]:
-    """Fork the future pasta now (host namespaces); it execs when the go pipe is written."""
+def _fork_pasta(pasta_argv: list[str], log_fd: int) -> tuple[int, int]:
+    """Fork the future pasta now (host namespaces); it execs when the go pipe is written.
+
+    Its output goes to *log_fd* (a memfd): pasta's chatter must not reach the user's
+    terminal, but its last words explain a failed set-up.
+    """
     go_r, go_w = os.pipe()
     me = os.getpid()
     pid = os.fork()
     if pid == 0:
         try:
             os.close(go_w)
+            os.dup2(log_fd, 1)
+            os.dup2(log_fd, 2)
             _die_with_parent(me)
             if os.read(go_r, 1) != b"g":
                 os._exit(0)
@@ -126,7 +132,8 @@ def setup(ctl: socket.socket, config: dict[str, Any]) -> dict[str, Any]:
     """Build the jail; returns what the resolver needs. Raises on any failure."""
     from .nftlib import Nft
 
-    pasta_pid, go = _fork_pasta(config["pasta"])
+    log_fd = os.memfd_create("pasta-log")
+    pasta_pid, go = _fork_pasta(config["pasta"], log_fd)
     upstream = _upstream_sockets(config["upstream"])
     _enter_namespaces(config["uid"], config["gid"])
     _loopback_up()
@@ -139,7 +146,9 @@ def setup(ctl: socket.socket, config: dict[str, Any]) -> dict[str, Any]:
     while not _has_route_out():
         done, status = os.waitpid(pasta_pid, os.WNOHANG)
         if done:
-            raise RuntimeError(f"pasta exited during set-up (status {status})")
+            said = os.pread(log_fd, 4096, 0).decode(errors="replace").strip().splitlines()
+            raise RuntimeError(f"pasta exited during set-up (status {status >> 8}): "
+                               f"{said[-1] if said else 'no message'}")
         if time.monotonic() > deadline:
             raise RuntimeError("pasta did not configure the namespace in time")
         time.sleep(0.002)

@@ -33,6 +33,9 @@ BLOCK_REASONS: dict[str, str] = {
 }
 
 
+_ND = "nd-neighbor-solicit, nd-neighbor-advert, nd-router-solicit, nd-router-advert"
+
+
 def _elements(items: Iterable[str]) -> str:
     listed = ", ".join(items)
     return f" elements = {{ {listed} }};" if listed else ""
@@ -98,6 +101,9 @@ def render(plan: NetworkPlan, host_addresses: Sequence[str]) -> str:
         '    oifname "lo" accept',
         *(f"    ct state established,related {r}" for r in _count("d", "out")),
         "    ct state established,related accept",
+        # IPv6 needs neighbour discovery with pasta's end of the link (link-local and
+        # multicast, which the rules below block for everything else).
+        f"    icmpv6 type {{ {_ND} }} accept",
         "    ip daddr @always4 jump block_always",
         "    ip6 daddr @always6 jump block_always",
         "    ip daddr @host4 jump block_host",
@@ -117,6 +123,7 @@ def render(plan: NetworkPlan, host_addresses: Sequence[str]) -> str:
         # stays unreachable); answers to the client's own connections come back.
         "    type filter hook input priority filter; policy drop;",
         '    iifname "lo" accept',
+        f"    icmpv6 type {{ {_ND} }} accept",
         *(f"    ct state established,related {r}" for r in _count("s", "in")),
         "    ct state established,related accept",
         "  }",

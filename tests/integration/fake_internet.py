@@ -55,7 +55,8 @@ DNS_ADDRESS = "198.51.100.53"
 ZOOM_ADDRESS = "198.51.100.10"
 EVIL_ADDRESS = "198.51.100.66"
 FAR_ADDRESS = "203.0.113.77"
-#: What the fake DNS answers; anything else is NXDOMAIN.
+#: What the fake DNS answers; anything else is NXDOMAIN. A ``*.parent`` key answers every
+#: name below *parent* that has no record of its own.
 DNS_RECORDS = {
     "zoom.us": ZOOM_ADDRESS,
     "www.zoom.us": ZOOM_ADDRESS,
@@ -173,13 +174,14 @@ def build_answer(message: bytes, question: Question, records: dict[str, str],
                  ttl: int) -> bytes:
     """Answer *question*: A records from *records*, NODATA for other types, else NXDOMAIN."""
     name = question.name.lower().rstrip(".")  # resolvers may randomise case (DNS 0x20)
-    known = name in records
-    rcode = 0 if known else _RCODE_NXDOMAIN
+    parents = [".".join(["*", *name.split(".")[i:]]) for i in range(1, name.count(".") + 1)]
+    address = next((records[n] for n in (name, *parents) if n in records), None)
+    rcode = 0 if address is not None else _RCODE_NXDOMAIN
     answers = b""
-    if known and question.qtype == _TYPE_A and question.qclass == _CLASS_IN:
+    if address is not None and question.qtype == _TYPE_A and question.qclass == _CLASS_IN:
         # 0xC00C points back at the question's name, right after the 12-byte header.
         answers = struct.pack("!HHHIH", 0xC00C, _TYPE_A, _CLASS_IN, ttl, 4)
-        answers += socket.inet_aton(records[name])
+        answers += socket.inet_aton(address)
     flags = (_FLAG_RESPONSE | (question.flags & (_OPCODE_MASK | _FLAG_RD)) | _FLAG_RA
              | rcode)
     header = struct.pack("!HHHHHH", question.ident, flags, 1, 1 if answers else 0, 0, 0)
@@ -351,6 +353,9 @@ class FakeInternet:
     created: list[str] = field(default_factory=list)
     etc_dir: Path | None = None
     made_etc_netns: bool = False
+    #: What the internet serves; a benchmark swaps in its own servers and records.
+    inet_services: tuple[Service, ...] = INET_SERVICES
+    dns_records: dict[str, str] = field(default_factory=lambda: dict(DNS_RECORDS))
 
     @property
     def host_ns(self) -> str:
@@ -417,7 +422,7 @@ class FakeInternet:
         self._address(self.lan_ns, from_lan, f"{LAN_HOST}/24")
         self._write_resolv_conf()
         self.assert_isolated()
-        self._start_servers(self.inet_ns, INET_SERVICES, dns=True)
+        self._start_servers(self.inet_ns, self.inet_services, dns=True)
         self._start_servers(self.host_ns, HOST_SERVICES)
         self._start_servers(self.lan_ns, LAN_SERVICES)
 
@@ -465,7 +470,7 @@ class FakeInternet:
         spec: dict[str, Any] = {"log": str(log),
                                 "services": [s.to_dict() for s in services]}
         if dns:
-            spec["dns"] = {"address": DNS_ADDRESS, "records": DNS_RECORDS, "ttl": DNS_TTL}
+            spec["dns"] = {"address": DNS_ADDRESS, "records": self.dns_records, "ttl": DNS_TTL}
         spec_path = self.workdir / f"{namespace}.spec.json"
         spec_path.write_text(json.dumps(spec))
         errors = open(self.workdir / f"{namespace}.stderr", "w")  # noqa: SIM115 - the child keeps its copy

@@ -447,7 +447,8 @@ def attempt_foreign_fds() -> Attempt:
             risky, listed = risky_fds(pid)
             found += risky
             seen += listed
-    return result(bool(found), f"reachable {found[:20]}; all fds>2 {seen[:40]}")
+    pids = sorted({entry.split(":")[0] for entry in found}, key=int)
+    return result(bool(found), f"reachable in pids {pids}: {found[:20]}; all fds>2 {seen[:40]}")
 
 
 def attempt_env_secret(secret: str) -> Attempt:

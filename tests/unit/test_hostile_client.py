@@ -315,7 +315,7 @@ def test_foreign_directory_fd_escapes(run_client: RunClient, tmp_path: Path) -> 
         holder.kill()
         holder.wait()
     assert attempt["escaped"] is True
-    assert f"{holder.pid}:" in attempt["detail"]
+    assert f"'{holder.pid}'" in attempt["detail"]
 
 
 def test_session_secret_in_environment_escapes(

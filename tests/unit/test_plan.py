@@ -34,10 +34,28 @@ def test_nested_userns_also_allows_chroot(tmp_path: Path) -> None:
     assert "ptrace" in zoom.denied_syscalls
 
 
-def test_network_is_off_until_the_jail_exists_and_says_so(tmp_path: Path) -> None:
+def test_network_plan_of_zoom(tmp_path: Path) -> None:
     plan = make_plan(_profile("zoom", tmp_path), RunOptions(), {})
-    assert plan.network == "none" and plan.grants()["network"] == "none"
-    assert any("no network" in note for note in plan.notes)
+    net = plan.network
+    assert net.mode == "allowlist" and "*.zoom.us" in net.domains
+    assert net.tcp_ports == ((80, 80), (443, 443), (8801, 8802))
+    assert net.udp_ports == ((3478, 3479), (8801, 8810))
+    assert len(net.cidrs) >= 40 and net.vendor_lists[0]["vendor"] == "zoom"
+    assert plan.grants()["network"]["mode"] == "allowlist"
+
+
+def test_network_none_option_wins(tmp_path: Path) -> None:
+    plan = make_plan(_profile("zoom", tmp_path), RunOptions(network="none"), {})
+    assert plan.network.mode == "none" and plan.network.domains == ()
+
+
+def test_system_policy_fence_is_merged_stricter(tmp_path: Path) -> None:
+    from sandbox_launcher.core.policy import Policy
+
+    policy = Policy(deny_countries=("KP",), country_overrides={"203.0.113.0/24": "KP"})
+    plan = make_plan(_profile("zoom", tmp_path), RunOptions(), {}, policy)
+    assert plan.network.fence.verdict("KP")[0] is False
+    assert plan.network.country_overrides == {"203.0.113.0/24": "KP"}
 
 
 def test_generic_without_command_is_refused(tmp_path: Path) -> None:
