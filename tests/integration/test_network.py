@@ -13,6 +13,7 @@ up, a wrong address) would make the jail look good.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
 import os
@@ -21,6 +22,7 @@ import secrets
 import shutil
 import subprocess
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -503,3 +505,45 @@ def test_report_names_the_dataset_and_the_wipe_is_verified(jailed_run: NetRun) -
     wipe = jailed_run.report["wipe"]
     failed = [check for check in wipe["checks"] if not check["ok"]]
     assert wipe["verified"] is True and not failed, failed or wipe
+
+
+def _pids_with(marker: str) -> list[int]:
+    found = []
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                if marker in Path(f"/proc/{entry.name}/cmdline").read_bytes().decode(
+                        errors="replace").rstrip("\0"):
+                    found.append(int(entry.name))
+    return found
+
+
+def test_killed_launcher_takes_the_jail_with_it(host_netns: HostNetns, net_profile: str) -> None:
+    """SIGKILL the launcher mid-session: holder, pasta and client die; wipe --stale cleans."""
+    proc = host_netns.spawn_launcher(["run", net_profile, "--", "/bin/sh", "-c",
+                                      "echo '{\"ready\": true}'; exec sleep 300"])
+    assert proc.stdout is not None
+    assert '"ready"' in proc.stdout.readline()
+    listed = json.loads(host_netns.run_launcher(["sessions", "--json"]).stdout)
+    [session] = [s for s in listed if s["state"] == "running" and s["profile"] == net_profile]
+    # The holder's last argument is its launcher's pid; pasta's is the holder's.
+    holders = [p for p in _pids_with("sandbox_launcher.netjail.holder")
+               if Path(f"/proc/{p}/cmdline").read_bytes().split(b"\0")[-2]
+               == str(session["launcher_pid"]).encode()]
+    pastas = [p for h in holders for p in _pids_with(f"-f\0{h}")]
+    assert holders and pastas, "the jail's holder and pasta should be running"
+    os.kill(session["launcher_pid"], 9)
+    proc.wait(timeout=30)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(
+            os.path.exists(f"/proc/{p}") and not _zombie(p) for p in holders + pastas):
+        time.sleep(0.05)
+    assert not [p for p in holders + pastas if os.path.exists(f"/proc/{p}") and not _zombie(p)]
+    wiped = host_netns.run_launcher(["wipe", "--stale"])
+    assert wiped.returncode == 0 and "wipe verified" in wiped.stdout, wiped.stdout + wiped.stderr
+
+
+def _zombie(pid: int) -> bool:
+    with contextlib.suppress(OSError):
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] == "Z"
+    return True
