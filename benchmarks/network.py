@@ -1,14 +1,12 @@
 """Network-jail benchmark: throughput, round trip, DNS and set-up, jailed vs unconfined.
 
-Called by ``run.py --suite network|all`` as root (DESIGN §6). It builds the fake internet
-of the integration tests (``tests/integration/fake_internet.py``) with a bulk sender on
-fake zoom.us:443 and an echo server on :8801, then runs ``network.py measure`` inside its
-host namespace as the benchmark user. There the same stdlib client runs unconfined (the
-baseline), behind bare pasta with the jail's options, and as ``sandbox-launcher run
-PROFILE -- /usr/bin/python3 -c CLIENT``, in interleaved rounds. Every packet stays in
-namespaces made here, on documentation addresses; nothing here can ask the real resolver.
+``network.py suite RUNS`` (run by ``run.py`` as root, DESIGN §6) builds the integration
+tests' fake internet (``tests/integration/fake_internet.py``) with a bulk sender and an
+echo server on fake zoom.us, then runs ``network.py measure`` in its host namespace as the
+benchmark user: the same stdlib client unconfined (the baseline), behind bare pasta, and in
+``sandbox-launcher run PROFILE -- /usr/bin/python3 -c CLIENT``, in interleaved rounds.
+Every packet stays in namespaces made here, on documentation addresses.
 """
-
 from __future__ import annotations
 
 import contextlib
@@ -32,16 +30,7 @@ import run  # the launch suite (run.py, next to this file): user switch, timing,
 from sandbox_launcher.netjail.jail import PASTA_OPTIONS
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "integration"))
-from fake_internet import (  # found through the path set just above
-    DNS_RECORDS,
-    INET_SERVICES,
-    ZOOM_ADDRESS,
-    FakeInternet,
-    SetupError,
-    ns_argv,
-)
-
-__all__ = ["SetupError", "run_suite"]
+import fake_internet as fi  # found through the path set just above
 
 BULK_PORT, ECHO_PORT = 443, 8801
 SYSTEM_PYTHON = "/usr/bin/python3"  # the client's interpreter: the host's, seen in the sandbox
@@ -103,9 +92,6 @@ print(json.dumps(out))
 """
 
 
-# --------------------------------------------------------------------------- fake zoom.us
-
-
 def serve() -> int:
     """``network.py serve`` (inside the internet namespace): bulk sender and echo server."""
     chunk = memoryview(bytes(1 << 20))
@@ -123,7 +109,7 @@ def serve() -> int:
                 conn.sendall(data)
 
     for port, handler in ((BULK_PORT, bulk), (ECHO_PORT, echo)):
-        listener = socket.create_server((ZOOM_ADDRESS, port), backlog=64)
+        listener = socket.create_server((fi.ZOOM_ADDRESS, port), backlog=64)
 
         def accept(sock: socket.socket = listener, job: Any = handler) -> None:
             while True:
@@ -135,22 +121,19 @@ def serve() -> int:
         time.sleep(3600)
 
 
-def start_servers(net: FakeInternet) -> None:
+def start_servers(net: fi.FakeInternet) -> None:
     """Start :func:`serve` in the internet; torn down with the rest by ``net.teardown()``."""
-    proc = subprocess.Popen(ns_argv(net.inet_ns, [sys.executable, __file__, "serve"]),
+    proc = subprocess.Popen(fi.ns_argv(net.inet_ns, [sys.executable, __file__, "serve"]),
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True)
     net.servers.append(proc)
     assert proc.stdout is not None
     ready, _, _ = select.select([proc.stdout], [], [], SERVER_TIMEOUT)
     if not ready or proc.stdout.readline().strip() != "ready":
-        raise SetupError("the benchmark servers did not start in the fake internet")
-
-
-# --------------------------------------------------------------------------- measuring
+        raise fi.SetupError("the benchmark servers did not start in the fake internet")
 
 
 def run_client(prefix: list[str], args: list[Any]) -> dict[str, Any]:
-    """Run the client (after *prefix*: nothing, or the launcher) and return its JSON."""
+    """Run the client after *prefix* (none, pasta or the launcher); return its JSON."""
     argv = [*prefix, SYSTEM_PYTHON, "-c", CLIENT, json.dumps(args)]
     done = subprocess.run(argv, capture_output=True, text=True, timeout=CLIENT_TIMEOUT,
                           check=False)
@@ -169,7 +152,7 @@ def received_in_jail(report: Path) -> int:
     """Bytes the jail's firewall counted in from fake zoom.us:443 (proves the path)."""
     network = json.loads(report.read_text())["network"]
     return sum(int(c["bytes_in"]) for c in network["connections"]
-               if (c["ip"], c["port"], c["protocol"]) == (ZOOM_ADDRESS, BULK_PORT, "tcp"))
+               if (c["ip"], c["port"], c["protocol"]) == (fi.ZOOM_ADDRESS, BULK_PORT, "tcp"))
 
 
 def measure(runs: int, profile: str) -> dict[str, Any]:
@@ -206,8 +189,8 @@ def measure(runs: int, profile: str) -> dict[str, Any]:
                         samples[f"{kind}_rtt_us"].append(out["rtt_us"])
                         samples[f"{kind}_allowed_ms"] += [ms for ms, _ in out["allowed"]]
                         samples[f"{kind}_refused_ms"] += [ms for ms, _ in out["refused"]]
-            variants = [run.Variant("jail", [*jail, "/bin/true"]),
-                        run.Variant("generic", [launcher, "run", "generic", "--", "/bin/true"])]
+            variants = [run.Variant("jailed", [*jail, "/bin/true"]), run.Variant(
+                "unconfined", [launcher, "run", "generic", "--", "/bin/true"])]
             setup: list[float] = []
             with tempfile.TemporaryFile() as errors:
                 for round_no in range(run.WARMUP_RUNS + runs):
@@ -221,26 +204,23 @@ def measure(runs: int, profile: str) -> dict[str, Any]:
     machine = [*run.machine_info(), ("pasta", subprocess.run(
         ["dpkg-query", "-W", "-f", "${Version}", "passt"], capture_output=True, text=True,
         check=False).stdout.strip() or "unknown")]
-    return {**samples, "size": size, "setup_ms": setup, "machine": machine,
-            **{f"wall_{v.name}_ms": v.wall_ms[run.WARMUP_RUNS:] for v in variants}}
+    return {**samples, "size": size, "jailed_setup_ms": setup, "machine": machine,
+            **{f"{v.name}_wall_ms": v.wall_ms[run.WARMUP_RUNS:] for v in variants}}
 
 
-# --------------------------------------------------------------------------- the suite
-
-
-def run_suite(runs: int) -> tuple[list[str], list[tuple[str, str]]]:
+def run_suite(runs: int) -> tuple[list[str], list[list[str]]]:
     """Build the fake internet, measure in it, tear it all down: (table lines, machine)."""
-    fake_zoom = {(ZOOM_ADDRESS, BULK_PORT), (ZOOM_ADDRESS, ECHO_PORT)}
-    net = FakeInternet(
-        inet_services=tuple(s for s in INET_SERVICES
+    fake_zoom = {(fi.ZOOM_ADDRESS, BULK_PORT), (fi.ZOOM_ADDRESS, ECHO_PORT)}
+    net = fi.FakeInternet(
+        inet_services=tuple(s for s in fi.INET_SERVICES
                             if s.proto != "tcp" or (s.address, s.port) not in fake_zoom),
-        dns_records={**DNS_RECORDS, "*.zoom.us": ZOOM_ADDRESS})
+        dns_records={**fi.DNS_RECORDS, "*.zoom.us": fi.ZOOM_ADDRESS})
     profile = f"slbench{secrets.token_hex(3)}"
     try:
         net.build()
         start_servers(net)
         done = subprocess.run(
-            ns_argv(net.host_ns, [sys.executable, __file__, "measure", str(runs), profile]),
+            fi.ns_argv(net.host_ns, [sys.executable, __file__, "measure", str(runs), profile]),
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True,
             timeout=CLIENT_TIMEOUT * (runs + 2), check=False)
         if done.returncode != 0:
@@ -254,7 +234,7 @@ def run_suite(runs: int) -> tuple[list[str], list[tuple[str, str]]]:
             home = Path(pwd.getpwnam(run.BENCH_USER).pw_dir)
             (home / ".config/sandbox-launcher/profiles" / f"{profile}.toml").unlink(
                 missing_ok=True)
-    return render(results, runs, leaked), [tuple(m) for m in results["machine"]]
+    return render(results, runs, leaked), results["machine"]
 
 
 def render(r: dict[str, Any], runs: int, leaked: list[str]) -> list[str]:
@@ -262,72 +242,74 @@ def render(r: dict[str, Any], runs: int, leaked: list[str]) -> list[str]:
     if leaked:
         raise RuntimeError(f"refused names got past the jail's resolver: {leaked[:5]}")
 
-    def med(key: str) -> float:
-        return float(statistics.median(r[key]))
+    def med(kind: str, key: str) -> float:
+        return float(statistics.median(r[f"{kind}_{key}"]))
 
-    def cells(key: str, fmt: str) -> list[str]:
-        return [format(med(f"{kind}_{key}"), fmt) for kind in KINDS]
+    def row(label: str, key: str, fmt: str, diff: str, target: str = "—",
+            ok: bool | None = None) -> str:
+        values = [format(med(k, key), fmt) if f"{k}_{key}" in r else "—" for k in KINDS]
+        p90 = "—" if key == "mbps" else format(run.p90(r[f"jailed_{key}"]), fmt)
+        verdict = "" if ok is None else f"**{'PASS' if ok else 'MISS'}**"
+        return (f"| {label} | {len(r[f'jailed_{key}'])} | {' | '.join(values)} | {p90} | "
+                f"{diff} | {target} | {verdict} |")
 
-    def verdict(ok: bool) -> str:
-        return f"**{'PASS' if ok else 'MISS'}**"
-
-    ratio = med("jailed_mbps") / med("unconfined_mbps")
-    added_rtt = med("jailed_rtt_us") - med("unconfined_rtt_us")
-    names, setup = len(r["jailed_allowed_ms"]), med("setup_ms")
-    rows = [
-        [f"bulk TCP receive, MB/s ({r['size'] >> 20} MiB)", runs, *cells("mbps", ".0f"), "—",
-         f"{ratio:.0%}", f"≥ {TARGETS['ratio']:.0%}", verdict(ratio >= TARGETS["ratio"])],
-        [f"TCP 1-byte round trip, µs (median of {TRIPS})", runs, *cells("rtt_us", ".0f"),
-         f"{run.p90(r['jailed_rtt_us']):.0f}", f"+{added_rtt:.0f} µs",
-         f"≤ +{TARGETS['added_rtt_us']:.0f} µs", verdict(added_rtt <= TARGETS["added_rtt_us"])],
-        ["DNS `getaddrinfo`, allowed name, ms", names, *cells("allowed_ms", ".2f"),
-         f"{run.p90(r['jailed_allowed_ms']):.2f}",
-         f"+{med('jailed_allowed_ms') - med('unconfined_allowed_ms'):.2f} ms",
-         f"jailed ≤ {TARGETS['dns_ms']:.0f} ms", verdict(med("jailed_allowed_ms") <= TARGETS["dns_ms"])],
-        ["DNS `getaddrinfo`, refused name, ms", names, *cells("refused_ms", ".2f"),
-         f"{run.p90(r['jailed_refused_ms']):.2f}",
-         f"{med('jailed_refused_ms') - med('unconfined_refused_ms'):+.2f} ms", "—", ""],
-        ["jail set-up, report `network.setup_ms`, ms", len(r["setup_ms"]), "—", "—",
-         f"{setup:.1f}", f"{run.p90(r['setup_ms']):.1f}", "—",
-         f"≤ {TARGETS['setup_ms']:.0f} ms", verdict(setup <= TARGETS["setup_ms"])],
-        ["launch wall `run … -- /bin/true`, ms (unconfined: `run generic`)",
-         len(r["wall_jail_ms"]), f"{med('wall_generic_ms'):.1f}", "—",
-         f"{med('wall_jail_ms'):.1f}", f"{run.p90(r['wall_jail_ms']):.1f}",
-         f"+{med('wall_jail_ms') - med('wall_generic_ms'):.1f} ms", "—", ""],
-    ]
+    ratio = med("jailed", "mbps") / med("unconfined", "mbps")
+    rtt, dns, refused, wall = (med("jailed", k) - med("unconfined", k)
+                               for k in ("rtt_us", "allowed_ms", "refused_ms", "wall_ms"))
+    dns_ms, setup_ms = med("jailed", "allowed_ms"), med("jailed", "setup_ms")
     return [
-        f"{runs} rounds after 1 warm-up, the variants' order rotating: each round runs the "
-        f"same stdlib client (`{SYSTEM_PYTHON}`) as the benchmark user in the fake "
-        "internet's host namespace: unconfined, behind bare `pasta` with the jail's options, "
-        "and in `sandbox-launcher run PROFILE -- python3 -c CLIENT` (PROFILE: allowlist "
-        "`zoom.us`, `*.zoom.us`, tcp/443, tcp/8801). Set-up and launch wall: "
+        f"{runs} rounds after 1 warm-up, the variants' order rotating; in each the same stdlib "
+        f"client (`{SYSTEM_PYTHON}`) runs as the benchmark user in the fake internet's host "
+        "namespace: unconfined, behind bare `pasta` with the jail's options, and in "
+        "`sandbox-launcher run PROFILE -- python3 -c CLIENT` (PROFILE: allowlist `zoom.us`, "
+        "`*.zoom.us`, tcp/443, tcp/8801). Set-up and launch wall: "
         f"{runs} interleaved launches each after {run.WARMUP_RUNS} warm-ups.",
         "",
-        "| measure | samples | unconfined | pasta alone | jailed | jailed p90 | jailed vs "
-        "unconfined | target | |",
+        "| measure (median) | samples | unconfined | pasta alone | jailed | jailed p90 | "
+        "jailed vs unconfined | target | |",
         "|---|---:|---:|---:|---:|---:|---:|---|---|",
-        *("| " + " | ".join(str(cell) for cell in row) + " |" for row in rows),
+        row(f"bulk TCP receive, MB/s ({r['size'] >> 20} MiB)", "mbps", ".0f", f"{ratio:.0%}",
+            f"≥ {TARGETS['ratio']:.0%}", ratio >= TARGETS["ratio"]),
+        row(f"TCP 1-byte round trip, µs (median of {TRIPS})", "rtt_us", ".0f",
+            f"+{rtt:.0f} µs", f"≤ +{TARGETS['added_rtt_us']:.0f} µs",
+            rtt <= TARGETS["added_rtt_us"]),
+        row("DNS `getaddrinfo`, allowed name, ms", "allowed_ms", ".2f", f"+{dns:.2f} ms",
+            f"jailed ≤ {TARGETS['dns_ms']:.0f} ms", dns_ms <= TARGETS["dns_ms"]),
+        row("DNS `getaddrinfo`, refused name, ms", "refused_ms", ".2f", f"{refused:+.2f} ms"),
+        row("jail set-up, report `network.setup_ms`, ms", "setup_ms", ".1f", "—",
+            f"≤ {TARGETS['setup_ms']:.0f} ms", setup_ms <= TARGETS["setup_ms"]),
+        row("launch wall `run … -- /bin/true`, ms (unconfined: `run generic`)", "wall_ms",
+            ".1f", f"+{wall:.1f} ms"),
         "",
-        "- medians. Unconfined: straight to fake zoom.us (198.51.100.10) and the fake DNS "
-        "(198.51.100.53) over a veth. Pasta alone: through pasta only, so jailed minus pasta "
-        "is what the jail's default-deny nftables with per-connection counters and its "
+        "- unconfined: straight to fake zoom.us (198.51.100.10) and the fake DNS "
+        "(198.51.100.53) over a veth. Pasta alone: through pasta only; jailed minus pasta "
+        "alone is what the jail's nftables (default deny, per-connection counters) and "
         "filtering resolver add.",
-        f"- bulk: {r['size'] >> 20} MiB per sample (sized so one unconfined transfer takes "
-        "≥ 1 s); the jail's report counted every byte of every jailed transfer.",
-        f"- DNS: {NAMES} distinct names per round and variant (`aN-TAG.zoom.us`, answered by "
-        "a wildcard; `rN-TAG.refused.example`), A and AAAA as `getaddrinfo` asks. Refused "
-        "names from the jail that reached the fake DNS: 0.",
+        f"- bulk: {r['size'] >> 20} MiB per sample (one unconfined transfer takes ≥ 1 s); the "
+        "jail's report counted every byte of every jailed transfer.",
+        f"- DNS: {NAMES} distinct names per round and variant (`aN-TAG.zoom.us`, answered by a "
+        "wildcard; `rN-TAG.refused.example`), A and AAAA as `getaddrinfo` asks; refused names "
+        "from the jail that reached the fake DNS: 0.",
     ]
 
 
 def main(argv: list[str]) -> int:
-    """``serve`` or ``measure RUNS PROFILE``: the parts that run inside the namespaces."""
+    """``suite RUNS`` (for run.py), and the parts it runs in the namespaces."""
     if argv[:1] == ["serve"]:
         return serve()
     if len(argv) == 3 and argv[0] == "measure":
         print(json.dumps(measure(int(argv[1]), argv[2])))
         return 0
-    print("usage: network.py serve | measure RUNS PROFILE (run.py calls these)", file=sys.stderr)
+    if len(argv) == 2 and argv[0] == "suite":
+        print("network suite: building the fake internet …", file=sys.stderr)
+        try:
+            body, machine = run_suite(int(argv[1]))
+        except (OSError, RuntimeError, subprocess.SubprocessError, ValueError) as exc:
+            print(f"network.py: error: {exc}", file=sys.stderr)
+            return 1
+        print(json.dumps({"body": body, "machine": machine}))
+        return 0
+    print("usage: network.py suite RUNS (run.py runs it as root)", file=sys.stderr)
     return 2
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import json
 import os
 import platform
 import pwd
@@ -243,17 +244,24 @@ def launch_suite(runs: int) -> list[str] | None:
 
 
 def network_suite(runs: int) -> list[str] | None:
-    """As root: build the fake internet, measure, print; the section, None on failure."""
-    import network  # imports this module back for its helpers; only the suite needs it
+    """As root: ``network.py suite`` measures and prints; the section, None on failure.
 
-    print("network suite: building the fake internet …", file=sys.stderr)
-    try:
-        body, machine = network.run_suite(runs)
-    except (OSError, RuntimeError, subprocess.SubprocessError, ValueError) as exc:
-        print(f"run.py: error: network suite: {exc}", file=sys.stderr)
+    A child process, so that its memory does not raise this script's peak RSS: the
+    launch suite's children would inherit that as their floor (see :func:`report`).
+    """
+    argv = [sys.executable, str(Path(__file__).with_name("network.py")), "suite", str(runs)]
+    # Not subprocess.run: on Ctrl-C it would kill the suite before it tears its fake
+    # internet down. Popen's exit waits for the child instead.
+    with subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                          text=True) as suite:
+        out, _ = suite.communicate()
+    if suite.returncode != 0 or not out.strip():
+        print(f"run.py: error: the network suite failed (exit {suite.returncode})",
+              file=sys.stderr)
         return None
-    print("\n".join(body))
-    return section(body, machine)
+    result = json.loads(out.splitlines()[-1])
+    print("\n".join(result["body"]))
+    return section(result["body"], [(str(k), str(v)) for k, v in result["machine"]])
 
 
 def main() -> int:
