@@ -143,14 +143,10 @@ class Jail:
         with contextlib.suppress(ProcessLookupError):
             os.kill(self.holder.pid, signal.SIGKILL)
         self.holder.wait()
-        # pasta gets SIGKILL from the kernel when the holder dies; it was re-parented to
-        # us (a child subreaper), so reap it rather than leave a zombie.
-        deadline = time.monotonic() + 2.0
-        while time.monotonic() < deadline:
-            try:
-                if os.waitpid(self.pasta_pid, os.WNOHANG)[0]:
-                    break
-            except ChildProcessError:
-                break
-            time.sleep(0.005)
+        # The holder is reaped, so pasta has been re-parented to us (a child subreaper)
+        # and is being killed by its parent-death signal: make sure, then reap it.
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pasta_pid, signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(self.pasta_pid, 0)
         self.ctl.close()
