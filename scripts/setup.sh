@@ -7,9 +7,24 @@ cd "$(dirname "$0")/.."
 # What the app needs at run time, and what building libvirt-python needs.
 packages=(bubblewrap passt nftables libseccomp2 iproute2 python3 python3-venv python3-dev
           gcc pkg-config libvirt-dev)
+# Device grants: the isolated display (nested X server) and the filtering D-Bus proxy.
+packages+=(xserver-xephyr xdg-dbus-proxy)
+# The desktop app: Qt's xcb platform plugin needs these X libraries at run time.
+packages+=(libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxkbcommon-x11-0 libxcb-xinerama0
+           libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-image0)
+# Client store: gpgv checks vendors' signatures; zstd unpacks data.tar.zst packages.
+packages+=(gpgv zstd)
 if [[ "${1:-}" == "--with-test-tools" ]]; then
+    # Client tests: gpg signs the fake vendor's packages, openssl makes the test CA, and
+    # the web-meeting profiles run Debian's Chromium (on a desktop, the user's own browser).
+    packages+=(gpg openssl chromium)
     # Real host services the escape tests attack, and the tools that run them as a user.
     packages+=(xvfb dbus openssh-client util-linux procps)
+    # Device tests: X clients and screenshots inside the nested display, a fake owner of
+    # bus names (python3-gi) and gdbus to call them.
+    packages+=(x11-apps x11-utils imagemagick python3-gi libglib2.0-bin)
+    # GUI tests: a real tray host on Xvfb, and window lookups for the tray test.
+    packages+=(trayer x11-utils)
 fi
 
 missing=()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 from ..core.plan import LaunchPlan
@@ -27,6 +28,8 @@ class SandboxHandle(Protocol):
     info: SandboxInfo
     #: The ``network`` object of the report; final once :meth:`wait` has returned.
     network_report: dict[str, Any]
+    #: The ``devices`` object of the report (helpers, downloads, checks); final after wait.
+    devices_report: dict[str, Any]
 
     def network_fd(self) -> int | None:
         """Readable when the network jail has live events; None without a jail."""
@@ -66,6 +69,6 @@ class SandboxBackend(Protocol):
         """Raise a typed error naming the fix if this host cannot run the backend."""
         ...
 
-    def start(self, plan: LaunchPlan) -> SandboxHandle:
-        """Start the plan's command in a fresh sandbox."""
+    def start(self, plan: LaunchPlan, workdir: Path | None = None) -> SandboxHandle:
+        """Start the plan's command in a fresh sandbox; *workdir*: the session's state dir."""
         ...

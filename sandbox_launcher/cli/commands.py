@@ -35,7 +35,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     profile = load_profiles().get(args.profile)
     plan = make_plan(profile, RunOptions(
         backend=args.backend, command=tuple(command), network=args.network,
-        join_url=args.join, camera=args.camera, mic=args.mic, shares=tuple(args.share)),
+        join_url=args.join, camera=args.camera, mic=args.mic, shares=tuple(args.share),
+        keep_downloads=args.keep_downloads),
         policy=load_policy())
     for note in plan.notes:
         print(f"sandbox-launcher: note: {note}", file=err)
@@ -55,6 +56,16 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(signum, lambda *_: session.request_stop())
     outcome = session.run(Path(args.report) if args.report else None)
+    if plan.client.store_client and outcome.status not in (None, 126, 127):
+        # The new version ran: it is the known-good one now, older versions may go.
+        from ..clients.store import ClientStore
+
+        ClientStore().record_start(*plan.client.store_client)
+    downloads = (outcome.report.get("devices") or {}).get("downloads") or {}
+    if downloads.get("files"):
+        fate = f"moved to {downloads['kept_in']}" if downloads["kept_in"] else "discarded"
+        print(f"sandbox-launcher: {len(downloads['files'])} download(s) {fate}; the report "
+              "lists them", file=err)
     if not outcome.wipe_verified:
         failed = [c["detail"] for c in outcome.report["wipe"]["checks"] if not c["ok"]]
         print("sandbox-launcher: warning: the wipe could not be verified: "
@@ -118,15 +129,16 @@ def wipe_stale(out: TextIO) -> int:
 
 
 def app(tray: bool, out: TextIO, err: TextIO) -> int:
-    """The desktop app is not built yet: check the host and show how to launch instead."""
-    from . import doctor
-
-    print("The desktop app is not available yet. This host:", file=out)
-    status = doctor.main(False, out)
-    print("\nLaunch a profile from the terminal, for example:\n"
-          "  sandbox-launcher profiles\n"
-          "  sandbox-launcher run generic -- /bin/sh -c 'id; hostname; ls ~'", file=out)
-    del tray, err
-    return status
+    """The desktop app (``--tray``: start in the tray). Qt is imported only here."""
+    try:
+        from ..session.service import SessionService
+        from ..ui.app import main as app_main
+    except ImportError as exc:
+        print(f"sandbox-launcher: error: the desktop app cannot start: {exc}\n"
+              "  what to do: install PySide6 (pip install -e .) and run "
+              "'sandbox-launcher doctor'", file=err)
+        return 1
+    del out
+    return app_main(SessionService(), tray_only=tray)
 
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from ..core.errors import LauncherError, UsageError
-from . import commands
+from . import cameras, client, commands
 
 #: ``run`` exit statuses for failures of the launcher itself, as ``env`` and
 #: ``podman run`` use them, so scripts can tell them from the client's own status.
@@ -39,7 +39,10 @@ def _parser() -> argparse.ArgumentParser:
                      help="grant the microphone")
     run.add_argument("--no-mic", dest="mic", action="store_false")
     run.add_argument("--share", metavar="DIR[:ro|:rw]", action="append", default=[],
-                     help="folder to share with the client")
+                     help="folder to share with the client (read-only unless :rw)")
+    run.add_argument("--keep-downloads", metavar="DIR",
+                     help="move the client's ~/Downloads here at the end "
+                          "(default: list them in the report and discard them)")
     run.add_argument("--network", choices=("allowlist", "none"))
     run.add_argument("--report", metavar="FILE.json", help="write the session report here")
     run.epilog = ("-- COMMAND ARGS…  runs COMMAND instead of the profile's client under the "
@@ -59,6 +62,8 @@ def _parser() -> argparse.ArgumentParser:
     refresh.add_argument("vendor", choices=("zoom",))
     refresh.add_argument("--from", dest="source", metavar="URL|FILE",
                          help="fetch from here instead of the vendor's URL")
+    client.add_parser(sub)
+    cameras.add_parser(sub)
     wipe = sub.add_parser("wipe", help="wipe sessions left by a launcher that died")
     wipe.add_argument("--stale", action="store_true", required=True,
                       help="wipe every session whose launcher is gone")
@@ -118,6 +123,10 @@ def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return commands.stop(args.id, out)
     if args.command == "wipe":
         return commands.wipe_stale(out)
+    if args.command == "cameras":
+        return cameras.main(args, out)
+    if args.command == "client":
+        return client.main(args, out, err)
     if args.command == "ranges":
         from . import ranges
 

@@ -118,3 +118,11 @@ class SessionNotFound(LauncherError):
     """No session with that id exists."""
 
     exit_code = 2
+
+
+class MeetingLinkError(UsageError):
+    """A meeting link is not one of the forms the strict parser accepts."""
+
+
+class ClientStoreError(LauncherError):
+    """Installing, verifying or finding a vendor client failed; nothing was left half-done."""

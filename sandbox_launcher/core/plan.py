@@ -9,9 +9,12 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ..clients.launch import ClientSetup
+from ..clients.launch import setup as client_setup
+from ..devices.plan import DevicePlan, plan_devices
 from ..netjail.geo import CountryFence
 from .errors import UsageError
 from .policy import Policy
@@ -38,6 +41,7 @@ class RunOptions:
     camera: str | None = None
     mic: bool | None = None
     shares: tuple[str, ...] = ()
+    keep_downloads: str | None = None
 
 
 PortRange = tuple[int, int]
@@ -119,6 +123,8 @@ class LaunchPlan:
     denied_syscalls: tuple[str, ...]
     network: NetworkPlan
     notes: tuple[str, ...] = field(default=())
+    devices: DevicePlan = field(default_factory=DevicePlan)
+    client: ClientSetup = field(default_factory=lambda: ClientSetup(()))
 
     def grants(self) -> dict[str, Any]:
         """What the session was given, for the report and the app."""
@@ -132,12 +138,12 @@ class LaunchPlan:
                 "host_read_only": ["/usr", "/etc (identifiers replaced)", "/opt"],
                 "user_home": "not visible",
             },
-            "display": "none",
+            **self.devices.grants(),
             "audio": "none",
-            "camera": "none",
             "microphone": "none",
             "nested_user_namespaces": self.nested_userns,
             "seccomp_denied": list(self.denied_syscalls),
+            "client": self.client.to_dict(),
             "environment": sorted(self.env),
         }
 
@@ -147,11 +153,7 @@ _NOT_YET = "is not available yet"
 
 def _refuse_later_features(options: RunOptions) -> None:
     later = {
-        "--join": (options.join_url, "meeting links arrive with the client support"),
-        "--camera": (options.camera not in (None, "none") and options.camera,
-                     "camera grants arrive with the peripherals support"),
-        "--mic": (options.mic, "microphone grants arrive with the peripherals support"),
-        "--share": (options.shares, "share folders arrive with the peripherals support"),
+        "--mic": (options.mic, "microphone grants arrive with the audio support"),
     }
     for flag, (value, why) in later.items():
         if value:
@@ -169,14 +171,18 @@ def make_plan(profile: Profile, options: RunOptions,
     if backend == "vm":
         raise UsageError(f"the vm backend {_NOT_YET}",
                          "use --backend namespace (bubblewrap) for now")
-    command = options.command or tuple(profile["command"])
+    client = client_setup(profile, options.command, options.join_url,
+                          sandbox_home=SANDBOX_HOME, path=SANDBOX_PATH)
+    command = client.command
     if not command:
         raise UsageError(
             f"profile {profile.name!r} has no command of its own",
             f"name one: sandbox-launcher run {profile.name} -- COMMAND ARGS…")
-    notes: list[str] = []
+    notes: list[str] = list(client.notes)
     network = _network_plan(profile, options.network or profile["network.mode"],
                             policy or Policy())
+    if client.domains and network.mode == "allowlist":
+        network = replace(network, domains=network.domains + client.domains)
 
     env = {k: v for k, v in host.items() if _LOCALE_ENV.match(k)}
     env.setdefault("LANG", "C.UTF-8")
@@ -187,6 +193,11 @@ def make_plan(profile: Profile, options: RunOptions,
         "LOGNAME": SANDBOX_USER, "SHELL": "/bin/sh",
         "XDG_RUNTIME_DIR": f"/run/user/{os.getuid()}",
     })
+    devices, device_notes = plan_devices(
+        profile, camera=options.camera, shares=options.shares,
+        keep_downloads=options.keep_downloads, policy=(policy or Policy()).devices, host=host)
+    notes += device_notes
+    env.update(devices.env(env["XDG_RUNTIME_DIR"]))
 
     allowed = set(profile["sandbox.seccomp_allow"])
     if profile["sandbox.nested_userns"]:
@@ -203,4 +214,6 @@ def make_plan(profile: Profile, options: RunOptions,
         denied_syscalls=tuple(s for s in DENIED_SYSCALLS if s not in allowed),
         network=network,
         notes=tuple(notes),
+        devices=devices,
+        client=client,
     )

@@ -9,7 +9,7 @@ file, line and key named.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,32 @@ _KEYS: dict[str, str] = {
     "network.allow_countries": "list of country codes",
     "network.deny_countries": "list of country codes",
     "network.country_overrides": "table of CIDR = country code",
+    "devices.allow_camera": "true or false: whether a camera may be granted",
+    "devices.allow_share": "true or false: whether a share folder may be granted",
+    "devices.forbid_share": "list of folders never shared (nor any folder in or above them)",
+    "devices.allow_host_x11": "true or false: whether insecure_host_x11 may be granted",
+    "devices.allow_dbus": "true or false: whether profiles may talk to session-bus services",
+    "devices.allow_keep_downloads": "true or false: whether downloads may be kept",
 }
+
+
+@dataclass(frozen=True)
+class DevicePolicy:
+    """What the administrator allows of the device grants (everything, by default)."""
+
+    allow_camera: bool = True
+    allow_share: bool = True
+    forbid_share: tuple[str, ...] = ()
+    allow_host_x11: bool = True
+    allow_dbus: bool = True
+    allow_keep_downloads: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form for reports."""
+        return {"allow_camera": self.allow_camera, "allow_share": self.allow_share,
+                "forbid_share": list(self.forbid_share), "allow_host_x11": self.allow_host_x11,
+                "allow_dbus": self.allow_dbus,
+                "allow_keep_downloads": self.allow_keep_downloads}
 
 
 @dataclass(frozen=True)
@@ -35,12 +60,14 @@ class Policy:
     deny_countries: tuple[str, ...] = ()
     country_overrides: Mapping[str, str] = field(default_factory=dict)
     source: str = ""
+    devices: DevicePolicy = field(default_factory=DevicePolicy)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form for reports."""
         return {"source": self.source or None, "allow_countries": list(self.allow_countries),
                 "deny_countries": list(self.deny_countries),
-                "country_overrides": dict(self.country_overrides)}
+                "country_overrides": dict(self.country_overrides),
+                "devices": self.devices.to_dict()}
 
 
 def load_policy(path: Path = SYSTEM_POLICY) -> Policy:
@@ -67,11 +94,13 @@ def load_policy(path: Path = SYSTEM_POLICY) -> Policy:
                            path=str(path)) from exc
     network = doc.get("network", {})
     for key in doc:
-        if key != "network":
+        if key not in ("network", "devices") or not isinstance(doc[key], dict):
             raise fail(key, f"unknown key {key!r} in the system policy")
-    for key in network:
-        if f"network.{key}" not in _KEYS:
-            raise fail(f"network.{key}", f"unknown key 'network.{key}' in the system policy")
+    for section in ("network", "devices"):
+        for key in doc.get(section, {}):
+            if f"{section}.{key}" not in _KEYS:
+                raise fail(f"{section}.{key}",
+                           f"unknown key '{section}.{key}' in the system policy")
     lists: dict[str, tuple[str, ...]] = {}
     for name in ("allow_countries", "deny_countries"):
         value = network.get(name, [])
@@ -87,4 +116,20 @@ def load_policy(path: Path = SYSTEM_POLICY) -> Policy:
         problem = check_cidr(cidr) or check_country_code(code)
         if problem:
             raise fail("network.country_overrides", problem)
-    return Policy(lists["allow_countries"], lists["deny_countries"], dict(overrides), str(path))
+    return Policy(lists["allow_countries"], lists["deny_countries"], dict(overrides), str(path),
+                  _device_policy(doc.get("devices", {}), fail))
+
+
+def _device_policy(section: dict[str, Any],
+                   fail: Callable[[str, str], ProfileError]) -> DevicePolicy:
+    values: dict[str, Any] = {}
+    for key, value in section.items():
+        if key == "forbid_share":
+            if not (isinstance(value, list) and all(isinstance(v, str) and v for v in value)):
+                raise fail("devices.forbid_share", "expected a list of folders")
+            values[key] = tuple(value)
+        elif not isinstance(value, bool):
+            raise fail(f"devices.{key}", "expected true or false")
+        else:
+            values[key] = value
+    return DevicePolicy(**values)

@@ -10,6 +10,7 @@ import logging
 import os
 import shlex
 import shutil
+import signal
 import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -29,7 +30,20 @@ PACKAGES: dict[str, str] = {
     "virsh": "libvirt-clients",
     "ip": "iproute2",
     "nsenter": "util-linux",
+    "gpgv": "gpgv",
+    "zstd": "zstd",
+    "chromium": "chromium",
+    "Xephyr": "xserver-xephyr",
 }
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: SIGKILL me when the launcher dies, however it dies."""
+    import ctypes  # only helpers that ask for it pay for the import
+
+    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
 
 def which(program: str, purpose: str, path: str | None = None) -> str:
@@ -105,11 +119,13 @@ def spawn(
     stdin: int | None = None,
     stdout: int | None = None,
     stderr: int | None = None,
+    die_with_parent: bool = False,
 ) -> subprocess.Popen[bytes]:
     """Start *argv* in the background; the caller owns and must reap the process.
 
     Standard streams are inherited unless given: ``run -- COMMAND`` passes the
-    client's output straight through to the user.
+    client's output straight through to the user. *die_with_parent*: the kernel kills
+    the program when the launcher dies (host-side helpers of a session: Xephyr…).
     """
     log.debug("spawn: %s", shlex.join(argv))
     try:
@@ -121,6 +137,7 @@ def spawn(
             stdout=stdout,
             stderr=stderr,
             close_fds=True,
+            preexec_fn=_die_with_parent if die_with_parent else None,  # noqa: PLW1509
         )
     except FileNotFoundError as exc:
         raise MissingTool(argv[0], PACKAGES.get(os.path.basename(argv[0]), argv[0]),

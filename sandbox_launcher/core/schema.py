@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..devices.checks import check_display_size, check_talk_name
 from ..netjail.geo import check_country_code
 from .errors import ProfileError
 from .seccomp_policy import DENIED_SYSCALLS
@@ -33,6 +34,9 @@ class Field:
     choices: tuple[str, ...] = ()
     check: Checker | None = None  # returns an error message, or None when fine
     item_check: Checker | None = None  # for lists: checks each item
+    #: The RunOptions attribute that overrides this key for one launch ("" = none): the
+    #: app's launch panel offers exactly these.
+    launch_option: str = ""
 
     @property
     def section(self) -> str:
@@ -147,6 +151,18 @@ def _check_env_map(value: Any) -> str | None:
     return None
 
 
+_HOME_PATH_RE = re.compile(r"^(?!/)(?!(.*/)?\.\.?(/|$))[A-Za-z0-9._/-]{1,200}$")
+
+
+def _check_home_files(value: Any) -> str | None:
+    for path, text in value.items():
+        if not _HOME_PATH_RE.match(path) or "//" in path or path.endswith("/"):
+            return f"{path!r} is not a file path below the home such as .config/zoomus.conf"
+        if "\0" in text or len(text) > 65536:
+            return f"the content of {path} has a NUL byte or is larger than 64 KiB"
+    return None
+
+
 def _check_command(value: Any) -> str | None:
     if value and not value[0]:
         return "the program (first item) is empty"
@@ -160,10 +176,10 @@ FIELDS: tuple[Field, ...] = (
           "Which vendor client the profile runs (zoom, chromium, …) or none for a command."),
     Field("command", "str_list", [], "Command",
           "Program and arguments started inside the sandbox; empty means the client's own.",
-          check=_check_command),
+          check=_check_command, launch_option="command"),
     Field("backend", "choice", "namespace", "Backend",
           "namespace: bubblewrap on this kernel; vm: a disposable virtual machine.",
-          choices=("namespace", "vm")),
+          choices=("namespace", "vm"), launch_option="backend"),
     Field("sandbox.home_size", "size", "1G", "Home size",
           "Size limit of the throwaway home; writes past it fail with 'no space left'.",
           check=_check_size),
@@ -184,7 +200,7 @@ FIELDS: tuple[Field, ...] = (
           item_check=_check_env_name),
     Field("network.mode", "choice", "none", "Network",
           "allowlist: only the vendor's servers below; none: loopback only.",
-          choices=("allowlist", "none")),
+          choices=("allowlist", "none"), launch_option="network"),
     Field("network.domains", "str_list", [], "Allowed domains",
           "Names that resolve and may be reached (zoom.us, *.zoom.us).",
           item_check=check_domain_pattern),
@@ -203,6 +219,28 @@ FIELDS: tuple[Field, ...] = (
     Field("network.deny_countries", "str_list", [], "Denied countries",
           "Servers registered in these countries are blocked even under an allowed name.",
           item_check=check_country_code),
+    Field("devices.display", "choice", "isolated", "Display",
+          "isolated: the client's own nested X server in a window, seeing only its own "
+          "windows; none: no display; insecure_host_x11: the host X server, where the client "
+          "can read the screen and every keystroke (the system policy may forbid it).",
+          choices=("isolated", "none", "insecure_host_x11")),
+    Field("devices.display_size", "str", "1280x800", "Window size",
+          "Size of the isolated display's window (WIDTHxHEIGHT).", check=check_display_size),
+    Field("devices.dbus_talk", "str_list", [], "Session-bus services",
+          "Services the client may call on the session bus, through a filtering proxy "
+          "(org.freedesktop.Notifications); never password stores nor the whole bus.",
+          item_check=check_talk_name),
+    Field("sandbox.home_files", "str_map", {}, "Seeded home files",
+          "Files written into the throwaway home before the client starts, path below the "
+          "home = content (Zoom's .config/zoomus.conf settings).", check=_check_home_files),
+    Field("web.url", "str", "", "Meeting page",
+          "The page a browser client opens when no link is given (empty: a link is needed)."),
+    Field("web.any_host", "bool", False, "Any meeting host",
+          "Accept a link to any https:// host and allow that host (self-hosted Jitsi, "
+          "BigBlueButton, Nextcloud Talk); off, the link's host must be an allowed domain."),
+    Field("web.browser_args", "str_list", [], "Browser arguments",
+          "Extra arguments for the browser, after the launcher's own (fresh profile, no "
+          "background networking, app mode)."),
 )
 
 FIELDS_BY_KEY: dict[str, Field] = {f.key: f for f in FIELDS}
@@ -232,6 +270,15 @@ def _describe(value: Any) -> str:
     names = {bool: "a boolean", int: "an integer", float: "a number", str: "a string",
              list: "a list", dict: "a table"}
     return f"{names.get(type(value), type(value).__name__)} ({value!r:.40})"
+
+
+def check_value(key: str, value: Any) -> str | None:
+    """Why *value* is not acceptable for *key*, or None: one field, as an editor checks it."""
+    fld = FIELDS_BY_KEY[key]
+    problem = _type_problem(fld, value) or (fld.check(value) if fld.check else None)
+    if problem is None and fld.item_check:
+        problem = next(filter(None, (fld.item_check(i) for i in value)), None)
+    return problem
 
 
 def locate_keys(text: str) -> dict[str, int]:
@@ -278,9 +325,7 @@ def validate(doc: Mapping[str, Any], *, path: str, text: str) -> dict[str, Any]:
         if fld is None:
             known = ", ".join(sorted(FIELDS_BY_KEY))
             raise fail(key, f"unknown key {key!r}", f"known keys are: {known}")
-        problem = _type_problem(fld, value) or (fld.check(value) if fld.check else None)
-        if problem is None and fld.item_check:
-            problem = next(filter(None, (fld.item_check(i) for i in value)), None)
+        problem = check_value(key, value)
         if problem:
             raise fail(key, problem, fld.description)
     return flat

@@ -134,15 +134,17 @@ class Session:
         error: LauncherError | None = None
         stopped_by_request = False
         network: dict[str, Any] = self.plan.network.to_dict()
+        devices: dict[str, Any] = {}
         try:
             self._to(State.STARTING, owned)
-            handle = self.backend.start(self.plan)
+            handle = self.backend.start(self.plan, owned.dir)
             record.leader_pid = handle.info.leader_pid
             record.namespaces = dict(handle.info.namespaces)
             self._to(State.RUNNING, owned)
             stopped_by_request = self._wait(handle, owned)
             status = handle.wait()
             network = handle.network_report
+            devices = handle.devices_report
         except LauncherError as exc:
             error = exc
         finally:
@@ -150,8 +152,9 @@ class Session:
                 handle.kill()
                 status = handle.wait()
                 network = handle.network_report
+                devices = handle.devices_report
             outcome = self._wipe(owned, status, error, stopped_by_request, started_wall,
-                                 listeners_before, report_path, network)
+                                 listeners_before, report_path, network, devices)
         if error is not None:
             raise error
         return outcome
@@ -206,7 +209,8 @@ class Session:
 
     def _wipe(self, owned: store.OwnedSession, status: int | None, error: LauncherError | None,
               stopped: bool, started_wall: float, listeners_before: dict[int, str],
-              report_path: Path | None, network: dict[str, Any]) -> Outcome:
+              report_path: Path | None, network: dict[str, Any],
+              devices: dict[str, Any]) -> Outcome:
         self._to(State.WIPING, owned)
         namespaces = dict(owned.record.namespaces)
         killed = wipe.kill_remaining(namespaces) if namespaces else 0
@@ -214,6 +218,7 @@ class Session:
         owned.release()
         self._to(State.VERIFYING, None)
         checks = wipe.verify(namespaces, owned.dir, listeners_before)
+        checks += [wipe.Check(c["name"], c["ok"], c["detail"]) for c in devices.get("checks", [])]
         verified = all(c.ok for c in checks)
         self._to(State.WIPED if verified else State.FAILED, None,
                  "wipe verified" if verified else "wipe NOT verified")
@@ -235,6 +240,7 @@ class Session:
             error=error.to_dict() if error else None,
             grants=self.plan.grants(),
             network=network,
+            devices={k: v for k, v in devices.items() if k != "checks"},
             notes=list(self.plan.notes),
             wipe=report.wipe_section(checks, killed),
         )

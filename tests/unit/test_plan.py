@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,17 @@ from sandbox_launcher.core.profile import Profile, load_profiles
 
 def _profile(name: str, tmp_path: Path) -> Profile:
     return load_profiles(tmp_path).get(name)
+
+
+@pytest.fixture(autouse=True)
+def _zoom_in_the_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The zoom profile needs Zoom in the client store: a stand-in entry in a private one."""
+    data = tmp_path / "data"
+    monkeypatch.setenv("XDG_DATA_HOME", str(data))
+    zoom = data / "sandbox-launcher" / "clients" / "zoom"
+    (zoom / "1.0").mkdir(parents=True)
+    (zoom / "state.json").write_text(json.dumps(
+        {"current": "1.0", "last_started": None, "versions": {"1.0": {}}}))
 
 
 def test_environment_is_an_allowlist(tmp_path: Path) -> None:
@@ -64,9 +76,8 @@ def test_generic_without_command_is_refused(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("options", [
-    RunOptions(command=("x",), backend="vm"), RunOptions(command=("x",), camera="/dev/video0"),
-    RunOptions(command=("x",), mic=True), RunOptions(command=("x",), shares=("/tmp",)),
-    RunOptions(command=("x",), join_url="https://zoom.us/j/1"),
+    # Camera and share folders are real grants now (tests/unit/test_devices.py).
+    RunOptions(command=("x",), backend="vm"), RunOptions(command=("x",), mic=True),
 ])
 def test_grants_of_later_issues_are_refused_not_ignored(options: RunOptions,
                                                        tmp_path: Path) -> None:

@@ -9,7 +9,8 @@ import pytest
 from sandbox_launcher.core.errors import ProfileError, ProfileNotFound
 from sandbox_launcher.core.profile import load_profiles
 
-BUILTIN = {"zoom", "teams-web", "webex-web", "jitsi-web", "generic"}
+BUILTIN = {"zoom", "teams-web", "webex-web", "jitsi-web", "generic", "bigbluebutton-web",
+           "nextcloud-talk-web", "web-meeting"}
 
 
 def test_builtins_load_and_validate(tmp_path: Path) -> None:

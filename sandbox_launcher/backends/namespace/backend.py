@@ -15,11 +15,13 @@ import shutil
 import signal
 import subprocess
 import time
+from pathlib import Path
 from typing import Any
 
 from ...core import proc
 from ...core.errors import CommandNotFound, SessionError
 from ...core.plan import SANDBOX_HOME, LaunchPlan
+from ...devices.host import HostDevices, Link, Mount
 from ...host import procs
 from ...netjail import report as netreport
 from ...netjail.geo import CountryDB
@@ -55,7 +57,8 @@ def _namespace_flags(plan: LaunchPlan, jailed: bool) -> list[BwrapOption]:
 
 
 def build_command(plan: LaunchPlan, identity: layout.Identity, seccomp_fd: int,
-                  info_fd: int, jailed: bool = False) -> BwrapCommand:
+                  info_fd: int, jailed: bool = False,
+                  devices: list[Mount | Link] | None = None) -> BwrapCommand:
     """The whole bwrap invocation for *plan*; order matters (later mounts cover earlier)."""
     cmd = BwrapCommand()
     cmd.add(*_namespace_flags(plan, jailed))
@@ -65,7 +68,9 @@ def build_command(plan: LaunchPlan, identity: layout.Identity, seccomp_fd: int,
     cmd.add(*layout.identity_files(identity))
     cmd.add(layout.resolver_config(jailed))
     cmd.add(*layout.private_storage(plan))
+    cmd.add(*layout.client_files(plan))
     cmd.add(*layout.hardware_view())
+    cmd.add(*layout.device_view(devices or []))
     cmd.add(Flag("--clearenv"))
     cmd.add(*(SetEnv(k, v) for k, v in sorted(plan.env.items())))
     cmd.add(Flag("--chdir", SANDBOX_HOME))
@@ -77,10 +82,14 @@ class NamespaceSandbox:
     """A running bwrap sandbox (implements :class:`SandboxHandle`)."""
 
     def __init__(self, process: subprocess.Popen[bytes], info: SandboxInfo,
-                 plan: LaunchPlan, jail: Jail | None = None) -> None:
+                 plan: LaunchPlan, jail: Jail | None = None,
+                 devices: HostDevices | None = None) -> None:
         self.process = process
         self.info = info
         self.jail = jail
+        self.devices = devices
+        #: The report's ``devices`` object; final once :meth:`wait` has returned.
+        self.devices_report: dict[str, Any] = {}
         self.network_report: dict[str, Any] = plan.network.to_dict()
         self._plan = plan
         self._geo: CountryDB | None = None
@@ -136,6 +145,9 @@ class NamespaceSandbox:
             self.jail.close()
             self.network_report = self._network_report(table)
             self.jail = None
+        if self.devices is not None:
+            self.devices_report = self.devices.stop()
+            self.devices = None
         return status if status >= 0 else 128 - status
 
 
@@ -152,26 +164,36 @@ class NamespaceBackend:
         if self._bwrap is None:
             self._bwrap = proc.which("bwrap", _PURPOSE)
 
-    def start(self, plan: LaunchPlan) -> NamespaceSandbox:
-        """Start *plan*; returns once the sandbox exists (or raises, leaving nothing)."""
+    def start(self, plan: LaunchPlan, workdir: Path | None = None) -> NamespaceSandbox:
+        """Start *plan*; returns once the sandbox exists (or raises, leaving nothing).
+
+        *workdir*: the session's host-side state dir, for the device helpers' sockets and
+        the downloads folder (a private temporary dir when not given).
+        """
         self.check_host()
         assert self._bwrap is not None
         _become_subreaper()
         if not _command_exists(plan):
             raise CommandNotFound(plan.command[0])
-        seccomp_fd = build_filter(plan.denied_syscalls)
-        jail = Jail.start(plan.network) if plan.network.mode == "allowlist" else None
+        devices = HostDevices.start(plan.devices, plan.env["XDG_RUNTIME_DIR"], workdir,
+                                    title=f"{plan.profile} (sandboxed)")
+        jail = None
         try:
-            return self._start(plan, seccomp_fd, jail)
+            seccomp_fd = build_filter(plan.denied_syscalls)
+            jail = Jail.start(plan.network) if plan.network.mode == "allowlist" else None
+            return self._start(plan, seccomp_fd, jail, devices)
         except BaseException:
             if jail is not None:
                 jail.close()
+            devices.stop()
             raise
 
-    def _start(self, plan: LaunchPlan, seccomp_fd: int, jail: Jail | None) -> NamespaceSandbox:
+    def _start(self, plan: LaunchPlan, seccomp_fd: int, jail: Jail | None,
+               devices: HostDevices) -> NamespaceSandbox:
         assert self._bwrap is not None
         info_r, info_w = os.pipe2(os.O_CLOEXEC)
-        cmd = build_command(plan, layout.Identity.fresh(), seccomp_fd, info_w, jail is not None)
+        cmd = build_command(plan, layout.Identity.fresh(), seccomp_fd, info_w, jail is not None,
+                            devices.view)
         prefix = jail.enter_argv() if jail else []
         try:
             # bwrap's own environment, not only the client's: the sandbox's pid 1 is bwrap,
@@ -181,11 +203,12 @@ class NamespaceBackend:
                                  pass_fds=cmd.fds(), env=plan.env)
         finally:
             cmd.close()
+            devices.fds = []  # cmd.close() closed the share's fd with the others
         try:
             info = _read_info(info_r, process)
         finally:
             os.close(info_r)
-        return NamespaceSandbox(process, info, plan, jail)
+        return NamespaceSandbox(process, info, plan, jail, devices)
 
 
 def _reap(pid: int) -> None:
@@ -211,6 +234,9 @@ def _command_exists(plan: LaunchPlan) -> bool:
     """Whether the command can be found inside (host /usr is the sandbox's /usr)."""
     program = plan.command[0]
     if "/" in program:
+        for src, dest in plan.client.mounts:  # a store client's files live elsewhere
+            if program.startswith(dest + "/"):
+                return os.path.exists(src + program[len(dest):])
         return os.path.exists(program)
     return shutil.which(program, path=plan.env["PATH"]) is not None
 

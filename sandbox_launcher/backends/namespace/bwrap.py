@@ -51,6 +51,21 @@ class Bind(BwrapOption):
 
 
 @dataclass(frozen=True)
+class FdBind(BwrapOption):
+    """An open (O_PATH) directory bound inside: what was checked is what is bound."""
+
+    fd: int
+    dest: str
+    writable: bool = False
+
+    def argv(self) -> list[str]:
+        return ["--bind-fd" if self.writable else "--ro-bind-fd", str(self.fd), self.dest]
+
+    def fds(self) -> list[int]:
+        return [self.fd]
+
+
+@dataclass(frozen=True)
 class Tmpfs(BwrapOption):
     """A fresh, size-limited tmpfs: writes past *size* bytes fail with ENOSPC."""
 
@@ -107,6 +122,32 @@ class Data(BwrapOption):
 
     def argv(self) -> list[str]:
         return ["--perms", f"{self.perms:o}", "--ro-bind-data", str(self.fd), self.dest]
+
+    def fds(self) -> list[int]:
+        return [self.fd]
+
+
+@dataclass(frozen=True)
+class FileCopy(BwrapOption):
+    """A writable file inside with given content (``--file``), parent dirs made as needed.
+
+    For files the client may change, such as settings seeded into the throwaway home;
+    the content goes through a memfd, as for :class:`Data`.
+    """
+
+    dest: str
+    content: bytes
+    perms: int = 0o600
+    fd: int = field(default=-1, compare=False)
+
+    @classmethod
+    def of(cls, dest: str, content: str | bytes, perms: int = 0o600) -> FileCopy:
+        """Make the memfd now, so ``fds()`` can hand it to bwrap."""
+        data = Data.of(dest, content, perms)
+        return cls(dest, data.content, perms, data.fd)
+
+    def argv(self) -> list[str]:
+        return ["--perms", f"{self.perms:o}", "--file", str(self.fd), self.dest]
 
     def fds(self) -> list[int]:
         return [self.fd]

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ...core.plan import SANDBOX_HOME, SANDBOX_USER, LaunchPlan
-from .bwrap import Bind, BwrapOption, Data, Dir, Symlink, Tmpfs
+from ...devices.host import Link, Mount
+from .bwrap import Bind, BwrapOption, Data, Dir, FdBind, FileCopy, Symlink, Tmpfs
 
 #: Top-level paths that merged-/usr systems keep as symlinks into /usr.
 _USR_LINKS = ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
@@ -116,3 +117,46 @@ def hardware_view() -> list[BwrapOption]:
     """Only CPU topology from /sys: no network MACs, no DMI serials, no block devices."""
     cpu = "/sys/devices/system/cpu"
     return [Bind(cpu, cpu)] if Path(cpu).is_dir() else []
+
+
+#: The fresh /opt that makes room for a store client holds only directory entries.
+_OPT_SIZE = 1 << 20
+
+
+def client_files(plan: LaunchPlan, opt: Path = Path("/opt")) -> list[BwrapOption]:
+    """The store client's read-only directory at its vendor's path, and seeded home files.
+
+    The host's /opt is bound read-only, so bwrap cannot make a mount point in it: a mount
+    below /opt gets a small fresh /opt with the host's entries bound back (except the
+    one the client takes), then the client. After :func:`private_storage`: the seeded
+    files go into the home tmpfs.
+    """
+    options: list[BwrapOption] = []
+    for src, dest in plan.client.mounts:
+        target = Path(dest)
+        if target.parent == Path("/opt"):
+            options.append(Tmpfs("/opt", _OPT_SIZE, 0o755))
+            if opt.is_dir():
+                options += [Bind(str(entry), f"/opt/{entry.name}")
+                            for entry in sorted(opt.iterdir()) if entry.name != target.name]
+        options.append(Bind(src, dest))
+    for path, content in plan.client.home_files:
+        options.append(FileCopy.of(f"{SANDBOX_HOME}/{path}", content))
+    return options
+
+
+def device_view(view: list[Mount | Link]) -> list[BwrapOption]:
+    """The device grants (display socket, bus proxy, camera, share, downloads) as options.
+
+    They come last: they are bound over the fresh /tmp, /run, /dev and home.
+    """
+    options: list[BwrapOption] = []
+    for item in view:
+        if isinstance(item, Link):
+            options.append(Symlink(item.target, item.dest))
+        elif item.fd >= 0:
+            options.append(FdBind(item.fd, item.dest, writable=item.kind == "rw"))
+        else:
+            options.append(Bind(item.src, item.dest, writable=item.kind == "rw",
+                                dev=item.kind == "dev"))
+    return options

@@ -1,0 +1,85 @@
+"""Fetch a vendor's package over HTTPS, with progress, into a file the caller deletes.
+
+Only ``https://`` (redirects too: no downgrade). The CA store is the system's, through
+Python's default context, which also honours ``SSL_CERT_FILE`` (how the tests trust
+their own CA, and how a company proxy's CA is added). A download shorter than the
+server announced is refused as truncated; anything past :data:`MAX_PACKAGE_BYTES` too.
+"""
+
+from __future__ import annotations
+
+import http.client
+import ssl
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+from http.client import HTTPMessage
+from pathlib import Path
+from typing import IO
+
+from ..core.errors import ClientStoreError
+
+TIMEOUT = 60.0
+MAX_PACKAGE_BYTES = 2 << 30
+_CHUNK = 1 << 16
+_HINT = ("check the network, or download the package with a browser and run: "
+         "sandbox-launcher client install VENDOR --from FILE")
+
+#: Called with (bytes so far, total or None) while downloading.
+Progress = Callable[[int, "int | None"], None]
+
+
+def check_url(url: str) -> None:
+    """Refuse anything but an https:// URL with a host."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme != "https" or not parts.hostname:
+        raise ClientStoreError(f"refusing to download {url}: only https:// is allowed",
+                               "a package fetched unencrypted could be swapped on the way")
+
+
+class _HttpsRedirectsOnly(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, req: urllib.request.Request, fp: IO[bytes], code: int,
+                         msg: str, headers: HTTPMessage,
+                         newurl: str) -> urllib.request.Request | None:
+        check_url(newurl)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def fetch(url: str, dest: Path, progress: Progress | None = None) -> str:
+    """Download *url* to *dest*; return the final URL (after redirects)."""
+    check_url(url)
+    opener = urllib.request.build_opener(
+        urllib.request.HTTPSHandler(context=ssl.create_default_context()),
+        _HttpsRedirectsOnly())
+    request = urllib.request.Request(url, headers={"User-Agent": "sandbox-launcher"})
+    try:
+        with opener.open(request, timeout=TIMEOUT) as response, dest.open("xb") as out:
+            length = response.headers.get("Content-Length")
+            total = int(length) if length and length.isdigit() else None
+            if total is not None and total > MAX_PACKAGE_BYTES:
+                raise ClientStoreError(f"{url} announces {total} bytes; no client is that big",
+                                       _HINT)
+            got = 0
+            while chunk := response.read(_CHUNK):
+                got += len(chunk)
+                if got > MAX_PACKAGE_BYTES:
+                    raise ClientStoreError(f"{url} sends more than {MAX_PACKAGE_BYTES} bytes",
+                                           _HINT)
+                out.write(chunk)
+                if progress is not None:
+                    progress(got, total)
+            final: str = response.geturl()
+    except urllib.error.HTTPError as exc:
+        raise ClientStoreError(f"{url}: the server answered {exc.code} {exc.reason}",
+                               _HINT) from None
+    except http.client.IncompleteRead as exc:
+        raise ClientStoreError(f"the download of {url} was cut off after "
+                               f"{len(exc.partial)} bytes (truncated)", _HINT) from None
+    except (urllib.error.URLError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise ClientStoreError(f"could not download {url}: {reason}", _HINT) from None
+    if total is not None and got != total:
+        raise ClientStoreError(f"the download of {url} was cut off: {got} of {total} bytes "
+                               "(truncated)", _HINT)
+    return final

@@ -1,0 +1,149 @@
+"""What a profile's client adds to a launch: its command, its files, its meeting link.
+
+- A store client (``client = "zoom"``): the installed version's directory, mounted
+  read-only where the vendor expects it (/opt/zoom); a link is given as the argument
+  the client expects (``zoommtg://zoom.us/join?…``).
+- A browser (``client = "chromium"``): the host's Chromium with a fresh profile in the
+  throwaway home, no background networking, in app mode on the meeting page. A link to
+  a self-hosted service (``web.any_host``) adds its host to the allowlist; otherwise
+  the link's host must already be allowed by the profile.
+
+Only the pieces the strict parser (:mod:`links`) rebuilt ever reach the client's argv.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ..core.errors import ClientStoreError, MeetingLinkError, MissingTool, UsageError
+from . import links
+from .vendors import VENDORS
+
+if TYPE_CHECKING:
+    from .store import ClientStore
+
+BROWSERS: dict[str, tuple[str, ...]] = {"chromium": ("chromium", "chromium-browser")}
+#: The browser's profile lives in the throwaway home, so it goes with the session.
+BROWSER_PROFILE = ".browser-profile"
+#: Chromium's own phoning home (updates, metrics, sync, safe browsing lists) would be
+#: blocked by the jail anyway; these keep it from trying, so the report shows the meeting.
+CHROMIUM_FLAGS = (
+    "--no-first-run", "--no-default-browser-check", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-breakpad",
+    "--disable-domain-reliability", "--password-store=basic",
+    "--disable-features=MediaRouter,OptimizationHints,Translate",
+)
+
+
+@dataclass(frozen=True)
+class ClientSetup:
+    """The client's share of a launch plan."""
+
+    command: tuple[str, ...]
+    mounts: tuple[tuple[str, str], ...] = ()  # (host dir, path inside), read-only
+    home_files: tuple[tuple[str, str], ...] = ()  # (path below home, content)
+    domains: tuple[str, ...] = ()  # allowed on top of the profile's (the link's host)
+    store_client: tuple[str, str] | None = None  # (vendor, version) mounted
+    notes: tuple[str, ...] = field(default=())
+
+    def to_dict(self) -> dict[str, Any]:
+        """For the report's grants: the client files mounted and the files seeded."""
+        return {
+            "store_client": "/".join(self.store_client) if self.store_client else None,
+            "mounts": [f"{src} -> {dest} (read-only)" for src, dest in self.mounts],
+            "home_files": [path for path, _ in self.home_files],
+            "link_hosts_allowed": list(self.domains),
+        }
+
+
+def _domain_allows(pattern: str, host: str) -> bool:
+    if pattern.startswith("*."):
+        return host.endswith(pattern[1:])
+    return host == pattern
+
+
+def _find_browser(name: str, path: str) -> str:
+    for candidate in BROWSERS[name]:
+        found = shutil.which(candidate, path=path)
+        if found:
+            return found
+    raise MissingTool(BROWSERS[name][0], name, "to run web meetings in the sandbox")
+
+
+def _web(profile: Any, user_command: tuple[str, ...], link: links.MeetingLink | None,
+         sandbox_home: str, path: str) -> ClientSetup:
+    domains: tuple[str, ...] = ()
+    if link is not None:
+        allowed = any(_domain_allows(p, link.host) for p in profile["network.domains"])
+        if profile["web.any_host"]:
+            if link.service in ("zoom",):
+                raise MeetingLinkError(
+                    f"{link.url} is a Zoom link, not one for {profile.name}",
+                    "open it with: sandbox-launcher run zoom --join LINK")
+            domains = () if allowed else (link.host,)
+        elif not allowed:
+            raise MeetingLinkError(
+                f"{link.url} is not a link of {profile.title} ({link.host} is not one of its "
+                "servers)", "use the profile of that service, or web-meeting for any "
+                "https:// meeting page")
+    url = link.url if link is not None else profile["web.url"]
+    if user_command:
+        return ClientSetup(user_command + ((url,) if link is not None else ()), domains=domains)
+    if not url:
+        raise UsageError(f"profile {profile.name!r} needs a meeting link",
+                         f"sandbox-launcher run {profile.name} --join https://…")
+    browser = _find_browser(profile["client"], path)
+    extra = tuple(profile["web.browser_args"])
+    # Headless (tests, screenshots) has no app window: the page is then a plain argument.
+    page = url if any(a.startswith("--headless") for a in extra) else f"--app={url}"
+    command = (browser, f"--user-data-dir={sandbox_home}/{BROWSER_PROFILE}", *CHROMIUM_FLAGS,
+               *extra, page)
+    return ClientSetup(command, domains=domains)
+
+
+def _store_client(profile: Any, user_command: tuple[str, ...],
+                  link: links.MeetingLink | None, store: ClientStore | None) -> ClientSetup:
+    spec = VENDORS[profile["client"]]
+    if link is not None and link.service != spec.name:
+        raise MeetingLinkError(f"{link.url} is not a {spec.title} link",
+                               "open it with the profile of its service")
+    if store is None:
+        from .store import ClientStore
+
+        store = ClientStore()
+    installed = store.current(spec.name)
+    command = user_command or tuple(profile["command"])
+    if installed is None and not user_command:
+        raise ClientStoreError(
+            f"{spec.title} is not installed in the client store",
+            f"install it without running its scripts: sandbox-launcher client install "
+            f"{spec.name} --from FILE.deb (or without --from to download it)")
+    if link is not None:
+        command += (link.client_argument,)
+    if installed is None:
+        return ClientSetup(command, notes=(f"{spec.title} is not installed: {spec.mount} "
+                                           "is empty in this session",))
+    return ClientSetup(command, mounts=((str(installed.path), spec.mount),),
+                       store_client=(spec.name, installed.version))
+
+
+def setup(profile: Any, user_command: tuple[str, ...], join_url: str | None, *,
+          sandbox_home: str, path: str, store: ClientStore | None = None) -> ClientSetup:
+    """The command, mounts, seeded files and extra domains *profile*'s client needs."""
+    link = links.parse(join_url) if join_url else None
+    client = profile["client"]
+    if client in BROWSERS:
+        result = _web(profile, user_command, link, sandbox_home, path)
+    elif client in VENDORS:
+        result = _store_client(profile, user_command, link, store)
+    else:
+        if link is not None:
+            raise UsageError(f"profile {profile.name!r} runs no meeting client to hand "
+                             "the link to", "use zoom, teams-web, webex-web, jitsi-web … "
+                             "or web-meeting")
+        result = ClientSetup(user_command or tuple(profile["command"]))
+    files = tuple(sorted(profile["sandbox.home_files"].items()))
+    return ClientSetup(result.command, result.mounts, files, result.domains,
+                       result.store_client, result.notes)

@@ -1,0 +1,49 @@
+"""The session bus through xdg-dbus-proxy: only the names the profile lists, filtered.
+
+The proxy runs on the host, connects to the user's bus, and listens on a socket in the
+session's state dir; only that socket is bound into the sandbox. ``--fd`` ties its life to
+a pipe the launcher holds: it writes one byte when it listens and exits when the pipe closes.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..core import proc
+from .checks import check_talk_name
+from .helper import Helper, read_ready, start
+
+_PURPOSE = "to give the client filtered access to the session bus"
+START_SECONDS = 10.0
+
+
+def proxy_argv(program: str, fd: int, address: str, socket: Path,
+               talk: tuple[str, ...]) -> list[str]:
+    """The proxy's command line; refuses names the checks refuse (defence in depth)."""
+    for name in talk:
+        problem = check_talk_name(name)
+        if problem:
+            raise ValueError(problem)
+    return [program, f"--fd={fd}", address, str(socket), "--filter",
+            *(f"--talk={name}" for name in talk)]
+
+
+def start_proxy(address: str, talk: tuple[str, ...], workdir: Path) -> tuple[Helper, Path]:
+    """Start the proxy; returns once its socket listens."""
+    program = proc.which("xdg-dbus-proxy", _PURPOSE)
+    socket = workdir / "bus"
+    ready_r, ready_w = os.pipe2(os.O_CLOEXEC)
+    try:
+        helper = start("dbus-proxy", proxy_argv(program, ready_w, address, socket, talk),
+                       workdir, pass_fds=(ready_w,),
+                       env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"})
+    finally:
+        os.close(ready_w)
+    try:
+        read_ready(helper, ready_r, START_SECONDS, "the D-Bus proxy (xdg-dbus-proxy)")
+    except BaseException:
+        os.close(ready_r)
+        raise
+    helper.keep_fds.append(ready_r)  # closing it is the proxy's signal to exit
+    return helper, socket

@@ -1,0 +1,71 @@
+"""The isolated display: one Xephyr per session, a nested X server in a window.
+
+Why Xephyr rather than Xpra: it is one small X server with no clipboard bridge at all (so
+"clipboard off" needs no setting that could be got wrong), no Python daemon and no network
+protocol; the client sees a root window with only its own windows. The price: the meeting
+shows inside one window rather than as seamless windows, and there is no window manager
+inside (clients draw their own decorations, or none).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..core import proc
+from .helper import Helper, read_ready, start
+from .plan import INSIDE_DISPLAY, DisplayGrant
+from .xauth import host_cookie, new_cookie, wild_cookie
+
+_PURPOSE = "for the isolated display (a nested X server)"
+START_SECONDS = 15.0
+
+
+def x11_socket(number: int | str) -> str:
+    """The host path of X display *number*'s socket."""
+    return f"/tmp/.X11-unix/X{number}"
+
+
+def _host_env(grant: DisplayGrant) -> dict[str, str]:
+    env = {"DISPLAY": grant.host_display, "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
+    if os.path.exists(grant.host_xauthority):
+        env["XAUTHORITY"] = grant.host_xauthority
+    return env
+
+
+def start_nested(grant: DisplayGrant, workdir: Path, title: str) -> tuple[Helper, str, Path]:
+    """Start Xephyr on a free display; returns it, its socket and the client's Xauthority.
+
+    The cookie file has one FamilyWild entry for display :0, the number the client uses
+    inside; Xephyr loads every cookie in its ``-auth`` file whatever the number.
+    """
+    xephyr = proc.which("Xephyr", _PURPOSE)
+    auth = workdir / "Xauthority"
+    fd = os.open(auth, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+    with open(fd, "wb") as out:
+        out.write(wild_cookie(INSIDE_DISPLAY, new_cookie()).pack())
+    ready_r, ready_w = os.pipe2(os.O_CLOEXEC)
+    argv = [xephyr, "-displayfd", str(ready_w), "-auth", str(auth), "-nolisten", "tcp",
+            "-no-host-grab", "-noreset", "-resizeable", "-screen", grant.size,
+            "-title", title]
+    try:
+        helper = start("xephyr", argv, workdir, pass_fds=(ready_w,), env=_host_env(grant))
+    finally:
+        os.close(ready_w)
+    try:
+        number = read_ready(helper, ready_r, START_SECONDS,
+                            f"the nested X server (Xephyr on {grant.host_display})")
+    finally:
+        os.close(ready_r)
+    return helper, x11_socket(int(number.strip())), auth
+
+
+def host_x11(grant: DisplayGrant, workdir: Path) -> tuple[str, Path]:
+    """The insecure grant: the host's socket, and its cookie re-addressed for display :0."""
+    auth = workdir / "Xauthority"
+    cookie = host_cookie(Path(grant.host_xauthority), grant.host_number)
+    fd = os.open(auth, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+    with open(fd, "wb") as out:
+        if cookie is not None:
+            out.write(wild_cookie(INSIDE_DISPLAY, cookie).pack())
+    return x11_socket(grant.host_number), auth

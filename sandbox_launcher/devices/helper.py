@@ -1,0 +1,79 @@
+"""A host-side helper process of one session (Xephyr, xdg-dbus-proxy) and its stopping."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import select
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..core import proc
+from ..core.errors import SessionError
+
+STOP_SECONDS = 3.0
+
+
+@dataclass
+class Helper:
+    """A started helper; *keep_fds* are closed when it is stopped (its stop signal)."""
+
+    name: str
+    process: subprocess.Popen[bytes]
+    log: Path
+    keep_fds: list[int] = field(default_factory=list)
+
+    def log_tail(self, lines: int = 8) -> str:
+        """The end of its error output, for error details."""
+        with contextlib.suppress(OSError):
+            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+        return ""
+
+    def stop(self) -> bool:
+        """Close its fds, TERM, then KILL; True once it is reaped."""
+        for fd in self.keep_fds:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        self.keep_fds = []
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(STOP_SECONDS)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    self.process.wait(STOP_SECONDS)
+        return self.process.poll() is not None
+
+
+def start(name: str, argv: list[str], workdir: Path, *, pass_fds: tuple[int, ...] = (),
+          env: dict[str, str] | None = None) -> Helper:
+    """Spawn *argv* with its stderr in ``workdir/NAME.log``; it dies with the launcher."""
+    log = workdir / f"{name}.log"
+    with open(log, "wb") as sink:
+        process = proc.spawn(argv, pass_fds=pass_fds, env=env, stdin=subprocess.DEVNULL,
+                             stdout=subprocess.DEVNULL, stderr=sink.fileno(),
+                             die_with_parent=True)
+    return Helper(name, process, log)
+
+
+def read_ready(helper: Helper, fd: int, timeout: float, what: str) -> bytes:
+    """Wait for the helper to write to *fd* (its readiness signal); raise if it dies first."""
+    deadline = time.monotonic() + timeout
+    data = b""
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.05)
+        if ready:
+            chunk = os.read(fd, 64)
+            data += chunk
+            if not chunk or data.endswith((b"\n", b"x")):
+                break
+        elif helper.process.poll() is not None:
+            break
+    if not data.strip():
+        helper.stop()
+        raise SessionError(f"{what} did not start (exit status {helper.process.poll()})",
+                           "see the details for its error output", details=helper.log_tail())
+    return data

@@ -1,0 +1,149 @@
+"""The host side of one session's device grants: started before the sandbox, stopped after.
+
+:meth:`HostDevices.start` runs the helpers (nested X server, D-Bus proxy), opens the share
+folder and makes the downloads folder, and says what the sandbox must see as neutral
+:class:`Mount` / :class:`Link` values, which the backend turns into its own options.
+:meth:`HostDevices.stop` stops the helpers, deals with the downloads and returns the
+report's ``devices`` object with checks that nothing of them is left.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..core import paths
+from .dbus_proxy import start_proxy
+from .display import host_x11, start_nested
+from .helper import Helper
+from .plan import INSIDE_DISPLAY, DevicePlan
+from .share import DOWNLOADS_INSIDE, collect_downloads, open_share
+
+
+@dataclass(frozen=True)
+class Mount:
+    """A host path (or an open O_PATH fd) visible inside at *dest*."""
+
+    dest: str
+    src: str = ""
+    fd: int = -1
+    kind: str = "ro"  # ro, rw, or dev (a device node)
+
+
+@dataclass(frozen=True)
+class Link:
+    """A symlink inside."""
+
+    target: str
+    dest: str
+
+
+@dataclass
+class HostDevices:
+    """The running device grants of one session."""
+
+    plan: DevicePlan
+    workdir: Path
+    own_workdir: bool
+    view: list[Mount | Link] = field(default_factory=list)
+    helpers: list[Helper] = field(default_factory=list)
+    fds: list[int] = field(default_factory=list)
+    #: Files the nested X server makes on the host (its socket and lock).
+    x_files: list[Path] = field(default_factory=list)
+
+    @classmethod
+    def start(cls, plan: DevicePlan, runtime_inside: str, workdir: Path | None = None,
+              title: str = "sandbox-launcher") -> HostDevices:
+        """Set up every grant of *plan*; on failure, undo what was done and raise."""
+        own = workdir is None
+        base = Path(tempfile.mkdtemp(prefix="devices-", dir=paths.runtime_dir())) \
+            if workdir is None else workdir
+        devices = cls(plan, base, own)
+        try:
+            devices._start(runtime_inside, title)
+        except BaseException:
+            devices.stop()
+            raise
+        return devices
+
+    def _start(self, runtime: str, title: str) -> None:
+        plan = self.plan
+        if plan.display.mode == "isolated":
+            helper, socket, auth = start_nested(plan.display, self.workdir, title)
+            self.helpers.append(helper)
+            number = socket.rpartition("/X")[2]
+            self.x_files = [Path(socket), Path(f"/tmp/.X{number}-lock")]
+            self._x11(socket, auth, runtime)
+        elif plan.display.mode == "insecure_host_x11":
+            self._x11(*host_x11(plan.display, self.workdir), runtime)
+        if plan.dbus_talk:
+            helper, bus = start_proxy(plan.host_bus, plan.dbus_talk, self.workdir)
+            self.helpers.append(helper)
+            self.view.append(Mount(f"{runtime}/bus", str(bus)))
+        if plan.camera is not None:
+            cam = plan.camera
+            self.view.append(Mount(f"/dev/{cam.name}", cam.node, kind="dev"))
+            if cam.sysfs:
+                self.view += [Mount(cam.sysfs, cam.sysfs),
+                              Link(cam.sysfs, f"/sys/class/video4linux/{cam.name}")]
+        if plan.share is not None:
+            fd = open_share(plan.share)
+            self.fds.append(fd)
+            self.view.append(Mount(plan.share.inside, fd=fd,
+                                   kind="rw" if plan.share.writable else "ro"))
+        if plan.downloads:
+            downloads = self.workdir / "downloads"
+            downloads.mkdir(mode=0o700)
+            self.view.append(Mount(DOWNLOADS_INSIDE, str(downloads), kind="rw"))
+
+    def _x11(self, socket: str, auth: Path, runtime: str) -> None:
+        self.view += [Mount(f"/tmp/.X11-unix/X{INSIDE_DISPLAY}", socket),
+                      Mount(f"{runtime}/Xauthority", str(auth))]
+
+    def release_fds(self) -> None:
+        """Close the share's fd once the sandbox has its own mount of it."""
+        for fd in self.fds:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        self.fds = []
+
+    def stop(self) -> dict[str, Any]:
+        """Stop helpers, collect downloads, remove files; the report's ``devices`` object."""
+        self.release_fds()
+        stopped = {h.name: h.stop() for h in self.helpers}
+        downloads = (collect_downloads(self.workdir / "downloads", self.plan.keep_downloads)
+                     if self.plan.downloads else None)
+        for name in ("Xauthority", "bus", "xephyr.log", "dbus-proxy.log"):
+            with contextlib.suppress(FileNotFoundError):
+                (self.workdir / name).unlink()
+        if self.own_workdir:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+        alive = [n for n, ok in stopped.items() if not ok]
+        xephyr = next((h for h in self.helpers if h.name == "xephyr"), None)
+        if xephyr is not None and xephyr.process.returncode == -signal.SIGKILL:
+            # Killed, it could not remove its socket and lock; a clean exit did, and then
+            # the number may already be another server's.
+            for path in self.x_files:
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
+        checks = [{"name": "device helpers stopped", "ok": not alive,
+                   "detail": f"still running: {alive}" if alive else
+                   f"stopped: {', '.join(stopped)}" if stopped else "none were started"}]
+        if self.x_files:
+            left_x = [str(p) for p in self.x_files if p.exists()]
+            checks.append({"name": "nested X server gone", "ok": not left_x,
+                           "detail": f"still there: {left_x}" if left_x else
+                           f"{self.x_files[0]} removed"})
+        if downloads is not None:
+            left = (self.workdir / "downloads").exists()
+            checks.append({"name": "downloads folder removed", "ok": not left,
+                           "detail": "still there" if left else
+                           f"{len(downloads['files'])} file(s), "
+                           + ("kept as asked" if downloads["kept_in"] else "discarded")})
+        return {"helpers": sorted(stopped), "downloads": downloads, "checks": checks}

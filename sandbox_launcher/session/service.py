@@ -1,0 +1,315 @@
+"""The app service behind the desktop app: start, watch and stop sessions. No Qt here.
+
+Each session runs start-to-wipe on one dedicated thread that lives until the session
+is wiped: bubblewrap is started with ``--die-with-parent``, whose PDEATHSIG fires when
+the *thread* that spawned it exits, so a pool thread that could be retired would kill
+the sandbox. Events from those threads go to one listener; the app turns them into Qt
+signals (``ui/bridge.py``). The listener must be thread-safe and must not block.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+from ..backends.base import SandboxBackend
+from ..core import paths, profile_write, schema
+from ..core.errors import LauncherError, ProfileError
+from ..core.plan import RunOptions, make_plan
+from ..core.policy import SYSTEM_POLICY, Policy, load_policy
+from ..core.profile import _NAME_RE, ProfileSet, load_profiles
+from ..host import procs
+from . import control, store
+from .lifecycle import Event, Outcome, Session, State
+
+
+@dataclass(frozen=True)
+class Finished:
+    """A session's thread has ended: with an outcome, or an error before it could start."""
+
+    session_id: str
+    outcome: Outcome | None
+    error: LauncherError | None
+
+
+ServiceEvent = Event | Finished
+_ENDING = frozenset({State.WIPING, State.VERIFYING, State.WIPED, State.FAILED})
+ServiceListener = Callable[[ServiceEvent], None]
+
+
+@dataclass(frozen=True)
+class Usage:
+    """CPU and memory of a session's processes right now."""
+
+    cpu_percent: float  # summed over processes; 100 = one core busy
+    rss_bytes: int
+    processes: int
+
+
+@dataclass
+class SessionEntry:
+    """What the service knows about one session it started."""
+
+    id: str
+    profile: str
+    title: str
+    state: State = State.PLANNED
+    running_since: float | None = None  # time.monotonic() when it reached RUNNING
+    ended_at: float | None = None
+    connections: list[dict[str, Any]] = field(default_factory=list)
+    network_summary: dict[str, Any] = field(default_factory=dict)
+    outcome: Outcome | None = None
+    error: LauncherError | None = None
+
+    @property
+    def active(self) -> bool:
+        """Still between start and wiped."""
+        return self.outcome is None and self.error is None
+
+    def uptime(self, now: float | None = None) -> float:
+        """Seconds since the client started (frozen once the session ended)."""
+        if self.running_since is None:
+            return 0.0
+        end = self.ended_at if self.ended_at is not None else (now or time.monotonic())
+        return max(0.0, end - self.running_since)
+
+
+@dataclass(frozen=True)
+class EndSummary:
+    """The numbers behind "contacted N hosts in M countries, blocked K; wipe verified"."""
+
+    hosts: int
+    countries: tuple[str, ...]
+    blocked: int
+    wipe_verified: bool
+    exit_status: int | None
+
+
+def end_summary(report: dict[str, Any]) -> EndSummary:
+    """Read the end summary out of a session report (no network: all zero)."""
+    summary = report.get("network", {}).get("summary", {})
+    return EndSummary(hosts=int(summary.get("hosts_contacted", 0)),
+                      countries=tuple(summary.get("countries", ())),
+                      blocked=int(summary.get("blocked", 0)),
+                      wipe_verified=bool(report.get("wipe", {}).get("verified")),
+                      exit_status=report.get("exit", {}).get("status"))
+
+
+def _default_backend() -> SandboxBackend:
+    from ..backends.namespace.backend import NamespaceBackend
+
+    return NamespaceBackend()
+
+
+class SessionService:
+    """Starts sessions on dedicated threads and keeps what the app shows about them."""
+
+    def __init__(self, *, backend_factory: Callable[[], SandboxBackend] = _default_backend,
+                 profiles_dir: Path | None = None, policy_path: Path = SYSTEM_POLICY,
+                 sessions_base: Path | None = None) -> None:
+        self._backend_factory = backend_factory
+        self._profiles_dir = profiles_dir
+        self._policy_path = policy_path
+        self._base = sessions_base
+        self._lock = threading.Lock()
+        self._entries: dict[str, SessionEntry] = {}
+        self._sessions: dict[str, Session] = {}
+        self._threads: dict[str, threading.Thread] = {}
+        self._listener: ServiceListener | None = None
+        self._procs: dict[str, dict[int, psutil.Process]] = {}
+
+    # ------------------------------------------------------------------ configuration
+
+    def set_listener(self, listener: ServiceListener | None) -> None:
+        """Where events go; called from session threads."""
+        self._listener = listener
+
+    def profiles(self) -> ProfileSet:
+        """Built-in and user profiles, with the broken files."""
+        return load_profiles(self._profiles_dir)
+
+    def user_profiles_dir(self) -> Path:
+        """Where the profile editor saves."""
+        return self._profiles_dir if self._profiles_dir is not None else (
+            paths.user_profiles_dir())
+
+    def policy(self) -> Policy:
+        """The system policy in force (raises ProfileError when it is broken)."""
+        return load_policy(self._policy_path)
+
+    def locked_fields(self) -> dict[str, str]:
+        """Profile keys the system policy constrains → what it fixes, for the lock."""
+        try:
+            policy = self.policy()
+        except LauncherError as exc:
+            return {"network.mode": exc.summary}
+        locks: dict[str, str] = {}
+        if policy.allow_countries:
+            locks["network.allow_countries"] = ", ".join(policy.allow_countries)
+        if policy.deny_countries:
+            locks["network.deny_countries"] = ", ".join(policy.deny_countries)
+        return locks
+
+    def save_profile(self, name: str, values: dict[str, Any]) -> Path:
+        """Write the user's profile *name*: only the keys that differ from its base."""
+        if not _NAME_RE.match(name):
+            raise ProfileError(f"{name!r} is not a profile name",
+                               "use lower-case letters, digits, '-' and '_' (at most 48)")
+        builtins = load_profiles(Path("/nonexistent/sandbox-launcher")).profiles
+        base = builtins[name].values if name in builtins else schema.defaults()
+        path = self.user_profiles_dir() / f"{name}.toml"
+        return profile_write.save(path, profile_write.changed_keys(values, base))
+
+    def wipe_stale(self) -> list[control.StaleWipe]:
+        """Clean up after a launcher that was killed (call from a worker thread)."""
+        return control.wipe_stale(self._base)
+
+    # ------------------------------------------------------------------ sessions
+
+    def start(self, profile_name: str, options: RunOptions) -> str:
+        """Plan and start a session on its own thread; returns its id at once.
+
+        Raises a LauncherError when the plan is refused (nothing was started then).
+        """
+        profile = self.profiles().get(profile_name)
+        plan = make_plan(profile, options, policy=self.policy())
+        session = Session(plan, self._backend_factory(), listener=self._on_event,
+                          sessions_base=self._base)
+        entry = SessionEntry(session.id, profile.name, profile.title)
+        thread = threading.Thread(target=self._run, args=(session, entry),
+                                  name=f"session-{session.id}")
+        with self._lock:
+            self._entries[session.id] = entry
+            self._sessions[session.id] = session
+            self._threads[session.id] = thread
+        thread.start()
+        return session.id
+
+    def _run(self, session: Session, entry: SessionEntry) -> None:
+        """The session's whole life, on its dedicated thread."""
+        outcome: Outcome | None = None
+        error: LauncherError | None = None
+        try:
+            outcome = session.run()
+        except LauncherError as exc:
+            error = exc
+        except Exception as exc:  # a bug must still end the session visibly
+            error = LauncherError(f"the session failed: {exc!r}",
+                                  "report this as a bug, with the log",
+                                  details=repr(exc))
+        with self._lock:
+            entry.outcome, entry.error = outcome, error
+            entry.ended_at = time.monotonic()
+            self._sessions.pop(session.id, None)
+            self._procs.pop(session.id, None)
+        self._emit(Finished(session.id, outcome, error))
+
+    def _on_event(self, event: Event) -> None:
+        with self._lock:
+            entry = self._entries.get(event.session_id)
+            if entry is not None:
+                if event.data is None:
+                    entry.state = event.state
+                    if event.state is State.RUNNING:
+                        entry.running_since = time.monotonic()
+                elif event.data.get("type") == "connections":
+                    entry.connections = list(event.data.get("connections", []))
+                    entry.network_summary = dict(event.data.get("summary", {}))
+        self._emit(event)
+
+    def _emit(self, event: ServiceEvent) -> None:
+        listener = self._listener
+        if listener is not None:
+            listener(event)
+
+    def stop(self, session_id: str) -> None:
+        """Ask a session to stop; it then wipes itself. Thread-safe, returns at once."""
+        with self._lock:
+            self._request_stop(session_id)
+
+    def _request_stop(self, session_id: str) -> None:
+        # Under the lock. Once wiping, Session closes its stop pipe: writing then could hit
+        # a reused descriptor. The WIPING event is recorded (under this lock) before that.
+        session = self._sessions.get(session_id)
+        entry = self._entries.get(session_id)
+        if session is not None and entry is not None and entry.state not in _ENDING:
+            session.request_stop()
+
+    def entries(self) -> list[SessionEntry]:
+        """Every session this service started, oldest first."""
+        with self._lock:
+            return list(self._entries.values())
+
+    def entry(self, session_id: str) -> SessionEntry:
+        """One session's entry (KeyError if unknown)."""
+        with self._lock:
+            return self._entries[session_id]
+
+    def active_count(self) -> int:
+        """How many sessions have not ended yet."""
+        with self._lock:
+            return sum(1 for e in self._entries.values() if e.active)
+
+    def forget(self, session_id: str) -> None:
+        """Drop an ended session from the list."""
+        with self._lock:
+            entry = self._entries.get(session_id)
+            if entry is not None and not entry.active:
+                del self._entries[session_id]
+                self._threads.pop(session_id, None)
+
+    def usage(self, session_id: str) -> Usage:
+        """CPU and memory of the session's processes (found by their namespaces)."""
+        try:
+            record = store.find_session(session_id, self._base).record
+        except LauncherError:
+            return Usage(0.0, 0, 0)
+        if not record.namespaces:
+            return Usage(0.0, 0, 0)
+        known = self._procs.setdefault(session_id, {})
+        members = set(procs.members({"pid": record.namespaces["pid"]}))
+        for pid in list(known):
+            if pid not in members:
+                del known[pid]
+        cpu, rss = 0.0, 0
+        for pid in members:
+            try:
+                proc = known.get(pid)
+                if proc is None:
+                    proc = known[pid] = psutil.Process(pid)
+                    proc.cpu_percent(None)  # the first call only sets the baseline
+                else:
+                    cpu += proc.cpu_percent(None)
+                rss += proc.memory_info().rss
+            except psutil.Error:
+                known.pop(pid, None)
+        return Usage(cpu, rss, len(members))
+
+    def save_report(self, session_id: str, path: Path) -> None:
+        """Write an ended session's full report as JSON."""
+        entry = self.entry(session_id)
+        if entry.outcome is None:
+            raise LauncherError("the session has not ended yet", "wait until it is wiped")
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_text(json.dumps(entry.outcome.report, indent=2) + "\n", encoding="utf-8")
+        tmp.replace(path)  # a reader never sees half a report
+
+    def shutdown(self, timeout: float = 30.0) -> bool:
+        """Stop every session and wait for the wipes; True if all threads ended."""
+        with self._lock:
+            for session_id in list(self._sessions):
+                self._request_stop(session_id)
+            threads = list(self._threads.values())
+        deadline = time.monotonic() + timeout
+        for thread in threads:
+            with contextlib.suppress(RuntimeError):  # never started
+                thread.join(max(0.0, deadline - time.monotonic()))
+        return not any(t.is_alive() for t in threads)

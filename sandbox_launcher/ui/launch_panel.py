@@ -1,0 +1,140 @@
+"""Per-launch choices for the selected profile, generated from the schema's metadata.
+
+Exactly the fields with a ``launch_option`` (backend, network, command) become toggles;
+the grants that have not arrived yet (camera, microphone, share folder) are shown
+disabled with the reason, so nobody thinks they were given silently.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core import schema
+from ..core.plan import RunOptions
+from ..core.profile import Profile
+from .fields import FieldEditor, field_title
+
+
+class LaunchPanel(QGroupBox):
+    """Choose per-launch options and press Launch."""
+
+    #: (profile name, RunOptions)
+    launch_requested = Signal(str, object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("launchPanel")
+        self.setTitle(self.tr("Launch"))
+        self.profile: Profile | None = None
+        layout = QVBoxLayout(self)
+        self.heading = QLabel()
+        self.heading.setWordWrap(True)
+        layout.addWidget(self.heading)
+        form = QFormLayout()
+        self.editors: dict[str, FieldEditor] = {}
+        for fld in schema.FIELDS:
+            if not fld.launch_option:
+                continue
+            editor = FieldEditor(fld, self)
+            editor.changed.connect(self._update_button)
+            label = QLabel(field_title(fld) + ":")
+            label.setBuddy(editor.widget)
+            form.addRow(label, editor.row(self))
+            self.editors[fld.launch_option] = editor
+        self.later: list[QCheckBox] = []
+        for title in (self.tr("Camera"), self.tr("Microphone"), self.tr("Share a folder")):
+            box = QCheckBox(title)
+            box.setEnabled(False)
+            why = self.tr("not available yet (arrives with the peripherals support)")
+            box.setToolTip(why)
+            box.setAccessibleDescription(why)
+            row = QHBoxLayout()
+            row.addWidget(box)
+            note = QLabel(f"<small>{why}</small>")
+            row.addWidget(note, 1)
+            form.addRow(row)
+            self.later.append(box)
+        layout.addLayout(form)
+        buttons = QHBoxLayout()
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 0)  # busy: starting takes a moment
+        self.progress.setMaximumWidth(120)
+        self.progress.setAccessibleName(self.tr("Starting"))
+        self.progress.hide()
+        buttons.addWidget(self.progress)
+        buttons.addStretch(1)
+        self.launch_button = QPushButton(self.tr("&Launch"))
+        self.launch_button.setObjectName("launchButton")
+        self.launch_button.setAccessibleName(self.tr("Launch the selected profile"))
+        self.launch_button.setDefault(True)
+        self.launch_button.clicked.connect(self._launch)
+        buttons.addWidget(self.launch_button)
+        layout.addLayout(buttons)
+        layout.addStretch(1)
+        self._update_button()
+
+    def set_profile(self, profile: Profile | None, locks: dict[str, str]) -> None:
+        """Show *profile*'s own values as the defaults of this launch."""
+        self.profile = profile
+        if profile is None:
+            self.heading.setText(self.tr("No profile selected."))
+        else:
+            self.heading.setText(f"<b>{profile.title}</b><br><small>"
+                                 f"{profile['description']}</small>")
+        for editor in self.editors.values():
+            key = editor.field.key
+            if profile is not None:
+                editor.set_value(profile[key])
+            editor.set_locked(locks.get(key))
+        command = self.editors.get("command")
+        if command is not None and profile is not None and not profile["command"]:
+            line = command.widget
+            line.setProperty("placeholderText", self.tr("this profile needs a command"))
+        self._update_button()
+
+    def options(self) -> RunOptions:
+        """The RunOptions for the current choices (only what differs is passed on)."""
+        chosen: dict[str, Any] = {}
+        for option, editor in self.editors.items():
+            value, _ = editor.text_value()
+            if self.profile is not None and value == self.profile[editor.field.key]:
+                continue
+            chosen[option] = tuple(value) if isinstance(value, list) else value
+        return RunOptions(**chosen)
+
+    def set_busy(self, busy: bool) -> None:
+        """Show progress while a start is under way."""
+        self.progress.setVisible(busy)
+        self._update_button(busy)
+
+    def _update_button(self, busy: bool = False) -> None:
+        command = self.editors.get("command")
+        if (command is not None and self.profile is not None and not command.problem
+                and not self.profile["command"] and not command.text_value()[0]):
+            command.show_problem(self.tr("this profile has no command of its own: name one"))
+        problems = [e.problem for e in self.editors.values() if e.problem]
+        self.launch_button.setEnabled(self.profile is not None and not problems and not busy)
+
+    def _launch(self) -> None:
+        if self.profile is not None and self.launch_button.isEnabled():
+            self.launch_requested.emit(self.profile.name, self.options())
+
+    def keyPressEvent(self, event: Any) -> None:  # noqa: N802 (Qt's name)
+        """Enter anywhere in the panel launches."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self._launch()
+        else:
+            super().keyPressEvent(event)

@@ -1,0 +1,210 @@
+"""The main window: profile cards and launch panel on top, sessions below."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QMainWindow,
+    QProgressDialog,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.errors import LauncherError
+from ..core.plan import RunOptions
+from ..core.profile import Profile, ProfileSet
+from ..host import autostart
+from .bridge import ServiceBridge
+from .errors import show_error
+from .icons import app_icon
+from .launch_panel import LaunchPanel
+from .profile_editor import ProfileEditor
+from .profile_list import ProfileList
+from .sessions_view import SessionsView
+
+
+class MainWindow(QMainWindow):
+    """Profiles, per-launch options and sessions; closing it keeps the tray."""
+
+    #: a session was started from the window or the tray (its id)
+    session_started = Signal(str)
+    #: profiles were (re)loaded
+    profiles_loaded = Signal()
+
+    def __init__(self, bridge: ServiceBridge, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.bridge = bridge
+        self.keep_in_tray = False  # set by the tray when a tray host is there
+        self.profiles: dict[str, Profile] = {}
+        self.locks: dict[str, str] = {}
+        self.editor: ProfileEditor | None = None
+        self.setObjectName("mainWindow")
+        self.setWindowTitle(self.tr("Sandbox Launcher"))
+        self.setWindowIcon(app_icon(False))
+        self.resize(1040, 720)
+        self.profile_list = ProfileList()
+        self.launch_panel = LaunchPanel()
+        self.sessions = SessionsView(bridge)
+        top = QSplitter(Qt.Orientation.Horizontal)
+        top.addWidget(self.profile_list)
+        top.addWidget(self.launch_panel)
+        top.setSizes([440, 600])
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(top)
+        split.addWidget(self.sessions)
+        split.setSizes([400, 320])
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.addWidget(split)
+        self.setCentralWidget(central)
+        self._menus()
+        self.profile_list.profile_selected.connect(self._select)
+        self.profile_list.doubleClicked.connect(lambda _index: self.edit_profile())
+        self.launch_panel.launch_requested.connect(self.launch)
+        self.sessions.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.statusBar().showMessage(self.tr("Ready."))
+        self.reload_profiles()
+        self.bridge.call(self.bridge.service.wipe_stale, self._stale_wiped)
+
+    def _menus(self) -> None:
+        menu = self.menuBar().addMenu(self.tr("&Profiles"))
+        self.new_action = QAction(self.tr("&New profile…"), self)
+        self.new_action.setShortcut(QKeySequence.StandardKey.New)
+        self.new_action.triggered.connect(lambda: self.edit_profile(new=True))
+        self.edit_action = QAction(self.tr("&Edit profile…"), self)
+        self.edit_action.setShortcut(QKeySequence("Ctrl+E"))
+        self.edit_action.triggered.connect(lambda _checked=False: self.edit_profile())
+        self.launch_action = QAction(self.tr("&Launch"), self)
+        self.launch_action.setShortcut(QKeySequence("Ctrl+Return"))
+        self.launch_action.triggered.connect(self.launch_panel.launch_button.click)
+        self.autostart_action = QAction(self.tr("Start in tray at &login"), self)
+        self.autostart_action.setCheckable(True)
+        self.autostart_action.setChecked(autostart.is_enabled())
+        self.autostart_action.toggled.connect(self._set_autostart)
+        self.quit_action = QAction(self.tr("&Quit"), self)
+        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        self.quit_action.triggered.connect(self.quit)
+        for action in (self.new_action, self.edit_action, self.launch_action):
+            menu.addAction(action)
+        menu.addSeparator()
+        menu.addAction(self.autostart_action)
+        menu.addSeparator()
+        menu.addAction(self.quit_action)
+        session_menu = self.menuBar().addMenu(self.tr("&Sessions"))
+        stop = QAction(self.tr("&Stop && wipe selected"), self)
+        stop.setShortcut(QKeySequence("Ctrl+W"))
+        stop.triggered.connect(self.sessions.stop_selected)
+        session_menu.addAction(stop)
+
+    # ------------------------------------------------------------------ profiles
+
+    def reload_profiles(self, select: str = "") -> None:
+        """Read profiles and policy locks on a worker, then show them."""
+        service = self.bridge.service
+
+        def load() -> tuple[ProfileSet, dict[str, str]]:
+            return service.profiles(), service.locked_fields()
+
+        def done(result: object) -> None:
+            assert isinstance(result, tuple)
+            found, locks = result
+            assert isinstance(found, ProfileSet) and isinstance(locks, dict)
+            self.profiles, self.locks = dict(found.profiles), dict(locks)
+            self.profile_list.set_profiles(list(self.profiles.values()), self.locks)
+            if select:
+                self.profile_list.select(select)
+            self._select(self.profile_list.current_name())
+            for error in found.broken:
+                self.statusBar().showMessage(
+                    self.tr("A profile file is broken: {why}").format(why=error.summary))
+            self.profiles_loaded.emit()
+
+        def failed(error: LauncherError) -> None:
+            show_error(self, error)
+
+        self.bridge.call(load, done, failed)
+
+    def _select(self, name: str) -> None:
+        self.launch_panel.set_profile(self.profiles.get(name), self.locks)
+
+    def edit_profile(self, new: bool = False) -> ProfileEditor:
+        """Open the editor (non-modal) for the selected profile, or a new one."""
+        profile = None if new else self.profiles.get(self.profile_list.current_name())
+        self.editor = ProfileEditor(self.bridge, profile, self.locks, self)
+        self.editor.saved.connect(lambda name: self.reload_profiles(select=name))
+        self.editor.saved.connect(lambda name: self.statusBar().showMessage(
+            self.tr("Profile {name} saved.").format(name=name), 8000))
+        self.editor.open()
+        return self.editor
+
+    # ------------------------------------------------------------------ sessions
+
+    def launch(self, name: str, options: RunOptions) -> None:
+        """Start a session on the service (planning runs on a worker thread)."""
+        self.launch_panel.set_busy(True)
+        self.statusBar().showMessage(self.tr("Starting {name}…").format(name=name))
+
+        def done(session_id: object) -> None:
+            self.launch_panel.set_busy(False)
+            self.sessions.add_session(str(session_id))
+            self.statusBar().showMessage(self.tr("Session {id} started.").format(
+                id=session_id), 8000)
+            self.session_started.emit(str(session_id))
+
+        def failed(error: LauncherError) -> None:
+            self.launch_panel.set_busy(False)
+            self.statusBar().showMessage(error.summary, 8000)
+            show_error(self, error, self.tr("Could not start {name}").format(name=name))
+
+        self.bridge.call(lambda: self.bridge.service.start(name, options), done, failed)
+
+    def _stale_wiped(self, wiped: object) -> None:
+        count = len(wiped) if isinstance(wiped, list) else 0
+        if count:
+            self.statusBar().showMessage(
+                self.tr("Wiped %n session(s) left by a launcher that died.", "", count), 10000)
+
+    def _set_autostart(self, enabled: bool) -> None:
+        try:
+            path = autostart.set_enabled(enabled)
+        except OSError as exc:
+            show_error(self, LauncherError(
+                self.tr("Could not change the login start: {why}").format(why=exc.strerror),
+                details=str(exc)))
+            return
+        self.statusBar().showMessage(
+            (self.tr("Starts in the tray at login ({path}).") if enabled
+             else self.tr("No longer starts at login.")).format(path=path), 8000)
+
+    # ------------------------------------------------------------------ closing
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+        """With a tray, closing only hides the window; sessions keep running."""
+        if self.keep_in_tray:
+            self.hide()
+            event.ignore()
+        else:
+            event.ignore()
+            self.quit()
+
+    def quit(self) -> None:
+        """Stop every session, wait for the wipes (with progress), then quit."""
+        active = self.bridge.service.active_count()
+        if not active:
+            QApplication.quit()
+            return
+        progress = QProgressDialog(
+            self.tr("Stopping %n session(s) and wiping…", "", active), "", 0, 0, self)
+        progress.setCancelButton(None)
+        progress.setObjectName("quitProgress")
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        progress.show()
+
+        def done(_: object) -> None:
+            progress.close()
+            QApplication.quit()
+
+        self.bridge.call(self.bridge.service.shutdown, done)

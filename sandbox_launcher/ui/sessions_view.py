@@ -1,0 +1,315 @@
+"""Running and ended sessions: live state, uptime, CPU and memory, connections, summary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.errors import LauncherError
+from ..session.lifecycle import Event, State
+from ..session.service import Finished, SessionEntry, Usage, end_summary
+from .bridge import ServiceBridge
+from .errors import show_error
+
+USAGE_EVERY_MS = 2000
+COLUMNS = 6
+CONN_COLUMNS = 6
+
+
+def state_text(state: State) -> str:
+    """A lifecycle state in the user's language."""
+    names = {
+        State.PLANNED: QCoreApplication.translate("SessionsView", "planned"),
+        State.PREPARING: QCoreApplication.translate("SessionsView", "preparing"),
+        State.STARTING: QCoreApplication.translate("SessionsView", "starting"),
+        State.RUNNING: QCoreApplication.translate("SessionsView", "running"),
+        State.STOPPING: QCoreApplication.translate("SessionsView", "stopping"),
+        State.WIPING: QCoreApplication.translate("SessionsView", "wiping"),
+        State.VERIFYING: QCoreApplication.translate("SessionsView", "verifying wipe"),
+        State.WIPED: QCoreApplication.translate("SessionsView", "wiped"),
+        State.FAILED: QCoreApplication.translate("SessionsView", "wipe not verified"),
+    }
+    return names[state]
+
+
+def summary_text(report: dict[str, object]) -> str:
+    """"Contacted N hosts in M countries, blocked K; wipe verified"."""
+    s = end_summary(dict(report))
+    wipe = (QCoreApplication.translate("SessionsView", "wipe verified") if s.wipe_verified
+            else QCoreApplication.translate("SessionsView", "wipe NOT verified"))
+    return QCoreApplication.translate(
+        "SessionsView", "Contacted {hosts} hosts in {countries} countries, blocked {blocked}; "
+        "{wipe}.").format(hosts=s.hosts, countries=len(s.countries), blocked=s.blocked,
+                          wipe=wipe)
+
+
+def _duration(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}"
+
+
+def _bytes(count: int) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if count < 1024 or unit == "GiB":
+            return f"{count:.0f} {unit}" if unit == "B" else f"{count:.1f} {unit}"
+        count /= 1024  # type: ignore[assignment]
+    return str(count)
+
+
+class SessionsView(QWidget):
+    """The sessions table, and the details of the selected one."""
+
+    #: a session was stopped, saved… (the window's status bar shows it)
+    notice = Signal(str)
+
+    def __init__(self, bridge: ServiceBridge, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("sessionsView")
+        self.bridge = bridge
+        self.usage: dict[str, Usage] = {}
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        self.table = QTableWidget(0, COLUMNS)
+        self.table.setObjectName("sessionTable")
+        self.table.setAccessibleName(self.tr("Sessions"))
+        self.table.setHorizontalHeaderLabels([
+            self.tr("Profile"), self.tr("Session"), self.tr("State"), self.tr("Uptime"),
+            self.tr("CPU"), self.tr("Memory")])
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.
+                                                           ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.itemSelectionChanged.connect(self._show_details)
+        split.addWidget(self.table)
+        split.addWidget(self._details_box())
+        split.setSizes([480, 520])
+        layout.addWidget(split)
+        bridge.session_event.connect(self.on_event)
+        bridge.session_finished.connect(self.on_finished)
+        self.clock = QTimer(self)
+        self.clock.timeout.connect(self._tick)
+        self.clock.start(1000)
+        self._ticks = 0
+
+    def _details_box(self) -> QGroupBox:
+        box = QGroupBox(self.tr("Selected session"))
+        layout = QVBoxLayout(box)
+        self.summary = QLabel(self.tr("No session selected."))
+        self.summary.setObjectName("sessionSummary")
+        self.summary.setWordWrap(True)
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.summary)
+        self.connections = QTableWidget(0, CONN_COLUMNS)
+        self.connections.setObjectName("connectionTable")
+        self.connections.setAccessibleName(self.tr("Connections"))
+        self.connections.setHorizontalHeaderLabels([
+            self.tr("Name"), self.tr("Address"), self.tr("Country"), self.tr("Sent"),
+            self.tr("Received"), self.tr("Verdict")])
+        self.connections.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.connections.verticalHeader().hide()
+        self.connections.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents)
+        self.connections.horizontalHeader().setStretchLastSection(True)
+        layout.addWidget(self.connections, 1)
+        buttons = QHBoxLayout()
+        self.stop_button = QPushButton(self.tr("&Stop && Wipe"))
+        self.stop_button.setObjectName("stopButton")
+        self.stop_button.setAccessibleName(self.tr("Stop and wipe the selected session"))
+        self.stop_button.clicked.connect(self.stop_selected)
+        self.save_button = QPushButton(self.tr("Save &report…"))
+        self.save_button.setObjectName("saveReportButton")
+        self.save_button.setAccessibleName(self.tr("Save the report of the selected session"))
+        self.save_button.clicked.connect(self._ask_report_path)
+        buttons.addStretch(1)
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.stop_button)
+        layout.addLayout(buttons)
+        self.stop_button.setEnabled(False)
+        self.save_button.setEnabled(False)
+        return box
+
+    # ------------------------------------------------------------------ model → view
+
+    def _row_of(self, session_id: str) -> int:
+        for row in range(self.table.rowCount()):
+            item = self.table.item(row, 1)
+            if item is not None and item.text() == session_id:
+                return row
+        return -1
+
+    def add_session(self, session_id: str) -> None:
+        """Show a session the moment it was started."""
+        if self._row_of(session_id) >= 0:
+            return
+        entry = self.bridge.service.entry(session_id)
+        row = self.table.rowCount()
+        self.table.insertRow(row)
+        for col, text in enumerate((entry.title, entry.id, "", "", "", "")):
+            self.table.setItem(row, col, QTableWidgetItem(text))
+        self._refresh_row(entry)
+        self.table.selectRow(row)
+
+    def _refresh_row(self, entry: SessionEntry) -> None:
+        row = self._row_of(entry.id)
+        if row < 0:
+            return
+        state = state_text(entry.state) if entry.error is None else self.tr("failed to start")
+        usage = self.usage.get(entry.id)
+        cells = {2: state, 3: _duration(entry.uptime())}
+        if entry.active and usage is not None:
+            cells[4] = f"{usage.cpu_percent:.0f} %"
+            cells[5] = _bytes(usage.rss_bytes)
+        elif not entry.active:
+            cells[4] = cells[5] = "-"
+        for col, text in cells.items():
+            item = self.table.item(row, col)
+            if item is not None:
+                item.setText(text)
+
+    def selected_id(self) -> str:
+        """The selected session's id, or ""."""
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return ""
+        item = self.table.item(rows[0].row(), 1)
+        return item.text() if item is not None else ""
+
+    def _show_details(self) -> None:
+        session_id = self.selected_id()
+        if not session_id:
+            self.summary.setText(self.tr("No session selected."))
+            self.stop_button.setEnabled(False)
+            self.save_button.setEnabled(False)
+            return
+        entry = self.bridge.service.entry(session_id)
+        self.stop_button.setEnabled(entry.active and entry.state in (
+            State.PREPARING, State.STARTING, State.RUNNING))
+        self.save_button.setEnabled(entry.outcome is not None)
+        if entry.error is not None:
+            self.summary.setText(self.tr("Could not start: {why}").format(
+                why=entry.error.summary))
+        elif entry.outcome is not None:
+            self.summary.setText(summary_text(entry.outcome.report))
+        else:
+            self.summary.setText(self.tr("{title} ({id}): {state}").format(
+                title=entry.title, id=entry.id, state=state_text(entry.state)))
+        self._fill_connections(entry)
+
+    def _fill_connections(self, entry: SessionEntry) -> None:
+        conns = entry.connections
+        if entry.outcome is not None:
+            conns = entry.outcome.report.get("network", {}).get("connections", conns)
+        self.connections.setRowCount(len(conns))
+        for row, conn in enumerate(conns):
+            verdict = (self.tr("allowed") if conn.get("verdict") == "allowed"
+                       else self.tr("blocked"))
+            cells = (conn.get("name") or "—", f"{conn.get('ip')} {conn.get('protocol')}/"
+                     f"{conn.get('port')}", conn.get("country") or "?",
+                     _bytes(int(conn.get("bytes_out", 0))), _bytes(int(conn.get("bytes_in", 0))),
+                     verdict)
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(str(text))
+                item.setToolTip(str(conn.get("rule", "")))
+                self.connections.setItem(row, col, item)
+
+    # ------------------------------------------------------------------ signals
+
+    def on_event(self, event: Event) -> None:
+        """A state change or live network data of a session."""
+        try:
+            entry = self.bridge.service.entry(event.session_id)
+        except KeyError:
+            return
+        self.add_session(event.session_id)
+        self._refresh_row(entry)
+        if self.selected_id() == event.session_id:
+            self._show_details()
+
+    def on_finished(self, finished: Finished) -> None:
+        """A session ended: freeze its row and show the summary."""
+        try:
+            entry = self.bridge.service.entry(finished.session_id)
+        except KeyError:
+            return
+        self.add_session(finished.session_id)
+        self._refresh_row(entry)
+        if self.selected_id() == finished.session_id:
+            self._show_details()
+
+    def _tick(self) -> None:
+        self._ticks += 1
+        for entry in self.bridge.service.entries():
+            self._refresh_row(entry)
+            if entry.active and entry.state is State.RUNNING and (
+                    self._ticks % (USAGE_EVERY_MS // 1000) == 0):
+                self._measure(entry.id)
+
+    def _measure(self, session_id: str) -> None:
+        def done(usage: object) -> None:
+            if isinstance(usage, Usage):
+                self.usage[session_id] = usage
+                self._refresh_row(self.bridge.service.entry(session_id))
+
+        self.bridge.call(lambda: self.bridge.service.usage(session_id), done)
+
+    # ------------------------------------------------------------------ actions
+
+    def stop_selected(self) -> None:
+        """Stop & Wipe the selected session."""
+        session_id = self.selected_id()
+        if session_id:
+            self.stop(session_id)
+
+    def stop(self, session_id: str) -> None:
+        """Ask a session to stop; its row then follows it through wiping to wiped."""
+        self.stop_button.setEnabled(False)
+        self.bridge.call(lambda: self.bridge.service.stop(session_id))
+        self.notice.emit(self.tr("Stopping {id} and wiping it…").format(id=session_id))
+
+    def _ask_report_path(self) -> None:
+        session_id = self.selected_id()
+        if not session_id:
+            return
+        dialog = QFileDialog(self, self.tr("Save the session report"),
+                             str(Path.home() / f"{session_id}.json"), "JSON (*.json)")
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setObjectName("reportDialog")
+        dialog.fileSelected.connect(lambda path: self.save_report(session_id, Path(path)))
+        dialog.open()
+
+    def save_report(self, session_id: str, path: Path) -> None:
+        """Write the session's full report (summary, connections, wipe checks) to *path*."""
+        def failed(error: LauncherError) -> None:
+            show_error(self, error)
+
+        def done(_: object) -> None:
+            self.notice.emit(self.tr("Report saved to {path}").format(path=path))
+
+        def write() -> None:
+            try:
+                self.bridge.service.save_report(session_id, path)
+            except OSError as exc:
+                raise LauncherError(f"the report could not be saved: {exc.strerror}",
+                                    "choose another folder", details=str(exc)) from exc
+
+        self.bridge.call(write, done, failed)

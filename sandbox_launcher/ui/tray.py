@@ -1,0 +1,146 @@
+"""The tray icon: launch profiles, see and stop running sessions, open the window."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMenu, QMessageBox, QSystemTrayIcon
+
+from ..core.plan import RunOptions
+from ..session.lifecycle import Event, State
+from ..session.service import Finished
+from .bridge import ServiceBridge
+from .icons import app_icon
+from .main_window import MainWindow
+from .sessions_view import summary_text
+
+NOTIFY_MS = 6000
+
+
+class Tray(QObject):
+    """The icon shows idle or running; its menu rebuilds itself each time it opens."""
+
+    def __init__(self, bridge: ServiceBridge, window: MainWindow) -> None:
+        super().__init__(window)
+        self.bridge = bridge
+        self.window = window
+        self.icon = QSystemTrayIcon(app_icon(False), self)
+        self.icon.setObjectName("trayIcon")
+        self.icon.setToolTip(self.tr("Sandbox Launcher: no session running"))
+        self.menu = QMenu()
+        self.menu.setObjectName("trayMenu")
+        self.menu.setAccessibleName(self.tr("Sandbox Launcher"))
+        self.menu.aboutToShow.connect(self.rebuild)
+        self.icon.setContextMenu(self.menu)
+        self.icon.activated.connect(self._activated)
+        bridge.session_event.connect(self._on_event)
+        bridge.session_finished.connect(self._on_finished)
+        window.profiles_loaded.connect(self.rebuild)
+        self.running = False
+        self.rebuild()
+
+    def show(self) -> bool:
+        """Show the icon if there is a tray host; True if shown."""
+        if not QSystemTrayIcon.isSystemTrayAvailable():
+            return False
+        self.icon.show()
+        self.window.keep_in_tray = True
+        return True
+
+    def rebuild(self) -> None:
+        """Profiles, join from clipboard, running sessions with stop, window, quit."""
+        self.menu.clear()
+        self.menu.addSection(self.tr("Launch"))
+        for profile in sorted(self.window.profiles.values(), key=lambda p: p.title.lower()):
+            action = QAction(profile.title, self.menu)
+            action.setObjectName(f"launch-{profile.name}")
+            action.triggered.connect(
+                lambda _checked=False, name=profile.name: self.window.launch(name, RunOptions()))
+            self.menu.addAction(action)
+        join = QAction(self.tr("Join meeting from clipboard"), self.menu)
+        join.setObjectName("joinFromClipboard")
+        join.triggered.connect(self.join_from_clipboard)
+        self.menu.addAction(join)
+        active = [e for e in self.bridge.service.entries() if e.active]
+        if active:
+            self.menu.addSection(self.tr("Running sessions"))
+            for entry in active:
+                action = QAction(self.tr("Stop && wipe {title} ({id})").format(
+                    title=entry.title, id=entry.id), self.menu)
+                action.setObjectName(f"stop-{entry.id}")
+                action.setEnabled(entry.state in (State.PREPARING, State.STARTING,
+                                                  State.RUNNING))
+                action.triggered.connect(
+                    lambda _checked=False, sid=entry.id: self.window.sessions.stop(sid))
+                self.menu.addAction(action)
+        self.menu.addSeparator()
+        opener = QAction(self.tr("Open window"), self.menu)
+        opener.setObjectName("openWindow")
+        opener.triggered.connect(self.open_window)
+        self.menu.addAction(opener)
+        quitter = QAction(self.tr("Quit"), self.menu)
+        quitter.setObjectName("quit")
+        quitter.triggered.connect(self.window.quit)
+        self.menu.addAction(quitter)
+
+    def action(self, name: str) -> QAction | None:
+        """The menu action called *name* (tests and keyboard users find them by name)."""
+        for action in self.menu.actions():
+            if action.objectName() == name:
+                return action
+        return None
+
+    def open_window(self) -> None:
+        """Show and raise the main window."""
+        self.window.show()
+        self.window.raise_()
+        self.window.activateWindow()
+
+    def join_from_clipboard(self) -> QMessageBox:
+        """Meeting links are another issue: say so clearly instead of doing nothing."""
+        box = QMessageBox(QMessageBox.Icon.Information, self.tr("Join meeting"),
+                          self.tr("Joining a meeting from a link is not available yet."),
+                          QMessageBox.StandardButton.Ok, self.window)
+        box.setInformativeText(self.tr("Start the client's profile from this menu and "
+                                       "paste the meeting link in the client."))
+        box.setObjectName("joinNotAvailable")
+        box.open()
+        return box
+
+    def _activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
+        if reason == QSystemTrayIcon.ActivationReason.Trigger:
+            if self.window.isVisible():
+                self.window.hide()
+            else:
+                self.open_window()
+
+    def _update_icon(self) -> None:
+        count = self.bridge.service.active_count()
+        running = count > 0
+        if running != self.running:
+            self.running = running
+            self.icon.setIcon(app_icon(running))
+        self.icon.setToolTip(self.tr("Sandbox Launcher: %n session(s) running", "", count)
+                             if running else self.tr("Sandbox Launcher: no session running"))
+
+    def _on_event(self, event: Event) -> None:
+        if event.data is not None:
+            return
+        self._update_icon()
+        if event.state is State.RUNNING:
+            title = self.bridge.service.entry(event.session_id).title
+            self.icon.showMessage(self.tr("Session started"),
+                                  self.tr("{title} is running in a sandbox ({id}).").format(
+                                      title=title, id=event.session_id),
+                                  QSystemTrayIcon.MessageIcon.Information, NOTIFY_MS)
+
+    def _on_finished(self, finished: Finished) -> None:
+        self._update_icon()
+        if finished.outcome is not None:
+            text = summary_text(finished.outcome.report)
+        elif finished.error is not None:
+            text = finished.error.summary
+        else:
+            text = ""
+        self.icon.showMessage(self.tr("Session ended: {id}").format(id=finished.session_id),
+                              text, QSystemTrayIcon.MessageIcon.Information, NOTIFY_MS)

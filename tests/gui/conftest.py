@@ -1,0 +1,116 @@
+"""GUI tests: the real app on a real X server (Xvfb), against the real app service.
+
+The whole test process runs as the unprivileged user. The app runs each session inside
+its own process, on a dedicated thread of the app service (that is the design), so the
+process that holds the QApplication is the one that starts bubblewrap: under root it
+would sandbox as root, which DESIGN §6 forbids. So as root (CI) this directory is not
+collected; ``tests/integration/test_app_gui.py`` runs it again as ``sltest`` in a child
+pytest and fails with its report if anything here failed or skipped. A developer who is
+not root runs these tests directly.
+
+Each run starts its own Xvfb (Qt's xcb platform, a real X server: the tray test needs a
+real tray host, which offscreen Qt cannot have).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sandbox_launcher.session.service import SessionService
+
+collect_ignore_glob = ["test_*.py"] if os.geteuid() == 0 else []
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+SCREEN = "1280x800x24"
+_xvfb: subprocess.Popen[bytes] | None = None
+
+
+def _start_xvfb() -> subprocess.Popen[bytes]:
+    read_fd, write_fd = os.pipe()
+    proc = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", SCREEN, "-nolisten", "tcp",
+         "-noreset"], pass_fds=(write_fd,), stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL)
+    os.close(write_fd)
+    with os.fdopen(read_fd, "rb") as pipe:
+        number = pipe.readline().strip().decode()
+    if not number:
+        proc.kill()
+        raise RuntimeError("Xvfb did not start (is the package xvfb installed?)")
+    os.environ["DISPLAY"] = f":{number}"
+    return proc
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Start Xvfb before pytest-qt makes the QApplication (only when we run here)."""
+    global _xvfb  # noqa: PLW0603 (one X server for the whole run)
+    del config
+    if os.geteuid() == 0 or _xvfb is not None:
+        return
+    os.environ.pop("WAYLAND_DISPLAY", None)
+    os.environ["QT_QPA_PLATFORM"] = "xcb"
+    _xvfb = _start_xvfb()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Stop our Xvfb."""
+    del config
+    if _xvfb is not None:
+        _xvfb.terminate()
+        _xvfb.wait(10)
+
+
+@pytest.fixture
+def profiles_dir(tmp_path: Path) -> Path:
+    """The user's profile dir, with two profiles of its own that need no client."""
+    directory = tmp_path / "profiles"
+    directory.mkdir()
+    (directory / "sleeper.toml").write_text(
+        'title = "Sleeper"\ndescription = "Sleeps until stopped."\n'
+        'command = ["/bin/sh", "-c", "sleep 120"]\n', encoding="utf-8")
+    (directory / "quick.toml").write_text(
+        'title = "Quick"\ndescription = "Ends after two seconds."\n'
+        'command = ["/bin/sh", "-c", "sleep 2"]\n', encoding="utf-8")
+    return directory
+
+
+@pytest.fixture
+def policy_file(tmp_path: Path) -> Path:
+    """A system policy that fixes a setting (denied countries), for the locks."""
+    path = tmp_path / "policy.toml"
+    path.write_text('[network]\ndeny_countries = ["KP"]\n', encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def service(profiles_dir: Path, policy_file: Path) -> Iterator[SessionService]:
+    """The real app service: real profiles, real bubblewrap sessions."""
+    svc = SessionService(profiles_dir=profiles_dir, policy_path=policy_file)
+    yield svc
+    assert svc.shutdown(60), "a session did not end within 60 s"
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    """tests/artifacts/ (gitignored): screenshots to look at."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+def close_app(app: Any) -> None:
+    """Stop the app's sessions and take its windows down (for fixtures)."""
+    app.bridge.service.shutdown(60)
+    app.bridge.service.set_listener(None)
+    app.tray.icon.hide()
+    app.window.keep_in_tray = True  # close without quitting the shared QApplication
+    app.window.close()
+    for translator in app.translators:
+        app.qapp.removeTranslator(translator)
+    app.window.deleteLater()
+    app.bridge.deleteLater()

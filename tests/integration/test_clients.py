@@ -1,0 +1,375 @@
+"""The client store and meeting links for real: as the unprivileged user, in real sandboxes.
+
+A fake vendor's signed .deb (maintainer scripts that would write a canary, a setuid
+helper, a device node) is installed by ``client install`` as the user; its stand-in
+client then runs in the zoom profile's sandbox with a meeting link. Downloads and web
+meetings run on the fake internet (``fake_internet.py``) with HTTPS servers whose CA the
+test makes: nothing leaves the test's network namespaces.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import os
+import secrets
+import select
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import LEFTOVER_ROOTS, LauncherUser, RunLauncher
+from conftest_net import HostNetns
+from fake_internet import DNS_RECORDS, ZOOM_ADDRESS, FakeInternet, ns_argv, run_checked
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "stand_in"))
+from fake_vendor import (
+    SigningKey,
+    build_deb,
+    deb_parts,
+    make_key,
+    stop_agent,
+)
+
+pytestmark = pytest.mark.integration
+
+LINK = "https://us02web.zoom.us/j/1234567890?pwd=abc.1"
+WEB_ADDRESS = "203.0.113.80"
+OTHER_ADDRESS = "203.0.113.81"
+DOWNLOAD_PORT = 8443
+ROOM_PAGE = """<html><body><p id="ok">MEETING-PAGE-OK</p>
+<img src="https://other.example.org/pixel.png">
+<script>
+fetch("https://other.example.org/fetch")
+  .then(() => document.body.append("OTHER-" + "REACHED"))
+  .catch(() => document.body.append("OTHER-" + "BLOCKED"));
+</script></body></html>
+"""
+
+
+def chown_tree(user: LauncherUser, path: Path) -> None:
+    if user.switch:
+        for item in [path, *path.rglob("*")]:
+            os.chown(item, user.uid, user.gid)
+
+
+@dataclass
+class Vendor:
+    """The fake vendor's key, signed package and a canary path its scripts would write."""
+
+    key: SigningKey
+    deb: Path
+    canary: Path
+    workdir: Path  # the user's: keyring, package, CA
+
+
+@pytest.fixture(scope="module")
+def vendor(launcher_user: LauncherUser, tmp_path_factory: pytest.TempPathFactory,
+           ) -> Iterator[Vendor]:
+    if shutil.which("gpg") is None or shutil.which("gpgv") is None:
+        pytest.skip("needs gpg and gpgv (scripts/setup.sh --with-test-tools)")
+    keys = tmp_path_factory.mktemp("vendor-keys")
+    key = make_key(keys)
+    workdir = Path(f"/tmp/sl-client-{secrets.token_hex(4)}")
+    workdir.mkdir(mode=0o700)
+    canary = Path(f"/tmp/sl-canary-{secrets.token_hex(4)}")
+    parts = deb_parts(canary)
+    deb = build_deb(workdir / "zoom_amd64.deb", parts, key.sign(parts.signed_bytes()))
+    shutil.copy(key.keyring, workdir / "zoom.gpg")
+    chown_tree(launcher_user, workdir)
+    yield Vendor(key, deb, canary, workdir)
+    stop_agent(key)
+    shutil.rmtree(workdir, ignore_errors=True)
+    canary.unlink(missing_ok=True)
+
+
+@pytest.fixture
+def data_home(launcher_user: LauncherUser) -> Iterator[Path]:
+    """A fresh XDG_DATA_HOME of the user, so each test has its own client store."""
+    path = Path(f"/tmp/sl-data-{secrets.token_hex(4)}")
+    path.mkdir(mode=0o700)
+    chown_tree(launcher_user, path)
+    yield path
+    subprocess.run(["chmod", "-R", "u+w", str(path)], check=False, timeout=60)
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def store_contents(data_home: Path) -> list[str]:
+    base = data_home / "sandbox-launcher" / "clients" / "zoom"
+    return sorted(p.name for p in base.iterdir() if p.name not in (".lock", "state.json")) \
+        if base.exists() else []
+
+
+def test_install_as_the_user_then_join_in_the_sandbox(
+        run_launcher: RunLauncher, vendor: Vendor, data_home: Path) -> None:
+    env = {"XDG_DATA_HOME": str(data_home)}
+    done = run_launcher(["client", "install", "zoom", "--from", str(vendor.deb),
+                         "--keyring", str(vendor.workdir / "zoom.gpg")], env_extra=env,
+                        check=True)
+    assert "installed zoom 6.1.0.198" in done.stdout
+    for word in ("preinst (never run)", "postinst (never run)", "setuid/setgid bits of "
+                 "zoom-helper", "device node"):
+        assert word in done.stderr, done.stderr
+    assert not vendor.canary.exists(), "a maintainer script ran"
+    installed = data_home / "sandbox-launcher" / "clients" / "zoom" / "6.1.0.198"
+    for path in [installed, *installed.iterdir()]:
+        st = path.stat()
+        assert not st.st_mode & 0o6222, f"{path}: mode {st.st_mode:o}"
+    listed = json.loads(run_launcher(["client", "list", "--json"], env_extra=env,
+                                     check=True).stdout)
+    assert listed[0]["verified"] == "gpg (debsig)" and listed[0]["current"]
+    assert listed[0]["verified_by"] == vendor.key.fingerprint
+
+    ran = run_launcher(["run", "zoom", "--network", "none", "--join", LINK], env_extra=env,
+                       check=True)
+    lines = ran.stdout.splitlines()
+    assert lines[0] == ("stand-in-zoom version=6.1.0.198 args=zoommtg://zoom.us/join"
+                        "?action=join&confno=1234567890&pwd=abc.1"), ran.stdout
+    assert "enableWaylandShare=true" in lines[1]
+    assert "opt: read-only" in lines, ran.stdout
+    assert not any(line.startswith("setuid:") for line in lines), ran.stdout
+    assert "done" in lines
+    state = json.loads((installed.parent / "state.json").read_text())
+    assert state["last_started"] == "6.1.0.198"
+
+
+def test_hostile_links_never_reach_the_client(run_launcher: RunLauncher, vendor: Vendor,
+                                              data_home: Path) -> None:
+    env = {"XDG_DATA_HOME": str(data_home)}
+    run_launcher(["client", "install", "zoom", "--from", str(vendor.deb),
+                  "--keyring", str(vendor.workdir / "zoom.gpg")], env_extra=env, check=True)
+    for link in ("https://zoom.us/j/123456789?pwd=$(touch /tmp/pwned)",
+                 "zoommtg://zoom.us/join?confno=123456789&pwd=x;id",
+                 "https://zoom.us.evil.example/j/123456789"):
+        done = run_launcher(["run", "zoom", "--network", "none", "--join", link],
+                            env_extra=env, check=125)
+        assert "stand-in-zoom" not in done.stdout
+        assert "not a" in done.stderr and "link" in done.stderr, done.stderr
+
+
+def test_tampered_and_foreign_signed_packages_are_refused(
+        run_launcher: RunLauncher, vendor: Vendor, data_home: Path,
+        launcher_user: LauncherUser, tmp_path: Path) -> None:
+    env = {"XDG_DATA_HOME": str(data_home)}
+    raw = bytearray(vendor.deb.read_bytes())
+    raw[-200] ^= 0xFF  # inside data.tar.xz
+    tampered = vendor.workdir / "tampered.deb"
+    tampered.write_bytes(bytes(raw))
+    stranger = make_key(tmp_path, "Someone Else")
+    parts = deb_parts(vendor.canary)
+    foreign = build_deb(vendor.workdir / "foreign.deb", parts,
+                        stranger.sign(parts.signed_bytes()))
+    stop_agent(stranger)
+    chown_tree(launcher_user, vendor.workdir)
+    for package, why in ((tampered, "altered"), (foreign, "not trusted")):
+        done = run_launcher(["client", "install", "zoom", "--from", str(package),
+                             "--keyring", str(vendor.workdir / "zoom.gpg")], env_extra=env,
+                            check=1)
+        assert why in done.stderr and "refused" in done.stderr, done.stderr
+        assert store_contents(data_home) == []
+    assert not vendor.canary.exists()
+    done = run_launcher(["run", "zoom", "--network", "none"], env_extra=env, check=125)
+    assert "not installed" in done.stderr and "client install zoom" in done.stderr
+
+
+def test_no_space_left_leaves_nothing(run_launcher: RunLauncher, vendor: Vendor,
+                                      launcher_user: LauncherUser) -> None:
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small file system needs root (CI runs as root)")
+    small = Path(f"/tmp/sl-full-{secrets.token_hex(4)}")
+    small.mkdir()
+    run_checked(["mount", "-t", "tmpfs", "-o", "size=256k,mode=0700", "tmpfs", str(small)])
+    # Incompressible, so the package fits and its unpacked files do not.
+    parts = deb_parts(vendor.canary, payload=os.urandom(160 << 10))
+    big = build_deb(vendor.workdir / "big.deb", parts, vendor.key.sign(parts.signed_bytes()))
+    try:
+        chown_tree(launcher_user, small)
+        chown_tree(launcher_user, vendor.workdir)
+        done = run_launcher(["client", "install", "zoom", "--from", str(big),
+                             "--keyring", str(vendor.workdir / "zoom.gpg")],
+                            env_extra={"XDG_DATA_HOME": str(small)}, check=1)
+        assert "no space left" in done.stderr, done.stderr
+        assert store_contents(small) == []
+    finally:
+        run_checked(["umount", str(small)])
+        small.rmdir()
+
+
+# --------------------------------------------------------------------------- fake internet
+
+
+@dataclass
+class WebWorld:
+    """The fake internet with HTTPS servers, its CA, and a way to run the launcher there."""
+
+    net: FakeInternet
+    host: HostNetns
+    ca: Path
+    spki: str
+    log: Path
+    files: Path
+
+    def requests(self, since: int = 0) -> list[dict[str, Any]]:
+        if not self.log.exists():
+            return []
+        lines = self.log.read_text().splitlines()[since:]
+        return [json.loads(line) for line in lines if line.strip()]
+
+
+def make_certificates(directory: Path) -> tuple[Path, Path, Path, str]:
+    """A CA, and a server certificate for every name the servers answer; (ca, cert, key, spki)."""
+    def openssl(*args: str) -> None:
+        run_checked(["openssl", *args])
+
+    ec = ("-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes")
+    openssl("req", "-x509", *ec, "-keyout", str(directory / "ca.key"), "-out",
+            str(directory / "ca.pem"), "-days", "2", "-subj", "/CN=sandbox-launcher test CA",
+            "-addext", "basicConstraints=critical,CA:TRUE",
+            "-addext", "keyUsage=critical,keyCertSign,cRLSign")
+    openssl("req", *ec, "-keyout", str(directory / "server.key"), "-out",
+            str(directory / "server.csr"), "-subj", "/CN=fake vendor")
+    ext = directory / "server.ext"
+    ext.write_text("subjectAltName=DNS:zoom.us,DNS:meet.example.org,DNS:other.example.org\n"
+                   "basicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n")
+    openssl("x509", "-req", "-in", str(directory / "server.csr"), "-CA",
+            str(directory / "ca.pem"), "-CAkey", str(directory / "ca.key"), "-CAcreateserial",
+            "-out", str(directory / "server.pem"), "-days", "2", "-extfile", str(ext))
+    pubkey = run_checked(["openssl", "x509", "-in", str(directory / "server.pem"), "-pubkey",
+                          "-noout"])
+    der = subprocess.run(["openssl", "pkey", "-pubin", "-outform", "der"], input=pubkey.encode(),
+                         capture_output=True, check=True, timeout=30).stdout
+    digest = subprocess.run(["openssl", "dgst", "-sha256", "-binary"], input=der,
+                            capture_output=True, check=True, timeout=30).stdout
+    return (directory / "ca.pem", directory / "server.pem", directory / "server.key",
+            base64.b64encode(digest).decode())
+
+
+@pytest.fixture(scope="module")
+def web_world(launcher_user: LauncherUser, vendor: Vendor) -> Iterator[WebWorld]:
+    if os.geteuid() != 0:
+        pytest.skip("the fake internet needs root to make network namespaces (CI runs as root)")
+    records = {**DNS_RECORDS, "meet.example.org": WEB_ADDRESS,
+               "other.example.org": OTHER_ADDRESS}
+    net = FakeInternet(dns_records=records)
+    server: subprocess.Popen[str] | None = None
+    try:
+        net.build()
+        for address in (WEB_ADDRESS, OTHER_ADDRESS):
+            run_checked(["ip", "-n", net.inet_ns, "addr", "add", f"{address}/32", "dev", "lo"])
+        certs = net.workdir / "certs"
+        certs.mkdir()
+        ca, cert, key, spki = make_certificates(certs)
+        files = net.workdir / "files"
+        files.mkdir()
+        shutil.copy(vendor.deb, files / "zoom_amd64.deb")
+        (files / "room.html").write_text(ROOM_PAGE)
+        (files / "not-a-package.deb").write_text("<html>Please sign in</html>\n")
+        log = net.workdir / "https.log"
+        spec = net.workdir / "https.json"
+        spec.write_text(json.dumps({
+            "root": str(files), "log": str(log), "cert": str(cert), "key": str(key),
+            "listen": [[WEB_ADDRESS, 443], [OTHER_ADDRESS, 443], [ZOOM_ADDRESS, DOWNLOAD_PORT]],
+        }))
+        script = Path(__file__).with_name("https_servers.py")
+        server = subprocess.Popen(ns_argv(net.inet_ns, [sys.executable, str(script), str(spec)]),
+                                  stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True)
+        assert server.stdout is not None
+        ready, _, _ = select.select([server.stdout], [], [], 20)
+        assert ready and server.stdout.readline().strip() == "ready", "HTTPS servers failed"
+        user_ca = vendor.workdir / "ca.pem"
+        shutil.copy(ca, user_ca)
+        chown_tree(launcher_user, vendor.workdir)
+        host = HostNetns(net, launcher_user)
+        yield WebWorld(net, host, user_ca, spki, log, files)
+        host.reap()
+    finally:
+        if server is not None:
+            server.kill()
+            server.wait(timeout=10)
+            if server.stdout is not None:
+                server.stdout.close()
+        net.teardown()
+
+
+def test_download_over_https_from_the_fake_vendor(web_world: WebWorld, vendor: Vendor,
+                                                  data_home: Path) -> None:
+    env = {"XDG_DATA_HOME": str(data_home), "SSL_CERT_FILE": str(web_world.ca)}
+    url = f"https://zoom.us:{DOWNLOAD_PORT}/zoom_amd64.deb"
+    done = web_world.host.run_launcher(["client", "update", "zoom", "--url", url, "--keyring",
+                                        str(vendor.workdir / "zoom.gpg")], env_extra=env)
+    assert done.returncode == 0, done.stderr
+    assert "installed zoom 6.1.0.198" in done.stdout
+    assert "downloaded 0 MiB of 0 MiB (100%)" in done.stderr
+    assert store_contents(data_home) == ["6.1.0.198"]
+    assert any(r["path"] == "/zoom_amd64.deb" for r in web_world.requests())
+    # Without the test CA, the same server is not trusted.
+    done = web_world.host.run_launcher(
+        ["client", "update", "zoom", "--url", url, "--keyring",
+         str(vendor.workdir / "zoom.gpg")], env_extra={"XDG_DATA_HOME": str(data_home)})
+    assert done.returncode == 1 and "CERTIFICATE_VERIFY_FAILED" in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize(("path", "why"), [
+    ("/truncated/zoom_amd64.deb", "truncated"),
+    ("/not-a-package.deb", "no signature and no recorded checksum"),
+    ("/missing.deb", "404"),
+])
+def test_bad_downloads_leave_nothing(web_world: WebWorld, vendor: Vendor, data_home: Path,
+                                     path: str, why: str) -> None:
+    env = {"XDG_DATA_HOME": str(data_home), "SSL_CERT_FILE": str(web_world.ca)}
+    done = web_world.host.run_launcher(
+        ["client", "update", "zoom", "--url", f"https://zoom.us:{DOWNLOAD_PORT}{path}",
+         "--keyring", str(vendor.workdir / "zoom.gpg")], env_extra=env)
+    assert done.returncode == 1 and why in done.stderr, done.stderr
+    assert store_contents(data_home) == []
+
+
+def test_web_meeting_in_chromium_reaches_only_the_meeting_host(
+        web_world: WebWorld, launcher_user: LauncherUser, data_home: Path) -> None:
+    if shutil.which("chromium") is None:
+        pytest.skip("chromium is not installed (scripts/setup.sh --with-test-tools)")
+    # Control: unconfined, the other host answers (so "blocked" below means the jail).
+    reach = web_world.host.run(
+        ["/usr/bin/python3", "-c", "import urllib.request as u; "
+         "print(u.urlopen('https://other.example.org/room.html', timeout=10).status)"],
+        env_extra={"SSL_CERT_FILE": str(web_world.ca)})
+    assert reach.stdout.strip() == "200", reach.stderr
+    # Headless, so the test can read the page; the certificate pinned to the test's own.
+    # In a private config dir: the user's shared one is seen by tests running alongside.
+    profiles = data_home / "config" / "sandbox-launcher" / "profiles"
+    profiles.mkdir(parents=True)
+    (profiles / "web-meeting.toml").write_text(
+        "[web]\nbrowser_args = [\"--headless=new\", \"--dump-dom\", "
+        "\"--virtual-time-budget=8000\", "
+        f"\"--ignore-certificate-errors-spki-list={web_world.spki}\"]\n")
+    chown_tree(launcher_user, data_home)
+    report = data_home / "report.json"
+    mark = len(web_world.requests())
+    done = web_world.host.run_launcher(
+        ["run", "web-meeting", "--join", "https://meet.example.org/room.html",
+         "--report", str(report)], timeout=180,
+        env_extra={"XDG_DATA_HOME": str(data_home),
+                   "XDG_CONFIG_HOME": str(data_home / "config")})
+    assert "MEETING-PAGE-OK" in done.stdout, f"{done.stdout}\n{done.stderr[-3000:]}"
+    assert "OTHER-BLOCKED" in done.stdout and "OTHER-REACHED" not in done.stdout
+    seen = web_world.requests(since=mark)
+    assert any(r["host"] == "meet.example.org" and r["path"] == "/room.html" for r in seen)
+    assert not any(r["server"].startswith(OTHER_ADDRESS) for r in seen), seen
+    data = json.loads(report.read_text())
+    assert data["grants"]["network"]["domains"] == ["meet.example.org"]
+    assert data["grants"]["nested_user_namespaces"] is True
+    assert data["wipe"]["verified"] is True, data["wipe"]
+    command = data.get("command") or []
+    assert not any("no-sandbox" in str(arg) for arg in command)
+    left = subprocess.run(["find", *[r for r in LEFTOVER_ROOTS if os.path.isdir(r)], "-xdev",
+                           "-name", ".browser-profile", "-print"], capture_output=True,
+                          text=True, timeout=120, check=False).stdout.split()
+    assert left == [], f"the browser profile survived the session: {left}"
+    with contextlib.suppress(FileNotFoundError):
+        report.unlink()

@@ -1,0 +1,219 @@
+"""The isolated display (a nested Xephyr) and the filtered session bus, against the test
+user's real Xvfb and dbus-daemon (``host_services``).
+
+Screenshots land in ``tests/artifacts/`` (gitignored) for a person to look at: the inside
+one must show the client's green window and nothing of the host's magenta one; the host one
+shows both, the green one inside Xephyr's window.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import REPO_ROOT, SYSTEM_PYTHON, as_user_argv, user_environment
+from conftest_net import write_user_profile
+
+pytestmark = pytest.mark.integration
+
+ARTIFACTS = REPO_ROOT / "tests" / "artifacts"
+GREEN, MAGENTA = (0, 255, 0), (255, 0, 255)
+Run = Callable[..., subprocess.CompletedProcess[str]]
+
+FAKE_OWNER = """
+import sys
+from gi.repository import Gio, GLib
+node = Gio.DBusNodeInfo.new_for_xml(
+    "<node><interface name='org.example.Fake'><method name='Ping'>"
+    "<arg type='s' direction='out'/></method></interface></node>")
+bus = Gio.bus_get_sync(Gio.BusType.SESSION, None)
+def call(conn, sender, path, iface, method, params, invocation):
+    invocation.return_value(GLib.Variant("(s)", ("pong",)))
+bus.register_object("/org/example", node.interfaces[0], call, None, None)
+for name in sys.argv[1:]:
+    bus.call_sync("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                  "RequestName", GLib.Variant("(su)", (name, 4)), None, 0, -1, None)
+print("ready", flush=True)
+GLib.MainLoop().run()
+"""
+
+
+@pytest.fixture
+def user_profile(launcher_user: Any) -> Any:
+    """``user_profile(NAME, TOML)``: a profile of the test user's, removed afterwards."""
+    written: list[Path] = []
+
+    def write(name: str, text: str) -> Path:
+        written.append(write_user_profile(launcher_user, name, text))
+        return written[-1]
+
+    yield write
+    for path in written:
+        path.unlink(missing_ok=True)
+
+
+def _need(*tools: str) -> None:
+    missing = [t for t in tools if shutil.which(t) is None]
+    if missing:
+        pytest.skip(f"needs {', '.join(missing)} (scripts/setup.sh --with-test-tools)")
+
+
+def _ping(name: str) -> list[str]:
+    return ["gdbus", "call", "--session", "--dest", name, "--object-path", "/org/example",
+            "--method", "org.example.Fake.Ping", "--timeout", "5"]
+
+
+@pytest.fixture
+def fake_owners(host_services: Any, launcher_user: Any) -> Any:
+    """A process on the user's bus owning Notifications and (a fake) Secret Service."""
+    _need("gdbus")
+    env = user_environment(launcher_user, env_extra=host_services.session_env)
+    owner = subprocess.Popen(
+        as_user_argv(launcher_user, [SYSTEM_PYTHON, "-c", FAKE_OWNER,
+                                     "org.freedesktop.Notifications",
+                                     "org.freedesktop.secrets"]),
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert owner.stdout is not None and owner.stdout.readline().strip() == "ready"
+    yield owner
+    owner.kill()
+    owner.wait(10)
+    for stream in (owner.stdout, owner.stderr):
+        if stream is not None:
+            stream.close()
+
+
+def test_dbus_proxy_passes_only_the_granted_name(run_launcher: Run, run_as_user: Run,
+                                                 user_profile: Any, host_services: Any,
+                                                 fake_owners: Any, user_tmp: Path) -> None:
+    _need("xdg-dbus-proxy")
+    env = host_services.session_env
+    for name in ("org.freedesktop.Notifications", "org.freedesktop.secrets"):
+        control = run_as_user(_ping(name), env_extra=env)  # unconfined: both answer
+        assert control.returncode == 0 and "pong" in control.stdout, control.stderr
+    user_profile("notify", "[network]\nmode = 'none'\n[devices]\n"
+                       "display = 'none'\ndbus_talk = ['org.freedesktop.Notifications']\n")
+    report = user_tmp / "r.json"
+    script = (f"{' '.join(_ping('org.freedesktop.Notifications'))}; echo status=$?; "
+              f"{' '.join(_ping('org.freedesktop.secrets'))} 2>&1; echo status=$?; "
+              "ls -l /run/user/*/")
+    done = run_launcher(["run", "notify", "--report", str(report), "--", "/bin/sh", "-c",
+                         script], env_extra=env, check=True)
+    out = done.stdout
+    assert "('pong',)\nstatus=0" in out, out
+    secrets_part = out.split("status=0", 1)[1]
+    assert "pong" not in secrets_part and "status=1" in secrets_part, out
+    assert "bus" in out.splitlines()[-1]  # only the proxy's socket is there
+
+
+@pytest.mark.parametrize("talk", ["org.freedesktop.secrets", "*", "org.freedesktop.*"])
+def test_profile_asking_for_secrets_or_the_whole_bus_is_refused(
+        run_launcher: Run, user_profile: Any, talk: str) -> None:
+    user_profile("greedy", f"[devices]\ndbus_talk = ['{talk}']\n")
+    done = run_launcher(["run", "greedy", "--", "/bin/echo", "STARTED"], check=125)
+    assert "devices.dbus_talk" in done.stderr and "STARTED" not in done.stdout
+
+
+def _ppm_pixels(raw: bytes) -> tuple[int, int, bytes]:
+    parts = raw.split(maxsplit=4)
+    assert parts[0] == b"P6" and parts[3] == b"255", raw[:20]
+    return int(parts[1]), int(parts[2]), parts[4]
+
+
+def _count(pixels: bytes, colour: tuple[int, int, int]) -> int:
+    return sum(1 for i in range(0, len(pixels) - 2, 3)
+               if (pixels[i], pixels[i + 1], pixels[i + 2]) == colour)
+
+
+def _save_png(ppm: Path, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    subprocess.run(["convert", str(ppm), str(ARTIFACTS / name)], check=True, timeout=60)
+
+
+def test_isolated_display_shows_only_the_clients_windows(
+        spawn_launcher: Callable[..., subprocess.Popen[str]], user_profile: Any, run_as_user: Run,
+        launcher_user: Any, host_services: Any, user_tmp: Path,
+        finish_launcher: Callable[..., tuple[int, str, str]]) -> None:
+    _need("Xephyr", "xmessage", "import", "convert", "xdpyinfo")
+    env = host_services.session_env
+    host_number = host_services.display.lstrip(":")
+    # A host window the client must never see: magenta, where Xephyr's window is not.
+    secret = subprocess.Popen(
+        as_user_argv(launcher_user, ["xmessage", "-bg", "#ff00ff", "-fg", "#ff00ff",
+                                     "-geometry", "300x200+700+100", "HOST-SECRET"]),
+        env=user_environment(launcher_user, env_extra=env))
+    try:
+        shared = user_tmp / "shots"
+        shared.mkdir()
+        if launcher_user.switch:
+            os.chown(shared, launcher_user.uid, launcher_user.gid)
+        user_profile("xclient", "[network]\nmode = 'none'\n"
+                           "[devices]\ndisplay = 'isolated'\ndisplay_size = '640x480'\n")
+        script = (
+            "xmessage -bg '#00ff00' -fg '#00ff00' -geometry 300x200+20+20 CLIENT & sleep 2; "
+            "import -window root -depth 8 ppm:$HOME/Shared/inside.ppm; "
+            f"xdpyinfo -display :{host_number} >/dev/null 2>&1 && echo HOST-OPEN "
+            "|| echo HOST-REFUSED; echo DISPLAY=$DISPLAY; touch ~/Shared/ready; "
+            "i=0; while [ ! -e ~/Shared/done ] && [ $i -lt 300 ]; do sleep 0.1; "
+            "i=$((i+1)); done")
+        proc = spawn_launcher(["run", "xclient", "--share", f"{shared}:rw", "--",
+                               "/bin/sh", "-c", script], env_extra=env)
+        deadline = time.monotonic() + 60
+        while not (shared / "ready").exists() and proc.poll() is None:
+            assert time.monotonic() < deadline, "the client never took its screenshot"
+            time.sleep(0.1)
+        host_shot = user_tmp / "host.ppm"
+        run_as_user(["import", "-display", host_services.display, "-window", "root", "-depth", "8",
+                     f"ppm:{host_shot}"], env_extra=env)
+        (shared / "done").touch()
+        status, stdout, stderr = finish_launcher(proc)
+        assert status == 0, stderr
+    finally:
+        secret.kill()
+        secret.wait(10)
+    assert "HOST-REFUSED" in stdout and "DISPLAY=:0" in stdout, stdout
+    _save_png(shared / "inside.ppm", "display-inside.png")
+    _save_png(host_shot, "display-host.png")
+    width, height, inside = _ppm_pixels((shared / "inside.ppm").read_bytes())
+    assert (width, height) == (640, 480)
+    assert _count(inside, GREEN) > 20_000, "the client's own window is missing inside"
+    assert _count(inside, MAGENTA) == 0, "the host's window is visible inside the sandbox"
+    _, _, host = _ppm_pixels(host_shot.read_bytes())
+    assert _count(host, MAGENTA) > 20_000 and _count(host, GREEN) > 20_000, (
+        "the host should show its own window and the client's, through Xephyr")
+
+
+def test_nested_display_blocks_the_hosts_x11_sockets(
+        run_launcher: Run, user_profile: Any, host_services: Any,
+        client_argv: Callable[..., list[str]],
+        client_json: Callable[[str], dict[str, Any]]) -> None:
+    _need("Xephyr")
+    user_profile("xprobe", "[devices]\ndisplay = 'isolated'\n")
+    probe = client_argv("probe", "--x11-socket", host_services.x11_socket,
+                        "--x11-abstract", host_services.x11_abstract, "--sysinfo")
+    done = run_launcher(["run", "xprobe", "--", *probe], env_extra=host_services.session_env,
+                        check=True)
+    result = client_json(done.stdout)
+    for name in ("x11_socket", "x11_abstract"):
+        assert result["attempts"][name]["escaped"] is False, result["attempts"][name]
+    assert "DISPLAY" in result["sysinfo"]["env_keys"]
+
+
+def test_host_x11_grant_forbidden_by_policy(run_launcher: Run, user_profile: Any,
+                                            host_services: Any, system_policy: Any) -> None:
+    user_profile("hostx", "[devices]\ndisplay = 'insecure_host_x11'\n")
+    system_policy.write("[devices]\nallow_host_x11 = false\n")
+    try:
+        done = run_launcher(["run", "hostx", "--", "/bin/echo", "STARTED"],
+                            env_extra=host_services.session_env, check=125)
+    finally:
+        system_policy.write("")
+    assert "insecure_host_x11" in done.stderr and "STARTED" not in done.stdout
+    allowed = run_launcher(["run", "hostx", "--", "xdpyinfo"],
+                           env_extra=host_services.session_env, check=True)
+    assert "name of display:    :0" in allowed.stdout
