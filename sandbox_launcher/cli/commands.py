@@ -73,6 +73,26 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return outcome.status if outcome.status is not None else 125
 
 
+#: Which profile opens a link of each service (see clients.links.MeetingLink.service).
+LINK_PROFILES = {"zoom": "zoom", "teams": "teams-web", "webex": "webex-web",
+                 "web": "web-meeting"}
+
+
+def open_link(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """``open URL``: a meeting link, checked by the strict parser, in its profile."""
+    from ..clients import links
+
+    link = links.parse(args.url)
+    profile = LINK_PROFILES[link.service]
+    print(f"sandbox-launcher: opening a {link.service} meeting on {link.host} "
+          f"in the {profile} profile", file=err)
+    run_args = argparse.Namespace(
+        profile=profile, client_command=[], backend=None, network=None, join=link.url,
+        camera=None, mic=None, share=[], keep_downloads=None, report=args.report,
+        verbose=args.verbose)
+    return run(run_args, out, err)
+
+
 def profiles(as_json: bool, out: TextIO, err: TextIO) -> int:
     """``profiles [--json]``: valid profiles, and the broken files with their errors."""
     found = load_profiles()

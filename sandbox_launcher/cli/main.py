@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from ..core.errors import LauncherError, UsageError
+from ..core.errors import LauncherError
 from . import cameras, client, commands
 
 #: ``run`` exit statuses for failures of the launcher itself, as ``env`` and
@@ -50,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
 
     opener = sub.add_parser("open", help="open a meeting link in the right profile")
     opener.add_argument("url")
+    opener.add_argument("--report", metavar="FILE.json", help="write the session report here")
     for name, text in (("profiles", "list the profiles"), ("doctor", "check this host"),
                        ("sessions", "list running and stale sessions")):
         cmd = sub.add_parser(name, help=text)
@@ -98,12 +99,14 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="sandbox-launcher: %(message)s", stream=err)
     try:
+        if args.command == "open":
+            return commands.open_link(args, out, err)
         if args.command == "run":
             return commands.run(args, out, err)
         return _dispatch(args, out, err)
     except LauncherError as exc:
         _print_error(exc, err)
-        if args.command == "run":
+        if args.command in ("run", "open"):
             return exc.exit_code if exc.exit_code == EXIT_NOT_FOUND else EXIT_LAUNCHER_FAILED
         return exc.exit_code
     except KeyboardInterrupt:
@@ -131,9 +134,6 @@ def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         from . import ranges
 
         return ranges.main(args.vendor, args.source, out)
-    if args.command == "open":
-        raise UsageError("opening meeting links is not available yet",
-                         "start the profile directly: sandbox-launcher run zoom")
     return commands.app(args.tray, out, err)
 
 

@@ -6,6 +6,8 @@ import io
 import subprocess
 import sys
 
+import pytest
+
 from sandbox_launcher.cli.main import main
 
 
@@ -28,7 +30,19 @@ def test_dash_dash_only_for_run() -> None:
         raise AssertionError("'profiles -- x' was accepted")
 
 
-def test_open_says_not_yet_available() -> None:
+def test_open_refuses_a_hostile_link_and_shows_it() -> None:
     err = io.StringIO()
-    assert main(["open", "https://zoom.us/j/1"], io.StringIO(), err) == 2
-    assert "not available yet" in err.getvalue() and "what to do" in err.getvalue()
+    link = "https://zoom.us.attacker.example/j/123456789;$(touch /tmp/x)"
+    assert main(["open", link], io.StringIO(), err) == 125
+    assert "not a meeting link" in err.getvalue() and "attacker.example" in err.getvalue()
+
+
+def test_open_routes_a_zoom_link_to_the_zoom_profile(tmp_path: object,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))  # an empty client store
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
+    err = io.StringIO()
+    assert main(["open", "zoommtg://zoom.us/join?confno=123456789&pwd=abc"],
+                io.StringIO(), err) == 125
+    assert "in the zoom profile" in err.getvalue()
+    assert "Zoom is not installed" in err.getvalue()
