@@ -26,8 +26,10 @@ from ..core.errors import LauncherError, ProfileError
 from ..core.plan import RunOptions, make_plan
 from ..core.policy import SYSTEM_POLICY, Policy, load_policy
 from ..core.profile import _NAME_RE, ProfileSet, load_profiles
+from ..devices.camera import CameraFinder
 from ..host import procs
 from . import control, store
+from .choices import DeviceChoices, device_choices
 from .lifecycle import Event, Outcome, Session, State
 
 
@@ -68,6 +70,9 @@ class SessionEntry:
     network_summary: dict[str, Any] = field(default_factory=dict)
     outcome: Outcome | None = None
     error: LauncherError | None = None
+    #: Whether the microphone is muted; None while the session has none to switch.
+    mic_muted: bool | None = None
+    mic_error: str = ""  # why the last switch-on failed
 
     @property
     def active(self) -> bool:
@@ -114,8 +119,10 @@ class SessionService:
 
     def __init__(self, *, backend_factory: Callable[[], SandboxBackend] = _default_backend,
                  profiles_dir: Path | None = None, policy_path: Path = SYSTEM_POLICY,
-                 sessions_base: Path | None = None) -> None:
+                 sessions_base: Path | None = None,
+                 camera_finder: CameraFinder | None = None) -> None:
         self._backend_factory = backend_factory
+        self._camera_finder = camera_finder or CameraFinder()
         self._profiles_dir = profiles_dir
         self._policy_path = policy_path
         self._base = sessions_base
@@ -157,6 +164,15 @@ class SessionService:
         if policy.deny_countries:
             locks["network.deny_countries"] = ", ".join(policy.deny_countries)
         return locks
+
+    def device_choices(self) -> DeviceChoices:
+        """Cameras, and which device grants this host and policy allow (with reasons)."""
+        try:
+            devices = self.policy().devices
+        except LauncherError as exc:  # a broken policy refuses every launch anyway
+            return DeviceChoices(camera_reason=exc.summary, share_reason=exc.summary,
+                                 keep_reason=exc.summary, mic_reason=exc.summary)
+        return device_choices(devices, self._camera_finder)
 
     def save_profile(self, name: str, values: dict[str, Any]) -> Path:
         """Write the user's profile *name*: only the keys that differ from its base."""
@@ -223,6 +239,9 @@ class SessionService:
                 elif event.data.get("type") == "connections":
                     entry.connections = list(event.data.get("connections", []))
                     entry.network_summary = dict(event.data.get("summary", {}))
+                elif event.data.get("type") == "mic":
+                    entry.mic_muted = bool(event.data.get("muted", True))
+                    entry.mic_error = str(event.data.get("error", ""))
         self._emit(event)
 
     def _emit(self, event: ServiceEvent) -> None:
@@ -242,6 +261,24 @@ class SessionService:
         entry = self._entries.get(session_id)
         if session is not None and entry is not None and entry.state not in _ENDING:
             session.request_stop()
+
+    def set_mic(self, session_id: str, muted: bool) -> None:
+        """Mute or unmute a running session's microphone; returns at once.
+
+        The session answers with a ``{"type": "mic"}`` event (with ``"error"`` when the
+        microphone could not be switched on).
+        """
+        with self._lock:
+            session = self._sessions.get(session_id)
+            entry = self._entries.get(session_id)
+            if session is not None and entry is not None and entry.state is State.RUNNING:
+                session.set_mic(muted)
+
+    def running_of(self, profile_name: str) -> list[SessionEntry]:
+        """Active sessions of *profile_name* (a meeting link asks before a second one)."""
+        with self._lock:
+            return [e for e in self._entries.values()
+                    if e.active and e.profile == profile_name]
 
     def entries(self) -> list[SessionEntry]:
         """Every session this service started, oldest first."""

@@ -7,6 +7,7 @@ the field (bubblejail: field metadata drives the form).
 
 from __future__ import annotations
 
+import json
 import shlex
 from typing import Any
 
@@ -32,6 +33,11 @@ def _split_list(fld: Field, text: str) -> list[str]:
     if fld.key == "command":  # program and arguments: shell-like quoting
         return shlex.split(text)
     return [item.strip() for item in text.split(",") if item.strip()]
+
+
+def _map_value(text: str) -> str:
+    """A table value on one line: quoted (JSON escapes) when it has newlines or quotes."""
+    return json.dumps(text) if ("\n" in text or text.startswith('"')) else text
 
 
 def _join_list(fld: Field, items: list[str]) -> str:
@@ -101,7 +107,7 @@ class FieldEditor(QObject):
         elif isinstance(w, QComboBox):
             w.setCurrentIndex(max(0, w.findText(str(value))))
         elif isinstance(w, QPlainTextEdit):
-            w.setPlainText("\n".join(f"{k}={v}" for k, v in dict(value).items()))
+            w.setPlainText("\n".join(f"{k}={_map_value(v)}" for k, v in dict(value).items()))
         elif isinstance(w, QLineEdit):
             w.setText(_join_list(self.field, list(value)) if self.field.kind == "str_list"
                       else str(value))
@@ -122,6 +128,12 @@ class FieldEditor(QObject):
                 name, sep, text = line.partition("=")
                 if not sep:
                     return found, self.tr("{line!r} is not NAME=value").format(line=line)
+                if text.startswith('"'):  # a quoted value: newlines and quotes as escapes
+                    try:
+                        text = str(json.loads(text))
+                    except ValueError:
+                        return found, self.tr("{line!r}: the quoted value is not closed "
+                                              "properly").format(line=line)
                 found[name.strip()] = text
             return found, None
         assert isinstance(w, QLineEdit)
@@ -165,20 +177,33 @@ class FieldEditor(QObject):
 
 #: Field titles, for lupdate (the schema itself stays free of Qt).
 _TITLES = (
-    QT_TRANSLATE_NOOP("Schema", "Title"), QT_TRANSLATE_NOOP("Schema", "Description"),
-    QT_TRANSLATE_NOOP("Schema", "Client"), QT_TRANSLATE_NOOP("Schema", "Command"),
-    QT_TRANSLATE_NOOP("Schema", "Backend"), QT_TRANSLATE_NOOP("Schema", "Home size"),
-    QT_TRANSLATE_NOOP("Schema", "/tmp size"), QT_TRANSLATE_NOOP("Schema", "/dev/shm size"),
+    QT_TRANSLATE_NOOP("Schema", "Title"),
+    QT_TRANSLATE_NOOP("Schema", "Description"),
+    QT_TRANSLATE_NOOP("Schema", "Client"),
+    QT_TRANSLATE_NOOP("Schema", "Command"),
+    QT_TRANSLATE_NOOP("Schema", "Backend"),
+    QT_TRANSLATE_NOOP("Schema", "Home size"),
+    QT_TRANSLATE_NOOP("Schema", "/tmp size"),
+    QT_TRANSLATE_NOOP("Schema", "/dev/shm size"),
     QT_TRANSLATE_NOOP("Schema", "Nested user namespaces"),
     QT_TRANSLATE_NOOP("Schema", "Allowed system calls"),
     QT_TRANSLATE_NOOP("Schema", "Environment"),
     QT_TRANSLATE_NOOP("Schema", "Host variables passed"),
-    QT_TRANSLATE_NOOP("Schema", "Network"), QT_TRANSLATE_NOOP("Schema", "Allowed domains"),
+    QT_TRANSLATE_NOOP("Schema", "Network"),
+    QT_TRANSLATE_NOOP("Schema", "Allowed domains"),
     QT_TRANSLATE_NOOP("Schema", "Allowed networks"),
     QT_TRANSLATE_NOOP("Schema", "Allowed ports"),
     QT_TRANSLATE_NOOP("Schema", "Vendor address lists"),
     QT_TRANSLATE_NOOP("Schema", "Allowed countries"),
     QT_TRANSLATE_NOOP("Schema", "Denied countries"),
+    QT_TRANSLATE_NOOP("Schema", "Display"),
+    QT_TRANSLATE_NOOP("Schema", "Window size"),
+    QT_TRANSLATE_NOOP("Schema", "Speakers"),
+    QT_TRANSLATE_NOOP("Schema", "Session-bus services"),
+    QT_TRANSLATE_NOOP("Schema", "Seeded home files"),
+    QT_TRANSLATE_NOOP("Schema", "Meeting page"),
+    QT_TRANSLATE_NOOP("Schema", "Any meeting host"),
+    QT_TRANSLATE_NOOP("Schema", "Browser arguments"),
 )
 
 

@@ -91,7 +91,8 @@ class ProfileList(QListWidget):
             item.setData(Qt.ItemDataRole.UserRole, profile.name)
             item.setData(Qt.ItemDataRole.AccessibleTextRole,
                          f"{profile.title}, {network_summary(profile)}")
-            card = ProfileCard(profile, locks)
+            # the policy's locks are all network settings: moot for a profile without network
+            card = ProfileCard(profile, locks if profile["network.mode"] != "none" else {})
             item.setSizeHint(card.sizeHint() + QSize(0, 4))
             self.addItem(item)
             self.setItemWidget(item, card)

@@ -35,7 +35,7 @@ def _start_xvfb() -> subprocess.Popen[bytes]:
     read_fd, write_fd = os.pipe()
     proc = subprocess.Popen(
         ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", SCREEN, "-nolisten", "tcp",
-         "-noreset"], pass_fds=(write_fd,), stdout=subprocess.DEVNULL,
+         "-noreset", "+bs"], pass_fds=(write_fd,), stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL)
     os.close(write_fd)
     with os.fdopen(read_fd, "rb") as pipe:

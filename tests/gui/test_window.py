@@ -120,11 +120,12 @@ def test_stop_and_wipe_ends_a_running_session_with_live_usage(app: App, qtbot: Q
     qtbot.waitUntil(view.stop_button.isEnabled, timeout=WAIT_MS)
     qtbot.mouseClick(view.stop_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: view.table.item(row, 2).text() == "wiped", timeout=WAIT_MS)
+    # usage stops with the report, which follows the last state change
+    qtbot.waitUntil(lambda: view.table.item(row, 5).text() == "-", timeout=WAIT_MS)
     entry = app.bridge.service.entry(session_id)
     assert entry.state is State.WIPED and entry.outcome is not None
     assert entry.outcome.report["stopped_by_user"] is True
     assert entry.outcome.report["wipe"]["verified"] is True
-    assert view.table.item(row, 5).text() == "-"
 
 
 def test_a_refused_launch_shows_a_one_line_error_with_details(app: App, qtbot: QtBot) -> None:
