@@ -9,15 +9,13 @@ server announced is refused as truncated; anything past :data:`MAX_PACKAGE_BYTES
 from __future__ import annotations
 
 import http.client
-import ssl
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
-from http.client import HTTPMessage
 from pathlib import Path
-from typing import IO
 
+from ..core import fetch as fetching
 from ..core.errors import ClientStoreError
 
 TIMEOUT = 60.0
@@ -38,23 +36,12 @@ def check_url(url: str) -> None:
                                "a package fetched unencrypted could be swapped on the way")
 
 
-class _HttpsRedirectsOnly(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req: urllib.request.Request, fp: IO[bytes], code: int,
-                         msg: str, headers: HTTPMessage,
-                         newurl: str) -> urllib.request.Request | None:
-        check_url(newurl)
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
-
-
 def fetch(url: str, dest: Path, progress: Progress | None = None) -> str:
     """Download *url* to *dest*; return the final URL (after redirects)."""
     check_url(url)
-    opener = urllib.request.build_opener(
-        urllib.request.HTTPSHandler(context=ssl.create_default_context()),
-        _HttpsRedirectsOnly())
-    request = urllib.request.Request(url, headers={"User-Agent": "sandbox-launcher"})
     try:
-        with opener.open(request, timeout=TIMEOUT) as response, dest.open("xb") as out:
+        with fetching.opener(check_url).open(fetching.request(url),
+                                             timeout=TIMEOUT) as response, dest.open("xb") as out:
             length = response.headers.get("Content-Length")
             total = int(length) if length and length.isdigit() else None
             if total is not None and total > MAX_PACKAGE_BYTES:

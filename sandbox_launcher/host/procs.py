@@ -55,41 +55,29 @@ def members(namespaces: dict[str, int]) -> list[int]:
     return found
 
 
+def fd_targets(pid: int) -> Iterator[str]:
+    """What each open fd of *pid* points at (``socket:[…]``, ``net:[…]``, a path…)."""
+    try:
+        fds = os.listdir(f"/proc/{pid}/fd")
+    except OSError:
+        return
+    for fd in fds:
+        try:
+            yield os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:
+            continue
+
+
 def namespace_holders(namespaces: dict[str, int]) -> list[tuple[int, str]]:
     """Processes holding an open fd to one of the namespaces (which keeps it alive)."""
     wanted = {f"{kind}:[{inode}]" for kind, inode in namespaces.items()}
-    found = []
-    for pid in pids():
-        try:
-            fds = os.listdir(f"/proc/{pid}/fd")
-        except OSError:
-            continue
-        for fd in fds:
-            try:
-                target = os.readlink(f"/proc/{pid}/fd/{fd}")
-            except OSError:
-                continue
-            if target in wanted:
-                found.append((pid, target))
-    return found
+    return [(pid, target) for pid in pids() for target in fd_targets(pid) if target in wanted]
 
 
 def socket_inodes(pid_list: Iterable[int]) -> set[int]:
     """Inodes of the sockets the given processes hold open."""
-    inodes = set()
-    for pid in pid_list:
-        try:
-            fds = os.listdir(f"/proc/{pid}/fd")
-        except OSError:
-            continue
-        for fd in fds:
-            try:
-                match = _SOCKET_RE.match(os.readlink(f"/proc/{pid}/fd/{fd}"))
-            except OSError:
-                continue
-            if match:
-                inodes.add(int(match.group(1)))
-    return inodes
+    return {int(match.group(1)) for pid in pid_list for target in fd_targets(pid)
+            if (match := _SOCKET_RE.match(target))}
 
 
 _LISTEN = "0A"  # TCP_LISTEN in /proc/net/tcp's hex state column

@@ -16,20 +16,18 @@ import ipaddress
 import json
 import logging
 import os
-import ssl
 import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from http.client import HTTPMessage
 from importlib import resources
 from pathlib import Path
-from typing import IO
 
 import platformdirs
 
+from ..core import fetch as fetching
 from ..core.errors import LauncherError, UsageError
 
 log = logging.getLogger(__name__)
@@ -184,30 +182,15 @@ def _check_url(url: str) -> None:
         "use the https:// address, or download the file and give its path")
 
 
-class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
-    """Follow a redirect only to a URL that :func:`_check_url` accepts (no downgrade)."""
-
-    def redirect_request(self, req: urllib.request.Request, fp: IO[bytes], code: int,
-                         msg: str, headers: HTTPMessage,
-                         newurl: str) -> urllib.request.Request | None:
-        _check_url(newurl)
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
-
-
 def _fetch(url: str) -> bytes:
     _check_url(url)
-    handlers: list[urllib.request.BaseHandler] = [
-        urllib.request.HTTPSHandler(context=ssl.create_default_context()), _CheckedRedirects()]
-    if urllib.parse.urlsplit(url).scheme == "http":
-        # Loopback only: a proxy from the environment could not reach it anyway, and the
-        # request must not leave this machine.
-        handlers.append(urllib.request.ProxyHandler({}))
-    opener = urllib.request.build_opener(*handlers)
-    request = urllib.request.Request(url, headers={"User-Agent": "sandbox-launcher"})
+    # http:// is loopback only: a proxy from the environment could not reach it anyway,
+    # and the request must not leave this machine.
+    opener = fetching.opener(_check_url, no_proxy=urllib.parse.urlsplit(url).scheme == "http")
     hint = ("check the network; or download the list with a browser and run: "
             "sandbox-launcher ranges refresh VENDOR --from FILE")
     try:
-        with opener.open(request, timeout=FETCH_TIMEOUT) as response:
+        with opener.open(fetching.request(url), timeout=FETCH_TIMEOUT) as response:
             body: bytes = response.read(MAX_LIST_BYTES + 1)
     except urllib.error.HTTPError as exc:
         raise RangeListError(f"{url}: the server answered {exc.code} {exc.reason}", hint) from None
