@@ -1,10 +1,11 @@
-"""Benchmarks: ``python benchmarks/run.py [--suite launch|network|all] [--markdown FILE]``.
+"""Benchmarks: ``python benchmarks/run.py [--suite launch|network|app|all] [--markdown FILE]``.
 
 The launch suite times ``sandbox-launcher run generic -- /bin/true`` against baselines
 measured in the same run (DESIGN.md §6): bare ``/bin/true``, a comparable bare ``bwrap``
 and the interpreter's own start. Variants are interleaved so that drift hits all of them
 alike. The network suite (``network.py``, root only: it builds a fake internet in network
-namespaces) compares the same client jailed and unconfined.
+namespaces) compares the same client jailed and unconfined. The app suite (``app.py``)
+times the desktop app's start to its window and its idle memory in the tray.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ TARGET_MS = 250.0
 TARGET_RSS_BYTES = 60_000_000  # "60 MB" in the issue; read as decimal MB, the stricter one
 BIN = Path(sys.prefix) / "bin"  # the venv whose python runs this script
 TOP_IMPORTS = 5
-SECTIONS = ("Launch suite", "Network suite")  # RESULTS.md, in this order
+SECTIONS = ("Launch suite", "Network suite", "App suite")  # RESULTS.md, in this order
 
 
 @dataclass
@@ -206,8 +207,8 @@ def write_markdown(out: TextIO, sections: dict[str, list[str]]) -> None:
     out.seek(0)
     out.truncate()
     out.write("# Benchmark results\n\nMade by `.venv/bin/python benchmarks/run.py --markdown "
-              "benchmarks/RESULTS.md` as root; `--suite launch` or `--suite network` "
-              "re-measures one section and keeps the other.\n")
+              "benchmarks/RESULTS.md` as root; `--suite launch`, `--suite network` or "
+              "`--suite app` re-measures one section and keeps the others.\n")
     for title in SECTIONS:
         if title in kept:
             out.write(f"\n## {title}\n\n" + "\n".join(kept[title]) + "\n")
@@ -264,18 +265,33 @@ def network_suite(runs: int) -> list[str] | None:
     return section(result["body"], [(str(k), str(v)) for k, v in result["machine"]])
 
 
+def app_suite(runs: int) -> list[str] | None:
+    """``app.py suite N`` in a child (it becomes the benchmark user itself): the section."""
+    argv = [sys.executable, str(Path(__file__).with_name("app.py")), "suite", str(runs)]
+    done = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True,
+                          timeout=1800, check=False)
+    if done.returncode != 0 or not done.stdout.strip():
+        print(f"run.py: error: the app suite failed (exit {done.returncode})",
+              file=sys.stderr)
+        return None
+    result = json.loads(done.stdout.splitlines()[-1])
+    return section(result["body"], [(str(k), str(v)) for k, v in result["machine"]])
+
+
 def main() -> int:
     """Parse options, drop root, measure, print, optionally write Markdown."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--suite", choices=("launch", "network", "all"), default="all",
+    parser.add_argument("--suite", choices=("launch", "network", "app", "all"), default="all",
                         help="which benchmarks to run (default: all; network needs root)")
     parser.add_argument("--runs", type=int, default=30, help="timed runs per launch variant")
     parser.add_argument("--net-runs", type=int, default=15,
                         help="rounds (samples per variant) of the network suite")
+    parser.add_argument("--app-runs", type=int, default=10,
+                        help="app starts (window and tray each) of the app suite")
     parser.add_argument("--markdown", metavar="FILE", type=Path, help="also write Markdown here")
     args = parser.parse_args()
-    if args.runs < 1 or args.net_runs < 1:
-        parser.error("--runs and --net-runs must be at least 1")
+    if min(args.runs, args.net_runs, args.app_runs) < 1:
+        parser.error("--runs, --net-runs and --app-runs must be at least 1")
     if args.suite == "network" and os.geteuid() != 0:
         parser.error("the network suite needs root: it builds a fake internet in network "
                      "namespaces (it runs the launcher as the user sltest)")
@@ -283,7 +299,7 @@ def main() -> int:
     # not emptied: a failed run leaves the previous results; rewritten only on success.
     markdown = args.markdown.open("a+", encoding="utf-8") if args.markdown else None
     sections: dict[str, list[str]] = {}
-    if args.suite != "launch":
+    if args.suite in ("network", "all"):
         if os.geteuid() == 0:  # first: the launch suite gives up root for good
             if (net := network_suite(args.net_runs)) is None:
                 return 1
@@ -291,7 +307,12 @@ def main() -> int:
             print()
         else:
             print("run.py: skipping the network suite: it needs root", file=sys.stderr)
-    if args.suite != "network":
+    if args.suite in ("app", "all"):  # a child, before the launch suite drops root here
+        if (app := app_suite(args.app_runs)) is None:
+            return 1
+        sections[SECTIONS[2]] = app
+        print()
+    if args.suite in ("launch", "all"):
         if (launch := launch_suite(args.runs)) is None:
             return 1
         sections[SECTIONS[0]] = launch

@@ -7,8 +7,9 @@ cd "$(dirname "$0")/.."
 # What the app needs at run time, and what building libvirt-python needs.
 packages=(bubblewrap passt nftables libseccomp2 iproute2 python3 python3-venv python3-dev
           gcc pkg-config libvirt-dev)
-# Device grants: the isolated display (nested X server) and the filtering D-Bus proxy.
-packages+=(xserver-xephyr xdg-dbus-proxy)
+# Device grants: the isolated display (nested X server), the filtering D-Bus proxy, and
+# each session's own sound server with its forwarders (pacat) to the host's.
+packages+=(xserver-xephyr xdg-dbus-proxy pulseaudio pulseaudio-utils)
 # The desktop app: Qt's xcb platform plugin needs these X libraries at run time.
 packages+=(libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxkbcommon-x11-0 libxcb-xinerama0
            libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-image0)
@@ -25,6 +26,8 @@ if [[ "${1:-}" == "--with-test-tools" ]]; then
     packages+=(x11-apps x11-utils imagemagick python3-gi libglib2.0-bin)
     # GUI tests: a real tray host on Xvfb, and window lookups for the tray test.
     packages+=(trayer x11-utils)
+    # Desktop entry tests: desktop-file-validate, update-desktop-database; xdg-mime.
+    packages+=(desktop-file-utils xdg-utils)
 fi
 
 missing=()

@@ -47,6 +47,14 @@ class SandboxHandle(Protocol):
         """A descriptor that becomes readable when the sandbox has ended (a pidfd)."""
         ...
 
+    def mic_switchable(self) -> bool:
+        """Whether the microphone can be switched on in this session."""
+        ...
+
+    def set_mic(self, muted: bool) -> bool:
+        """Switch the microphone from outside the sandbox; returns whether it is muted now."""
+        ...
+
     def terminate(self) -> None:
         """Ask every process inside to end (SIGTERM)."""
         ...

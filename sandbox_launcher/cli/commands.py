@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 from pathlib import Path
 from typing import TextIO
@@ -43,6 +44,11 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     def show(event: Event) -> None:
         if event.data is not None:
+            if event.data.get("type") == "mic":
+                state = "muted" if event.data["muted"] else "ON"
+                why = f" ({event.data['error']})" if event.data.get("error") else ""
+                print(f"sandbox-launcher: microphone {state}{why}; switch it with "
+                      f"kill -USR1 (on) / -USR2 (off) {os.getpid()}", file=err)
             if args.verbose and event.data.get("type") == "dns":
                 d = event.data
                 print(f"sandbox-launcher: dns {d['name']} {d['qtype']}: {d['verdict']} "
@@ -55,6 +61,9 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     session = Session(plan, NamespaceBackend(), listener=show)
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(signum, lambda *_: session.request_stop())
+    # The microphone, from outside the sandbox: USR1 switches it on, USR2 off.
+    signal.signal(signal.SIGUSR1, lambda *_: session.set_mic(False))
+    signal.signal(signal.SIGUSR2, lambda *_: session.set_mic(True))
     outcome = session.run(Path(args.report) if args.report else None)
     if plan.client.store_client and outcome.status not in (None, 126, 127):
         # The new version ran: it is the known-good one now, older versions may go.
@@ -73,9 +82,6 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return outcome.status if outcome.status is not None else 125
 
 
-#: Which profile opens a link of each service (see clients.links.MeetingLink.service).
-LINK_PROFILES = {"zoom": "zoom", "teams": "teams-web", "webex": "webex-web",
-                 "web": "web-meeting"}
 
 
 def open_link(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -83,7 +89,7 @@ def open_link(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from ..clients import links
 
     link = links.parse(args.url)
-    profile = LINK_PROFILES[link.service]
+    profile = links.LINK_PROFILES[link.service]
     print(f"sandbox-launcher: opening a {link.service} meeting on {link.host} "
           f"in the {profile} profile", file=err)
     run_args = argparse.Namespace(
@@ -148,8 +154,9 @@ def wipe_stale(out: TextIO) -> int:
     return 0 if all(w.verified for w in wiped) else 1
 
 
-def app(tray: bool, out: TextIO, err: TextIO) -> int:
-    """The desktop app (``--tray``: start in the tray). Qt is imported only here."""
+def app(tray: bool, out: TextIO, err: TextIO, *, ask_link: bool = False) -> int:
+    """The desktop app (``--tray``: start in the tray; ``--open-link``: ask for a meeting
+    link first). Qt is imported only here."""
     try:
         from ..session.service import SessionService
         from ..ui.app import main as app_main
@@ -159,6 +166,6 @@ def app(tray: bool, out: TextIO, err: TextIO) -> int:
               "'sandbox-launcher doctor'", file=err)
         return 1
     del out
-    return app_main(SessionService(), tray_only=tray)
+    return app_main(SessionService(), tray_only=tray, ask_link=ask_link)
 
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from ..core.errors import LauncherError
-from . import cameras, client, commands
+from . import cameras, client, commands, desktop
 
 #: ``run`` exit statuses for failures of the launcher itself, as ``env`` and
 #: ``podman run`` use them, so scripts can tell them from the client's own status.
@@ -28,6 +28,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="log every external command line to stderr")
     parser.add_argument("--tray", action="store_true", help="start the app in the tray")
+    parser.add_argument("--open-link", action="store_true",
+                        help="start the app and ask for a meeting link")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     run = sub.add_parser("run", help="run a profile in a fresh sandbox, then wipe it")
@@ -36,8 +38,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--join", metavar="URL", help="meeting link to hand to the client")
     run.add_argument("--camera", metavar="DEVICE", help="camera device to grant, or none")
     run.add_argument("--mic", dest="mic", action="store_true", default=None,
-                     help="grant the microphone")
-    run.add_argument("--no-mic", dest="mic", action="store_false")
+                     help="microphone on from the start (default: muted; kill -USR1/-USR2 "
+                          "the launcher switches it on/off)")
+    run.add_argument("--no-mic", dest="mic", action="store_false",
+                     help="no microphone at all in this session")
     run.add_argument("--share", metavar="DIR[:ro|:rw]", action="append", default=[],
                      help="folder to share with the client (read-only unless :rw)")
     run.add_argument("--keep-downloads", metavar="DIR",
@@ -65,6 +69,7 @@ def _parser() -> argparse.ArgumentParser:
                          help="fetch from here instead of the vendor's URL")
     client.add_parser(sub)
     cameras.add_parser(sub)
+    desktop.add_parser(sub)
     wipe = sub.add_parser("wipe", help="wipe sessions left by a launcher that died")
     wipe.add_argument("--stale", action="store_true", required=True,
                       help="wipe every session whose launcher is gone")
@@ -91,6 +96,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
     if "--" in argv:
         split = argv.index("--")
         argv, client_command = argv[:split], argv[split + 1:]
+    if len(argv) == 1 and ":" in argv[0] and not argv[0].startswith("-"):
+        # A bare link, as the desktop entry's "Exec=sandbox-launcher %u" passes it.
+        argv = ["open", argv[0]]
     parser = _parser()
     args = parser.parse_args(argv)
     if client_command and args.command != "run":
@@ -130,11 +138,13 @@ def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return cameras.main(args, out)
     if args.command == "client":
         return client.main(args, out, err)
+    if args.command == "desktop":
+        return desktop.main(args, out)
     if args.command == "ranges":
         from . import ranges
 
         return ranges.main(args.vendor, args.source, out)
-    return commands.app(args.tray, out, err)
+    return commands.app(args.tray, out, err, ask_link=args.open_link)
 
 
 if __name__ == "__main__":

@@ -27,6 +27,9 @@ from dataclasses import dataclass
 from ..core.errors import MeetingLinkError
 
 MAX_LINK_LENGTH = 2048
+#: Which profile opens a link of each service (:attr:`MeetingLink.service`).
+LINK_PROFILES = {"zoom": "zoom", "teams": "teams-web", "webex": "webex-web",
+                 "web": "web-meeting"}
 #: Printable ASCII without space, quotes, backslash, angle brackets, braces, ^ ` and |:
 #: none of them appears in a link we accept, and each has fooled some URL parser.
 _LINK_CHARS = re.compile(r"^[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+$")

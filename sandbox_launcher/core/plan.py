@@ -139,8 +139,6 @@ class LaunchPlan:
                 "user_home": "not visible",
             },
             **self.devices.grants(),
-            "audio": "none",
-            "microphone": "none",
             "nested_user_namespaces": self.nested_userns,
             "seccomp_denied": list(self.denied_syscalls),
             "client": self.client.to_dict(),
@@ -151,21 +149,10 @@ class LaunchPlan:
 _NOT_YET = "is not available yet"
 
 
-def _refuse_later_features(options: RunOptions) -> None:
-    later = {
-        "--mic": (options.mic, "microphone grants arrive with the audio support"),
-    }
-    for flag, (value, why) in later.items():
-        if value:
-            raise UsageError(f"{flag} {_NOT_YET}: {why}",
-                             f"run without {flag}; the session then has no such grant")
-
-
 def make_plan(profile: Profile, options: RunOptions,
               host_env: Mapping[str, str] | None = None,
               policy: Policy | None = None) -> LaunchPlan:
     """Combine a profile with per-launch options into a plan, refusing what cannot work."""
-    _refuse_later_features(options)
     host = os.environ if host_env is None else host_env
     backend = options.backend or profile["backend"]
     if backend == "vm":
@@ -195,7 +182,8 @@ def make_plan(profile: Profile, options: RunOptions,
     })
     devices, device_notes = plan_devices(
         profile, camera=options.camera, shares=options.shares,
-        keep_downloads=options.keep_downloads, policy=(policy or Policy()).devices, host=host)
+        keep_downloads=options.keep_downloads, policy=(policy or Policy()).devices, host=host,
+        mic=options.mic)
     notes += device_notes
     env.update(devices.env(env["XDG_RUNTIME_DIR"]))
 

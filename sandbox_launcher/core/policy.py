@@ -30,6 +30,7 @@ _KEYS: dict[str, str] = {
     "devices.allow_host_x11": "true or false: whether insecure_host_x11 may be granted",
     "devices.allow_dbus": "true or false: whether profiles may talk to session-bus services",
     "devices.allow_keep_downloads": "true or false: whether downloads may be kept",
+    "devices.allow_mic": "true or false: whether the microphone may be switched on",
 }
 
 
@@ -43,13 +44,15 @@ class DevicePolicy:
     allow_host_x11: bool = True
     allow_dbus: bool = True
     allow_keep_downloads: bool = True
+    allow_mic: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form for reports."""
         return {"allow_camera": self.allow_camera, "allow_share": self.allow_share,
                 "forbid_share": list(self.forbid_share), "allow_host_x11": self.allow_host_x11,
                 "allow_dbus": self.allow_dbus,
-                "allow_keep_downloads": self.allow_keep_downloads}
+                "allow_keep_downloads": self.allow_keep_downloads,
+                "allow_mic": self.allow_mic}
 
 
 @dataclass(frozen=True)

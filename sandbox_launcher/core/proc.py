@@ -34,6 +34,10 @@ PACKAGES: dict[str, str] = {
     "zstd": "zstd",
     "chromium": "chromium",
     "Xephyr": "xserver-xephyr",
+    "pulseaudio": "pulseaudio",
+    "pacat": "pulseaudio-utils",
+    "update-desktop-database": "desktop-file-utils",
+    "xdg-mime": "xdg-utils",
 }
 
 _PR_SET_PDEATHSIG = 1

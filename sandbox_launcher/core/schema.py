@@ -226,6 +226,9 @@ FIELDS: tuple[Field, ...] = (
           choices=("isolated", "none", "insecure_host_x11")),
     Field("devices.display_size", "str", "1280x800", "Window size",
           "Size of the isolated display's window (WIDTHxHEIGHT).", check=check_display_size),
+    Field("devices.speakers", "bool", True, "Speakers",
+          "Whether the client's sound reaches the host's speakers (through a sound server "
+          "of the session's own; the microphone is separate, off unless switched on)."),
     Field("devices.dbus_talk", "str_list", [], "Session-bus services",
           "Services the client may call on the session bus, through a filtering proxy "
           "(org.freedesktop.Notifications); never password stores nor the whole bus.",

@@ -1,4 +1,4 @@
-"""A host-side helper process of one session (Xephyr, xdg-dbus-proxy) and its stopping."""
+"""A host-side helper of one session (Xephyr, xdg-dbus-proxy, PulseAudio) and its stopping."""
 
 from __future__ import annotations
 
@@ -49,13 +49,16 @@ class Helper:
 
 
 def start(name: str, argv: list[str], workdir: Path, *, pass_fds: tuple[int, ...] = (),
-          env: dict[str, str] | None = None) -> Helper:
-    """Spawn *argv* with its stderr in ``workdir/NAME.log``; it dies with the launcher."""
+          env: dict[str, str] | None = None, stdin: int = subprocess.DEVNULL,
+          stdout: int = subprocess.DEVNULL) -> Helper:
+    """Spawn *argv* with its stderr in ``workdir/NAME.log``; it dies with the launcher.
+
+    *stdin*/*stdout*: fds (a pipe between two helpers), /dev/null by default.
+    """
     log = workdir / f"{name}.log"
     with open(log, "wb") as sink:
-        process = proc.spawn(argv, pass_fds=pass_fds, env=env, stdin=subprocess.DEVNULL,
-                             stdout=subprocess.DEVNULL, stderr=sink.fileno(),
-                             die_with_parent=True)
+        process = proc.spawn(argv, pass_fds=pass_fds, env=env, stdin=stdin,
+                             stdout=stdout, stderr=sink.fileno(), die_with_parent=True)
     return Helper(name, process, log)
 
 

@@ -1,6 +1,7 @@
 """The host side of one session's device grants: started before the sandbox, stopped after.
 
-:meth:`HostDevices.start` runs the helpers (nested X server, D-Bus proxy), opens the share
+:meth:`HostDevices.start` runs the helpers (nested X server, D-Bus proxy, the session's
+sound server), opens the share
 folder and makes the downloads folder, and says what the sandbox must see as neutral
 :class:`Mount` / :class:`Link` values, which the backend turns into its own options.
 :meth:`HostDevices.stop` stops the helpers, deals with the downloads and returns the
@@ -24,6 +25,8 @@ from .display import host_x11, start_nested
 from .helper import Helper
 from .plan import INSIDE_DISPLAY, DevicePlan
 from .share import DOWNLOADS_INSIDE, collect_downloads, open_share
+from .sound import SoundServer
+from .stale import remember_x_files
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,7 @@ class HostDevices:
     fds: list[int] = field(default_factory=list)
     #: Files the nested X server makes on the host (its socket and lock).
     x_files: list[Path] = field(default_factory=list)
+    sound: SoundServer | None = None
 
     @classmethod
     def start(cls, plan: DevicePlan, runtime_inside: str, workdir: Path | None = None,
@@ -79,6 +83,7 @@ class HostDevices:
             self.helpers.append(helper)
             number = socket.rpartition("/X")[2]
             self.x_files = [Path(socket), Path(f"/tmp/.X{number}-lock")]
+            remember_x_files(self.workdir, helper.process.pid, *self.x_files)
             self._x11(socket, auth, runtime)
         elif plan.display.mode == "insecure_host_x11":
             self._x11(*host_x11(plan.display, self.workdir), runtime)
@@ -86,6 +91,9 @@ class HostDevices:
             helper, bus = start_proxy(plan.host_bus, plan.dbus_talk, self.workdir)
             self.helpers.append(helper)
             self.view.append(Mount(f"{runtime}/bus", str(bus)))
+        if plan.audio.enabled:
+            self.sound = SoundServer.start(plan.audio, self.workdir, title)
+            self.view.append(Mount(f"{runtime}/pulse/native", str(self.sound.client_socket)))
         if plan.camera is not None:
             cam = plan.camera
             self.view.append(Mount(f"/dev/{cam.name}", cam.node, kind="dev"))
@@ -106,6 +114,15 @@ class HostDevices:
         self.view += [Mount(f"/tmp/.X11-unix/X{INSIDE_DISPLAY}", socket),
                       Mount(f"{runtime}/Xauthority", str(auth))]
 
+    def set_mic(self, muted: bool) -> bool:
+        """Switch the microphone; returns whether it is muted now (always, without audio)."""
+        return self.sound.set_mic(muted) if self.sound is not None else True
+
+    @property
+    def mic_switchable(self) -> bool:
+        """Whether the microphone can be switched on in this session."""
+        return self.sound is not None and self.sound.grant.mic_allowed
+
     def release_fds(self) -> None:
         """Close the share's fd once the sandbox has its own mount of it."""
         for fd in self.fds:
@@ -116,10 +133,14 @@ class HostDevices:
     def stop(self) -> dict[str, Any]:
         """Stop helpers, collect downloads, remove files; the report's ``devices`` object."""
         self.release_fds()
+        audio = self.sound.stop() if self.sound is not None else None
+        self.sound = None
         stopped = {h.name: h.stop() for h in self.helpers}
         downloads = (collect_downloads(self.workdir / "downloads", self.plan.keep_downloads)
                      if self.plan.downloads else None)
-        for name in ("Xauthority", "bus", "xephyr.log", "dbus-proxy.log"):
+        for name in ("Xauthority", "bus", "xephyr.log", "dbus-proxy.log", "pulseaudio.log",
+                     "speakers-record.log", "speakers-play.log", "microphone-record.log",
+                     "microphone-play.log", "x-files"):
             with contextlib.suppress(FileNotFoundError):
                 (self.workdir / name).unlink()
         if self.own_workdir:
@@ -146,4 +167,7 @@ class HostDevices:
                            "detail": "still there" if left else
                            f"{len(downloads['files'])} file(s), "
                            + ("kept as asked" if downloads["kept_in"] else "discarded")})
-        return {"helpers": sorted(stopped), "downloads": downloads, "checks": checks}
+        if audio is not None:
+            checks += audio.pop("checks")
+        return {"helpers": sorted(stopped), "downloads": downloads, "audio": audio,
+                "checks": checks}

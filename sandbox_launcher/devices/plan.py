@@ -1,6 +1,7 @@
 """DevicePlan: which peripherals one session gets, decided before anything starts.
 
-Defaults: an isolated display (its own nested X server) when the host has X11, no camera,
+Defaults: an isolated display (its own nested X server) when the host has X11, speakers
+and a muted microphone through a sound server of the session's own, no camera,
 no share folder, a downloads folder that is discarded, the session bus only through a
 filtering proxy and only for the names the profile lists. Each refusal is a
 :class:`UsageError` raised before anything is launched.
@@ -17,6 +18,7 @@ from typing import Any
 from ..core.errors import UsageError
 from ..core.policy import DevicePolicy
 from ..core.profile import Profile
+from .audio import AudioGrant, audio_env, audio_grants, plan_audio
 from .camera import Camera, CameraFinder
 from .share import DOWNLOADS_INSIDE, ShareGrant, check_keep_dir, parse_share
 
@@ -59,6 +61,7 @@ class DevicePlan:
     keep_downloads: str | None = None
     dbus_talk: tuple[str, ...] = ()
     host_bus: str = ""  # the host session bus address the proxy connects to
+    audio: AudioGrant = field(default_factory=AudioGrant)
 
     def env(self, runtime_dir: str) -> dict[str, str]:
         """Variables the grants set inside the sandbox."""
@@ -68,6 +71,7 @@ class DevicePlan:
             env["XAUTHORITY"] = f"{runtime_dir}/Xauthority"
         if self.dbus_talk:
             env["DBUS_SESSION_BUS_ADDRESS"] = f"unix:path={runtime_dir}/bus"
+        env.update(audio_env(self.audio, runtime_dir))
         return env
 
     def grants(self) -> dict[str, Any]:
@@ -83,6 +87,7 @@ class DevicePlan:
                           f"{DOWNLOADS_INSIDE}: listed in the report, discarded at the end"),
             "dbus": ({"via": "xdg-dbus-proxy --filter", "talk": list(self.dbus_talk)}
                      if self.dbus_talk else "none"),
+            **audio_grants(self.audio),
         }
 
 
@@ -122,7 +127,8 @@ def _host_bus(host: Mapping[str, str]) -> str:
 def plan_devices(profile: Profile, *, camera: str | None,
                  shares: Sequence[str], keep_downloads: str | None,
                  policy: DevicePolicy, host: Mapping[str, str],
-                 finder: CameraFinder | None = None) -> tuple[DevicePlan, list[str]]:
+                 finder: CameraFinder | None = None,
+                 mic: bool | None = None) -> tuple[DevicePlan, list[str]]:
     """Decide the device grants; returns the plan and notes for the user."""
     notes: list[str] = []
     display = _display(profile["devices.display"], profile["devices.display_size"],
@@ -158,5 +164,14 @@ def plan_devices(profile: Profile, *, camera: str | None,
             notes.append("the profile asks for session-bus services, but the host has no "
                          "session bus: the client gets none")
             talk = ()
+    audio, mic_refused = plan_audio(bool(profile["devices.speakers"]), mic,
+                                    policy.allow_mic, host)
+    if mic_refused:
+        raise UsageError(f"--mic cannot be granted: {mic_refused}",
+                         "run without --mic (the microphone is then off, and can be switched "
+                         "on from the app when a sound server is there)")
+    if not audio.enabled and profile["devices.speakers"] and \
+            audio.reason.startswith(("no ", "the session's")):
+        notes.append(f"the client gets no audio: {audio.reason}")
     return DevicePlan(display=display, camera=chosen, share=share, downloads=True,
-                      keep_downloads=keep, dbus_talk=talk, host_bus=bus), notes
+                      keep_downloads=keep, dbus_talk=talk, host_bus=bus, audio=audio), notes

@@ -18,6 +18,7 @@ from typing import Any
 
 from ..core import paths
 from ..core.errors import SessionError
+from ..devices.stale import wipe_helpers
 from . import report, store, wipe
 
 
@@ -46,8 +47,11 @@ def wipe_stale(base: Path | None = None) -> list[StaleWipe]:
             continue
         rec = found.record
         killed = wipe.kill_remaining(rec.namespaces) if rec.namespaces else 0
+        helpers, device_checks = wipe_helpers(found.dir)
         wipe.remove_state_dir(found.dir)
         checks = wipe.verify(rec.namespaces, found.dir, listeners_before={})
+        checks += [wipe.Check(c["name"], c["ok"], c["detail"]) for c in device_checks]
+        killed += helpers
         result = report.build(
             id=rec.id, profile=rec.profile, backend=rec.backend, command=rec.command,
             started=rec.started, ended=time.time(), recovered_stale=True,

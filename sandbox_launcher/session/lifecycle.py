@@ -58,7 +58,8 @@ class Event:
     session_id: str
     state: State
     message: str = ""
-    data: dict[str, Any] | None = None  # a live network event, for the app
+    #: A live event for the app: network (``dns``, ``connections``) or ``mic``.
+    data: dict[str, Any] | None = None
 
 
 Listener = Callable[[Event], None]
@@ -93,13 +94,47 @@ class Session:
         self.state = State.PLANNED
         self._listener = listener
         self._base = sessions_base
+        # Requests from other threads and signal handlers, applied by run() in order:
+        # x = stop, m = mute the microphone, u = unmute it.
         self._stop_r, self._stop_w = os.pipe2(os.O_CLOEXEC | os.O_NONBLOCK)
+        self._closed = False
         self._times: dict[str, float] = {}
+        #: Whether the microphone is muted now; None while the session has none to switch.
+        self.mic_muted: bool | None = None
+
+    def _request(self, code: bytes) -> None:
+        if self._closed:
+            return
+        with contextlib.suppress(BlockingIOError):
+            os.write(self._stop_w, code)
 
     def request_stop(self) -> None:
         """Ask the session to stop; safe from signal handlers and other threads."""
-        with contextlib.suppress(BlockingIOError):
-            os.write(self._stop_w, b"x")
+        self._request(b"x")
+
+    def set_mic(self, muted: bool) -> None:
+        """Mute or unmute the microphone; safe from signal handlers and other threads.
+
+        The session's own thread applies it (so the forwarder it starts dies with that
+        thread's launcher) and then sends ``{"type": "mic", "muted": bool}``, with
+        ``"error"`` when the microphone could not be switched on.
+        """
+        self._request(b"m" if muted else b"u")
+
+    def _switch_mic(self, handle: SandboxHandle, muted: bool) -> None:
+        error = ""
+        if not handle.mic_switchable():
+            error = "this session has no microphone to switch on"
+        else:
+            try:
+                self.mic_muted = handle.set_mic(muted)
+            except LauncherError as exc:
+                error = exc.summary
+        if self._listener is not None:
+            data: dict[str, Any] = {"type": "mic", "muted": self.mic_muted is not False}
+            if error and not muted:
+                data["error"] = error
+            self._listener(Event(self.id, self.state, "", data))
 
     def _to(self, state: State, owned: store.OwnedSession | None, message: str = "") -> None:
         if state not in _NEXT[self.state]:
@@ -141,6 +176,11 @@ class Session:
             record.leader_pid = handle.info.leader_pid
             record.namespaces = dict(handle.info.namespaces)
             self._to(State.RUNNING, owned)
+            if handle.mic_switchable():
+                self.mic_muted = not self.plan.devices.audio.mic_at_start
+                if self._listener is not None:
+                    self._listener(Event(self.id, self.state, "",
+                                         {"type": "mic", "muted": self.mic_muted}))
             stopped_by_request = self._wait(handle, owned)
             status = handle.wait()
             network = handle.network_report
@@ -185,14 +225,20 @@ class Session:
                             self._listener(Event(self.id, self.state, "", event))
                 if handle.fileno() in ready:
                     return stopping
-                if self._stop_r in ready and not stopping:
+                requests = b""
+                if self._stop_r in ready:
                     with contextlib.suppress(BlockingIOError):
-                        os.read(self._stop_r, 64)
+                        requests = os.read(self._stop_r, 64)
+                for code in requests.decode("ascii", "replace") if not stopping else "":
+                    if code in "mu":
+                        self._switch_mic(handle, code == "m")
+                        continue
                     self._to(State.STOPPING, owned, "stop requested")
                     handle.terminate()
                     stopping = True
                     deadline = time.monotonic() + self.grace_seconds
-                elif deadline is not None and time.monotonic() >= deadline:
+                    break
+                if deadline is not None and time.monotonic() >= deadline:
                     handle.kill()
                     deadline = None  # killed: now only wait for the exit
         finally:
@@ -248,6 +294,7 @@ class Session:
         if problems and self._listener:
             for problem in problems:
                 self._listener(Event(self.id, self.state, problem))
+        self._closed = True
         os.close(self._stop_r)
         os.close(self._stop_w)
         return Outcome(status, result)

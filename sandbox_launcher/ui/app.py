@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication
 
 from ..session.service import SessionService
 from .bridge import ServiceBridge
+from .collector import GuiThreadCollector
 from .icons import app_icon
 from .main_window import MainWindow
 from .tray import Tray
@@ -50,7 +51,7 @@ class App:
 
 
 def build(service: SessionService, *, tray_only: bool = False,
-          locale: QLocale | None = None) -> App:
+          locale: QLocale | None = None, ask_link: bool = False) -> App:
     """Create the window and the tray around *service* (a QApplication must not exist yet
     or is reused)."""
     existing = QApplication.instance()
@@ -60,6 +61,7 @@ def build(service: SessionService, *, tray_only: bool = False,
     qapp.setApplicationDisplayName("Sandbox Launcher")
     qapp.setDesktopFileName(APP_NAME)
     qapp.setWindowIcon(app_icon(False))
+    GuiThreadCollector.install(qapp)  # before any worker thread exists
     translators = install_translators(qapp, locale or QLocale.system())
     bridge = ServiceBridge(service, qapp)
     window = MainWindow(bridge)
@@ -67,14 +69,17 @@ def build(service: SessionService, *, tray_only: bool = False,
     shown = tray.show()
     # With a tray, the app lives on when its window is closed; without one it cannot.
     qapp.setQuitOnLastWindowClosed(not shown)
-    if not tray_only or not shown:
+    if not tray_only or not shown or ask_link:
         window.show()
+    if ask_link:  # the desktop entry's "Open meeting link" action
+        window.links.ask()
     return App(qapp, bridge, window, tray, shown, translators)
 
 
-def main(service: SessionService, *, tray_only: bool = False) -> int:
+def main(service: SessionService, *, tray_only: bool = False,
+         ask_link: bool = False) -> int:
     """Run the app until Quit; every session is stopped and wiped before it returns."""
-    app = build(service, tray_only=tray_only)
+    app = build(service, tray_only=tray_only, ask_link=ask_link)
     if tray_only and not app.tray_shown:
         print("sandbox-launcher: no system tray here; showing the window instead",
               file=sys.stderr)

@@ -1,8 +1,9 @@
 """Per-launch choices for the selected profile, generated from the schema's metadata.
 
 Exactly the fields with a ``launch_option`` (backend, network, command) become toggles;
-the grants that have not arrived yet (camera, microphone, share folder) are shown
-disabled with the reason, so nobody thinks they were given silently.
+below them the device grants (camera, microphone, share folder, kept downloads), each
+off unless chosen, and disabled with the reason when the host or the policy cannot give
+it (``device_fields.py``).
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QCheckBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -25,6 +25,8 @@ from PySide6.QtWidgets import (
 from ..core import schema
 from ..core.plan import RunOptions
 from ..core.profile import Profile
+from ..session.choices import DeviceChoices
+from .device_fields import DeviceControls
 from .fields import FieldEditor, field_title
 
 
@@ -39,6 +41,7 @@ class LaunchPanel(QGroupBox):
         self.setObjectName("launchPanel")
         self.setTitle(self.tr("Launch"))
         self.profile: Profile | None = None
+        self.busy = False
         layout = QVBoxLayout(self)
         self.heading = QLabel()
         self.heading.setWordWrap(True)
@@ -54,19 +57,8 @@ class LaunchPanel(QGroupBox):
             label.setBuddy(editor.widget)
             form.addRow(label, editor.row(self))
             self.editors[fld.launch_option] = editor
-        self.later: list[QCheckBox] = []
-        for title in (self.tr("Camera"), self.tr("Microphone"), self.tr("Share a folder")):
-            box = QCheckBox(title)
-            box.setEnabled(False)
-            why = self.tr("not available yet (arrives with the peripherals support)")
-            box.setToolTip(why)
-            box.setAccessibleDescription(why)
-            row = QHBoxLayout()
-            row.addWidget(box)
-            note = QLabel(f"<small>{why}</small>")
-            row.addWidget(note, 1)
-            form.addRow(row)
-            self.later.append(box)
+        self.devices = DeviceControls(form, self)
+        self.devices.changed.connect(self._update_button)
         layout.addLayout(form)
         buttons = QHBoxLayout()
         self.progress = QProgressBar()
@@ -105,9 +97,13 @@ class LaunchPanel(QGroupBox):
             line.setProperty("placeholderText", self.tr("this profile needs a command"))
         self._update_button()
 
+    def set_device_choices(self, choices: DeviceChoices) -> None:
+        """What this host and policy can grant (cameras, reasons for what they cannot)."""
+        self.devices.set_choices(choices)
+
     def options(self) -> RunOptions:
         """The RunOptions for the current choices (only what differs is passed on)."""
-        chosen: dict[str, Any] = {}
+        chosen: dict[str, Any] = self.devices.options()
         for option, editor in self.editors.items():
             value, _ = editor.text_value()
             if self.profile is not None and value == self.profile[editor.field.key]:
@@ -117,16 +113,19 @@ class LaunchPanel(QGroupBox):
 
     def set_busy(self, busy: bool) -> None:
         """Show progress while a start is under way."""
+        self.busy = busy
         self.progress.setVisible(busy)
-        self._update_button(busy)
+        self._update_button()
 
-    def _update_button(self, busy: bool = False) -> None:
+    def _update_button(self) -> None:
         command = self.editors.get("command")
         if (command is not None and self.profile is not None and not command.problem
                 and not self.profile["command"] and not command.text_value()[0]):
             command.show_problem(self.tr("this profile has no command of its own: name one"))
         problems = [e.problem for e in self.editors.values() if e.problem]
-        self.launch_button.setEnabled(self.profile is not None and not problems and not busy)
+        problems += self.devices.problems()
+        self.launch_button.setEnabled(self.profile is not None and not problems
+                                      and not self.busy)
 
     def _launch(self) -> None:
         if self.profile is not None and self.launch_button.isEnabled():

@@ -17,10 +17,12 @@ from ..core.errors import LauncherError
 from ..core.plan import RunOptions
 from ..core.profile import Profile, ProfileSet
 from ..host import autostart
+from ..session.choices import DeviceChoices
 from .bridge import ServiceBridge
 from .errors import show_error
 from .icons import app_icon
 from .launch_panel import LaunchPanel
+from .meeting_links import MeetingLinks
 from .profile_editor import ProfileEditor
 from .profile_list import ProfileList
 from .sessions_view import SessionsView
@@ -60,6 +62,9 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(central)
         layout.addWidget(split)
         self.setCentralWidget(central)
+        self.links = MeetingLinks(bridge, self)
+        self.links.launch_requested.connect(self.launch)
+        self.links.notice.connect(self.show_notice)
         self._menus()
         self.profile_list.profile_selected.connect(self._select)
         self.profile_list.doubleClicked.connect(lambda _index: self.edit_profile())
@@ -93,11 +98,26 @@ class MainWindow(QMainWindow):
         menu.addAction(self.autostart_action)
         menu.addSeparator()
         menu.addAction(self.quit_action)
+        meeting = self.menuBar().addMenu(self.tr("&Meeting"))
+        self.join_action = QAction(self.tr("Join meeting from &clipboard"), self)
+        self.join_action.setObjectName("joinFromClipboard")
+        self.join_action.setShortcut(QKeySequence("Ctrl+Shift+V"))
+        self.join_action.triggered.connect(lambda _checked=False: self.links.from_clipboard())
+        self.open_link_action = QAction(self.tr("&Open meeting link…"), self)
+        self.open_link_action.setObjectName("openMeetingLink")
+        self.open_link_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.open_link_action.triggered.connect(lambda _checked=False: self.links.ask())
+        meeting.addAction(self.join_action)
+        meeting.addAction(self.open_link_action)
         session_menu = self.menuBar().addMenu(self.tr("&Sessions"))
         stop = QAction(self.tr("&Stop && wipe selected"), self)
         stop.setShortcut(QKeySequence("Ctrl+W"))
         stop.triggered.connect(self.sessions.stop_selected)
         session_menu.addAction(stop)
+
+    def show_notice(self, text: str) -> None:
+        """A line in the status bar for a while."""
+        self.statusBar().showMessage(text, 8000)
 
     # ------------------------------------------------------------------ profiles
 
@@ -105,14 +125,15 @@ class MainWindow(QMainWindow):
         """Read profiles and policy locks on a worker, then show them."""
         service = self.bridge.service
 
-        def load() -> tuple[ProfileSet, dict[str, str]]:
-            return service.profiles(), service.locked_fields()
+        def load() -> tuple[ProfileSet, dict[str, str], DeviceChoices]:
+            return service.profiles(), service.locked_fields(), service.device_choices()
 
         def done(result: object) -> None:
             assert isinstance(result, tuple)
-            found, locks = result
+            found, locks, choices = result
             assert isinstance(found, ProfileSet) and isinstance(locks, dict)
             self.profiles, self.locks = dict(found.profiles), dict(locks)
+            self.launch_panel.set_device_choices(choices)
             self.profile_list.set_profiles(list(self.profiles.values()), self.locks)
             if select:
                 self.profile_list.select(select)

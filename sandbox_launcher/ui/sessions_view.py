@@ -1,4 +1,5 @@
-"""Running and ended sessions: live state, uptime, CPU and memory, connections, summary."""
+"""Running and ended sessions: live state, uptime, CPU and memory, connections, summary,
+and the microphone switch of a running session."""
 
 from __future__ import annotations
 
@@ -140,12 +141,19 @@ class SessionsView(QWidget):
         self.save_button.setObjectName("saveReportButton")
         self.save_button.setAccessibleName(self.tr("Save the report of the selected session"))
         self.save_button.clicked.connect(self._ask_report_path)
+        self.mic_button = QPushButton(self.tr("&Microphone on"))
+        self.mic_button.setObjectName("micButton")
+        self.mic_button.setCheckable(True)
+        self.mic_button.setAccessibleName(self.tr("Microphone of the selected session"))
+        self.mic_button.clicked.connect(self._mic_clicked)
+        buttons.addWidget(self.mic_button)
         buttons.addStretch(1)
         buttons.addWidget(self.save_button)
         buttons.addWidget(self.stop_button)
         layout.addLayout(buttons)
         self.stop_button.setEnabled(False)
         self.save_button.setEnabled(False)
+        self._show_mic(None)
         return box
 
     # ------------------------------------------------------------------ model → view
@@ -200,8 +208,10 @@ class SessionsView(QWidget):
             self.summary.setText(self.tr("No session selected."))
             self.stop_button.setEnabled(False)
             self.save_button.setEnabled(False)
+            self._show_mic(None)
             return
         entry = self.bridge.service.entry(session_id)
+        self._show_mic(entry)
         self.stop_button.setEnabled(entry.active and entry.state in (
             State.PREPARING, State.STARTING, State.RUNNING))
         self.save_button.setEnabled(entry.outcome is not None)
@@ -211,8 +221,12 @@ class SessionsView(QWidget):
         elif entry.outcome is not None:
             self.summary.setText(summary_text(entry.outcome.report))
         else:
-            self.summary.setText(self.tr("{title} ({id}): {state}").format(
-                title=entry.title, id=entry.id, state=state_text(entry.state)))
+            text = self.tr("{title} ({id}): {state}").format(
+                title=entry.title, id=entry.id, state=state_text(entry.state))
+            if entry.mic_muted is not None:
+                text += "; " + (self.tr("microphone muted") if entry.mic_muted
+                                else self.tr("microphone ON"))
+            self.summary.setText(text)
         self._fill_connections(entry)
 
     def _fill_connections(self, entry: SessionEntry) -> None:
@@ -244,6 +258,10 @@ class SessionsView(QWidget):
         self._refresh_row(entry)
         if self.selected_id() == event.session_id:
             self._show_details()
+        data = event.data or {}
+        if data.get("type") == "mic" and data.get("error"):
+            self.notice.emit(self.tr("The microphone of {id} stays muted: {why}").format(
+                id=event.session_id, why=data["error"]))
 
     def on_finished(self, finished: Finished) -> None:
         """A session ended: freeze its row and show the summary."""
@@ -272,7 +290,36 @@ class SessionsView(QWidget):
 
         self.bridge.call(lambda: self.bridge.service.usage(session_id), done)
 
+    def _show_mic(self, entry: SessionEntry | None) -> None:
+        """The switch follows the session's own mic events: it shows what *is*, not
+        what was asked (a switch-on that failed stays off, with the reason)."""
+        usable = (entry is not None and entry.active and entry.state is State.RUNNING
+                  and entry.mic_muted is not None)
+        on = entry is not None and entry.mic_muted is False
+        self.mic_button.setEnabled(usable)
+        self.mic_button.setChecked(on)
+        self.mic_button.setText(self.tr("&Mute microphone") if on
+                                else self.tr("&Microphone on"))
+        why = ""
+        if entry is not None and entry.active and entry.mic_muted is None:
+            why = self.tr("This session has no microphone to switch (no sound server, "
+                          "--no-mic, or the system policy).")
+        self.mic_button.setToolTip(why)
+        self.mic_button.setAccessibleDescription(why)
+
     # ------------------------------------------------------------------ actions
+
+    def _mic_clicked(self, checked: bool) -> None:
+        session_id = self.selected_id()
+        if session_id:
+            self.set_mic(session_id, muted=not checked)
+
+    def set_mic(self, session_id: str, *, muted: bool) -> None:
+        """Ask a running session to mute or unmute; the button follows its answer."""
+        self.bridge.call(lambda: self.bridge.service.set_mic(session_id, muted))
+        text = (self.tr("Muting the microphone of {id}…") if muted
+                else self.tr("Switching on the microphone of {id}…"))
+        self.notice.emit(text.format(id=session_id))
 
     def stop_selected(self) -> None:
         """Stop & Wipe the selected session."""

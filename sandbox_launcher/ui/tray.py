@@ -1,10 +1,10 @@
-"""The tray icon: launch profiles, see and stop running sessions, open the window."""
+"""The tray icon: launch profiles, join meetings, switch microphones, stop sessions."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMenu, QMessageBox, QSystemTrayIcon
+from PySide6.QtWidgets import QInputDialog, QMenu, QMessageBox, QSystemTrayIcon
 
 from ..core.plan import RunOptions
 from ..session.lifecycle import Event, State
@@ -59,12 +59,19 @@ class Tray(QObject):
             self.menu.addAction(action)
         join = QAction(self.tr("Join meeting from clipboard"), self.menu)
         join.setObjectName("joinFromClipboard")
-        join.triggered.connect(self.join_from_clipboard)
+        join.triggered.connect(lambda _checked=False: self.join_from_clipboard())
         self.menu.addAction(join)
+        opener = QAction(self.tr("Open meeting link…"), self.menu)
+        opener.setObjectName("openMeetingLink")
+        opener.triggered.connect(lambda _checked=False: self.open_meeting_link())
+        self.menu.addAction(opener)
         active = [e for e in self.bridge.service.entries() if e.active]
         if active:
             self.menu.addSection(self.tr("Running sessions"))
             for entry in active:
+                if entry.mic_muted is not None and entry.state is State.RUNNING:
+                    self.menu.addAction(self._mic_action(entry.id, entry.title,
+                                                         entry.mic_muted))
                 action = QAction(self.tr("Stop && wipe {title} ({id})").format(
                     title=entry.title, id=entry.id), self.menu)
                 action.setObjectName(f"stop-{entry.id}")
@@ -96,16 +103,24 @@ class Tray(QObject):
         self.window.raise_()
         self.window.activateWindow()
 
-    def join_from_clipboard(self) -> QMessageBox:
-        """Meeting links are another issue: say so clearly instead of doing nothing."""
-        box = QMessageBox(QMessageBox.Icon.Information, self.tr("Join meeting"),
-                          self.tr("Joining a meeting from a link is not available yet."),
-                          QMessageBox.StandardButton.Ok, self.window)
-        box.setInformativeText(self.tr("Start the client's profile from this menu and "
-                                       "paste the meeting link in the client."))
-        box.setObjectName("joinNotAvailable")
-        box.open()
-        return box
+    def _mic_action(self, session_id: str, title: str, muted: bool) -> QAction:
+        action = QAction(self.tr("Microphone on: {title} ({id})").format(
+            title=title, id=session_id), self.menu)
+        action.setObjectName(f"mic-{session_id}")
+        action.setCheckable(True)
+        action.setChecked(not muted)
+        action.toggled.connect(
+            lambda on, sid=session_id: self.window.sessions.set_mic(sid, muted=not on))
+        return action
+
+    def join_from_clipboard(self) -> QMessageBox | None:
+        """Check the link on the clipboard and start its profile (the box shown, if any)."""
+        return self.window.links.from_clipboard()
+
+    def open_meeting_link(self) -> QInputDialog:
+        """Ask for a meeting link (with the window, so the dialog has a parent to sit on)."""
+        self.open_window()
+        return self.window.links.ask()
 
     def _activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
         if reason == QSystemTrayIcon.ActivationReason.Trigger:

@@ -172,8 +172,11 @@ def test_closing_the_window_keeps_the_tray(tray_app: App, qtbot: QtBot) -> None:
     qtbot.waitUntil(app.window.isVisible, timeout=WAIT_MS)
     app.window.close()
     assert not app.window.isVisible() and app.tray.icon.isVisible()
-    box = app.tray.join_from_clipboard()
-    assert isinstance(box, QMessageBox) and "not available yet" in box.text()
+    QApplication.clipboard().setText("")
+    box = app.tray.join_from_clipboard()  # with the window closed: still a visible answer
+    assert isinstance(box, QMessageBox) and box.objectName() == "clipboardEmpty"
+    qtbot.waitUntil(box.isVisible, timeout=WAIT_MS)
+    assert "no meeting link" in box.text()
     box.close()
 
 

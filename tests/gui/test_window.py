@@ -62,7 +62,7 @@ def test_launch_panel_is_generated_from_the_schema(app: App, qtbot: QtBot) -> No
     assert not command.reason.isVisible() and panel.launch_button.isEnabled()
     options = panel.options()
     assert options.command == ("/bin/true",) and options.network is None
-    assert all(not box.isEnabled() for box in panel.later)  # camera, mic, share: not yet
+    assert options.camera is None and options.shares == () and options.mic is None
 
 
 def _launch_generic(app: App, qtbot: QtBot, command: str) -> str:

@@ -740,5 +740,7 @@ def no_leftovers() -> Callable[[str], None]:
     return assert_no_leftovers
 
 
-# The network jail's fixtures (fake internet in network namespaces) live in their own module.
+# The network jail's fixtures (fake internet in network namespaces) and the host's sound
+# server for the audio tests live in their own modules.
+from conftest_audio import host_sound  # noqa: E402, F401
 from conftest_net import fake_internet, host_netns, system_policy  # noqa: E402, F401

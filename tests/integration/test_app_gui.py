@@ -20,7 +20,7 @@ from conftest import REPO_ROOT, LauncherUser, as_user_argv, user_environment
 ARTIFACTS = REPO_ROOT / "tests" / "artifacts"
 #: The screenshots tests/gui writes (the user must be able to replace them).
 SCREENSHOTS = ("window-finished-session.png", "tray-menu.png", "tray-notification.png",
-               "window-de.png", "editor-de.png")
+               "window-de.png", "editor-de.png", "launch-panel-devices.png")
 
 
 @pytest.mark.integration

@@ -36,6 +36,13 @@ def test_namespace_backend_prerequisites_are_ok(
     assert check.required_for == "namespace backend"
 
 
+@pytest.mark.parametrize("name", ["Xephyr", "xdg-dbus-proxy", "pulseaudio", "pacat"])
+def test_device_helpers_are_installed(host_checks: dict[str, checks.Check], name: str) -> None:
+    """scripts/setup.sh installs every device helper; doctor finds each."""
+    check = host_checks[name]
+    assert check.status == "ok" and check.summary.startswith("found at /"), check
+
+
 def test_bwrap_version_is_reported(host_checks: dict[str, checks.Check]) -> None:
     version = checks.parse_bwrap_version(host_checks["bubblewrap"].summary)
     assert version is not None and version >= checks.MIN_BWRAP_VERSION

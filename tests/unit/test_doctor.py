@@ -83,6 +83,19 @@ def test_missing_tools_give_install_hints(monkeypatch: pytest.MonkeyPatch) -> No
         "warn", "not installed", "install the Debian package passt: sudo apt-get install passt")
 
 
+@pytest.mark.parametrize(("name", "package"), [
+    ("Xephyr", "xserver-xephyr"), ("xdg-dbus-proxy", "xdg-dbus-proxy"),
+    ("pulseaudio", "pulseaudio"), ("pacat", "pulseaudio-utils"),
+])
+def test_device_helpers_missing_say_which_package(monkeypatch: pytest.MonkeyPatch, name: str,
+                                                  package: str) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")
+    [check] = [checks.run_one(n, purpose, fn, {}) for n, purpose, fn in checks.all_checks()
+               if n == name]
+    assert check.status == "warn" and check.summary == "not installed"
+    assert check.hint == f"install the Debian package {package}: sudo apt-get install {package}"
+
+
 # --- user namespace sysctls ----------------------------------------------------------
 
 

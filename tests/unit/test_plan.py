@@ -77,7 +77,7 @@ def test_generic_without_command_is_refused(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("options", [
     # Camera and share folders are real grants now (tests/unit/test_devices.py).
-    RunOptions(command=("x",), backend="vm"), RunOptions(command=("x",), mic=True),
+    RunOptions(command=("x",), backend="vm"),
 ])
 def test_grants_of_later_issues_are_refused_not_ignored(options: RunOptions,
                                                        tmp_path: Path) -> None:
@@ -88,4 +88,4 @@ def test_grants_of_later_issues_are_refused_not_ignored(options: RunOptions,
 def test_no_mic_and_no_camera_are_fine(tmp_path: Path) -> None:
     plan = make_plan(_profile("generic", tmp_path),
                      RunOptions(command=("x",), mic=False, camera="none"), {})
-    assert plan.grants()["microphone"] == "none"
+    assert plan.grants()["microphone"].startswith("none")

@@ -121,6 +121,14 @@ class NamespaceSandbox:
         """Readable once bwrap has exited."""
         return self._pidfd
 
+    def mic_switchable(self) -> bool:
+        """Whether the session has a microphone that may be switched on."""
+        return self.devices is not None and self.devices.mic_switchable
+
+    def set_mic(self, muted: bool) -> bool:
+        """Start or stop the microphone's forwarder; returns whether it is muted now."""
+        return self.devices.set_mic(muted) if self.devices is not None else True
+
     def terminate(self) -> None:
         """SIGTERM every process inside except the init, which leaves when the client does."""
         inside = [p for p in procs.members({"pid": self.info.namespaces["pid"]})

@@ -1,6 +1,128 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="de_DE">
 <context>
+    <name>DeviceControls</name>
+    <message>
+        <location filename="../device_fields.py" line="110" />
+        <source>Camera</source>
+        <translation>Kamera</translation>
+    </message>
+    <message>
+        <location filename="../device_fields.py" line="112" />
+        <source>Camera:</source>
+        <translation>Kamera:</translation>
+    </message>
+    <message>
+        <location filename="../device_fields.py" line="116" />
+        <source>Microphone</source>
+        <translation>Mikrofon</translation>
+    </message>
+    <message>
+        <location filename="../device_fields.py" line="117" />
+        <source>muted at the start; switch it on in the sessions list</source>
+        <translation>anfangs stumm; in der Sitzungsliste einschalten</translation>
+    </message>
+    <message>
+        <location filename="../device_fields.py" line="118" />
+        <source>on from the start</source>
+        <translation>von Anfang an eingeschaltet</translation>
+    </message>
+    <message>
+        <location filename="../device_fields.py" line="119" />
+        <source>off for the whole session</source>
+        <translation>die ganze Sitzung aus</translation>
+    </message>
+    <message>
+        <location filename="../device_fields.py" line="121" />
+        <source>Microphone:</source>
+        <translation>Mikrofon:</translation>
+    </message>
+    <message>
+        <location filename="../device_fields.py" line="123" />
+        <source>no folder shared</source>
+        <translation>kein Ordner freigegeben</translation>
+    </message>
+    <message>
+        <location filename="../device_fields.py" line="124" />
+        <source>Share a folder</source>
+        <translation>Ordner freigeben</translation>
+    </message>
+    <message>
+        <location filename="../device_fields.py" line="128" />
+        <source>Access to the shared folder</source>
+        <translation>Zugriff auf den freigegebenen Ordner</translation>
+    </message>
+    <message>
+        <location filename="../device_fields.py" line="129" />
+        <source>read-only</source>
+        <translation>nur lesen</translation>
+    </message>
+    <message>
+        <location filename="../device_fields.py" line="129" />
+        <source>read-write</source>
+        <translation>lesen und schreiben</translation>
+    </message>
+    <message>
+        <location filename="../device_fields.py" line="132" />
+        <source>Share a folder:</source>
+        <translation>Ordner freigeben:</translation>
+    </message>
+    <message>
+        <location filename="../device_fields.py" line="136" />
+        <source>downloads are discarded at the end</source>
+        <translation>Downloads werden am Ende verworfen</translation>
+    </message>
+    <message>
+        <location filename="../device_fields.py" line="137" />
+        <source>Keep downloads in</source>
+        <translation>Downloads behalten in</translation>
+    </message>
+    <message>
+        <location filename="../device_fields.py" line="140" />
+        <source>Keep downloads in:</source>
+        <translation>Downloads behalten in:</translation>
+    </message>
+    <message>
+        <location filename="../device_fields.py" line="170" />
+        <source>none</source>
+        <translation>keine</translation>
+    </message>
+    <message>
+        <location filename="../device_fields.py" line="191" />
+        <source>Not available: {why}</source>
+        <translation>Nicht verfügbar: {why}</translation>
+    </message>
+</context>
+<context>
+    <name>Devices</name>
+    <message>
+        <location filename="../device_fields.py" line="35" />
+        <source>no camera found on this computer</source>
+        <extracomment>The mic choices: what RunOptions.mic gets for each entry of the combo, in order. session.choices' fixed reasons, for lupdate (the service stays free of Qt).</extracomment>
+        <translation>keine Kamera an diesem Computer gefunden</translation>
+    </message>
+    <message>
+        <location filename="../device_fields.py" line="36" />
+        <source>the system policy never grants a camera on this machine</source>
+        <translation>die Systemrichtlinie gibt auf diesem Rechner nie eine Kamera frei</translation>
+    </message>
+    <message>
+        <location filename="../device_fields.py" line="37" />
+        <source>the system policy never grants a share folder on this machine</source>
+        <translation>die Systemrichtlinie gibt auf diesem Rechner nie einen Ordner frei</translation>
+    </message>
+    <message>
+        <location filename="../device_fields.py" line="39" />
+        <source>the system policy always discards downloads on this machine</source>
+        <translation>die Systemrichtlinie verwirft Downloads auf diesem Rechner immer</translation>
+    </message>
+    <message>
+        <location filename="../device_fields.py" line="41" />
+        <source>the system policy never grants the microphone on this machine</source>
+        <translation>die Systemrichtlinie gibt auf diesem Rechner nie das Mikrofon frei</translation>
+    </message>
+</context>
+<context>
     <name>Errors</name>
     <message>
         <location filename="../errors.py" line="15" />
@@ -52,60 +174,48 @@
     </message>
 </context>
 <context>
+    <name>FolderField</name>
+    <message>
+        <location filename="../device_fields.py" line="73" />
+        <source>Choose…</source>
+        <translation>Auswählen…</translation>
+    </message>
+</context>
+<context>
     <name>LaunchPanel</name>
     <message>
-        <location filename="../launch_panel.py" line="40" />
+        <location filename="../launch_panel.py" line="42" />
         <source>Launch</source>
         <extracomment>(profile name, RunOptions)</extracomment>
         <translation>Starten</translation>
     </message>
     <message>
-        <location filename="../launch_panel.py" line="58" />
-        <source>Camera</source>
-        <translation>Kamera</translation>
-    </message>
-    <message>
-        <location filename="../launch_panel.py" line="58" />
-        <source>Microphone</source>
-        <translation>Mikrofon</translation>
-    </message>
-    <message>
-        <location filename="../launch_panel.py" line="58" />
-        <source>Share a folder</source>
-        <translation>Ordner freigeben</translation>
-    </message>
-    <message>
-        <location filename="../launch_panel.py" line="61" />
-        <source>not available yet (arrives with the peripherals support)</source>
-        <translation>noch nicht verfügbar (kommt mit der Geräteunterstützung)</translation>
-    </message>
-    <message>
-        <location filename="../launch_panel.py" line="75" />
+        <location filename="../launch_panel.py" line="67" />
         <source>Starting</source>
         <translation>Startet</translation>
     </message>
     <message>
-        <location filename="../launch_panel.py" line="79" />
+        <location filename="../launch_panel.py" line="71" />
         <source>&amp;Launch</source>
         <translation>&amp;Starten</translation>
     </message>
     <message>
-        <location filename="../launch_panel.py" line="81" />
+        <location filename="../launch_panel.py" line="73" />
         <source>Launch the selected profile</source>
         <translation>Das gewählte Profil starten</translation>
     </message>
     <message>
-        <location filename="../launch_panel.py" line="93" />
+        <location filename="../launch_panel.py" line="85" />
         <source>No profile selected.</source>
         <translation>Kein Profil gewählt.</translation>
     </message>
     <message>
-        <location filename="../launch_panel.py" line="105" />
+        <location filename="../launch_panel.py" line="97" />
         <source>this profile needs a command</source>
         <translation>dieses Profil braucht einen Befehl</translation>
     </message>
     <message>
-        <location filename="../launch_panel.py" line="127" />
+        <location filename="../launch_panel.py" line="124" />
         <source>this profile has no command of its own: name one</source>
         <translation>dieses Profil hat keinen eigenen Befehl: bitte einen angeben</translation>
     </message>
@@ -113,105 +223,190 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="45" />
+        <location filename="../main_window.py" line="47" />
         <source>Sandbox Launcher</source>
         <extracomment>a session was started from the window or the tray (its id) profiles were (re)loaded</extracomment>
         <translation>Sandbox Launcher</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="68" />
+        <location filename="../main_window.py" line="72" />
         <source>Ready.</source>
         <translation>Bereit.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="73" />
+        <location filename="../main_window.py" line="77" />
         <source>&amp;Profiles</source>
         <translation>&amp;Profile</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="74" />
+        <location filename="../main_window.py" line="78" />
         <source>&amp;New profile…</source>
         <translation>&amp;Neues Profil…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="77" />
+        <location filename="../main_window.py" line="81" />
         <source>&amp;Edit profile…</source>
         <translation>Profil &amp;bearbeiten…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="80" />
+        <location filename="../main_window.py" line="84" />
         <source>&amp;Launch</source>
         <translation>&amp;Starten</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="83" />
+        <location filename="../main_window.py" line="87" />
         <source>Start in tray at &amp;login</source>
         <translation>Bei der &amp;Anmeldung im Infobereich starten</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="87" />
+        <location filename="../main_window.py" line="91" />
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="96" />
+        <location filename="../main_window.py" line="100" />
+        <source>&amp;Meeting</source>
+        <translation>&amp;Besprechung</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="101" />
+        <source>Join meeting from &amp;clipboard</source>
+        <translation>Besprechung aus der &amp;Zwischenablage beitreten</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="105" />
+        <source>&amp;Open meeting link…</source>
+        <translation>Besprechungslink ö&amp;ffnen…</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="111" />
         <source>&amp;Sessions</source>
         <translation>&amp;Sitzungen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="97" />
+        <location filename="../main_window.py" line="112" />
         <source>&amp;Stop &amp;&amp; wipe selected</source>
         <translation>Gewählte &amp;beenden &amp;&amp; löschen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="122" />
+        <location filename="../main_window.py" line="138" />
         <source>A profile file is broken: {why}</source>
         <translation>Eine Profildatei ist fehlerhaft: {why}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="139" />
+        <location filename="../main_window.py" line="155" />
         <source>Profile {name} saved.</source>
         <translation>Profil {name} gespeichert.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="148" />
+        <location filename="../main_window.py" line="164" />
         <source>Starting {name}…</source>
         <translation>{name} wird gestartet…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="153" />
+        <location filename="../main_window.py" line="169" />
         <source>Session {id} started.</source>
         <translation>Sitzung {id} gestartet.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="160" />
+        <location filename="../main_window.py" line="176" />
         <source>Could not start {name}</source>
         <translation>{name} konnte nicht gestartet werden</translation>
     </message>
     <message numerus="yes">
-        <location filename="../main_window.py" line="168" />
+        <location filename="../main_window.py" line="184" />
         <source>Wiped %n session(s) left by a launcher that died.</source>
-        <translation><numerusform>%n Sitzung eines abgestürzten Launchers gelöscht.</numerusform><numerusform>%n Sitzungen eines abgestürzten Launchers gelöscht.</numerusform></translation>
+        <translation>
+            <numerusform>%n Sitzung eines abgestürzten Launchers gelöscht.</numerusform>
+            <numerusform>%n Sitzungen eines abgestürzten Launchers gelöscht.</numerusform>
+        </translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="175" />
+        <location filename="../main_window.py" line="191" />
         <source>Could not change the login start: {why}</source>
         <translation>Der Start bei der Anmeldung ließ sich nicht ändern: {why}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="179" />
+        <location filename="../main_window.py" line="195" />
         <source>Starts in the tray at login ({path}).</source>
         <translation>Startet bei der Anmeldung im Infobereich ({path}).</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="180" />
+        <location filename="../main_window.py" line="196" />
         <source>No longer starts at login.</source>
         <translation>Startet nicht mehr bei der Anmeldung.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../main_window.py" line="200" />
+        <location filename="../main_window.py" line="216" />
         <source>Stopping %n session(s) and wiping…</source>
-        <translation><numerusform>%n Sitzung wird beendet und gelöscht…</numerusform><numerusform>%n Sitzungen werden beendet und gelöscht…</numerusform></translation>
+        <translation>
+            <numerusform>%n Sitzung wird beendet und gelöscht…</numerusform>
+            <numerusform>%n Sitzungen werden beendet und gelöscht…</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>MeetingLinks</name>
+    <message>
+        <location filename="../meeting_links.py" line="51" />
+        <location filename="../meeting_links.py" line="108" />
+        <source>Join meeting</source>
+        <translation>Besprechung beitreten</translation>
+    </message>
+    <message>
+        <location filename="../meeting_links.py" line="52" />
+        <source>The clipboard holds no meeting link.</source>
+        <translation>Die Zwischenablage enthält keinen Besprechungslink.</translation>
+    </message>
+    <message>
+        <location filename="../meeting_links.py" line="54" />
+        <source>Copy the link from the invitation, then try again.</source>
+        <translation>Kopieren Sie den Link aus der Einladung und versuchen Sie es erneut.</translation>
+    </message>
+    <message>
+        <location filename="../meeting_links.py" line="65" />
+        <source>Open meeting link</source>
+        <translation>Besprechungslink öffnen</translation>
+    </message>
+    <message>
+        <location filename="../meeting_links.py" line="66" />
+        <source>Meeting link (Zoom, Teams, Webex or an https:// web meeting):</source>
+        <translation>Besprechungslink (Zoom, Teams, Webex oder eine https://-Webbesprechung):</translation>
+    </message>
+    <message>
+        <location filename="../meeting_links.py" line="92" />
+        <source>Meeting link refused</source>
+        <translation>Besprechungslink abgelehnt</translation>
+    </message>
+    <message>
+        <location filename="../meeting_links.py" line="95" />
+        <source>Nothing was started; the link was passed to no program.</source>
+        <translation>Nichts wurde gestartet; der Link wurde an kein Programm weitergegeben.</translation>
+    </message>
+    <message>
+        <location filename="../meeting_links.py" line="98" />
+        <source>What to do: {hint}</source>
+        <translation>Was tun: {hint}</translation>
+    </message>
+    <message>
+        <location filename="../meeting_links.py" line="109" />
+        <source>{title} is already running in session {id}.</source>
+        <translation>{title} läuft bereits in Sitzung {id}.</translation>
+    </message>
+    <message>
+        <location filename="../meeting_links.py" line="112" />
+        <source>Joining this meeting in the running session is not possible: the clients cannot be handed a link once they run. Start a new session for it?</source>
+        <translation>Dieser Besprechung in der laufenden Sitzung beizutreten ist nicht möglich: Den Clients kann kein Link übergeben werden, sobald sie laufen. Eine neue Sitzung dafür starten?</translation>
+    </message>
+    <message>
+        <location filename="../meeting_links.py" line="114" />
+        <source>Start a &amp;new session</source>
+        <translation>&amp;Neue Sitzung starten</translation>
+    </message>
+    <message>
+        <location filename="../meeting_links.py" line="130" />
+        <source>Opening a {service} meeting on {host} in the profile {profile}…</source>
+        <translation>Öffne eine {service}-Besprechung auf {host} im Profil {profile}…</translation>
     </message>
 </context>
 <context>
@@ -277,7 +472,10 @@
     <message numerus="yes">
         <location filename="../profile_editor.py" line="109" />
         <source>%n field(s) need attention</source>
-        <translation><numerusform>%n Feld braucht Aufmerksamkeit</numerusform><numerusform>%n Felder brauchen Aufmerksamkeit</numerusform></translation>
+        <translation>
+            <numerusform>%n Feld braucht Aufmerksamkeit</numerusform>
+            <numerusform>%n Felder brauchen Aufmerksamkeit</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -450,204 +648,250 @@
 <context>
     <name>SessionsView</name>
     <message>
-        <location filename="../sessions_view.py" line="37" />
+        <location filename="../sessions_view.py" line="38" />
         <source>planned</source>
         <translation>geplant</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="38" />
+        <location filename="../sessions_view.py" line="39" />
         <source>preparing</source>
         <translation>wird vorbereitet</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="39" />
+        <location filename="../sessions_view.py" line="40" />
         <source>starting</source>
         <translation>startet</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="40" />
+        <location filename="../sessions_view.py" line="41" />
         <source>running</source>
         <translation>läuft</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="41" />
+        <location filename="../sessions_view.py" line="42" />
         <source>stopping</source>
         <translation>wird beendet</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="42" />
+        <location filename="../sessions_view.py" line="43" />
         <source>wiping</source>
         <translation>wird gelöscht</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="43" />
+        <location filename="../sessions_view.py" line="44" />
         <source>verifying wipe</source>
         <translation>Löschung wird geprüft</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="44" />
+        <location filename="../sessions_view.py" line="45" />
         <source>wiped</source>
         <translation>gelöscht</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="45" />
+        <location filename="../sessions_view.py" line="46" />
         <source>wipe not verified</source>
         <translation>Löschung nicht bestätigt</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="53" />
+        <location filename="../sessions_view.py" line="54" />
         <source>wipe verified</source>
         <translation>Löschung bestätigt</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="54" />
+        <location filename="../sessions_view.py" line="55" />
         <source>wipe NOT verified</source>
         <translation>Löschung NICHT bestätigt</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="55" />
+        <location filename="../sessions_view.py" line="56" />
         <source>Contacted {hosts} hosts in {countries} countries, blocked {blocked}; {wipe}.</source>
         <translation>{hosts} Hosts in {countries} Ländern kontaktiert, {blocked} blockiert; {wipe}.</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="91" />
+        <location filename="../sessions_view.py" line="92" />
         <source>Sessions</source>
         <extracomment>a session was stopped, saved… (the window's status bar shows it)</extracomment>
         <translation>Sitzungen</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="93" />
+        <location filename="../sessions_view.py" line="94" />
         <source>Profile</source>
         <translation>Profil</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="93" />
+        <location filename="../sessions_view.py" line="94" />
         <source>Session</source>
         <translation>Sitzung</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="93" />
+        <location filename="../sessions_view.py" line="94" />
         <source>State</source>
         <translation>Zustand</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="93" />
+        <location filename="../sessions_view.py" line="94" />
         <source>Uptime</source>
         <translation>Laufzeit</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="94" />
+        <location filename="../sessions_view.py" line="95" />
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="94" />
+        <location filename="../sessions_view.py" line="95" />
         <source>Memory</source>
         <translation>Speicher</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="115" />
+        <location filename="../sessions_view.py" line="116" />
         <source>Selected session</source>
         <translation>Gewählte Sitzung</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="117" />
-        <location filename="../sessions_view.py" line="200" />
+        <location filename="../sessions_view.py" line="118" />
+        <location filename="../sessions_view.py" line="208" />
         <source>No session selected.</source>
         <translation>Keine Sitzung gewählt.</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="124" />
+        <location filename="../sessions_view.py" line="125" />
         <source>Connections</source>
         <translation>Verbindungen</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="126" />
+        <location filename="../sessions_view.py" line="127" />
         <source>Name</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="126" />
+        <location filename="../sessions_view.py" line="127" />
         <source>Address</source>
         <translation>Adresse</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="126" />
+        <location filename="../sessions_view.py" line="127" />
         <source>Country</source>
         <translation>Land</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="126" />
+        <location filename="../sessions_view.py" line="127" />
         <source>Sent</source>
         <translation>Gesendet</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="127" />
+        <location filename="../sessions_view.py" line="128" />
         <source>Received</source>
         <translation>Empfangen</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="127" />
+        <location filename="../sessions_view.py" line="128" />
         <source>Verdict</source>
         <translation>Entscheidung</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="135" />
+        <location filename="../sessions_view.py" line="136" />
         <source>&amp;Stop &amp;&amp; Wipe</source>
         <translation>&amp;Beenden &amp;&amp; löschen</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="137" />
+        <location filename="../sessions_view.py" line="138" />
         <source>Stop and wipe the selected session</source>
         <translation>Die gewählte Sitzung beenden und löschen</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="139" />
+        <location filename="../sessions_view.py" line="140" />
         <source>Save &amp;report…</source>
         <translation>&amp;Bericht speichern…</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="141" />
+        <location filename="../sessions_view.py" line="142" />
         <source>Save the report of the selected session</source>
         <translation>Den Bericht der gewählten Sitzung speichern</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="176" />
+        <location filename="../sessions_view.py" line="144" />
+        <location filename="../sessions_view.py" line="302" />
+        <source>&amp;Microphone on</source>
+        <translation>&amp;Mikrofon ein</translation>
+    </message>
+    <message>
+        <location filename="../sessions_view.py" line="147" />
+        <source>Microphone of the selected session</source>
+        <translation>Mikrofon der ausgewählten Sitzung</translation>
+    </message>
+    <message>
+        <location filename="../sessions_view.py" line="184" />
         <source>failed to start</source>
         <translation>Start fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="209" />
+        <location filename="../sessions_view.py" line="219" />
         <source>Could not start: {why}</source>
         <translation>Konnte nicht starten: {why}</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="214" />
+        <location filename="../sessions_view.py" line="224" />
         <source>{title} ({id}): {state}</source>
         <translation>{title} ({id}): {state}</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="224" />
+        <location filename="../sessions_view.py" line="227" />
+        <source>microphone muted</source>
+        <translation>Mikrofon stumm</translation>
+    </message>
+    <message>
+        <location filename="../sessions_view.py" line="228" />
+        <source>microphone ON</source>
+        <translation>Mikrofon EIN</translation>
+    </message>
+    <message>
+        <location filename="../sessions_view.py" line="238" />
         <source>allowed</source>
         <translation>erlaubt</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="225" />
+        <location filename="../sessions_view.py" line="239" />
         <source>blocked</source>
         <translation>blockiert</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="287" />
+        <location filename="../sessions_view.py" line="263" />
+        <source>The microphone of {id} stays muted: {why}</source>
+        <translation>Das Mikrofon von {id} bleibt stumm: {why}</translation>
+    </message>
+    <message>
+        <location filename="../sessions_view.py" line="301" />
+        <source>&amp;Mute microphone</source>
+        <translation>Mikrofon &amp;stummschalten</translation>
+    </message>
+    <message>
+        <location filename="../sessions_view.py" line="305" />
+        <source>This session has no microphone to switch (no sound server, --no-mic, or the system policy).</source>
+        <translation>Diese Sitzung hat kein schaltbares Mikrofon (kein Soundserver, --no-mic oder die Systemrichtlinie).</translation>
+    </message>
+    <message>
+        <location filename="../sessions_view.py" line="320" />
+        <source>Muting the microphone of {id}…</source>
+        <translation>Schalte das Mikrofon von {id} stumm…</translation>
+    </message>
+    <message>
+        <location filename="../sessions_view.py" line="321" />
+        <source>Switching on the microphone of {id}…</source>
+        <translation>Schalte das Mikrofon von {id} ein…</translation>
+    </message>
+    <message>
+        <location filename="../sessions_view.py" line="334" />
         <source>Stopping {id} and wiping it…</source>
         <translation>{id} wird beendet und gelöscht…</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="293" />
+        <location filename="../sessions_view.py" line="340" />
         <source>Save the session report</source>
         <translation>Den Sitzungsbericht speichern</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="306" />
+        <location filename="../sessions_view.py" line="353" />
         <source>Report saved to {path}</source>
         <translation>Bericht gespeichert unter {path}</translation>
     </message>
@@ -656,7 +900,7 @@
     <name>Tray</name>
     <message>
         <location filename="../tray.py" line="29" />
-        <location filename="../tray.py" line="124" />
+        <location filename="../tray.py" line="139" />
         <source>Sandbox Launcher: no session running</source>
         <translation>Sandbox Launcher: keine Sitzung läuft</translation>
     </message>
@@ -676,57 +920,55 @@
         <translation>Meeting aus der Zwischenablage beitreten</translation>
     </message>
     <message>
-        <location filename="../tray.py" line="66" />
+        <location filename="../tray.py" line="64" />
+        <source>Open meeting link…</source>
+        <translation>Besprechungslink öffnen…</translation>
+    </message>
+    <message>
+        <location filename="../tray.py" line="70" />
         <source>Running sessions</source>
         <translation>Laufende Sitzungen</translation>
     </message>
     <message>
-        <location filename="../tray.py" line="68" />
+        <location filename="../tray.py" line="75" />
         <source>Stop &amp;&amp; wipe {title} ({id})</source>
         <translation>{title} beenden &amp;&amp; löschen ({id})</translation>
     </message>
     <message>
-        <location filename="../tray.py" line="77" />
+        <location filename="../tray.py" line="84" />
         <source>Open window</source>
         <translation>Fenster öffnen</translation>
     </message>
     <message>
-        <location filename="../tray.py" line="81" />
+        <location filename="../tray.py" line="88" />
         <source>Quit</source>
         <translation>Beenden</translation>
     </message>
     <message>
-        <location filename="../tray.py" line="101" />
-        <source>Join meeting</source>
-        <translation>Meeting beitreten</translation>
-    </message>
-    <message>
-        <location filename="../tray.py" line="102" />
-        <source>Joining a meeting from a link is not available yet.</source>
-        <translation>Einem Meeting über einen Link beizutreten ist noch nicht verfügbar.</translation>
-    </message>
-    <message>
-        <location filename="../tray.py" line="104" />
-        <source>Start the client's profile from this menu and paste the meeting link in the client.</source>
-        <translation>Starten Sie das Profil des Clients aus diesem Menü und fügen Sie den Meeting-Link im Client ein.</translation>
+        <location filename="../tray.py" line="107" />
+        <source>Microphone on: {title} ({id})</source>
+        <translation>Mikrofon ein: {title} ({id})</translation>
     </message>
     <message numerus="yes">
-        <location filename="../tray.py" line="123" />
+        <location filename="../tray.py" line="138" />
         <source>Sandbox Launcher: %n session(s) running</source>
-        <translation><numerusform>Sandbox Launcher: %n Sitzung läuft</numerusform><numerusform>Sandbox Launcher: %n Sitzungen laufen</numerusform></translation>
+        <translation>
+            <numerusform>Sandbox Launcher: %n Sitzung läuft</numerusform>
+            <numerusform>Sandbox Launcher: %n Sitzungen laufen</numerusform>
+        </translation>
     </message>
     <message>
-        <location filename="../tray.py" line="132" />
+        <location filename="../tray.py" line="147" />
         <source>Session started</source>
         <translation>Sitzung gestartet</translation>
     </message>
     <message>
-        <location filename="../tray.py" line="133" />
+        <location filename="../tray.py" line="148" />
         <source>{title} is running in a sandbox ({id}).</source>
         <translation>{title} läuft in einer Sandbox ({id}).</translation>
     </message>
     <message>
-        <location filename="../tray.py" line="145" />
+        <location filename="../tray.py" line="160" />
         <source>Session ended: {id}</source>
         <translation>Sitzung beendet: {id}</translation>
     </message>

@@ -1,0 +1,117 @@
+"""The audio grant: speakers and a microphone switched from outside the sandbox.
+
+Decided at plan time (pure): which host sound server to forward to (PulseAudio, or
+PipeWire's pulse socket), whether the client's playback reaches it, and whether the
+microphone may be switched on during the session and is on at the start.
+
+How it runs (:mod:`.sound`): the client gets a PulseAudio server of its own, started by
+the launcher, that knows nothing of the host's devices and cannot load modules. Its
+microphone is a null sink's monitor: silence, unless the launcher runs the forwarder that
+records the host's microphone into it. Muting stops that forwarder, so while muted no
+sound of the microphone exists anywhere the client could reach, whatever it asks its own
+server (``pactl set-source-mute 0`` unmutes silence).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+#: Host variables the forwarders need to reach the host's server (its cookie lives there).
+_HOST_VARS = ("HOME", "XDG_RUNTIME_DIR", "PULSE_COOKIE")
+
+
+@dataclass(frozen=True)
+class AudioGrant:
+    """Sound for one session: none, speakers, and/or a switchable microphone."""
+
+    host_server: str = ""  # "unix:/path" of the host's sound server
+    speakers: bool = False
+    mic_allowed: bool = False  # may be switched on during the session
+    mic_at_start: bool = False  # on from the start (--mic)
+    host_env: tuple[tuple[str, str], ...] = ()
+    reason: str = ""  # why there is no sound at all
+    mic_reason: str = ""  # why the microphone can never be switched on
+
+    @property
+    def enabled(self) -> bool:
+        """Whether the session gets a sound server at all."""
+        return bool(self.host_server) and (self.speakers or self.mic_allowed)
+
+    def describe(self) -> str:
+        """The report's ``audio`` line."""
+        if not self.enabled:
+            return f"none ({self.reason})" if self.reason else "none"
+        out = (f"speakers: played on the host's sound server ({self.host_server})"
+               if self.speakers else "speakers: off (played into nothing)")
+        return ("its own PulseAudio server, no module loading, no access to the host's "
+                f"devices; {out}")
+
+    def describe_mic(self) -> str:
+        """The report's ``microphone`` line."""
+        why = self.mic_reason or self.reason
+        if not self.enabled or not self.mic_allowed:
+            return f"none ({why})" if why else "none"
+        start = "on" if self.mic_at_start else "muted"
+        return (f"{start} at the start; switched from outside the sandbox (the client "
+                "cannot unmute it: while muted nothing is recorded from the host)")
+
+
+def host_sound_server(host: Mapping[str, str]) -> str:
+    """The host's sound server as ``unix:PATH``, or "" when there is none we can use.
+
+    PULSE_SERVER first (only a local socket: a TCP server is another machine's), then
+    ``$XDG_RUNTIME_DIR/pulse/native`` (PulseAudio, or PipeWire's pulse compatibility).
+    """
+    named = host.get("PULSE_SERVER", "").strip()
+    if named:
+        path = named.removeprefix("unix:")
+        return f"unix:{path}" if os.path.isabs(path) and os.path.exists(path) else ""
+    runtime = host.get("XDG_RUNTIME_DIR", "")
+    socket = os.path.join(runtime, "pulse", "native") if runtime else ""
+    return f"unix:{socket}" if socket and os.path.exists(socket) else ""
+
+
+def plan_audio(speakers: bool, mic: bool | None, allow_mic: bool,
+               host: Mapping[str, str]) -> tuple[AudioGrant, str | None]:
+    """The grant, and why an explicit ``--mic`` cannot be had (None when it can).
+
+    *mic*: True (``--mic``: on from the start), False (``--no-mic``: never in this
+    session), None (muted, may be switched on from the app when the policy allows it).
+    """
+    server = host_sound_server(host)
+    mic_allowed = allow_mic and mic is not False
+    env = tuple((k, host[k]) for k in _HOST_VARS if host.get(k))
+    if mic and not allow_mic:
+        return AudioGrant(), "the system policy never grants the microphone"
+    if not server:
+        why = ("no sound server on the host (no PulseAudio or PipeWire socket at "
+               "$XDG_RUNTIME_DIR/pulse/native, nor a local PULSE_SERVER)")
+        return AudioGrant(reason=why), why if mic else None
+    mic_reason = ("" if mic_allowed else "--no-mic" if mic is False else
+                  "the system policy never grants the microphone")
+    missing = [p for p in ("pulseaudio", "pacat") if shutil.which(p, path=host.get("PATH"))
+               is None]
+    if missing:
+        why = ("the session's sound server needs the packages pulseaudio and "
+               "pulseaudio-utils (sudo apt-get install pulseaudio pulseaudio-utils)")
+        return AudioGrant(reason=why), why if mic else None
+    if not speakers and not (mic and mic_allowed):
+        return AudioGrant(reason="the profile has no speakers (devices.speakers = false) "
+                          "and the microphone was not asked for (--mic)",
+                          mic_reason=mic_reason), None
+    return AudioGrant(server, speakers, mic_allowed, bool(mic) and mic_allowed, env,
+                      mic_reason=mic_reason), None
+
+
+def audio_env(grant: AudioGrant, runtime_dir: str) -> dict[str, str]:
+    """Variables inside: where the client's own sound server is."""
+    return {"PULSE_SERVER": f"unix:{runtime_dir}/pulse/native"} if grant.enabled else {}
+
+
+def audio_grants(grant: AudioGrant) -> dict[str, Any]:
+    """The report's ``audio`` and ``microphone`` entries."""
+    return {"audio": grant.describe(), "microphone": grant.describe_mic()}

@@ -1,0 +1,141 @@
+"""Meeting links in the app: from the clipboard, or typed into "Open meeting link…".
+
+A link comes from anyone (an e-mail, a chat, a web page). It goes through the strict
+parser (:func:`clients.links.parse`) before anything else sees it. A refused link is
+shown escaped (``links.shown``), as plain text (no rich text, no clickable links: a
+hostile link must not paint the dialog), with the reason, and is passed nowhere. An
+accepted one starts its service's profile with the *rebuilt* link as ``join_url``.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QInputDialog, QLabel, QMessageBox, QWidget
+
+from ..clients import links
+from ..core.errors import MeetingLinkError
+from ..core.plan import RunOptions
+from .bridge import ServiceBridge
+
+
+def plain_text_box(box: QMessageBox) -> None:
+    """Every label of *box* as plain text that opens nothing (for text from outside)."""
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    for label in box.findChildren(QLabel):
+        label.setTextFormat(Qt.TextFormat.PlainText)
+        label.setOpenExternalLinks(False)
+
+
+class MeetingLinks(QObject):
+    """Checks links and asks for launches; the window and the tray share one.
+
+    It talks to the window only through signals and its Qt parent: a Python reference
+    back to the window would put the window into a reference cycle, and the garbage
+    collector may run on any thread (deleting a window off the GUI thread crashes Qt).
+    """
+
+    #: (profile name, RunOptions with the rebuilt link as join_url)
+    launch_requested = Signal(str, object)
+    #: a line for the status bar
+    notice = Signal(str)
+
+    def __init__(self, bridge: ServiceBridge, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.bridge = bridge
+        self.dialog: QInputDialog | None = None
+
+    @property
+    def parent_widget(self) -> QWidget:
+        """The window the dialogs sit on."""
+        parent = self.parent()
+        assert isinstance(parent, QWidget)
+        return parent
+
+    def from_clipboard(self) -> QMessageBox | None:
+        """Open the link on the clipboard; the box shown, if one was (refusal, question)."""
+        text = QGuiApplication.clipboard().text().strip()
+        if not text:
+            box = QMessageBox(QMessageBox.Icon.Information, self.tr("Join meeting"),
+                              self.tr("The clipboard holds no meeting link."),
+                              QMessageBox.StandardButton.Ok, self.parent_widget)
+            box.setInformativeText(self.tr("Copy the link from the invitation, then try "
+                                           "again."))
+            box.setObjectName("clipboardEmpty")
+            box.open()
+            return box
+        return self.open(text)
+
+    def ask(self) -> QInputDialog:
+        """"Open meeting link…": a non-blocking dialog for pasting a link."""
+        dialog = QInputDialog(self.parent_widget)
+        dialog.setObjectName("openLinkDialog")
+        dialog.setWindowTitle(self.tr("Open meeting link"))
+        dialog.setLabelText(self.tr("Meeting link (Zoom, Teams, Webex or an https:// web "
+                                    "meeting):"))
+        dialog.setInputMode(QInputDialog.InputMode.TextInput)
+        dialog.resize(560, dialog.sizeHint().height())
+        dialog.textValueSelected.connect(lambda text: self.open(text.strip()))
+        dialog.open()
+        self.dialog = dialog
+        return dialog
+
+    def open(self, text: str) -> QMessageBox | None:
+        """Parse *text*; refuse it visibly, ask about a running session, or launch."""
+        try:
+            link = links.parse(text)
+        except MeetingLinkError as exc:
+            return self._refused(exc)
+        profile = links.LINK_PROFILES[link.service]
+        running = self.bridge.service.running_of(profile)
+        if running:
+            return self._ask_new_session(link, profile, running[0].title, running[0].id)
+        self._start(link, profile)
+        return None
+
+    def _refused(self, error: MeetingLinkError) -> QMessageBox:
+        box = QMessageBox(self.parent_widget)
+        box.setObjectName("linkRefused")
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle(self.tr("Meeting link refused"))
+        # the summary holds the link as links.shown() escaped it, and the reason
+        box.setText(error.summary)
+        box.setInformativeText(self.tr("Nothing was started; the link was passed to no "
+                                       "program."))
+        if error.hint:
+            box.setDetailedText(self.tr("What to do: {hint}").format(hint=error.hint))
+        plain_text_box(box)
+        box.open()
+        return box
+
+    def _ask_new_session(self, link: links.MeetingLink, profile: str, title: str,
+                         session_id: str) -> QMessageBox:
+        box = QMessageBox(self.parent_widget)
+        box.setObjectName("linkSessionRunning")
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(self.tr("Join meeting"))
+        box.setText(self.tr("{title} is already running in session {id}.").format(
+            title=title, id=session_id))
+        box.setInformativeText(self.tr(
+            "Joining this meeting in the running session is not possible: the clients "
+            "cannot be handed a link once they run. Start a new session for it?"))
+        new = box.addButton(self.tr("Start a &new session"),
+                            QMessageBox.ButtonRole.AcceptRole)
+        new.setObjectName("startNewSession")
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(new)
+        plain_text_box(box)
+
+        def answered(button: object) -> None:
+            if button is new:
+                self._start(link, profile)
+
+        box.buttonClicked.connect(answered)
+        box.open()
+        return box
+
+    def _start(self, link: links.MeetingLink, profile: str) -> None:
+        self.notice.emit(self.tr("Opening a {service} meeting on {host} in the profile "
+                                 "{profile}…").format(service=link.service, host=link.host,
+                                                      profile=profile))
+        self.launch_requested.emit(profile, RunOptions(join_url=link.url))

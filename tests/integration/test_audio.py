@@ -1,0 +1,275 @@
+"""Speakers and a microphone switched from outside, against a real host PulseAudio.
+
+The "host" sound server is a PulseAudio the test starts as the test user: a null sink
+(the speakers; what reaches it is read back from its monitor) and a sine source at 440 Hz
+(the microphone). The stand-in client records from its own server's default source and
+plays a 660 Hz tone; the test switches the microphone with the launcher's signals and
+measures what arrived: loudness (RMS) and pitch (zero crossings).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import SYSTEM_PYTHON
+from conftest_audio import MIC_HZ, RATE, HostSound, pitch, rms, samples
+from conftest_net import write_user_profile
+
+pytestmark = pytest.mark.integration
+
+Run = Callable[..., subprocess.CompletedProcess[str]]
+SPEAKER_HZ = 660
+#: Below this a recording is silence (a tone here is thousands).
+SILENCE_RMS = 30.0
+TONE_RMS = 1000.0
+
+#: The stand-in: records a second per phase into ~/Shared when told to, tries to unmute
+#: its microphone and to load modules in the muted phase, then plays a tone.
+CLIENT = r"""
+import math, os, subprocess, sys, time
+S = os.path.expanduser("~/Shared")
+RAW = ["--raw", "--format=s16le", "--rate=48000"]
+
+def wait(name):
+    while not os.path.exists(f"{S}/{name}"):
+        time.sleep(0.02)
+
+def record(name):
+    p = subprocess.Popen(["pacat", "--record", *RAW, "--channels=1"], stdout=subprocess.PIPE)
+    data = b""
+    while len(data) < 96000:
+        chunk = p.stdout.read(96000 - len(data))
+        if not chunk:
+            break
+        data += chunk
+    p.kill(); p.wait()
+    with open(f"{S}/{name}.raw", "wb") as out:
+        out.write(data)
+
+def pactl(*args):
+    done = subprocess.run(["pactl", *args], capture_output=True, text=True)
+    print(f"pactl {' '.join(args)} -> {done.returncode} {done.stderr.strip()}", flush=True)
+    print(done.stdout, flush=True)
+
+for phase in sys.argv[1:]:
+    wait(f"go-{phase}")
+    if phase == "tricks":
+        pactl("set-source-mute", "@DEFAULT_SOURCE@", "0")
+        pactl("set-source-mute", "mic_feed.monitor", "0")
+        pactl("set-sink-mute", "mic_feed", "0")
+        pactl("set-source-volume", "@DEFAULT_SOURCE@", "150%")
+        pactl("load-module", "module-tunnel-source", "server=unix:/run/user/0/pulse/native")
+        pactl("load-module", "module-pipe-source", "file=/tmp/x")
+        pactl("unload-module", "4")
+        pactl("list", "short", "modules")
+        pactl("info")
+    if phase == "play":
+        tone = b"".join(int(8000 * math.sin(2 * math.pi * 660 * i / 48000)).to_bytes(
+            2, "little", signed=True) * 2 for i in range(48000 * 4))
+        open(f"{S}/playing", "w").close()
+        subprocess.run(["pacat", "--playback", *RAW, "--channels=2"], input=tone)
+    else:
+        record(phase)
+    open(f"{S}/done-{phase}", "w").close()
+"""
+
+
+def _need(*tools: str) -> None:
+    missing = [t for t in tools if shutil.which(t) is None]
+    if missing:
+        pytest.skip(f"needs {', '.join(missing)} (scripts/setup.sh)")
+
+
+def _wait_for(check: Callable[[], bool], what: str, proc: subprocess.Popen[str],
+              timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert proc.poll() is None, f"the launcher ended while waiting for {what}"
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
+@pytest.fixture
+def shared(user_tmp: Path, launcher_user: Any) -> Path:
+    folder = user_tmp / "shared"
+    folder.mkdir()
+    if launcher_user.switch:
+        os.chown(folder, launcher_user.uid, launcher_user.gid)
+    return folder
+
+
+@pytest.fixture
+def audio_profile(launcher_user: Any) -> Iterator[str]:
+    path = write_user_profile(launcher_user, "slaudio",
+                              "[network]\nmode = 'none'\n[devices]\ndisplay = 'none'\n"
+                              "speakers = true\n")
+    yield "slaudio"
+    path.unlink(missing_ok=True)
+
+
+def test_mic_switched_from_outside_and_speakers_reach_the_host(
+        spawn_launcher: Callable[..., subprocess.Popen[str]], run_as_user: Run,
+        host_sound: HostSound, shared: Path, audio_profile: str, user_tmp: Path,
+        launcher_user: Any, finish_launcher: Callable[..., tuple[int, str, str]]) -> None:
+    report = user_tmp / "r.json"
+    phases = ["muted", "on", "tricks", "play"]
+    proc = spawn_launcher(["run", audio_profile, "--share", f"{shared}:rw", "--report",
+                           str(report), "--", SYSTEM_PYTHON, "-c", CLIENT, *phases],
+                          env_extra=host_sound.env)
+
+    def phase(name: str) -> None:
+        (shared / f"go-{name}").touch()
+        _wait_for((shared / f"done-{name}").exists, f"the client's {name} phase", proc)
+
+    # Muted from the start: the host has no recording stream of the session at all.
+    _wait_for(lambda: len(host_sound.pactl(run_as_user, "list", "short",
+                                           "sink-inputs").splitlines()) == 1,
+              "the speakers forwarder", proc)
+    assert host_sound.recording_streams(run_as_user) == []
+    phase("muted")
+    os.kill(proc.pid, signal.SIGUSR1)  # the tray's "microphone on"
+    _wait_for(lambda: len(host_sound.recording_streams(run_as_user)) == 1,
+              "the microphone forwarder", proc)
+    time.sleep(0.5)
+    phase("on")
+    os.kill(proc.pid, signal.SIGUSR2)  # and off again
+    _wait_for(lambda: host_sound.recording_streams(run_as_user) == [],
+              "the microphone forwarder to stop", proc)
+    time.sleep(0.5)
+    phase("tricks")
+    (shared / "go-play").touch()
+    _wait_for((shared / "playing").exists, "the client's tone", proc)
+    time.sleep(0.8)
+    heard = user_tmp / "heard.raw"
+    run_as_user(["sh", "-c", f"pacat --record --server={host_sound.server} "
+                 "--device=host_speakers.monitor --raw --format=s16le --rate=48000 "
+                 f"--channels=2 | head -c 192000 > {heard}"], timeout=30)
+    status, stdout, stderr = finish_launcher(proc)
+    assert status == 0, stderr
+
+    muted = samples((shared / "muted.raw").read_bytes())
+    on = samples((shared / "on.raw").read_bytes())
+    tricked = samples((shared / "tricks.raw").read_bytes())
+    assert len(muted) == len(on) == len(tricked) == RATE
+    assert rms(muted) < SILENCE_RMS, "the muted microphone let sound through"
+    assert rms(on) > TONE_RMS and abs(pitch(on) - MIC_HZ) < 20, (rms(on), pitch(on))
+    assert rms(tricked) < SILENCE_RMS, (
+        f"the client unmuted the microphone itself:\n{stdout}")
+    assert "load-module module-tunnel-source server=unix:/run/user/0/pulse/native -> 1" \
+        in stdout and "module-pipe-source" not in stdout.split("list short modules")[-1]
+    # The server tells the client who runs it, where and on which machine: never the host's.
+    for secret in (socket.gethostname(), launcher_user.name, "sandbox-launcher/sessions"):
+        assert secret not in stdout, f"the sound server told the client {secret!r}"
+    assert "User Name: user" in stdout and "Host Name: sandbox" in stdout, stdout
+    played = samples(heard.read_bytes(), channels=2)
+    assert rms(played) > TONE_RMS and abs(pitch(played) - SPEAKER_HZ) < 20, (
+        "the client's tone did not reach the host's speakers", rms(played), pitch(played))
+    grants = json.loads(report.read_text())
+    assert grants["grants"]["microphone"].startswith("muted at the start")
+    changes = [c["muted"] for c in grants["devices"]["audio"]["mic_changes"]]
+    assert changes == [True, False, True]
+    assert grants["wipe"]["verified"] is True, grants["wipe"]
+    assert "microphone ON" in stderr and "microphone muted" in stderr
+
+
+def _pids_naming(marker: str) -> dict[int, str]:
+    """Live (not zombie) processes whose command line or environment contains *marker*."""
+    found = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError):
+            argv = Path(f"/proc/{entry.name}/cmdline").read_bytes().split(b"\0")
+            env = Path(f"/proc/{entry.name}/environ").read_bytes().split(b"\0")
+            state = Path(f"/proc/{entry.name}/stat").read_text().rpartition(")")[2].split()[0]
+            if state != "Z" and any(marker.encode() in arg for arg in argv + env):
+                found[int(entry.name)] = os.path.basename(argv[0].decode(errors="replace"))
+    return found
+
+
+def test_killed_launcher_leaves_no_device_helper(
+        spawn_launcher: Callable[..., subprocess.Popen[str]], run_launcher: Run,
+        host_services: Any, host_sound: HostSound, launcher_user: Any,
+        wait_ready: Callable[..., dict[str, Any]]) -> None:
+    """SIGKILL a launcher with a nested display, a bus proxy and sound: every helper dies
+    with it (PR_SET_PDEATHSIG), and ``wipe --stale`` verifies that and cleans the rest."""
+    _need("Xephyr", "xdg-dbus-proxy")
+    path = write_user_profile(launcher_user, "slhelpers",
+                              "[network]\nmode = 'none'\n[devices]\ndisplay = 'isolated'\n"
+                              "dbus_talk = ['org.freedesktop.Notifications']\n")
+    try:
+        proc = spawn_launcher(["run", "slhelpers", "--mic", "--", "/bin/sh", "-c",
+                               "echo '{\"ready\": true}'; exec sleep 300"],
+                              env_extra={**host_services.session_env, **host_sound.env})
+        wait_ready(proc)
+        listed = json.loads(run_launcher(["sessions", "--json"], check=True).stdout)
+        [session] = [s for s in listed if s["profile"] == "slhelpers"]
+        state_dir = launcher_user.runtime_dir / "sandbox-launcher" / "sessions" / session["id"]
+        known = json.loads((state_dir / "x-files").read_text())
+        x_files = [Path(known["socket"][0]), Path(known["lock"])]
+        helpers = _pids_naming(f"{state_dir}/")
+        names = sorted(set(helpers.values()))
+        assert {"Xephyr", "xdg-dbus-proxy", "pulseaudio", "pacat"} <= set(names), names
+        os.kill(session["launcher_pid"], signal.SIGKILL)
+        proc.wait(timeout=30)
+        deadline = time.monotonic() + 10
+        while _pids_naming(f"{state_dir}/") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _pids_naming(f"{state_dir}/") == {}, "device helpers outlived their launcher"
+        left_x = [f for f in x_files if f.exists()]
+        assert left_x, "a SIGKILLed Xephyr cannot remove its socket and lock"
+        wiped = run_launcher(["wipe", "--stale"])
+        assert wiped.returncode == 0 and "wipe verified" in wiped.stdout, (
+            wiped.stdout + wiped.stderr)
+        saved = json.loads((launcher_user.home / ".local" / "state" / "sandbox-launcher" /
+                            "reports" / f"{session['id']}.json").read_text())
+        checks = {c["name"]: c for c in saved["wipe"]["checks"]}
+        assert checks["device helpers gone"]["ok"], checks
+        assert checks["nested X server files gone"]["ok"], checks
+        assert not [f for f in x_files if f.exists()], "the killed Xephyr's socket is left"
+        assert not state_dir.exists()
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def test_no_mic_cannot_be_switched_on(
+        spawn_launcher: Callable[..., subprocess.Popen[str]], run_as_user: Run,
+        host_sound: HostSound, shared: Path, audio_profile: str,
+        finish_launcher: Callable[..., tuple[int, str, str]]) -> None:
+    """``--no-mic``: the app's "microphone on" is refused, the host records nothing."""
+    proc = spawn_launcher(["run", audio_profile, "--no-mic", "--share", f"{shared}:rw", "--",
+                           SYSTEM_PYTHON, "-c", CLIENT, "never"], env_extra=host_sound.env)
+    _wait_for(lambda: len(host_sound.pactl(run_as_user, "list", "short",
+                                           "sink-inputs").splitlines()) == 1,
+              "the speakers forwarder", proc)
+    os.kill(proc.pid, signal.SIGUSR1)
+    time.sleep(1.0)
+    assert host_sound.recording_streams(run_as_user) == []
+    (shared / "go-never").touch()
+    status, _stdout, stderr = finish_launcher(proc)
+    assert status == 0, stderr
+    assert rms(samples((shared / "never.raw").read_bytes())) < SILENCE_RMS
+    assert "microphone muted (this session has no microphone to switch on)" in stderr
+
+
+def test_policy_can_forbid_the_microphone(run_launcher: Run, host_sound: HostSound,
+                                          system_policy: Any) -> None:
+    system_policy.write("[devices]\nallow_mic = false\n")
+    try:
+        done = run_launcher(["run", "generic", "--mic", "--", "/bin/echo", "STARTED"],
+                            env_extra=host_sound.env, check=125)
+    finally:
+        system_policy.write("")
+    assert "the system policy never grants the microphone" in done.stderr
+    assert "STARTED" not in done.stdout

@@ -1,0 +1,97 @@
+"""Display, session bus and sound in a networked session (DESIGN §6).
+
+An allowlist profile runs bwrap under ``nsenter`` into the jail's user and network
+namespaces. The display (Xephyr), the bus proxy and the sound server run on the host,
+outside the jail, and their sockets are bound in by path: a unix socket is reached through
+the file system, so the jail's network namespace must not cut it off. The launcher runs
+on the fake internet's host machine; the user's Xvfb, dbus-daemon (``host_services``) and
+PulseAudio (``host_sound``) are the real desktop's.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import as_user_argv, user_environment
+from conftest_audio import MIC_HZ, HostSound
+from conftest_net import SYSTEM_PYTHON, HostNetns, write_user_profile
+from test_display_dbus import FAKE_OWNER
+
+pytestmark = pytest.mark.integration
+
+PROFILE = """\
+[network]
+mode = "allowlist"
+domains = ["zoom.us"]
+ports = ["tcp/443"]
+
+[devices]
+display = "isolated"
+display_size = "800x600"
+dbus_talk = ["org.freedesktop.Notifications"]
+"""
+
+CLIENT = ("xdpyinfo | grep -E '^(name of display|  dimensions)'; "
+          "xwininfo -root | grep -E 'Width|Height'; "
+          "gdbus call --session --dest org.freedesktop.Notifications --object-path "
+          "/org/example --method org.example.Fake.Ping --timeout 5; "
+          "gdbus call --session --dest org.freedesktop.secrets --object-path /org/example "
+          "--method org.example.Fake.Ping --timeout 5 >/dev/null 2>&1 || echo SECRETS-REFUSED; "
+          "pacat --record --raw --format=s16le --rate=48000 --channels=1 | head -c 96000 | "
+          f"{SYSTEM_PYTHON} -c \"import sys, array, math; a = array.array('h', "
+          "sys.stdin.buffer.read())[24000:]; print('mic-rms', round(math.sqrt(sum(x * x "
+          "for x in a) / len(a))))\"")
+
+
+@pytest.fixture
+def jailed_profile(launcher_user: Any) -> Iterator[str]:
+    path = write_user_profile(launcher_user, "sljaildev", PROFILE)
+    yield "sljaildev"
+    path.unlink(missing_ok=True)
+
+
+@pytest.fixture
+def bus_owner(host_services: Any, launcher_user: Any) -> Iterator[None]:
+    """Owns Notifications and a fake Secret Service on the user's bus (outside the jail)."""
+    owner = subprocess.Popen(
+        as_user_argv(launcher_user, [SYSTEM_PYTHON, "-c", FAKE_OWNER,
+                                     "org.freedesktop.Notifications",
+                                     "org.freedesktop.secrets"]),
+        env=user_environment(launcher_user, env_extra=host_services.session_env),
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    assert owner.stdout is not None and owner.stdout.readline().strip() == "ready"
+    yield
+    owner.kill()
+    owner.wait(10)
+    owner.stdout.close()
+
+
+def test_display_and_bus_work_inside_the_network_jail(
+        host_netns: HostNetns, host_services: Any, bus_owner: None, jailed_profile: str,
+        host_sound: HostSound, user_tmp: Path) -> None:
+    missing = [t for t in ("Xephyr", "xdpyinfo", "xwininfo", "gdbus", "xdg-dbus-proxy")
+               if shutil.which(t) is None]
+    if missing:
+        pytest.skip(f"needs {', '.join(missing)} (scripts/setup.sh --with-test-tools)")
+    report = user_tmp / "jailed.json"
+    done = host_netns.run_launcher(
+        ["run", jailed_profile, "--mic", "--report", str(report), "--", "/bin/sh", "-c",
+         CLIENT], env_extra={**host_services.session_env, **host_sound.env})
+    assert done.returncode == 0, done.stdout + done.stderr
+    saved = json.loads(report.read_text())
+    assert saved["network"]["mode"] == "allowlist", "the session was not in the jail"
+    assert saved["grants"]["display"].startswith("isolated")
+    lines = done.stdout.splitlines()
+    assert "name of display:    :0" in lines, done.stdout + done.stderr
+    assert "  dimensions:    800x600 pixels" in [line.split(" (")[0] for line in lines]
+    assert "  Width: 800" in lines and "  Height: 600" in lines
+    assert "('pong',)" in lines and "SECRETS-REFUSED" in lines, done.stdout
+    [rms] = [int(line.split()[1]) for line in lines if line.startswith("mic-rms ")]
+    assert rms > 1000, f"the microphone ({MIC_HZ} Hz) did not reach the jailed client"
+    assert saved["wipe"]["verified"] is True, saved["wipe"]
