@@ -114,3 +114,21 @@ def close_app(app: Any) -> None:
         app.qapp.removeTranslator(translator)
     app.window.deleteLater()
     app.bridge.deleteLater()
+
+
+#: How long GUI tests wait for a real session to change state.
+WAIT_MS = 30_000
+
+
+@pytest.fixture
+def app(qtbot: Any, service: SessionService) -> Iterator[Any]:
+    """The app in English, its window shown, profiles loaded."""
+    from PySide6.QtCore import QLocale
+
+    from sandbox_launcher.ui.app import build
+
+    built = build(service, locale=QLocale(QLocale.Language.English))
+    qtbot.addWidget(built.window)
+    qtbot.waitUntil(lambda: built.window.profile_list.count() > 0, timeout=WAIT_MS)
+    yield built
+    close_app(built)

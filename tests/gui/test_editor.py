@@ -3,30 +3,16 @@
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-from conftest import close_app
-from PySide6.QtCore import QLocale, Qt
+from conftest import WAIT_MS
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
 
 from sandbox_launcher.core.profile import load_profiles
-from sandbox_launcher.session.service import SessionService
-from sandbox_launcher.ui.app import App, build
+from sandbox_launcher.ui.app import App
 from sandbox_launcher.ui.profile_editor import ProfileEditor
-
-WAIT_MS = 30_000
-
-
-@pytest.fixture
-def app(qtbot: QtBot, service: SessionService) -> Iterator[App]:
-    built = build(service, locale=QLocale(QLocale.Language.English))
-    qtbot.addWidget(built.window)
-    qtbot.waitUntil(lambda: built.window.profile_list.count() > 0, timeout=WAIT_MS)
-    yield built
-    close_app(built)
 
 
 def _line(editor: ProfileEditor, key: str) -> QLineEdit:

@@ -3,31 +3,16 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-from conftest import close_app
-from PySide6.QtCore import QLocale, Qt
+from conftest import WAIT_MS
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from sandbox_launcher.core import schema
 from sandbox_launcher.session.lifecycle import State
-from sandbox_launcher.session.service import SessionService
-from sandbox_launcher.ui.app import App, build
-
-WAIT_MS = 30_000
-
-
-@pytest.fixture
-def app(qtbot: QtBot, service: SessionService) -> Iterator[App]:
-    """The app in English, its window shown, profiles loaded."""
-    built = build(service, locale=QLocale(QLocale.Language.English))
-    qtbot.addWidget(built.window)
-    qtbot.waitUntil(lambda: built.window.profile_list.count() > 0, timeout=WAIT_MS)
-    yield built
-    close_app(built)
+from sandbox_launcher.ui.app import App
 
 
 def _names(app: App) -> list[str]:

@@ -743,4 +743,4 @@ def no_leftovers() -> Callable[[str], None]:
 # The network jail's fixtures (fake internet in network namespaces) and the host's sound
 # server for the audio tests live in their own modules.
 from conftest_audio import host_sound  # noqa: E402, F401
-from conftest_net import fake_internet, host_netns, system_policy  # noqa: E402, F401
+from conftest_net import fake_internet, host_netns, system_policy, user_profile  # noqa: E402, F401

@@ -12,7 +12,7 @@ import contextlib
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -139,6 +139,20 @@ def system_policy() -> Iterator[SystemPolicy]:
     policy = SystemPolicy()
     yield policy
     policy.restore()
+
+
+@pytest.fixture
+def user_profile(launcher_user: LauncherUser) -> Iterator[Callable[[str, str], Path]]:
+    """``user_profile(NAME, TOML)``: a profile of the test user's, removed afterwards."""
+    written: list[Path] = []
+
+    def write(name: str, text: str) -> Path:
+        written.append(write_user_profile(launcher_user, name, text))
+        return written[-1]
+
+    yield write
+    for path in written:
+        path.unlink(missing_ok=True)
 
 
 def write_user_profile(user: LauncherUser, name: str, text: str) -> Path:

@@ -18,7 +18,6 @@ from typing import Any
 
 import pytest
 from conftest import REPO_ROOT, SYSTEM_PYTHON, as_user_argv, user_environment
-from conftest_net import write_user_profile
 
 pytestmark = pytest.mark.integration
 
@@ -44,18 +43,6 @@ GLib.MainLoop().run()
 """
 
 
-@pytest.fixture
-def user_profile(launcher_user: Any) -> Any:
-    """``user_profile(NAME, TOML)``: a profile of the test user's, removed afterwards."""
-    written: list[Path] = []
-
-    def write(name: str, text: str) -> Path:
-        written.append(write_user_profile(launcher_user, name, text))
-        return written[-1]
-
-    yield write
-    for path in written:
-        path.unlink(missing_ok=True)
 
 
 def _need(*tools: str) -> None:

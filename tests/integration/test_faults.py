@@ -53,15 +53,6 @@ def _marker_processes(marker: str) -> list[int]:
     return found
 
 
-def _write_profile(user: Any, name: str, text: str) -> Path:
-    directory = Path(user.home) / ".config" / "sandbox-launcher" / "profiles"
-    path = directory / f"{name}.toml"
-    subprocess.run(["runuser", "-u", user.name, "--", "mkdir", "-p", str(directory)]
-                   if os.geteuid() == 0 else ["mkdir", "-p", str(directory)], check=True)
-    path.write_text(text)
-    if os.geteuid() == 0:
-        os.chown(path, user.uid, user.gid)
-    return path
 
 
 @pytest.fixture
@@ -90,17 +81,6 @@ def spawn_launcher(spawn_launcher: Any, runtime_dir: Path) -> Callable[..., Any]
     return spawn
 
 
-@pytest.fixture
-def user_profile(launcher_user: Any) -> Any:
-    made: list[Path] = []
-
-    def write(name: str, text: str) -> Path:
-        made.append(_write_profile(launcher_user, name, text))
-        return made[-1]
-
-    yield write
-    for path in made:
-        path.unlink(missing_ok=True)
 
 
 def _wait_ready(proc: subprocess.Popen[str], timeout: float = 30) -> dict[str, Any]:
