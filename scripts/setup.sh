@@ -19,11 +19,15 @@ if [[ "${1:-}" == "--with-test-tools" ]]; then
     # Client tests: gpg signs the fake vendor's packages, openssl makes the test CA, and
     # the web-meeting profiles run Debian's Chromium (on a desktop, the user's own browser).
     packages+=(gpg openssl chromium)
+    # ... and Debian's Firefox (firefox-esr), the other browser the web profiles can run.
+    packages+=(firefox-esr)
     # Real host services the escape tests attack, and the tools that run them as a user.
     packages+=(xvfb dbus openssh-client util-linux procps)
     # Device tests: X clients and screenshots inside the nested display, a fake owner of
     # bus names (python3-gi) and gdbus to call them.
     packages+=(x11-apps x11-utils imagemagick python3-gi libglib2.0-bin)
+    # The Wayland display grant: a real headless compositor and a client that lists its globals.
+    packages+=(weston wayland-utils)
     # GUI tests: a real tray host on Xvfb, and window lookups for the tray test.
     packages+=(trayer x11-utils)
     # Desktop entry tests: desktop-file-validate, update-desktop-database; xdg-mime.

@@ -3,10 +3,11 @@
 - A store client (``client = "zoom"``): the installed version's directory, mounted
   read-only where the vendor expects it (/opt/zoom); a link is given as the argument
   the client expects (``zoommtg://zoom.us/join?…``).
-- A browser (``client = "chromium"``): the host's Chromium with a fresh profile in the
-  throwaway home, no background networking, in app mode on the meeting page. A link to
-  a self-hosted service (``web.any_host``) adds its host to the allowlist; otherwise
-  the link's host must already be allowed by the profile.
+- A browser (``client = "browser"``; ``"chromium"`` or ``"firefox"`` pin one): the
+  host's Chromium or Firefox (``web.browser``; auto = Chromium if installed, else
+  Firefox) with a fresh profile in the throwaway home, no background networking, in app
+  or kiosk mode on the meeting page. A link to a self-hosted service (``web.any_host``)
+  adds its host to the allowlist; otherwise the link's host must already be allowed.
 
 Only the pieces the strict parser (:mod:`links`) rebuilt ever reach the client's argv.
 """
@@ -18,13 +19,17 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..core.errors import ClientStoreError, MeetingLinkError, MissingTool, UsageError
-from . import links
+from . import firefox, links
 from .vendors import VENDORS
 
 if TYPE_CHECKING:
     from .store import ClientStore
 
-BROWSERS: dict[str, tuple[str, ...]] = {"chromium": ("chromium", "chromium-browser")}
+#: Browser -> the program names it has on PATH (the Debian package is the first).
+BROWSERS: dict[str, tuple[str, ...]] = {"chromium": ("chromium", "chromium-browser"),
+                                        "firefox": ("firefox-esr", "firefox")}
+#: Client values that run a browser: "browser" follows web.browser, the others pin one.
+BROWSER_CLIENTS = ("browser", *BROWSERS)
 #: The browser's profile lives in the throwaway home, so it goes with the session.
 BROWSER_PROFILE = ".browser-profile"
 #: Chromium's own phoning home (updates, metrics, sync, safe browsing lists) would be
@@ -64,12 +69,33 @@ def _domain_allows(pattern: str, host: str) -> bool:
     return host == pattern
 
 
-def _find_browser(name: str, path: str) -> str:
-    for candidate in BROWSERS[name]:
-        found = shutil.which(candidate, path=path)
-        if found:
-            return found
-    raise MissingTool(BROWSERS[name][0], name, "to run web meetings in the sandbox")
+def _choose_browser(profile: Any) -> str:
+    """The browser the profile asks for: its client pins one, or web.browser chooses."""
+    client, wanted = profile["client"], profile["web.browser"]
+    if client == "browser":
+        return str(wanted)
+    if wanted not in ("auto", client):
+        raise UsageError(f"profile {profile.name!r} runs client {client!r} but sets "
+                         f"web.browser = {wanted!r}",
+                         'set client = "browser" to let web.browser choose')
+    return str(client)
+
+
+def _find_browser(name: str, path: str) -> tuple[str, str]:
+    """(browser, program): *name* is chromium, firefox or auto (Chromium first)."""
+    names = tuple(BROWSERS) if name == "auto" else (name,)
+    for browser in names:
+        for candidate in BROWSERS[browser]:
+            found = shutil.which(candidate, path=path)
+            if found:
+                return browser, found
+    if name != "auto":
+        raise MissingTool(BROWSERS[name][0], BROWSERS[name][0],
+                          "to run web meetings in the sandbox")
+    raise MissingTool("chromium or firefox-esr", "chromium",
+                      "to run web meetings in the sandbox",
+                      hint="install the Debian package chromium or firefox-esr: "
+                           "sudo apt-get install chromium (or firefox-esr)")
 
 
 def _web(profile: Any, user_command: tuple[str, ...], link: links.MeetingLink | None,
@@ -94,12 +120,19 @@ def _web(profile: Any, user_command: tuple[str, ...], link: links.MeetingLink | 
     if not url:
         raise UsageError(f"profile {profile.name!r} needs a meeting link",
                          f"sandbox-launcher run {profile.name} --join https://…")
-    browser = _find_browser(profile["client"], path)
+    kind, browser = _find_browser(_choose_browser(profile), path)
     extra = tuple(profile["web.browser_args"])
+    profile_dir = f"{sandbox_home}/{BROWSER_PROFILE}"
+    if kind == "firefox":
+        firefox.check(bool(profile["sandbox.nested_userns"]),
+                      {**profile["sandbox.env"], **dict.fromkeys(profile["sandbox.pass_env"],
+                                                                 "")})
+        return ClientSetup(firefox.command(browser, profile_dir, extra, url),
+                           home_files=((f"{BROWSER_PROFILE}/user.js", firefox.user_js()),),
+                           domains=domains)
     # Headless (tests, screenshots) has no app window: the page is then a plain argument.
     page = url if any(a.startswith("--headless") for a in extra) else f"--app={url}"
-    command = (browser, f"--user-data-dir={sandbox_home}/{BROWSER_PROFILE}", *CHROMIUM_FLAGS,
-               *extra, page)
+    command = (browser, f"--user-data-dir={profile_dir}", *CHROMIUM_FLAGS, *extra, page)
     return ClientSetup(command, domains=domains)
 
 
@@ -134,7 +167,7 @@ def setup(profile: Any, user_command: tuple[str, ...], join_url: str | None, *,
     """The command, mounts, seeded files and extra domains *profile*'s client needs."""
     link = links.parse(join_url) if join_url else None
     client = profile["client"]
-    if client in BROWSERS:
+    if client in BROWSER_CLIENTS:
         result = _web(profile, user_command, link, sandbox_home, path)
     elif client in VENDORS:
         result = _store_client(profile, user_command, link, store)
@@ -144,6 +177,8 @@ def setup(profile: Any, user_command: tuple[str, ...], join_url: str | None, *,
                              "the link to", "use zoom, teams-web, webex-web, jitsi-web … "
                              "or web-meeting")
         result = ClientSetup(user_command or tuple(profile["command"]))
-    files = tuple(sorted(profile["sandbox.home_files"].items()))
+    # The profile's own files last: a file it names replaces the client's seeded one.
+    seeded = dict(result.home_files) | dict(profile["sandbox.home_files"])
+    files = tuple(sorted(seeded.items()))
     return ClientSetup(result.command, result.mounts, files, result.domains,
                        result.store_client, result.notes)

@@ -78,10 +78,10 @@ class MissingTool(LauncherError):
 
     exit_code = 69
 
-    def __init__(self, program: str, package: str, purpose: str) -> None:
+    def __init__(self, program: str, package: str, purpose: str, *, hint: str = "") -> None:
         super().__init__(
             f"{program} is not installed; it is needed {purpose}",
-            f"install the Debian package {package}: sudo apt-get install {package}",
+            hint or f"install the Debian package {package}: sudo apt-get install {package}",
         )
         self.program = program
         self.package = package

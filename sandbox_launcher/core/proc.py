@@ -33,6 +33,7 @@ PACKAGES: dict[str, str] = {
     "gpgv": "gpgv",
     "zstd": "zstd",
     "chromium": "chromium",
+    "firefox-esr": "firefox-esr",
     "Xephyr": "xserver-xephyr",
     "pulseaudio": "pulseaudio",
     "pacat": "pulseaudio-utils",

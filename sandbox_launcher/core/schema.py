@@ -173,7 +173,8 @@ FIELDS: tuple[Field, ...] = (
     Field("title", "str", "", "Title", "Name shown in the app; the file name when empty."),
     Field("description", "str", "", "Description", "One line on what this profile runs."),
     Field("client", "str", "none", "Client",
-          "Which vendor client the profile runs (zoom, chromium, …) or none for a command."),
+          "Which client the profile runs: a vendor's (zoom), a browser (browser, chromium, "
+          "firefox) or none for a command."),
     Field("command", "str_list", [], "Command",
           "Program and arguments started inside the sandbox; empty means the client's own.",
           check=_check_command, launch_option="command"),
@@ -188,8 +189,8 @@ FIELDS: tuple[Field, ...] = (
     Field("sandbox.shm_size", "size", "256M", "/dev/shm size",
           "Size limit of shared memory (/dev/shm).", check=_check_size),
     Field("sandbox.nested_userns", "bool", False, "Nested user namespaces",
-          "Let the client create user namespaces of its own (Chromium/CEF sandboxes need "
-          "this); off, it cannot."),
+          "Let the client create user namespaces of its own (the sandboxes of Chromium, CEF "
+          "and Firefox need this); off, it cannot."),
     Field("sandbox.seccomp_allow", "str_list", [], "Allowed system calls",
           "System calls to take off the deny list for this client.",
           item_check=_check_syscall),
@@ -220,9 +221,10 @@ FIELDS: tuple[Field, ...] = (
           "Servers registered in these countries are blocked even under an allowed name.",
           item_check=check_country_code),
     Field("devices.display", "choice", "isolated", "Display",
-          "isolated: the client's own nested X server in a window, seeing only its own "
-          "windows; none: no display; insecure_host_x11: the host X server, where the client "
-          "can read the screen and every keystroke (the system policy may forbid it).",
+          "isolated: on Wayland the compositor's socket alone, else the client's own nested "
+          "X server in a window; either way it sees only its own windows; none: no display; "
+          "insecure_host_x11: the host X server, where the client can read the screen and "
+          "every keystroke (the system policy may forbid it).",
           choices=("isolated", "none", "insecure_host_x11")),
     Field("devices.display_size", "str", "1280x800", "Window size",
           "Size of the isolated display's window (WIDTHxHEIGHT).", check=check_display_size),
@@ -241,6 +243,10 @@ FIELDS: tuple[Field, ...] = (
     Field("web.any_host", "bool", False, "Any meeting host",
           "Accept a link to any https:// host and allow that host (self-hosted Jitsi, "
           "BigBlueButton, Nextcloud Talk); off, the link's host must be an allowed domain."),
+    Field("web.browser", "choice", "auto", "Browser",
+          "Which of the host's browsers runs the meeting (client = \"browser\"): chromium, "
+          "firefox (Debian's firefox-esr), or auto: Chromium if installed, else Firefox.",
+          choices=("auto", "chromium", "firefox")),
     Field("web.browser_args", "str_list", [], "Browser arguments",
           "Extra arguments for the browser, after the launcher's own (fresh profile, no "
           "background networking, app mode)."),

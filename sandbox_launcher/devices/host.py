@@ -1,7 +1,7 @@
 """The host side of one session's device grants: started before the sandbox, stopped after.
 
 :meth:`HostDevices.start` runs the helpers (nested X server, D-Bus proxy, the session's
-sound server), opens the share
+sound server), opens the host's Wayland socket and the share
 folder and makes the downloads folder, and says what the sandbox must see as neutral
 :class:`Mount` / :class:`Link` values, which the backend turns into its own options.
 :meth:`HostDevices.stop` stops the helpers, deals with the downloads and returns the
@@ -27,6 +27,7 @@ from .plan import INSIDE_DISPLAY, DevicePlan
 from .share import DOWNLOADS_INSIDE, collect_downloads, open_share
 from .sound import SoundServer
 from .stale import remember_x_files
+from .wayland import INSIDE_WAYLAND, open_socket
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,11 @@ class HostDevices:
 
     def _start(self, runtime: str, title: str) -> None:
         plan = self.plan
-        if plan.display.mode == "isolated":
+        if plan.display.wayland:
+            fd = open_socket(plan.display.wayland)
+            self.fds.append(fd)
+            self.view.append(Mount(f"{runtime}/{INSIDE_WAYLAND}", fd=fd))
+        elif plan.display.mode == "isolated":
             helper, socket, auth = start_nested(plan.display, self.workdir, title)
             self.helpers.append(helper)
             number = socket.rpartition("/X")[2]
@@ -124,7 +129,7 @@ class HostDevices:
         return self.sound is not None and self.sound.grant.mic_allowed
 
     def release_fds(self) -> None:
-        """Close the share's fd once the sandbox has its own mount of it."""
+        """Close the Wayland socket's and the share's fds once the sandbox has its mounts."""
         for fd in self.fds:
             with contextlib.suppress(OSError):
                 os.close(fd)

@@ -1,6 +1,7 @@
 """DevicePlan: which peripherals one session gets, decided before anything starts.
 
-Defaults: an isolated display (its own nested X server) when the host has X11, speakers
+Defaults: an isolated display (the host compositor's Wayland socket alone on a Wayland
+host, else its own nested X server when the host has X11), speakers
 and a muted microphone through a sound server of the session's own, no camera,
 no share folder, a downloads folder that is discarded, the session bus only through a
 filtering proxy and only for the names the profile lists. Each refusal is a
@@ -21,6 +22,7 @@ from ..core.profile import Profile
 from .audio import AudioGrant, audio_env, audio_grants, plan_audio
 from .camera import Camera, CameraFinder
 from .share import DOWNLOADS_INSIDE, ShareGrant, check_keep_dir, parse_share
+from .wayland import INSIDE_WAYLAND, wayland_socket
 
 DISPLAY_MODES = ("isolated", "none", "insecure_host_x11")
 _DISPLAY_RE = re.compile(r"^(?:unix)?:(\d+)(?:\.\d+)?$")
@@ -38,9 +40,13 @@ class DisplayGrant:
     host_xauthority: str = ""
     size: str = "1280x800"
     reason: str = ""
+    #: The host's Wayland socket: when set, the isolated display is that socket alone.
+    wayland: str = ""
 
     def describe(self) -> str:
         """One line for the report."""
+        if self.mode == "isolated" and self.wayland:
+            return "wayland socket (host compositor)"
         if self.mode == "isolated":
             return (f"isolated: its own nested X server (Xephyr, {self.size}) in a window on "
                     f"{self.host_display}; no access to other windows, keyboard or clipboard")
@@ -66,7 +72,10 @@ class DevicePlan:
     def env(self, runtime_dir: str) -> dict[str, str]:
         """Variables the grants set inside the sandbox."""
         env = {}
-        if self.display.mode != "none":
+        if self.display.wayland:
+            env["WAYLAND_DISPLAY"] = INSIDE_WAYLAND
+            env["XDG_SESSION_TYPE"] = "wayland"
+        elif self.display.mode != "none":
             env["DISPLAY"] = f":{INSIDE_DISPLAY}"
             env["XAUTHORITY"] = f"{runtime_dir}/Xauthority"
         if self.dbus_talk:
@@ -97,18 +106,26 @@ def _refuse(flag: str, why: str) -> UsageError:
 
 
 def _display(mode: str, size: str, policy: DevicePolicy,
-             host: Mapping[str, str]) -> DisplayGrant:
+             host: Mapping[str, str], notes: list[str]) -> DisplayGrant:
+    """The display grant; Wayland first when isolated, as its clients cannot spy on others."""
     if mode == "none":
         return DisplayGrant(reason="the profile asks for no display")
     if mode == "insecure_host_x11" and not policy.allow_host_x11:
         raise _refuse("devices.display = insecure_host_x11",
                       "the host X server would let the client read the screen and keyboard")
+    refused = ""
+    if mode == "isolated":
+        socket, refused = wayland_socket(host)
+        if socket:
+            return DisplayGrant(mode, size=size, wayland=socket)
+        if refused:
+            notes.append(f"the host's Wayland socket is not granted: {refused}")
     display = host.get("DISPLAY", "")
     match = _DISPLAY_RE.match(display)
     if not match:
         why = (f"DISPLAY={display!r} is not a local X server" if display else
-               "no X11 display on the host (Wayland-only and headless hosts are not "
-               "supported yet)")
+               "no usable Wayland socket and no X11 display on the host" if refused else
+               "no Wayland socket and no X11 display on the host")
         return DisplayGrant(reason=why)
     home = host.get("HOME", os.path.expanduser("~"))
     xauthority = host.get("XAUTHORITY") or os.path.join(home, ".Xauthority")
@@ -132,7 +149,7 @@ def plan_devices(profile: Profile, *, camera: str | None,
     """Decide the device grants; returns the plan and notes for the user."""
     notes: list[str] = []
     display = _display(profile["devices.display"], profile["devices.display_size"],
-                       policy, host)
+                       policy, host, notes)
     if display.mode == "none" and profile["devices.display"] != "none":
         notes.append(f"the client gets no display: {display.reason}")
     chosen = None

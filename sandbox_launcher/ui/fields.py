@@ -203,6 +203,7 @@ _TITLES = (
     QT_TRANSLATE_NOOP("Schema", "Seeded home files"),
     QT_TRANSLATE_NOOP("Schema", "Meeting page"),
     QT_TRANSLATE_NOOP("Schema", "Any meeting host"),
+    QT_TRANSLATE_NOOP("Schema", "Browser"),
     QT_TRANSLATE_NOOP("Schema", "Browser arguments"),
 )
 

@@ -52,6 +52,13 @@ fetch("https://other.example.org/fetch")
 </script></body></html>
 """
 
+#: Two images, one on the meeting's host and one on a host the jail does not allow.
+FIREFOX_PAGE = """<html><body><p>MEETING-PAGE-OK</p>
+<img src="https://meet.example.org/allowed-pixel.png">
+<img src="https://other.example.org/blocked-pixel.png">
+</body></html>
+"""
+
 
 def chown_tree(user: LauncherUser, path: Path) -> None:
     if user.switch:
@@ -269,6 +276,7 @@ def web_world(launcher_user: LauncherUser, vendor: Vendor) -> Iterator[WebWorld]
         files.mkdir()
         shutil.copy(vendor.deb, files / "zoom_amd64.deb")
         (files / "room.html").write_text(ROOM_PAGE)
+        (files / "firefox-room.html").write_text(FIREFOX_PAGE)
         (files / "not-a-package.deb").write_text("<html>Please sign in</html>\n")
         log = net.workdir / "https.log"
         spec = net.workdir / "https.json"
@@ -330,22 +338,32 @@ def test_bad_downloads_leave_nothing(web_world: WebWorld, vendor: Vendor, data_h
     assert store_contents(data_home) == []
 
 
-def test_web_meeting_in_chromium_reaches_only_the_meeting_host(
-        web_world: WebWorld, launcher_user: LauncherUser, data_home: Path) -> None:
-    if shutil.which("chromium") is None:
-        pytest.skip("chromium is not installed (scripts/setup.sh --with-test-tools)")
-    # Control: unconfined, the other host answers (so "blocked" below means the jail).
+def assert_other_host_answers_unconfined(web_world: WebWorld) -> None:
+    """Control: unconfined, the other host answers (so "blocked" means the jail)."""
     reach = web_world.host.run(
         ["/usr/bin/python3", "-c", "import urllib.request as u; "
          "print(u.urlopen('https://other.example.org/room.html', timeout=10).status)"],
         env_extra={"SSL_CERT_FILE": str(web_world.ca)})
     assert reach.stdout.strip() == "200", reach.stderr
+
+
+def browser_profiles_left() -> list[str]:
+    return subprocess.run(["find", *[r for r in LEFTOVER_ROOTS if os.path.isdir(r)], "-xdev",
+                           "-name", ".browser-profile", "-print"], capture_output=True,
+                          text=True, timeout=120, check=False).stdout.split()
+
+
+def test_web_meeting_in_chromium_reaches_only_the_meeting_host(
+        web_world: WebWorld, launcher_user: LauncherUser, data_home: Path) -> None:
+    if shutil.which("chromium") is None:
+        pytest.skip("chromium is not installed (scripts/setup.sh --with-test-tools)")
+    assert_other_host_answers_unconfined(web_world)
     # Headless, so the test can read the page; the certificate pinned to the test's own.
     # In a private config dir: the user's shared one is seen by tests running alongside.
     profiles = data_home / "config" / "sandbox-launcher" / "profiles"
     profiles.mkdir(parents=True)
     (profiles / "web-meeting.toml").write_text(
-        "[web]\nbrowser_args = [\"--headless=new\", \"--dump-dom\", "
+        "[web]\nbrowser = \"chromium\"\nbrowser_args = [\"--headless=new\", \"--dump-dom\", "
         "\"--virtual-time-budget=8000\", "
         f"\"--ignore-certificate-errors-spki-list={web_world.spki}\"]\n")
     chown_tree(launcher_user, data_home)
@@ -365,11 +383,67 @@ def test_web_meeting_in_chromium_reaches_only_the_meeting_host(
     assert data["grants"]["network"]["domains"] == ["meet.example.org"]
     assert data["grants"]["nested_user_namespaces"] is True
     assert data["wipe"]["verified"] is True, data["wipe"]
-    command = data.get("command") or []
+    command = data["command"]
+    assert any("chromium" in str(arg) for arg in command), command
     assert not any("no-sandbox" in str(arg) for arg in command)
-    left = subprocess.run(["find", *[r for r in LEFTOVER_ROOTS if os.path.isdir(r)], "-xdev",
-                           "-name", ".browser-profile", "-print"], capture_output=True,
-                          text=True, timeout=120, check=False).stdout.split()
+    left = browser_profiles_left()
+    assert left == [], f"the browser profile survived the session: {left}"
+    with contextlib.suppress(FileNotFoundError):
+        report.unlink()
+
+
+def cert_override(web_world: WebWorld) -> str:
+    """Firefox's own exception file trusting the test server's certificate (the CA
+    is not in Firefox's NSS store, and SSL_CERT_FILE means nothing to it)."""
+    server = web_world.net.workdir / "certs" / "server.pem"
+    out = run_checked(["openssl", "x509", "-in", str(server), "-noout", "-fingerprint",
+                       "-sha256"])
+    fingerprint = out.strip().partition("=")[2]
+    lines = ["# PSM Certificate Override Settings file",
+             "# This is a generated file!  Do not edit."]
+    lines += [f"{host}:443:\tOID.2.16.840.1.101.3.4.2.1\t{fingerprint}\t"
+              for host in ("meet.example.org", "other.example.org")]
+    return "\n".join(lines) + "\n"
+
+
+def test_web_meeting_in_firefox_reaches_only_the_meeting_host(
+        web_world: WebWorld, launcher_user: LauncherUser, data_home: Path) -> None:
+    if shutil.which("firefox-esr") is None:
+        pytest.skip("firefox-esr is not installed (scripts/setup.sh --with-test-tools)")
+    assert_other_host_answers_unconfined(web_world)
+    profiles = data_home / "config" / "sandbox-launcher" / "profiles"
+    profiles.mkdir(parents=True)
+    # Headless with a screenshot: Firefox loads the page, waits for its images, and exits.
+    # Both hosts' certificates are trusted, so only the jail can keep the other one out.
+    override = json.dumps(cert_override(web_world))
+    (profiles / "web-meeting.toml").write_text(
+        "[web]\nbrowser = \"firefox\"\nbrowser_args = [\"--headless\", \"--screenshot\", "
+        "\"/home/user/shot.png\"]\n[sandbox.home_files]\n"
+        f"\".browser-profile/cert_override.txt\" = {override}\n")
+    chown_tree(launcher_user, data_home)
+    report = data_home / "report.json"
+    mark = len(web_world.requests())
+    done = web_world.host.run_launcher(
+        ["run", "web-meeting", "--join", "https://meet.example.org/firefox-room.html",
+         "--report", str(report)], timeout=180,
+        env_extra={"XDG_DATA_HOME": str(data_home),
+                   "XDG_CONFIG_HOME": str(data_home / "config")})
+    output = f"{done.stdout}\n{done.stderr[-3000:]}"
+    seen = web_world.requests(since=mark)
+    assert any(r["host"] == "meet.example.org" and r["path"] == "/firefox-room.html"
+               for r in seen), f"{seen}\n{output}"
+    assert any(r["host"] == "meet.example.org" and r["path"] == "/allowed-pixel.png"
+               for r in seen), f"{seen}\n{output}"
+    assert not any(r["server"].startswith(OTHER_ADDRESS) for r in seen), seen
+    assert done.returncode == 0, output
+    # Firefox reports a content sandbox it could not set up (or a violation) as "Sandbox: …".
+    assert "Sandbox:" not in done.stderr, output
+    data = json.loads(report.read_text())
+    assert data["grants"]["network"]["domains"] == ["meet.example.org"]
+    assert data["grants"]["nested_user_namespaces"] is True
+    assert data["wipe"]["verified"] is True, data["wipe"]
+    assert ".browser-profile/user.js" in data["grants"]["client"]["home_files"]
+    left = browser_profiles_left()
     assert left == [], f"the browser profile survived the session: {left}"
     with contextlib.suppress(FileNotFoundError):
         report.unlink()

@@ -8,7 +8,9 @@ shows both, the green one inside Xephyr's window.
 
 from __future__ import annotations
 
+import json
 import os
+import secrets
 import shutil
 import subprocess
 import time
@@ -204,3 +206,103 @@ def test_host_x11_grant_forbidden_by_policy(run_launcher: Run, user_profile: Any
     allowed = run_launcher(["run", "hostx", "--", "xdpyinfo"],
                            env_extra=host_services.session_env, check=True)
     assert "name of display:    :0" in allowed.stdout
+
+
+#: wl_display (object 1) request 1 get_registry(new_id 2): 12 bytes, then the compositor
+#: answers with one wl_registry.global event (object 2, opcode 0) per interface.
+WAYLAND_HANDSHAKE = """
+import os, socket, struct, sys
+sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+sock.settimeout(5)
+sock.connect(os.path.join(os.environ["XDG_RUNTIME_DIR"], os.environ["WAYLAND_DISPLAY"]))
+sock.sendall(struct.pack("=IHHI", 1, 1, 12, 2) + struct.pack("=IHHI", 1, 0, 12, 3))
+data, names, done = b"", [], False
+while not done:
+    chunk = sock.recv(65536)
+    if not chunk:
+        break
+    data += chunk
+    while len(data) >= 8:
+        obj, opcode, size = struct.unpack("=IHH", data[:8])
+        if len(data) < size:
+            break
+        body, data = data[8:size], data[size:]
+        if obj == 2 and opcode == 0:  # wl_registry.global(name, interface, version)
+            length = struct.unpack("=I", body[4:8])[0]
+            names.append(body[8:8 + length - 1].decode())
+        elif obj == 3:  # wl_callback.done of the sync: every global was sent
+            done = True
+print("WAYLAND-GLOBALS", " ".join(names))
+"""
+
+
+@pytest.fixture
+def weston(launcher_user: Any, user_tmp: Path) -> Any:
+    """A real headless Wayland compositor of the user's, on a socket in its runtime dir."""
+    _need("weston")
+    name = f"wayland-sltest-{secrets.token_hex(3)}"
+    path = launcher_user.runtime_dir / name
+    log = user_tmp / "weston.log"
+    with open(log, "wb") as out:
+        compositor = subprocess.Popen(
+            as_user_argv(launcher_user, ["weston", "--backend=headless-backend.so",
+                                         f"--socket={name}", "--shell=kiosk-shell.so",
+                                         "--no-config", "--idle-time=0"]),
+            env=user_environment(launcher_user), stdin=subprocess.DEVNULL, stdout=out,
+            stderr=out)
+    try:
+        deadline = time.monotonic() + 20
+        while not path.is_socket():
+            assert compositor.poll() is None, f"weston died:\n{log.read_text(errors='replace')}"
+            assert time.monotonic() < deadline, "weston's socket never appeared"
+            time.sleep(0.05)
+        yield name
+    finally:
+        compositor.terminate()
+        try:
+            compositor.wait(10)
+        except subprocess.TimeoutExpired:
+            compositor.kill()
+            compositor.wait(10)
+        for leftover in (path, path.with_name(f"{name}.lock")):
+            leftover.unlink(missing_ok=True)
+
+
+def test_wayland_host_gets_only_the_wayland_socket(
+        run_launcher: Run, user_profile: Any, host_services: Any, weston: str,
+        launcher_user: Any, user_tmp: Path, client_argv: Callable[..., list[str]],
+        client_json: Callable[[str], dict[str, Any]]) -> None:
+    _need("wayland-info")
+    env = {**host_services.session_env, "WAYLAND_DISPLAY": weston}
+    host_runtime = sorted(os.listdir(launcher_user.runtime_dir))
+    assert "bus" in host_runtime and weston in host_runtime, host_runtime  # what could leak
+    user_profile("wl", "[network]\nmode = 'none'\n"
+                       "[devices]\ndisplay = 'isolated'\nspeakers = false\n")
+    report = user_tmp / "wl.json"
+    script = ("wayland-info | grep -c \"interface: 'wl_compositor'\"; "
+              f"{SYSTEM_PYTHON} -c '{WAYLAND_HANDSHAKE}'; "
+              "echo ENV=$WAYLAND_DISPLAY,$XDG_SESSION_TYPE,${DISPLAY-unset}; "
+              "echo RUNTIME=$(ls -A $XDG_RUNTIME_DIR | tr '\\n' ' ')")
+    done = run_launcher(["run", "wl", "--report", str(report), "--", "/bin/sh", "-c", script],
+                        env_extra=env, check=True)
+    lines = done.stdout.splitlines()
+    assert lines[0] == "1", done.stdout + done.stderr  # wayland-info saw the compositor
+    globals_line = next(line for line in lines if line.startswith("WAYLAND-GLOBALS"))
+    assert "wl_compositor" in globals_line.split(), globals_line
+    assert "ENV=wayland-0,wayland,unset" in lines, done.stdout
+    runtime_line = next(line for line in lines if line.startswith("RUNTIME="))
+    assert runtime_line.split("=", 1)[1].split() == ["wayland-0"], runtime_line
+    grants = json.loads(report.read_text())["grants"]
+    assert grants["display"] == "wayland socket (host compositor)", grants["display"]
+
+    # The hostile client: the host's X server and session bus stay out of reach.
+    probe = client_argv("probe", "--x11-socket", host_services.x11_socket,
+                        "--x11-abstract", host_services.x11_abstract,
+                        "--dbus-socket", host_services.dbus_socket,
+                        "--dbus-abstract", host_services.dbus_abstract, "--sysinfo")
+    hostile = run_launcher(["run", "wl", "--", *probe], env_extra=env, check=True)
+    result = client_json(hostile.stdout)
+    for name in ("x11_socket", "x11_abstract", "dbus_session", "dbus_abstract"):
+        assert result["attempts"][name]["escaped"] is False, result["attempts"][name]
+    assert "DISPLAY" not in result["sysinfo"]["env_keys"]
+    assert "WAYLAND_DISPLAY" in result["sysinfo"]["env_keys"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from pathlib import Path
@@ -37,10 +38,10 @@ def fake_store(tmp_path: Path, version: str = "6.1.0") -> ClientStore:
     return ClientStore(root)
 
 
-def fake_browser(tmp_path: Path) -> str:
-    bindir = tmp_path / "bin"
+def fake_browser(tmp_path: Path, name: str = "chromium") -> str:
+    bindir = tmp_path / f"bin-{name}"
     bindir.mkdir(exist_ok=True)
-    browser = bindir / "chromium"
+    browser = bindir / name
     browser.write_text("#!/bin/sh\n")
     browser.chmod(0o755)
     return str(bindir)
@@ -124,9 +125,75 @@ def test_web_meeting_needs_a_link(tmp_path: Path) -> None:
 
 
 def test_no_browser_installed(tmp_path: Path) -> None:
+    pinned = with_keys("jitsi-web", tmp_path, **{"web.browser": "chromium"})
     with pytest.raises(MissingTool, match="chromium is not installed") as caught:
-        setup("jitsi-web", tmp_path, path=str(tmp_path / "nowhere"))
+        launch.setup(pinned, (), None, sandbox_home=HOME, path=str(tmp_path / "nowhere"))
     assert "apt-get install chromium" in caught.value.hint
+
+
+def test_no_browser_at_all_names_both_packages(tmp_path: Path) -> None:
+    with pytest.raises(MissingTool, match="chromium or firefox-esr") as caught:
+        setup("web-meeting", tmp_path, join="https://meet.example.org/x",
+              path=str(tmp_path / "nowhere"))
+    assert "chromium" in caught.value.hint and "firefox-esr" in caught.value.hint
+
+
+def with_keys(name: str, tmp_path: Path, **keys: object) -> Profile:
+    base = profile(name, tmp_path)
+    return dataclasses.replace(base, values={**base.values, **keys})
+
+
+def firefox_setup(tmp_path: Path, prof: Profile,
+                  join: str = "https://meet.example.org/room") -> launch.ClientSetup:
+    return launch.setup(prof, (), join, sandbox_home=HOME,
+                        path=fake_browser(tmp_path, "firefox-esr"))
+
+
+def test_auto_falls_back_to_firefox_with_a_fresh_seeded_profile(tmp_path: Path) -> None:
+    got = firefox_setup(tmp_path, profile("web-meeting", tmp_path))
+    assert got.command[0].endswith("/firefox-esr")
+    assert got.command[1:5] == ("-no-remote", "-new-instance", "-profile",
+                                f"{HOME}/{launch.BROWSER_PROFILE}")
+    assert got.command[-2:] == ("--kiosk", "https://meet.example.org/room")
+    user_js = dict(got.home_files)[f"{launch.BROWSER_PROFILE}/user.js"]
+    for pref in ('"network.trr.mode", 5', '"app.normandy.enabled", false',
+                 '"toolkit.telemetry.enabled", false', '"dom.push.enabled", false',
+                 '"network.captive-portal-service.enabled", false',
+                 '"browser.safebrowsing.downloads.remote.enabled", false',
+                 '"app.update.auto", false'):
+        assert f"user_pref({pref});  // " in user_js, pref
+    assert "security.sandbox.content.level" not in user_js.replace(
+        "// security.sandbox.content.level is left", "")
+
+
+def test_browser_choice_and_headless_firefox(tmp_path: Path) -> None:
+    both = fake_browser(tmp_path) + ":" + fake_browser(tmp_path, "firefox-esr")
+    auto = launch.setup(profile("jitsi-web", tmp_path), (), None, sandbox_home=HOME,
+                        path=both)
+    assert auto.command[0].endswith("/chromium")
+    chosen = with_keys("jitsi-web", tmp_path, **{
+        "web.browser": "firefox", "web.browser_args": ["--headless", "--screenshot", "x.png"]})
+    got = launch.setup(chosen, (), None, sandbox_home=HOME, path=both)
+    assert got.command[0].endswith("/firefox-esr")
+    assert got.command[-1] == "https://meet.jit.si/" and "--kiosk" not in got.command
+    with pytest.raises(MissingTool, match="chromium is not installed"):
+        launch.setup(with_keys("jitsi-web", tmp_path, **{"web.browser": "chromium"}), (),
+                     None, sandbox_home=HOME, path=fake_browser(tmp_path, "firefox-esr"))
+
+
+def test_firefox_sandbox_is_never_weakened_silently(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="needs nested user namespaces"):
+        firefox_setup(tmp_path, with_keys("web-meeting", tmp_path,
+                                          **{"sandbox.nested_userns": False}))
+    with pytest.raises(UsageError, match="MOZ_DISABLE_CONTENT_SANDBOX"):
+        firefox_setup(tmp_path, with_keys("web-meeting", tmp_path, **{
+            "sandbox.env": {"MOZ_DISABLE_CONTENT_SANDBOX": "1"}}))
+
+
+def test_pinned_client_conflicting_with_web_browser_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match=r"web\.browser"):
+        firefox_setup(tmp_path, with_keys("web-meeting", tmp_path, **{
+            "client": "chromium", "web.browser": "firefox"}))
 
 
 def test_user_command_gets_the_link_appended(tmp_path: Path) -> None:

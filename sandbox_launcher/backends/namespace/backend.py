@@ -211,7 +211,7 @@ class NamespaceBackend:
                                  pass_fds=cmd.fds(), env=plan.env)
         finally:
             cmd.close()
-            devices.fds = []  # cmd.close() closed the share's fd with the others
+            devices.fds = []  # cmd.close() closed the share's and Wayland fds with the others
         try:
             info = _read_info(info_r, process)
         finally:

@@ -641,6 +641,11 @@
     </message>
     <message>
         <location filename="../fields.py" line="206" />
+        <source>Browser</source>
+        <translation>Browser</translation>
+    </message>
+    <message>
+        <location filename="../fields.py" line="207" />
         <source>Browser arguments</source>
         <translation>Browser-Argumente</translation>
     </message>
