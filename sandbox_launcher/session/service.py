@@ -31,6 +31,7 @@ from ..host import procs
 from . import control, store
 from .choices import DeviceChoices, device_choices
 from .lifecycle import Event, Outcome, Session, State
+from .live import LiveState, TrafficSeries
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,15 @@ class SessionEntry:
     #: Whether the microphone is muted; None while the session has none to switch.
     mic_muted: bool | None = None
     mic_error: str = ""  # why the last switch-on failed
+    #: The granted camera's kernel name (video0), or None.
+    camera: str | None = None
+    #: Bytes out/in per network snapshot, for the plot.
+    traffic: TrafficSeries = field(default_factory=TrafficSeries)
+
+    @property
+    def live(self) -> bool:
+        """Running now: the client is up and its devices may be in use."""
+        return self.active and self.state is State.RUNNING
 
     @property
     def active(self) -> bool:
@@ -199,7 +209,9 @@ class SessionService:
         plan = make_plan(profile, options, policy=self.policy())
         session = Session(plan, self._backend_factory(), listener=self._on_event,
                           sessions_base=self._base)
-        entry = SessionEntry(session.id, profile.name, profile.title)
+        camera = plan.devices.camera
+        entry = SessionEntry(session.id, profile.name, profile.title,
+                             camera=camera.name if camera is not None else None)
         thread = threading.Thread(target=self._run, args=(session, entry),
                                   name=f"session-{session.id}")
         with self._lock:
@@ -239,6 +251,7 @@ class SessionService:
                 elif event.data.get("type") == "connections":
                     entry.connections = list(event.data.get("connections", []))
                     entry.network_summary = dict(event.data.get("summary", {}))
+                    entry.traffic.add(entry.connections)
                 elif event.data.get("type") == "mic":
                     entry.mic_muted = bool(event.data.get("muted", True))
                     entry.mic_error = str(event.data.get("error", ""))
@@ -294,6 +307,16 @@ class SessionService:
         """How many sessions have not ended yet."""
         with self._lock:
             return sum(1 for e in self._entries.values() if e.active)
+
+    def live_state(self) -> LiveState:
+        """Sessions not yet ended, and whether a running one has its microphone on
+        (from its own mic events) or was granted a camera."""
+        with self._lock:
+            entries = list(self._entries.values())
+        return LiveState(
+            sessions=sum(1 for e in entries if e.active),
+            mic=any(e.live and e.mic_muted is False for e in entries),
+            camera=any(e.live and e.camera is not None for e in entries))
 
     def forget(self, session_id: str) -> None:
         """Drop an ended session from the list."""

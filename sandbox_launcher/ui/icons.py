@@ -1,15 +1,23 @@
-"""Icons drawn at run time (no image files to ship): the app's shield and a lock."""
+"""Icons drawn at run time (no image files to ship): the app's shield in its tray states
+(idle, running, microphone live, camera live) and a lock."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap
 
+from ..session.live import Indicator
+
 IDLE = QColor("#5a6b7d")
 RUNNING = QColor("#2e9d4f")
+MIC_LIVE = QColor("#c77700")
+CAMERA_LIVE = QColor("#c62828")
+COLOURS = {Indicator.IDLE: IDLE, Indicator.RUNNING: RUNNING, Indicator.MIC: MIC_LIVE,
+           Indicator.CAMERA: CAMERA_LIVE}
+SIZES = (16, 22, 24, 32, 48, 64)
 
 
-def _shield(size: int, colour: QColor, dot: bool) -> QPixmap:
+def _state_shield(size: int, indicator: Indicator, colour: QColor) -> QPixmap:
     pixmap = QPixmap(size, size)
     pixmap.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)
@@ -24,12 +32,32 @@ def _shield(size: int, colour: QColor, dot: bool) -> QPixmap:
     painter.setPen(QPen(colour.darker(140), max(1.0, 1.5 * s)))
     painter.setBrush(QBrush(colour))
     painter.drawPath(path)
-    if dot:  # a session is running: a white "live" dot in the middle
+    white = QColor("white")
+    if indicator is Indicator.RUNNING:  # a session is running: a white "live" dot
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QBrush(QColor("white")))
+        painter.setBrush(QBrush(white))
         painter.drawEllipse(QPointF(16 * s, 15 * s), 5 * s, 5 * s)
+    elif indicator is Indicator.MIC:  # a microphone: capsule, cradle and stand
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QBrush(white))
+        painter.drawRoundedRect(QRectF(13 * s, 7 * s, 6 * s, 11 * s), 3 * s, 3 * s)
+        painter.setPen(QPen(white, 1.6 * s))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawArc(QRectF(10.5 * s, 10 * s, 11 * s, 10 * s), 180 * 16, 180 * 16)
+        painter.drawLine(QPointF(16 * s, 20 * s), QPointF(16 * s, 23 * s))
+        painter.drawLine(QPointF(13 * s, 23 * s), QPointF(19 * s, 23 * s))
+    elif indicator is Indicator.CAMERA:  # a video camera: body and lens wedge
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QBrush(white))
+        painter.drawRoundedRect(QRectF(8.5 * s, 11 * s, 10.5 * s, 9 * s), 1.5 * s, 1.5 * s)
+        lens = QPainterPath()
+        lens.moveTo(19 * s, 15.5 * s)
+        lens.lineTo(23.5 * s, 12 * s)
+        lens.lineTo(23.5 * s, 19 * s)
+        lens.closeSubpath()
+        painter.drawPath(lens)
     else:  # idle: a white check-less bar
-        painter.setPen(QPen(QColor("white"), 2.5 * s))
+        painter.setPen(QPen(white, 2.5 * s))
         painter.drawLine(QPointF(11 * s, 15 * s), QPointF(21 * s, 15 * s))
     painter.end()
     return pixmap
@@ -37,9 +65,15 @@ def _shield(size: int, colour: QColor, dot: bool) -> QPixmap:
 
 def app_icon(running: bool) -> QIcon:
     """The shield: grey when idle, green with a dot while a session runs."""
+    return state_icon(Indicator.RUNNING if running else Indicator.IDLE)
+
+
+def state_icon(indicator: Indicator) -> QIcon:
+    """The tray shield for *indicator*: grey idle, green running (dot), amber with a
+    microphone while one is live, red with a camera while a camera is granted."""
     icon = QIcon()
-    for size in (16, 22, 24, 32, 48, 64):
-        icon.addPixmap(_shield(size, RUNNING if running else IDLE, running))
+    for size in SIZES:
+        icon.addPixmap(_state_shield(size, indicator, COLOURS[indicator]))
     return icon
 
 

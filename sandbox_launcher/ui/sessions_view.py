@@ -1,5 +1,5 @@
-"""Running and ended sessions: live state, uptime, CPU and memory, connections, summary,
-and the microphone switch of a running session."""
+"""Running and ended sessions: live state, uptime, CPU and memory, traffic, connections,
+summary, and the microphone switch of a running session."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from ..session.lifecycle import Event, State
 from ..session.service import Finished, SessionEntry, Usage, end_summary
 from .bridge import ServiceBridge
 from .errors import show_error
+from .traffic_plot import TrafficPlot, human_bytes
 
 USAGE_EVERY_MS = 2000
 COLUMNS = 6
@@ -65,12 +66,7 @@ def _duration(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}"
 
 
-def _bytes(count: int) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if count < 1024 or unit == "GiB":
-            return f"{count:.0f} {unit}" if unit == "B" else f"{count:.1f} {unit}"
-        count /= 1024  # type: ignore[assignment]
-    return str(count)
+_bytes = human_bytes
 
 
 class SessionsView(QWidget):
@@ -120,6 +116,8 @@ class SessionsView(QWidget):
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.summary)
+        self.traffic = TrafficPlot()
+        layout.addWidget(self.traffic)
         self.connections = QTableWidget(0, CONN_COLUMNS)
         self.connections.setObjectName("connectionTable")
         self.connections.setAccessibleName(self.tr("Connections"))
@@ -206,12 +204,14 @@ class SessionsView(QWidget):
         session_id = self.selected_id()
         if not session_id:
             self.summary.setText(self.tr("No session selected."))
+            self.traffic.set_series(())
             self.stop_button.setEnabled(False)
             self.save_button.setEnabled(False)
             self._show_mic(None)
             return
         entry = self.bridge.service.entry(session_id)
         self._show_mic(entry)
+        self.traffic.set_series(entry.traffic.points)
         self.stop_button.setEnabled(entry.active and entry.state in (
             State.PREPARING, State.STARTING, State.RUNNING))
         self.save_button.setEnabled(entry.outcome is not None)

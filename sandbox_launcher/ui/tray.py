@@ -1,16 +1,24 @@
-"""The tray icon: launch profiles, join meetings, switch microphones, stop sessions."""
+"""The tray icon: launch profiles, join meetings, switch microphones, stop sessions.
+
+The icon shows state (idle, session running, microphone live, camera live); balloons
+announce session start and end and bursts of blocked connections.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QInputDialog, QMenu, QMessageBox, QSystemTrayIcon
 
 from ..core.plan import RunOptions
 from ..session.lifecycle import Event, State
+from ..session.live import BurstWatch, Indicator, LiveState
 from ..session.service import Finished
 from .bridge import ServiceBridge
-from .icons import app_icon
+from .icons import state_icon
 from .main_window import MainWindow
 from .sessions_view import summary_text
 
@@ -18,13 +26,20 @@ NOTIFY_MS = 6000
 
 
 class Tray(QObject):
-    """The icon shows idle or running; its menu rebuilds itself each time it opens."""
+    """The icon shows the live state; its menu rebuilds itself each time it opens."""
 
-    def __init__(self, bridge: ServiceBridge, window: MainWindow) -> None:
+    #: a desktop notification was shown (title, text)
+    notified = Signal(str, str)
+
+    def __init__(self, bridge: ServiceBridge, window: MainWindow,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         super().__init__(window)
         self.bridge = bridge
         self.window = window
-        self.icon = QSystemTrayIcon(app_icon(False), self)
+        self.clock = clock
+        self.bursts = BurstWatch()
+        self.indicator = Indicator.IDLE
+        self.icon = QSystemTrayIcon(state_icon(Indicator.IDLE), self)
         self.icon.setObjectName("trayIcon")
         self.icon.setToolTip(self.tr("Sandbox Launcher: no session running"))
         self.menu = QMenu()
@@ -36,8 +51,12 @@ class Tray(QObject):
         bridge.session_event.connect(self._on_event)
         bridge.session_finished.connect(self._on_finished)
         window.profiles_loaded.connect(self.rebuild)
-        self.running = False
         self.rebuild()
+
+    @property
+    def running(self) -> bool:
+        """Whether any session has not ended yet."""
+        return self.indicator is not Indicator.IDLE
 
     def show(self) -> bool:
         """Show the icon if there is a tray host; True if shown."""
@@ -129,33 +148,65 @@ class Tray(QObject):
             else:
                 self.open_window()
 
+    def notify(self, title: str, text: str) -> None:
+        """A desktop notification (the tray host's, or Qt's balloon)."""
+        self.icon.showMessage(title, text, QSystemTrayIcon.MessageIcon.Information, NOTIFY_MS)
+        self.notified.emit(title, text)
+
+    def tooltip(self, live: LiveState) -> str:
+        """The icon's tooltip: the state the icon shows, in words."""
+        count = live.sessions
+        if live.camera and live.mic:
+            return self.tr("Sandbox Launcher: camera and microphone live, "
+                           "%n session(s) running", "", count)
+        if live.camera:
+            return self.tr("Sandbox Launcher: camera live, %n session(s) running", "", count)
+        if live.mic:
+            return self.tr("Sandbox Launcher: microphone live, %n session(s) running", "",
+                           count)
+        if count:
+            return self.tr("Sandbox Launcher: %n session(s) running", "", count)
+        return self.tr("Sandbox Launcher: no session running")
+
     def _update_icon(self) -> None:
-        count = self.bridge.service.active_count()
-        running = count > 0
-        if running != self.running:
-            self.running = running
-            self.icon.setIcon(app_icon(running))
-        self.icon.setToolTip(self.tr("Sandbox Launcher: %n session(s) running", "", count)
-                             if running else self.tr("Sandbox Launcher: no session running"))
+        live = self.bridge.service.live_state()
+        if live.indicator is not self.indicator:
+            self.indicator = live.indicator
+            self.icon.setIcon(state_icon(live.indicator))
+        self.icon.setToolTip(self.tooltip(live))
 
     def _on_event(self, event: Event) -> None:
         if event.data is not None:
+            kind = event.data.get("type")
+            if kind == "mic":
+                self._update_icon()
+            elif kind == "connections":
+                self._check_burst(event)
             return
         self._update_icon()
         if event.state is State.RUNNING:
             title = self.bridge.service.entry(event.session_id).title
-            self.icon.showMessage(self.tr("Session started"),
-                                  self.tr("{title} is running in a sandbox ({id}).").format(
-                                      title=title, id=event.session_id),
-                                  QSystemTrayIcon.MessageIcon.Information, NOTIFY_MS)
+            self.notify(self.tr("Session started"),
+                        self.tr("{title} is running in a sandbox ({id}).").format(
+                            title=title, id=event.session_id))
+
+    def _check_burst(self, event: Event) -> None:
+        assert event.data is not None
+        new = self.bursts.update(event.session_id, event.data.get("connections", []),
+                                 self.clock())
+        if new:
+            self.notify(self.tr("Connections blocked: {id}").format(id=event.session_id),
+                        self.tr("The sandbox blocked %n new destination(s) in the last "
+                                "seconds. The session's connection list names them.", "",
+                                new))
 
     def _on_finished(self, finished: Finished) -> None:
         self._update_icon()
+        self.bursts.forget(finished.session_id)
         if finished.outcome is not None:
             text = summary_text(finished.outcome.report)
         elif finished.error is not None:
             text = finished.error.summary
         else:
             text = ""
-        self.icon.showMessage(self.tr("Session ended: {id}").format(id=finished.session_id),
-                              text, QSystemTrayIcon.MessageIcon.Information, NOTIFY_MS)
+        self.notify(self.tr("Session ended: {id}").format(id=finished.session_id), text)

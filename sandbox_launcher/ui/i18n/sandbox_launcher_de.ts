@@ -229,92 +229,92 @@
         <translation>Sandbox Launcher</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="72" />
+        <location filename="../main_window.py" line="73" />
         <source>Ready.</source>
         <translation>Bereit.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="77" />
+        <location filename="../main_window.py" line="78" />
         <source>&amp;Profiles</source>
         <translation>&amp;Profile</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="78" />
+        <location filename="../main_window.py" line="79" />
         <source>&amp;New profile…</source>
         <translation>&amp;Neues Profil…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="81" />
+        <location filename="../main_window.py" line="82" />
         <source>&amp;Edit profile…</source>
         <translation>Profil &amp;bearbeiten…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="84" />
+        <location filename="../main_window.py" line="85" />
         <source>&amp;Launch</source>
         <translation>&amp;Starten</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="87" />
+        <location filename="../main_window.py" line="88" />
         <source>Start in tray at &amp;login</source>
         <translation>Bei der &amp;Anmeldung im Infobereich starten</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="91" />
+        <location filename="../main_window.py" line="92" />
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="100" />
+        <location filename="../main_window.py" line="101" />
         <source>&amp;Meeting</source>
         <translation>&amp;Besprechung</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="101" />
+        <location filename="../main_window.py" line="102" />
         <source>Join meeting from &amp;clipboard</source>
         <translation>Besprechung aus der &amp;Zwischenablage beitreten</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="105" />
+        <location filename="../main_window.py" line="106" />
         <source>&amp;Open meeting link…</source>
         <translation>Besprechungslink ö&amp;ffnen…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="111" />
+        <location filename="../main_window.py" line="112" />
         <source>&amp;Sessions</source>
         <translation>&amp;Sitzungen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="112" />
+        <location filename="../main_window.py" line="113" />
         <source>&amp;Stop &amp;&amp; wipe selected</source>
         <translation>Gewählte &amp;beenden &amp;&amp; löschen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="138" />
+        <location filename="../main_window.py" line="143" />
         <source>A profile file is broken: {why}</source>
         <translation>Eine Profildatei ist fehlerhaft: {why}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="155" />
+        <location filename="../main_window.py" line="160" />
         <source>Profile {name} saved.</source>
         <translation>Profil {name} gespeichert.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="164" />
+        <location filename="../main_window.py" line="169" />
         <source>Starting {name}…</source>
         <translation>{name} wird gestartet…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="169" />
+        <location filename="../main_window.py" line="174" />
         <source>Session {id} started.</source>
         <translation>Sitzung {id} gestartet.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="176" />
+        <location filename="../main_window.py" line="181" />
         <source>Could not start {name}</source>
         <translation>{name} konnte nicht gestartet werden</translation>
     </message>
     <message numerus="yes">
-        <location filename="../main_window.py" line="184" />
+        <location filename="../main_window.py" line="189" />
         <source>Wiped %n session(s) left by a launcher that died.</source>
         <translation>
             <numerusform>%n Sitzung eines abgestürzten Launchers gelöscht.</numerusform>
@@ -322,22 +322,22 @@
         </translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="191" />
+        <location filename="../main_window.py" line="196" />
         <source>Could not change the login start: {why}</source>
         <translation>Der Start bei der Anmeldung ließ sich nicht ändern: {why}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="195" />
+        <location filename="../main_window.py" line="200" />
         <source>Starts in the tray at login ({path}).</source>
         <translation>Startet bei der Anmeldung im Infobereich ({path}).</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="196" />
+        <location filename="../main_window.py" line="201" />
         <source>No longer starts at login.</source>
         <translation>Startet nicht mehr bei der Anmeldung.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../main_window.py" line="216" />
+        <location filename="../main_window.py" line="221" />
         <source>Stopping %n session(s) and wiping…</source>
         <translation>
             <numerusform>%n Sitzung wird beendet und gelöscht…</numerusform>
@@ -348,63 +348,64 @@
 <context>
     <name>MeetingLinks</name>
     <message>
-        <location filename="../meeting_links.py" line="51" />
-        <location filename="../meeting_links.py" line="108" />
+        <location filename="../meeting_links.py" line="59" />
+        <location filename="../meeting_links.py" line="116" />
         <source>Join meeting</source>
+        <extracomment>(profile name, RunOptions with the rebuilt link as join_url) a line for the status bar</extracomment>
         <translation>Besprechung beitreten</translation>
     </message>
     <message>
-        <location filename="../meeting_links.py" line="52" />
+        <location filename="../meeting_links.py" line="60" />
         <source>The clipboard holds no meeting link.</source>
         <translation>Die Zwischenablage enthält keinen Besprechungslink.</translation>
     </message>
     <message>
-        <location filename="../meeting_links.py" line="54" />
+        <location filename="../meeting_links.py" line="62" />
         <source>Copy the link from the invitation, then try again.</source>
         <translation>Kopieren Sie den Link aus der Einladung und versuchen Sie es erneut.</translation>
     </message>
     <message>
-        <location filename="../meeting_links.py" line="65" />
+        <location filename="../meeting_links.py" line="73" />
         <source>Open meeting link</source>
         <translation>Besprechungslink öffnen</translation>
     </message>
     <message>
-        <location filename="../meeting_links.py" line="66" />
+        <location filename="../meeting_links.py" line="74" />
         <source>Meeting link (Zoom, Teams, Webex or an https:// web meeting):</source>
         <translation>Besprechungslink (Zoom, Teams, Webex oder eine https://-Webbesprechung):</translation>
     </message>
     <message>
-        <location filename="../meeting_links.py" line="92" />
+        <location filename="../meeting_links.py" line="100" />
         <source>Meeting link refused</source>
         <translation>Besprechungslink abgelehnt</translation>
     </message>
     <message>
-        <location filename="../meeting_links.py" line="95" />
+        <location filename="../meeting_links.py" line="103" />
         <source>Nothing was started; the link was passed to no program.</source>
         <translation>Nichts wurde gestartet; der Link wurde an kein Programm weitergegeben.</translation>
     </message>
     <message>
-        <location filename="../meeting_links.py" line="98" />
+        <location filename="../meeting_links.py" line="106" />
         <source>What to do: {hint}</source>
         <translation>Was tun: {hint}</translation>
     </message>
     <message>
-        <location filename="../meeting_links.py" line="109" />
+        <location filename="../meeting_links.py" line="117" />
         <source>{title} is already running in session {id}.</source>
         <translation>{title} läuft bereits in Sitzung {id}.</translation>
     </message>
     <message>
-        <location filename="../meeting_links.py" line="112" />
+        <location filename="../meeting_links.py" line="120" />
         <source>Joining this meeting in the running session is not possible: the clients cannot be handed a link once they run. Start a new session for it?</source>
         <translation>Dieser Besprechung in der laufenden Sitzung beizutreten ist nicht möglich: Den Clients kann kein Link übergeben werden, sobald sie laufen. Eine neue Sitzung dafür starten?</translation>
     </message>
     <message>
-        <location filename="../meeting_links.py" line="114" />
+        <location filename="../meeting_links.py" line="122" />
         <source>Start a &amp;new session</source>
         <translation>&amp;Neue Sitzung starten</translation>
     </message>
     <message>
-        <location filename="../meeting_links.py" line="130" />
+        <location filename="../meeting_links.py" line="138" />
         <source>Opening a {service} meeting on {host} in the profile {profile}…</source>
         <translation>Öffne eine {service}-Besprechung auf {host} im Profil {profile}…</translation>
     </message>
@@ -653,180 +654,180 @@
 <context>
     <name>SessionsView</name>
     <message>
-        <location filename="../sessions_view.py" line="38" />
+        <location filename="../sessions_view.py" line="39" />
         <source>planned</source>
         <translation>geplant</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="39" />
+        <location filename="../sessions_view.py" line="40" />
         <source>preparing</source>
         <translation>wird vorbereitet</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="40" />
+        <location filename="../sessions_view.py" line="41" />
         <source>starting</source>
         <translation>startet</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="41" />
+        <location filename="../sessions_view.py" line="42" />
         <source>running</source>
         <translation>läuft</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="42" />
+        <location filename="../sessions_view.py" line="43" />
         <source>stopping</source>
         <translation>wird beendet</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="43" />
+        <location filename="../sessions_view.py" line="44" />
         <source>wiping</source>
         <translation>wird gelöscht</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="44" />
+        <location filename="../sessions_view.py" line="45" />
         <source>verifying wipe</source>
         <translation>Löschung wird geprüft</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="45" />
+        <location filename="../sessions_view.py" line="46" />
         <source>wiped</source>
         <translation>gelöscht</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="46" />
+        <location filename="../sessions_view.py" line="47" />
         <source>wipe not verified</source>
         <translation>Löschung nicht bestätigt</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="54" />
+        <location filename="../sessions_view.py" line="55" />
         <source>wipe verified</source>
         <translation>Löschung bestätigt</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="55" />
+        <location filename="../sessions_view.py" line="56" />
         <source>wipe NOT verified</source>
         <translation>Löschung NICHT bestätigt</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="56" />
+        <location filename="../sessions_view.py" line="57" />
         <source>Contacted {hosts} hosts in {countries} countries, blocked {blocked}; {wipe}.</source>
         <translation>{hosts} Hosts in {countries} Ländern kontaktiert, {blocked} blockiert; {wipe}.</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="92" />
+        <location filename="../sessions_view.py" line="88" />
         <source>Sessions</source>
         <extracomment>a session was stopped, saved… (the window's status bar shows it)</extracomment>
         <translation>Sitzungen</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="94" />
+        <location filename="../sessions_view.py" line="90" />
         <source>Profile</source>
         <translation>Profil</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="94" />
+        <location filename="../sessions_view.py" line="90" />
         <source>Session</source>
         <translation>Sitzung</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="94" />
+        <location filename="../sessions_view.py" line="90" />
         <source>State</source>
         <translation>Zustand</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="94" />
+        <location filename="../sessions_view.py" line="90" />
         <source>Uptime</source>
         <translation>Laufzeit</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="95" />
+        <location filename="../sessions_view.py" line="91" />
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="95" />
+        <location filename="../sessions_view.py" line="91" />
         <source>Memory</source>
         <translation>Speicher</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="116" />
+        <location filename="../sessions_view.py" line="112" />
         <source>Selected session</source>
         <translation>Gewählte Sitzung</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="118" />
-        <location filename="../sessions_view.py" line="208" />
+        <location filename="../sessions_view.py" line="114" />
+        <location filename="../sessions_view.py" line="206" />
         <source>No session selected.</source>
         <translation>Keine Sitzung gewählt.</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="125" />
+        <location filename="../sessions_view.py" line="123" />
         <source>Connections</source>
         <translation>Verbindungen</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="127" />
+        <location filename="../sessions_view.py" line="125" />
         <source>Name</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="127" />
+        <location filename="../sessions_view.py" line="125" />
         <source>Address</source>
         <translation>Adresse</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="127" />
+        <location filename="../sessions_view.py" line="125" />
         <source>Country</source>
         <translation>Land</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="127" />
+        <location filename="../sessions_view.py" line="125" />
         <source>Sent</source>
         <translation>Gesendet</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="128" />
+        <location filename="../sessions_view.py" line="126" />
         <source>Received</source>
         <translation>Empfangen</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="128" />
+        <location filename="../sessions_view.py" line="126" />
         <source>Verdict</source>
         <translation>Entscheidung</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="136" />
+        <location filename="../sessions_view.py" line="134" />
         <source>&amp;Stop &amp;&amp; Wipe</source>
         <translation>&amp;Beenden &amp;&amp; löschen</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="138" />
+        <location filename="../sessions_view.py" line="136" />
         <source>Stop and wipe the selected session</source>
         <translation>Die gewählte Sitzung beenden und löschen</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="140" />
+        <location filename="../sessions_view.py" line="138" />
         <source>Save &amp;report…</source>
         <translation>&amp;Bericht speichern…</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="142" />
+        <location filename="../sessions_view.py" line="140" />
         <source>Save the report of the selected session</source>
         <translation>Den Bericht der gewählten Sitzung speichern</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="144" />
+        <location filename="../sessions_view.py" line="142" />
         <location filename="../sessions_view.py" line="302" />
         <source>&amp;Microphone on</source>
         <translation>&amp;Mikrofon ein</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="147" />
+        <location filename="../sessions_view.py" line="145" />
         <source>Microphone of the selected session</source>
         <translation>Mikrofon der ausgewählten Sitzung</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="184" />
+        <location filename="../sessions_view.py" line="182" />
         <source>failed to start</source>
         <translation>Start fehlgeschlagen</translation>
     </message>
@@ -902,60 +903,98 @@
     </message>
 </context>
 <context>
+    <name>TrafficPlot</name>
+    <message>
+        <location filename="../traffic_plot.py" line="33" />
+        <source>Network traffic of the selected session</source>
+        <translation>Netzwerkverkehr der gewählten Sitzung</translation>
+    </message>
+    <message>
+        <location filename="../traffic_plot.py" line="50" />
+        <source>Sending {out}/s, receiving {inbound}/s</source>
+        <translation>Sendet {out}/s, empfängt {inbound}/s</translation>
+    </message>
+</context>
+<context>
     <name>Tray</name>
     <message>
-        <location filename="../tray.py" line="29" />
-        <location filename="../tray.py" line="139" />
+        <location filename="../tray.py" line="44" />
+        <location filename="../tray.py" line="169" />
         <source>Sandbox Launcher: no session running</source>
+        <extracomment>a desktop notification was shown (title, text)</extracomment>
         <translation>Sandbox Launcher: keine Sitzung läuft</translation>
     </message>
     <message>
-        <location filename="../tray.py" line="32" />
+        <location filename="../tray.py" line="47" />
         <source>Sandbox Launcher</source>
         <translation>Sandbox Launcher</translation>
     </message>
     <message>
-        <location filename="../tray.py" line="53" />
+        <location filename="../tray.py" line="72" />
         <source>Launch</source>
         <translation>Starten</translation>
     </message>
     <message>
-        <location filename="../tray.py" line="60" />
+        <location filename="../tray.py" line="79" />
         <source>Join meeting from clipboard</source>
         <translation>Meeting aus der Zwischenablage beitreten</translation>
     </message>
     <message>
-        <location filename="../tray.py" line="64" />
+        <location filename="../tray.py" line="83" />
         <source>Open meeting link…</source>
         <translation>Besprechungslink öffnen…</translation>
     </message>
     <message>
-        <location filename="../tray.py" line="70" />
+        <location filename="../tray.py" line="89" />
         <source>Running sessions</source>
         <translation>Laufende Sitzungen</translation>
     </message>
     <message>
-        <location filename="../tray.py" line="75" />
+        <location filename="../tray.py" line="94" />
         <source>Stop &amp;&amp; wipe {title} ({id})</source>
         <translation>{title} beenden &amp;&amp; löschen ({id})</translation>
     </message>
     <message>
-        <location filename="../tray.py" line="84" />
+        <location filename="../tray.py" line="103" />
         <source>Open window</source>
         <translation>Fenster öffnen</translation>
     </message>
     <message>
-        <location filename="../tray.py" line="88" />
+        <location filename="../tray.py" line="107" />
         <source>Quit</source>
         <translation>Beenden</translation>
     </message>
     <message>
-        <location filename="../tray.py" line="107" />
+        <location filename="../tray.py" line="126" />
         <source>Microphone on: {title} ({id})</source>
         <translation>Mikrofon ein: {title} ({id})</translation>
     </message>
     <message numerus="yes">
-        <location filename="../tray.py" line="138" />
+        <location filename="../tray.py" line="160" />
+        <source>Sandbox Launcher: camera and microphone live, %n session(s) running</source>
+        <translation>
+            <numerusform>Sandbox Launcher: Kamera und Mikrofon aktiv, %n Sitzung läuft</numerusform>
+            <numerusform>Sandbox Launcher: Kamera und Mikrofon aktiv, %n Sitzungen laufen</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../tray.py" line="163" />
+        <source>Sandbox Launcher: camera live, %n session(s) running</source>
+        <translation>
+            <numerusform>Sandbox Launcher: Kamera aktiv, %n Sitzung läuft</numerusform>
+            <numerusform>Sandbox Launcher: Kamera aktiv, %n Sitzungen laufen</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../tray.py" line="165" />
+        <source>Sandbox Launcher: microphone live, %n session(s) running</source>
+        <translation>
+            <numerusform>Sandbox Launcher: Mikrofon aktiv, %n Sitzung läuft</numerusform>
+            <numerusform>Sandbox Launcher: Mikrofon aktiv, %n Sitzungen laufen</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../tray.py" line="168" />
         <source>Sandbox Launcher: %n session(s) running</source>
         <translation>
             <numerusform>Sandbox Launcher: %n Sitzung läuft</numerusform>
@@ -963,17 +1002,30 @@
         </translation>
     </message>
     <message>
-        <location filename="../tray.py" line="147" />
+        <location filename="../tray.py" line="189" />
         <source>Session started</source>
         <translation>Sitzung gestartet</translation>
     </message>
     <message>
-        <location filename="../tray.py" line="148" />
+        <location filename="../tray.py" line="190" />
         <source>{title} is running in a sandbox ({id}).</source>
         <translation>{title} läuft in einer Sandbox ({id}).</translation>
     </message>
     <message>
-        <location filename="../tray.py" line="160" />
+        <location filename="../tray.py" line="198" />
+        <source>Connections blocked: {id}</source>
+        <translation>Verbindungen blockiert: {id}</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../tray.py" line="199" />
+        <source>The sandbox blocked %n new destination(s) in the last seconds. The session's connection list names them.</source>
+        <translation>
+            <numerusform>Die Sandbox hat eben %n neues Ziel blockiert. Die Verbindungsliste der Sitzung nennt es.</numerusform>
+            <numerusform>Die Sandbox hat eben %n neue Ziele blockiert. Die Verbindungsliste der Sitzung nennt sie.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../tray.py" line="212" />
         <source>Session ended: {id}</source>
         <translation>Sitzung beendet: {id}</translation>
     </message>
