@@ -20,6 +20,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ..host import procs
+
 _X_FILES = "x-files"
 _SETTLE_SECONDS = 3.0
 
@@ -51,20 +53,12 @@ def helper_pids(state_dir: Path) -> list[int]:
             argv = Path(f"/proc/{entry.name}/cmdline").read_bytes().split(b"\0")
             with contextlib.suppress(OSError):  # not readable once it is a zombie
                 argv += Path(f"/proc/{entry.name}/environ").read_bytes().split(b"\0")
-            stat = Path(f"/proc/{entry.name}/stat").read_text(errors="replace")
-            zombie = stat.rpartition(")")[2].split()[:1] == ["Z"]
-            if not zombie and any(a == marker or (marker + b"/") in a for a in argv):
+            named = any(a == marker or (marker + b"/") in a for a in argv)
+            if named and not procs.is_zombie(int(entry.name)):
                 found.append(int(entry.name))
     return found
 
 
-def _alive(pid: int) -> bool:
-    """Whether *pid* runs (a zombie does not: it is dead, only not yet reaped)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text(errors="replace")
-    except OSError:
-        return False
-    return stat.rpartition(")")[2].split()[:1] != ["Z"]
 
 
 def _remove_x_files(state_dir: Path) -> tuple[list[str], list[str]]:
@@ -81,7 +75,7 @@ def _remove_x_files(state_dir: Path) -> tuple[list[str], list[str]]:
             int(known["socket"][2])
     except (OSError, ValueError, TypeError, KeyError, IndexError):
         return [], []
-    if _alive(pid):
+    if procs.is_alive(pid):
         return [], []  # not ours to judge: the helper check reports a live server
 
     def ours(path: Path) -> bool:

@@ -31,6 +31,11 @@ def namespace_of(pid: int, kind: str) -> int | None:
     return int(match.group(2)) if match else None
 
 
+def is_alive(pid: int) -> bool:
+    """Whether *pid* exists and runs (a zombie is dead, only not yet reaped)."""
+    return os.path.exists(f"/proc/{pid}") and not is_zombie(pid)
+
+
 def is_zombie(pid: int) -> bool:
     """Whether *pid* has exited and only waits to be reaped (it runs nothing, holds nothing)."""
     try:
