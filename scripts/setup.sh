@@ -12,7 +12,9 @@ packages=(bubblewrap passt nftables libseccomp2 iproute2 python3 python3-venv py
 packages+=(xserver-xephyr xdg-dbus-proxy pulseaudio pulseaudio-utils)
 # The desktop app: Qt's xcb platform plugin needs these X libraries at run time.
 packages+=(libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxkbcommon-x11-0 libxcb-xinerama0
-           libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-image0)
+           libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-image0
+           libx11-xcb1 libxcb-xkb1 libxkbcommon0 libegl1 libgl1 libfontconfig1 libdbus-1-3
+           libglib2.0-0)
 # Client store: gpgv checks vendors' signatures; zstd unpacks data.tar.zst packages.
 packages+=(gpgv zstd)
 if [[ "${1:-}" == "--with-test-tools" ]]; then
