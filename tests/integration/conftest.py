@@ -304,6 +304,17 @@ def spawn_launcher(launcher_user: LauncherUser) -> Iterator[SpawnLauncher]:
     spawned.reap()
 
 
+def stop_process(proc: subprocess.Popen[Any], grace: float = 10) -> None:
+    """SIGTERM a test server, SIGKILL it if it does not go within *grace* seconds, reap it."""
+    if proc.poll() is None:
+        proc.terminate()
+    try:
+        proc.wait(grace)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(grace)
+
+
 def last_json(stdout: str) -> dict[str, Any]:
     """Return the client's report: the last stdout line that parses as a JSON object."""
     for line in reversed(stdout.splitlines()):

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import as_user_argv, user_environment
+from conftest import as_user_argv, stop_process, user_environment
 
 __all__ = ["MIC_HZ", "RATE", "HostSound", "host_sound", "pitch", "rms", "samples"]
 
@@ -92,12 +92,7 @@ def host_sound(launcher_user: Any, user_tmp: Path) -> Iterator[HostSound]:
             time.sleep(0.05)
         yield HostSound(f"unix:{folder}/native", {"PULSE_SERVER": f"unix:{folder}/native"})
     finally:
-        server.terminate()
-        try:
-            server.wait(10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(10)
+        stop_process(server)
 
 
 def samples(raw: bytes, channels: int = 1) -> array.array[int]:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO_ROOT, SYSTEM_PYTHON, as_user_argv, user_environment
+from conftest import REPO_ROOT, SYSTEM_PYTHON, as_user_argv, stop_process, user_environment
 
 pytestmark = pytest.mark.integration
 
@@ -258,12 +258,7 @@ def weston(launcher_user: Any, user_tmp: Path) -> Any:
             time.sleep(0.05)
         yield name
     finally:
-        compositor.terminate()
-        try:
-            compositor.wait(10)
-        except subprocess.TimeoutExpired:
-            compositor.kill()
-            compositor.wait(10)
+        stop_process(compositor)
         for leftover in (path, path.with_name(f"{name}.lock")):
             leftover.unlink(missing_ok=True)
 

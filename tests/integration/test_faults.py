@@ -15,21 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import last_json
 
 pytestmark = pytest.mark.integration
 
 PY = "/usr/bin/python3"
 
 
-def _last_json(text: str) -> dict[str, Any]:
-    for line in reversed(text.strip().splitlines()):
-        try:
-            data = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(data, dict):
-            return data
-    raise AssertionError(f"no JSON object in output:\n{text}")
 
 
 def _sessions(run_launcher: Callable[..., Any]) -> list[dict[str, Any]]:
@@ -231,7 +223,7 @@ def test_full_home_gives_enospc_and_the_host_is_fine(run_launcher: Any, user_pro
     free_before = os.statvfs("/tmp").f_bavail
     done = run_launcher(["run", "tiny", "--", PY, "-c", hostile_client_source, "fill-home"])
     assert done.returncode == 0, done.stdout + done.stderr
-    result = _last_json(done.stdout)
+    result = last_json(done.stdout)
     assert result["errno"] == "ENOSPC"
     assert 6 << 20 <= result["bytes_written"] <= 8 << 20
     # The writes went to the sandbox's own tmpfs, not to any host file system.
