@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from conftest import WAIT_MS
+from PySide6.QtGui import QColor
 from pytestqt.qtbot import QtBot
 
 from sandbox_launcher.ui.app import App
@@ -76,10 +77,10 @@ def _host_recordings(address: str) -> int:
     return len(done.stdout.splitlines())
 
 
-def _icon_has(app: App, colour: object) -> bool:
+def _icon_has(app: App, colour: QColor) -> bool:
     image = app.tray.icon.icon().pixmap(32, 32).toImage()
-    want = colour.getRgb()[:3]  # type: ignore[attr-defined]
-    return sum(image.pixelColor(x, y).getRgb()[:3] == want
+    want = colour.rgb() & 0xFFFFFF
+    return sum(image.pixelColor(x, y).rgb() & 0xFFFFFF == want
                for x in range(32) for y in range(32)) >= 100
 
 
