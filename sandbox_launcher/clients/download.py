@@ -48,7 +48,8 @@ def fetch(url: str, dest: Path, progress: Progress | None = None) -> str:
                 raise ClientStoreError(f"{url} announces {total} bytes; no client is that big",
                                        _HINT)
             got = 0
-            while chunk := response.read(_CHUNK):
+            # read1: what has arrived, so progress (and a cancel in it) follows a slow server
+            while chunk := response.read1(_CHUNK):
                 got += len(chunk)
                 if got > MAX_PACKAGE_BYTES:
                     raise ClientStoreError(f"{url} sends more than {MAX_PACKAGE_BYTES} bytes",

@@ -16,6 +16,7 @@ be undone by removing it.
 from __future__ import annotations
 
 import contextlib
+import enum
 import errno
 import fcntl
 import json
@@ -24,7 +25,7 @@ import re
 import shutil
 import tarfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,12 +33,34 @@ from typing import Any
 import platformdirs
 
 from ..core.errors import ClientStoreError, UsageError
-from . import download, unpack, verify
+from . import download, keys, unpack, verify
 from .vendors import VENDORS, Vendor
 
 _VERSION_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.+~_-]{0,63}$")
 _CONTROL_FIELD = re.compile(r"^([A-Za-z-]+):\s*(.*)$")
 _NOT_VENDOR = "make sure you downloaded the vendor's Linux client package"
+
+
+class InstallStep(enum.Enum):
+    """What :meth:`ClientStore.install` is about to do, for progress and cancelling.
+
+    A step hook may raise a ClientStoreError to stop the install before any step up to
+    COMMIT: the staging directory goes, and the store is exactly as before.
+    """
+
+    COPY = "copy"  # a local package into the staging directory
+    DOWNLOAD = "download"  # ... or the vendor's, from the network
+    VERIFY = "verify"
+    UNPACK = "unpack"  # files only: no scripts run, setuid bits dropped
+    READ_ONLY = "read_only"
+    COMMIT = "commit"  # moved into place and recorded: the point of no return
+
+
+StepHook = Callable[[InstallStep], None]
+
+
+def _no_hook(_step: InstallStep) -> None:
+    return
 
 
 def vendor(name: str) -> Vendor:
@@ -127,18 +150,26 @@ class ClientStore:
     def install(self, name: str, *, source: Path | None = None, url: str | None = None,
                 signature: Path | None = None, keyring: Path | None = None,
                 sha256: str | None = None, trust_dir: Path = verify.TRUST_DIR,
-                progress: download.Progress | None = None) -> tuple[Installed, list[str]]:
+                progress: download.Progress | None = None,
+                step: StepHook = _no_hook,
+                key_options: keys.KeyOptions | None = None) -> tuple[Installed, list[str]]:
         """Verify and unpack a package; return the installed version and what was skipped.
 
         From *source* (a file) or *url* (default: the vendor's). An existing version is
-        left as it is. Raises ClientStoreError, leaving nothing behind.
+        left as it is. Raises ClientStoreError, leaving nothing behind. *step* hears of
+        each :class:`InstallStep` before it begins. *key_options* pin the vendor's key;
+        on the download path a signed package with no trusted key fetches it.
         """
         spec = vendor(name)
         with self._locked(name):
+            # Under the lock no other install runs: a staging dir is a killed one's.
+            for stale in self._dir(name).glob(".staging-*"):
+                unpack.remove_tree(stale)
             staging = unpack.temp_dir(self._dir(name))
             try:
                 return self._install(spec, staging, source, url, signature, keyring,
-                                     sha256, trust_dir, progress)
+                                     sha256, trust_dir, progress, step,
+                                     key_options or keys.KeyOptions())
             except OSError as exc:
                 if exc.errno in (errno.ENOSPC, errno.EDQUOT):
                     raise ClientStoreError(
@@ -151,11 +182,12 @@ class ClientStore:
 
     def _install(self, spec: Vendor, staging: Path, source: Path | None, url: str | None,
                  signature: Path | None, keyring: Path | None, sha256: str | None,
-                 trust_dir: Path, progress: download.Progress | None,
-                 ) -> tuple[Installed, list[str]]:
+                 trust_dir: Path, progress: download.Progress | None, step: StepHook,
+                 key_options: keys.KeyOptions) -> tuple[Installed, list[str]]:
         if source is not None:
             if not source.is_file():
                 raise ClientStoreError(f"{source} is not a file", "give the downloaded package")
+            step(InstallStep.COPY)
             package = staging / source.name
             shutil.copyfile(source, package)
             if signature is None:
@@ -165,26 +197,36 @@ class ClientStore:
         else:
             origin = url or spec.url
             package = staging / "download"
+            step(InstallStep.DOWNLOAD)
             origin = download.fetch(origin, package, progress)
-        verdict = verify.verify(package, spec.name, keyring=keyring, signature=signature,
-                                sha256=sha256, trust_dir=trust_dir)
+        step(InstallStep.VERIFY)
+        pin = keys.pin_for(spec, key_options.fingerprint)
+        verdict = verify.verify(
+            package, spec.name, keyring=keyring, signature=signature, sha256=sha256,
+            trust_dir=trust_dir, user_keys=key_options.user_dir, pin=pin,
+            fetch_key=None if source is not None else keys.fetcher(spec, pin, key_options))
         tree = staging / "tree"
         tree.mkdir()
         result = unpack.Unpacked()
+        step(InstallStep.UNPACK)
         version = self._unpack(spec, package, tree, staging, result)
         final = self._dir(spec.name) / version
         state = self._state(spec.name)
         if final.exists():
+            step(InstallStep.COMMIT)
             state["current"] = version
             self._save(spec.name, state)
             return self._entry(spec.name, version), ["this version was already installed"]
+        step(InstallStep.READ_ONLY)
         unpack.make_read_only(tree)
+        step(InstallStep.COMMIT)
         # Moving a directory to another parent rewrites its "..": it must be writable.
         tree.chmod(0o755)
         os.rename(tree, final)
         final.chmod(0o555)
         state["versions"][version] = {
-            "verified": verdict.method, "verified_by": verdict.detail, "source": origin,
+            "verified": verdict.method, "verified_by": verdict.detail,
+            "key_from": verdict.keyring, "source": origin,
             "installed": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "files": result.files, "skipped": result.skipped}
         # The version in use stays until this one has started once (record_start).

@@ -10,6 +10,7 @@ Stdlib and gpg only, so unit and integration tests share it.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import subprocess
@@ -130,6 +131,27 @@ def build_deb(dest: Path, parts: DebParts, gpgorigin: bytes | None = None) -> Pa
     return dest
 
 
+def builder_text(members: list[tuple[str, bytes]]) -> str:
+    """The text dpkg-sig signs for the builder role: each member's md5, sha1, size, name."""
+    lines = ["Version: 4", "Signer: ", "Date: Mon Jun  3 10:00:00 2024", "Role: builder",
+             "Files: "]
+    lines += [f"\t{hashlib.md5(data).hexdigest()} {hashlib.sha1(data).hexdigest()} "
+              f"{len(data)} {name}" for name, data in members]
+    return "\n".join(lines) + "\n"
+
+
+def build_dpkg_sig_deb(dest: Path, parts: DebParts, key: SigningKey, *,
+                       extra: list[tuple[str, bytes]] | None = None) -> Path:
+    """Write the .deb signed the dpkg-sig way, as Zoom ships it (``_gpgbuilder``).
+
+    *extra* members are added after signing: unsigned, as an attacker would add them.
+    """
+    members = parts.members()
+    signed = key.clearsign(builder_text(members))
+    dest.write_bytes(ar_archive([*members, ("_gpgbuilder", signed), *(extra or [])]))
+    return dest
+
+
 def build_tarball(dest: Path, version: str = "6.1.0.198") -> Path:
     """Zoom's other format: zoom_x86_64.tar.xz with a zoom/ directory."""
     dest.write_bytes(_tar(client_files("zoom", version), "xz"))
@@ -149,6 +171,13 @@ class SigningKey:
         done = subprocess.run(["gpg", "--homedir", str(self.home), "--batch", "--yes",
                                "--detach-sign", "--output", "-"], input=data,
                               capture_output=True, check=True, timeout=60)
+        return done.stdout
+
+    def clearsign(self, text: str, digest: str = "SHA1") -> bytes:
+        """*text* clearsigned, with the SHA-1 digest Zoom's signatures use by default."""
+        done = subprocess.run(["gpg", "--homedir", str(self.home), "--batch", "--yes",
+                               "--digest-algo", digest, "--clearsign", "--output", "-"],
+                              input=text.encode(), capture_output=True, check=True, timeout=60)
         return done.stdout
 
     def sign_file(self, path: Path) -> Path:

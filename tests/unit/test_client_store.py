@@ -47,6 +47,12 @@ def keys(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SigningKey,
     stop_agent(stranger)
 
 
+@pytest.fixture(autouse=True)
+def no_user_keys(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keys the developer trusted (``client trust``) must not decide these tests."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+
+
 @pytest.fixture
 def store(tmp_path: Path) -> ClientStore:
     return ClientStore(tmp_path / "store")
@@ -138,7 +144,7 @@ def test_no_trusted_keyring_is_refused_with_the_fix(tmp_path: Path, store: Clien
                                                     keys: tuple[SigningKey, SigningKey]) -> None:
     deb = signed_deb(tmp_path, keys[0])
     error = refused(store, "no trusted signing key", source=deb, trust_dir=tmp_path / "none")
-    assert "gpg --export" in error.hint
+    assert "gpg --export" in error.hint and "client trust zoom" in error.hint
 
 
 def test_unsigned_without_checksum_is_refused(tmp_path: Path, store: ClientStore) -> None:
