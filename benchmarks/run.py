@@ -1,11 +1,14 @@
-"""Benchmarks: ``python benchmarks/run.py [--suite launch|network|app|all] [--markdown FILE]``.
+"""Benchmarks: ``python benchmarks/run.py [--suite launch|network|app|screen|all]
+[--markdown FILE]``.
 
 The launch suite times ``sandbox-launcher run generic -- /bin/true`` against baselines
 measured in the same run (DESIGN.md §6): bare ``/bin/true``, a comparable bare ``bwrap``
 and the interpreter's own start. Variants are interleaved so that drift hits all of them
 alike. The network suite (``network.py``, root only: it builds a fake internet in network
 namespaces) compares the same client jailed and unconfined. The app suite (``app.py``)
-times the desktop app's start to its window and its idle memory in the tray.
+times the desktop app's start to its window and its idle memory in the tray. The screen
+suite (``screen.py``) measures the X11 window mirror of screen sharing: CPU and frames a
+second for a busy and a still 1280x720 window.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ TARGET_MS = 250.0
 TARGET_RSS_BYTES = 60_000_000  # "60 MB" in the issue; read as decimal MB, the stricter one
 BIN = Path(sys.prefix) / "bin"  # the venv whose python runs this script
 TOP_IMPORTS = 5
-SECTIONS = ("Launch suite", "Network suite", "App suite")  # RESULTS.md, in this order
+SECTIONS = ("Launch suite", "Network suite", "App suite", "Screen suite")  # RESULTS.md order
 
 
 @dataclass
@@ -207,8 +210,9 @@ def write_markdown(out: TextIO, sections: dict[str, list[str]]) -> None:
     out.seek(0)
     out.truncate()
     out.write("# Benchmark results\n\nMade by `.venv/bin/python benchmarks/run.py --markdown "
-              "benchmarks/RESULTS.md` as root; `--suite launch`, `--suite network` or "
-              "`--suite app` re-measures one section and keeps the others.\n")
+              "benchmarks/RESULTS.md` as root; `--suite launch`, `--suite network`, "
+              "`--suite app` or `--suite screen` re-measures one section and keeps the "
+              "others.\n")
     for title in SECTIONS:
         if title in kept:
             out.write(f"\n## {title}\n\n" + "\n".join(kept[title]) + "\n")
@@ -265,13 +269,16 @@ def network_suite(runs: int) -> list[str] | None:
     return section(result["body"], [(str(k), str(v)) for k, v in result["machine"]])
 
 
-def app_suite(runs: int) -> list[str] | None:
-    """``app.py suite N`` in a child (it becomes the benchmark user itself): the section."""
-    argv = [sys.executable, str(Path(__file__).with_name("app.py")), "suite", str(runs)]
+def app_suite(runs: int, script: str = "app.py") -> list[str] | None:
+    """``app.py suite N`` in a child (it becomes the benchmark user itself): the section.
+
+    The screen suite (``screen.py suite N``) is run the same way.
+    """
+    argv = [sys.executable, str(Path(__file__).with_name(script)), "suite", str(runs)]
     done = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True,
                           timeout=1800, check=False)
     if done.returncode != 0 or not done.stdout.strip():
-        print(f"run.py: error: the app suite failed (exit {done.returncode})",
+        print(f"run.py: error: the {script[:-3]} suite failed (exit {done.returncode})",
               file=sys.stderr)
         return None
     result = json.loads(done.stdout.splitlines()[-1])
@@ -281,17 +288,20 @@ def app_suite(runs: int) -> list[str] | None:
 def main() -> int:
     """Parse options, drop root, measure, print, optionally write Markdown."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--suite", choices=("launch", "network", "app", "all"), default="all",
+    parser.add_argument("--suite", choices=("launch", "network", "app", "screen", "all"),
+                        default="all",
                         help="which benchmarks to run (default: all; network needs root)")
     parser.add_argument("--runs", type=int, default=30, help="timed runs per launch variant")
     parser.add_argument("--net-runs", type=int, default=15,
                         help="rounds (samples per variant) of the network suite")
     parser.add_argument("--app-runs", type=int, default=10,
                         help="app starts (window and tray each) of the app suite")
+    parser.add_argument("--screen-runs", type=int, default=3,
+                        help="runs (10 s per case) of the screen suite")
     parser.add_argument("--markdown", metavar="FILE", type=Path, help="also write Markdown here")
     args = parser.parse_args()
-    if min(args.runs, args.net_runs, args.app_runs) < 1:
-        parser.error("--runs, --net-runs and --app-runs must be at least 1")
+    if min(args.runs, args.net_runs, args.app_runs, args.screen_runs) < 1:
+        parser.error("--runs, --net-runs, --app-runs and --screen-runs must be at least 1")
     if args.suite == "network" and os.geteuid() != 0:
         parser.error("the network suite needs root: it builds a fake internet in network "
                      "namespaces (it runs the launcher as the user sltest)")
@@ -311,6 +321,11 @@ def main() -> int:
         if (app := app_suite(args.app_runs)) is None:
             return 1
         sections[SECTIONS[2]] = app
+        print()
+    if args.suite in ("screen", "all"):
+        if (screen := app_suite(args.screen_runs, "screen.py")) is None:
+            return 1
+        sections[SECTIONS[3]] = screen
         print()
     if args.suite in ("launch", "all"):
         if (launch := launch_suite(args.runs)) is None:

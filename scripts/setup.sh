@@ -10,6 +10,8 @@ packages=(bubblewrap passt nftables libseccomp2 iproute2 python3 python3-venv py
 # Device grants: the isolated display (nested X server), the filtering D-Bus proxy, and
 # each session's own sound server with its forwarders (pacat) to the host's.
 packages+=(xserver-xephyr xdg-dbus-proxy pulseaudio pulseaudio-utils)
+# Screen sharing on Wayland: dbus-send removes the portal's restore tokens a session made.
+packages+=(dbus-bin)
 # The desktop app: Qt's xcb platform plugin needs these X libraries at run time.
 packages+=(libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxkbcommon-x11-0 libxcb-xinerama0
            libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-image0
@@ -30,6 +32,11 @@ if [[ "${1:-}" == "--with-test-tools" ]]; then
     packages+=(x11-apps x11-utils imagemagick python3-gi libglib2.0-bin)
     # The Wayland display grant: a real headless compositor and a client that lists its globals.
     packages+=(weston wayland-utils)
+    # Screen sharing through the desktop portal: a real Wayland ScreenCast stack (headless
+    # sway, PipeWire, the portal and its wlroots back-end), gstreamer to read a frame, a
+    # real Secret Service to prove it stays out of reach, jeepney for the stand-in client.
+    packages+=(sway pipewire pipewire-bin wireplumber xdg-desktop-portal xdg-desktop-portal-wlr
+               gstreamer1.0-pipewire gstreamer1.0-tools gnome-keyring python3-jeepney)
     # GUI tests: a real tray host on Xvfb, and window lookups for the tray test.
     packages+=(trayer x11-utils)
     # Desktop entry tests: desktop-file-validate, update-desktop-database; xdg-mime.

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..clients.launch import ClientSetup
 from ..clients.launch import setup as client_setup
-from ..devices.plan import DevicePlan, plan_devices
+from ..devices.plan import DevicePlan, WindowFinder, plan_devices
 from ..netjail.geo import CountryFence
 from .errors import UsageError
 from .policy import Policy
@@ -42,6 +42,8 @@ class RunOptions:
     mic: bool | None = None
     shares: tuple[str, ...] = ()
     keep_downloads: str | None = None
+    #: None: no screen sharing; a host X11 window id or "pick"; "portal" (Wayland).
+    share_screen: str | None = None
 
 
 PortRange = tuple[int, int]
@@ -151,8 +153,12 @@ _NOT_YET = "is not available yet"
 
 def make_plan(profile: Profile, options: RunOptions,
               host_env: Mapping[str, str] | None = None,
-              policy: Policy | None = None) -> LaunchPlan:
-    """Combine a profile with per-launch options into a plan, refusing what cannot work."""
+              policy: Policy | None = None,
+              windows: WindowFinder | None = None) -> LaunchPlan:
+    """Combine a profile with per-launch options into a plan, refusing what cannot work.
+
+    *windows*: where a shared window is looked up (the host's X server by default).
+    """
     host = os.environ if host_env is None else host_env
     backend = options.backend or profile["backend"]
     if backend == "vm":
@@ -183,7 +189,7 @@ def make_plan(profile: Profile, options: RunOptions,
     devices, device_notes = plan_devices(
         profile, camera=options.camera, shares=options.shares,
         keep_downloads=options.keep_downloads, policy=(policy or Policy()).devices, host=host,
-        mic=options.mic)
+        mic=options.mic, share_screen=options.share_screen, windows=windows)
     notes += device_notes
     env.update(devices.env(env["XDG_RUNTIME_DIR"]))
 

@@ -31,6 +31,8 @@ _KEYS: dict[str, str] = {
     "devices.allow_dbus": "true or false: whether profiles may talk to session-bus services",
     "devices.allow_keep_downloads": "true or false: whether downloads may be kept",
     "devices.allow_mic": "true or false: whether the microphone may be switched on",
+    "devices.allow_screen_share": "true or false: whether a window or the screen may be "
+                                  "shared",
 }
 
 
@@ -45,6 +47,7 @@ class DevicePolicy:
     allow_dbus: bool = True
     allow_keep_downloads: bool = True
     allow_mic: bool = True
+    allow_screen_share: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form for reports."""
@@ -52,7 +55,7 @@ class DevicePolicy:
                 "forbid_share": list(self.forbid_share), "allow_host_x11": self.allow_host_x11,
                 "allow_dbus": self.allow_dbus,
                 "allow_keep_downloads": self.allow_keep_downloads,
-                "allow_mic": self.allow_mic}
+                "allow_mic": self.allow_mic, "allow_screen_share": self.allow_screen_share}
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,9 @@
 Which session-bus names a profile may ask to talk to, and why some never:
 
 A profile lists names (``org.freedesktop.Notifications``) or prefixes
-(``org.kde.StatusNotifierWatcher.*``). Names whose service hands out the user's secrets or
-runs programs outside the sandbox are refused, as is anything that amounts to the whole bus.
+(``org.kde.StatusNotifierWatcher.*``). Names whose service hands out the user's secrets,
+runs programs outside the sandbox or sees the screen are refused, as is anything that
+amounts to the whole bus.
 """
 
 from __future__ import annotations
@@ -27,7 +28,14 @@ DENIED_NAMES: dict[str, str] = {
     "org.freedesktop.DBus": "the bus itself; the proxy already answers what a client needs",
     "org.gnome.Shell": "its Eval and Screenshot calls read and drive the whole desktop",
     "org.gnome.SessionManager": "it can log the user out and inhibit the session",
-    "org.freedesktop.impl.portal.desktop": "portal back-ends trust their caller completely",
+    "org.freedesktop.impl.portal": "portal back-ends and the permission store trust their "
+                                   "caller completely",
+    "org.freedesktop.portal.Desktop": "through it the client counts as a host app: OpenURI "
+                                      "opens host programs, Screenshot and RemoteDesktop see "
+                                      "and drive the desktop; screen sharing is its own "
+                                      "grant (--share-screen), which opens ScreenCast alone",
+    "org.gnome.Mutter.ScreenCast": "it records the screen without asking anyone",
+    "org.gnome.Mutter.RemoteDesktop": "it records the screen and drives keyboard and mouse",
     "org.gnome.Terminal": "it opens terminals outside the sandbox",
     "org.kde.klauncher5": "it starts programs outside the sandbox",
 }

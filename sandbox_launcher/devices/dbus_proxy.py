@@ -3,6 +3,8 @@
 The proxy runs on the host, connects to the user's bus, and listens on a socket in the
 session's state dir; only that socket is bound into the sandbox. ``--fd`` ties its life to
 a pipe the launcher holds: it writes one byte when it listens and exits when the pipe closes.
+With the screen-sharing grant on Wayland it also lets the desktop portal's ScreenCast
+through, by method and object path rather than the whole name (:mod:`.portal`).
 """
 
 from __future__ import annotations
@@ -13,30 +15,36 @@ from pathlib import Path
 from ..core import proc
 from .checks import check_talk_name
 from .helper import Helper, read_ready, start
+from .portal import screencast_rules
 
 _PURPOSE = "to give the client filtered access to the session bus"
 START_SECONDS = 10.0
 
 
 def proxy_argv(program: str, fd: int, address: str, socket: Path,
-               talk: tuple[str, ...]) -> list[str]:
-    """The proxy's command line; refuses names the checks refuse (defence in depth)."""
+               talk: tuple[str, ...], screencast: bool = False) -> list[str]:
+    """The proxy's command line; refuses names the checks refuse (defence in depth).
+
+    *screencast*: add the portal's ScreenCast rules (the Wayland screen-sharing grant).
+    """
     for name in talk:
         problem = check_talk_name(name)
         if problem:
             raise ValueError(problem)
     return [program, f"--fd={fd}", address, str(socket), "--filter",
-            *(f"--talk={name}" for name in talk)]
+            *(f"--talk={name}" for name in talk),
+            *(screencast_rules() if screencast else ())]
 
 
-def start_proxy(address: str, talk: tuple[str, ...], workdir: Path) -> tuple[Helper, Path]:
+def start_proxy(address: str, talk: tuple[str, ...], workdir: Path,
+                screencast: bool = False) -> tuple[Helper, Path]:
     """Start the proxy; returns once its socket listens."""
     program = proc.which("xdg-dbus-proxy", _PURPOSE)
     socket = workdir / "bus"
     ready_r, ready_w = os.pipe2(os.O_CLOEXEC)
     try:
-        helper = start("dbus-proxy", proxy_argv(program, ready_w, address, socket, talk),
-                       workdir, pass_fds=(ready_w,),
+        argv = proxy_argv(program, ready_w, address, socket, talk, screencast)
+        helper = start("dbus-proxy", argv, workdir, pass_fds=(ready_w,),
                        env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"})
     finally:
         os.close(ready_w)

@@ -1,8 +1,8 @@
 """The host side of one session's device grants: started before the sandbox, stopped after.
 
-:meth:`HostDevices.start` runs the helpers (nested X server, D-Bus proxy, the session's
-sound server), opens the host's Wayland socket and the share
-folder and makes the downloads folder, and says what the sandbox must see as neutral
+:meth:`HostDevices.start` runs the helpers (nested X server, the window mirror of a
+shared window, D-Bus proxy, the session's sound server), opens the host's Wayland socket
+and the share folder and makes the downloads folder, and says what the sandbox must see as neutral
 :class:`Mount` / :class:`Link` values, which the backend turns into its own options.
 :meth:`HostDevices.stop` stops the helpers, deals with the downloads and returns the
 report's ``devices`` object with checks that nothing of them is left.
@@ -23,7 +23,9 @@ from ..core import paths
 from .dbus_proxy import start_proxy
 from .display import host_x11, start_nested
 from .helper import Helper
-from .plan import INSIDE_DISPLAY, DevicePlan
+from .plan import INSIDE_DISPLAY, PORTAL, DevicePlan
+from .portal import RestoreTokens
+from .screen import ScreenMirror
 from .share import DOWNLOADS_INSIDE, collect_downloads, open_share
 from .sound import SoundServer
 from .stale import remember_x_files
@@ -61,6 +63,9 @@ class HostDevices:
     #: Files the nested X server makes on the host (its socket and lock).
     x_files: list[Path] = field(default_factory=list)
     sound: SoundServer | None = None
+    mirror: ScreenMirror | None = None
+    #: The portal's restore tokens before the session (screen sharing on Wayland).
+    tokens: RestoreTokens | None = None
 
     @classmethod
     def start(cls, plan: DevicePlan, runtime_inside: str, workdir: Path | None = None,
@@ -90,10 +95,16 @@ class HostDevices:
             self.x_files = [Path(socket), Path(f"/tmp/.X{number}-lock")]
             remember_x_files(self.workdir, helper.process.pid, *self.x_files)
             self._x11(socket, auth, runtime)
+            if plan.screen.mode == "mirror":
+                self.mirror = ScreenMirror.start(plan.screen, plan.display, f":{number}",
+                                                 auth, self.workdir)
         elif plan.display.mode == "insecure_host_x11":
             self._x11(*host_x11(plan.display, self.workdir), runtime)
-        if plan.dbus_talk:
-            helper, bus = start_proxy(plan.host_bus, plan.dbus_talk, self.workdir)
+        if plan.screen.mode == PORTAL:
+            self.tokens = RestoreTokens.snapshot(plan.host_bus)
+        if plan.bus_proxied:
+            helper, bus = start_proxy(plan.host_bus, plan.dbus_talk, self.workdir,
+                                      screencast=plan.screen.mode == PORTAL)
             self.helpers.append(helper)
             self.view.append(Mount(f"{runtime}/bus", str(bus)))
         if plan.audio.enabled:
@@ -128,6 +139,16 @@ class HostDevices:
         """Whether the microphone can be switched on in this session."""
         return self.sound is not None and self.sound.grant.mic_allowed
 
+    def screen_fd(self) -> int | None:
+        """Readable when the window mirror has news (the shared window closed)."""
+        if self.mirror is None or self.mirror.eof:
+            return None
+        return self.mirror.fileno()
+
+    def screen_events(self) -> list[dict[str, Any]]:
+        """Live ``screen`` events since the last call."""
+        return self.mirror.events() if self.mirror is not None else []
+
     def release_fds(self) -> None:
         """Close the Wayland socket's and the share's fds once the sandbox has its mounts."""
         for fd in self.fds:
@@ -140,12 +161,20 @@ class HostDevices:
         self.release_fds()
         audio = self.sound.stop() if self.sound is not None else None
         self.sound = None
+        # The mirror before the nested server, which it draws on.
+        screen = self.mirror.stop() if self.mirror is not None else None
+        self.mirror = None
         stopped = {h.name: h.stop() for h in self.helpers}
+        # After the proxy: the client can store no more tokens.
+        tokens = self.tokens.remove_new() if self.tokens is not None else None
+        self.tokens = None
+        if screen is not None:
+            stopped["mirror"] = bool(screen.pop("mirror_stopped"))
         downloads = (collect_downloads(self.workdir / "downloads", self.plan.keep_downloads)
                      if self.plan.downloads else None)
         for name in ("Xauthority", "bus", "xephyr.log", "dbus-proxy.log", "pulseaudio.log",
                      "speakers-record.log", "speakers-play.log", "microphone-record.log",
-                     "microphone-play.log", "x-files"):
+                     "microphone-play.log", "mirror.log", "x-files"):
             with contextlib.suppress(FileNotFoundError):
                 (self.workdir / name).unlink()
         if self.own_workdir:
@@ -174,5 +203,7 @@ class HostDevices:
                            + ("kept as asked" if downloads["kept_in"] else "discarded")})
         if audio is not None:
             checks += audio.pop("checks")
+        if tokens is not None:
+            checks.append(tokens)
         return {"helpers": sorted(stopped), "downloads": downloads, "audio": audio,
-                "checks": checks}
+                "screen": screen, "checks": checks}

@@ -4,8 +4,8 @@ Defaults: an isolated display (the host compositor's Wayland socket alone on a W
 host, else its own nested X server when the host has X11), speakers
 and a muted microphone through a sound server of the session's own, no camera,
 no share folder, a downloads folder that is discarded, the session bus only through a
-filtering proxy and only for the names the profile lists. Each refusal is a
-:class:`UsageError` raised before anything is launched.
+filtering proxy and only for the names the profile lists, and no screen sharing. Each
+refusal is a :class:`UsageError` raised before anything is launched.
 """
 
 from __future__ import annotations
@@ -14,15 +14,19 @@ import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..core.errors import UsageError
 from ..core.policy import DevicePolicy
 from ..core.profile import Profile
 from .audio import AudioGrant, audio_env, audio_grants, plan_audio
 from .camera import Camera, CameraFinder
+from .portal import describe_rules, picker_notes
 from .share import DOWNLOADS_INSIDE, ShareGrant, check_keep_dir, parse_share
 from .wayland import INSIDE_WAYLAND, wayland_socket
+
+if TYPE_CHECKING:
+    from .x11_windows import HostWindow
 
 DISPLAY_MODES = ("isolated", "none", "insecure_host_x11")
 _DISPLAY_RE = re.compile(r"^(?:unix)?:(\d+)(?:\.\d+)?$")
@@ -56,6 +60,61 @@ class DisplayGrant:
         return f"none ({self.reason})" if self.reason else "none"
 
 
+SCREEN_MODES = ("off", "mirror", "portal")
+#: ``share_screen`` values that are not a window id.
+PORTAL, PICK = "portal", "pick"
+
+
+@dataclass(frozen=True)
+class ScreenGrant:
+    """Screen sharing: off, one host window mirrored into the nested X display (X11), or
+    the desktop portal's ScreenCast, where the user picks in the system dialog (Wayland)."""
+
+    mode: str = "off"  # off | mirror | portal
+    window: int = 0  # the host's X11 window id (mirror)
+    title: str = ""
+    reason: str = ""
+
+    def describe(self) -> str:
+        """One line for the report."""
+        if self.mode == "mirror":
+            return (f"one host window, 0x{self.window:x} {self.title!r}, copied one way into "
+                    f"the window 'Shared: {self.title}' on the nested display; nothing else "
+                    "of the host screen, and nothing done inside reaches the host window")
+        if self.mode == "portal":
+            return ("through the desktop portal's ScreenCast: the user picks what to share "
+                    "in the desktop's own dialog")
+        return f"none ({self.reason})" if self.reason else "none"
+
+
+class WindowFinder(Protocol):
+    """Looks host windows up for :func:`plan_devices` (``x11_windows`` on a real host)."""
+
+    def describe(self, host: Mapping[str, str], window: int) -> HostWindow:
+        """The window, or UsageError when it does not exist or cannot be shared."""
+        ...
+
+    def pick(self, host: Mapping[str, str]) -> int:
+        """Let the user click a window; its id."""
+        ...
+
+
+class X11WindowFinder:
+    """The host's X server, through :mod:`.x11_windows` (imported only when used)."""
+
+    def describe(self, host: Mapping[str, str], window: int) -> HostWindow:
+        """Look *window* up on the host display."""
+        from .x11_windows import describe_window
+
+        return describe_window(host, window)
+
+    def pick(self, host: Mapping[str, str]) -> int:
+        """The window the user clicks."""
+        from .x11_windows import pick_window
+
+        return pick_window(host)
+
+
 @dataclass(frozen=True)
 class DevicePlan:
     """Every peripheral grant of one session."""
@@ -68,6 +127,13 @@ class DevicePlan:
     dbus_talk: tuple[str, ...] = ()
     host_bus: str = ""  # the host session bus address the proxy connects to
     audio: AudioGrant = field(default_factory=AudioGrant)
+    screen: ScreenGrant = field(default_factory=ScreenGrant)
+
+    @property
+    def bus_proxied(self) -> bool:
+        """Whether the client gets the filtering proxy's bus: for the profile's names, or
+        for the portal's ScreenCast (screen sharing on Wayland), or both."""
+        return bool(self.dbus_talk) or self.screen.mode == PORTAL
 
     def env(self, runtime_dir: str) -> dict[str, str]:
         """Variables the grants set inside the sandbox."""
@@ -78,7 +144,7 @@ class DevicePlan:
         elif self.display.mode != "none":
             env["DISPLAY"] = f":{INSIDE_DISPLAY}"
             env["XAUTHORITY"] = f"{runtime_dir}/Xauthority"
-        if self.dbus_talk:
+        if self.bus_proxied:
             env["DBUS_SESSION_BUS_ADDRESS"] = f"unix:path={runtime_dir}/bus"
         env.update(audio_env(self.audio, runtime_dir))
         return env
@@ -94,9 +160,11 @@ class DevicePlan:
                           f"{DOWNLOADS_INSIDE}: kept in {self.keep_downloads} at the end"
                           if self.keep_downloads else
                           f"{DOWNLOADS_INSIDE}: listed in the report, discarded at the end"),
-            "dbus": ({"via": "xdg-dbus-proxy --filter", "talk": list(self.dbus_talk)}
-                     if self.dbus_talk else "none"),
+            "dbus": ({"via": "xdg-dbus-proxy --filter", "talk": list(self.dbus_talk),
+                      **({"portal": describe_rules()} if self.screen.mode == PORTAL else {})}
+                     if self.bus_proxied else "none"),
             **audio_grants(self.audio),
+            "screen": self.screen.describe(),
         }
 
 
@@ -132,6 +200,46 @@ def _display(mode: str, size: str, policy: DevicePolicy,
     return DisplayGrant(mode, display, match[1], xauthority, size)
 
 
+def _screen(value: str | None, display: DisplayGrant, policy: DevicePolicy,
+            host: Mapping[str, str], windows: WindowFinder | None) -> ScreenGrant:
+    """The screen grant: a window id or ``pick`` (X11), or ``portal`` (Wayland)."""
+    if not value:
+        return ScreenGrant()
+    flag = "--share-screen" if value == PORTAL else "--share-window"
+    if not policy.allow_screen_share:
+        raise _refuse(flag, "the screen is never shared on this machine")
+    if display.mode == "insecure_host_x11":
+        raise UsageError(f"{flag} is pointless with devices.display = insecure_host_x11: "
+                         "the client already sees the whole host screen and every window",
+                         f"drop {flag}, or use display = 'isolated', where the client sees "
+                         "only the window you share")
+    if display.mode == "none":
+        raise UsageError(f"{flag} needs a display in the sandbox, and this one has none "
+                         f"({display.reason})",
+                         "use a profile with devices.display = 'isolated'")
+    if value == PORTAL:
+        if not display.wayland:
+            raise UsageError("on an X11 desktop the launcher shares one window of your "
+                             "choice: --share-screen needs --share-window",
+                             "add --share-window ID (as xwininfo shows it) or "
+                             "--share-window pick, and click the window")
+        return ScreenGrant(PORTAL, reason="the desktop portal asks the user")
+    if display.wayland:
+        raise UsageError("--share-window is for X11 desktops: on Wayland the desktop's "
+                         "portal asks which window or screen to share",
+                         "use --share-screen instead")
+    finder = windows or X11WindowFinder()
+    wid = finder.pick(host) if value == PICK else _window_id(value)
+    found = finder.describe(host, wid)
+    return ScreenGrant("mirror", found.id, found.title)
+
+
+def _window_id(value: str) -> int:
+    from .x11_windows import parse_window_id
+
+    return parse_window_id(value)
+
+
 def _host_bus(host: Mapping[str, str]) -> str:
     address = host.get("DBUS_SESSION_BUS_ADDRESS", "")
     if not address:
@@ -145,8 +253,15 @@ def plan_devices(profile: Profile, *, camera: str | None,
                  shares: Sequence[str], keep_downloads: str | None,
                  policy: DevicePolicy, host: Mapping[str, str],
                  finder: CameraFinder | None = None,
-                 mic: bool | None = None) -> tuple[DevicePlan, list[str]]:
-    """Decide the device grants; returns the plan and notes for the user."""
+                 mic: bool | None = None, share_screen: str | None = None,
+                 windows: WindowFinder | None = None) -> tuple[DevicePlan, list[str]]:
+    """Decide the device grants; returns the plan and notes for the user.
+
+    *share_screen*: None or "" for no screen sharing; on an X11 host a window id (hex
+    ``0x…`` or decimal) or ``pick`` (the user clicks it, after every other check); on a
+    Wayland host ``portal``. *windows* looks the window up (the host's X server when
+    None).
+    """
     notes: list[str] = []
     display = _display(profile["devices.display"], profile["devices.display_size"],
                        policy, host, notes)
@@ -190,5 +305,15 @@ def plan_devices(profile: Profile, *, camera: str | None,
     if not audio.enabled and profile["devices.speakers"] and \
             audio.reason.startswith(("no ", "the session's")):
         notes.append(f"the client gets no audio: {audio.reason}")
+    screen = _screen(share_screen, display, policy, host, windows)
+    if screen.mode == PORTAL:
+        bus = bus or _host_bus(host)
+        if not bus:
+            raise UsageError("--share-screen goes through the desktop portal on the session "
+                             "bus, and the host has no session bus",
+                             "start the session from your desktop, where "
+                             "DBUS_SESSION_BUS_ADDRESS is set")
+        notes += picker_notes(host)
     return DevicePlan(display=display, camera=chosen, share=share, downloads=True,
-                      keep_downloads=keep, dbus_talk=talk, host_bus=bus, audio=audio), notes
+                      keep_downloads=keep, dbus_talk=talk, host_bus=bus, audio=audio,
+                      screen=screen), notes
