@@ -43,6 +43,14 @@ class SandboxHandle(Protocol):
         """The network report so far, with live traffic counters."""
         ...
 
+    def device_fd(self) -> int | None:
+        """Readable when a device grant has live events; None when none can have any."""
+        ...
+
+    def device_events(self) -> list[dict[str, Any]]:
+        """Live device events (``screen``: a shared window closed) since the last call."""
+        ...
+
     def fileno(self) -> int:
         """A descriptor that becomes readable when the sandbox has ended (a pidfd)."""
         ...

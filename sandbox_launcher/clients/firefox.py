@@ -71,6 +71,12 @@ SANDBOX_OFF_ENV = (
     "MOZ_SANDBOX_LOGGING_DISABLE",
 )
 _HEADLESS = ("-headless", "--headless", "-screenshot", "--screenshot")
+#: Why a running Firefox session takes no second link. Firefox (ESR 115 on) passes a
+#: link to a running instance only over the session bus; the sandbox has none of its
+#: own, and the host's is never handed in. A second Firefox on the same profile would
+#: only find it locked ("Firefox is already running").
+NO_HANDOVER = ("Firefox takes a second link only over the session bus (D-Bus), which the "
+               "sandbox does not give it")
 
 
 def _literal(value: bool | int | str) -> str:

@@ -9,17 +9,21 @@
   or kiosk mode on the meeting page. A link to a self-hosted service (``web.any_host``)
   adds its host to the allowlist; otherwise the link's host must already be allowed.
 
+Each also says how its running client takes a second link (:mod:`handover`), kept with
+the session for ``open --join-running``.
+
 Only the pieces the strict parser (:mod:`links`) rebuilt ever reach the client's argv.
 """
 
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from ..core.errors import ClientStoreError, MeetingLinkError, MissingTool, UsageError
 from . import firefox, links
+from .handover import Handover, domain_allows
 from .vendors import VENDORS
 
 if TYPE_CHECKING:
@@ -52,6 +56,9 @@ class ClientSetup:
     domains: tuple[str, ...] = ()  # allowed on top of the profile's (the link's host)
     store_client: tuple[str, str] | None = None  # (vendor, version) mounted
     notes: tuple[str, ...] = field(default=())
+    #: How the running client takes a second meeting link (``open --join-running``).
+    handover: Handover = field(default_factory=lambda: Handover.none(
+        "its client takes no meeting link"))
 
     def to_dict(self) -> dict[str, Any]:
         """For the report's grants: the client files mounted and the files seeded."""
@@ -61,12 +68,6 @@ class ClientSetup:
             "home_files": [path for path, _ in self.home_files],
             "link_hosts_allowed": list(self.domains),
         }
-
-
-def _domain_allows(pattern: str, host: str) -> bool:
-    if pattern.startswith("*."):
-        return host.endswith(pattern[1:])
-    return host == pattern
 
 
 def _choose_browser(profile: Any) -> str:
@@ -102,7 +103,7 @@ def _web(profile: Any, user_command: tuple[str, ...], link: links.MeetingLink | 
          sandbox_home: str, path: str) -> ClientSetup:
     domains: tuple[str, ...] = ()
     if link is not None:
-        allowed = any(_domain_allows(p, link.host) for p in profile["network.domains"])
+        allowed = any(domain_allows(p, link.host) for p in profile["network.domains"])
         if profile["web.any_host"]:
             if link.service in ("zoom",):
                 raise MeetingLinkError(
@@ -115,8 +116,12 @@ def _web(profile: Any, user_command: tuple[str, ...], link: links.MeetingLink | 
                 "servers)", "use the profile of that service, or web-meeting for any "
                 "https:// meeting page")
     url = link.url if link is not None else profile["web.url"]
+    # A second link may name only the hosts this session's allowlist is made for.
+    second = Handover(form="url", hosts=tuple(profile["network.domains"]) + domains,
+                      zoom_refused=bool(profile["web.any_host"]))
     if user_command:
-        return ClientSetup(user_command + ((url,) if link is not None else ()), domains=domains)
+        return ClientSetup(user_command + ((url,) if link is not None else ()), domains=domains,
+                           handover=replace(second, argv=user_command))
     if not url:
         raise UsageError(f"profile {profile.name!r} needs a meeting link",
                          f"sandbox-launcher run {profile.name} --join https://…")
@@ -129,11 +134,13 @@ def _web(profile: Any, user_command: tuple[str, ...], link: links.MeetingLink | 
                                                                  "")})
         return ClientSetup(firefox.command(browser, profile_dir, extra, url),
                            home_files=((f"{BROWSER_PROFILE}/user.js", firefox.user_js()),),
-                           domains=domains)
+                           domains=domains, handover=Handover.none(firefox.NO_HANDOVER))
     # Headless (tests, screenshots) has no app window: the page is then a plain argument.
-    page = url if any(a.startswith("--headless") for a in extra) else f"--app={url}"
-    command = (browser, f"--user-data-dir={profile_dir}", *CHROMIUM_FLAGS, *extra, page)
-    return ClientSetup(command, domains=domains)
+    headless = any(a.startswith("--headless") for a in extra)
+    page = url if headless else f"--app={url}"
+    base = (browser, f"--user-data-dir={profile_dir}", *CHROMIUM_FLAGS, *extra)
+    return ClientSetup((*base, page), domains=domains,
+                       handover=replace(second, argv=base, form="url" if headless else "app"))
 
 
 def _store_client(profile: Any, user_command: tuple[str, ...],
@@ -153,13 +160,16 @@ def _store_client(profile: Any, user_command: tuple[str, ...],
             f"{spec.title} is not installed in the client store",
             f"install it without running its scripts: sandbox-launcher client install "
             f"{spec.name} --from FILE.deb (or without --from to download it)")
+    # The vendor's client again, with the link as its argument: it hands the link to
+    # the instance that runs (Zoom does) and exits.
+    handover = Handover(argv=command, form="client_argument", service=spec.name)
     if link is not None:
         command += (link.client_argument,)
     if installed is None:
         return ClientSetup(command, notes=(f"{spec.title} is not installed: {spec.mount} "
-                                           "is empty in this session",))
+                                           "is empty in this session",), handover=handover)
     return ClientSetup(command, mounts=((str(installed.path), spec.mount),),
-                       store_client=(spec.name, installed.version))
+                       store_client=(spec.name, installed.version), handover=handover)
 
 
 def setup(profile: Any, user_command: tuple[str, ...], join_url: str | None, *,
@@ -176,9 +186,9 @@ def setup(profile: Any, user_command: tuple[str, ...], join_url: str | None, *,
             raise UsageError(f"profile {profile.name!r} runs no meeting client to hand "
                              "the link to", "use zoom, teams-web, webex-web, jitsi-web … "
                              "or web-meeting")
-        result = ClientSetup(user_command or tuple(profile["command"]))
+        result = ClientSetup(user_command or tuple(profile["command"]),
+                             handover=Handover.none(f"the profile {profile.name!r} runs no "
+                                                    "meeting client to hand a link to"))
     # The profile's own files last: a file it names replaces the client's seeded one.
     seeded = dict(result.home_files) | dict(profile["sandbox.home_files"])
-    files = tuple(sorted(seeded.items()))
-    return ClientSetup(result.command, result.mounts, files, result.domains,
-                       result.store_client, result.notes)
+    return replace(result, home_files=tuple(sorted(seeded.items())))

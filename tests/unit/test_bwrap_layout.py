@@ -83,3 +83,13 @@ def test_merged_usr_symlinks_are_mirrored(tmp_path: Path) -> None:
     argv = [a for o in layout.system_mounts(root) for a in o.argv()]
     assert argv[argv.index("--symlink"):][:3] == ["--symlink", "usr/bin", "/bin"]
     assert "/lib64" in argv
+
+
+def test_the_root_is_made_read_only_after_the_last_mount(tmp_path: Path) -> None:
+    """So the client cannot swap /bin or /lib64 under a program the session starts later."""
+    argv = _argv(tmp_path, "web-meeting")
+    at = argv.index("--remount-ro")
+    assert argv[at + 1] == "/"
+    mounts = ("--bind", "--ro-bind", "--dev-bind", "--bind-fd", "--ro-bind-fd", "--tmpfs",
+              "--dir", "--symlink", "--ro-bind-data", "--file", "--proc", "--dev")
+    assert max(i for i, a in enumerate(argv[:argv.index("--")]) if a in mounts) < at

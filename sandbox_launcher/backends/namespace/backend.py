@@ -27,7 +27,7 @@ from ...netjail import report as netreport
 from ...netjail.geo import CountryDB
 from ...netjail.jail import Jail
 from ..base import SandboxInfo
-from . import layout
+from . import enter, layout
 from .bwrap import BwrapCommand, BwrapOption, FdOption, Flag, SetEnv
 from .seccomp import build_filter
 
@@ -71,6 +71,10 @@ def build_command(plan: LaunchPlan, identity: layout.Identity, seccomp_fd: int,
     cmd.add(*layout.client_files(plan))
     cmd.add(*layout.hardware_view())
     cmd.add(*layout.device_view(devices or []))
+    # Last of the mounts: the root (where /bin, /lib64 and the mount points are) becomes
+    # read-only, so the client cannot swap the symlinks and directories through which
+    # anything started in the session later (a joined link) finds its programs.
+    cmd.add(Flag("--remount-ro", "/"))
     cmd.add(Flag("--clearenv"))
     cmd.add(*(SetEnv(k, v) for k, v in sorted(plan.env.items())))
     cmd.add(Flag("--chdir", SANDBOX_HOME))
@@ -116,6 +120,14 @@ class NamespaceSandbox:
         summary = {**self._plan.network.to_dict(),
                    "setup_ms": round(self.jail.setup_seconds * 1e3, 1)}
         return netreport.build(self.jail.events, table, self._geo, summary)
+
+    def device_fd(self) -> int | None:
+        """Readable when a device grant has live news (a shared window closed)."""
+        return self.devices.screen_fd() if self.devices is not None else None
+
+    def device_events(self) -> list[dict[str, Any]]:
+        """Live device events (``screen``) since the last call."""
+        return self.devices.screen_events() if self.devices is not None else []
 
     def fileno(self) -> int:
         """Readable once bwrap has exited."""
@@ -188,6 +200,9 @@ class NamespaceBackend:
         jail = None
         try:
             seccomp_fd = build_filter(plan.denied_syscalls)
+            if workdir is not None:
+                with contextlib.suppress(OSError):  # without it, joining is refused later
+                    enter.save(workdir, plan, seccomp_fd)
             jail = Jail.start(plan.network) if plan.network.mode == "allowlist" else None
             return self._start(plan, seccomp_fd, jail, devices)
         except BaseException:
@@ -213,7 +228,7 @@ class NamespaceBackend:
             cmd.close()
             devices.fds = []  # cmd.close() closed the share's and Wayland fds with the others
         try:
-            info = _read_info(info_r, process)
+            info = _read_info(info_r, process, jailed=jail is not None)
         finally:
             os.close(info_r)
         return NamespaceSandbox(process, info, plan, jail, devices)
@@ -249,7 +264,7 @@ def _command_exists(plan: LaunchPlan) -> bool:
     return shutil.which(program, path=plan.env["PATH"]) is not None
 
 
-def _read_info(fd: int, process: subprocess.Popen[bytes]) -> SandboxInfo:
+def _read_info(fd: int, process: subprocess.Popen[bytes], jailed: bool = False) -> SandboxInfo:
     raw = b""
     while chunk := os.read(fd, 4096):
         raw += chunk
@@ -266,4 +281,10 @@ def _read_info(fd: int, process: subprocess.Popen[bytes]) -> SandboxInfo:
     user_ns = procs.namespace_of(leader, "user")
     if user_ns is not None:
         namespaces["user"] = user_ns
+    # bwrap lists only the namespaces it made; a jailed sandbox's network namespace is the
+    # jail's, and it is the session's as much as the others (a joiner must enter it, the
+    # wipe must find what is in it). Never the launcher's own: the wipe kills its members.
+    net_ns = procs.namespace_of(leader, "net") if jailed else None
+    if net_ns is not None and net_ns != procs.namespace_of(os.getpid(), "net"):
+        namespaces.setdefault("net", net_ns)
     return SandboxInfo(launcher_pid=os.getpid(), leader_pid=leader, namespaces=namespaces)

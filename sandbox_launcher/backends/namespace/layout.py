@@ -16,7 +16,7 @@ from ...devices.host import Link, Mount
 from .bwrap import Bind, BwrapOption, Data, Dir, FdBind, FileCopy, Symlink, Tmpfs
 
 #: Top-level paths that merged-/usr systems keep as symlinks into /usr.
-_USR_LINKS = ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
+USR_LINKS = ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
 #: /run is tiny: it only holds the sandbox's own runtime dir.
 _RUN_SIZE = 16 << 20
 
@@ -58,7 +58,7 @@ def _passwd() -> tuple[str, str]:
 def system_mounts(root: Path = Path("/")) -> list[BwrapOption]:
     """Read-only host system directories, mirroring merged-/usr symlinks."""
     options: list[BwrapOption] = [Bind("/usr", "/usr")]
-    for name in _USR_LINKS:
+    for name in USR_LINKS:
         path = root / name
         if path.is_symlink():
             options.append(Symlink(os.readlink(path), f"/{name}"))
