@@ -6,13 +6,15 @@ import argparse
 import json
 import os
 import signal
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from ..backends.namespace.backend import NamespaceBackend
 from ..core.plan import RunOptions, make_plan
 from ..core.policy import load_policy
 from ..core.profile import load_profiles
+from ..devices.plan import PICK, PORTAL, X11WindowFinder
 from ..session import control, store
 from ..session.lifecycle import Event, Session, State
 
@@ -29,6 +31,38 @@ def _clean_stale(err: TextIO) -> None:
         print(f"sandbox-launcher: {wiped.describe()}", file=err)
 
 
+class _AskingFinder(X11WindowFinder):
+    """Says what to do before the mouse is grabbed for ``--share-window pick``."""
+
+    def __init__(self, err: TextIO) -> None:
+        self.err = err
+
+    def pick(self, host: Mapping[str, str]) -> int:
+        """Prompt, then let the user click."""
+        print("sandbox-launcher: click the window to share (within 60 seconds)",
+              file=self.err, flush=True)
+        return super().pick(host)
+
+
+def share_value(window: str | None, screen: bool) -> str | None:
+    """RunOptions.share_screen for ``--share-window`` / ``--share-screen``."""
+    if window:
+        return PICK if window.strip().lower() == PICK else window
+    return PORTAL if screen else None
+
+
+def _show_screen(data: dict[str, Any], err: TextIO) -> None:
+    if data.get("mode") == PORTAL:
+        print("sandbox-launcher: screen sharing through the desktop portal: the desktop "
+              "asks you what to share", file=err)
+    elif data.get("shared"):
+        print(f"sandbox-launcher: sharing the window {data.get('title')!r} "
+              f"(0x{int(data.get('window', 0)):x}): inside, the client can share the window "
+              f"'Shared: {data.get('title')}'", file=err)
+    else:
+        print(f"sandbox-launcher: screen sharing ended: {data.get('reason', '')}", file=err)
+
+
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """``run PROFILE [options] [-- COMMAND ARGS…]``: exit status is the client's."""
     command = list(args.client_command)
@@ -37,8 +71,9 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     plan = make_plan(profile, RunOptions(
         backend=args.backend, command=tuple(command), network=args.network,
         join_url=args.join, camera=args.camera, mic=args.mic, shares=tuple(args.share),
-        keep_downloads=args.keep_downloads),
-        policy=load_policy())
+        keep_downloads=args.keep_downloads,
+        share_screen=share_value(args.share_window, args.share_screen)),
+        policy=load_policy(), windows=_AskingFinder(err))
     for note in plan.notes:
         print(f"sandbox-launcher: note: {note}", file=err)
 
@@ -49,6 +84,11 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 why = f" ({event.data['error']})" if event.data.get("error") else ""
                 print(f"sandbox-launcher: microphone {state}{why}; switch it with "
                       f"kill -USR1 (on) / -USR2 (off) {os.getpid()}", file=err)
+            if event.data.get("type") == "screen":
+                _show_screen(event.data, err)
+            if event.data.get("type") == "join":
+                print(f"sandbox-launcher: the client was handed a second link: a "
+                      f"{event.data['service']} meeting on {event.data['host']}", file=err)
             if args.verbose and event.data.get("type") == "dns":
                 d = event.data
                 print(f"sandbox-launcher: dns {d['name']} {d['qtype']}: {d['verdict']} "
@@ -87,15 +127,21 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def open_link(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """``open URL``: a meeting link, checked by the strict parser, in its profile."""
     from ..clients import links
+    from . import join as join_cli
 
     link = links.parse(args.url)
     profile = links.LINK_PROFILES[link.service]
+    # A session of that profile runs: join it, start another, or ask (cli/join.py).
+    status = join_cli.open_in_running(link, profile, args, err)
+    if status is not None:
+        return status
     print(f"sandbox-launcher: opening a {link.service} meeting on {link.host} "
           f"in the {profile} profile", file=err)
     run_args = argparse.Namespace(
         profile=profile, client_command=[], backend=None, network=None, join=link.url,
         camera=None, mic=None, share=[], keep_downloads=None, report=args.report,
-        verbose=args.verbose)
+        verbose=args.verbose, share_window=args.share_window,
+        share_screen=args.share_screen)
     return run(run_args, out, err)
 
 

@@ -14,6 +14,7 @@ from typing import TextIO
 
 from ..core.errors import LauncherError
 from . import cameras, client, commands, desktop
+from . import join as join_cli
 
 #: ``run`` exit statuses for failures of the launcher itself, as ``env`` and
 #: ``podman run`` use them, so scripts can tell them from the client's own status.
@@ -48,12 +49,15 @@ def _parser() -> argparse.ArgumentParser:
                      help="move the client's ~/Downloads here at the end "
                           "(default: list them in the report and discard them)")
     run.add_argument("--network", choices=("allowlist", "none"))
+    _share_flags(run)
     run.add_argument("--report", metavar="FILE.json", help="write the session report here")
     run.epilog = ("-- COMMAND ARGS…  runs COMMAND instead of the profile's client under the "
                   "same confinement; the exit status is COMMAND's")
 
     opener = sub.add_parser("open", help="open a meeting link in the right profile")
     opener.add_argument("url")
+    join_cli.add_open_flags(opener)
+    _share_flags(opener)
     opener.add_argument("--report", metavar="FILE.json", help="write the session report here")
     for name, text in (("profiles", "list the profiles"), ("doctor", "check this host"),
                        ("sessions", "list running and stale sessions")):
@@ -67,6 +71,7 @@ def _parser() -> argparse.ArgumentParser:
     refresh.add_argument("vendor", choices=("zoom",))
     refresh.add_argument("--from", dest="source", metavar="URL|FILE",
                          help="fetch from here instead of the vendor's URL")
+    join_cli.add_parser(sub)
     client.add_parser(sub)
     cameras.add_parser(sub)
     desktop.add_parser(sub)
@@ -74,6 +79,16 @@ def _parser() -> argparse.ArgumentParser:
     wipe.add_argument("--stale", action="store_true", required=True,
                       help="wipe every session whose launcher is gone")
     return parser
+
+
+def _share_flags(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("--share-window", metavar="ID|pick",
+                     help="X11: mirror this one host window (id as xwininfo shows it, or "
+                          "'pick' to click it) into the sandbox's display, where the client "
+                          "can share the window 'Shared: TITLE'")
+    cmd.add_argument("--share-screen", action="store_true",
+                     help="let the client share the screen: on Wayland through the desktop "
+                          "portal (you pick in its dialog); on X11 with --share-window")
 
 
 def _print_error(exc: LauncherError, err: TextIO) -> None:
@@ -132,6 +147,8 @@ def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return commands.sessions(args.json, out)
     if args.command == "stop":
         return commands.stop(args.id, out)
+    if args.command == "join":
+        return join_cli.main(args, out)
     if args.command == "wipe":
         return commands.wipe_stale(out)
     if args.command == "cameras":

@@ -39,6 +39,8 @@ PACKAGES: dict[str, str] = {
     "pacat": "pulseaudio-utils",
     "update-desktop-database": "desktop-file-utils",
     "xdg-mime": "xdg-utils",
+    "dbus-send": "dbus-bin",
+    "gpg": "gpg",
 }
 
 _PR_SET_PDEATHSIG = 1

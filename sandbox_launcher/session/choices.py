@@ -1,5 +1,8 @@
 """What the launch panel may offer of the device grants, and checks of what the user picks.
 
+The host's windows for screen sharing are listed here too (from the host's X server, by
+title; never their contents).
+
 No Qt here: the app asks on a worker thread and gets plain data back. Each grant that
 cannot be had comes with the reason, so the panel shows it disabled *and says why*
 rather than hiding it. Listing cameras reads sysfs only (:class:`CameraFinder` never
@@ -17,6 +20,8 @@ from ..core.policy import DevicePolicy
 from ..devices.audio import plan_audio
 from ..devices.camera import Camera, CameraFinder
 from ..devices.share import check_keep_dir, parse_share
+from ..devices.wayland import wayland_socket
+from ..devices.x11_windows import HostWindow, display_number, list_windows
 
 #: The fixed reasons (the app translates these; others, from the host, are passed on).
 NO_CAMERA = "no camera found on this computer"
@@ -24,7 +29,11 @@ POLICY_CAMERA = "the system policy never grants a camera on this machine"
 POLICY_SHARE = "the system policy never grants a share folder on this machine"
 POLICY_KEEP = "the system policy always discards downloads on this machine"
 POLICY_MIC = "the system policy never grants the microphone on this machine"
-FIXED_REASONS = (NO_CAMERA, POLICY_CAMERA, POLICY_SHARE, POLICY_KEEP, POLICY_MIC)
+POLICY_SCREEN = "the system policy never shares the screen on this machine"
+NO_DESKTOP = "no desktop display to share from (neither Wayland nor X11)"
+NO_WINDOWS = "no window on the desktop to share"
+FIXED_REASONS = (NO_CAMERA, POLICY_CAMERA, POLICY_SHARE, POLICY_KEEP, POLICY_MIC,
+                 POLICY_SCREEN, NO_DESKTOP, NO_WINDOWS)
 
 
 @dataclass(frozen=True)
@@ -37,6 +46,27 @@ class DeviceChoices:
     keep_reason: str = ""
     mic_reason: str = ""
     policy: DevicePolicy = field(default_factory=DevicePolicy)
+    #: How the screen is shared here: "mirror" (one X11 window), "portal" (Wayland), "".
+    screen_mode: str = ""
+    screen_reason: str = ""
+    #: The host's windows that may be shared (mirror mode).
+    windows: tuple[HostWindow, ...] = ()
+
+
+def screen_choices(policy: DevicePolicy, host: Mapping[str, str]
+                   ) -> tuple[str, str, tuple[HostWindow, ...]]:
+    """``(mode, reason, windows)``: the same order as the plan (Wayland first)."""
+    if not policy.allow_screen_share:
+        return "", POLICY_SCREEN, ()
+    if wayland_socket(host)[0]:
+        return "portal", "", ()
+    if not display_number(host.get("DISPLAY", "")):
+        return "", NO_DESKTOP, ()
+    try:
+        windows = tuple(list_windows(host))
+    except UsageError as exc:
+        return "", exc.summary, ()
+    return "mirror", "" if windows else NO_WINDOWS, windows
 
 
 def device_choices(policy: DevicePolicy, finder: CameraFinder,
@@ -56,8 +86,9 @@ def device_choices(policy: DevicePolicy, finder: CameraFinder,
     else:
         grant, _ = plan_audio(True, None, True, env)
         mic_reason = "" if grant.mic_allowed and grant.enabled else grant.reason
+    screen_mode, screen_reason, windows = screen_choices(policy, env)
     return DeviceChoices(cameras, camera_reason, share_reason, keep_reason, mic_reason,
-                         policy)
+                         policy, screen_mode, screen_reason, windows)
 
 
 def share_problem(folder: str, writable: bool, policy: DevicePolicy,

@@ -20,8 +20,9 @@ from typing import Any
 from ..backends.base import SandboxBackend, SandboxHandle
 from ..core.errors import LauncherError, SessionError
 from ..core.plan import LaunchPlan
+from ..devices.screen import started_event
 from ..host import procs
-from . import report, store, wipe
+from . import join, report, store, wipe
 
 
 class State(enum.Enum):
@@ -58,7 +59,7 @@ class Event:
     session_id: str
     state: State
     message: str = ""
-    #: A live event for the app: network (``dns``, ``connections``) or ``mic``.
+    #: A live event for the app: network (``dns``, ``connections``), ``mic`` or ``screen``.
     data: dict[str, Any] | None = None
 
 
@@ -98,6 +99,8 @@ class Session:
         # x = stop, m = mute the microphone, u = unmute it.
         self._stop_r, self._stop_w = os.pipe2(os.O_CLOEXEC | os.O_NONBLOCK)
         self._closed = False
+        #: Where joiners of this session say which links they handed over (session/join.py).
+        self._inbox: join.JoinInbox | None = None
         self._times: dict[str, float] = {}
         #: Whether the microphone is muted now; None while the session has none to switch.
         self.mic_muted: bool | None = None
@@ -163,6 +166,8 @@ class Session:
             raise SessionError(f"could not create the session's state dir: {exc.strerror}",
                                "check free space and permissions of the runtime dir "
                                "(XDG_RUNTIME_DIR)") from exc
+        with contextlib.suppress(OSError):  # without it, joins are not recorded
+            self._inbox = join.JoinInbox(owned.dir)
         listeners_before = procs.listening_sockets()
         handle: SandboxHandle | None = None
         status: int | None = None
@@ -175,12 +180,17 @@ class Session:
             handle = self.backend.start(self.plan, owned.dir)
             record.leader_pid = handle.info.leader_pid
             record.namespaces = dict(handle.info.namespaces)
+            with contextlib.suppress(OSError):  # without it, a second link is refused
+                join.save_handover(owned.dir, self.plan)
             self._to(State.RUNNING, owned)
             if handle.mic_switchable():
                 self.mic_muted = not self.plan.devices.audio.mic_at_start
                 if self._listener is not None:
                     self._listener(Event(self.id, self.state, "",
                                          {"type": "mic", "muted": self.mic_muted}))
+            if self.plan.devices.screen.mode != "off" and self._listener is not None:
+                self._listener(Event(self.id, self.state, "",
+                                     started_event(self.plan.devices.screen)))
             stopped_by_request = self._wait(handle, owned)
             status = handle.wait()
             network = handle.network_report
@@ -204,9 +214,13 @@ class Session:
         sel = selectors.DefaultSelector()
         sel.register(handle.fileno(), selectors.EVENT_READ)
         sel.register(self._stop_r, selectors.EVENT_READ)
+        inbox_fd = self._watch_inbox(sel)
         net_fd = handle.network_fd()
         if net_fd is not None:
             sel.register(net_fd, selectors.EVENT_READ)
+        dev_fd = handle.device_fd()
+        if dev_fd is not None:
+            sel.register(dev_fd, selectors.EVENT_READ)
         deadline: float | None = None  # when the grace period after SIGTERM ends
         stopping = False
         next_poll = time.monotonic() + self.poll_seconds
@@ -220,9 +234,14 @@ class Session:
                     next_poll = time.monotonic() + self.poll_seconds
                     self._publish_traffic(handle)
                 if net_fd in ready:
-                    for event in handle.network_events():
-                        if self._listener:
-                            self._listener(Event(self.id, self.state, "", event))
+                    self._publish(handle.network_events())
+                if dev_fd is not None and dev_fd in ready:
+                    self._publish(handle.device_events())
+                    if handle.device_fd() is None:  # its helper exited: nothing more
+                        sel.unregister(dev_fd)
+                        dev_fd = None
+                if inbox_fd in ready and self._inbox is not None:
+                    self._publish(self._inbox.read())
                 if handle.fileno() in ready:
                     return stopping
                 requests = b""
@@ -244,6 +263,19 @@ class Session:
         finally:
             sel.close()
 
+    def _watch_inbox(self, sel: selectors.BaseSelector) -> int | None:
+        """Let *sel* wake us when a joiner (session/join.py) has handed over a link."""
+        if self._inbox is None:
+            return None
+        sel.register(self._inbox.fileno(), selectors.EVENT_READ)
+        return self._inbox.fileno()
+
+    def _publish(self, events: list[dict[str, Any]]) -> None:
+        """Send live events (network, device, ``join``) to the app."""
+        for event in events:
+            if self._listener:
+                self._listener(Event(self.id, self.state, "", event))
+
     def _publish_traffic(self, handle: SandboxHandle) -> None:
         """Send the live connection list (counters straight from the firewall) to the app."""
         if self._listener is None:
@@ -260,6 +292,9 @@ class Session:
         self._to(State.WIPING, owned)
         namespaces = dict(owned.record.namespaces)
         killed = wipe.kill_remaining(namespaces) if namespaces else 0
+        joins = self._inbox.report() if self._inbox is not None else {"links": []}
+        if self._inbox is not None:
+            self._inbox.close()
         wipe.remove_state_dir(owned.dir)
         owned.release()
         self._to(State.VERIFYING, None)
@@ -288,6 +323,7 @@ class Session:
             network=network,
             devices={k: v for k, v in devices.items() if k != "checks"},
             notes=list(self.plan.notes),
+            joins=joins,
             wipe=report.wipe_section(checks, killed),
         )
         problems = report.save(result, report_path)

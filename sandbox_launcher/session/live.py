@@ -3,7 +3,7 @@
 The network jail sends a ``connections`` snapshot every ``SNAPSHOT_SECONDS``: cumulative
 byte counters per destination. The app plots the *change* between snapshots, notices
 bursts of newly blocked destinations, and shows in the tray whether a microphone or a
-camera is live.
+camera is live, or the screen is shared.
 """
 
 from __future__ import annotations
@@ -115,22 +115,28 @@ class Indicator(enum.Enum):
     IDLE = "idle"
     RUNNING = "running"
     MIC = "mic"
+    SCREEN = "screen"
     CAMERA = "camera"
 
 
 @dataclass(frozen=True)
 class LiveState:
-    """How many sessions run, and whether any has a live microphone or camera."""
+    """How many sessions run, and whether any has a live microphone or camera, or shares
+    the screen."""
 
     sessions: int = 0
     mic: bool = False
     camera: bool = False
+    screen: bool = False
 
     @property
     def indicator(self) -> Indicator:
-        """The icon: a live camera outranks a live microphone outranks running."""
+        """The icon: a live camera outranks a shared screen outranks a live microphone
+        outranks running."""
         if self.camera:
             return Indicator.CAMERA
+        if self.screen:
+            return Indicator.SCREEN
         if self.mic:
             return Indicator.MIC
         return Indicator.RUNNING if self.sessions else Indicator.IDLE

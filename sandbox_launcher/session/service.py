@@ -29,6 +29,7 @@ from ..core.profile import _NAME_RE, ProfileSet, load_profiles
 from ..devices.camera import CameraFinder
 from ..host import procs
 from . import control, store
+from . import join as session_join
 from .choices import DeviceChoices, device_choices
 from .lifecycle import Event, Outcome, Session, State
 from .live import LiveState, TrafficSeries
@@ -76,6 +77,8 @@ class SessionEntry:
     mic_error: str = ""  # why the last switch-on failed
     #: The granted camera's kernel name (video0), or None.
     camera: str | None = None
+    #: What is shared of the screen right now: the window's title, "portal", or None.
+    screen: str | None = None
     #: Bytes out/in per network snapshot, for the plot.
     traffic: TrafficSeries = field(default_factory=TrafficSeries)
 
@@ -181,7 +184,8 @@ class SessionService:
             devices = self.policy().devices
         except LauncherError as exc:  # a broken policy refuses every launch anyway
             return DeviceChoices(camera_reason=exc.summary, share_reason=exc.summary,
-                                 keep_reason=exc.summary, mic_reason=exc.summary)
+                                 keep_reason=exc.summary, mic_reason=exc.summary,
+                                 screen_reason=exc.summary)
         return device_choices(devices, self._camera_finder)
 
     def save_profile(self, name: str, values: dict[str, Any]) -> Path:
@@ -255,6 +259,10 @@ class SessionService:
                 elif event.data.get("type") == "mic":
                     entry.mic_muted = bool(event.data.get("muted", True))
                     entry.mic_error = str(event.data.get("error", ""))
+                elif event.data.get("type") == "screen":
+                    entry.screen = ((str(event.data.get("title") or "")
+                                     if event.data.get("mode") == "mirror" else "portal")
+                                    if event.data.get("shared") else None)
         self._emit(event)
 
     def _emit(self, event: ServiceEvent) -> None:
@@ -287,6 +295,13 @@ class SessionService:
             if session is not None and entry is not None and entry.state is State.RUNNING:
                 session.set_mic(muted)
 
+    def join(self, session_id: str, url: str) -> session_join.Joined:
+        """Hand a meeting link to a running session (blocks briefly: call from a worker).
+
+        Raises a LauncherError saying why it was refused (``session/join.py``).
+        """
+        return session_join.join(session_id, url, self._base)
+
     def running_of(self, profile_name: str) -> list[SessionEntry]:
         """Active sessions of *profile_name* (a meeting link asks before a second one)."""
         with self._lock:
@@ -310,13 +325,14 @@ class SessionService:
 
     def live_state(self) -> LiveState:
         """Sessions not yet ended, and whether a running one has its microphone on
-        (from its own mic events) or was granted a camera."""
+        (from its own mic events), was granted a camera, or shares the screen."""
         with self._lock:
             entries = list(self._entries.values())
         return LiveState(
             sessions=sum(1 for e in entries if e.active),
             mic=any(e.live and e.mic_muted is False for e in entries),
-            camera=any(e.live and e.camera is not None for e in entries))
+            camera=any(e.live and e.camera is not None for e in entries),
+            screen=any(e.live and e.screen is not None for e in entries))
 
     def forget(self, session_id: str) -> None:
         """Drop an ended session from the list."""

@@ -10,6 +10,7 @@ from pathlib import Path
 from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 from PySide6.QtWidgets import QApplication
 
+from ..session.clients import ClientService
 from ..session.service import SessionService
 from .bridge import ServiceBridge
 from .collector import GuiThreadCollector
@@ -51,9 +52,10 @@ class App:
 
 
 def build(service: SessionService, *, tray_only: bool = False,
-          locale: QLocale | None = None, ask_link: bool = False) -> App:
+          locale: QLocale | None = None, ask_link: bool = False,
+          clients: ClientService | None = None) -> App:
     """Create the window and the tray around *service* (a QApplication must not exist yet
-    or is reused)."""
+    or is reused); *clients* is the client store's service (default: the user's store)."""
     existing = QApplication.instance()
     qapp = existing if isinstance(existing, QApplication) else QApplication(
         [sys.argv[0] if sys.argv else APP_NAME])
@@ -64,7 +66,7 @@ def build(service: SessionService, *, tray_only: bool = False,
     GuiThreadCollector.install(qapp)  # before any worker thread exists
     translators = install_translators(qapp, locale or QLocale.system())
     bridge = ServiceBridge(service, qapp)
-    window = MainWindow(bridge)
+    window = MainWindow(bridge, clients=clients)
     tray = Tray(bridge, window)
     shown = tray.show()
     # With a tray, the app lives on when its window is closed; without one it cannot.

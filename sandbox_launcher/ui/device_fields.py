@@ -1,4 +1,5 @@
-"""The launch panel's device grants: camera, microphone, share folder, kept downloads.
+"""The launch panel's device grants: camera, microphone, a shared window, share folder,
+kept downloads.
 
 Nothing is granted unless chosen here. A grant this host or the system policy cannot
 give is shown disabled *with the reason*; a share folder the plan would refuse (home,
@@ -40,6 +41,9 @@ _REASONS = (
                                  "machine"),
     QT_TRANSLATE_NOOP("Devices", "the system policy never grants the microphone on this "
                                  "machine"),
+    QT_TRANSLATE_NOOP("Devices", "the system policy never shares the screen on this machine"),
+    QT_TRANSLATE_NOOP("Devices", "no desktop display to share from (neither Wayland nor X11)"),
+    QT_TRANSLATE_NOOP("Devices", "no window on the desktop to share"),
 )
 
 
@@ -101,6 +105,8 @@ class DeviceControls(QObject):
     """Rows for the launch form; ``options()`` gives their part of RunOptions."""
 
     changed = Signal()
+    #: the user wants the host's windows listed again
+    refresh_requested = Signal()
 
     def __init__(self, form: QFormLayout, parent: QWidget) -> None:
         super().__init__(parent)
@@ -119,6 +125,20 @@ class DeviceControls(QObject):
                            self.tr("off for the whole session")])
         self.mic_note = _label("micReason", NOTE_STYLE)
         form.addRow(self.tr("Microphone:"), self._column(self.mic, self.mic_note))
+
+        self.screen = QComboBox(parent)
+        self.screen.setObjectName("screenChoice")
+        self.screen.setAccessibleName(self.tr("Share a window"))
+        self.screen.currentIndexChanged.connect(lambda _i: self.changed.emit())
+        self.screen_refresh = QPushButton(self.tr("Refresh"), parent)
+        self.screen_refresh.setObjectName("screenRefresh")
+        self.screen_refresh.setAccessibleName(self.tr("List the windows again"))
+        self.screen_refresh.clicked.connect(self.refresh_requested.emit)
+        self.screen_note = _label("screenReason", NOTE_STYLE)
+        self.screen_reason = ""  # from the host and policy
+        self.profile_display = ""  # the profile's devices.display
+        form.addRow(self.tr("Share a window:"), self._column(
+            self._row(self.screen, self.screen_refresh), self.screen_note))
 
         self.share = FolderField("shareFolder", self.tr("no folder shared"),
                                  self.tr("Share a folder"), parent)
@@ -175,6 +195,7 @@ class DeviceControls(QObject):
         if choices.mic_reason:
             self.mic.setCurrentIndex(0)
         self._disable(self.mic, self.mic_note, choices.mic_reason)
+        self._fill_screen(choices)
         self.share.set_enabled(not choices.share_reason)
         self.share_mode.setEnabled(not choices.share_reason)
         self.keep.set_enabled(not choices.keep_reason)
@@ -185,6 +206,38 @@ class DeviceControls(QObject):
             self.keep.line.clear()
             self.keep.line.setPlaceholderText(reason_text(choices.keep_reason))
         self._validate()
+
+    def _fill_screen(self, choices: DeviceChoices) -> None:
+        """The host's windows by title (X11), or the desktop's own dialog (Wayland)."""
+        chosen = self.screen.currentData()
+        self.screen.clear()
+        self.screen.addItem(self.tr("nothing shared"), None)
+        if choices.screen_mode == "portal":
+            self.screen.addItem(self.tr("ask the desktop when the client shares (portal)"),
+                                "portal")
+        for window in choices.windows:
+            self.screen.addItem(window.label(), str(window.id))
+        self.screen.setCurrentIndex(max(0, self.screen.findData(chosen)))
+        self.screen_refresh.setVisible(choices.screen_mode == "mirror")
+        self.screen_reason = choices.screen_reason
+        self._screen_state()
+
+    def set_profile_display(self, mode: str) -> None:
+        """The selected profile's display: sharing needs the isolated one."""
+        self.profile_display = mode
+        self._screen_state()
+
+    def _screen_state(self) -> None:
+        reason = self.screen_reason
+        if not reason and self.profile_display == "none":
+            reason = self.tr("this profile gives the client no display")
+        elif not reason and self.profile_display == "insecure_host_x11":
+            reason = self.tr("this profile hands the client the whole host screen "
+                             "(insecure_host_x11)")
+        if reason:
+            self.screen.setCurrentIndex(0)
+        self._disable(self.screen, self.screen_note, reason)
+        self.screen_refresh.setEnabled(not reason or reason == self.screen_reason)
 
     def _disable(self, widget: QWidget, note: QLabel, reason: str) -> None:
         widget.setEnabled(not reason)
@@ -220,6 +273,8 @@ class DeviceControls(QObject):
             chosen["camera"] = str(camera)
         if self.mic.isEnabled() and MIC_VALUES[self.mic.currentIndex()] is not None:
             chosen["mic"] = MIC_VALUES[self.mic.currentIndex()]
+        if self.screen.isEnabled() and self.screen.currentData():
+            chosen["share_screen"] = str(self.screen.currentData())
         if self.share.line.isEnabled() and self.share.text():
             chosen["shares"] = (f"{self.share.text()}:{'rw' if self.writable() else 'ro'}",)
         if self.keep.line.isEnabled() and self.keep.text():

@@ -1,5 +1,5 @@
 """Icons drawn at run time (no image files to ship): the app's shield in its tray states
-(idle, running, microphone live, camera live) and a lock."""
+(idle, running, microphone live, screen shared, camera live) and a lock."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ IDLE = QColor("#5a6b7d")
 RUNNING = QColor("#2e9d4f")
 MIC_LIVE = QColor("#c77700")
 CAMERA_LIVE = QColor("#c62828")
+SCREEN_SHARED = QColor("#7b3fb8")
 COLOURS = {Indicator.IDLE: IDLE, Indicator.RUNNING: RUNNING, Indicator.MIC: MIC_LIVE,
-           Indicator.CAMERA: CAMERA_LIVE}
+           Indicator.SCREEN: SCREEN_SHARED, Indicator.CAMERA: CAMERA_LIVE}
 SIZES = (16, 22, 24, 32, 48, 64)
 
 
@@ -56,6 +57,12 @@ def _state_shield(size: int, indicator: Indicator, colour: QColor) -> QPixmap:
         lens.lineTo(23.5 * s, 19 * s)
         lens.closeSubpath()
         painter.drawPath(lens)
+    elif indicator is Indicator.SCREEN:  # a monitor: screen outline and foot
+        painter.setPen(QPen(white, 1.8 * s))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRect(QRectF(9 * s, 9 * s, 14 * s, 10 * s))
+        painter.drawLine(QPointF(16 * s, 19 * s), QPointF(16 * s, 22.5 * s))
+        painter.drawLine(QPointF(12.5 * s, 22.5 * s), QPointF(19.5 * s, 22.5 * s))
     else:  # idle: a white check-less bar
         painter.setPen(QPen(white, 2.5 * s))
         painter.drawLine(QPointF(11 * s, 15 * s), QPointF(21 * s, 15 * s))
@@ -70,7 +77,8 @@ def app_icon(running: bool) -> QIcon:
 
 def state_icon(indicator: Indicator) -> QIcon:
     """The tray shield for *indicator*: grey idle, green running (dot), amber with a
-    microphone while one is live, red with a camera while a camera is granted."""
+    microphone while one is live, purple with a monitor while a window or the screen is
+    shared, red with a camera while a camera is granted."""
     icon = QIcon()
     for size in SIZES:
         icon.addPixmap(_state_shield(size, indicator, COLOURS[indicator]))

@@ -1,9 +1,9 @@
 """Per-launch choices for the selected profile, generated from the schema's metadata.
 
 Exactly the fields with a ``launch_option`` (backend, network, command) become toggles;
-below them the device grants (camera, microphone, share folder, kept downloads), each
-off unless chosen, and disabled with the reason when the host or the policy cannot give
-it (``device_fields.py``).
+below them the device grants (camera, microphone, a shared window, share folder, kept
+downloads), each off unless chosen, and disabled with the reason when the host, the
+policy or the profile cannot give it (``device_fields.py``).
 """
 
 from __future__ import annotations
@@ -35,6 +35,8 @@ class LaunchPanel(QGroupBox):
 
     #: (profile name, RunOptions)
     launch_requested = Signal(str, object)
+    #: the device choices should be read again (the host's windows changed)
+    device_choices_wanted = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -59,6 +61,7 @@ class LaunchPanel(QGroupBox):
             self.editors[fld.launch_option] = editor
         self.devices = DeviceControls(form, self)
         self.devices.changed.connect(self._update_button)
+        self.devices.refresh_requested.connect(self.device_choices_wanted.emit)
         layout.addLayout(form)
         buttons = QHBoxLayout()
         self.progress = QProgressBar()
@@ -91,6 +94,7 @@ class LaunchPanel(QGroupBox):
             if profile is not None:
                 editor.set_value(profile[key])
             editor.set_locked(locks.get(key))
+        self.devices.set_profile_display(profile["devices.display"] if profile else "")
         command = self.editors.get("command")
         if command is not None and profile is not None and not profile["command"]:
             line = command.widget

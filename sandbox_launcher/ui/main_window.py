@@ -18,7 +18,9 @@ from ..core.plan import RunOptions
 from ..core.profile import Profile, ProfileSet
 from ..host import autostart
 from ..session.choices import DeviceChoices
+from ..session.clients import ClientService
 from .bridge import ServiceBridge
+from .clients_dialog import ClientsDialog
 from .errors import show_error
 from .icons import app_icon
 from .launch_panel import LaunchPanel
@@ -36,9 +38,12 @@ class MainWindow(QMainWindow):
     #: profiles were (re)loaded
     profiles_loaded = Signal()
 
-    def __init__(self, bridge: ServiceBridge, parent: QWidget | None = None) -> None:
+    def __init__(self, bridge: ServiceBridge, parent: QWidget | None = None, *,
+                 clients: ClientService | None = None) -> None:
         super().__init__(parent)
         self.bridge = bridge
+        self.clients = clients or ClientService(bridge.service)
+        self.clients_dialog: ClientsDialog | None = None
         self.keep_in_tray = False  # set by the tray when a tray host is there
         self.profiles: dict[str, Profile] = {}
         self.locks: dict[str, str] = {}
@@ -69,6 +74,9 @@ class MainWindow(QMainWindow):
         self.profile_list.profile_selected.connect(self._select)
         self.profile_list.doubleClicked.connect(lambda _index: self.edit_profile())
         self.launch_panel.launch_requested.connect(self.launch)
+        self.launch_panel.device_choices_wanted.connect(
+            lambda: self.bridge.call(self.bridge.service.device_choices,
+                                     self.launch_panel.set_device_choices))
         self.sessions.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.statusBar().showMessage(self.tr("Ready."))
         self.reload_profiles()
@@ -114,6 +122,22 @@ class MainWindow(QMainWindow):
         stop.setShortcut(QKeySequence("Ctrl+W"))
         stop.triggered.connect(self.sessions.stop_selected)
         session_menu.addAction(stop)
+        clients_menu = self.menuBar().addMenu(self.tr("&Clients"))
+        self.clients_action = QAction(self.tr("&Manage clients…"), self)
+        self.clients_action.setObjectName("manageClients")
+        self.clients_action.setShortcut(QKeySequence("Ctrl+Shift+C"))
+        self.clients_action.triggered.connect(lambda _checked=False: self.open_clients())
+        clients_menu.addAction(self.clients_action)
+
+    def open_clients(self) -> ClientsDialog:
+        """Show the Clients window (one, kept: a running job survives closing it)."""
+        if self.clients_dialog is None:
+            self.clients_dialog = ClientsDialog(self.bridge, self.clients, self)
+            self.clients_dialog.notice.connect(self.show_notice)
+        self.clients_dialog.show()
+        self.clients_dialog.raise_()
+        self.clients_dialog.activateWindow()
+        return self.clients_dialog
 
     def show_notice(self, text: str) -> None:
         """A line in the status bar for a while."""

@@ -4,7 +4,10 @@ A link comes from anyone (an e-mail, a chat, a web page). It goes through the st
 parser (:func:`clients.links.parse`) before anything else sees it. A refused link is
 shown escaped (``links.shown``), as plain text (no rich text, no clickable links: a
 hostile link must not paint the dialog), with the reason, and is passed nowhere. An
-accepted one starts its service's profile with the *rebuilt* link as ``join_url``.
+accepted one starts its service's profile with the *rebuilt* link as ``join_url``, or,
+while a session of that profile runs, the person chooses: join the meeting in that
+session (its client is handed the link, confined as it is: ``session/join.py``, on a
+worker thread) or start a new session. A refused join says why and offers a new session.
 """
 
 from __future__ import annotations
@@ -14,9 +17,10 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QInputDialog, QLabel, QMessageBox, QWidget
 
 from ..clients import links
-from ..core.errors import MeetingLinkError
+from ..core.errors import LauncherError, MeetingLinkError
 from ..core.plan import RunOptions
 from .bridge import ServiceBridge
+from .errors import show_error
 
 
 def plain_text_box(box: QMessageBox) -> None:
@@ -39,6 +43,10 @@ class MeetingLinks(QObject):
     launch_requested = Signal(str, object)
     #: a line for the status bar
     notice = Signal(str)
+    #: a link went to a running session (``session.join.Joined``)
+    joined = Signal(object)
+    #: a running session refused a link (``LauncherError``); the box offers a new session
+    join_refused = Signal(object)
 
     def __init__(self, bridge: ServiceBridge, parent: QWidget) -> None:
         super().__init__(parent)
@@ -89,7 +97,7 @@ class MeetingLinks(QObject):
         profile = links.LINK_PROFILES[link.service]
         running = self.bridge.service.running_of(profile)
         if running:
-            return self._ask_new_session(link, profile, running[0].title, running[0].id)
+            return self._ask_join_or_new(link, profile, running[-1].title, running[-1].id)
         self._start(link, profile)
         return None
 
@@ -108,7 +116,7 @@ class MeetingLinks(QObject):
         box.open()
         return box
 
-    def _ask_new_session(self, link: links.MeetingLink, profile: str, title: str,
+    def _ask_join_or_new(self, link: links.MeetingLink, profile: str, title: str,
                          session_id: str) -> QMessageBox:
         box = QMessageBox(self.parent_widget)
         box.setObjectName("linkSessionRunning")
@@ -117,13 +125,50 @@ class MeetingLinks(QObject):
         box.setText(self.tr("{title} is already running in session {id}.").format(
             title=title, id=session_id))
         box.setInformativeText(self.tr(
-            "Joining this meeting in the running session is not possible: the clients "
-            "cannot be handed a link once they run. Start a new session for it?"))
-        new = box.addButton(self.tr("Start a &new session"),
-                            QMessageBox.ButtonRole.AcceptRole)
+            "Join this meeting in the running session (its client is handed the link and "
+            "stays confined as it is), or start a new session for it?"))
+        join = box.addButton(self.tr("&Join in running session"),
+                             QMessageBox.ButtonRole.AcceptRole)
+        join.setObjectName("joinRunningSession")
+        new = box.addButton(self.tr("Start a &new session"), QMessageBox.ButtonRole.ActionRole)
         new.setObjectName("startNewSession")
         box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(new)
+        box.setDefaultButton(join)
+        plain_text_box(box)
+
+        def answered(button: object) -> None:
+            if button is join:
+                self._join(link, profile, session_id)
+            elif button is new:
+                self._start(link, profile)
+
+        box.buttonClicked.connect(answered)
+        box.open()
+        return box
+
+    def _join(self, link: links.MeetingLink, profile: str, session_id: str) -> None:
+        """Hand *link* to the running session on a worker thread."""
+        self.notice.emit(self.tr("Handing the {service} meeting on {host} to session "
+                                 "{id}…").format(service=link.service, host=link.host,
+                                                 id=session_id))
+        service = self.bridge.service
+
+        def done(result: object) -> None:
+            self.notice.emit(self.tr("Session {id} has the meeting on {host}.").format(
+                id=session_id, host=link.host))
+            self.joined.emit(result)
+
+        def failed(error: LauncherError) -> None:
+            self._join_refused(error, link, profile)
+
+        self.bridge.call(lambda: service.join(session_id, link.url), done, failed)
+
+    def _join_refused(self, error: LauncherError, link: links.MeetingLink,
+                      profile: str) -> QMessageBox:
+        box = show_error(self.parent_widget, error, self.tr("Join meeting"))
+        box.setObjectName("joinRefused")
+        new = box.addButton(self.tr("Start a &new session"), QMessageBox.ButtonRole.AcceptRole)
+        new.setObjectName("startNewSession")
         plain_text_box(box)
 
         def answered(button: object) -> None:
@@ -131,7 +176,7 @@ class MeetingLinks(QObject):
                 self._start(link, profile)
 
         box.buttonClicked.connect(answered)
-        box.open()
+        self.join_refused.emit(error)
         return box
 
     def _start(self, link: links.MeetingLink, profile: str) -> None:

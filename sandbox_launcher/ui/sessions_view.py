@@ -1,5 +1,6 @@
-"""Running and ended sessions: live state, uptime, CPU and memory, traffic, connections,
-summary, and the microphone switch of a running session."""
+"""Running and ended sessions: live state, uptime, CPU and memory, the devices in use
+(camera, shared screen), traffic, connections, summary, and the microphone switch of a
+running session."""
 
 from __future__ import annotations
 
@@ -27,9 +28,12 @@ from ..session.service import Finished, SessionEntry, Usage, end_summary
 from .bridge import ServiceBridge
 from .errors import show_error
 from .traffic_plot import TrafficPlot, human_bytes
+from .wipe_steps import WipeSteps, no_cancel_reason
 
 USAGE_EVERY_MS = 2000
-COLUMNS = 6
+COLUMNS = 7
+#: The column that shows the devices a running session has in use.
+DEVICES_COLUMN = 6
 CONN_COLUMNS = 6
 
 
@@ -88,7 +92,7 @@ class SessionsView(QWidget):
         self.table.setAccessibleName(self.tr("Sessions"))
         self.table.setHorizontalHeaderLabels([
             self.tr("Profile"), self.tr("Session"), self.tr("State"), self.tr("Uptime"),
-            self.tr("CPU"), self.tr("Memory")])
+            self.tr("CPU"), self.tr("Memory"), self.tr("In use")])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -130,6 +134,8 @@ class SessionsView(QWidget):
             QHeaderView.ResizeMode.ResizeToContents)
         self.connections.horizontalHeader().setStretchLastSection(True)
         layout.addWidget(self.connections, 1)
+        self.wipe_steps = WipeSteps()
+        layout.addWidget(self.wipe_steps)
         buttons = QHBoxLayout()
         self.stop_button = QPushButton(self.tr("&Stop && Wipe"))
         self.stop_button.setObjectName("stopButton")
@@ -170,7 +176,7 @@ class SessionsView(QWidget):
         entry = self.bridge.service.entry(session_id)
         row = self.table.rowCount()
         self.table.insertRow(row)
-        for col, text in enumerate((entry.title, entry.id, "", "", "", "")):
+        for col, text in enumerate((entry.title, entry.id, "", "", "", "", "")):
             self.table.setItem(row, col, QTableWidgetItem(text))
         self._refresh_row(entry)
         self.table.selectRow(row)
@@ -181,7 +187,7 @@ class SessionsView(QWidget):
             return
         state = state_text(entry.state) if entry.error is None else self.tr("failed to start")
         usage = self.usage.get(entry.id)
-        cells = {2: state, 3: _duration(entry.uptime())}
+        cells = {2: state, 3: _duration(entry.uptime()), DEVICES_COLUMN: self.in_use(entry)}
         if entry.active and usage is not None:
             cells[4] = f"{usage.cpu_percent:.0f} %"
             cells[5] = _bytes(usage.rss_bytes)
@@ -191,6 +197,19 @@ class SessionsView(QWidget):
             item = self.table.item(row, col)
             if item is not None:
                 item.setText(text)
+
+    def in_use(self, entry: SessionEntry) -> str:
+        """The camera and screen-share indicators of a running session ("" otherwise)."""
+        if not entry.live:
+            return ""
+        parts = []
+        if entry.camera is not None:
+            parts.append(self.tr("● camera {name}").format(name=entry.camera))
+        if entry.screen == "portal":
+            parts.append(self.tr("● screen (portal)"))
+        elif entry.screen is not None:
+            parts.append(self.tr("● sharing “{title}”").format(title=entry.screen))
+        return "  ".join(parts)
 
     def selected_id(self) -> str:
         """The selected session's id, or ""."""
@@ -208,9 +227,13 @@ class SessionsView(QWidget):
             self.stop_button.setEnabled(False)
             self.save_button.setEnabled(False)
             self._show_mic(None)
+            self.wipe_steps.show_entry(None)
             return
         entry = self.bridge.service.entry(session_id)
         self._show_mic(entry)
+        self.wipe_steps.show_entry(entry)
+        self.stop_button.setToolTip(no_cancel_reason() if entry.active and entry.state in (
+            State.STOPPING, State.WIPING, State.VERIFYING) else "")
         self.traffic.set_series(entry.traffic.points)
         self.stop_button.setEnabled(entry.active and entry.state in (
             State.PREPARING, State.STARTING, State.RUNNING))
@@ -226,6 +249,8 @@ class SessionsView(QWidget):
             if entry.mic_muted is not None:
                 text += "; " + (self.tr("microphone muted") if entry.mic_muted
                                 else self.tr("microphone ON"))
+            if self.in_use(entry):
+                text += "; " + self.in_use(entry)
             self.summary.setText(text)
         self._fill_connections(entry)
 
@@ -254,6 +279,7 @@ class SessionsView(QWidget):
             entry = self.bridge.service.entry(event.session_id)
         except KeyError:
             return
+        self.wipe_steps.note_event(event)
         self.add_session(event.session_id)
         self._refresh_row(entry)
         if self.selected_id() == event.session_id:

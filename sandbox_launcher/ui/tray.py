@@ -1,7 +1,7 @@
 """The tray icon: launch profiles, join meetings, switch microphones, stop sessions.
 
-The icon shows state (idle, session running, microphone live, camera live); balloons
-announce session start and end and bursts of blocked connections.
+The icon shows state (idle, session running, microphone live, screen shared, camera
+live); balloons announce session start and end and bursts of blocked connections.
 """
 
 from __future__ import annotations
@@ -18,9 +18,10 @@ from ..session.lifecycle import Event, State
 from ..session.live import BurstWatch, Indicator, LiveState
 from ..session.service import Finished
 from .bridge import ServiceBridge
+from .clients_dialog import ClientsDialog
 from .icons import state_icon
 from .main_window import MainWindow
-from .sessions_view import summary_text
+from .sessions_view import state_text, summary_text
 
 NOTIFY_MS = 6000
 
@@ -84,6 +85,10 @@ class Tray(QObject):
         opener.setObjectName("openMeetingLink")
         opener.triggered.connect(lambda _checked=False: self.open_meeting_link())
         self.menu.addAction(opener)
+        clients = QAction(self.tr("Clients…"), self.menu)
+        clients.setObjectName("manageClients")
+        clients.triggered.connect(lambda _checked=False: self.open_clients())
+        self.menu.addAction(clients)
         active = [e for e in self.bridge.service.entries() if e.active]
         if active:
             self.menu.addSection(self.tr("Running sessions"))
@@ -91,8 +96,11 @@ class Tray(QObject):
                 if entry.mic_muted is not None and entry.state is State.RUNNING:
                     self.menu.addAction(self._mic_action(entry.id, entry.title,
                                                          entry.mic_muted))
-                action = QAction(self.tr("Stop && wipe {title} ({id})").format(
-                    title=entry.title, id=entry.id), self.menu)
+                ending = entry.state in (State.STOPPING, State.WIPING, State.VERIFYING)
+                text = (self.tr("{title} ({id}): {state}…") if ending
+                        else self.tr("Stop && wipe {title} ({id})"))
+                action = QAction(text.format(title=entry.title, id=entry.id,
+                                             state=state_text(entry.state)), self.menu)
                 action.setObjectName(f"stop-{entry.id}")
                 action.setEnabled(entry.state in (State.PREPARING, State.STARTING,
                                                   State.RUNNING))
@@ -141,6 +149,11 @@ class Tray(QObject):
         self.open_window()
         return self.window.links.ask()
 
+    def open_clients(self) -> ClientsDialog:
+        """The Clients window (with the main window, like the other dialogs)."""
+        self.open_window()
+        return self.window.open_clients()
+
     def _activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
         if reason == QSystemTrayIcon.ActivationReason.Trigger:
             if self.window.isVisible():
@@ -161,6 +174,11 @@ class Tray(QObject):
                            "%n session(s) running", "", count)
         if live.camera:
             return self.tr("Sandbox Launcher: camera live, %n session(s) running", "", count)
+        if live.screen:
+            return (self.tr("Sandbox Launcher: screen shared and microphone live, "
+                            "%n session(s) running", "", count) if live.mic else
+                    self.tr("Sandbox Launcher: screen shared, %n session(s) running", "",
+                            count))
         if live.mic:
             return self.tr("Sandbox Launcher: microphone live, %n session(s) running", "",
                            count)

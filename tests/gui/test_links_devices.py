@@ -170,13 +170,14 @@ def test_an_accepted_link_starts_its_profile_and_asks_before_a_second(
     first = str(started.args[0])
     assert service.entry(first).profile == "web-meeting"
     qtbot.waitUntil(lambda: service.entry(first).state is State.RUNNING, timeout=WAIT_MS)
-    # the same service again while it runs: asked, and told the truth about joining
+    # the same service again while it runs: asked whether to join it or start another
+    # (tests/gui/test_join_dialog.py takes both ways)
     box = app.window.links.open(MEETING)
     assert box is not None and box.objectName() == "linkSessionRunning"
     assert f"already running in session {first}" in box.text()
-    assert "not possible" in box.informativeText()
+    assert "Join this meeting in the running session" in box.informativeText()
     labels = sorted(b.text() for b in box.buttons())
-    assert labels == ["Cancel", "Start a &new session"]
+    assert labels == ["&Join in running session", "Cancel", "Start a &new session"]
     box.button(QMessageBox.StandardButton.Cancel).click()
     QApplication.processEvents()
     assert [e.id for e in service.entries()] == [first]  # cancel started nothing

@@ -17,7 +17,8 @@ from gui_child import run_gui_child
 
 #: The screenshots tests/gui writes (the user must be able to replace them).
 SCREENSHOTS = ("window-finished-session.png", "tray-menu.png", "tray-notification.png",
-               "window-de.png", "editor-de.png", "launch-panel-devices.png")
+               "window-de.png", "editor-de.png", "launch-panel-devices.png",
+               "clients-progress.png", "clients-installed.png", "window-wiping.png")
 
 
 @pytest.mark.integration

@@ -40,6 +40,12 @@ class FakeHandle:
     def network_snapshot(self) -> dict[str, Any]:
         return {}
 
+    def device_fd(self) -> int | None:
+        return None
+
+    def device_events(self) -> list[dict[str, Any]]:
+        return []
+
     def fileno(self) -> int:
         return self._end_r
 

@@ -1,94 +1,537 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="de_DE">
+<context>
+    <name>ClientProgress</name>
+    <message>
+        <location filename="../client_progress.py" line="26"/>
+        <source>Copying the package</source>
+        <extracomment>Each step&apos;s text, marked for lupdate and translated when shown.</extracomment>
+        <translation>Paket wird kopiert</translation>
+    </message>
+    <message>
+        <location filename="../client_progress.py" line="27"/>
+        <source>Downloading from {host}</source>
+        <translation>Herunterladen von {host}</translation>
+    </message>
+    <message>
+        <location filename="../client_progress.py" line="28"/>
+        <source>Verifying the vendor&apos;s signature or checksum</source>
+        <translation>Signatur oder Prüfsumme des Herstellers wird geprüft</translation>
+    </message>
+    <message>
+        <location filename="../client_progress.py" line="30"/>
+        <source>Unpacking, removing setuid bits (installer scripts never run)</source>
+        <translation>Entpacken, setuid-Bits entfernen (Installationsskripte laufen nie)</translation>
+    </message>
+    <message>
+        <location filename="../client_progress.py" line="32"/>
+        <source>Making it read-only</source>
+        <translation>Schreibschutz setzen</translation>
+    </message>
+    <message>
+        <location filename="../client_progress.py" line="33"/>
+        <source>Putting it in place</source>
+        <translation>An seinen Platz stellen</translation>
+    </message>
+    <message>
+        <location filename="../client_progress.py" line="34"/>
+        <source>Checking that no session uses it</source>
+        <translation>Prüfen, dass keine Sitzung ihn nutzt</translation>
+    </message>
+    <message>
+        <location filename="../client_progress.py" line="35"/>
+        <source>Removing its files</source>
+        <translation>Seine Dateien werden entfernt</translation>
+    </message>
+    <message>
+        <location filename="../client_progress.py" line="36"/>
+        <location filename="../client_progress.py" line="150"/>
+        <location filename="../client_progress.py" line="171"/>
+        <source>Done</source>
+        <translation>Fertig</translation>
+    </message>
+    <message>
+        <location filename="../client_progress.py" line="58"/>
+        <source>Progress</source>
+        <translation>Fortschritt</translation>
+    </message>
+    <message>
+        <location filename="../client_progress.py" line="75"/>
+        <source>Steps</source>
+        <extracomment>The step shown: Cancel follows it (the worker may be a step ahead; a cancel it can no longer take is refused by the job, and the button then says why).</extracomment>
+        <translation>Schritte</translation>
+    </message>
+    <message>
+        <location filename="../client_progress.py" line="80"/>
+        <source>Progress of the client job</source>
+        <translation>Fortschritt des Client-Auftrags</translation>
+    </message>
+    <message>
+        <location filename="../client_progress.py" line="82"/>
+        <location filename="../client_progress.py" line="193"/>
+        <source>&amp;Cancel</source>
+        <translation>&amp;Abbrechen</translation>
+    </message>
+    <message>
+        <location filename="../client_progress.py" line="84"/>
+        <source>Cancel the install</source>
+        <translation>Die Installation abbrechen</translation>
+    </message>
+    <message>
+        <location filename="../client_progress.py" line="95"/>
+        <location filename="../client_progress.py" line="194"/>
+        <location filename="../client_progress.py" line="199"/>
+        <source>Nothing is running.</source>
+        <translation>Es läuft nichts.</translation>
+    </message>
+    <message>
+        <location filename="../client_progress.py" line="128"/>
+        <source>Connecting…</source>
+        <translation>Verbinden…</translation>
+    </message>
+    <message>
+        <location filename="../client_progress.py" line="134"/>
+        <source>{got} of {total}</source>
+        <translation>{got} von {total}</translation>
+    </message>
+    <message>
+        <location filename="../client_progress.py" line="139"/>
+        <source>{done}, {rate}/s</source>
+        <translation>{done}, {rate}/s</translation>
+    </message>
+    <message>
+        <location filename="../client_progress.py" line="147"/>
+        <source>Step {n} of {count}</source>
+        <translation>Schritt {n} von {count}</translation>
+    </message>
+    <message>
+        <location filename="../client_progress.py" line="158"/>
+        <source>Cancelling…</source>
+        <translation>Wird abgebrochen…</translation>
+    </message>
+    <message>
+        <location filename="../client_progress.py" line="159"/>
+        <source>Cancelling: the install stops at the next safe point and leaves nothing behind.</source>
+        <translation>Abbruch: Die Installation hält am nächsten sicheren Punkt an und hinterlässt nichts.</translation>
+    </message>
+    <message>
+        <location filename="../client_progress.py" line="183"/>
+        <source>Cancelled</source>
+        <translation>Abgebrochen</translation>
+    </message>
+    <message>
+        <location filename="../client_progress.py" line="184"/>
+        <source>Cancelled. Nothing was installed; the client store is as it was before.</source>
+        <translation>Abgebrochen. Nichts wurde installiert; der Client-Speicher ist wie zuvor.</translation>
+    </message>
+    <message>
+        <location filename="../client_progress.py" line="187"/>
+        <source>Failed</source>
+        <translation>Fehlgeschlagen</translation>
+    </message>
+    <message>
+        <location filename="../client_progress.py" line="188"/>
+        <source>Failed: {why}</source>
+        <translation>Fehlgeschlagen: {why}</translation>
+    </message>
+    <message>
+        <location filename="../client_progress.py" line="202"/>
+        <source>Removing cannot be cancelled: a half-removed client would be neither usable nor gone.</source>
+        <translation>Entfernen lässt sich nicht abbrechen: Ein halb entfernter Client wäre weder nutzbar noch weg.</translation>
+    </message>
+    <message>
+        <location filename="../client_progress.py" line="206"/>
+        <source>Cancelling: the install stops after the current step and deletes what it downloaded or unpacked.</source>
+        <translation>Abbruch: Die Installation hält nach dem laufenden Schritt an und löscht, was sie heruntergeladen oder entpackt hat.</translation>
+    </message>
+    <message>
+        <location filename="../client_progress.py" line="210"/>
+        <source>The new version is being put in place: stopping half-way could leave it half-installed, so it can no longer be cancelled.</source>
+        <translation>Die neue Version wird gerade an ihren Platz gestellt: Ein Halt mittendrin könnte sie halb installiert zurücklassen, daher lässt sich das nicht mehr abbrechen.</translation>
+    </message>
+    <message>
+        <location filename="../client_progress.py" line="214"/>
+        <source>Stop the install: what was downloaded or unpacked is deleted and the client store stays as it was.</source>
+        <translation>Die Installation anhalten: Heruntergeladenes oder Entpacktes wird gelöscht, der Client-Speicher bleibt, wie er war.</translation>
+    </message>
+</context>
+<context>
+    <name>ClientsDialog</name>
+    <message>
+        <location filename="../clients_dialog.py" line="67"/>
+        <source>Clients</source>
+        <extracomment>How many of the package&apos;s skipped parts the result line names (all are in its tooltip). something for the main window&apos;s status bar</extracomment>
+        <translation>Clients</translation>
+    </message>
+    <message>
+        <location filename="../clients_dialog.py" line="71"/>
+        <source>Vendor clients are unpacked as you, read-only, after their signature or checksum is verified; their installer scripts never run. A session gets the current version; the one that last started is kept until the new one has started once.</source>
+        <translation>Hersteller-Clients werden unter Ihrem Benutzer schreibgeschützt entpackt, nachdem ihre Signatur oder Prüfsumme geprüft wurde; ihre Installationsskripte laufen nie. Eine Sitzung erhält die aktuelle Version; die zuletzt gestartete bleibt, bis die neue einmal gestartet ist.</translation>
+    </message>
+    <message>
+        <location filename="../clients_dialog.py" line="79"/>
+        <source>Installed clients</source>
+        <translation>Installierte Clients</translation>
+    </message>
+    <message>
+        <location filename="../clients_dialog.py" line="81"/>
+        <source>Client</source>
+        <translation>Client</translation>
+    </message>
+    <message>
+        <location filename="../clients_dialog.py" line="81"/>
+        <source>Version</source>
+        <translation>Version</translation>
+    </message>
+    <message>
+        <location filename="../clients_dialog.py" line="81"/>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location filename="../clients_dialog.py" line="81"/>
+        <source>Installed</source>
+        <translation>Installiert</translation>
+    </message>
+    <message>
+        <location filename="../clients_dialog.py" line="82"/>
+        <source>Verified by</source>
+        <translation>Geprüft durch</translation>
+    </message>
+    <message>
+        <location filename="../clients_dialog.py" line="82"/>
+        <source>Source</source>
+        <translation>Quelle</translation>
+    </message>
+    <message>
+        <location filename="../clients_dialog.py" line="93"/>
+        <source>Install from &amp;file…</source>
+        <translation>Aus &amp;Datei installieren…</translation>
+    </message>
+    <message>
+        <location filename="../clients_dialog.py" line="95"/>
+        <source>Install a client from a downloaded file</source>
+        <translation>Einen Client aus einer heruntergeladenen Datei installieren</translation>
+    </message>
+    <message>
+        <location filename="../clients_dialog.py" line="97"/>
+        <source>&amp;Download latest</source>
+        <translation>Neueste &amp;herunterladen</translation>
+    </message>
+    <message>
+        <location filename="../clients_dialog.py" line="100"/>
+        <source>&amp;Remove…</source>
+        <translation>&amp;Entfernen…</translation>
+    </message>
+    <message>
+        <location filename="../clients_dialog.py" line="102"/>
+        <source>Remove the selected version</source>
+        <translation>Die ausgewählte Version entfernen</translation>
+    </message>
+    <message>
+        <location filename="../clients_dialog.py" line="133"/>
+        <source>Could not read the client store</source>
+        <translation>Der Client-Speicher konnte nicht gelesen werden</translation>
+    </message>
+    <message>
+        <location filename="../clients_dialog.py" line="165"/>
+        <source>not installed</source>
+        <translation>nicht installiert</translation>
+    </message>
+    <message>
+        <location filename="../clients_dialog.py" line="166"/>
+        <source>Install it from a downloaded file, or download it from {url}.</source>
+        <translation>Aus einer heruntergeladenen Datei installieren oder von {url} herunterladen.</translation>
+    </message>
+    <message>
+        <location filename="../clients_dialog.py" line="175"/>
+        <source>Stored in {path}
+Verified by: {method} {by}
+Source: {source}</source>
+        <translation>Gespeichert in {path}
+Geprüft durch: {method} {by}
+Quelle: {source}</translation>
+    </message>
+    <message>
+        <location filename="../clients_dialog.py" line="181"/>
+        <source>Not installed from the package:</source>
+        <translation>Aus dem Paket nicht installiert:</translation>
+    </message>
+    <message>
+        <location filename="../clients_dialog.py" line="192"/>
+        <source>current, last started</source>
+        <translation>aktuell, zuletzt gestartet</translation>
+    </message>
+    <message>
+        <location filename="../clients_dialog.py" line="194"/>
+        <source>current, not started yet</source>
+        <translation>aktuell, noch nicht gestartet</translation>
+    </message>
+    <message>
+        <location filename="../clients_dialog.py" line="196"/>
+        <source>previous, kept until the current one has started</source>
+        <translation>vorherige, bleibt bis die aktuelle gestartet ist</translation>
+    </message>
+    <message>
+        <location filename="../clients_dialog.py" line="198"/>
+        <source>older</source>
+        <translation>älter</translation>
+    </message>
+    <message>
+        <location filename="../clients_dialog.py" line="200"/>
+        <source>in use by {sessions}</source>
+        <translation>in Benutzung durch {sessions}</translation>
+    </message>
+    <message>
+        <location filename="../clients_dialog.py" line="205"/>
+        <source>signature in the package (debsig)</source>
+        <translation>Signatur im Paket (debsig)</translation>
+    </message>
+    <message>
+        <location filename="../clients_dialog.py" line="206"/>
+        <source>signature in the package (dpkg-sig)</source>
+        <translation>Signatur im Paket (dpkg-sig)</translation>
+    </message>
+    <message>
+        <location filename="../clients_dialog.py" line="207"/>
+        <source>signature file</source>
+        <translation>Signaturdatei</translation>
+    </message>
+    <message>
+        <location filename="../clients_dialog.py" line="208"/>
+        <source>SHA-256 checksum</source>
+        <translation>SHA-256-Prüfsumme</translation>
+    </message>
+    <message>
+        <location filename="../clients_dialog.py" line="236"/>
+        <source>Download {title}&apos;s current package from {url}, verify it and install it</source>
+        <translation>Das aktuelle Paket von {title} von {url} herunterladen, prüfen und installieren</translation>
+    </message>
+    <message>
+        <location filename="../clients_dialog.py" line="238"/>
+        <source>Download the latest {title}</source>
+        <translation>Das neueste {title} herunterladen</translation>
+    </message>
+    <message>
+        <location filename="../clients_dialog.py" line="243"/>
+        <source>Wait until the running job has finished.</source>
+        <translation>Warten Sie, bis der laufende Auftrag fertig ist.</translation>
+    </message>
+    <message>
+        <location filename="../clients_dialog.py" line="245"/>
+        <source>Select an installed version to remove.</source>
+        <translation>Wählen Sie eine installierte Version zum Entfernen.</translation>
+    </message>
+    <message>
+        <location filename="../clients_dialog.py" line="247"/>
+        <source>{title} is in use by {sessions}: stop the session first.</source>
+        <translation>{title} wird von {sessions} benutzt: Beenden Sie zuerst die Sitzung.</translation>
+    </message>
+    <message>
+        <location filename="../clients_dialog.py" line="250"/>
+        <source>Remove {title} {version}</source>
+        <translation>{title} {version} entfernen</translation>
+    </message>
+    <message>
+        <location filename="../clients_dialog.py" line="258"/>
+        <source>Install a client from a file</source>
+        <translation>Einen Client aus einer Datei installieren</translation>
+    </message>
+    <message>
+        <location filename="../clients_dialog.py" line="259"/>
+        <source>Client packages (*.deb *.tar.xz *.tar.gz *.tgz)</source>
+        <translation>Client-Pakete (*.deb *.tar.xz *.tar.gz *.tgz)</translation>
+    </message>
+    <message>
+        <location filename="../clients_dialog.py" line="269"/>
+        <source>Installing {title} from {file}</source>
+        <translation>{title} wird aus {file} installiert</translation>
+    </message>
+    <message>
+        <location filename="../clients_dialog.py" line="278"/>
+        <source>Downloading {title} from {url}</source>
+        <translation>{title} wird von {url} heruntergeladen</translation>
+    </message>
+    <message>
+        <location filename="../clients_dialog.py" line="288"/>
+        <source>Remove a client</source>
+        <translation>Einen Client entfernen</translation>
+    </message>
+    <message>
+        <location filename="../clients_dialog.py" line="289"/>
+        <source>Remove {title} {version}?</source>
+        <translation>{title} {version} entfernen?</translation>
+    </message>
+    <message>
+        <location filename="../clients_dialog.py" line="294"/>
+        <source>Its files are deleted. Sessions then get the version that is left, if any.</source>
+        <translation>Seine Dateien werden gelöscht. Sitzungen erhalten dann die verbleibende Version, falls es eine gibt.</translation>
+    </message>
+    <message>
+        <location filename="../clients_dialog.py" line="303"/>
+        <source>Removing {title} {version}</source>
+        <translation>{title} {version} wird entfernt</translation>
+    </message>
+    <message>
+        <location filename="../clients_dialog.py" line="314"/>
+        <source>Removed.</source>
+        <translation>Entfernt.</translation>
+    </message>
+    <message>
+        <location filename="../clients_dialog.py" line="325"/>
+        <source>Client store</source>
+        <translation>Client-Speicher</translation>
+    </message>
+    <message>
+        <location filename="../clients_dialog.py" line="331"/>
+        <source>Installed {title} {version} (verified: {method}).</source>
+        <translation>{title} {version} installiert (geprüft: {method}).</translation>
+    </message>
+    <message>
+        <location filename="../clients_dialog.py" line="337"/>
+        <source>Not installed from the package: {items}</source>
+        <translation>Aus dem Paket nicht installiert: {items}</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../clients_dialog.py" line="340"/>
+        <source>and %n more (see the list&apos;s tooltip)</source>
+        <translation>
+            <numerusform>und %n weiterer (siehe Tooltip der Liste)</numerusform>
+            <numerusform>und %n weitere (siehe Tooltip der Liste)</numerusform>
+        </translation>
+    </message>
+</context>
 <context>
     <name>DeviceControls</name>
     <message>
-        <location filename="../device_fields.py" line="110" />
+        <location filename="../device_fields.py" line="116"/>
         <source>Camera</source>
+        <extracomment>the user wants the host&apos;s windows listed again</extracomment>
         <translation>Kamera</translation>
     </message>
     <message>
-        <location filename="../device_fields.py" line="112" />
+        <location filename="../device_fields.py" line="118"/>
         <source>Camera:</source>
         <translation>Kamera:</translation>
     </message>
     <message>
-        <location filename="../device_fields.py" line="116" />
+        <location filename="../device_fields.py" line="122"/>
         <source>Microphone</source>
         <translation>Mikrofon</translation>
     </message>
     <message>
-        <location filename="../device_fields.py" line="117" />
+        <location filename="../device_fields.py" line="123"/>
         <source>muted at the start; switch it on in the sessions list</source>
         <translation>anfangs stumm; in der Sitzungsliste einschalten</translation>
     </message>
     <message>
-        <location filename="../device_fields.py" line="118" />
+        <location filename="../device_fields.py" line="124"/>
         <source>on from the start</source>
         <translation>von Anfang an eingeschaltet</translation>
     </message>
     <message>
-        <location filename="../device_fields.py" line="119" />
+        <location filename="../device_fields.py" line="125"/>
         <source>off for the whole session</source>
         <translation>die ganze Sitzung aus</translation>
     </message>
     <message>
-        <location filename="../device_fields.py" line="121" />
+        <location filename="../device_fields.py" line="127"/>
         <source>Microphone:</source>
         <translation>Mikrofon:</translation>
     </message>
     <message>
-        <location filename="../device_fields.py" line="123" />
+        <location filename="../device_fields.py" line="131"/>
+        <source>Share a window</source>
+        <translation>Ein Fenster teilen</translation>
+    </message>
+    <message>
+        <location filename="../device_fields.py" line="133"/>
+        <source>Refresh</source>
+        <translation>Aktualisieren</translation>
+    </message>
+    <message>
+        <location filename="../device_fields.py" line="135"/>
+        <source>List the windows again</source>
+        <translation>Die Fenster neu auflisten</translation>
+    </message>
+    <message>
+        <location filename="../device_fields.py" line="140"/>
+        <source>Share a window:</source>
+        <translation>Fenster teilen:</translation>
+    </message>
+    <message>
+        <location filename="../device_fields.py" line="143"/>
         <source>no folder shared</source>
         <translation>kein Ordner freigegeben</translation>
     </message>
     <message>
-        <location filename="../device_fields.py" line="124" />
+        <location filename="../device_fields.py" line="144"/>
         <source>Share a folder</source>
         <translation>Ordner freigeben</translation>
     </message>
     <message>
-        <location filename="../device_fields.py" line="128" />
+        <location filename="../device_fields.py" line="148"/>
         <source>Access to the shared folder</source>
         <translation>Zugriff auf den freigegebenen Ordner</translation>
     </message>
     <message>
-        <location filename="../device_fields.py" line="129" />
+        <location filename="../device_fields.py" line="149"/>
         <source>read-only</source>
         <translation>nur lesen</translation>
     </message>
     <message>
-        <location filename="../device_fields.py" line="129" />
+        <location filename="../device_fields.py" line="149"/>
         <source>read-write</source>
         <translation>lesen und schreiben</translation>
     </message>
     <message>
-        <location filename="../device_fields.py" line="132" />
+        <location filename="../device_fields.py" line="152"/>
         <source>Share a folder:</source>
         <translation>Ordner freigeben:</translation>
     </message>
     <message>
-        <location filename="../device_fields.py" line="136" />
+        <location filename="../device_fields.py" line="156"/>
         <source>downloads are discarded at the end</source>
         <translation>Downloads werden am Ende verworfen</translation>
     </message>
     <message>
-        <location filename="../device_fields.py" line="137" />
+        <location filename="../device_fields.py" line="157"/>
         <source>Keep downloads in</source>
         <translation>Downloads behalten in</translation>
     </message>
     <message>
-        <location filename="../device_fields.py" line="140" />
+        <location filename="../device_fields.py" line="160"/>
         <source>Keep downloads in:</source>
         <translation>Downloads behalten in:</translation>
     </message>
     <message>
-        <location filename="../device_fields.py" line="170" />
+        <location filename="../device_fields.py" line="190"/>
         <source>none</source>
         <translation>keine</translation>
     </message>
     <message>
-        <location filename="../device_fields.py" line="191" />
+        <location filename="../device_fields.py" line="214"/>
+        <source>nothing shared</source>
+        <translation>nichts geteilt</translation>
+    </message>
+    <message>
+        <location filename="../device_fields.py" line="216"/>
+        <source>ask the desktop when the client shares (portal)</source>
+        <translation>den Desktop fragen, wenn der Client teilt (Portal)</translation>
+    </message>
+    <message>
+        <location filename="../device_fields.py" line="233"/>
+        <source>this profile gives the client no display</source>
+        <translation>dieses Profil gibt dem Client keine Anzeige</translation>
+    </message>
+    <message>
+        <location filename="../device_fields.py" line="235"/>
+        <source>this profile hands the client the whole host screen (insecure_host_x11)</source>
+        <translation>dieses Profil gibt dem Client den ganzen Bildschirm des Rechners (insecure_host_x11)</translation>
+    </message>
+    <message>
+        <location filename="../device_fields.py" line="244"/>
         <source>Not available: {why}</source>
         <translation>Nicht verfügbar: {why}</translation>
     </message>
@@ -96,46 +539,61 @@
 <context>
     <name>Devices</name>
     <message>
-        <location filename="../device_fields.py" line="35" />
+        <location filename="../device_fields.py" line="36"/>
         <source>no camera found on this computer</source>
-        <extracomment>The mic choices: what RunOptions.mic gets for each entry of the combo, in order. session.choices' fixed reasons, for lupdate (the service stays free of Qt).</extracomment>
+        <extracomment>The mic choices: what RunOptions.mic gets for each entry of the combo, in order. session.choices&apos; fixed reasons, for lupdate (the service stays free of Qt).</extracomment>
         <translation>keine Kamera an diesem Computer gefunden</translation>
     </message>
     <message>
-        <location filename="../device_fields.py" line="36" />
+        <location filename="../device_fields.py" line="37"/>
         <source>the system policy never grants a camera on this machine</source>
         <translation>die Systemrichtlinie gibt auf diesem Rechner nie eine Kamera frei</translation>
     </message>
     <message>
-        <location filename="../device_fields.py" line="37" />
+        <location filename="../device_fields.py" line="38"/>
         <source>the system policy never grants a share folder on this machine</source>
         <translation>die Systemrichtlinie gibt auf diesem Rechner nie einen Ordner frei</translation>
     </message>
     <message>
-        <location filename="../device_fields.py" line="39" />
+        <location filename="../device_fields.py" line="40"/>
         <source>the system policy always discards downloads on this machine</source>
         <translation>die Systemrichtlinie verwirft Downloads auf diesem Rechner immer</translation>
     </message>
     <message>
-        <location filename="../device_fields.py" line="41" />
+        <location filename="../device_fields.py" line="42"/>
         <source>the system policy never grants the microphone on this machine</source>
         <translation>die Systemrichtlinie gibt auf diesem Rechner nie das Mikrofon frei</translation>
+    </message>
+    <message>
+        <location filename="../device_fields.py" line="44"/>
+        <source>the system policy never shares the screen on this machine</source>
+        <translation>die Systemrichtlinie gibt den Bildschirm auf diesem Rechner nie frei</translation>
+    </message>
+    <message>
+        <location filename="../device_fields.py" line="45"/>
+        <source>no desktop display to share from (neither Wayland nor X11)</source>
+        <translation>keine Desktop-Anzeige zum Teilen (weder Wayland noch X11)</translation>
+    </message>
+    <message>
+        <location filename="../device_fields.py" line="46"/>
+        <source>no window on the desktop to share</source>
+        <translation>kein Fenster auf dem Desktop zum Teilen</translation>
     </message>
 </context>
 <context>
     <name>Errors</name>
     <message>
-        <location filename="../errors.py" line="15" />
+        <location filename="../errors.py" line="15"/>
         <source>Sandbox Launcher</source>
         <translation>Sandbox Launcher</translation>
     </message>
     <message>
-        <location filename="../errors.py" line="19" />
+        <location filename="../errors.py" line="19"/>
         <source>What to do: {hint}</source>
         <translation>Was tun: {hint}</translation>
     </message>
     <message>
-        <location filename="../errors.py" line="23" />
+        <location filename="../errors.py" line="23"/>
         <source>Error</source>
         <translation>Fehler</translation>
     </message>
@@ -143,32 +601,32 @@
 <context>
     <name>FieldEditor</name>
     <message>
-        <location filename="../fields.py" line="67" />
+        <location filename="../fields.py" line="67"/>
         <source>NAME=value, one per line</source>
         <translation>NAME=Wert, einer pro Zeile</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="75" />
+        <location filename="../fields.py" line="75"/>
         <source>comma-separated</source>
         <translation>durch Kommas getrennt</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="130" />
+        <location filename="../fields.py" line="130"/>
         <source>{line!r} is not NAME=value</source>
         <translation>{line!r} ist nicht NAME=Wert</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="135" />
+        <location filename="../fields.py" line="135"/>
         <source>{line!r}: the quoted value is not closed properly</source>
         <translation>{line!r}: der Wert in Anführungszeichen ist nicht richtig geschlossen</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="144" />
+        <location filename="../fields.py" line="144"/>
         <source>cannot split into arguments: {why}</source>
         <translation>lässt sich nicht in Argumente zerlegen: {why}</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="167" />
+        <location filename="../fields.py" line="167"/>
         <source>Fixed by the system policy: {what}</source>
         <translation>Von der Systemrichtlinie festgelegt: {what}</translation>
     </message>
@@ -176,7 +634,7 @@
 <context>
     <name>FolderField</name>
     <message>
-        <location filename="../device_fields.py" line="73" />
+        <location filename="../device_fields.py" line="77"/>
         <source>Choose…</source>
         <translation>Auswählen…</translation>
     </message>
@@ -184,38 +642,38 @@
 <context>
     <name>LaunchPanel</name>
     <message>
-        <location filename="../launch_panel.py" line="42" />
+        <location filename="../launch_panel.py" line="44"/>
         <source>Launch</source>
-        <extracomment>(profile name, RunOptions)</extracomment>
+        <extracomment>(profile name, RunOptions) the device choices should be read again (the host&apos;s windows changed)</extracomment>
         <translation>Starten</translation>
     </message>
     <message>
-        <location filename="../launch_panel.py" line="67" />
+        <location filename="../launch_panel.py" line="70"/>
         <source>Starting</source>
         <translation>Startet</translation>
     </message>
     <message>
-        <location filename="../launch_panel.py" line="71" />
+        <location filename="../launch_panel.py" line="74"/>
         <source>&amp;Launch</source>
         <translation>&amp;Starten</translation>
     </message>
     <message>
-        <location filename="../launch_panel.py" line="73" />
+        <location filename="../launch_panel.py" line="76"/>
         <source>Launch the selected profile</source>
         <translation>Das gewählte Profil starten</translation>
     </message>
     <message>
-        <location filename="../launch_panel.py" line="85" />
+        <location filename="../launch_panel.py" line="88"/>
         <source>No profile selected.</source>
         <translation>Kein Profil gewählt.</translation>
     </message>
     <message>
-        <location filename="../launch_panel.py" line="97" />
+        <location filename="../launch_panel.py" line="101"/>
         <source>this profile needs a command</source>
         <translation>dieses Profil braucht einen Befehl</translation>
     </message>
     <message>
-        <location filename="../launch_panel.py" line="124" />
+        <location filename="../launch_panel.py" line="128"/>
         <source>this profile has no command of its own: name one</source>
         <translation>dieses Profil hat keinen eigenen Befehl: bitte einen angeben</translation>
     </message>
@@ -223,98 +681,108 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="47" />
+        <location filename="../main_window.py" line="52"/>
         <source>Sandbox Launcher</source>
         <extracomment>a session was started from the window or the tray (its id) profiles were (re)loaded</extracomment>
         <translation>Sandbox Launcher</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="73" />
+        <location filename="../main_window.py" line="81"/>
         <source>Ready.</source>
         <translation>Bereit.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="78" />
+        <location filename="../main_window.py" line="86"/>
         <source>&amp;Profiles</source>
         <translation>&amp;Profile</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="79" />
+        <location filename="../main_window.py" line="87"/>
         <source>&amp;New profile…</source>
         <translation>&amp;Neues Profil…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="82" />
+        <location filename="../main_window.py" line="90"/>
         <source>&amp;Edit profile…</source>
         <translation>Profil &amp;bearbeiten…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="85" />
+        <location filename="../main_window.py" line="93"/>
         <source>&amp;Launch</source>
         <translation>&amp;Starten</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="88" />
+        <location filename="../main_window.py" line="96"/>
         <source>Start in tray at &amp;login</source>
         <translation>Bei der &amp;Anmeldung im Infobereich starten</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="92" />
+        <location filename="../main_window.py" line="100"/>
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="101" />
+        <location filename="../main_window.py" line="109"/>
         <source>&amp;Meeting</source>
         <translation>&amp;Besprechung</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="102" />
+        <location filename="../main_window.py" line="110"/>
         <source>Join meeting from &amp;clipboard</source>
         <translation>Besprechung aus der &amp;Zwischenablage beitreten</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="106" />
+        <location filename="../main_window.py" line="114"/>
         <source>&amp;Open meeting link…</source>
         <translation>Besprechungslink ö&amp;ffnen…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="112" />
+        <location filename="../main_window.py" line="120"/>
         <source>&amp;Sessions</source>
         <translation>&amp;Sitzungen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="113" />
+        <location filename="../main_window.py" line="121"/>
         <source>&amp;Stop &amp;&amp; wipe selected</source>
         <translation>Gewählte &amp;beenden &amp;&amp; löschen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="143" />
+        <location filename="../main_window.py" line="125"/>
+        <source>&amp;Clients</source>
+        <translation>&amp;Clients</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="126"/>
+        <source>&amp;Manage clients…</source>
+        <translation>Clients &amp;verwalten…</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="167"/>
         <source>A profile file is broken: {why}</source>
         <translation>Eine Profildatei ist fehlerhaft: {why}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="160" />
+        <location filename="../main_window.py" line="184"/>
         <source>Profile {name} saved.</source>
         <translation>Profil {name} gespeichert.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="169" />
+        <location filename="../main_window.py" line="193"/>
         <source>Starting {name}…</source>
         <translation>{name} wird gestartet…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="174" />
+        <location filename="../main_window.py" line="198"/>
         <source>Session {id} started.</source>
         <translation>Sitzung {id} gestartet.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="181" />
+        <location filename="../main_window.py" line="205"/>
         <source>Could not start {name}</source>
         <translation>{name} konnte nicht gestartet werden</translation>
     </message>
     <message numerus="yes">
-        <location filename="../main_window.py" line="189" />
+        <location filename="../main_window.py" line="213"/>
         <source>Wiped %n session(s) left by a launcher that died.</source>
         <translation>
             <numerusform>%n Sitzung eines abgestürzten Launchers gelöscht.</numerusform>
@@ -322,22 +790,22 @@
         </translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="196" />
+        <location filename="../main_window.py" line="220"/>
         <source>Could not change the login start: {why}</source>
         <translation>Der Start bei der Anmeldung ließ sich nicht ändern: {why}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="200" />
+        <location filename="../main_window.py" line="224"/>
         <source>Starts in the tray at login ({path}).</source>
         <translation>Startet bei der Anmeldung im Infobereich ({path}).</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="201" />
+        <location filename="../main_window.py" line="225"/>
         <source>No longer starts at login.</source>
         <translation>Startet nicht mehr bei der Anmeldung.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../main_window.py" line="221" />
+        <location filename="../main_window.py" line="245"/>
         <source>Stopping %n session(s) and wiping…</source>
         <translation>
             <numerusform>%n Sitzung wird beendet und gelöscht…</numerusform>
@@ -348,64 +816,81 @@
 <context>
     <name>MeetingLinks</name>
     <message>
-        <location filename="../meeting_links.py" line="59" />
-        <location filename="../meeting_links.py" line="116" />
+        <location filename="../meeting_links.py" line="67"/>
+        <location filename="../meeting_links.py" line="124"/>
+        <location filename="../meeting_links.py" line="168"/>
         <source>Join meeting</source>
-        <extracomment>(profile name, RunOptions with the rebuilt link as join_url) a line for the status bar</extracomment>
+        <extracomment>(profile name, RunOptions with the rebuilt link as join_url) a line for the status bar a link went to a running session (``session.join.Joined``) a running session refused a link (``LauncherError``); the box offers a new session</extracomment>
         <translation>Besprechung beitreten</translation>
     </message>
     <message>
-        <location filename="../meeting_links.py" line="60" />
+        <location filename="../meeting_links.py" line="68"/>
         <source>The clipboard holds no meeting link.</source>
         <translation>Die Zwischenablage enthält keinen Besprechungslink.</translation>
     </message>
     <message>
-        <location filename="../meeting_links.py" line="62" />
+        <location filename="../meeting_links.py" line="70"/>
         <source>Copy the link from the invitation, then try again.</source>
         <translation>Kopieren Sie den Link aus der Einladung und versuchen Sie es erneut.</translation>
     </message>
     <message>
-        <location filename="../meeting_links.py" line="73" />
+        <location filename="../meeting_links.py" line="81"/>
         <source>Open meeting link</source>
         <translation>Besprechungslink öffnen</translation>
     </message>
     <message>
-        <location filename="../meeting_links.py" line="74" />
+        <location filename="../meeting_links.py" line="82"/>
         <source>Meeting link (Zoom, Teams, Webex or an https:// web meeting):</source>
         <translation>Besprechungslink (Zoom, Teams, Webex oder eine https://-Webbesprechung):</translation>
     </message>
     <message>
-        <location filename="../meeting_links.py" line="100" />
+        <location filename="../meeting_links.py" line="108"/>
         <source>Meeting link refused</source>
         <translation>Besprechungslink abgelehnt</translation>
     </message>
     <message>
-        <location filename="../meeting_links.py" line="103" />
+        <location filename="../meeting_links.py" line="111"/>
         <source>Nothing was started; the link was passed to no program.</source>
         <translation>Nichts wurde gestartet; der Link wurde an kein Programm weitergegeben.</translation>
     </message>
     <message>
-        <location filename="../meeting_links.py" line="106" />
+        <location filename="../meeting_links.py" line="114"/>
         <source>What to do: {hint}</source>
         <translation>Was tun: {hint}</translation>
     </message>
     <message>
-        <location filename="../meeting_links.py" line="117" />
+        <location filename="../meeting_links.py" line="125"/>
         <source>{title} is already running in session {id}.</source>
         <translation>{title} läuft bereits in Sitzung {id}.</translation>
     </message>
     <message>
-        <location filename="../meeting_links.py" line="120" />
-        <source>Joining this meeting in the running session is not possible: the clients cannot be handed a link once they run. Start a new session for it?</source>
-        <translation>Dieser Besprechung in der laufenden Sitzung beizutreten ist nicht möglich: Den Clients kann kein Link übergeben werden, sobald sie laufen. Eine neue Sitzung dafür starten?</translation>
+        <location filename="../meeting_links.py" line="128"/>
+        <source>Join this meeting in the running session (its client is handed the link and stays confined as it is), or start a new session for it?</source>
+        <translation>Dieser Besprechung in der laufenden Sitzung beitreten (ihr Client erhält den Link und bleibt so eingeschränkt wie bisher) oder eine neue Sitzung dafür starten?</translation>
     </message>
     <message>
-        <location filename="../meeting_links.py" line="122" />
+        <location filename="../meeting_links.py" line="130"/>
+        <source>&amp;Join in running session</source>
+        <translation>In laufender Sitzung &amp;beitreten</translation>
+    </message>
+    <message>
+        <location filename="../meeting_links.py" line="133"/>
+        <location filename="../meeting_links.py" line="170"/>
         <source>Start a &amp;new session</source>
         <translation>&amp;Neue Sitzung starten</translation>
     </message>
     <message>
-        <location filename="../meeting_links.py" line="138" />
+        <location filename="../meeting_links.py" line="151"/>
+        <source>Handing the {service} meeting on {host} to session {id}…</source>
+        <translation>Die {service}-Besprechung auf {host} wird an Sitzung {id} übergeben…</translation>
+    </message>
+    <message>
+        <location filename="../meeting_links.py" line="157"/>
+        <source>Session {id} has the meeting on {host}.</source>
+        <translation>Sitzung {id} hat die Besprechung auf {host} übernommen.</translation>
+    </message>
+    <message>
+        <location filename="../meeting_links.py" line="183"/>
         <source>Opening a {service} meeting on {host} in the profile {profile}…</source>
         <translation>Öffne eine {service}-Besprechung auf {host} im Profil {profile}…</translation>
     </message>
@@ -413,27 +898,27 @@
 <context>
     <name>ProfileCard</name>
     <message>
-        <location filename="../profile_list.py" line="48" />
+        <location filename="../profile_list.py" line="48"/>
         <source>built-in</source>
         <translation>mitgeliefert</translation>
     </message>
     <message>
-        <location filename="../profile_list.py" line="48" />
+        <location filename="../profile_list.py" line="48"/>
         <source>yours</source>
         <translation>eigenes</translation>
     </message>
     <message>
-        <location filename="../profile_list.py" line="50" />
+        <location filename="../profile_list.py" line="50"/>
         <source>built-in, changed</source>
         <translation>mitgeliefert, geändert</translation>
     </message>
     <message>
-        <location filename="../profile_list.py" line="54" />
+        <location filename="../profile_list.py" line="54"/>
         <source>Client: {client} · Backend: {backend}</source>
         <translation>Client: {client} · Backend: {backend}</translation>
     </message>
     <message>
-        <location filename="../profile_list.py" line="64" />
+        <location filename="../profile_list.py" line="64"/>
         <source>Fixed by the system policy: {what}</source>
         <translation>Von der Systemrichtlinie festgelegt: {what}</translation>
     </message>
@@ -441,37 +926,37 @@
 <context>
     <name>ProfileEditor</name>
     <message>
-        <location filename="../profile_editor.py" line="46" />
+        <location filename="../profile_editor.py" line="46"/>
         <source>Edit profile {name}</source>
         <translation>Profil {name} bearbeiten</translation>
     </message>
     <message>
-        <location filename="../profile_editor.py" line="47" />
+        <location filename="../profile_editor.py" line="47"/>
         <source>New profile</source>
         <translation>Neues Profil</translation>
     </message>
     <message>
-        <location filename="../profile_editor.py" line="60" />
+        <location filename="../profile_editor.py" line="60"/>
         <source>Profile name</source>
         <translation>Profilname</translation>
     </message>
     <message>
-        <location filename="../profile_editor.py" line="65" />
+        <location filename="../profile_editor.py" line="65"/>
         <source>&amp;Name:</source>
         <translation>&amp;Name:</translation>
     </message>
     <message>
-        <location filename="../profile_editor.py" line="86" />
+        <location filename="../profile_editor.py" line="86"/>
         <source>Save the profile</source>
         <translation>Das Profil speichern</translation>
     </message>
     <message>
-        <location filename="../profile_editor.py" line="97" />
-        <source>use lower-case letters, digits, '-' and '_' (at most 48)</source>
-        <translation>Kleinbuchstaben, Ziffern, '-' und '_' verwenden (höchstens 48)</translation>
+        <location filename="../profile_editor.py" line="97"/>
+        <source>use lower-case letters, digits, &apos;-&apos; and &apos;_&apos; (at most 48)</source>
+        <translation>Kleinbuchstaben, Ziffern, &apos;-&apos; und &apos;_&apos; verwenden (höchstens 48)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../profile_editor.py" line="109" />
+        <location filename="../profile_editor.py" line="109"/>
         <source>%n field(s) need attention</source>
         <translation>
             <numerusform>%n Feld braucht Aufmerksamkeit</numerusform>
@@ -482,27 +967,27 @@
 <context>
     <name>ProfileList</name>
     <message>
-        <location filename="../profile_list.py" line="23" />
+        <location filename="../profile_list.py" line="23"/>
         <source>Network: none (loopback only)</source>
         <translation>Netzwerk: keines (nur Loopback)</translation>
     </message>
     <message>
-        <location filename="../profile_list.py" line="26" />
+        <location filename="../profile_list.py" line="26"/>
         <source>Network: {count} domains</source>
         <translation>Netzwerk: {count} Domains</translation>
     </message>
     <message>
-        <location filename="../profile_list.py" line="29" />
+        <location filename="../profile_list.py" line="29"/>
         <source> + published ranges of {vendors}</source>
         <translation> + veröffentlichte Adressbereiche von {vendors}</translation>
     </message>
     <message>
-        <location filename="../profile_list.py" line="31" />
+        <location filename="../profile_list.py" line="31"/>
         <source>, ports {ports}</source>
         <translation>, Ports {ports}</translation>
     </message>
     <message>
-        <location filename="../profile_list.py" line="79" />
+        <location filename="../profile_list.py" line="79"/>
         <source>Profiles</source>
         <translation>Profile</translation>
     </message>
@@ -510,143 +995,143 @@
 <context>
     <name>Schema</name>
     <message>
-        <location filename="../fields.py" line="180" />
+        <location filename="../fields.py" line="180"/>
         <source>Title</source>
         <extracomment>Field titles, for lupdate (the schema itself stays free of Qt).</extracomment>
         <translation>Titel</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="181" />
+        <location filename="../fields.py" line="181"/>
         <source>Description</source>
         <translation>Beschreibung</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="182" />
+        <location filename="../fields.py" line="182"/>
         <source>Client</source>
         <translation>Client</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="183" />
+        <location filename="../fields.py" line="183"/>
         <source>Command</source>
         <translation>Befehl</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="184" />
+        <location filename="../fields.py" line="184"/>
         <source>Backend</source>
         <translation>Backend</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="185" />
+        <location filename="../fields.py" line="185"/>
         <source>Home size</source>
         <translation>Größe des Home</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="186" />
+        <location filename="../fields.py" line="186"/>
         <source>/tmp size</source>
         <translation>Größe von /tmp</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="187" />
+        <location filename="../fields.py" line="187"/>
         <source>/dev/shm size</source>
         <translation>Größe von /dev/shm</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="188" />
+        <location filename="../fields.py" line="188"/>
         <source>Nested user namespaces</source>
         <translation>Verschachtelte User-Namespaces</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="189" />
+        <location filename="../fields.py" line="189"/>
         <source>Allowed system calls</source>
         <translation>Erlaubte Systemaufrufe</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="190" />
+        <location filename="../fields.py" line="190"/>
         <source>Environment</source>
         <translation>Umgebung</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="191" />
+        <location filename="../fields.py" line="191"/>
         <source>Host variables passed</source>
         <translation>Durchgereichte Host-Variablen</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="192" />
+        <location filename="../fields.py" line="192"/>
         <source>Network</source>
         <translation>Netzwerk</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="193" />
+        <location filename="../fields.py" line="193"/>
         <source>Allowed domains</source>
         <translation>Erlaubte Domains</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="194" />
+        <location filename="../fields.py" line="194"/>
         <source>Allowed networks</source>
         <translation>Erlaubte Netze</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="195" />
+        <location filename="../fields.py" line="195"/>
         <source>Allowed ports</source>
         <translation>Erlaubte Ports</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="196" />
+        <location filename="../fields.py" line="196"/>
         <source>Vendor address lists</source>
         <translation>Adresslisten des Herstellers</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="197" />
+        <location filename="../fields.py" line="197"/>
         <source>Allowed countries</source>
         <translation>Erlaubte Länder</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="198" />
+        <location filename="../fields.py" line="198"/>
         <source>Denied countries</source>
         <translation>Gesperrte Länder</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="199" />
+        <location filename="../fields.py" line="199"/>
         <source>Display</source>
         <translation>Anzeige</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="200" />
+        <location filename="../fields.py" line="200"/>
         <source>Window size</source>
         <translation>Fenstergröße</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="201" />
+        <location filename="../fields.py" line="201"/>
         <source>Speakers</source>
         <translation>Lautsprecher</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="202" />
+        <location filename="../fields.py" line="202"/>
         <source>Session-bus services</source>
         <translation>Dienste am Session-Bus</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="203" />
+        <location filename="../fields.py" line="203"/>
         <source>Seeded home files</source>
         <translation>Vorbelegte Dateien im Home</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="204" />
+        <location filename="../fields.py" line="204"/>
         <source>Meeting page</source>
         <translation>Meeting-Seite</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="205" />
+        <location filename="../fields.py" line="205"/>
         <source>Any meeting host</source>
         <translation>Beliebiger Meeting-Host</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="206" />
+        <location filename="../fields.py" line="206"/>
         <source>Browser</source>
         <translation>Browser</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="207" />
+        <location filename="../fields.py" line="207"/>
         <source>Browser arguments</source>
         <translation>Browser-Argumente</translation>
     </message>
@@ -654,263 +1139,312 @@
 <context>
     <name>SessionsView</name>
     <message>
-        <location filename="../sessions_view.py" line="39" />
+        <location filename="../sessions_view.py" line="43"/>
         <source>planned</source>
+        <extracomment>The column that shows the devices a running session has in use.</extracomment>
         <translation>geplant</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="40" />
+        <location filename="../sessions_view.py" line="44"/>
         <source>preparing</source>
         <translation>wird vorbereitet</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="41" />
+        <location filename="../sessions_view.py" line="45"/>
         <source>starting</source>
         <translation>startet</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="42" />
+        <location filename="../sessions_view.py" line="46"/>
         <source>running</source>
         <translation>läuft</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="43" />
+        <location filename="../sessions_view.py" line="47"/>
         <source>stopping</source>
         <translation>wird beendet</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="44" />
+        <location filename="../sessions_view.py" line="48"/>
         <source>wiping</source>
         <translation>wird gelöscht</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="45" />
+        <location filename="../sessions_view.py" line="49"/>
         <source>verifying wipe</source>
         <translation>Löschung wird geprüft</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="46" />
+        <location filename="../sessions_view.py" line="50"/>
         <source>wiped</source>
         <translation>gelöscht</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="47" />
+        <location filename="../sessions_view.py" line="51"/>
         <source>wipe not verified</source>
         <translation>Löschung nicht bestätigt</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="55" />
+        <location filename="../sessions_view.py" line="59"/>
         <source>wipe verified</source>
         <translation>Löschung bestätigt</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="56" />
+        <location filename="../sessions_view.py" line="60"/>
         <source>wipe NOT verified</source>
         <translation>Löschung NICHT bestätigt</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="57" />
+        <location filename="../sessions_view.py" line="61"/>
         <source>Contacted {hosts} hosts in {countries} countries, blocked {blocked}; {wipe}.</source>
         <translation>{hosts} Hosts in {countries} Ländern kontaktiert, {blocked} blockiert; {wipe}.</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="88" />
+        <location filename="../sessions_view.py" line="92"/>
         <source>Sessions</source>
-        <extracomment>a session was stopped, saved… (the window's status bar shows it)</extracomment>
+        <extracomment>a session was stopped, saved… (the window&apos;s status bar shows it)</extracomment>
         <translation>Sitzungen</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="90" />
+        <location filename="../sessions_view.py" line="94"/>
         <source>Profile</source>
         <translation>Profil</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="90" />
+        <location filename="../sessions_view.py" line="94"/>
         <source>Session</source>
         <translation>Sitzung</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="90" />
+        <location filename="../sessions_view.py" line="94"/>
         <source>State</source>
         <translation>Zustand</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="90" />
+        <location filename="../sessions_view.py" line="94"/>
         <source>Uptime</source>
         <translation>Laufzeit</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="91" />
+        <location filename="../sessions_view.py" line="95"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="91" />
+        <location filename="../sessions_view.py" line="95"/>
         <source>Memory</source>
         <translation>Speicher</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="112" />
+        <location filename="../sessions_view.py" line="95"/>
+        <source>In use</source>
+        <translation>In Gebrauch</translation>
+    </message>
+    <message>
+        <location filename="../sessions_view.py" line="116"/>
         <source>Selected session</source>
         <translation>Gewählte Sitzung</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="114" />
-        <location filename="../sessions_view.py" line="206" />
+        <location filename="../sessions_view.py" line="118"/>
+        <location filename="../sessions_view.py" line="225"/>
         <source>No session selected.</source>
         <translation>Keine Sitzung gewählt.</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="123" />
+        <location filename="../sessions_view.py" line="127"/>
         <source>Connections</source>
         <translation>Verbindungen</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="125" />
+        <location filename="../sessions_view.py" line="129"/>
         <source>Name</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="125" />
+        <location filename="../sessions_view.py" line="129"/>
         <source>Address</source>
         <translation>Adresse</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="125" />
+        <location filename="../sessions_view.py" line="129"/>
         <source>Country</source>
         <translation>Land</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="125" />
+        <location filename="../sessions_view.py" line="129"/>
         <source>Sent</source>
         <translation>Gesendet</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="126" />
+        <location filename="../sessions_view.py" line="130"/>
         <source>Received</source>
         <translation>Empfangen</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="126" />
+        <location filename="../sessions_view.py" line="130"/>
         <source>Verdict</source>
         <translation>Entscheidung</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="134" />
+        <location filename="../sessions_view.py" line="140"/>
         <source>&amp;Stop &amp;&amp; Wipe</source>
         <translation>&amp;Beenden &amp;&amp; löschen</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="136" />
+        <location filename="../sessions_view.py" line="142"/>
         <source>Stop and wipe the selected session</source>
         <translation>Die gewählte Sitzung beenden und löschen</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="138" />
+        <location filename="../sessions_view.py" line="144"/>
         <source>Save &amp;report…</source>
         <translation>&amp;Bericht speichern…</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="140" />
+        <location filename="../sessions_view.py" line="146"/>
         <source>Save the report of the selected session</source>
         <translation>Den Bericht der gewählten Sitzung speichern</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="142" />
-        <location filename="../sessions_view.py" line="302" />
+        <location filename="../sessions_view.py" line="148"/>
+        <location filename="../sessions_view.py" line="328"/>
         <source>&amp;Microphone on</source>
         <translation>&amp;Mikrofon ein</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="145" />
+        <location filename="../sessions_view.py" line="151"/>
         <source>Microphone of the selected session</source>
         <translation>Mikrofon der ausgewählten Sitzung</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="182" />
+        <location filename="../sessions_view.py" line="188"/>
         <source>failed to start</source>
         <translation>Start fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="219" />
+        <location filename="../sessions_view.py" line="207"/>
+        <source>● camera {name}</source>
+        <translation>● Kamera {name}</translation>
+    </message>
+    <message>
+        <location filename="../sessions_view.py" line="209"/>
+        <source>● screen (portal)</source>
+        <translation>● Bildschirm (Portal)</translation>
+    </message>
+    <message>
+        <location filename="../sessions_view.py" line="211"/>
+        <source>● sharing “{title}”</source>
+        <translation>● teilt „{title}“</translation>
+    </message>
+    <message>
+        <location filename="../sessions_view.py" line="242"/>
         <source>Could not start: {why}</source>
         <translation>Konnte nicht starten: {why}</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="224" />
+        <location filename="../sessions_view.py" line="247"/>
         <source>{title} ({id}): {state}</source>
         <translation>{title} ({id}): {state}</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="227" />
+        <location filename="../sessions_view.py" line="250"/>
         <source>microphone muted</source>
         <translation>Mikrofon stumm</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="228" />
+        <location filename="../sessions_view.py" line="251"/>
         <source>microphone ON</source>
         <translation>Mikrofon EIN</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="238" />
+        <location filename="../sessions_view.py" line="263"/>
         <source>allowed</source>
         <translation>erlaubt</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="239" />
+        <location filename="../sessions_view.py" line="264"/>
         <source>blocked</source>
         <translation>blockiert</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="263" />
+        <location filename="../sessions_view.py" line="289"/>
         <source>The microphone of {id} stays muted: {why}</source>
         <translation>Das Mikrofon von {id} bleibt stumm: {why}</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="301" />
+        <location filename="../sessions_view.py" line="327"/>
         <source>&amp;Mute microphone</source>
         <translation>Mikrofon &amp;stummschalten</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="305" />
+        <location filename="../sessions_view.py" line="331"/>
         <source>This session has no microphone to switch (no sound server, --no-mic, or the system policy).</source>
         <translation>Diese Sitzung hat kein schaltbares Mikrofon (kein Soundserver, --no-mic oder die Systemrichtlinie).</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="320" />
+        <location filename="../sessions_view.py" line="346"/>
         <source>Muting the microphone of {id}…</source>
         <translation>Schalte das Mikrofon von {id} stumm…</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="321" />
+        <location filename="../sessions_view.py" line="347"/>
         <source>Switching on the microphone of {id}…</source>
         <translation>Schalte das Mikrofon von {id} ein…</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="334" />
+        <location filename="../sessions_view.py" line="360"/>
         <source>Stopping {id} and wiping it…</source>
         <translation>{id} wird beendet und gelöscht…</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="340" />
+        <location filename="../sessions_view.py" line="366"/>
         <source>Save the session report</source>
         <translation>Den Sitzungsbericht speichern</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="353" />
+        <location filename="../sessions_view.py" line="379"/>
         <source>Report saved to {path}</source>
         <translation>Bericht gespeichert unter {path}</translation>
     </message>
 </context>
 <context>
+    <name>Steps</name>
+    <message>
+        <location filename="../steps.py" line="34"/>
+        <source>waiting</source>
+        <translation>wartet</translation>
+    </message>
+    <message>
+        <location filename="../steps.py" line="35"/>
+        <source>under way</source>
+        <translation>läuft</translation>
+    </message>
+    <message>
+        <location filename="../steps.py" line="36"/>
+        <source>done</source>
+        <translation>erledigt</translation>
+    </message>
+    <message>
+        <location filename="../steps.py" line="37"/>
+        <source>failed</source>
+        <translation>fehlgeschlagen</translation>
+    </message>
+    <message>
+        <location filename="../steps.py" line="38"/>
+        <source>not needed</source>
+        <translation>nicht nötig</translation>
+    </message>
+</context>
+<context>
     <name>TrafficPlot</name>
     <message>
-        <location filename="../traffic_plot.py" line="33" />
+        <location filename="../traffic_plot.py" line="33"/>
         <source>Network traffic of the selected session</source>
         <translation>Netzwerkverkehr der gewählten Sitzung</translation>
     </message>
     <message>
-        <location filename="../traffic_plot.py" line="50" />
+        <location filename="../traffic_plot.py" line="50"/>
         <source>Sending {out}/s, receiving {inbound}/s</source>
         <translation>Sendet {out}/s, empfängt {inbound}/s</translation>
     </message>
@@ -918,59 +1452,69 @@
 <context>
     <name>Tray</name>
     <message>
-        <location filename="../tray.py" line="44" />
-        <location filename="../tray.py" line="169" />
+        <location filename="../tray.py" line="45"/>
+        <location filename="../tray.py" line="187"/>
         <source>Sandbox Launcher: no session running</source>
         <extracomment>a desktop notification was shown (title, text)</extracomment>
         <translation>Sandbox Launcher: keine Sitzung läuft</translation>
     </message>
     <message>
-        <location filename="../tray.py" line="47" />
+        <location filename="../tray.py" line="48"/>
         <source>Sandbox Launcher</source>
         <translation>Sandbox Launcher</translation>
     </message>
     <message>
-        <location filename="../tray.py" line="72" />
+        <location filename="../tray.py" line="73"/>
         <source>Launch</source>
         <translation>Starten</translation>
     </message>
     <message>
-        <location filename="../tray.py" line="79" />
+        <location filename="../tray.py" line="80"/>
         <source>Join meeting from clipboard</source>
         <translation>Meeting aus der Zwischenablage beitreten</translation>
     </message>
     <message>
-        <location filename="../tray.py" line="83" />
+        <location filename="../tray.py" line="84"/>
         <source>Open meeting link…</source>
         <translation>Besprechungslink öffnen…</translation>
     </message>
     <message>
-        <location filename="../tray.py" line="89" />
+        <location filename="../tray.py" line="88"/>
+        <source>Clients…</source>
+        <translation>Clients…</translation>
+    </message>
+    <message>
+        <location filename="../tray.py" line="94"/>
         <source>Running sessions</source>
         <translation>Laufende Sitzungen</translation>
     </message>
     <message>
-        <location filename="../tray.py" line="94" />
+        <location filename="../tray.py" line="100"/>
+        <source>{title} ({id}): {state}…</source>
+        <translation>{title} ({id}): {state}…</translation>
+    </message>
+    <message>
+        <location filename="../tray.py" line="101"/>
         <source>Stop &amp;&amp; wipe {title} ({id})</source>
         <translation>{title} beenden &amp;&amp; löschen ({id})</translation>
     </message>
     <message>
-        <location filename="../tray.py" line="103" />
+        <location filename="../tray.py" line="111"/>
         <source>Open window</source>
         <translation>Fenster öffnen</translation>
     </message>
     <message>
-        <location filename="../tray.py" line="107" />
+        <location filename="../tray.py" line="115"/>
         <source>Quit</source>
         <translation>Beenden</translation>
     </message>
     <message>
-        <location filename="../tray.py" line="126" />
+        <location filename="../tray.py" line="134"/>
         <source>Microphone on: {title} ({id})</source>
         <translation>Mikrofon ein: {title} ({id})</translation>
     </message>
     <message numerus="yes">
-        <location filename="../tray.py" line="160" />
+        <location filename="../tray.py" line="173"/>
         <source>Sandbox Launcher: camera and microphone live, %n session(s) running</source>
         <translation>
             <numerusform>Sandbox Launcher: Kamera und Mikrofon aktiv, %n Sitzung läuft</numerusform>
@@ -978,7 +1522,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../tray.py" line="163" />
+        <location filename="../tray.py" line="176"/>
         <source>Sandbox Launcher: camera live, %n session(s) running</source>
         <translation>
             <numerusform>Sandbox Launcher: Kamera aktiv, %n Sitzung läuft</numerusform>
@@ -986,7 +1530,23 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../tray.py" line="165" />
+        <location filename="../tray.py" line="178"/>
+        <source>Sandbox Launcher: screen shared and microphone live, %n session(s) running</source>
+        <translation>
+            <numerusform>Sandbox Launcher: Bildschirm geteilt und Mikrofon aktiv, %n Sitzung läuft</numerusform>
+            <numerusform>Sandbox Launcher: Bildschirm geteilt und Mikrofon aktiv, %n Sitzungen laufen</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../tray.py" line="180"/>
+        <source>Sandbox Launcher: screen shared, %n session(s) running</source>
+        <translation>
+            <numerusform>Sandbox Launcher: Bildschirm geteilt, %n Sitzung läuft</numerusform>
+            <numerusform>Sandbox Launcher: Bildschirm geteilt, %n Sitzungen laufen</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../tray.py" line="183"/>
         <source>Sandbox Launcher: microphone live, %n session(s) running</source>
         <translation>
             <numerusform>Sandbox Launcher: Mikrofon aktiv, %n Sitzung läuft</numerusform>
@@ -994,7 +1554,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../tray.py" line="168" />
+        <location filename="../tray.py" line="186"/>
         <source>Sandbox Launcher: %n session(s) running</source>
         <translation>
             <numerusform>Sandbox Launcher: %n Sitzung läuft</numerusform>
@@ -1002,32 +1562,87 @@
         </translation>
     </message>
     <message>
-        <location filename="../tray.py" line="189" />
+        <location filename="../tray.py" line="207"/>
         <source>Session started</source>
         <translation>Sitzung gestartet</translation>
     </message>
     <message>
-        <location filename="../tray.py" line="190" />
+        <location filename="../tray.py" line="208"/>
         <source>{title} is running in a sandbox ({id}).</source>
         <translation>{title} läuft in einer Sandbox ({id}).</translation>
     </message>
     <message>
-        <location filename="../tray.py" line="198" />
+        <location filename="../tray.py" line="216"/>
         <source>Connections blocked: {id}</source>
         <translation>Verbindungen blockiert: {id}</translation>
     </message>
     <message numerus="yes">
-        <location filename="../tray.py" line="199" />
-        <source>The sandbox blocked %n new destination(s) in the last seconds. The session's connection list names them.</source>
+        <location filename="../tray.py" line="217"/>
+        <source>The sandbox blocked %n new destination(s) in the last seconds. The session&apos;s connection list names them.</source>
         <translation>
             <numerusform>Die Sandbox hat eben %n neues Ziel blockiert. Die Verbindungsliste der Sitzung nennt es.</numerusform>
             <numerusform>Die Sandbox hat eben %n neue Ziele blockiert. Die Verbindungsliste der Sitzung nennt sie.</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../tray.py" line="212" />
+        <location filename="../tray.py" line="230"/>
         <source>Session ended: {id}</source>
         <translation>Sitzung beendet: {id}</translation>
+    </message>
+</context>
+<context>
+    <name>WipeSteps</name>
+    <message>
+        <location filename="../wipe_steps.py" line="20"/>
+        <source>A wipe cannot be cancelled: stopping it half-way would leave the session&apos;s processes or files behind.</source>
+        <extracomment>The lifecycle states of a session&apos;s end, in order.</extracomment>
+        <translation>Eine Löschung lässt sich nicht abbrechen: Ein Halt mittendrin ließe Prozesse oder Dateien der Sitzung zurück.</translation>
+    </message>
+    <message>
+        <location filename="../wipe_steps.py" line="31"/>
+        <location filename="../wipe_steps.py" line="40"/>
+        <source>Stop and wipe progress</source>
+        <translation>Fortschritt von Beenden und Löschen</translation>
+    </message>
+    <message>
+        <location filename="../wipe_steps.py" line="53"/>
+        <source>Stopping the client</source>
+        <translation>Client wird beendet</translation>
+    </message>
+    <message>
+        <location filename="../wipe_steps.py" line="54"/>
+        <source>Wiping</source>
+        <translation>Löschen</translation>
+    </message>
+    <message>
+        <location filename="../wipe_steps.py" line="55"/>
+        <source>Verifying the wipe</source>
+        <translation>Löschung wird geprüft</translation>
+    </message>
+    <message>
+        <location filename="../wipe_steps.py" line="56"/>
+        <source>Wipe not verified</source>
+        <translation>Löschung nicht bestätigt</translation>
+    </message>
+    <message>
+        <location filename="../wipe_steps.py" line="57"/>
+        <source>Wiped</source>
+        <translation>Gelöscht</translation>
+    </message>
+    <message>
+        <location filename="../wipe_steps.py" line="96"/>
+        <source>Wipe NOT verified: the session&apos;s report names what is left.</source>
+        <translation>Löschung NICHT bestätigt: Der Bericht der Sitzung nennt, was übrig ist.</translation>
+    </message>
+    <message>
+        <location filename="../wipe_steps.py" line="97"/>
+        <source>Wipe verified: nothing of the session is left.</source>
+        <translation>Löschung bestätigt: Von der Sitzung ist nichts übrig.</translation>
+    </message>
+    <message>
+        <location filename="../wipe_steps.py" line="98"/>
+        <source>A wipe cannot be cancelled.</source>
+        <translation>Eine Löschung lässt sich nicht abbrechen.</translation>
     </message>
 </context>
 </TS>
