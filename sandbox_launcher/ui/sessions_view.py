@@ -54,14 +54,22 @@ def state_text(state: State) -> str:
 
 
 def summary_text(report: dict[str, object]) -> str:
-    """"Contacted N hosts in M countries, blocked K; wipe verified"."""
+    """"Contacted 12 hosts in 2 countries (DE, US), blocked 5; wipe verified."."""
     s = end_summary(dict(report))
-    wipe = (QCoreApplication.translate("SessionsView", "wipe verified") if s.wipe_verified
-            else QCoreApplication.translate("SessionsView", "wipe NOT verified"))
-    return QCoreApplication.translate(
-        "SessionsView", "Contacted {hosts} hosts in {countries} countries, blocked {blocked}; "
-        "{wipe}.").format(hosts=s.hosts, countries=len(s.countries), blocked=s.blocked,
-                          wipe=wipe)
+    translate = QCoreApplication.translate
+    wipe = (translate("SessionsView", "wipe verified") if s.wipe_verified
+            else translate("SessionsView", "wipe NOT verified"))
+    hosts = (translate("SessionsView", "1 host") if s.hosts == 1
+             else translate("SessionsView", "{n} hosts").format(n=s.hosts))
+    where = (translate("SessionsView", "1 country") if len(s.countries) == 1
+             else translate("SessionsView", "{n} countries").format(n=len(s.countries)))
+    if 0 < len(s.countries) <= 4:  # few enough to name: which ones is what users ask
+        unknown = translate("SessionsView", "unknown")
+        where += " ({})".format(", ".join(unknown if c == "unknown" else c
+                                          for c in s.countries))
+    return translate("SessionsView", "Contacted {hosts} in {countries}, blocked {blocked}; "
+                     "{wipe}.").format(hosts=hosts, countries=where, blocked=s.blocked,
+                                       wipe=wipe)
 
 
 def _duration(seconds: float) -> str:
@@ -299,6 +307,9 @@ class SessionsView(QWidget):
         self._refresh_row(entry)
         if self.selected_id() == finished.session_id:
             self._show_details()
+        if entry.outcome is not None:  # replaces "Stopping … and wiping it…" in the status bar
+            self.notice.emit(self.tr("{id} ended. {summary}").format(
+                id=finished.session_id, summary=summary_text(entry.outcome.report)))
 
     def _tick(self) -> None:
         self._ticks += 1

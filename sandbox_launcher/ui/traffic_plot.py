@@ -13,6 +13,8 @@ from ..session.live import SERIES_LENGTH, SNAPSHOT_SECONDS, TrafficPoint
 
 OUT_COLOUR = QColor("#c0392b")
 IN_COLOUR = QColor("#2471a3")
+#: Snapshots the width shows at least (so the first ones are not a sliver at the right).
+MIN_SPAN = 15
 
 
 def human_bytes(count: float) -> str:
@@ -55,23 +57,48 @@ class TrafficPlot(QWidget):
         self.update()
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt's name)
-        """Axis, then one line for bytes out and one for bytes in."""
+        """Frame, one line for bytes out and one for bytes in, a legend and the peak."""
         del event
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         rect = self.rect().adjusted(2, 2, -2, -2)
-        painter.fillRect(rect, self.palette().color(QPalette.ColorRole.Base))
-        painter.setPen(QPen(self.palette().color(QPalette.ColorRole.Mid), 1))
+        palette = self.palette()
+        painter.fillRect(rect, palette.color(QPalette.ColorRole.Base))
+        painter.setPen(QPen(palette.color(QPalette.ColorRole.Mid), 1))
         painter.drawRect(rect)
         peak = max((max(p.bytes_out, p.bytes_in) for p in self.series), default=0)
-        if peak > 0 and len(self.series) > 1:
-            step = rect.width() / (SERIES_LENGTH - 1)
-            start = rect.right() - step * (len(self.series) - 1)
-            for colour, values in ((IN_COLOUR, [p.bytes_in for p in self.series]),
-                                   (OUT_COLOUR, [p.bytes_out for p in self.series])):
-                line = QPolygonF([QPointF(start + i * step,
-                                          rect.bottom() - value / peak * (rect.height() - 4))
-                                  for i, value in enumerate(values)])
-                painter.setPen(QPen(colour, 1.5, Qt.PenStyle.SolidLine))
-                painter.drawPolyline(line)
+        text_rect = rect.adjusted(6, 2, -6, -2)
+        painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
+        if peak <= 0:
+            painter.drawText(text_rect, int(Qt.AlignmentFlag.AlignCenter),
+                             self.tr("No network traffic yet"))
+            painter.end()
+            return
+        metrics = painter.fontMetrics()
+        # The lines keep below the legend; a short series is spread over the width (and
+        # squeezed as it grows, up to SERIES_LENGTH points), so the first minutes read.
+        area = rect.adjusted(1, metrics.height() + 4, -1, -3)
+        step = area.width() / (min(max(len(self.series), MIN_SPAN), SERIES_LENGTH) - 1)
+        start = area.right() - step * (len(self.series) - 1)
+        for colour, values in ((IN_COLOUR, [p.bytes_in for p in self.series]),
+                               (OUT_COLOUR, [p.bytes_out for p in self.series])):
+            points = [QPointF(start + i * step, area.bottom() - value / peak * area.height())
+                      for i, value in enumerate(values)]
+            painter.setPen(QPen(colour, 1.5, Qt.PenStyle.SolidLine))
+            if len(points) == 1:  # one snapshot so far: a dot, not nothing
+                painter.drawEllipse(points[0], 1.5, 1.5)
+            else:
+                painter.drawPolyline(QPolygonF(points))
+        # The legend top left, the scale top right: which line is which, and how much.
+        x = text_rect.left()
+        for colour, label in ((OUT_COLOUR, self.tr("sent")), (IN_COLOUR, self.tr("received"))):
+            painter.setPen(QPen(colour, 2))
+            y = text_rect.top() + metrics.ascent() // 2 + 1
+            painter.drawLine(x, y, x + 12, y)
+            painter.setPen(palette.color(QPalette.ColorRole.Text))
+            painter.drawText(x + 16, text_rect.top() + metrics.ascent(), label)
+            x += 16 + metrics.horizontalAdvance(label) + 12
+        painter.drawText(text_rect, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop),
+                         self.tr("peak {rate}/s").format(
+                             rate=human_bytes(peak / SNAPSHOT_SECONDS)))
         painter.end()

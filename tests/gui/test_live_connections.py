@@ -101,7 +101,7 @@ def test_connection_list_and_plot_follow_real_jailed_traffic(
     qtbot.mouseClick(view.stop_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: view.summary.text().startswith("Contacted"), timeout=WAIT_MS)
     summary = view.summary.text()
-    assert summary.startswith("Contacted 1 hosts in "), summary
+    assert summary.startswith("Contacted 1 host in 1 country (unknown), blocked 1;"), summary
     assert "blocked 0;" not in summary and summary.endswith("wipe verified."), summary
     # after the end the list is the report's: still the same two destinations
     assert zoom_row() is not None and evil_row() is not None

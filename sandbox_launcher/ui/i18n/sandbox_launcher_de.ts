@@ -1185,225 +1185,255 @@ Quelle: {source}</translation>
         <translation>Löschung nicht bestätigt</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="59"/>
+        <location filename="../sessions_view.py" line="60"/>
         <source>wipe verified</source>
         <translation>Löschung bestätigt</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="60"/>
+        <location filename="../sessions_view.py" line="61"/>
         <source>wipe NOT verified</source>
         <translation>Löschung NICHT bestätigt</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="61"/>
-        <source>Contacted {hosts} hosts in {countries} countries, blocked {blocked}; {wipe}.</source>
-        <translation>{hosts} Hosts in {countries} Ländern kontaktiert, {blocked} blockiert; {wipe}.</translation>
+        <location filename="../sessions_view.py" line="62"/>
+        <source>1 host</source>
+        <translation>1 Host</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="92"/>
+        <location filename="../sessions_view.py" line="63"/>
+        <source>{n} hosts</source>
+        <translation>{n} Hosts</translation>
+    </message>
+    <message>
+        <location filename="../sessions_view.py" line="64"/>
+        <source>1 country</source>
+        <translation>1 Land</translation>
+    </message>
+    <message>
+        <location filename="../sessions_view.py" line="65"/>
+        <source>{n} countries</source>
+        <translation>{n} Ländern</translation>
+    </message>
+    <message>
+        <location filename="../sessions_view.py" line="67"/>
+        <source>unknown</source>
+        <translation>unbekannt</translation>
+    </message>
+    <message>
+        <location filename="../sessions_view.py" line="70"/>
+        <source>Contacted {hosts} in {countries}, blocked {blocked}; {wipe}.</source>
+        <translation>{hosts} in {countries} kontaktiert, {blocked} blockiert; {wipe}.</translation>
+    </message>
+    <message>
+        <location filename="../sessions_view.py" line="100"/>
         <source>Sessions</source>
         <extracomment>a session was stopped, saved… (the window&apos;s status bar shows it)</extracomment>
         <translation>Sitzungen</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="94"/>
+        <location filename="../sessions_view.py" line="102"/>
         <source>Profile</source>
         <translation>Profil</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="94"/>
+        <location filename="../sessions_view.py" line="102"/>
         <source>Session</source>
         <translation>Sitzung</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="94"/>
+        <location filename="../sessions_view.py" line="102"/>
         <source>State</source>
         <translation>Zustand</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="94"/>
+        <location filename="../sessions_view.py" line="102"/>
         <source>Uptime</source>
         <translation>Laufzeit</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="95"/>
+        <location filename="../sessions_view.py" line="103"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="95"/>
+        <location filename="../sessions_view.py" line="103"/>
         <source>Memory</source>
         <translation>Speicher</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="95"/>
+        <location filename="../sessions_view.py" line="103"/>
         <source>In use</source>
         <translation>In Gebrauch</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="116"/>
+        <location filename="../sessions_view.py" line="124"/>
         <source>Selected session</source>
         <translation>Gewählte Sitzung</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="118"/>
-        <location filename="../sessions_view.py" line="225"/>
+        <location filename="../sessions_view.py" line="126"/>
+        <location filename="../sessions_view.py" line="233"/>
         <source>No session selected.</source>
         <translation>Keine Sitzung gewählt.</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="127"/>
+        <location filename="../sessions_view.py" line="135"/>
         <source>Connections</source>
         <translation>Verbindungen</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="129"/>
+        <location filename="../sessions_view.py" line="137"/>
         <source>Name</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="129"/>
+        <location filename="../sessions_view.py" line="137"/>
         <source>Address</source>
         <translation>Adresse</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="129"/>
+        <location filename="../sessions_view.py" line="137"/>
         <source>Country</source>
         <translation>Land</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="129"/>
+        <location filename="../sessions_view.py" line="137"/>
         <source>Sent</source>
         <translation>Gesendet</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="130"/>
+        <location filename="../sessions_view.py" line="138"/>
         <source>Received</source>
         <translation>Empfangen</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="130"/>
+        <location filename="../sessions_view.py" line="138"/>
         <source>Verdict</source>
         <translation>Entscheidung</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="140"/>
+        <location filename="../sessions_view.py" line="148"/>
         <source>&amp;Stop &amp;&amp; Wipe</source>
         <translation>&amp;Beenden &amp;&amp; löschen</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="142"/>
+        <location filename="../sessions_view.py" line="150"/>
         <source>Stop and wipe the selected session</source>
         <translation>Die gewählte Sitzung beenden und löschen</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="144"/>
+        <location filename="../sessions_view.py" line="152"/>
         <source>Save &amp;report…</source>
         <translation>&amp;Bericht speichern…</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="146"/>
+        <location filename="../sessions_view.py" line="154"/>
         <source>Save the report of the selected session</source>
         <translation>Den Bericht der gewählten Sitzung speichern</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="148"/>
-        <location filename="../sessions_view.py" line="328"/>
+        <location filename="../sessions_view.py" line="156"/>
+        <location filename="../sessions_view.py" line="339"/>
         <source>&amp;Microphone on</source>
         <translation>&amp;Mikrofon ein</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="151"/>
+        <location filename="../sessions_view.py" line="159"/>
         <source>Microphone of the selected session</source>
         <translation>Mikrofon der ausgewählten Sitzung</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="188"/>
+        <location filename="../sessions_view.py" line="196"/>
         <source>failed to start</source>
         <translation>Start fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="207"/>
+        <location filename="../sessions_view.py" line="215"/>
         <source>● camera {name}</source>
         <translation>● Kamera {name}</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="209"/>
+        <location filename="../sessions_view.py" line="217"/>
         <source>● screen (portal)</source>
         <translation>● Bildschirm (Portal)</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="211"/>
+        <location filename="../sessions_view.py" line="219"/>
         <source>● sharing “{title}”</source>
         <translation>● teilt „{title}“</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="242"/>
+        <location filename="../sessions_view.py" line="250"/>
         <source>Could not start: {why}</source>
         <translation>Konnte nicht starten: {why}</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="247"/>
+        <location filename="../sessions_view.py" line="255"/>
         <source>{title} ({id}): {state}</source>
         <translation>{title} ({id}): {state}</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="250"/>
+        <location filename="../sessions_view.py" line="258"/>
         <source>microphone muted</source>
         <translation>Mikrofon stumm</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="251"/>
+        <location filename="../sessions_view.py" line="259"/>
         <source>microphone ON</source>
         <translation>Mikrofon EIN</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="263"/>
+        <location filename="../sessions_view.py" line="271"/>
         <source>allowed</source>
         <translation>erlaubt</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="264"/>
+        <location filename="../sessions_view.py" line="272"/>
         <source>blocked</source>
         <translation>blockiert</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="289"/>
+        <location filename="../sessions_view.py" line="297"/>
         <source>The microphone of {id} stays muted: {why}</source>
         <translation>Das Mikrofon von {id} bleibt stumm: {why}</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="327"/>
+        <location filename="../sessions_view.py" line="311"/>
+        <source>{id} ended. {summary}</source>
+        <translation>{id} ist beendet. {summary}</translation>
+    </message>
+    <message>
+        <location filename="../sessions_view.py" line="338"/>
         <source>&amp;Mute microphone</source>
         <translation>Mikrofon &amp;stummschalten</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="331"/>
+        <location filename="../sessions_view.py" line="342"/>
         <source>This session has no microphone to switch (no sound server, --no-mic, or the system policy).</source>
         <translation>Diese Sitzung hat kein schaltbares Mikrofon (kein Soundserver, --no-mic oder die Systemrichtlinie).</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="346"/>
+        <location filename="../sessions_view.py" line="357"/>
         <source>Muting the microphone of {id}…</source>
         <translation>Schalte das Mikrofon von {id} stumm…</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="347"/>
+        <location filename="../sessions_view.py" line="358"/>
         <source>Switching on the microphone of {id}…</source>
         <translation>Schalte das Mikrofon von {id} ein…</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="360"/>
+        <location filename="../sessions_view.py" line="371"/>
         <source>Stopping {id} and wiping it…</source>
         <translation>{id} wird beendet und gelöscht…</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="366"/>
+        <location filename="../sessions_view.py" line="377"/>
         <source>Save the session report</source>
         <translation>Den Sitzungsbericht speichern</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="379"/>
+        <location filename="../sessions_view.py" line="390"/>
         <source>Report saved to {path}</source>
         <translation>Bericht gespeichert unter {path}</translation>
     </message>
@@ -1447,6 +1477,26 @@ Quelle: {source}</translation>
         <location filename="../traffic_plot.py" line="50"/>
         <source>Sending {out}/s, receiving {inbound}/s</source>
         <translation>Sendet {out}/s, empfängt {inbound}/s</translation>
+    </message>
+    <message>
+        <location filename="../traffic_plot.py" line="72"/>
+        <source>No network traffic yet</source>
+        <translation>Noch kein Netzwerkverkehr</translation>
+    </message>
+    <message>
+        <location filename="../traffic_plot.py" line="89"/>
+        <source>sent</source>
+        <translation>gesendet</translation>
+    </message>
+    <message>
+        <location filename="../traffic_plot.py" line="89"/>
+        <source>received</source>
+        <translation>empfangen</translation>
+    </message>
+    <message>
+        <location filename="../traffic_plot.py" line="97"/>
+        <source>peak {rate}/s</source>
+        <translation>Spitze {rate}/s</translation>
     </message>
 </context>
 <context>
