@@ -105,11 +105,11 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     signal.signal(signal.SIGUSR1, lambda *_: session.set_mic(False))
     signal.signal(signal.SIGUSR2, lambda *_: session.set_mic(True))
     outcome = session.run(Path(args.report) if args.report else None)
-    if plan.client.store_client and outcome.status not in (None, 126, 127):
+    if plan.client.store_client:
         # The new version ran: it is the known-good one now, older versions may go.
         from ..clients.store import ClientStore
 
-        ClientStore().record_start(*plan.client.store_client)
+        ClientStore().record_outcome(plan.client.store_client, outcome.status)
     downloads = (outcome.report.get("devices") or {}).get("downloads") or {}
     if downloads.get("files"):
         fate = f"moved to {downloads['kept_in']}" if downloads["kept_in"] else "discarded"

@@ -308,6 +308,14 @@ class ClientStore:
             self._prune(name, state, keep={version})
             self._save(name, state)
 
+    def record_outcome(self, client: tuple[str, str] | None, status: int | None) -> None:
+        """After a session of store *client* (name, version) that ended with *status*.
+
+        126/127 (or no status) mean the client never ran: that version proves nothing.
+        """
+        if client is not None and status not in (None, 126, 127):
+            self.record_start(*client)
+
     def remove(self, name: str, version: str | None = None) -> list[str]:
         """Remove one version (or all); return the versions removed."""
         with self._locked(name):

@@ -21,6 +21,7 @@ from typing import Any
 import psutil
 
 from ..backends.base import SandboxBackend
+from ..clients.store import ClientStore
 from ..core import paths, profile_write, schema
 from ..core.errors import LauncherError, ProfileError
 from ..core.plan import RunOptions, make_plan
@@ -242,6 +243,11 @@ class SessionService:
             entry.ended_at = time.monotonic()
             self._sessions.pop(session.id, None)
             self._procs.pop(session.id, None)
+        if outcome is not None and session.plan.client.store_client:
+            # As the CLI does: a version that ran becomes the known-good one. If the store
+            # is busy or unwritable the next session records it; the meeting was fine.
+            with contextlib.suppress(LauncherError, OSError):
+                ClientStore().record_outcome(session.plan.client.store_client, outcome.status)
         self._emit(Finished(session.id, outcome, error))
 
     def _on_event(self, event: Event) -> None:

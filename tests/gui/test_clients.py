@@ -313,9 +313,16 @@ def test_remove_is_refused_while_a_session_uses_the_client_whose_wipe_shows_its_
     assert not view.stop_button.isEnabled()
     assert view.wipe_steps.note.text() == "Wipe verified: nothing of the session is left."
     assert view.wipe_steps.note.toolTip() == no_cancel_reason()
+    qtbot.waitUntil(lambda: app.bridge.service.entry(session_id).outcome is not None,
+                    timeout=WAIT_MS)
     outcome = app.bridge.service.entry(session_id).outcome
     assert outcome is not None and outcome.wipe_verified
     assert outcome.report["grants"]["client"]["store_client"] == f"zoom/{VERSION}"
+    # It ran from the app, as from the CLI: now it is the version known to start.
+    state = json.loads((store_root / "zoom" / "state.json").read_text())
+    assert state["last_started"] == VERSION
+    dialog.refresh()
+    qtbot.waitUntil(lambda: "not started yet" not in _cells(dialog, 0)[2], timeout=WAIT_MS)
     # Now the client can go: confirm, and the list shows it gone.
     qtbot.waitUntil(dialog.remove_button.isEnabled, timeout=WAIT_MS)
     question = dialog.ask_remove()
