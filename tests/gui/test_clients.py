@@ -324,6 +324,12 @@ def test_remove_is_refused_while_a_session_uses_the_client_whose_wipe_shows_its_
     dialog.refresh()
     qtbot.waitUntil(lambda: "not started yet" not in _cells(dialog, 0)[2], timeout=WAIT_MS)
     # Now the client can go: confirm, and the list shows it gone.
+    _remove_through_the_dialog(dialog, qtbot, store_root)
+
+
+
+def _remove_through_the_dialog(dialog: ClientsDialog, qtbot: QtBot, store_root: Path) -> None:
+    """Remove the installed Zoom with the dialog's confirmation; the list shows it gone."""
     qtbot.waitUntil(dialog.remove_button.isEnabled, timeout=WAIT_MS)
     question = dialog.ask_remove()
     assert isinstance(question, QMessageBox)
@@ -336,7 +342,6 @@ def test_remove_is_refused_while_a_session_uses_the_client_whose_wipe_shows_its_
     assert dialog.progress.result.text() == "Removed."
     assert [p.name for p in (store_root / "zoom").iterdir()
             if p.name not in (".lock", "state.json")] == []
-
 
 def test_a_client_that_ends_by_itself_needs_no_stopping_step(app: App, qtbot: QtBot) -> None:
     view = app.window.sessions

@@ -14,7 +14,6 @@ import stat
 import subprocess
 import sys
 import tarfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,8 +25,6 @@ from fake_vendor import (
     build_deb,
     build_tarball,
     deb_parts,
-    make_key,
-    stop_agent,
 )
 
 from sandbox_launcher.clients.store import ClientStore
@@ -37,25 +34,7 @@ pytestmark = pytest.mark.skipif(shutil.which("gpg") is None or shutil.which("gpg
                                 reason="needs gpg and gpgv (packages gpg, gpgv)")
 
 
-@pytest.fixture(scope="module")
-def keys(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SigningKey, SigningKey]]:
-    """The vendor's test key, and a stranger's."""
-    where = tmp_path_factory.mktemp("keys")
-    vendor, stranger = make_key(where, "Test Vendor"), make_key(where, "Someone Else")
-    yield vendor, stranger
-    stop_agent(vendor)
-    stop_agent(stranger)
-
-
-@pytest.fixture(autouse=True)
-def no_user_keys(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Keys the developer trusted (``client trust``) must not decide these tests."""
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> ClientStore:
-    return ClientStore(tmp_path / "store")
+pytestmark = pytest.mark.usefixtures("no_user_keys")
 
 
 def signed_deb(tmp_path: Path, key: SigningKey, package: str = "zoom") -> Path:
@@ -71,12 +50,12 @@ def leftovers(store: ClientStore) -> list[str]:
 
 
 def test_signed_deb_installs_without_scripts_or_setuid(
-        tmp_path: Path, store: ClientStore, keys: tuple[SigningKey, SigningKey]) -> None:
-    deb = signed_deb(tmp_path, keys[0])
-    entry, skipped = store.install("zoom", source=deb, keyring=keys[0].keyring)
+        tmp_path: Path, store: ClientStore, keypair: tuple[SigningKey, SigningKey]) -> None:
+    deb = signed_deb(tmp_path, keypair[0])
+    entry, skipped = store.install("zoom", source=deb, keyring=keypair[0].keyring)
     assert entry.version == "6.1.0.198" and entry.current
     assert entry.info["verified"] == "gpg (debsig)"
-    assert entry.info["verified_by"] == keys[0].fingerprint
+    assert entry.info["verified_by"] == keypair[0].fingerprint
     assert not (tmp_path / "canary").exists()
     text = "\n".join(skipped)
     for word in ("preinst", "postinst", "setuid", "device node", "outside opt/zoom"):
@@ -92,10 +71,10 @@ def test_signed_deb_installs_without_scripts_or_setuid(
 
 
 def test_tarball_with_detached_signature(tmp_path: Path, store: ClientStore,
-                                         keys: tuple[SigningKey, SigningKey]) -> None:
+                                         keypair: tuple[SigningKey, SigningKey]) -> None:
     tarball = build_tarball(tmp_path / "zoom_x86_64.tar.xz", version="6.2.1")
-    keys[0].sign_file(tarball)
-    entry, skipped = store.install("zoom", source=tarball, keyring=keys[0].keyring)
+    keypair[0].sign_file(tarball)
+    entry, skipped = store.install("zoom", source=tarball, keyring=keypair[0].keyring)
     assert entry.version == "6.2.1" and entry.info["verified"] == "gpg (detached)"
     assert any("setuid" in s for s in skipped)
 
@@ -119,9 +98,9 @@ def refused(store: ClientStore, match: str, **kwargs: object) -> ClientStoreErro
 
 
 def test_tampered_deb_is_refused(tmp_path: Path, store: ClientStore,
-                                 keys: tuple[SigningKey, SigningKey]) -> None:
+                                 keypair: tuple[SigningKey, SigningKey]) -> None:
     parts = deb_parts(tmp_path / "canary")
-    signature = keys[0].sign(parts.signed_bytes())
+    signature = keypair[0].sign(parts.signed_bytes())
     evil = deb_parts(tmp_path / "canary", version="6.1.0.198")  # other bytes (mtimes, xz)
     tampered = type(parts)(parts.debian_binary, parts.control, evil.data + b"", "xz")
     if tampered.data == parts.data:  # same second: flip a byte in the xz payload instead
@@ -129,20 +108,20 @@ def test_tampered_deb_is_refused(tmp_path: Path, store: ClientStore,
         data[len(data) // 2] ^= 0xFF
         tampered = type(parts)(parts.debian_binary, parts.control, bytes(data), "xz")
     deb = build_deb(tmp_path / "zoom_amd64.deb", tampered, signature)
-    error = refused(store, "altered", source=deb, keyring=keys[0].keyring)
+    error = refused(store, "altered", source=deb, keyring=keypair[0].keyring)
     assert "BADSIG" in error.details
     assert not (tmp_path / "canary").exists()
 
 
 def test_signature_by_an_unknown_key_is_refused(tmp_path: Path, store: ClientStore,
-                                                keys: tuple[SigningKey, SigningKey]) -> None:
-    deb = signed_deb(tmp_path, keys[1])
-    refused(store, "not trusted", source=deb, keyring=keys[0].keyring)
+                                                keypair: tuple[SigningKey, SigningKey]) -> None:
+    deb = signed_deb(tmp_path, keypair[1])
+    refused(store, "not trusted", source=deb, keyring=keypair[0].keyring)
 
 
 def test_no_trusted_keyring_is_refused_with_the_fix(tmp_path: Path, store: ClientStore,
-                                                    keys: tuple[SigningKey, SigningKey]) -> None:
-    deb = signed_deb(tmp_path, keys[0])
+                                                    keypair: tuple[SigningKey, SigningKey]) -> None:
+    deb = signed_deb(tmp_path, keypair[0])
     error = refused(store, "no trusted signing key", source=deb, trust_dir=tmp_path / "none")
     assert "gpg --export" in error.hint and "client trust zoom" in error.hint
 
@@ -159,9 +138,9 @@ def test_wrong_checksum_is_refused(tmp_path: Path, store: ClientStore) -> None:
 
 
 def test_other_package_is_refused(tmp_path: Path, store: ClientStore,
-                                  keys: tuple[SigningKey, SigningKey]) -> None:
-    deb = signed_deb(tmp_path, keys[0], package="not-zoom")
-    refused(store, "not Zoom's", source=deb, keyring=keys[0].keyring)
+                                  keypair: tuple[SigningKey, SigningKey]) -> None:
+    deb = signed_deb(tmp_path, keypair[0], package="not-zoom")
+    refused(store, "not Zoom's", source=deb, keyring=keypair[0].keyring)
 
 
 def test_a_file_that_is_no_package_is_refused(tmp_path: Path, store: ClientStore) -> None:
@@ -172,11 +151,11 @@ def test_a_file_that_is_no_package_is_refused(tmp_path: Path, store: ClientStore
 
 
 def test_truncated_deb_is_refused(tmp_path: Path, store: ClientStore,
-                                  keys: tuple[SigningKey, SigningKey]) -> None:
-    deb = signed_deb(tmp_path, keys[0])
+                                  keypair: tuple[SigningKey, SigningKey]) -> None:
+    deb = signed_deb(tmp_path, keypair[0])
     cut = tmp_path / "cut.deb"
     cut.write_bytes(deb.read_bytes()[: deb.stat().st_size // 2])
-    refused(store, "truncated", source=cut, keyring=keys[0].keyring)
+    refused(store, "truncated", source=cut, keyring=keypair[0].keyring)
 
 
 def test_path_out_of_the_client_dir_is_refused(tmp_path: Path, store: ClientStore) -> None:
@@ -212,7 +191,8 @@ def test_symlink_escape_is_refused(tmp_path: Path, store: ClientStore) -> None:
 
 
 @pytest.mark.skipif(shutil.which("zstd") is None, reason="needs zstd")
-def test_zstd_deb(tmp_path: Path, store: ClientStore, keys: tuple[SigningKey, SigningKey]) -> None:
+def test_zstd_deb(tmp_path: Path, store: ClientStore,
+                  keypair: tuple[SigningKey, SigningKey]) -> None:
     parts = deb_parts(tmp_path / "canary", compression="")
 
     def zstd(data: bytes) -> bytes:
@@ -223,8 +203,8 @@ def test_zstd_deb(tmp_path: Path, store: ClientStore, keys: tuple[SigningKey, Si
                ("data.tar.zst", zstd(parts.data))]
     deb = tmp_path / "zoom_amd64.deb"
     deb.write_bytes(ar_archive(members))
-    keys[0].sign_file(deb)
-    entry, _ = store.install("zoom", source=deb, keyring=keys[0].keyring)
+    keypair[0].sign_file(deb)
+    entry, _ = store.install("zoom", source=deb, keyring=keypair[0].keyring)
     assert (entry.path / "ZoomLauncher").is_file()
     assert not (tmp_path / "canary").exists()
 

@@ -10,7 +10,6 @@ import hashlib
 import io
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,8 +21,6 @@ from fake_vendor import (
     build_dpkg_sig_deb,
     builder_text,
     deb_parts,
-    make_key,
-    stop_agent,
 )
 
 from sandbox_launcher.cli.main import main
@@ -35,25 +32,7 @@ from sandbox_launcher.core.errors import ClientStoreError, UsageError
 ZOOM_PIN = "84C365D6CC9A4886CA926BCC4F2197399706AC24"
 
 
-@pytest.fixture(scope="module")
-def keypair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SigningKey, SigningKey]]:
-    """The vendor's test key, and a stranger's."""
-    where = tmp_path_factory.mktemp("keys")
-    vendor, stranger = make_key(where, "Test Vendor"), make_key(where, "Someone Else")
-    yield vendor, stranger
-    stop_agent(vendor)
-    stop_agent(stranger)
-
-
-@pytest.fixture(autouse=True)
-def no_user_keys(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Keys the developer trusted (``client trust``) must not decide these tests."""
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> ClientStore:
-    return ClientStore(tmp_path / "store")
+pytestmark = pytest.mark.usefixtures("no_user_keys")
 
 
 def refused(store: ClientStore, match: str, **kwargs: object) -> ClientStoreError:
