@@ -32,6 +32,12 @@ def reports_dir() -> Path:
     return Path(platformdirs.user_state_dir(APP)) / "reports"
 
 
+def pending_downloads_dir() -> Path:
+    """Where the app holds ended sessions' downloads until the user keeps or discards
+    them: in the user's state dir, which no sandbox ever sees (not created here)."""
+    return Path(platformdirs.user_state_dir(APP)) / "pending-downloads"
+
+
 def _private_dir_ok(path: Path) -> bool:
     try:
         st = path.lstat()

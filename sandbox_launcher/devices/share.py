@@ -7,7 +7,9 @@ descriptor, so swapping the path between plan and start binds nothing.
 
 Downloads: the client's ``~/Downloads`` is a folder of the session's state dir (under the
 user's runtime dir, a tmpfs). When the session ends its regular files are listed in the
-report and discarded, or moved to the folder given with ``--keep-downloads``.
+report and discarded, or moved to the folder given with ``--keep-downloads``; the app
+instead moves them (the same way) into a folder of the user's that no sandbox sees,
+where they wait until the user keeps or discards them (``pending.py``).
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from ..core.errors import UsageError
 
 SHARE_INSIDE = "/home/user/Shared"
 DOWNLOADS_INSIDE = "/home/user/Downloads"
+#: Why downloads are never kept when the system policy says ``allow_keep_downloads = false``.
+POLICY_DISCARDS = "the system policy always discards downloads on this machine"
 #: System trees never shared, whatever the policy says.
 _SYSTEM = ("/proc", "/sys", "/dev", "/run", "/boot", "/etc", "/usr", "/var", "/bin", "/sbin",
            "/lib", "/lib64", "/root", "/tmp/.X11-unix")
@@ -123,7 +127,7 @@ def check_keep_dir(path: str) -> str:
     return real
 
 
-def _regular_files(root: Path) -> tuple[list[Path], list[str]]:
+def regular_files(root: Path) -> tuple[list[Path], list[str]]:
     """Regular files under *root* (not following links), and what else was there."""
     files, skipped = [], []
     for top, dirs, names in os.walk(root, followlinks=False):
@@ -137,7 +141,8 @@ def _regular_files(root: Path) -> tuple[list[Path], list[str]]:
     return sorted(files), sorted(skipped)
 
 
-def _free_name(target: Path) -> Path:
+def free_name(target: Path) -> Path:
+    """*target*, or ``stem.N.suffix`` with the first N that names nothing yet."""
     candidate, n = target, 1
     while candidate.exists() or candidate.is_symlink():
         candidate = target.with_name(f"{target.stem}.{n}{target.suffix}")
@@ -145,14 +150,25 @@ def _free_name(target: Path) -> Path:
     return candidate
 
 
-def _move_out(src: Path, dest: Path) -> Path:
-    """Copy one untrusted file out without following links, then remove the original."""
+def move_file_out(src: Path, dest: Path) -> Path:
+    """Copy one untrusted file out without following links, then remove the original.
+
+    Never overwrites: *dest* gets a free name (:func:`free_name`, created with O_EXCL).
+    When the copy fails (a full disk), the half-written copy is removed and the original
+    stays. Returns where the file went.
+    """
     dest.parent.mkdir(parents=True, exist_ok=True)
-    target = _free_name(dest)
+    target = free_name(dest)
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
-    with open(os.open(src, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC), "rb") as reader, \
-            open(os.open(target, flags, 0o600), "wb") as writer:
-        shutil.copyfileobj(reader, writer)
+    with open(os.open(src, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC), "rb") as reader:
+        writer = open(os.open(target, flags, 0o600), "wb")  # noqa: SIM115 (closed below)
+        try:
+            with writer:
+                shutil.copyfileobj(reader, writer)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                target.unlink()
+            raise
     src.unlink()
     return target
 
@@ -161,14 +177,14 @@ def collect_downloads(root: Path, keep: str | None) -> dict[str, Any]:
     """List the session's downloads; move them to *keep* or leave them to be discarded."""
     if not root.is_dir():
         return {"files": [], "kept_in": None, "discarded": True}
-    files, skipped = _regular_files(root)
+    files, skipped = regular_files(root)
     listed: list[dict[str, Any]] = []
     for path in files:
         entry: dict[str, Any] = {"name": str(path.relative_to(root)),
                                  "bytes": path.lstat().st_size}
         if keep is not None:
             try:
-                entry["kept_as"] = str(_move_out(path, Path(keep, path.relative_to(root))))
+                entry["kept_as"] = str(move_file_out(path, Path(keep, path.relative_to(root))))
             except OSError as exc:
                 entry["error"] = f"not kept: {exc.strerror}"
         listed.append(entry)
