@@ -1,4 +1,4 @@
-"""Benchmarks: ``python benchmarks/run.py [--suite launch|network|app|screen|all]
+"""Benchmarks: ``python benchmarks/run.py [--suite launch|network|app|screen|usage|all]
 [--markdown FILE]``.
 
 The launch suite times ``sandbox-launcher run generic -- /bin/true`` against baselines
@@ -8,7 +8,8 @@ alike. The network suite (``network.py``, root only: it builds a fake internet i
 namespaces) compares the same client jailed and unconfined. The app suite (``app.py``)
 times the desktop app's start to its window and its idle memory in the tray. The screen
 suite (``screen.py``) measures the X11 window mirror of screen sharing: CPU and frames a
-second for a busy and a still 1280x720 window.
+second for a busy and a still 1280x720 window. The usage suite (``usage.py``) measures
+what the live "device in use" checks cost at every snapshot.
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ TARGET_MS = 250.0
 TARGET_RSS_BYTES = 60_000_000  # "60 MB" in the issue; read as decimal MB, the stricter one
 BIN = Path(sys.prefix) / "bin"  # the venv whose python runs this script
 TOP_IMPORTS = 5
-SECTIONS = ("Launch suite", "Network suite", "App suite", "Screen suite")  # RESULTS.md order
+SECTIONS = ("Launch suite", "Network suite", "App suite", "Screen suite",
+            "Usage suite")  # RESULTS.md order
 
 
 @dataclass
@@ -211,8 +213,8 @@ def write_markdown(out: TextIO, sections: dict[str, list[str]]) -> None:
     out.truncate()
     out.write("# Benchmark results\n\nMade by `.venv/bin/python benchmarks/run.py --markdown "
               "benchmarks/RESULTS.md` as root; `--suite launch`, `--suite network`, "
-              "`--suite app` or `--suite screen` re-measures one section and keeps the "
-              "others.\n")
+              "`--suite app`, `--suite screen` or `--suite usage` re-measures one section "
+              "and keeps the others.\n")
     for title in SECTIONS:
         if title in kept:
             out.write(f"\n## {title}\n\n" + "\n".join(kept[title]) + "\n")
@@ -288,7 +290,8 @@ def app_suite(runs: int, script: str = "app.py") -> list[str] | None:
 def main() -> int:
     """Parse options, drop root, measure, print, optionally write Markdown."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--suite", choices=("launch", "network", "app", "screen", "all"),
+    parser.add_argument("--suite", choices=("launch", "network", "app", "screen", "usage",
+                                            "all"),
                         default="all",
                         help="which benchmarks to run (default: all; network needs root)")
     parser.add_argument("--runs", type=int, default=30, help="timed runs per launch variant")
@@ -298,9 +301,11 @@ def main() -> int:
                         help="app starts (window and tray each) of the app suite")
     parser.add_argument("--screen-runs", type=int, default=3,
                         help="runs (10 s per case) of the screen suite")
+    parser.add_argument("--usage-scans", type=int, default=500,
+                        help="checks (each timed) of the usage suite")
     parser.add_argument("--markdown", metavar="FILE", type=Path, help="also write Markdown here")
     args = parser.parse_args()
-    if min(args.runs, args.net_runs, args.app_runs, args.screen_runs) < 1:
+    if min(args.runs, args.net_runs, args.app_runs, args.screen_runs, args.usage_scans) < 1:
         parser.error("--runs, --net-runs, --app-runs and --screen-runs must be at least 1")
     if args.suite == "network" and os.geteuid() != 0:
         parser.error("the network suite needs root: it builds a fake internet in network "
@@ -326,6 +331,11 @@ def main() -> int:
         if (screen := app_suite(args.screen_runs, "screen.py")) is None:
             return 1
         sections[SECTIONS[3]] = screen
+        print()
+    if args.suite in ("usage", "all"):
+        if (usage := app_suite(args.usage_scans, "usage.py")) is None:
+            return 1
+        sections[SECTIONS[4]] = usage
         print()
     if args.suite in ("launch", "all"):
         if (launch := launch_suite(args.runs)) is None:

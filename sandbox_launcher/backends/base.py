@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ..core.plan import LaunchPlan
+from ..devices.usage import Use
 
 
 @dataclass
@@ -48,7 +49,13 @@ class SandboxHandle(Protocol):
         ...
 
     def device_events(self) -> list[dict[str, Any]]:
-        """Live device events (``screen``: a shared window closed) since the last call."""
+        """Live device events since the last call: ``screen`` (a shared window closed),
+        ``device`` (a portal screen cast started or ended)."""
+        ...
+
+    def device_usage(self) -> dict[str, Use]:
+        """Which granted devices are in use now (``camera``: open; ``microphone``: on
+        and recorded). Cheap: the session calls it at every live snapshot."""
         ...
 
     def fileno(self) -> int:

@@ -63,6 +63,16 @@ def _show_screen(data: dict[str, Any], err: TextIO) -> None:
         print(f"sandbox-launcher: screen sharing ended: {data.get('reason', '')}", file=err)
 
 
+def _show_use(data: dict[str, Any], err: TextIO) -> None:
+    """A granted device started or stopped being in use (session/usage.py)."""
+    device = str(data.get("device"))
+    if data.get("in_use"):
+        why = f" (assumed: {data['assumed']})" if data.get("assumed") else ""
+        print(f"sandbox-launcher: {device} in use{why}", file=err)
+    else:
+        print(f"sandbox-launcher: {device} not in use", file=err)
+
+
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """``run PROFILE [options] [-- COMMAND ARGS…]``: exit status is the client's."""
     command = list(args.client_command)
@@ -86,6 +96,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                       f"kill -USR1 (on) / -USR2 (off) {os.getpid()}", file=err)
             if event.data.get("type") == "screen":
                 _show_screen(event.data, err)
+            if event.data.get("type") == "device":
+                _show_use(event.data, err)
             if event.data.get("type") == "join":
                 print(f"sandbox-launcher: the client was handed a second link: a "
                       f"{event.data['service']} meeting on {event.data['host']}", file=err)

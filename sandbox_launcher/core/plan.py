@@ -44,6 +44,9 @@ class RunOptions:
     keep_downloads: str | None = None
     #: None: no screen sharing; a host X11 window id or "pick"; "portal" (Wayland).
     share_screen: str | None = None
+    #: The app's: the root of the folders where downloads wait for the user's decision
+    #: when the session ends. None (the command line): discarded unless kept.
+    hold_downloads: str | None = None
 
 
 PortRange = tuple[int, int]
@@ -189,7 +192,8 @@ def make_plan(profile: Profile, options: RunOptions,
     devices, device_notes = plan_devices(
         profile, camera=options.camera, shares=options.shares,
         keep_downloads=options.keep_downloads, policy=(policy or Policy()).devices, host=host,
-        mic=options.mic, share_screen=options.share_screen, windows=windows)
+        mic=options.mic, share_screen=options.share_screen, windows=windows,
+        hold_downloads=options.hold_downloads)
     notes += device_notes
     env.update(devices.env(env["XDG_RUNTIME_DIR"]))
 

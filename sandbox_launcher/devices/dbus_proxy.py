@@ -10,6 +10,7 @@ through, by method and object path rather than the whole name (:mod:`.portal`).
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
 from ..core import proc
@@ -37,15 +38,22 @@ def proxy_argv(program: str, fd: int, address: str, socket: Path,
 
 
 def start_proxy(address: str, talk: tuple[str, ...], workdir: Path,
-                screencast: bool = False) -> tuple[Helper, Path]:
-    """Start the proxy; returns once its socket listens."""
+                screencast: bool = False, log_to: int | None = None) -> tuple[Helper, Path]:
+    """Start the proxy; returns once its socket listens.
+
+    *log_to*: a pipe for the proxy's message log (``--log``: one header line per message,
+    no arguments), from which the launcher sees when a screen cast starts and ends.
+    """
     program = proc.which("xdg-dbus-proxy", _PURPOSE)
     socket = workdir / "bus"
     ready_r, ready_w = os.pipe2(os.O_CLOEXEC)
     try:
         argv = proxy_argv(program, ready_w, address, socket, talk, screencast)
+        if log_to is not None:
+            argv.append("--log")
         helper = start("dbus-proxy", argv, workdir, pass_fds=(ready_w,),
-                       env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"})
+                       env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
+                       stdout=subprocess.DEVNULL if log_to is None else log_to)
     finally:
         os.close(ready_w)
     try:

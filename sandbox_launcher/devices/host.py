@@ -15,6 +15,7 @@ import os
 import shutil
 import signal
 import tempfile
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,12 +24,14 @@ from ..core import paths
 from .dbus_proxy import start_proxy
 from .display import host_x11, start_nested
 from .helper import Helper
+from .pending import end_downloads
 from .plan import INSIDE_DISPLAY, PORTAL, DevicePlan
 from .portal import RestoreTokens
 from .screen import ScreenMirror
-from .share import DOWNLOADS_INSIDE, collect_downloads, open_share
+from .share import DOWNLOADS_INSIDE, open_share
 from .sound import SoundServer
 from .stale import remember_x_files
+from .usage import CAMERA, MICROPHONE, PortalWatch, Use, camera_use
 from .wayland import INSIDE_WAYLAND, open_socket
 
 
@@ -66,6 +69,8 @@ class HostDevices:
     mirror: ScreenMirror | None = None
     #: The portal's restore tokens before the session (screen sharing on Wayland).
     tokens: RestoreTokens | None = None
+    #: The bus proxy's message log: when a portal screen cast runs.
+    portal: PortalWatch | None = None
 
     @classmethod
     def start(cls, plan: DevicePlan, runtime_inside: str, workdir: Path | None = None,
@@ -103,8 +108,16 @@ class HostDevices:
         if plan.screen.mode == PORTAL:
             self.tokens = RestoreTokens.snapshot(plan.host_bus)
         if plan.bus_proxied:
-            helper, bus = start_proxy(plan.host_bus, plan.dbus_talk, self.workdir,
-                                      screencast=plan.screen.mode == PORTAL)
+            log_r, log_w = os.pipe2(os.O_CLOEXEC) if plan.screen.mode == PORTAL else (-1, -1)
+            if log_r >= 0:
+                self.portal = PortalWatch(log_r)  # stop() closes it
+            try:
+                helper, bus = start_proxy(plan.host_bus, plan.dbus_talk, self.workdir,
+                                          screencast=plan.screen.mode == PORTAL,
+                                          log_to=log_w if log_w >= 0 else None)
+            finally:
+                if log_w >= 0:
+                    os.close(log_w)
             self.helpers.append(helper)
             self.view.append(Mount(f"{runtime}/bus", str(bus)))
         if plan.audio.enabled:
@@ -140,14 +153,33 @@ class HostDevices:
         return self.sound is not None and self.sound.grant.mic_allowed
 
     def screen_fd(self) -> int | None:
-        """Readable when the window mirror has news (the shared window closed)."""
-        if self.mirror is None or self.mirror.eof:
+        """Readable when the window mirror has news (the shared window closed), or the
+        bus proxy logged a message (a portal screen cast may have started or ended)."""
+        watch = self.mirror if self.mirror is not None else self.portal
+        if watch is None or watch.eof:
             return None
-        return self.mirror.fileno()
+        return watch.fileno()
 
     def screen_events(self) -> list[dict[str, Any]]:
-        """Live ``screen`` events since the last call."""
-        return self.mirror.events() if self.mirror is not None else []
+        """Live ``screen`` events since the last call, and ``device`` events for a portal
+        screen cast starting or ending."""
+        if self.mirror is not None:
+            return self.mirror.events()
+        return self.portal.events() if self.portal is not None else []
+
+    def usage(self, members: Callable[[], Iterable[int]]) -> dict[str, Use]:
+        """Whether the camera is open and the microphone recorded, right now.
+
+        *members*: the session's processes. Cheap enough for every live snapshot: the
+        camera costs a look at the fds of the session's processes, the microphone one
+        ``pactl`` while it is on (while muted it is not in use, whatever the client does).
+        """
+        found: dict[str, Use] = {}
+        if self.plan.camera is not None:
+            found[CAMERA] = camera_use(self.plan.camera, members)
+        if self.mic_switchable and self.sound is not None:
+            found[MICROPHONE] = Use(not self.sound.muted and self.sound.recording())
+        return found
 
     def release_fds(self) -> None:
         """Close the Wayland socket's and the share's fds once the sandbox has its mounts."""
@@ -165,12 +197,15 @@ class HostDevices:
         screen = self.mirror.stop() if self.mirror is not None else None
         self.mirror = None
         stopped = {h.name: h.stop() for h in self.helpers}
+        if self.portal is not None:
+            self.portal.close()
         # After the proxy: the client can store no more tokens.
         tokens = self.tokens.remove_new() if self.tokens is not None else None
         self.tokens = None
         if screen is not None:
             stopped["mirror"] = bool(screen.pop("mirror_stopped"))
-        downloads = (collect_downloads(self.workdir / "downloads", self.plan.keep_downloads)
+        # The session's state dir is named by its id, which names its held downloads.
+        downloads = (end_downloads(self.workdir / "downloads", self.plan, self.workdir.name)
                      if self.plan.downloads else None)
         for name in ("Xauthority", "bus", "xephyr.log", "dbus-proxy.log", "pulseaudio.log",
                      "speakers-record.log", "speakers-play.log", "microphone-record.log",
@@ -200,7 +235,9 @@ class HostDevices:
             checks.append({"name": "downloads folder removed", "ok": not left,
                            "detail": "still there" if left else
                            f"{len(downloads['files'])} file(s), "
-                           + ("kept as asked" if downloads["kept_in"] else "discarded")})
+                           + ("kept as asked" if downloads["kept_in"] else
+                              "held for the user's decision" if downloads.get("pending_in")
+                              else "discarded")})
         if audio is not None:
             checks += audio.pop("checks")
         if tokens is not None:

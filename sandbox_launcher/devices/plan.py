@@ -3,7 +3,8 @@
 Defaults: an isolated display (the host compositor's Wayland socket alone on a Wayland
 host, else its own nested X server when the host has X11), speakers
 and a muted microphone through a sound server of the session's own, no camera,
-no share folder, a downloads folder that is discarded, the session bus only through a
+no share folder, a downloads folder that is discarded (or, for the app, held until the
+user decides), the session bus only through a
 filtering proxy and only for the names the profile lists, and no screen sharing. Each
 refusal is a :class:`UsageError` raised before anything is launched.
 """
@@ -22,7 +23,7 @@ from ..core.profile import Profile
 from .audio import AudioGrant, audio_env, audio_grants, plan_audio
 from .camera import Camera, CameraFinder
 from .portal import describe_rules, picker_notes
-from .share import DOWNLOADS_INSIDE, ShareGrant, check_keep_dir, parse_share
+from .share import DOWNLOADS_INSIDE, POLICY_DISCARDS, ShareGrant, check_keep_dir, parse_share
 from .wayland import INSIDE_WAYLAND, wayland_socket
 
 if TYPE_CHECKING:
@@ -124,6 +125,11 @@ class DevicePlan:
     share: ShareGrant | None = None
     downloads: bool = False
     keep_downloads: str | None = None
+    #: The app's: where the downloads wait for the user's decision at the end (the root of
+    #: the pending folders); None discards them unless kept (the command line).
+    pending_downloads: str | None = None
+    #: Why the downloads are discarded whatever the user wants (the system policy).
+    discard_reason: str = ""
     dbus_talk: tuple[str, ...] = ()
     host_bus: str = ""  # the host session bus address the proxy connects to
     audio: AudioGrant = field(default_factory=AudioGrant)
@@ -159,7 +165,11 @@ class DevicePlan:
             "downloads": ("none" if not self.downloads else
                           f"{DOWNLOADS_INSIDE}: kept in {self.keep_downloads} at the end"
                           if self.keep_downloads else
-                          f"{DOWNLOADS_INSIDE}: listed in the report, discarded at the end"),
+                          f"{DOWNLOADS_INSIDE}: held outside the sandbox at the end until "
+                          "the user keeps or discards them"
+                          if self.pending_downloads else
+                          f"{DOWNLOADS_INSIDE}: listed in the report, discarded at the end"
+                          + (f" ({self.discard_reason})" if self.discard_reason else "")),
             "dbus": ({"via": "xdg-dbus-proxy --filter", "talk": list(self.dbus_talk),
                       **({"portal": describe_rules()} if self.screen.mode == PORTAL else {})}
                      if self.bus_proxied else "none"),
@@ -254,13 +264,15 @@ def plan_devices(profile: Profile, *, camera: str | None,
                  policy: DevicePolicy, host: Mapping[str, str],
                  finder: CameraFinder | None = None,
                  mic: bool | None = None, share_screen: str | None = None,
-                 windows: WindowFinder | None = None) -> tuple[DevicePlan, list[str]]:
+                 windows: WindowFinder | None = None,
+                 hold_downloads: str | None = None) -> tuple[DevicePlan, list[str]]:
     """Decide the device grants; returns the plan and notes for the user.
 
     *share_screen*: None or "" for no screen sharing; on an X11 host a window id (hex
     ``0x…`` or decimal) or ``pick`` (the user clicks it, after every other check); on a
     Wayland host ``portal``. *windows* looks the window up (the host's X server when
-    None).
+    None). *hold_downloads* (the app's): without *keep_downloads*, the downloads wait in
+    a folder under it until the user decides, if the policy lets downloads be kept.
     """
     notes: list[str] = []
     display = _display(profile["devices.display"], profile["devices.display_size"],
@@ -286,6 +298,8 @@ def plan_devices(profile: Profile, *, camera: str | None,
         if not policy.allow_keep_downloads:
             raise _refuse("--keep-downloads", "downloads are always discarded on this machine")
         keep = check_keep_dir(keep_downloads)
+    pending = hold_downloads if keep is None and policy.allow_keep_downloads else None
+    discard_reason = "" if policy.allow_keep_downloads else POLICY_DISCARDS
     talk = tuple(profile["devices.dbus_talk"])
     bus = ""
     if talk:
@@ -315,5 +329,6 @@ def plan_devices(profile: Profile, *, camera: str | None,
                              "DBUS_SESSION_BUS_ADDRESS is set")
         notes += picker_notes(host)
     return DevicePlan(display=display, camera=chosen, share=share, downloads=True,
-                      keep_downloads=keep, dbus_talk=talk, host_bus=bus, audio=audio,
-                      screen=screen), notes
+                      keep_downloads=keep, pending_downloads=pending or None,
+                      discard_reason=discard_reason, dbus_talk=talk, host_bus=bus,
+                      audio=audio, screen=screen), notes

@@ -27,9 +27,10 @@ from pathlib import Path
 from typing import Any
 
 from ..core import proc
-from ..core.errors import SessionError
+from ..core.errors import LauncherError, SessionError
 from .audio import AudioGrant
 from .helper import Helper, start
+from .usage import recording_streams
 
 _PURPOSE = "to give the sandbox a sound server of its own"
 START_SECONDS = 10.0
@@ -137,6 +138,7 @@ class SoundServer:
     stopped: dict[str, bool] = field(default_factory=dict)
     changes: list[dict[str, Any]] = field(default_factory=list)
     _started: float = 0.0
+    _sources: str = ""  # the server's sources, as pactl lists them
 
     @property
     def client_socket(self) -> Path:
@@ -241,6 +243,26 @@ class SoundServer:
         self.changes.append({"at_s": round(time.monotonic() - self._started, 3),
                              "muted": self.muted})
         return self.muted
+
+    def recording(self) -> bool:
+        """Whether a client of the session's server records the microphone now.
+
+        Asks the server over the launcher's own socket (``pactl``, a few ms of CPU): call
+        it only while the microphone is on, when the answer matters.
+        """
+        if self.server is None or self.server.process.poll() is not None:
+            return False
+        env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(self.folder)}
+        try:
+            argv = [proc.which("pactl", _PURPOSE), f"--server={self.admin}", "-f", "json",
+                    "list"]
+            if not self._sources:  # fixed for the session: the client cannot load modules
+                self._sources = proc.run([*argv, "short", "sources"], timeout=5,
+                                         env=env).stdout
+            outputs = proc.run([*argv, "source-outputs"], timeout=5, env=env).stdout
+        except LauncherError:  # the server is going away, or pactl is missing
+            return False
+        return recording_streams(self._sources, outputs) > 0
 
     def stop(self) -> dict[str, Any]:
         """Stop forwarders and server, remove the folder; the report's ``audio`` object."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from collections.abc import Iterable, Iterator
 
 _NS_RE = re.compile(r"^(\w+):\[(\d+)\]$")
@@ -71,6 +72,43 @@ def fd_targets(pid: int) -> Iterator[str]:
             yield os.readlink(f"/proc/{pid}/fd/{fd}")
         except OSError:
             continue
+
+
+def char_device_holders(pid_list: Iterable[int], rdev: int) -> tuple[list[int], list[int]]:
+    """Which of the processes hold a character device *rdev* open, and which hide their fds.
+
+    Returns ``(holding, hidden)``. ``stat`` on a ``/proc/PID/fd/N`` link follows it to the
+    open file, so a renamed or re-linked path cannot hide the device. *hidden*: processes
+    whose fd table we may not read: a process that is not dumpable
+    (``prctl(PR_SET_DUMPABLE, 0)``) has its ``/proc/PID/fd`` owned by root, mode 0500.
+    Processes and fds that vanish while we look are skipped. Only the thread group's fd
+    table is read: a thread that unshared its own (``unshare(CLONE_FILES)``) is not seen.
+    """
+    holding: list[int] = []
+    hidden: list[int] = []
+    for pid in pid_list:
+        try:
+            fd_dir = os.open(f"/proc/{pid}/fd", os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        except PermissionError:
+            if is_alive(pid):
+                hidden.append(pid)
+            continue
+        except OSError:
+            continue  # exited
+        try:
+            for name in os.listdir(fd_dir):
+                try:
+                    info = os.stat(name, dir_fd=fd_dir)
+                except OSError:
+                    continue  # closed meanwhile
+                if info.st_rdev == rdev and stat.S_ISCHR(info.st_mode):
+                    holding.append(pid)
+                    break
+        except OSError:
+            continue  # exited while we listed
+        finally:
+            os.close(fd_dir)
+    return holding, hidden
 
 
 def namespace_holders(namespaces: dict[str, int]) -> list[tuple[int, str]]:

@@ -19,7 +19,7 @@ from ..core.errors import UsageError
 from ..core.policy import DevicePolicy
 from ..devices.audio import plan_audio
 from ..devices.camera import Camera, CameraFinder
-from ..devices.share import check_keep_dir, parse_share
+from ..devices.share import POLICY_DISCARDS, check_keep_dir, parse_share
 from ..devices.wayland import wayland_socket
 from ..devices.x11_windows import HostWindow, display_number, list_windows
 
@@ -27,7 +27,7 @@ from ..devices.x11_windows import HostWindow, display_number, list_windows
 NO_CAMERA = "no camera found on this computer"
 POLICY_CAMERA = "the system policy never grants a camera on this machine"
 POLICY_SHARE = "the system policy never grants a share folder on this machine"
-POLICY_KEEP = "the system policy always discards downloads on this machine"
+POLICY_KEEP = POLICY_DISCARDS
 POLICY_MIC = "the system policy never grants the microphone on this machine"
 POLICY_SCREEN = "the system policy never shares the screen on this machine"
 NO_DESKTOP = "no desktop display to share from (neither Wayland nor X11)"

@@ -23,6 +23,7 @@ from ..core.plan import LaunchPlan
 from ..devices.screen import started_event
 from ..host import procs
 from . import join, report, store, wipe
+from .usage import DeviceWatch
 
 
 class State(enum.Enum):
@@ -59,7 +60,8 @@ class Event:
     session_id: str
     state: State
     message: str = ""
-    #: A live event for the app: network (``dns``, ``connections``), ``mic`` or ``screen``.
+    #: A live event for the app: network (``dns``, ``connections``), ``mic``, ``screen``
+    #: or ``device`` (a granted device started or stopped being in use: session/usage.py).
     data: dict[str, Any] | None = None
 
 
@@ -104,6 +106,8 @@ class Session:
         self._times: dict[str, float] = {}
         #: Whether the microphone is muted now; None while the session has none to switch.
         self.mic_muted: bool | None = None
+        #: When the granted devices are in use (from RUNNING on).
+        self._devices: DeviceWatch | None = None
 
     def _request(self, code: bytes) -> None:
         if self._closed:
@@ -138,6 +142,8 @@ class Session:
             if error and not muted:
                 data["error"] = error
             self._listener(Event(self.id, self.state, "", data))
+        if self._devices is not None:
+            self._devices.poll()  # muted is not in use, at once; unmuted may be
 
     def _to(self, state: State, owned: store.OwnedSession | None, message: str = "") -> None:
         if state not in _NEXT[self.state]:
@@ -183,15 +189,9 @@ class Session:
             with contextlib.suppress(OSError):  # without it, a second link is refused
                 join.save_handover(owned.dir, self.plan)
             self._to(State.RUNNING, owned)
-            if handle.mic_switchable():
-                self.mic_muted = not self.plan.devices.audio.mic_at_start
-                if self._listener is not None:
-                    self._listener(Event(self.id, self.state, "",
-                                         {"type": "mic", "muted": self.mic_muted}))
-            if self.plan.devices.screen.mode != "off" and self._listener is not None:
-                self._listener(Event(self.id, self.state, "",
-                                     started_event(self.plan.devices.screen)))
+            self._announce_devices(handle)
             stopped_by_request = self._wait(handle, owned)
+            self._end_devices()
             status = handle.wait()
             network = handle.network_report
             devices = handle.devices_report
@@ -199,10 +199,13 @@ class Session:
             error = exc
         finally:
             if handle is not None and status is None:
+                self._end_devices()
                 handle.kill()
                 status = handle.wait()
                 network = handle.network_report
                 devices = handle.devices_report
+            if self._devices is not None:
+                devices = {**devices, "usage": self._devices.log.report()}
             outcome = self._wipe(owned, status, error, stopped_by_request, started_wall,
                                  listeners_before, report_path, network, devices)
         if error is not None:
@@ -224,19 +227,20 @@ class Session:
         deadline: float | None = None  # when the grace period after SIGTERM ends
         stopping = False
         next_poll = time.monotonic() + self.poll_seconds
+        # Live snapshots: the jail's traffic counters, and what devices are in use.
+        polling = net_fd is not None or (self._devices is not None and self._devices.polled)
         try:
             while True:
-                wake = [t for t in (deadline, next_poll if net_fd is not None else None)
+                wake = [t for t in (deadline, next_poll if polling else None)
                         if t is not None]
                 timeout = max(0.0, min(wake) - time.monotonic()) if wake else None
                 ready = {key.fd for key, _ in sel.select(timeout)}
-                if net_fd is not None and time.monotonic() >= next_poll:
-                    next_poll = time.monotonic() + self.poll_seconds
-                    self._publish_traffic(handle)
+                if polling and time.monotonic() >= next_poll:
+                    next_poll = self._snapshot(handle, net_fd is not None)
                 if net_fd in ready:
                     self._publish(handle.network_events())
                 if dev_fd is not None and dev_fd in ready:
-                    self._publish(handle.device_events())
+                    self._device_news(handle)
                     if handle.device_fd() is None:  # its helper exited: nothing more
                         sel.unregister(dev_fd)
                         dev_fd = None
@@ -262,6 +266,40 @@ class Session:
                     deadline = None  # killed: now only wait for the exit
         finally:
             sel.close()
+
+    def _announce_devices(self, handle: SandboxHandle) -> None:
+        """The client runs: say how the microphone and the screen start, and follow the
+        granted devices' use from now on."""
+        if handle.mic_switchable():
+            self.mic_muted = not self.plan.devices.audio.mic_at_start
+            if self._listener is not None:
+                self._listener(Event(self.id, self.state, "",
+                                     {"type": "mic", "muted": self.mic_muted}))
+        if self.plan.devices.screen.mode != "off" and self._listener is not None:
+            self._listener(Event(self.id, self.state, "",
+                                 started_event(self.plan.devices.screen)))
+        self._devices = DeviceWatch.start(self.plan, handle, self._publish, self.poll_seconds)
+
+    def _snapshot(self, handle: SandboxHandle, traffic: bool) -> float:
+        """One live snapshot (traffic counters, device use); returns when the next is due."""
+        due = time.monotonic() + self.poll_seconds
+        if traffic:
+            self._publish_traffic(handle)
+        if self._devices is not None:
+            self._devices.poll()
+        return due
+
+    def _device_news(self, handle: SandboxHandle) -> None:
+        """A device grant has news (a shared window closed, a portal cast started…)."""
+        events = handle.device_events()
+        if self._devices is not None:
+            self._devices.device_events(events)  # use is announced on changes only
+        else:
+            self._publish(events)
+
+    def _end_devices(self) -> None:
+        if self._devices is not None:
+            self._devices.end()
 
     def _watch_inbox(self, sel: selectors.BaseSelector) -> int | None:
         """Let *sel* wake us when a joiner (session/join.py) has handed over a link."""

@@ -3,7 +3,7 @@
 The network jail sends a ``connections`` snapshot every ``SNAPSHOT_SECONDS``: cumulative
 byte counters per destination. The app plots the *change* between snapshots, notices
 bursts of newly blocked destinations, and shows in the tray whether a microphone or a
-camera is live, or the screen is shared.
+camera is live (in use, not only granted: session/usage.py), or the screen is shared.
 """
 
 from __future__ import annotations
@@ -121,8 +121,8 @@ class Indicator(enum.Enum):
 
 @dataclass(frozen=True)
 class LiveState:
-    """How many sessions run, and whether any has a live microphone or camera, or shares
-    the screen."""
+    """How many sessions run, and whether any has a live microphone (on and recorded by
+    the client) or camera (open, not only granted), or shares the screen."""
 
     sessions: int = 0
     mic: bool = False

@@ -14,7 +14,7 @@ import json
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +32,10 @@ from ..host import procs
 from . import control, store
 from . import join as session_join
 from .choices import DeviceChoices, device_choices
+from .downloads import HeldDownloads, apply_decision
 from .lifecycle import Event, Outcome, Session, State
 from .live import LiveState, TrafficSeries
+from .usage import note_device_event
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,8 @@ class SessionEntry:
     camera: str | None = None
     #: What is shared of the screen right now: the window's title, "portal", or None.
     screen: str | None = None
+    #: Granted devices in use now ("camera", "microphone", "screen") → since (epoch).
+    in_use: dict[str, float] = field(default_factory=dict)
     #: Bytes out/in per network snapshot, for the plot.
     traffic: TrafficSeries = field(default_factory=TrafficSeries)
 
@@ -134,7 +138,8 @@ class SessionService:
     def __init__(self, *, backend_factory: Callable[[], SandboxBackend] = _default_backend,
                  profiles_dir: Path | None = None, policy_path: Path = SYSTEM_POLICY,
                  sessions_base: Path | None = None,
-                 camera_finder: CameraFinder | None = None) -> None:
+                 camera_finder: CameraFinder | None = None,
+                 pending_dir: Path | None = None) -> None:
         self._backend_factory = backend_factory
         self._camera_finder = camera_finder or CameraFinder()
         self._profiles_dir = profiles_dir
@@ -146,6 +151,9 @@ class SessionService:
         self._threads: dict[str, threading.Thread] = {}
         self._listener: ServiceListener | None = None
         self._procs: dict[str, dict[int, psutil.Process]] = {}
+        #: Ended sessions' downloads that wait for the user's decision.
+        self.downloads = HeldDownloads(pending_dir or paths.pending_downloads_dir(),
+                                       self._downloads_decided)
 
     # ------------------------------------------------------------------ configuration
 
@@ -211,6 +219,8 @@ class SessionService:
         Raises a LauncherError when the plan is refused (nothing was started then).
         """
         profile = self.profiles().get(profile_name)
+        # Unless kept in a folder chosen up front, the app asks at the end.
+        options = replace(options, hold_downloads=str(self.downloads.root))
         plan = make_plan(profile, options, policy=self.policy())
         session = Session(plan, self._backend_factory(), listener=self._on_event,
                           sessions_base=self._base)
@@ -269,7 +279,17 @@ class SessionService:
                     entry.screen = ((str(event.data.get("title") or "")
                                      if event.data.get("mode") == "mirror" else "portal")
                                     if event.data.get("shared") else None)
+                elif event.data.get("type") == "device":
+                    note_device_event(entry.in_use, event.data, time.time())
         self._emit(event)
+
+    def _downloads_decided(self, session_id: str, decision: dict[str, Any]) -> None:
+        """Keep the app's copy of the report in step with the stored one."""
+        with self._lock:
+            entry = self._entries.get(session_id)
+            if entry is not None and entry.outcome is not None:
+                devices = entry.outcome.report.setdefault("devices", {})
+                devices["downloads"] = apply_decision(devices.get("downloads"), decision)
 
     def _emit(self, event: ServiceEvent) -> None:
         listener = self._listener
@@ -330,15 +350,16 @@ class SessionService:
             return sum(1 for e in self._entries.values() if e.active)
 
     def live_state(self) -> LiveState:
-        """Sessions not yet ended, and whether a running one has its microphone on
-        (from its own mic events), was granted a camera, or shares the screen."""
+        """Sessions not yet ended, and whether a running one has its microphone, camera
+        or screen in use (from its ``device`` events: on *and* used, not only granted)."""
         with self._lock:
-            entries = list(self._entries.values())
+            entries = [(e.live, set(e.in_use)) for e in self._entries.values()]
+            active = sum(1 for e in self._entries.values() if e.active)
         return LiveState(
-            sessions=sum(1 for e in entries if e.active),
-            mic=any(e.live and e.mic_muted is False for e in entries),
-            camera=any(e.live and e.camera is not None for e in entries),
-            screen=any(e.live and e.screen is not None for e in entries))
+            sessions=active,
+            mic=any(live and "microphone" in used for live, used in entries),
+            camera=any(live and "camera" in used for live, used in entries),
+            screen=any(live and "screen" in used for live, used in entries))
 
     def forget(self, session_id: str) -> None:
         """Drop an ended session from the list."""

@@ -153,7 +153,7 @@ class DeviceControls(QObject):
             self._row(self.share.line, self.share_mode, self.share.button), self.share_reason))
 
         self.keep = FolderField("keepDownloads",
-                                self.tr("downloads are discarded at the end"),
+                                self.tr("none: the app asks when the session ends"),
                                 self.tr("Keep downloads in"), parent)
         self.keep.changed.connect(self._validate)
         self.keep_reason = _label("keepReason", ERROR_STYLE)

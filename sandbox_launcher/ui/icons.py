@@ -77,8 +77,8 @@ def app_icon(running: bool) -> QIcon:
 
 def state_icon(indicator: Indicator) -> QIcon:
     """The tray shield for *indicator*: grey idle, green running (dot), amber with a
-    microphone while one is live, purple with a monitor while a window or the screen is
-    shared, red with a camera while a camera is granted."""
+    microphone while one is live (on and recorded), purple with a monitor while a window
+    or the screen is shared, red with a camera while a camera is open (not only granted)."""
     icon = QIcon()
     for size in SIZES:
         icon.addPixmap(_state_shield(size, indicator, COLOURS[indicator]))

@@ -81,6 +81,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(self.tr("Ready."))
         self.reload_profiles()
         self.bridge.call(self.bridge.service.wipe_stale, self._stale_wiped)
+        # Downloads an earlier run left waiting (it quit or crashed) are asked about again.
+        self.sessions.downloads.offer_waiting()
 
     def _menus(self) -> None:
         menu = self.menuBar().addMenu(self.tr("&Profiles"))
@@ -122,6 +124,12 @@ class MainWindow(QMainWindow):
         stop.setShortcut(QKeySequence("Ctrl+W"))
         stop.triggered.connect(self.sessions.stop_selected)
         session_menu.addAction(stop)
+        self.downloads_action = QAction(self.tr("&Downloads waiting…"), self)
+        self.downloads_action.setObjectName("downloadsWaiting")
+        self.downloads_action.setShortcut(QKeySequence("Ctrl+Shift+D"))
+        self.downloads_action.triggered.connect(
+            lambda _checked=False: self.sessions.downloads.offer_waiting(say_none=True))
+        session_menu.addAction(self.downloads_action)
         clients_menu = self.menuBar().addMenu(self.tr("&Clients"))
         self.clients_action = QAction(self.tr("&Manage clients…"), self)
         self.clients_action.setObjectName("manageClients")

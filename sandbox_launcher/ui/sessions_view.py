@@ -26,6 +26,8 @@ from ..core.errors import LauncherError
 from ..session.lifecycle import Event, State
 from ..session.service import Finished, SessionEntry, Usage, end_summary
 from .bridge import ServiceBridge
+from .device_use import device_details, in_use_text
+from .downloads import DownloadsBar, PendingDownloads
 from .errors import show_error
 from .traffic_plot import TrafficPlot, human_bytes
 from .wipe_steps import WipeSteps, no_cancel_reason
@@ -144,6 +146,10 @@ class SessionsView(QWidget):
         layout.addWidget(self.connections, 1)
         self.wipe_steps = WipeSteps()
         layout.addWidget(self.wipe_steps)
+        self.downloads = PendingDownloads(self.bridge, self)
+        self.downloads.notice.connect(self.notice)
+        self.downloads_bar = DownloadsBar(self.downloads)
+        layout.addWidget(self.downloads_bar)
         buttons = QHBoxLayout()
         self.stop_button = QPushButton(self.tr("&Stop && Wipe"))
         self.stop_button.setObjectName("stopButton")
@@ -207,17 +213,9 @@ class SessionsView(QWidget):
                 item.setText(text)
 
     def in_use(self, entry: SessionEntry) -> str:
-        """The camera and screen-share indicators of a running session ("" otherwise)."""
-        if not entry.live:
-            return ""
-        parts = []
-        if entry.camera is not None:
-            parts.append(self.tr("● camera {name}").format(name=entry.camera))
-        if entry.screen == "portal":
-            parts.append(self.tr("● screen (portal)"))
-        elif entry.screen is not None:
-            parts.append(self.tr("● sharing “{title}”").format(title=entry.screen))
-        return "  ".join(parts)
+        """The devices a running session uses now: camera open, microphone recorded,
+        screen shared ("" otherwise; ui/device_use.py)."""
+        return in_use_text(entry)
 
     def selected_id(self) -> str:
         """The selected session's id, or ""."""
@@ -229,6 +227,7 @@ class SessionsView(QWidget):
 
     def _show_details(self) -> None:
         session_id = self.selected_id()
+        self.downloads_bar.show_session(session_id)
         if not session_id:
             self.summary.setText(self.tr("No session selected."))
             self.traffic.set_series(())
@@ -254,11 +253,8 @@ class SessionsView(QWidget):
         else:
             text = self.tr("{title} ({id}): {state}").format(
                 title=entry.title, id=entry.id, state=state_text(entry.state))
-            if entry.mic_muted is not None:
-                text += "; " + (self.tr("microphone muted") if entry.mic_muted
-                                else self.tr("microphone ON"))
-            if self.in_use(entry):
-                text += "; " + self.in_use(entry)
+            if device_details(entry):  # granted, and whether in use (and since when)
+                text += "; " + device_details(entry)
             self.summary.setText(text)
         self._fill_connections(entry)
 

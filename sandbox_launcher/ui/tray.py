@@ -196,7 +196,7 @@ class Tray(QObject):
     def _on_event(self, event: Event) -> None:
         if event.data is not None:
             kind = event.data.get("type")
-            if kind == "mic":
+            if kind in ("mic", "device"):  # a device started or stopped being in use
                 self._update_icon()
             elif kind == "connections":
                 self._check_burst(event)

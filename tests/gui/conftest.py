@@ -92,9 +92,17 @@ def policy_file(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def service(profiles_dir: Path, policy_file: Path) -> Iterator[SessionService]:
+def pending_dir(tmp_path: Path) -> Path:
+    """Where the app holds ended sessions' downloads for its question (the test's own)."""
+    return tmp_path / "pending-downloads"
+
+
+@pytest.fixture
+def service(profiles_dir: Path, policy_file: Path,
+            pending_dir: Path) -> Iterator[SessionService]:
     """The real app service: real profiles, real bubblewrap sessions."""
-    svc = SessionService(profiles_dir=profiles_dir, policy_path=policy_file)
+    svc = SessionService(profiles_dir=profiles_dir, policy_path=policy_file,
+                         pending_dir=pending_dir)
     yield svc
     assert svc.shutdown(60), "a session did not end within 60 s"
 

@@ -1,5 +1,6 @@
 """The traffic plot, the tray's state icon and the blocked-burst notification, fed with
-events through the app service's own callback (as a session's thread would send them)."""
+events through the app service's own callback (as a session's thread would send them).
+Real sessions drive the same icon in test_camera_use.py and test_tray_mic.py."""
 
 from __future__ import annotations
 
@@ -20,6 +21,12 @@ def _session(service: SessionService, session_id: str, camera: str | None = None
                                                 camera=camera)
     for state in (State.PREPARING, State.STARTING, State.RUNNING):
         service._on_event(Event(session_id, state))
+
+
+def _use(service: SessionService, session_id: str, device: str, in_use: bool) -> None:
+    """A device started or stopped being in use, as the session announces it."""
+    service._on_event(Event(session_id, State.RUNNING, data={
+        "type": "device", "device": device, "in_use": in_use, "at": 1000.0}))
 
 
 def _end(service: SessionService, session_id: str) -> None:
@@ -74,15 +81,20 @@ def test_the_tray_icon_shows_idle_running_mic_and_camera(app: App) -> None:
     assert tray.indicator is Indicator.RUNNING and _colour_pixels(app, RUNNING) >= 100
     assert tray.icon.toolTip() == "Sandbox Launcher: 1 session(s) running"
     service._on_event(Event("sleeper-m1", State.RUNNING, data={"type": "mic", "muted": False}))
+    assert tray.indicator is Indicator.RUNNING  # on, but nothing records it yet
+    _use(service, "sleeper-m1", "microphone", True)
     assert tray.indicator is Indicator.MIC and _colour_pixels(app, MIC_LIVE) >= 100
     assert tray.icon.toolTip() == "Sandbox Launcher: microphone live, 1 session(s) running"
     _session(service, "sleeper-c1", camera="video0")
+    assert tray.indicator is Indicator.MIC  # granted, not open
+    _use(service, "sleeper-c1", "camera", True)
     assert tray.indicator is Indicator.CAMERA and _colour_pixels(app, CAMERA_LIVE) >= 100
     assert tray.icon.toolTip() == ("Sandbox Launcher: camera and microphone live, "
                                    "2 session(s) running")
     _end(service, "sleeper-c1")
     assert tray.indicator is Indicator.MIC
     service._on_event(Event("sleeper-m1", State.RUNNING, data={"type": "mic", "muted": True}))
+    _use(service, "sleeper-m1", "microphone", False)  # muting ends the use at once
     assert tray.indicator is Indicator.RUNNING
     _end(service, "sleeper-m1")
     assert tray.indicator is Indicator.IDLE and _colour_pixels(app, IDLE) >= 100

@@ -22,6 +22,7 @@ from conftest import WAIT_MS
 from PySide6.QtGui import QColor
 from pytestqt.qtbot import QtBot
 
+from sandbox_launcher.core.plan import RunOptions
 from sandbox_launcher.ui.app import App
 from sandbox_launcher.ui.icons import MIC_LIVE, RUNNING
 
@@ -88,10 +89,11 @@ def test_tray_mute_switches_the_real_microphone(app: App, qtbot: QtBot,
                                                 host_pulse: str) -> None:
     tray, service = app.tray, app.bridge.service
     tray.rebuild()
-    launch = tray.action("launch-sleeper")
-    assert launch is not None
+    # A client that records its microphone all along: live means on *and* recorded, so
+    # the icon follows the switch here (and stays "running" while muted).
+    recorder = RunOptions(command=("/bin/sh", "-c", "exec pacat --record --raw >/dev/null"))
     with qtbot.waitSignal(app.window.session_started, timeout=WAIT_MS) as started:
-        launch.trigger()
+        app.window.launch("sleeper", recorder)
     session_id = str(started.args[0])
 
     def mic_action_checked(checked: bool) -> bool:
@@ -112,6 +114,7 @@ def test_tray_mute_switches_the_real_microphone(app: App, qtbot: QtBot,
     qtbot.waitUntil(lambda: _host_recordings(host_pulse) == 1, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: _icon_has(app, MIC_LIVE), timeout=WAIT_MS)
     assert "microphone live" in tray.icon.toolTip()
+    assert "microphone" in service.entry(session_id).in_use
     assert mic_action_checked(True)
 
     off = tray.action(f"mic-{session_id}")

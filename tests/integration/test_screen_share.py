@@ -10,6 +10,7 @@ green one; ``share-host.png`` shows the host with both windows and Xephyr's.
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import signal
@@ -214,6 +215,12 @@ def _check_report(saved: dict[str, Any], stderr: str, window: int) -> None:
     assert screen["ended_by"] == "the shared window was closed", screen
     assert saved["started"] <= screen["started"] < screen["stopped"] <= saved["ended"]
     assert screen["frames"] >= 2, screen
+    # In use from the start until the window closed (the mirror's own events).
+    (shared,) = saved["devices"]["usage"]["screen"]
+    end = datetime.datetime.fromisoformat(shared["to"]).timestamp()
+    assert abs(end - screen["stopped"]) < 1.0 and end < saved["ended"], (shared, screen)
+    assert [line for line in stderr.splitlines() if line.endswith(" in use")] == [
+        "sandbox-launcher: screen in use", "sandbox-launcher: screen not in use"], stderr
     checks = {c["name"]: c for c in saved["wipe"]["checks"]}
     assert saved["wipe"]["verified"], checks
     assert "mirror" in checks["device helpers stopped"]["detail"], checks

@@ -100,6 +100,13 @@ def test_screen_cast_through_the_portal_from_inside_the_sandbox(
     assert token and token not in _tokens(run_as_user, desktop)
     data = json.loads(report.read_text())
     assert "portal" in data["grants"]["screen"]
+    # In use from the client's Start to its Close, as the proxy's message log shows them.
+    usage = data["devices"]["usage"]
+    (cast,) = usage["screen"]
+    assert cast["seconds"] > 0 and "ScreenCast.Start" in usage["how"]["screen"]
+    uses = [line for line in done.stderr.splitlines() if line.endswith(" in use")]
+    assert uses == ["sandbox-launcher: screen in use", "sandbox-launcher: screen not in use"], (
+        done.stderr)
     dbus = data["grants"]["dbus"]
     assert dbus["talk"] == [] and dbus["portal"]["name"] == "org.freedesktop.portal.Desktop"
     checks = {c["name"]: c for c in data["wipe"]["checks"]}

@@ -95,10 +95,22 @@ def test_the_service_derives_live_state_and_traffic_from_events(tmp_path: Any) -
     b = SessionEntry("b", "teams", "Teams", state=State.STARTING, camera="video0")
     service._entries.update(a=a, b=b)
     assert service.live_state() == LiveState(sessions=2)
+    # On is not live: only on *and* recorded (the session's "device" event) is.
     service._on_event(Event("a", State.RUNNING, data={"type": "mic", "muted": False}))
+    assert service.live_state() == LiveState(sessions=2)
+    service._on_event(Event("a", State.RUNNING, data={
+        "type": "device", "device": "microphone", "in_use": True, "at": 100.0}))
     assert service.live_state() == LiveState(sessions=2, mic=True)
+    assert a.in_use == {"microphone": 100.0}
+    # Granted is not live either: the camera counts once it is open, while running.
     service._on_event(Event("b", State.RUNNING))
+    assert service.live_state().indicator is Indicator.MIC
+    service._on_event(Event("b", State.RUNNING, data={
+        "type": "device", "device": "camera", "in_use": True, "at": 101.0}))
     assert service.live_state().indicator is Indicator.CAMERA
+    service._on_event(Event("b", State.RUNNING, data={
+        "type": "device", "device": "camera", "in_use": False, "at": 105.0}))
+    assert service.live_state() == LiveState(sessions=2, mic=True) and b.in_use == {}
     for out in (100, 250):
         service._on_event(Event("a", State.RUNNING, data={
             "type": "connections", "connections": [_conn("192.0.2.10", out, out * 2)],

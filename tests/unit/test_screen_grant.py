@@ -174,10 +174,13 @@ def test_screen_events_reach_the_live_state(tmp_path: Path) -> None:
     service = SessionService(profiles_dir=tmp_path)
     service._entries["a"] = SessionEntry("a", "zoom", "Zoom", state=State.RUNNING)
     grant = {"type": "screen", "mode": "mirror", "window": 5, "title": "Slides"}
+    use = {"type": "device", "device": "screen", "at": 10.0}
     service._on_event(Event("a", State.RUNNING, data={**grant, "shared": True}))
+    service._on_event(Event("a", State.RUNNING, data={**use, "in_use": True}))
     assert service.entry("a").screen == "Slides" and service.live_state().screen
     service._on_event(Event("a", State.RUNNING, data={**grant, "shared": False,
                                                       "reason": "closed"}))
+    service._on_event(Event("a", State.RUNNING, data={**use, "in_use": False}))
     assert service.entry("a").screen is None and not service.live_state().screen
 
 

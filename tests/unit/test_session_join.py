@@ -30,6 +30,7 @@ from sandbox_launcher.core.errors import (
 )
 from sandbox_launcher.core.plan import LaunchPlan, RunOptions, make_plan
 from sandbox_launcher.core.profile import load_profiles
+from sandbox_launcher.devices.usage import Use
 from sandbox_launcher.session import join, store
 from sandbox_launcher.session.lifecycle import Event, Session, State
 
@@ -208,6 +209,9 @@ class _Handle:
 
     def device_events(self) -> list[dict[str, Any]]:
         return []
+
+    def device_usage(self) -> dict[str, Use]:
+        return {}
 
     def fileno(self) -> int:
         return self._end_r

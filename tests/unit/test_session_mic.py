@@ -16,6 +16,7 @@ from sandbox_launcher.core.plan import LaunchPlan, RunOptions, make_plan
 from sandbox_launcher.core.policy import DevicePolicy, Policy
 from sandbox_launcher.core.profile import Profile, load_profiles
 from sandbox_launcher.devices.audio import host_sound_server, plan_audio
+from sandbox_launcher.devices.usage import Use
 from sandbox_launcher.session.lifecycle import Event, Session
 
 
@@ -45,6 +46,9 @@ class FakeHandle:
 
     def device_events(self) -> list[dict[str, Any]]:
         return []
+
+    def device_usage(self) -> dict[str, Use]:
+        return {}
 
     def fileno(self) -> int:
         return self._end_r

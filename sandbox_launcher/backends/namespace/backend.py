@@ -22,6 +22,7 @@ from ...core import proc
 from ...core.errors import CommandNotFound, SessionError
 from ...core.plan import SANDBOX_HOME, LaunchPlan
 from ...devices.host import HostDevices, Link, Mount
+from ...devices.usage import Use
 from ...host import procs
 from ...netjail import report as netreport
 from ...netjail.geo import CountryDB
@@ -126,8 +127,16 @@ class NamespaceSandbox:
         return self.devices.screen_fd() if self.devices is not None else None
 
     def device_events(self) -> list[dict[str, Any]]:
-        """Live device events (``screen``) since the last call."""
+        """Live device events (``screen``, ``device``) since the last call."""
         return self.devices.screen_events() if self.devices is not None else []
+
+    def device_usage(self) -> dict[str, Use]:
+        """The camera (open by a process in the sandbox's pid namespace?) and microphone."""
+        if self.devices is None:
+            return {}
+        pid_ns = self.info.namespaces.get("pid")
+        return self.devices.usage(
+            lambda: procs.members({"pid": pid_ns}) if pid_ns is not None else [])
 
     def fileno(self) -> int:
         """Readable once bwrap has exited."""

@@ -492,8 +492,8 @@ Quelle: {source}</translation>
     </message>
     <message>
         <location filename="../device_fields.py" line="156"/>
-        <source>downloads are discarded at the end</source>
-        <translation>Downloads werden am Ende verworfen</translation>
+        <source>none: the app asks when the session ends</source>
+        <translation>keiner: die App fragt am Ende der Sitzung</translation>
     </message>
     <message>
         <location filename="../device_fields.py" line="157"/>
@@ -578,6 +578,181 @@ Quelle: {source}</translation>
         <location filename="../device_fields.py" line="46"/>
         <source>no window on the desktop to share</source>
         <translation>kein Fenster auf dem Desktop zum Teilen</translation>
+    </message>
+</context>
+<context>
+    <name>Downloads</name>
+    <message>
+        <location filename="../downloads_question.py" line="62"/>
+        <source>one file</source>
+        <translation>eine Datei</translation>
+    </message>
+    <message>
+        <location filename="../downloads_question.py" line="63"/>
+        <source>{n} files</source>
+        <translation>{n} Dateien</translation>
+    </message>
+    <message>
+        <location filename="../downloads_question.py" line="68"/>
+        <source>one item</source>
+        <translation>ein Eintrag</translation>
+    </message>
+    <message>
+        <location filename="../downloads_question.py" line="69"/>
+        <source>{n} items</source>
+        <translation>{n} Einträge</translation>
+    </message>
+    <message>
+        <location filename="../downloads_question.py" line="80"/>
+        <source>at {time}</source>
+        <translation>um {time}</translation>
+    </message>
+    <message>
+        <location filename="../downloads_question.py" line="81"/>
+        <source>on {date} at {time}</source>
+        <translation>am {date} um {time}</translation>
+    </message>
+</context>
+<context>
+    <name>DownloadsBar</name>
+    <message>
+        <location filename="../downloads.py" line="200"/>
+        <source>Downloads waiting</source>
+        <translation>Wartende Downloads</translation>
+    </message>
+    <message>
+        <location filename="../downloads.py" line="212"/>
+        <source>&amp;Keep…</source>
+        <translation>&amp;Behalten…</translation>
+    </message>
+    <message>
+        <location filename="../downloads.py" line="213"/>
+        <source>Keep the waiting downloads</source>
+        <translation>Die wartenden Downloads behalten</translation>
+    </message>
+    <message>
+        <location filename="../downloads.py" line="216"/>
+        <source>&amp;Discard</source>
+        <translation>&amp;Verwerfen</translation>
+    </message>
+    <message>
+        <location filename="../downloads.py" line="217"/>
+        <source>Delete the waiting downloads</source>
+        <translation>Die wartenden Downloads löschen</translation>
+    </message>
+    <message>
+        <location filename="../downloads.py" line="219"/>
+        <source>Show &amp;files…</source>
+        <translation>&amp;Dateien zeigen…</translation>
+    </message>
+    <message>
+        <location filename="../downloads.py" line="220"/>
+        <source>List the waiting downloads</source>
+        <translation>Die wartenden Downloads auflisten</translation>
+    </message>
+    <message>
+        <location filename="../downloads.py" line="247"/>
+        <source>Downloads waiting: {files} ({size})</source>
+        <translation>Downloads warten: {files} ({size})</translation>
+    </message>
+</context>
+<context>
+    <name>DownloadsQuestion</name>
+    <message>
+        <location filename="../downloads_question.py" line="96"/>
+        <source>Downloads of {id}</source>
+        <extracomment>the user wants to pick a folder to keep the files in</extracomment>
+        <translation>Downloads von {id}</translation>
+    </message>
+    <message>
+        <location filename="../downloads_question.py" line="97"/>
+        <source>Keep or discard the downloads</source>
+        <translation>Downloads behalten oder verwerfen</translation>
+    </message>
+    <message>
+        <location filename="../downloads_question.py" line="108"/>
+        <source>Closing this window loses nothing: the files keep waiting in the session&apos;s details and under Sessions → Downloads waiting.</source>
+        <translation>Wenn Sie dieses Fenster schließen, geht nichts verloren: Die Dateien warten weiter in den Details der Sitzung und unter Sitzungen → Wartende Downloads.</translation>
+    </message>
+    <message>
+        <location filename="../downloads_question.py" line="126"/>
+        <source>Keep what the session downloaded?</source>
+        <translation>Behalten, was die Sitzung heruntergeladen hat?</translation>
+    </message>
+    <message>
+        <location filename="../downloads_question.py" line="142"/>
+        <source>Downloaded files</source>
+        <translation>Heruntergeladene Dateien</translation>
+    </message>
+    <message>
+        <location filename="../downloads_question.py" line="143"/>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <location filename="../downloads_question.py" line="143"/>
+        <source>Size</source>
+        <translation>Größe</translation>
+    </message>
+    <message>
+        <location filename="../downloads_question.py" line="156"/>
+        <source>&amp;Keep…</source>
+        <translation>&amp;Behalten…</translation>
+    </message>
+    <message>
+        <location filename="../downloads_question.py" line="159"/>
+        <source>Keep the files in a folder you choose</source>
+        <translation>Die Dateien in einem Ordner Ihrer Wahl behalten</translation>
+    </message>
+    <message>
+        <location filename="../downloads_question.py" line="161"/>
+        <source>&amp;Discard</source>
+        <translation>&amp;Verwerfen</translation>
+    </message>
+    <message>
+        <location filename="../downloads_question.py" line="163"/>
+        <source>Delete the files</source>
+        <translation>Die Dateien löschen</translation>
+    </message>
+    <message>
+        <location filename="../downloads_question.py" line="164"/>
+        <source>Decide &amp;later</source>
+        <translation>&amp;Später entscheiden</translation>
+    </message>
+    <message>
+        <location filename="../downloads_question.py" line="167"/>
+        <source>Close; the files keep waiting</source>
+        <translation>Schließen; die Dateien warten weiter</translation>
+    </message>
+    <message>
+        <location filename="../downloads_question.py" line="177"/>
+        <source>Session {id} ({profile}), ended {when}</source>
+        <translation>Sitzung {id} ({profile}), beendet {when}</translation>
+    </message>
+    <message>
+        <location filename="../downloads_question.py" line="178"/>
+        <source>Session {id}, ended {when}</source>
+        <translation>Sitzung {id}, beendet {when}</translation>
+    </message>
+    <message>
+        <location filename="../downloads_question.py" line="179"/>
+        <source>Session {id} ({profile})</source>
+        <translation>Sitzung {id} ({profile})</translation>
+    </message>
+    <message>
+        <location filename="../downloads_question.py" line="179"/>
+        <source>Session {id}</source>
+        <translation>Sitzung {id}</translation>
+    </message>
+    <message>
+        <location filename="../downloads_question.py" line="183"/>
+        <source>The client saved {files} ({size}) in its Downloads folder. They are held outside every sandbox until you keep them in a folder of yours or discard them.</source>
+        <translation>Der Client hat {files} ({size}) in seinem Download-Ordner gespeichert. Sie werden außerhalb jeder Sandbox aufbewahrt, bis Sie sie in einem Ihrer Ordner behalten oder verwerfen.</translation>
+    </message>
+    <message>
+        <location filename="../downloads_question.py" line="198"/>
+        <source>Never kept: {items} that were not regular files (links, pipes or devices): {names}</source>
+        <translation>Nie behalten: {items}, die keine gewöhnlichen Dateien waren (Links, Pipes oder Geräte): {names}</translation>
     </message>
 </context>
 <context>
@@ -692,97 +867,102 @@ Quelle: {source}</translation>
         <translation>Bereit.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="86"/>
+        <location filename="../main_window.py" line="88"/>
         <source>&amp;Profiles</source>
         <translation>&amp;Profile</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="87"/>
+        <location filename="../main_window.py" line="89"/>
         <source>&amp;New profile…</source>
         <translation>&amp;Neues Profil…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="90"/>
+        <location filename="../main_window.py" line="92"/>
         <source>&amp;Edit profile…</source>
         <translation>Profil &amp;bearbeiten…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="93"/>
+        <location filename="../main_window.py" line="95"/>
         <source>&amp;Launch</source>
         <translation>&amp;Starten</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="96"/>
+        <location filename="../main_window.py" line="98"/>
         <source>Start in tray at &amp;login</source>
         <translation>Bei der &amp;Anmeldung im Infobereich starten</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="100"/>
+        <location filename="../main_window.py" line="102"/>
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="109"/>
+        <location filename="../main_window.py" line="111"/>
         <source>&amp;Meeting</source>
         <translation>&amp;Besprechung</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="110"/>
+        <location filename="../main_window.py" line="112"/>
         <source>Join meeting from &amp;clipboard</source>
         <translation>Besprechung aus der &amp;Zwischenablage beitreten</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="114"/>
+        <location filename="../main_window.py" line="116"/>
         <source>&amp;Open meeting link…</source>
         <translation>Besprechungslink ö&amp;ffnen…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="120"/>
+        <location filename="../main_window.py" line="122"/>
         <source>&amp;Sessions</source>
         <translation>&amp;Sitzungen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="121"/>
+        <location filename="../main_window.py" line="123"/>
         <source>&amp;Stop &amp;&amp; wipe selected</source>
         <translation>Gewählte &amp;beenden &amp;&amp; löschen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="125"/>
+        <location filename="../main_window.py" line="127"/>
+        <source>&amp;Downloads waiting…</source>
+        <translation>&amp;Wartende Downloads…</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="133"/>
         <source>&amp;Clients</source>
         <translation>&amp;Clients</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="126"/>
+        <location filename="../main_window.py" line="134"/>
         <source>&amp;Manage clients…</source>
         <translation>Clients &amp;verwalten…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="167"/>
+        <location filename="../main_window.py" line="175"/>
         <source>A profile file is broken: {why}</source>
         <translation>Eine Profildatei ist fehlerhaft: {why}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="184"/>
+        <location filename="../main_window.py" line="192"/>
         <source>Profile {name} saved.</source>
         <translation>Profil {name} gespeichert.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="193"/>
+        <location filename="../main_window.py" line="201"/>
         <source>Starting {name}…</source>
         <translation>{name} wird gestartet…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="198"/>
+        <location filename="../main_window.py" line="206"/>
         <source>Session {id} started.</source>
         <translation>Sitzung {id} gestartet.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="205"/>
+        <location filename="../main_window.py" line="213"/>
         <source>Could not start {name}</source>
         <translation>{name} konnte nicht gestartet werden</translation>
     </message>
     <message numerus="yes">
-        <location filename="../main_window.py" line="213"/>
+        <location filename="../main_window.py" line="221"/>
         <source>Wiped %n session(s) left by a launcher that died.</source>
         <translation>
             <numerusform>%n Sitzung eines abgestürzten Launchers gelöscht.</numerusform>
@@ -790,22 +970,22 @@ Quelle: {source}</translation>
         </translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="220"/>
+        <location filename="../main_window.py" line="228"/>
         <source>Could not change the login start: {why}</source>
         <translation>Der Start bei der Anmeldung ließ sich nicht ändern: {why}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="224"/>
+        <location filename="../main_window.py" line="232"/>
         <source>Starts in the tray at login ({path}).</source>
         <translation>Startet bei der Anmeldung im Infobereich ({path}).</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="225"/>
+        <location filename="../main_window.py" line="233"/>
         <source>No longer starts at login.</source>
         <translation>Startet nicht mehr bei der Anmeldung.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../main_window.py" line="245"/>
+        <location filename="../main_window.py" line="253"/>
         <source>Stopping %n session(s) and wiping…</source>
         <translation>
             <numerusform>%n Sitzung wird beendet und gelöscht…</numerusform>
@@ -893,6 +1073,45 @@ Quelle: {source}</translation>
         <location filename="../meeting_links.py" line="183"/>
         <source>Opening a {service} meeting on {host} in the profile {profile}…</source>
         <translation>Öffne eine {service}-Besprechung auf {host} im Profil {profile}…</translation>
+    </message>
+</context>
+<context>
+    <name>PendingDownloads</name>
+    <message>
+        <location filename="../downloads.py" line="63"/>
+        <source>No downloads are waiting.</source>
+        <extracomment>the files waiting for this session id changed (arrived, kept, discarded, busy) a line for the status bar</extracomment>
+        <translation>Es warten keine Downloads.</translation>
+    </message>
+    <message>
+        <location filename="../downloads.py" line="127"/>
+        <source>The downloads of {id} keep waiting in the session&apos;s details.</source>
+        <translation>Die Downloads von {id} warten weiter in den Details der Sitzung.</translation>
+    </message>
+    <message>
+        <location filename="../downloads.py" line="138"/>
+        <source>Keep the downloads in</source>
+        <translation>Downloads behalten in</translation>
+    </message>
+    <message>
+        <location filename="../downloads.py" line="153"/>
+        <source>Keeping the files in {folder}…</source>
+        <translation>Die Dateien werden nach {folder} verschoben…</translation>
+    </message>
+    <message>
+        <location filename="../downloads.py" line="158"/>
+        <source>Kept {files} of {id} in {folder}.</source>
+        <translation>{files} von {id} in {folder} behalten.</translation>
+    </message>
+    <message>
+        <location filename="../downloads.py" line="165"/>
+        <source>Discarding the files…</source>
+        <translation>Die Dateien werden verworfen…</translation>
+    </message>
+    <message>
+        <location filename="../downloads.py" line="169"/>
+        <source>Discarded {files} of {id}.</source>
+        <translation>{files} von {id} verworfen.</translation>
     </message>
 </context>
 <context>
@@ -1139,301 +1358,341 @@ Quelle: {source}</translation>
 <context>
     <name>SessionsView</name>
     <message>
-        <location filename="../sessions_view.py" line="43"/>
+        <location filename="../sessions_view.py" line="45"/>
         <source>planned</source>
         <extracomment>The column that shows the devices a running session has in use.</extracomment>
         <translation>geplant</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="44"/>
+        <location filename="../sessions_view.py" line="46"/>
         <source>preparing</source>
         <translation>wird vorbereitet</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="45"/>
+        <location filename="../sessions_view.py" line="47"/>
         <source>starting</source>
         <translation>startet</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="46"/>
+        <location filename="../sessions_view.py" line="48"/>
         <source>running</source>
         <translation>läuft</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="47"/>
+        <location filename="../sessions_view.py" line="49"/>
         <source>stopping</source>
         <translation>wird beendet</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="48"/>
+        <location filename="../sessions_view.py" line="50"/>
         <source>wiping</source>
         <translation>wird gelöscht</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="49"/>
+        <location filename="../sessions_view.py" line="51"/>
         <source>verifying wipe</source>
         <translation>Löschung wird geprüft</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="50"/>
+        <location filename="../sessions_view.py" line="52"/>
         <source>wiped</source>
         <translation>gelöscht</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="51"/>
+        <location filename="../sessions_view.py" line="53"/>
         <source>wipe not verified</source>
         <translation>Löschung nicht bestätigt</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="60"/>
+        <location filename="../sessions_view.py" line="62"/>
         <source>wipe verified</source>
         <translation>Löschung bestätigt</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="61"/>
+        <location filename="../sessions_view.py" line="63"/>
         <source>wipe NOT verified</source>
         <translation>Löschung NICHT bestätigt</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="62"/>
+        <location filename="../sessions_view.py" line="64"/>
         <source>1 host</source>
         <translation>1 Host</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="63"/>
+        <location filename="../sessions_view.py" line="65"/>
         <source>{n} hosts</source>
         <translation>{n} Hosts</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="64"/>
+        <location filename="../sessions_view.py" line="66"/>
         <source>1 country</source>
         <translation>1 Land</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="65"/>
+        <location filename="../sessions_view.py" line="67"/>
         <source>{n} countries</source>
         <translation>{n} Ländern</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="67"/>
+        <location filename="../sessions_view.py" line="69"/>
         <source>unknown</source>
         <translation>unbekannt</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="70"/>
+        <location filename="../sessions_view.py" line="72"/>
         <source>Contacted {hosts} in {countries}, blocked {blocked}; {wipe}.</source>
         <translation>{hosts} in {countries} kontaktiert, {blocked} blockiert; {wipe}.</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="100"/>
+        <location filename="../sessions_view.py" line="102"/>
         <source>Sessions</source>
         <extracomment>a session was stopped, saved… (the window&apos;s status bar shows it)</extracomment>
         <translation>Sitzungen</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="102"/>
+        <location filename="../sessions_view.py" line="104"/>
         <source>Profile</source>
         <translation>Profil</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="102"/>
+        <location filename="../sessions_view.py" line="104"/>
         <source>Session</source>
         <translation>Sitzung</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="102"/>
+        <location filename="../sessions_view.py" line="104"/>
         <source>State</source>
         <translation>Zustand</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="102"/>
+        <location filename="../sessions_view.py" line="104"/>
         <source>Uptime</source>
         <translation>Laufzeit</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="103"/>
+        <location filename="../sessions_view.py" line="105"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="103"/>
+        <location filename="../sessions_view.py" line="105"/>
         <source>Memory</source>
         <translation>Speicher</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="103"/>
+        <location filename="../sessions_view.py" line="105"/>
         <source>In use</source>
         <translation>In Gebrauch</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="124"/>
+        <location filename="../sessions_view.py" line="126"/>
         <source>Selected session</source>
         <translation>Gewählte Sitzung</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="126"/>
-        <location filename="../sessions_view.py" line="233"/>
+        <location filename="../sessions_view.py" line="128"/>
+        <location filename="../sessions_view.py" line="232"/>
         <source>No session selected.</source>
         <translation>Keine Sitzung gewählt.</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="135"/>
+        <location filename="../sessions_view.py" line="137"/>
         <source>Connections</source>
         <translation>Verbindungen</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="137"/>
+        <location filename="../sessions_view.py" line="139"/>
         <source>Name</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="137"/>
+        <location filename="../sessions_view.py" line="139"/>
         <source>Address</source>
         <translation>Adresse</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="137"/>
+        <location filename="../sessions_view.py" line="139"/>
         <source>Country</source>
         <translation>Land</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="137"/>
+        <location filename="../sessions_view.py" line="139"/>
         <source>Sent</source>
         <translation>Gesendet</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="138"/>
+        <location filename="../sessions_view.py" line="140"/>
         <source>Received</source>
         <translation>Empfangen</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="138"/>
+        <location filename="../sessions_view.py" line="140"/>
         <source>Verdict</source>
         <translation>Entscheidung</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="148"/>
+        <location filename="../sessions_view.py" line="154"/>
         <source>&amp;Stop &amp;&amp; Wipe</source>
         <translation>&amp;Beenden &amp;&amp; löschen</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="150"/>
+        <location filename="../sessions_view.py" line="156"/>
         <source>Stop and wipe the selected session</source>
         <translation>Die gewählte Sitzung beenden und löschen</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="152"/>
+        <location filename="../sessions_view.py" line="158"/>
         <source>Save &amp;report…</source>
         <translation>&amp;Bericht speichern…</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="154"/>
+        <location filename="../sessions_view.py" line="160"/>
         <source>Save the report of the selected session</source>
         <translation>Den Bericht der gewählten Sitzung speichern</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="156"/>
-        <location filename="../sessions_view.py" line="339"/>
+        <location filename="../sessions_view.py" line="162"/>
+        <location filename="../sessions_view.py" line="335"/>
         <source>&amp;Microphone on</source>
         <translation>&amp;Mikrofon ein</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="159"/>
+        <location filename="../sessions_view.py" line="165"/>
         <source>Microphone of the selected session</source>
         <translation>Mikrofon der ausgewählten Sitzung</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="196"/>
+        <location filename="../sessions_view.py" line="202"/>
         <source>failed to start</source>
         <translation>Start fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="215"/>
+        <location filename="../device_use.py" line="29"/>
         <source>● camera {name}</source>
         <translation>● Kamera {name}</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="217"/>
+        <location filename="../device_use.py" line="32"/>
+        <source>● microphone</source>
+        <translation>● Mikrofon</translation>
+    </message>
+    <message>
+        <location filename="../device_use.py" line="35"/>
         <source>● screen (portal)</source>
         <translation>● Bildschirm (Portal)</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="219"/>
+        <location filename="../device_use.py" line="37"/>
         <source>● sharing “{title}”</source>
         <translation>● teilt „{title}“</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="250"/>
+        <location filename="../device_use.py" line="45"/>
+        <source>camera {name}: granted, not in use</source>
+        <translation>Kamera {name}: freigegeben, nicht in Gebrauch</translation>
+    </message>
+    <message>
+        <location filename="../device_use.py" line="47"/>
+        <source>camera {name}: granted, in use since {time}</source>
+        <translation>Kamera {name}: freigegeben, in Gebrauch seit {time}</translation>
+    </message>
+    <message>
+        <location filename="../device_use.py" line="57"/>
+        <source>microphone ON, not in use</source>
+        <translation>Mikrofon EIN, nicht in Gebrauch</translation>
+    </message>
+    <message>
+        <location filename="../device_use.py" line="58"/>
+        <source>microphone ON, in use since {time}</source>
+        <translation>Mikrofon EIN, in Gebrauch seit {time}</translation>
+    </message>
+    <message>
+        <location filename="../device_use.py" line="64"/>
+        <source>screen (portal)</source>
+        <translation>Bildschirm (Portal)</translation>
+    </message>
+    <message>
+        <location filename="../device_use.py" line="66"/>
+        <source>sharing “{title}”</source>
+        <translation>teilt „{title}“</translation>
+    </message>
+    <message>
+        <location filename="../device_use.py" line="69"/>
+        <source>{what}: granted, not in use</source>
+        <translation>{what}: freigegeben, nicht in Gebrauch</translation>
+    </message>
+    <message>
+        <location filename="../device_use.py" line="71"/>
+        <source>{what}: in use since {time}</source>
+        <translation>{what}: in Gebrauch seit {time}</translation>
+    </message>
+    <message>
+        <location filename="../sessions_view.py" line="249"/>
         <source>Could not start: {why}</source>
         <translation>Konnte nicht starten: {why}</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="255"/>
+        <location filename="../sessions_view.py" line="254"/>
         <source>{title} ({id}): {state}</source>
         <translation>{title} ({id}): {state}</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="258"/>
+        <location filename="../device_use.py" line="55"/>
         <source>microphone muted</source>
         <translation>Mikrofon stumm</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="259"/>
-        <source>microphone ON</source>
-        <translation>Mikrofon EIN</translation>
-    </message>
-    <message>
-        <location filename="../sessions_view.py" line="271"/>
+        <location filename="../sessions_view.py" line="267"/>
         <source>allowed</source>
         <translation>erlaubt</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="272"/>
+        <location filename="../sessions_view.py" line="268"/>
         <source>blocked</source>
         <translation>blockiert</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="297"/>
+        <location filename="../sessions_view.py" line="293"/>
         <source>The microphone of {id} stays muted: {why}</source>
         <translation>Das Mikrofon von {id} bleibt stumm: {why}</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="311"/>
+        <location filename="../sessions_view.py" line="307"/>
         <source>{id} ended. {summary}</source>
         <translation>{id} ist beendet. {summary}</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="338"/>
+        <location filename="../sessions_view.py" line="334"/>
         <source>&amp;Mute microphone</source>
         <translation>Mikrofon &amp;stummschalten</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="342"/>
+        <location filename="../sessions_view.py" line="338"/>
         <source>This session has no microphone to switch (no sound server, --no-mic, or the system policy).</source>
         <translation>Diese Sitzung hat kein schaltbares Mikrofon (kein Soundserver, --no-mic oder die Systemrichtlinie).</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="357"/>
+        <location filename="../sessions_view.py" line="353"/>
         <source>Muting the microphone of {id}…</source>
         <translation>Schalte das Mikrofon von {id} stumm…</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="358"/>
+        <location filename="../sessions_view.py" line="354"/>
         <source>Switching on the microphone of {id}…</source>
         <translation>Schalte das Mikrofon von {id} ein…</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="371"/>
+        <location filename="../sessions_view.py" line="367"/>
         <source>Stopping {id} and wiping it…</source>
         <translation>{id} wird beendet und gelöscht…</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="377"/>
+        <location filename="../sessions_view.py" line="373"/>
         <source>Save the session report</source>
         <translation>Den Sitzungsbericht speichern</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="390"/>
+        <location filename="../sessions_view.py" line="386"/>
         <source>Report saved to {path}</source>
         <translation>Bericht gespeichert unter {path}</translation>
     </message>
@@ -1469,32 +1728,33 @@ Quelle: {source}</translation>
 <context>
     <name>TrafficPlot</name>
     <message>
-        <location filename="../traffic_plot.py" line="33"/>
+        <location filename="../traffic_plot.py" line="35"/>
         <source>Network traffic of the selected session</source>
+        <extracomment>Snapshots the width shows at least (so the first ones are not a sliver at the right).</extracomment>
         <translation>Netzwerkverkehr der gewählten Sitzung</translation>
     </message>
     <message>
-        <location filename="../traffic_plot.py" line="50"/>
+        <location filename="../traffic_plot.py" line="52"/>
         <source>Sending {out}/s, receiving {inbound}/s</source>
         <translation>Sendet {out}/s, empfängt {inbound}/s</translation>
     </message>
     <message>
-        <location filename="../traffic_plot.py" line="72"/>
+        <location filename="../traffic_plot.py" line="74"/>
         <source>No network traffic yet</source>
         <translation>Noch kein Netzwerkverkehr</translation>
     </message>
     <message>
-        <location filename="../traffic_plot.py" line="89"/>
+        <location filename="../traffic_plot.py" line="94"/>
         <source>sent</source>
         <translation>gesendet</translation>
     </message>
     <message>
-        <location filename="../traffic_plot.py" line="89"/>
+        <location filename="../traffic_plot.py" line="94"/>
         <source>received</source>
         <translation>empfangen</translation>
     </message>
     <message>
-        <location filename="../traffic_plot.py" line="97"/>
+        <location filename="../traffic_plot.py" line="102"/>
         <source>peak {rate}/s</source>
         <translation>Spitze {rate}/s</translation>
     </message>
