@@ -16,8 +16,9 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal, Slot
 
 from ..core.errors import LauncherError
+from ..session.entries import Finished, ServiceEvent
 from ..session.lifecycle import Event
-from ..session.service import Finished, ServiceEvent, SessionService
+from ..session.service import SessionService
 
 Done = Callable[[Any], None]
 Failed = Callable[[LauncherError], None]

@@ -13,7 +13,7 @@ import time
 
 from PySide6.QtCore import QCoreApplication
 
-from ..session.service import SessionEntry
+from ..session.entries import SessionEntry
 
 
 def _clock(since: float) -> str:

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QFileDialog, QFrame, QHBoxLayout, QLabel, QPushBut
 
 from ..core.errors import LauncherError
 from ..devices.pending import PendingSet
-from ..session.service import Finished
+from ..session.entries import Finished
 from .bridge import ServiceBridge
 from .downloads_question import DownloadsQuestion, download_pixmap, files_text
 from .errors import show_error

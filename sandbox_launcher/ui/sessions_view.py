@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.errors import LauncherError
+from ..session.entries import Finished, SessionEntry, Usage, end_summary
 from ..session.lifecycle import Event, State
-from ..session.service import Finished, SessionEntry, Usage, end_summary
 from .bridge import ServiceBridge
 from .device_use import device_details, in_use_text
 from .downloads import DownloadsBar, PendingDownloads

@@ -14,9 +14,9 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QInputDialog, QMenu, QMessageBox, QSystemTrayIcon
 
 from ..core.plan import RunOptions
+from ..session.entries import Finished
 from ..session.lifecycle import Event, State
 from ..session.live import BurstWatch, Indicator, LiveState
-from ..session.service import Finished
 from .bridge import ServiceBridge
 from .clients_dialog import ClientsDialog
 from .icons import state_icon

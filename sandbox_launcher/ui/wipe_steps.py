@@ -6,8 +6,8 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QLabel, QProgressBar, QVBoxLayout, QWidget
 
+from ..session.entries import SessionEntry
 from ..session.lifecycle import Event, State
-from ..session.service import SessionEntry
 from .steps import StepList, StepState
 
 #: The lifecycle states of a session's end, in order.

@@ -8,9 +8,10 @@ from typing import Any
 
 from pytestqt.qtbot import QtBot
 
+from sandbox_launcher.session.entries import Finished, SessionEntry
 from sandbox_launcher.session.lifecycle import Event, Outcome, State
 from sandbox_launcher.session.live import Indicator, TrafficPoint
-from sandbox_launcher.session.service import Finished, SessionEntry, SessionService
+from sandbox_launcher.session.service import SessionService
 from sandbox_launcher.ui.app import App
 from sandbox_launcher.ui.icons import CAMERA_LIVE, IDLE, MIC_LIVE, RUNNING
 

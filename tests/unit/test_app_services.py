@@ -11,7 +11,7 @@ from sandbox_launcher.core import profile_write, schema
 from sandbox_launcher.core.errors import ProfileError
 from sandbox_launcher.core.profile import load_profiles
 from sandbox_launcher.host import autostart
-from sandbox_launcher.session.service import end_summary
+from sandbox_launcher.session.entries import end_summary
 
 
 def test_dump_round_trips_every_kind_through_the_schema(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sandbox_launcher.session.entries import SessionEntry
 from sandbox_launcher.session.lifecycle import State
 from sandbox_launcher.session.live import (
     BurstWatch,
@@ -13,7 +14,6 @@ from sandbox_launcher.session.live import (
     TrafficSeries,
     allowed_totals,
 )
-from sandbox_launcher.session.service import SessionEntry
 
 
 def _conn(ip: str, out: int = 0, inbound: int = 0, verdict: str = "allowed",

@@ -22,9 +22,10 @@ from sandbox_launcher.devices.plan import ScreenGrant
 from sandbox_launcher.devices.screen import ScreenMirror
 from sandbox_launcher.devices.x11_windows import HostWindow, parse_window_id
 from sandbox_launcher.session import choices
+from sandbox_launcher.session.entries import SessionEntry
 from sandbox_launcher.session.lifecycle import Event, State
 from sandbox_launcher.session.live import Indicator, LiveState
-from sandbox_launcher.session.service import SessionEntry, SessionService
+from sandbox_launcher.session.service import SessionService
 
 
 class FakeWindows:

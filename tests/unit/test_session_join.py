@@ -10,6 +10,7 @@ import argparse
 import io
 import json
 import os
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +18,6 @@ from typing import Any
 
 import pytest
 
-from sandbox_launcher.backends.base import SandboxInfo
 from sandbox_launcher.backends.namespace import enter, joiner
 from sandbox_launcher.cli import join as join_cli
 from sandbox_launcher.clients import links
@@ -28,11 +28,13 @@ from sandbox_launcher.core.errors import (
     SessionError,
     SessionNotFound,
 )
-from sandbox_launcher.core.plan import LaunchPlan, RunOptions, make_plan
+from sandbox_launcher.core.plan import RunOptions, make_plan
 from sandbox_launcher.core.profile import load_profiles
-from sandbox_launcher.devices.usage import Use
 from sandbox_launcher.session import join, store
 from sandbox_launcher.session.lifecycle import Event, Session, State
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from fake_sandbox import FakeBackend
 
 ROOM = "https://meet.example.org/room"
 OTHER_HOST = "https://meet.example.net/room"
@@ -186,67 +188,6 @@ def test_inbox_takes_only_clean_join_events_even_under_a_long_path(tmp_path: Pat
         inbox.close()
 
 
-class _Handle:
-    """A sandbox that runs until told to end."""
-
-    def __init__(self) -> None:
-        self.info = SandboxInfo(launcher_pid=os.getpid(), leader_pid=0)
-        self.network_report: dict[str, Any] = {}
-        self.devices_report: dict[str, Any] = {}
-        self._end_r, self._end_w = os.pipe()
-
-    def network_fd(self) -> None:
-        return None
-
-    def network_events(self) -> list[dict[str, Any]]:
-        return []
-
-    def network_snapshot(self) -> dict[str, Any]:
-        return {}
-
-    def device_fd(self) -> None:
-        return None
-
-    def device_events(self) -> list[dict[str, Any]]:
-        return []
-
-    def device_usage(self) -> dict[str, Use]:
-        return {}
-
-    def fileno(self) -> int:
-        return self._end_r
-
-    def mic_switchable(self) -> bool:
-        return False
-
-    def set_mic(self, muted: bool) -> bool:
-        return muted
-
-    def terminate(self) -> None:
-        os.write(self._end_w, b"x")
-
-    def kill(self) -> None:
-        self.terminate()
-
-    def wait(self) -> int:
-        os.close(self._end_r)
-        os.close(self._end_w)
-        return 0
-
-
-class _Backend:
-    name = "fake"
-
-    def __init__(self) -> None:
-        self.handle = _Handle()
-
-    def check_host(self) -> None:
-        pass
-
-    def start(self, plan: LaunchPlan, workdir: Path | None = None) -> _Handle:
-        return self.handle
-
-
 def test_the_owner_reports_each_join_live_and_in_the_report(tmp_path: Path,
                                                             monkeypatch: pytest.MonkeyPatch,
                                                             ) -> None:
@@ -270,7 +211,7 @@ def test_the_owner_reports_each_join_live_and_in_the_report(tmp_path: Path,
             joins.append(event.data)
             session.request_stop()
 
-    session = Session(plan, _Backend(), listener=listen, sessions_base=base)
+    session = Session(plan, FakeBackend(), listener=listen, sessions_base=base)
     outcome = session.run()
     assert joins == [{"type": "join", "service": "web", "host": "meet.example.org", "at": 2.0,
                       "pid": 9}]

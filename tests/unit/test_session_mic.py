@@ -3,87 +3,22 @@ announced as ``{"type": "mic", "muted": …}`` events; and the audio grant's pla
 
 from __future__ import annotations
 
-import os
+import sys
 import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from sandbox_launcher.backends.base import SandboxInfo
 from sandbox_launcher.core.errors import UsageError
 from sandbox_launcher.core.plan import LaunchPlan, RunOptions, make_plan
 from sandbox_launcher.core.policy import DevicePolicy, Policy
 from sandbox_launcher.core.profile import Profile, load_profiles
 from sandbox_launcher.devices.audio import host_sound_server, plan_audio
-from sandbox_launcher.devices.usage import Use
 from sandbox_launcher.session.lifecycle import Event, Session
 
-
-class FakeHandle:
-    """A sandbox that runs until told to end; records mic switches and their thread."""
-
-    def __init__(self, switchable: bool) -> None:
-        self.info = SandboxInfo(launcher_pid=os.getpid(), leader_pid=0)
-        self.network_report: dict[str, Any] = {}
-        self.devices_report: dict[str, Any] = {}
-        self.switchable = switchable
-        self.calls: list[tuple[bool, str]] = []
-        self.muted = True
-        self._end_r, self._end_w = os.pipe()
-
-    def network_fd(self) -> int | None:
-        return None
-
-    def network_events(self) -> list[dict[str, Any]]:
-        return []
-
-    def network_snapshot(self) -> dict[str, Any]:
-        return {}
-
-    def device_fd(self) -> int | None:
-        return None
-
-    def device_events(self) -> list[dict[str, Any]]:
-        return []
-
-    def device_usage(self) -> dict[str, Use]:
-        return {}
-
-    def fileno(self) -> int:
-        return self._end_r
-
-    def mic_switchable(self) -> bool:
-        return self.switchable
-
-    def set_mic(self, muted: bool) -> bool:
-        self.calls.append((muted, threading.current_thread().name))
-        self.muted = muted
-        return muted
-
-    def terminate(self) -> None:
-        os.write(self._end_w, b"x")
-
-    def kill(self) -> None:
-        self.terminate()
-
-    def wait(self) -> int:
-        os.close(self._end_r)
-        os.close(self._end_w)
-        return 0
-
-
-class FakeBackend:
-    name = "fake"
-
-    def __init__(self, handle: FakeHandle) -> None:
-        self.handle = handle
-
-    def check_host(self) -> None:
-        pass
-
-    def start(self, plan: LaunchPlan, workdir: Path | None = None) -> FakeHandle:
-        return self.handle
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from fake_sandbox import FakeBackend, FakeHandle
 
 
 def _profile(tmp_path: Path) -> Profile:
