@@ -6,8 +6,10 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
+    QFrame,
     QMainWindow,
     QProgressDialog,
+    QScrollArea,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -57,7 +59,14 @@ class MainWindow(QMainWindow):
         self.sessions = SessionsView(bridge)
         top = QSplitter(Qt.Orientation.Horizontal)
         top.addWidget(self.profile_list)
-        top.addWidget(self.launch_panel)
+        # Scrolls rather than squeezing its rows into each other when the sessions below
+        # take the height (wipe steps, a downloads bar) in a small window.
+        launch_scroll = QScrollArea()
+        launch_scroll.setObjectName("launchScroll")
+        launch_scroll.setWidgetResizable(True)
+        launch_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        launch_scroll.setWidget(self.launch_panel)
+        top.addWidget(launch_scroll)
         top.setSizes([440, 600])
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(top)
