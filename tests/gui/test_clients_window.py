@@ -319,8 +319,9 @@ def test_remove_is_refused_while_a_session_uses_the_client_whose_wipe_shows_its_
     assert outcome is not None and outcome.wipe_verified
     assert outcome.report["grants"]["client"]["store_client"] == f"zoom/{VERSION}"
     # It ran from the app, as from the CLI: now it is the version known to start.
-    state = json.loads((store_root / "zoom" / "state.json").read_text())
-    assert state["last_started"] == VERSION
+    # (recorded on the session's thread right after its outcome, before Finished is sent)
+    qtbot.waitUntil(lambda: json.loads((store_root / "zoom" / "state.json").read_text())
+                    ["last_started"] == VERSION, timeout=WAIT_MS)
     dialog.refresh()
     qtbot.waitUntil(lambda: "not started yet" not in _cells(dialog, 0)[2], timeout=WAIT_MS)
     # Now the client can go: confirm, and the list shows it gone.
