@@ -20,6 +20,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+#: Why a session gets no sound (the app shows these translated: ui/device_fields.py).
+NO_SOUND_SERVER = ("no sound server on the host (no PulseAudio or PipeWire socket at "
+                   "$XDG_RUNTIME_DIR/pulse/native, nor a local PULSE_SERVER)")
+NO_SOUND_PACKAGES = ("the session's sound server needs the packages pulseaudio and "
+                     "pulseaudio-utils (sudo apt-get install pulseaudio pulseaudio-utils)")
+NO_SPEAKERS = ("the profile has no speakers (devices.speakers = false) and the microphone "
+               "was not asked for (--mic)")
+
 #: Host variables the forwarders need to reach the host's server (its cookie lives there).
 _HOST_VARS = ("HOME", "XDG_RUNTIME_DIR", "PULSE_COOKIE")
 
@@ -88,21 +96,15 @@ def plan_audio(speakers: bool, mic: bool | None, allow_mic: bool,
     if mic and not allow_mic:
         return AudioGrant(), "the system policy never grants the microphone"
     if not server:
-        why = ("no sound server on the host (no PulseAudio or PipeWire socket at "
-               "$XDG_RUNTIME_DIR/pulse/native, nor a local PULSE_SERVER)")
-        return AudioGrant(reason=why), why if mic else None
+        return AudioGrant(reason=NO_SOUND_SERVER), NO_SOUND_SERVER if mic else None
     mic_reason = ("" if mic_allowed else "--no-mic" if mic is False else
                   "the system policy never grants the microphone")
     missing = [p for p in ("pulseaudio", "pacat") if shutil.which(p, path=host.get("PATH"))
                is None]
     if missing:
-        why = ("the session's sound server needs the packages pulseaudio and "
-               "pulseaudio-utils (sudo apt-get install pulseaudio pulseaudio-utils)")
-        return AudioGrant(reason=why), why if mic else None
+        return AudioGrant(reason=NO_SOUND_PACKAGES), NO_SOUND_PACKAGES if mic else None
     if not speakers and not (mic and mic_allowed):
-        return AudioGrant(reason="the profile has no speakers (devices.speakers = false) "
-                          "and the microphone was not asked for (--mic)",
-                          mic_reason=mic_reason), None
+        return AudioGrant(reason=NO_SPEAKERS, mic_reason=mic_reason), None
     return AudioGrant(server, speakers, mic_allowed, bool(mic) and mic_allowed, env,
                       mic_reason=mic_reason), None
 

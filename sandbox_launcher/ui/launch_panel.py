@@ -26,6 +26,7 @@ from ..core import schema
 from ..core.plan import RunOptions
 from ..core.profile import Profile
 from ..session.choices import DeviceChoices
+from . import profile_text
 from .device_fields import DeviceControls
 from .fields import FieldEditor, field_title
 
@@ -87,8 +88,8 @@ class LaunchPanel(QGroupBox):
         if profile is None:
             self.heading.setText(self.tr("No profile selected."))
         else:
-            self.heading.setText(f"<b>{profile.title}</b><br><small>"
-                                 f"{profile['description']}</small>")
+            self.heading.setText(f"<b>{profile_text.title(profile)}</b><br><small>"
+                                 f"{profile_text.description(profile)}</small>")
         for editor in self.editors.values():
             key = editor.field.key
             if profile is not None:

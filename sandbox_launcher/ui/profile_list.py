@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.profile import Profile
+from . import profile_text
 from .icons import lock_pixmap
 
 
@@ -43,7 +44,7 @@ class ProfileCard(QFrame):
         layout.setContentsMargins(8, 6, 8, 6)
         layout.setSpacing(2)
         head = QHBoxLayout()
-        title = QLabel(f"<b>{profile.title}</b>")
+        title = QLabel(f"<b>{profile_text.title(profile)}</b>")
         head.addWidget(title, 1)
         origin = self.tr("built-in") if profile.builtin else self.tr("yours")
         if profile.builtin and len(profile.sources) > 1:
@@ -90,7 +91,8 @@ class ProfileList(QListWidget):
             item = QListWidgetItem()
             item.setData(Qt.ItemDataRole.UserRole, profile.name)
             item.setData(Qt.ItemDataRole.AccessibleTextRole,
-                         f"{profile.title}, {network_summary(profile)}")
+                         f"{profile_text.plain_title(profile)}, "
+                         f"{network_summary(profile)}")
             # the policy's locks are all network settings: moot for a profile without network
             card = ProfileCard(profile, locks if profile["network.mode"] != "none" else {})
             item.setSizeHint(card.sizeHint() + QSize(0, 4))

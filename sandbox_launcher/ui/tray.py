@@ -17,6 +17,7 @@ from ..core.plan import RunOptions
 from ..session.entries import Finished
 from ..session.lifecycle import Event, State
 from ..session.live import BurstWatch, Indicator, LiveState
+from . import profile_text
 from .bridge import ServiceBridge
 from .clients_dialog import ClientsDialog
 from .icons import state_icon
@@ -72,7 +73,7 @@ class Tray(QObject):
         self.menu.clear()
         self.menu.addSection(self.tr("Launch"))
         for profile in sorted(self.window.profiles.values(), key=lambda p: p.title.lower()):
-            action = QAction(profile.title, self.menu)
+            action = QAction(profile_text.plain_title(profile).replace("&", "&&"), self.menu)
             action.setObjectName(f"launch-{profile.name}")
             action.triggered.connect(
                 lambda _checked=False, name=profile.name: self.window.launch(name, RunOptions()))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -27,3 +28,28 @@ def test_german_catalogue_is_complete_and_compiled() -> None:
     assert untranslated == []
     qm = ts.with_suffix(".qm")
     assert qm.is_file() and qm.stat().st_mtime >= ts.stat().st_mtime - 1
+
+
+def test_the_audio_reasons_the_app_shows_are_marked_for_translation() -> None:
+    """The launch panel shows devices.audio's reasons translated: the marked copies in
+    ui/device_fields.py must stay the very strings the planner returns."""
+    from sandbox_launcher.devices import audio
+
+    tree = ast.parse((UI / "device_fields.py").read_text())
+    marked = {node.args[1].value for node in ast.walk(tree)
+              if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "QT_TRANSLATE_NOOP"
+              and isinstance(node.args[1], ast.Constant)}
+    assert {audio.NO_SOUND_SERVER, audio.NO_SOUND_PACKAGES, audio.NO_SPEAKERS} <= marked
+
+
+def test_the_built_in_profiles_texts_are_marked_for_translation() -> None:
+    """ui/profile_text.py marks every built-in profile's title and description."""
+    from sandbox_launcher.core.profile import load_profiles
+
+    tree = ast.parse((UI / "profile_text.py").read_text())
+    marked = {node.args[1].value for node in ast.walk(tree)
+              if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "QT_TRANSLATE_NOOP"
+              and isinstance(node.args[1], ast.Constant)}
+    builtins = load_profiles(Path("/nonexistent/sandbox-launcher")).profiles.values()
+    shipped = {text for p in builtins for text in (p.title, p["description"])}
+    assert shipped == marked

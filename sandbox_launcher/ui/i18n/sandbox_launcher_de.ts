@@ -405,133 +405,133 @@ Quelle: {source}</translation>
 <context>
     <name>DeviceControls</name>
     <message>
-        <location filename="../device_fields.py" line="116"/>
+        <location filename="../device_fields.py" line="125"/>
         <source>Camera</source>
         <extracomment>the user wants the host&apos;s windows listed again</extracomment>
         <translation>Kamera</translation>
     </message>
     <message>
-        <location filename="../device_fields.py" line="118"/>
+        <location filename="../device_fields.py" line="127"/>
         <source>Camera:</source>
         <translation>Kamera:</translation>
     </message>
     <message>
-        <location filename="../device_fields.py" line="122"/>
+        <location filename="../device_fields.py" line="131"/>
         <source>Microphone</source>
         <translation>Mikrofon</translation>
     </message>
     <message>
-        <location filename="../device_fields.py" line="123"/>
+        <location filename="../device_fields.py" line="132"/>
         <source>muted at the start; switch it on in the sessions list</source>
         <translation>anfangs stumm; in der Sitzungsliste einschalten</translation>
     </message>
     <message>
-        <location filename="../device_fields.py" line="124"/>
+        <location filename="../device_fields.py" line="133"/>
         <source>on from the start</source>
         <translation>von Anfang an eingeschaltet</translation>
     </message>
     <message>
-        <location filename="../device_fields.py" line="125"/>
+        <location filename="../device_fields.py" line="134"/>
         <source>off for the whole session</source>
         <translation>die ganze Sitzung aus</translation>
     </message>
     <message>
-        <location filename="../device_fields.py" line="127"/>
+        <location filename="../device_fields.py" line="136"/>
         <source>Microphone:</source>
         <translation>Mikrofon:</translation>
     </message>
     <message>
-        <location filename="../device_fields.py" line="131"/>
+        <location filename="../device_fields.py" line="140"/>
         <source>Share a window</source>
         <translation>Ein Fenster teilen</translation>
     </message>
     <message>
-        <location filename="../device_fields.py" line="133"/>
+        <location filename="../device_fields.py" line="142"/>
         <source>Refresh</source>
         <translation>Aktualisieren</translation>
     </message>
     <message>
-        <location filename="../device_fields.py" line="135"/>
+        <location filename="../device_fields.py" line="144"/>
         <source>List the windows again</source>
         <translation>Die Fenster neu auflisten</translation>
     </message>
     <message>
-        <location filename="../device_fields.py" line="140"/>
+        <location filename="../device_fields.py" line="149"/>
         <source>Share a window:</source>
         <translation>Fenster teilen:</translation>
     </message>
     <message>
-        <location filename="../device_fields.py" line="143"/>
+        <location filename="../device_fields.py" line="152"/>
         <source>no folder shared</source>
-        <translation>kein Ordner freigegeben</translation>
+        <translation>kein Ordner</translation>
     </message>
     <message>
-        <location filename="../device_fields.py" line="144"/>
+        <location filename="../device_fields.py" line="153"/>
         <source>Share a folder</source>
         <translation>Ordner freigeben</translation>
     </message>
     <message>
-        <location filename="../device_fields.py" line="148"/>
+        <location filename="../device_fields.py" line="157"/>
         <source>Access to the shared folder</source>
         <translation>Zugriff auf den freigegebenen Ordner</translation>
     </message>
     <message>
-        <location filename="../device_fields.py" line="149"/>
+        <location filename="../device_fields.py" line="158"/>
         <source>read-only</source>
         <translation>nur lesen</translation>
     </message>
     <message>
-        <location filename="../device_fields.py" line="149"/>
+        <location filename="../device_fields.py" line="158"/>
         <source>read-write</source>
         <translation>lesen und schreiben</translation>
     </message>
     <message>
-        <location filename="../device_fields.py" line="152"/>
+        <location filename="../device_fields.py" line="161"/>
         <source>Share a folder:</source>
         <translation>Ordner freigeben:</translation>
     </message>
     <message>
-        <location filename="../device_fields.py" line="156"/>
+        <location filename="../device_fields.py" line="165"/>
         <source>none: the app asks when the session ends</source>
         <translation>keiner: die App fragt am Ende der Sitzung</translation>
     </message>
     <message>
-        <location filename="../device_fields.py" line="157"/>
+        <location filename="../device_fields.py" line="166"/>
         <source>Keep downloads in</source>
         <translation>Downloads behalten in</translation>
     </message>
     <message>
-        <location filename="../device_fields.py" line="160"/>
+        <location filename="../device_fields.py" line="169"/>
         <source>Keep downloads in:</source>
         <translation>Downloads behalten in:</translation>
     </message>
     <message>
-        <location filename="../device_fields.py" line="190"/>
+        <location filename="../device_fields.py" line="199"/>
         <source>none</source>
         <translation>keine</translation>
     </message>
     <message>
-        <location filename="../device_fields.py" line="214"/>
+        <location filename="../device_fields.py" line="223"/>
         <source>nothing shared</source>
         <translation>nichts geteilt</translation>
     </message>
     <message>
-        <location filename="../device_fields.py" line="216"/>
+        <location filename="../device_fields.py" line="225"/>
         <source>ask the desktop when the client shares (portal)</source>
         <translation>den Desktop fragen, wenn der Client teilt (Portal)</translation>
     </message>
     <message>
-        <location filename="../device_fields.py" line="233"/>
+        <location filename="../device_fields.py" line="242"/>
         <source>this profile gives the client no display</source>
         <translation>dieses Profil gibt dem Client keine Anzeige</translation>
     </message>
     <message>
-        <location filename="../device_fields.py" line="235"/>
+        <location filename="../device_fields.py" line="244"/>
         <source>this profile hands the client the whole host screen (insecure_host_x11)</source>
         <translation>dieses Profil gibt dem Client den ganzen Bildschirm des Rechners (insecure_host_x11)</translation>
     </message>
     <message>
-        <location filename="../device_fields.py" line="244"/>
+        <location filename="../device_fields.py" line="253"/>
         <source>Not available: {why}</source>
         <translation>Nicht verfügbar: {why}</translation>
     </message>
@@ -578,6 +578,21 @@ Quelle: {source}</translation>
         <location filename="../device_fields.py" line="46"/>
         <source>no window on the desktop to share</source>
         <translation>kein Fenster auf dem Desktop zum Teilen</translation>
+    </message>
+    <message>
+        <location filename="../device_fields.py" line="48"/>
+        <source>no sound server on the host (no PulseAudio or PipeWire socket at $XDG_RUNTIME_DIR/pulse/native, nor a local PULSE_SERVER)</source>
+        <translation>kein Soundserver auf diesem Computer (kein PulseAudio- oder PipeWire-Socket unter $XDG_RUNTIME_DIR/pulse/native und kein lokaler PULSE_SERVER)</translation>
+    </message>
+    <message>
+        <location filename="../device_fields.py" line="51"/>
+        <source>the session&apos;s sound server needs the packages pulseaudio and pulseaudio-utils (sudo apt-get install pulseaudio pulseaudio-utils)</source>
+        <translation>der Soundserver der Sitzung braucht die Pakete pulseaudio und pulseaudio-utils (sudo apt-get install pulseaudio pulseaudio-utils)</translation>
+    </message>
+    <message>
+        <location filename="../device_fields.py" line="54"/>
+        <source>the profile has no speakers (devices.speakers = false) and the microphone was not asked for (--mic)</source>
+        <translation>das Profil hat keine Lautsprecher (devices.speakers = false), und das Mikrofon wurde nicht verlangt (--mic)</translation>
     </message>
 </context>
 <context>
@@ -809,7 +824,7 @@ Quelle: {source}</translation>
 <context>
     <name>FolderField</name>
     <message>
-        <location filename="../device_fields.py" line="77"/>
+        <location filename="../device_fields.py" line="86"/>
         <source>Choose…</source>
         <translation>Auswählen…</translation>
     </message>
@@ -817,38 +832,38 @@ Quelle: {source}</translation>
 <context>
     <name>LaunchPanel</name>
     <message>
-        <location filename="../launch_panel.py" line="44"/>
+        <location filename="../launch_panel.py" line="45"/>
         <source>Launch</source>
         <extracomment>(profile name, RunOptions) the device choices should be read again (the host&apos;s windows changed)</extracomment>
         <translation>Starten</translation>
     </message>
     <message>
-        <location filename="../launch_panel.py" line="70"/>
+        <location filename="../launch_panel.py" line="71"/>
         <source>Starting</source>
         <translation>Startet</translation>
     </message>
     <message>
-        <location filename="../launch_panel.py" line="74"/>
+        <location filename="../launch_panel.py" line="75"/>
         <source>&amp;Launch</source>
         <translation>&amp;Starten</translation>
     </message>
     <message>
-        <location filename="../launch_panel.py" line="76"/>
+        <location filename="../launch_panel.py" line="77"/>
         <source>Launch the selected profile</source>
         <translation>Das gewählte Profil starten</translation>
     </message>
     <message>
-        <location filename="../launch_panel.py" line="88"/>
+        <location filename="../launch_panel.py" line="89"/>
         <source>No profile selected.</source>
         <translation>Kein Profil gewählt.</translation>
     </message>
     <message>
-        <location filename="../launch_panel.py" line="101"/>
+        <location filename="../launch_panel.py" line="102"/>
         <source>this profile needs a command</source>
         <translation>dieses Profil braucht einen Befehl</translation>
     </message>
     <message>
-        <location filename="../launch_panel.py" line="128"/>
+        <location filename="../launch_panel.py" line="129"/>
         <source>this profile has no command of its own: name one</source>
         <translation>dieses Profil hat keinen eigenen Befehl: bitte einen angeben</translation>
     </message>
@@ -856,113 +871,113 @@ Quelle: {source}</translation>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="52"/>
+        <location filename="../main_window.py" line="54"/>
         <source>Sandbox Launcher</source>
         <extracomment>a session was started from the window or the tray (its id) profiles were (re)loaded</extracomment>
         <translation>Sandbox Launcher</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="81"/>
+        <location filename="../main_window.py" line="90"/>
         <source>Ready.</source>
         <translation>Bereit.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="88"/>
+        <location filename="../main_window.py" line="97"/>
         <source>&amp;Profiles</source>
         <translation>&amp;Profile</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="89"/>
+        <location filename="../main_window.py" line="98"/>
         <source>&amp;New profile…</source>
         <translation>&amp;Neues Profil…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="92"/>
+        <location filename="../main_window.py" line="101"/>
         <source>&amp;Edit profile…</source>
         <translation>Profil &amp;bearbeiten…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="95"/>
+        <location filename="../main_window.py" line="104"/>
         <source>&amp;Launch</source>
         <translation>&amp;Starten</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="98"/>
+        <location filename="../main_window.py" line="107"/>
         <source>Start in tray at &amp;login</source>
         <translation>Bei der &amp;Anmeldung im Infobereich starten</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="102"/>
+        <location filename="../main_window.py" line="111"/>
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="111"/>
+        <location filename="../main_window.py" line="120"/>
         <source>&amp;Meeting</source>
         <translation>&amp;Besprechung</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="112"/>
+        <location filename="../main_window.py" line="121"/>
         <source>Join meeting from &amp;clipboard</source>
         <translation>Besprechung aus der &amp;Zwischenablage beitreten</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="116"/>
+        <location filename="../main_window.py" line="125"/>
         <source>&amp;Open meeting link…</source>
         <translation>Besprechungslink ö&amp;ffnen…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="122"/>
+        <location filename="../main_window.py" line="131"/>
         <source>&amp;Sessions</source>
         <translation>&amp;Sitzungen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="123"/>
+        <location filename="../main_window.py" line="132"/>
         <source>&amp;Stop &amp;&amp; wipe selected</source>
         <translation>Gewählte &amp;beenden &amp;&amp; löschen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="127"/>
+        <location filename="../main_window.py" line="136"/>
         <source>&amp;Downloads waiting…</source>
         <translation>&amp;Wartende Downloads…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="133"/>
+        <location filename="../main_window.py" line="142"/>
         <source>&amp;Clients</source>
         <translation>&amp;Clients</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="134"/>
+        <location filename="../main_window.py" line="143"/>
         <source>&amp;Manage clients…</source>
         <translation>Clients &amp;verwalten…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="175"/>
+        <location filename="../main_window.py" line="184"/>
         <source>A profile file is broken: {why}</source>
         <translation>Eine Profildatei ist fehlerhaft: {why}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="192"/>
+        <location filename="../main_window.py" line="201"/>
         <source>Profile {name} saved.</source>
         <translation>Profil {name} gespeichert.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="201"/>
+        <location filename="../main_window.py" line="210"/>
         <source>Starting {name}…</source>
         <translation>{name} wird gestartet…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="206"/>
+        <location filename="../main_window.py" line="215"/>
         <source>Session {id} started.</source>
         <translation>Sitzung {id} gestartet.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="213"/>
+        <location filename="../main_window.py" line="222"/>
         <source>Could not start {name}</source>
         <translation>{name} konnte nicht gestartet werden</translation>
     </message>
     <message numerus="yes">
-        <location filename="../main_window.py" line="221"/>
+        <location filename="../main_window.py" line="230"/>
         <source>Wiped %n session(s) left by a launcher that died.</source>
         <translation>
             <numerusform>%n Sitzung eines abgestürzten Launchers gelöscht.</numerusform>
@@ -970,22 +985,22 @@ Quelle: {source}</translation>
         </translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="228"/>
+        <location filename="../main_window.py" line="237"/>
         <source>Could not change the login start: {why}</source>
         <translation>Der Start bei der Anmeldung ließ sich nicht ändern: {why}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="232"/>
+        <location filename="../main_window.py" line="241"/>
         <source>Starts in the tray at login ({path}).</source>
         <translation>Startet bei der Anmeldung im Infobereich ({path}).</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="233"/>
+        <location filename="../main_window.py" line="242"/>
         <source>No longer starts at login.</source>
         <translation>Startet nicht mehr bei der Anmeldung.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../main_window.py" line="253"/>
+        <location filename="../main_window.py" line="262"/>
         <source>Stopping %n session(s) and wiping…</source>
         <translation>
             <numerusform>%n Sitzung wird beendet und gelöscht…</numerusform>
@@ -1117,27 +1132,27 @@ Quelle: {source}</translation>
 <context>
     <name>ProfileCard</name>
     <message>
-        <location filename="../profile_list.py" line="48"/>
+        <location filename="../profile_list.py" line="51"/>
         <source>built-in</source>
         <translation>mitgeliefert</translation>
     </message>
     <message>
-        <location filename="../profile_list.py" line="48"/>
+        <location filename="../profile_list.py" line="51"/>
         <source>yours</source>
         <translation>eigenes</translation>
     </message>
     <message>
-        <location filename="../profile_list.py" line="50"/>
+        <location filename="../profile_list.py" line="53"/>
         <source>built-in, changed</source>
         <translation>mitgeliefert, geändert</translation>
     </message>
     <message>
-        <location filename="../profile_list.py" line="54"/>
+        <location filename="../profile_list.py" line="57"/>
         <source>Client: {client} · Backend: {backend}</source>
         <translation>Client: {client} · Backend: {backend}</translation>
     </message>
     <message>
-        <location filename="../profile_list.py" line="64"/>
+        <location filename="../profile_list.py" line="67"/>
         <source>Fixed by the system policy: {what}</source>
         <translation>Von der Systemrichtlinie festgelegt: {what}</translation>
     </message>
@@ -1186,29 +1201,112 @@ Quelle: {source}</translation>
 <context>
     <name>ProfileList</name>
     <message>
-        <location filename="../profile_list.py" line="23"/>
+        <location filename="../profile_list.py" line="26"/>
         <source>Network: none (loopback only)</source>
         <translation>Netzwerk: keines (nur Loopback)</translation>
     </message>
     <message>
-        <location filename="../profile_list.py" line="26"/>
+        <location filename="../profile_list.py" line="29"/>
         <source>Network: {count} domains</source>
         <translation>Netzwerk: {count} Domains</translation>
     </message>
     <message>
-        <location filename="../profile_list.py" line="29"/>
+        <location filename="../profile_list.py" line="32"/>
         <source> + published ranges of {vendors}</source>
         <translation> + veröffentlichte Adressbereiche von {vendors}</translation>
     </message>
     <message>
-        <location filename="../profile_list.py" line="31"/>
+        <location filename="../profile_list.py" line="34"/>
         <source>, ports {ports}</source>
         <translation>, Ports {ports}</translation>
     </message>
     <message>
-        <location filename="../profile_list.py" line="79"/>
+        <location filename="../profile_list.py" line="82"/>
         <source>Profiles</source>
         <translation>Profile</translation>
+    </message>
+</context>
+<context>
+    <name>Profiles</name>
+    <message>
+        <location filename="../profile_text.py" line="17"/>
+        <source>BigBlueButton (web)</source>
+        <translation>BigBlueButton (Web)</translation>
+    </message>
+    <message>
+        <location filename="../profile_text.py" line="18"/>
+        <source>A BigBlueButton meeting in a throwaway browser window, network only to its server.</source>
+        <translation>Eine BigBlueButton-Besprechung in einem Wegwerf-Browserfenster, Netzwerk nur zu ihrem Server.</translation>
+    </message>
+    <message>
+        <location filename="../profile_text.py" line="20"/>
+        <source>Generic sandbox</source>
+        <translation>Allgemeine Sandbox</translation>
+    </message>
+    <message>
+        <location filename="../profile_text.py" line="21"/>
+        <source>An empty throwaway sandbox for a command you name; no network.</source>
+        <translation>Eine leere Wegwerf-Sandbox für einen Befehl Ihrer Wahl; kein Netzwerk.</translation>
+    </message>
+    <message>
+        <location filename="../profile_text.py" line="23"/>
+        <source>Jitsi Meet (web)</source>
+        <translation>Jitsi Meet (Web)</translation>
+    </message>
+    <message>
+        <location filename="../profile_text.py" line="24"/>
+        <source>Jitsi Meet in a throwaway browser window, network only to the meeting&apos;s server.</source>
+        <translation>Jitsi Meet in einem Wegwerf-Browserfenster, Netzwerk nur zum Server der Besprechung.</translation>
+    </message>
+    <message>
+        <location filename="../profile_text.py" line="26"/>
+        <source>Nextcloud Talk (web)</source>
+        <translation>Nextcloud Talk (Web)</translation>
+    </message>
+    <message>
+        <location filename="../profile_text.py" line="27"/>
+        <source>A Nextcloud Talk call in a throwaway browser window, network only to its server.</source>
+        <translation>Ein Nextcloud-Talk-Anruf in einem Wegwerf-Browserfenster, Netzwerk nur zu seinem Server.</translation>
+    </message>
+    <message>
+        <location filename="../profile_text.py" line="29"/>
+        <source>Microsoft Teams (web)</source>
+        <translation>Microsoft Teams (Web)</translation>
+    </message>
+    <message>
+        <location filename="../profile_text.py" line="30"/>
+        <source>Teams in a throwaway browser window, network only to Microsoft&apos;s servers.</source>
+        <translation>Teams in einem Wegwerf-Browserfenster, Netzwerk nur zu den Servern von Microsoft.</translation>
+    </message>
+    <message>
+        <location filename="../profile_text.py" line="32"/>
+        <source>Web meeting</source>
+        <translation>Web-Besprechung</translation>
+    </message>
+    <message>
+        <location filename="../profile_text.py" line="33"/>
+        <source>Any https:// meeting page in a throwaway browser window, network only to its host.</source>
+        <translation>Eine beliebige https://-Besprechungsseite in einem Wegwerf-Browserfenster, Netzwerk nur zu ihrem Host.</translation>
+    </message>
+    <message>
+        <location filename="../profile_text.py" line="35"/>
+        <source>Webex (web)</source>
+        <translation>Webex (Web)</translation>
+    </message>
+    <message>
+        <location filename="../profile_text.py" line="36"/>
+        <source>Webex in a throwaway browser window, network only to Cisco Webex&apos;s servers.</source>
+        <translation>Webex in einem Wegwerf-Browserfenster, Netzwerk nur zu den Servern von Cisco Webex.</translation>
+    </message>
+    <message>
+        <location filename="../profile_text.py" line="38"/>
+        <source>Zoom</source>
+        <translation>Zoom</translation>
+    </message>
+    <message>
+        <location filename="../profile_text.py" line="39"/>
+        <source>Zoom desktop client, network only to Zoom&apos;s servers.</source>
+        <translation>Zoom-Desktop-Client, Netzwerk nur zu den Servern von Zoom.</translation>
     </message>
 </context>
 <context>
