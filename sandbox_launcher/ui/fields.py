@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from ..core import schema
 from ..core.schema import Field
+from .field_help import field_help
 from .icons import lock_pixmap
 
 ERROR_STYLE = "color: #b00020;"
@@ -76,9 +77,9 @@ class FieldEditor(QObject):
             line.textChanged.connect(self._edited)
             self.widget = line
         self.widget.setObjectName(f"field-{fld.key}")
-        self.widget.setAccessibleName(fld.title)
-        self.widget.setAccessibleDescription(fld.description)
-        self.widget.setToolTip(fld.description)
+        self.widget.setAccessibleName(field_title(fld))
+        self.widget.setAccessibleDescription(field_help(fld))
+        self.widget.setToolTip(field_help(fld))
         self.reason = QLabel(parent)
         self.reason.setObjectName(f"reason-{fld.key}")
         self.reason.setStyleSheet(ERROR_STYLE)
@@ -157,7 +158,7 @@ class FieldEditor(QObject):
         self.problem = problem
         self.reason.setText(problem or "")
         self.reason.setVisible(problem is not None)
-        self.widget.setAccessibleDescription(problem or self.field.description)
+        self.widget.setAccessibleDescription(problem or field_help(self.field))
 
     def set_locked(self, what: str | None) -> None:
         """Show the policy lock and make the field read-only, or undo that."""
@@ -169,6 +170,8 @@ class FieldEditor(QObject):
             self.lock.setToolTip(text)
             self.lock.setAccessibleName(text)
             self.widget.setToolTip(text)
+        else:
+            self.widget.setToolTip(field_help(self.field))
 
     def _edited(self, *_args: object) -> None:
         self.validate()

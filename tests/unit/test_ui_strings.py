@@ -30,18 +30,6 @@ def test_german_catalogue_is_complete_and_compiled() -> None:
     assert qm.is_file() and qm.stat().st_mtime >= ts.stat().st_mtime - 1
 
 
-def test_the_audio_reasons_the_app_shows_are_marked_for_translation() -> None:
-    """The launch panel shows devices.audio's reasons translated: the marked copies in
-    ui/device_fields.py must stay the very strings the planner returns."""
-    from sandbox_launcher.devices import audio
-
-    tree = ast.parse((UI / "device_fields.py").read_text())
-    marked = {node.args[1].value for node in ast.walk(tree)
-              if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "QT_TRANSLATE_NOOP"
-              and isinstance(node.args[1], ast.Constant)}
-    assert {audio.NO_SOUND_SERVER, audio.NO_SOUND_PACKAGES, audio.NO_SPEAKERS} <= marked
-
-
 def test_the_built_in_profiles_texts_are_marked_for_translation() -> None:
     """ui/profile_text.py marks every built-in profile's title and description."""
     from sandbox_launcher.core.profile import load_profiles
@@ -53,3 +41,15 @@ def test_the_built_in_profiles_texts_are_marked_for_translation() -> None:
     builtins = load_profiles(Path("/nonexistent/sandbox-launcher")).profiles.values()
     shipped = {text for p in builtins for text in (p.title, p["description"])}
     assert shipped == marked
+
+
+def test_every_schema_description_is_marked_for_translation() -> None:
+    """ui/field_help.py marks the schema's field descriptions (the fields' tooltips): the
+    marked strings must stay exactly the schema's, or the tooltips fall back to English."""
+    tree = ast.parse((UI / "field_help.py").read_text())
+    calls = [node for node in ast.walk(tree)
+             if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "QT_TRANSLATE_NOOP"]
+    assert all(isinstance(c.args[0], ast.Constant) and c.args[0].value == "Schema"
+               and isinstance(c.args[1], ast.Constant) for c in calls)
+    marked = {c.args[1].value for c in calls}
+    assert marked == {f.description for f in schema.FIELDS}

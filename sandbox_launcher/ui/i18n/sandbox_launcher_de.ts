@@ -791,32 +791,32 @@ Quelle: {source}</translation>
 <context>
     <name>FieldEditor</name>
     <message>
-        <location filename="../fields.py" line="67"/>
+        <location filename="../fields.py" line="68"/>
         <source>NAME=value, one per line</source>
         <translation>NAME=Wert, einer pro Zeile</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="75"/>
+        <location filename="../fields.py" line="76"/>
         <source>comma-separated</source>
         <translation>durch Kommas getrennt</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="130"/>
+        <location filename="../fields.py" line="131"/>
         <source>{line!r} is not NAME=value</source>
         <translation>{line!r} ist nicht NAME=Wert</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="135"/>
+        <location filename="../fields.py" line="136"/>
         <source>{line!r}: the quoted value is not closed properly</source>
         <translation>{line!r}: der Wert in Anführungszeichen ist nicht richtig geschlossen</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="144"/>
+        <location filename="../fields.py" line="145"/>
         <source>cannot split into arguments: {why}</source>
         <translation>lässt sich nicht in Argumente zerlegen: {why}</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="167"/>
+        <location filename="../fields.py" line="168"/>
         <source>Fixed by the system policy: {what}</source>
         <translation>Von der Systemrichtlinie festgelegt: {what}</translation>
     </message>
@@ -1132,27 +1132,27 @@ Quelle: {source}</translation>
 <context>
     <name>ProfileCard</name>
     <message>
-        <location filename="../profile_list.py" line="51"/>
+        <location filename="../profile_list.py" line="49"/>
         <source>built-in</source>
         <translation>mitgeliefert</translation>
     </message>
     <message>
-        <location filename="../profile_list.py" line="51"/>
+        <location filename="../profile_list.py" line="49"/>
         <source>yours</source>
         <translation>eigenes</translation>
     </message>
     <message>
-        <location filename="../profile_list.py" line="53"/>
+        <location filename="../profile_list.py" line="51"/>
         <source>built-in, changed</source>
         <translation>mitgeliefert, geändert</translation>
     </message>
     <message>
-        <location filename="../profile_list.py" line="57"/>
+        <location filename="../profile_list.py" line="55"/>
         <source>Client: {client} · Backend: {backend}</source>
         <translation>Client: {client} · Backend: {backend}</translation>
     </message>
     <message>
-        <location filename="../profile_list.py" line="67"/>
+        <location filename="../profile_list.py" line="65"/>
         <source>Fixed by the system policy: {what}</source>
         <translation>Von der Systemrichtlinie festgelegt: {what}</translation>
     </message>
@@ -1201,27 +1201,27 @@ Quelle: {source}</translation>
 <context>
     <name>ProfileList</name>
     <message>
-        <location filename="../profile_list.py" line="26"/>
+        <location filename="../profile_list.py" line="24"/>
         <source>Network: none (loopback only)</source>
         <translation>Netzwerk: keines (nur Loopback)</translation>
     </message>
     <message>
-        <location filename="../profile_list.py" line="29"/>
+        <location filename="../profile_list.py" line="27"/>
         <source>Network: {count} domains</source>
         <translation>Netzwerk: {count} Domains</translation>
     </message>
     <message>
-        <location filename="../profile_list.py" line="32"/>
+        <location filename="../profile_list.py" line="30"/>
         <source> + published ranges of {vendors}</source>
         <translation> + veröffentlichte Adressbereiche von {vendors}</translation>
     </message>
     <message>
-        <location filename="../profile_list.py" line="34"/>
+        <location filename="../profile_list.py" line="32"/>
         <source>, ports {ports}</source>
         <translation>, Ports {ports}</translation>
     </message>
     <message>
-        <location filename="../profile_list.py" line="82"/>
+        <location filename="../profile_list.py" line="80"/>
         <source>Profiles</source>
         <translation>Profile</translation>
     </message>
@@ -1312,145 +1312,286 @@ Quelle: {source}</translation>
 <context>
     <name>Schema</name>
     <message>
-        <location filename="../fields.py" line="180"/>
+        <location filename="../fields.py" line="183"/>
         <source>Title</source>
         <extracomment>Field titles, for lupdate (the schema itself stays free of Qt).</extracomment>
         <translation>Titel</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="181"/>
+        <location filename="../fields.py" line="184"/>
         <source>Description</source>
         <translation>Beschreibung</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="182"/>
+        <location filename="../fields.py" line="185"/>
         <source>Client</source>
         <translation>Client</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="183"/>
+        <location filename="../fields.py" line="186"/>
         <source>Command</source>
         <translation>Befehl</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="184"/>
+        <location filename="../fields.py" line="187"/>
         <source>Backend</source>
         <translation>Backend</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="185"/>
+        <location filename="../fields.py" line="188"/>
         <source>Home size</source>
         <translation>Größe des Home</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="186"/>
+        <location filename="../fields.py" line="189"/>
         <source>/tmp size</source>
         <translation>Größe von /tmp</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="187"/>
+        <location filename="../fields.py" line="190"/>
         <source>/dev/shm size</source>
         <translation>Größe von /dev/shm</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="188"/>
+        <location filename="../fields.py" line="191"/>
         <source>Nested user namespaces</source>
         <translation>Verschachtelte User-Namespaces</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="189"/>
+        <location filename="../fields.py" line="192"/>
         <source>Allowed system calls</source>
         <translation>Erlaubte Systemaufrufe</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="190"/>
+        <location filename="../fields.py" line="193"/>
         <source>Environment</source>
         <translation>Umgebung</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="191"/>
+        <location filename="../fields.py" line="194"/>
         <source>Host variables passed</source>
         <translation>Durchgereichte Host-Variablen</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="192"/>
+        <location filename="../fields.py" line="195"/>
         <source>Network</source>
         <translation>Netzwerk</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="193"/>
+        <location filename="../fields.py" line="196"/>
         <source>Allowed domains</source>
         <translation>Erlaubte Domains</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="194"/>
+        <location filename="../fields.py" line="197"/>
         <source>Allowed networks</source>
         <translation>Erlaubte Netze</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="195"/>
+        <location filename="../fields.py" line="198"/>
         <source>Allowed ports</source>
         <translation>Erlaubte Ports</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="196"/>
+        <location filename="../fields.py" line="199"/>
         <source>Vendor address lists</source>
         <translation>Adresslisten des Herstellers</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="197"/>
+        <location filename="../fields.py" line="200"/>
         <source>Allowed countries</source>
         <translation>Erlaubte Länder</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="198"/>
+        <location filename="../fields.py" line="201"/>
         <source>Denied countries</source>
         <translation>Gesperrte Länder</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="199"/>
+        <location filename="../fields.py" line="202"/>
         <source>Display</source>
         <translation>Anzeige</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="200"/>
+        <location filename="../fields.py" line="203"/>
         <source>Window size</source>
         <translation>Fenstergröße</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="201"/>
+        <location filename="../fields.py" line="204"/>
         <source>Speakers</source>
         <translation>Lautsprecher</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="202"/>
+        <location filename="../fields.py" line="205"/>
         <source>Session-bus services</source>
         <translation>Dienste am Session-Bus</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="203"/>
+        <location filename="../fields.py" line="206"/>
         <source>Seeded home files</source>
         <translation>Vorbelegte Dateien im Home</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="204"/>
+        <location filename="../fields.py" line="207"/>
         <source>Meeting page</source>
         <translation>Meeting-Seite</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="205"/>
+        <location filename="../fields.py" line="208"/>
         <source>Any meeting host</source>
         <translation>Beliebiger Meeting-Host</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="206"/>
+        <location filename="../fields.py" line="209"/>
         <source>Browser</source>
         <translation>Browser</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="207"/>
+        <location filename="../fields.py" line="210"/>
         <source>Browser arguments</source>
         <translation>Browser-Argumente</translation>
+    </message>
+    <message>
+        <location filename="../field_help.py" line="18"/>
+        <source>Name shown in the app; the file name when empty.</source>
+        <extracomment>Field descriptions, for lupdate (the schema itself stays free of Qt).</extracomment>
+        <translation>In der App angezeigter Name; wenn leer, der Dateiname.</translation>
+    </message>
+    <message>
+        <location filename="../field_help.py" line="19"/>
+        <source>One line on what this profile runs.</source>
+        <translation>Eine Zeile dazu, was dieses Profil ausführt.</translation>
+    </message>
+    <message>
+        <location filename="../field_help.py" line="20"/>
+        <source>Which client the profile runs: a vendor&apos;s (zoom), a browser (browser, chromium, firefox) or none for a command.</source>
+        <translation>Welchen Client das Profil ausführt: den eines Herstellers (zoom), einen Browser (browser, chromium, firefox) oder none für einen Befehl.</translation>
+    </message>
+    <message>
+        <location filename="../field_help.py" line="22"/>
+        <source>Program and arguments started inside the sandbox; empty means the client&apos;s own.</source>
+        <translation>Programm und Argumente, die in der Sandbox gestartet werden; leer heißt: der eigene Befehl des Clients.</translation>
+    </message>
+    <message>
+        <location filename="../field_help.py" line="24"/>
+        <source>namespace: bubblewrap on this kernel; vm: a disposable virtual machine.</source>
+        <translation>namespace: bubblewrap auf diesem Kernel; vm: eine virtuelle Wegwerf-Maschine.</translation>
+    </message>
+    <message>
+        <location filename="../field_help.py" line="26"/>
+        <source>Size limit of the throwaway home; writes past it fail with &apos;no space left&apos;.</source>
+        <translation>Größenbegrenzung des Wegwerf-Home; Schreibzugriffe darüber hinaus scheitern mit &apos;no space left&apos;.</translation>
+    </message>
+    <message>
+        <location filename="../field_help.py" line="28"/>
+        <source>Size limit of the throwaway /tmp (also /var/tmp).</source>
+        <translation>Größenbegrenzung des Wegwerf-Verzeichnisses /tmp (auch /var/tmp).</translation>
+    </message>
+    <message>
+        <location filename="../field_help.py" line="29"/>
+        <source>Size limit of shared memory (/dev/shm).</source>
+        <translation>Größenbegrenzung des gemeinsamen Speichers (/dev/shm).</translation>
+    </message>
+    <message>
+        <location filename="../field_help.py" line="30"/>
+        <source>Let the client create user namespaces of its own (the sandboxes of Chromium, CEF and Firefox need this); off, it cannot.</source>
+        <translation>Dem Client erlauben, eigene User-Namespaces anzulegen (die Sandboxes von Chromium, CEF und Firefox brauchen das); ausgeschaltet kann er das nicht.</translation>
+    </message>
+    <message>
+        <location filename="../field_help.py" line="33"/>
+        <source>System calls to take off the deny list for this client.</source>
+        <translation>Systemaufrufe, die für diesen Client von der Sperrliste genommen werden.</translation>
+    </message>
+    <message>
+        <location filename="../field_help.py" line="34"/>
+        <source>Extra environment variables set inside the sandbox.</source>
+        <translation>Zusätzliche Umgebungsvariablen, die in der Sandbox gesetzt werden.</translation>
+    </message>
+    <message>
+        <location filename="../field_help.py" line="35"/>
+        <source>Names of host environment variables passed through unchanged.</source>
+        <translation>Namen von Umgebungsvariablen des Rechners, die unverändert durchgereicht werden.</translation>
+    </message>
+    <message>
+        <location filename="../field_help.py" line="36"/>
+        <source>allowlist: only the vendor&apos;s servers below; none: loopback only.</source>
+        <translation>allowlist: nur die unten genannten Server des Herstellers; none: nur Loopback.</translation>
+    </message>
+    <message>
+        <location filename="../field_help.py" line="38"/>
+        <source>Names that resolve and may be reached (zoom.us, *.zoom.us).</source>
+        <translation>Namen, die aufgelöst und erreicht werden dürfen (zoom.us, *.zoom.us).</translation>
+    </message>
+    <message>
+        <location filename="../field_help.py" line="39"/>
+        <source>Address ranges reached by IP without a name (media servers).</source>
+        <translation>Adressbereiche, die ohne Namen direkt über die IP-Adresse erreicht werden (Medienserver).</translation>
+    </message>
+    <message>
+        <location filename="../field_help.py" line="40"/>
+        <source>Destination ports, such as tcp/443 or udp/8801-8810.</source>
+        <translation>Zielports, etwa tcp/443 oder udp/8801-8810.</translation>
+    </message>
+    <message>
+        <location filename="../field_help.py" line="41"/>
+        <source>Published address lists of the vendor to allow by IP (zoom), kept as dated data.</source>
+        <translation>Veröffentlichte Adresslisten des Herstellers, deren IP-Adressen erlaubt werden (zoom); als datierte Daten hinterlegt.</translation>
+    </message>
+    <message>
+        <location filename="../field_help.py" line="43"/>
+        <source>When set, only servers registered in these countries (ISO codes such as DE) may be reached.</source>
+        <translation>Wenn gesetzt, sind nur Server erreichbar, die in diesen Ländern registriert sind (ISO-Codes wie DE).</translation>
+    </message>
+    <message>
+        <location filename="../field_help.py" line="45"/>
+        <source>Servers registered in these countries are blocked even under an allowed name.</source>
+        <translation>Server, die in diesen Ländern registriert sind, werden auch unter einem erlaubten Namen blockiert.</translation>
+    </message>
+    <message>
+        <location filename="../field_help.py" line="47"/>
+        <source>isolated: on Wayland the compositor&apos;s socket alone, else the client&apos;s own nested X server in a window; either way it sees only its own windows; none: no display; insecure_host_x11: the host X server, where the client can read the screen and every keystroke (the system policy may forbid it).</source>
+        <translation>isolated: unter Wayland allein der Socket des Compositors, sonst ein eigener verschachtelter X-Server des Clients in einem Fenster; so oder so sieht der Client nur seine eigenen Fenster; none: keine Anzeige; insecure_host_x11: der X-Server des Rechners, über den der Client den Bildschirm und jeden Tastendruck mitlesen kann (die Systemrichtlinie kann das verbieten).</translation>
+    </message>
+    <message>
+        <location filename="../field_help.py" line="52"/>
+        <source>Size of the isolated display&apos;s window (WIDTHxHEIGHT).</source>
+        <translation>Größe des Fensters der isolierten Anzeige (BREITExHÖHE).</translation>
+    </message>
+    <message>
+        <location filename="../field_help.py" line="53"/>
+        <source>Whether the client&apos;s sound reaches the host&apos;s speakers (through a sound server of the session&apos;s own; the microphone is separate, off unless switched on).</source>
+        <translation>Ob der Ton des Clients die Lautsprecher des Rechners erreicht (über einen eigenen Soundserver der Sitzung; das Mikrofon ist davon getrennt und aus, solange es nicht eingeschaltet wird).</translation>
+    </message>
+    <message>
+        <location filename="../field_help.py" line="56"/>
+        <source>Services the client may call on the session bus, through a filtering proxy (org.freedesktop.Notifications); never password stores nor the whole bus.</source>
+        <translation>Dienste, die der Client am Session-Bus aufrufen darf, über einen filternden Proxy (org.freedesktop.Notifications); nie Passwortspeicher und nie der ganze Bus.</translation>
+    </message>
+    <message>
+        <location filename="../field_help.py" line="59"/>
+        <source>Files written into the throwaway home before the client starts, path below the home = content (Zoom&apos;s .config/zoomus.conf settings).</source>
+        <translation>Dateien, die vor dem Start des Clients in das Wegwerf-Home geschrieben werden, Pfad unterhalb des Home = Inhalt (Zooms Einstellungen in .config/zoomus.conf).</translation>
+    </message>
+    <message>
+        <location filename="../field_help.py" line="62"/>
+        <source>The page a browser client opens when no link is given (empty: a link is needed).</source>
+        <translation>Die Seite, die ein Browser-Client öffnet, wenn kein Link angegeben ist (leer: ein Link ist nötig).</translation>
+    </message>
+    <message>
+        <location filename="../field_help.py" line="64"/>
+        <source>Accept a link to any https:// host and allow that host (self-hosted Jitsi, BigBlueButton, Nextcloud Talk); off, the link&apos;s host must be an allowed domain.</source>
+        <translation>Einen Link zu einem beliebigen https://-Host annehmen und diesen Host erlauben (selbst betriebenes Jitsi, BigBlueButton, Nextcloud Talk); ausgeschaltet muss der Host des Links eine erlaubte Domain sein.</translation>
+    </message>
+    <message>
+        <location filename="../field_help.py" line="67"/>
+        <source>Which of the host&apos;s browsers runs the meeting (client = &quot;browser&quot;): chromium, firefox (Debian&apos;s firefox-esr), or auto: Chromium if installed, else Firefox.</source>
+        <translation>Welcher Browser des Rechners die Besprechung ausführt (client = &quot;browser&quot;): chromium, firefox (Debians firefox-esr) oder auto: Chromium, falls installiert, sonst Firefox.</translation>
+    </message>
+    <message>
+        <location filename="../field_help.py" line="70"/>
+        <source>Extra arguments for the browser, after the launcher&apos;s own (fresh profile, no background networking, app mode).</source>
+        <translation>Zusätzliche Argumente für den Browser, nach denen des Launchers (frisches Browserprofil, keine Netzwerkzugriffe im Hintergrund, App-Modus).</translation>
     </message>
 </context>
 <context>
@@ -1860,69 +2001,69 @@ Quelle: {source}</translation>
 <context>
     <name>Tray</name>
     <message>
-        <location filename="../tray.py" line="45"/>
-        <location filename="../tray.py" line="187"/>
+        <location filename="../tray.py" line="46"/>
+        <location filename="../tray.py" line="188"/>
         <source>Sandbox Launcher: no session running</source>
         <extracomment>a desktop notification was shown (title, text)</extracomment>
         <translation>Sandbox Launcher: keine Sitzung läuft</translation>
     </message>
     <message>
-        <location filename="../tray.py" line="48"/>
+        <location filename="../tray.py" line="49"/>
         <source>Sandbox Launcher</source>
         <translation>Sandbox Launcher</translation>
     </message>
     <message>
-        <location filename="../tray.py" line="73"/>
+        <location filename="../tray.py" line="74"/>
         <source>Launch</source>
         <translation>Starten</translation>
     </message>
     <message>
-        <location filename="../tray.py" line="80"/>
+        <location filename="../tray.py" line="81"/>
         <source>Join meeting from clipboard</source>
         <translation>Meeting aus der Zwischenablage beitreten</translation>
     </message>
     <message>
-        <location filename="../tray.py" line="84"/>
+        <location filename="../tray.py" line="85"/>
         <source>Open meeting link…</source>
         <translation>Besprechungslink öffnen…</translation>
     </message>
     <message>
-        <location filename="../tray.py" line="88"/>
+        <location filename="../tray.py" line="89"/>
         <source>Clients…</source>
         <translation>Clients…</translation>
     </message>
     <message>
-        <location filename="../tray.py" line="94"/>
+        <location filename="../tray.py" line="95"/>
         <source>Running sessions</source>
         <translation>Laufende Sitzungen</translation>
     </message>
     <message>
-        <location filename="../tray.py" line="100"/>
+        <location filename="../tray.py" line="101"/>
         <source>{title} ({id}): {state}…</source>
         <translation>{title} ({id}): {state}…</translation>
     </message>
     <message>
-        <location filename="../tray.py" line="101"/>
+        <location filename="../tray.py" line="102"/>
         <source>Stop &amp;&amp; wipe {title} ({id})</source>
         <translation>{title} beenden &amp;&amp; löschen ({id})</translation>
     </message>
     <message>
-        <location filename="../tray.py" line="111"/>
+        <location filename="../tray.py" line="112"/>
         <source>Open window</source>
         <translation>Fenster öffnen</translation>
     </message>
     <message>
-        <location filename="../tray.py" line="115"/>
+        <location filename="../tray.py" line="116"/>
         <source>Quit</source>
         <translation>Beenden</translation>
     </message>
     <message>
-        <location filename="../tray.py" line="134"/>
+        <location filename="../tray.py" line="135"/>
         <source>Microphone on: {title} ({id})</source>
         <translation>Mikrofon ein: {title} ({id})</translation>
     </message>
     <message numerus="yes">
-        <location filename="../tray.py" line="173"/>
+        <location filename="../tray.py" line="174"/>
         <source>Sandbox Launcher: camera and microphone live, %n session(s) running</source>
         <translation>
             <numerusform>Sandbox Launcher: Kamera und Mikrofon aktiv, %n Sitzung läuft</numerusform>
@@ -1930,7 +2071,7 @@ Quelle: {source}</translation>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../tray.py" line="176"/>
+        <location filename="../tray.py" line="177"/>
         <source>Sandbox Launcher: camera live, %n session(s) running</source>
         <translation>
             <numerusform>Sandbox Launcher: Kamera aktiv, %n Sitzung läuft</numerusform>
@@ -1938,7 +2079,7 @@ Quelle: {source}</translation>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../tray.py" line="178"/>
+        <location filename="../tray.py" line="179"/>
         <source>Sandbox Launcher: screen shared and microphone live, %n session(s) running</source>
         <translation>
             <numerusform>Sandbox Launcher: Bildschirm geteilt und Mikrofon aktiv, %n Sitzung läuft</numerusform>
@@ -1946,7 +2087,7 @@ Quelle: {source}</translation>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../tray.py" line="180"/>
+        <location filename="../tray.py" line="181"/>
         <source>Sandbox Launcher: screen shared, %n session(s) running</source>
         <translation>
             <numerusform>Sandbox Launcher: Bildschirm geteilt, %n Sitzung läuft</numerusform>
@@ -1954,7 +2095,7 @@ Quelle: {source}</translation>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../tray.py" line="183"/>
+        <location filename="../tray.py" line="184"/>
         <source>Sandbox Launcher: microphone live, %n session(s) running</source>
         <translation>
             <numerusform>Sandbox Launcher: Mikrofon aktiv, %n Sitzung läuft</numerusform>
@@ -1962,7 +2103,7 @@ Quelle: {source}</translation>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../tray.py" line="186"/>
+        <location filename="../tray.py" line="187"/>
         <source>Sandbox Launcher: %n session(s) running</source>
         <translation>
             <numerusform>Sandbox Launcher: %n Sitzung läuft</numerusform>
@@ -1970,22 +2111,22 @@ Quelle: {source}</translation>
         </translation>
     </message>
     <message>
-        <location filename="../tray.py" line="207"/>
+        <location filename="../tray.py" line="208"/>
         <source>Session started</source>
         <translation>Sitzung gestartet</translation>
     </message>
     <message>
-        <location filename="../tray.py" line="208"/>
+        <location filename="../tray.py" line="209"/>
         <source>{title} is running in a sandbox ({id}).</source>
         <translation>{title} läuft in einer Sandbox ({id}).</translation>
     </message>
     <message>
-        <location filename="../tray.py" line="216"/>
+        <location filename="../tray.py" line="217"/>
         <source>Connections blocked: {id}</source>
         <translation>Verbindungen blockiert: {id}</translation>
     </message>
     <message numerus="yes">
-        <location filename="../tray.py" line="217"/>
+        <location filename="../tray.py" line="218"/>
         <source>The sandbox blocked %n new destination(s) in the last seconds. The session&apos;s connection list names them.</source>
         <translation>
             <numerusform>Die Sandbox hat eben %n neues Ziel blockiert. Die Verbindungsliste der Sitzung nennt es.</numerusform>
@@ -1993,7 +2134,7 @@ Quelle: {source}</translation>
         </translation>
     </message>
     <message>
-        <location filename="../tray.py" line="230"/>
+        <location filename="../tray.py" line="231"/>
         <source>Session ended: {id}</source>
         <translation>Sitzung beendet: {id}</translation>
     </message>
