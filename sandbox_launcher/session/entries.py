@@ -62,6 +62,8 @@ class SessionEntry:
     screen: str | None = None
     #: Granted devices in use now ("camera", "microphone", "screen") → since (epoch).
     in_use: dict[str, float] = field(default_factory=dict)
+    #: Devices counted as in use without being seen (e.g. a process hides its open files).
+    use_assumed: set[str] = field(default_factory=set)
     #: Bytes out/in per network snapshot, for the plot.
     traffic: TrafficSeries = field(default_factory=TrafficSeries)
 

@@ -200,7 +200,8 @@ class SessionService:
                                      if event.data.get("mode") == "mirror" else "portal")
                                     if event.data.get("shared") else None)
                 elif event.data.get("type") == "device":
-                    note_device_event(entry.in_use, event.data, time.time())
+                    note_device_event(entry.in_use, event.data, time.time(),
+                                      entry.use_assumed)
         self._emit(event)
 
     def _downloads_decided(self, session_id: str, decision: dict[str, Any]) -> None:

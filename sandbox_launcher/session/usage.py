@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime
 import time
-from collections.abc import Callable, Mapping, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping, MutableSet
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -133,13 +133,18 @@ def granted_devices(camera: bool, microphone: bool, screen: bool) -> tuple[str, 
 
 
 def note_device_event(in_use: MutableMapping[str, float], data: Mapping[str, Any],
-                      now: float) -> None:
-    """Apply a ``device`` event to an app's map of device → in use since (epoch)."""
+                      now: float, assumed: MutableSet[str] | None = None) -> None:
+    """Apply a ``device`` event to an app's map of device → in use since (epoch), and
+    to the set of devices whose use was *assumed* rather than seen."""
     device = str(data.get("device", ""))
     if data.get("in_use"):
         in_use.setdefault(device, float(data.get("at") or now))
+        if assumed is not None and data.get("assumed"):
+            assumed.add(device)
     else:
         in_use.pop(device, None)
+        if assumed is not None:
+            assumed.discard(device)
 
 
 

@@ -44,6 +44,11 @@ def _camera(entry: SessionEntry) -> str:
     if since is None:
         return QCoreApplication.translate(
             "SessionsView", "camera {name}: granted, not in use").format(name=entry.camera)
+    if "camera" in entry.use_assumed:
+        return QCoreApplication.translate(
+            "SessionsView", "camera {name}: granted, counted as in use since {time} (a "
+            "process of the session hides its open files)").format(
+            name=entry.camera, time=_clock(since))
     return QCoreApplication.translate(
         "SessionsView", "camera {name}: granted, in use since {time}").format(
         name=entry.camera, time=_clock(since))

@@ -129,3 +129,21 @@ def test_a_burst_of_blocked_connections_notifies_once(app: App) -> None:
     assert len([t for t, _ in shown if t.startswith("Connections blocked")]) == 2
     _end(service, "sleeper-b1")
     assert shown[-1][0] == "Session ended: sleeper-b1"
+
+
+def test_the_details_say_when_the_cameras_use_is_assumed_not_seen(app: App) -> None:
+    """A process that hides its open files (not dumpable) makes the launcher count the
+    camera as in use; the details say so rather than claim it was seen."""
+    service, view = app.bridge.service, app.window.sessions
+    _session(service, "sleeper-a1", camera="video0")
+    service._on_event(Event("sleeper-a1", State.RUNNING, data={
+        "type": "device", "device": "camera", "in_use": True, "at": 1000.0,
+        "assumed": "1 process(es) of the session hide their open files (not dumpable)"}))
+    assert view.selected_id() == "sleeper-a1"
+    assert "camera video0: granted, counted as in use since" in view.summary.text()
+    assert "hides its open files" in view.summary.text()
+    _use(service, "sleeper-a1", "camera", False)
+    assert "camera video0: granted, not in use" in view.summary.text()
+    _use(service, "sleeper-a1", "camera", True)  # seen this time
+    assert "camera video0: granted, in use since" in view.summary.text()
+    _end(service, "sleeper-a1")

@@ -92,6 +92,17 @@ def test_the_app_keeps_since_when_a_device_is_in_use() -> None:
     assert in_use == {MICROPHONE: 9.0}
 
 
+def test_the_app_knows_which_use_was_assumed_not_seen() -> None:
+    in_use: dict[str, float] = {}
+    assumed: set[str] = set()
+    note_device_event(in_use, {"device": CAMERA, "in_use": True, "at": 5.0,
+                               "assumed": "1 process(es) hide their open files"}, 9.0, assumed)
+    note_device_event(in_use, {"device": MICROPHONE, "in_use": True}, 9.0, assumed)
+    assert assumed == {CAMERA} and set(in_use) == {CAMERA, MICROPHONE}
+    note_device_event(in_use, {"device": CAMERA, "in_use": False}, 10.0, assumed)
+    assert assumed == set()
+
+
 SOURCES = json.dumps([{"index": 0, "name": "speakers.monitor"},
                       {"index": 1, "name": "mic_feed.monitor"},
                       {"index": 2, "name": "microphone"}])

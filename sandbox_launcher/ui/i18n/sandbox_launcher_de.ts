@@ -1831,37 +1831,42 @@ Quelle: {source}</translation>
         <translation>Kamera {name}: freigegeben, nicht in Gebrauch</translation>
     </message>
     <message>
-        <location filename="../device_use.py" line="47"/>
+        <location filename="../device_use.py" line="48"/>
+        <source>camera {name}: granted, counted as in use since {time} (a process of the session hides its open files)</source>
+        <translation>Kamera {name}: freigegeben, seit {time} als in Gebrauch gezählt (ein Prozess der Sitzung verbirgt seine offenen Dateien)</translation>
+    </message>
+    <message>
+        <location filename="../device_use.py" line="52"/>
         <source>camera {name}: granted, in use since {time}</source>
         <translation>Kamera {name}: freigegeben, in Gebrauch seit {time}</translation>
     </message>
     <message>
-        <location filename="../device_use.py" line="57"/>
+        <location filename="../device_use.py" line="62"/>
         <source>microphone ON, not in use</source>
         <translation>Mikrofon EIN, nicht in Gebrauch</translation>
     </message>
     <message>
-        <location filename="../device_use.py" line="58"/>
+        <location filename="../device_use.py" line="63"/>
         <source>microphone ON, in use since {time}</source>
         <translation>Mikrofon EIN, in Gebrauch seit {time}</translation>
     </message>
     <message>
-        <location filename="../device_use.py" line="64"/>
+        <location filename="../device_use.py" line="69"/>
         <source>screen (portal)</source>
         <translation>Bildschirm (Portal)</translation>
     </message>
     <message>
-        <location filename="../device_use.py" line="66"/>
+        <location filename="../device_use.py" line="71"/>
         <source>sharing “{title}”</source>
         <translation>teilt „{title}“</translation>
     </message>
     <message>
-        <location filename="../device_use.py" line="69"/>
+        <location filename="../device_use.py" line="74"/>
         <source>{what}: granted, not in use</source>
         <translation>{what}: freigegeben, nicht in Gebrauch</translation>
     </message>
     <message>
-        <location filename="../device_use.py" line="71"/>
+        <location filename="../device_use.py" line="76"/>
         <source>{what}: in use since {time}</source>
         <translation>{what}: in Gebrauch seit {time}</translation>
     </message>
@@ -1876,7 +1881,7 @@ Quelle: {source}</translation>
         <translation>{title} ({id}): {state}</translation>
     </message>
     <message>
-        <location filename="../device_use.py" line="55"/>
+        <location filename="../device_use.py" line="60"/>
         <source>microphone muted</source>
         <translation>Mikrofon stumm</translation>
     </message>
