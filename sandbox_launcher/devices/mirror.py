@@ -19,9 +19,28 @@ Why a small python-xlib program rather than ``ffmpeg -f x11grab | ffplay``:
   size and has no notion of the window going away;
 - it is a few hundred lines with no new system package (ffmpeg pulls ~100 MB).
 
+A host window larger than the nested screen (a 1920x1080 browser into the default
+1280x800) would be cropped, so the mirror scales it down by the smallest whole factor k
+(2, 3, ...) that makes it fit, keeping its aspect ratio: nearest-neighbour subsampling,
+every k-th pixel of every k-th row, done by C-level slicing (a memoryview of GetImage's
+data cast to 32-bit pixels, ``row[::k]``), never a Python loop over pixels. Why whole
+factors and no filtering: the mirror is pure Python on a 2-core machine that also runs
+the meeting client; a smooth resample (even a 2x2 box average) would touch every pixel
+in Python, or need numpy/Pillow or an XRender transform, for several times the CPU.
+The cost is sharpness: 1 pixel in k*k is kept and the rest dropped, not averaged, so
+1-pixel lines and the stems of small text vanish or come and go as the window scrolls,
+and edges alias: slides, large text and video survive k=2, small text may not; and the
+picture can be smaller than the screen allows (a 1300-pixel-wide window into 1280 is
+halved). Damage is mapped to the scaled picture, rounded outwards; a window that fits is
+copied 1:1. Reads and writes go in bands of rows (python-xlib joins a large reply's
+chunks by copying, quadratic in its size: one 2560x1440 GetImage costs ~70 ms of CPU, in
+bands ~4 ms); a band read while the window changes may tear, and the damage it caused
+copies it again on the next beat.
+
 The price is Python's speed for a busy window: a 1280x720 window that changes every
-pixel 30 times a second is copied 10 times a second for about 16 % of one core (plus
-~3 % in the host's X server); a still window costs nothing (``benchmarks/screen.py``).
+pixel 30 times a second is copied 10 times a second for about 10 % of one core (plus
+~3 % in the host's X server), a busy 2560x1440 one, halved, for about 18 % (plus ~8 %);
+a still window costs nothing (``benchmarks/screen.py``).
 
 One way only: the mirror selects no input on the nested display (nothing typed or
 clicked there is read, let alone sent on), and to the host it sends only requests that
@@ -48,6 +67,8 @@ from .xauth import MIT_COOKIE, parse
 
 #: X11 requests without BIG-REQUESTS are at most 256 KiB; PutImage is sent in bands.
 _MAX_REQUEST = 262_140 - 64
+#: GetImage is read in bands of about this many bytes (see the module's docstring).
+_MAX_READ = 1 << 20
 _BG = 0x303030
 #: Copies a second at most: enough for slides and documents, and a video still moves.
 DEFAULT_FPS = 10.0
@@ -66,6 +87,38 @@ def _nested_cookie(path: Path) -> bytes | None:
         if entry.name == MIT_COOKIE:
             return entry.data
     return None
+
+
+def scale_factor(width: int, height: int, screen_width: int, screen_height: int) -> int:
+    """1 if the window fits the screen, else the smallest k >= 2 that makes it fit."""
+    k = 1
+    while -(-width // k) > screen_width or -(-height // k) > screen_height:
+        k += 1
+    return k
+
+
+def scaled_size(width: int, height: int, k: int) -> tuple[int, int]:
+    """The size of a width x height picture keeping every k-th pixel and row (from 0)."""
+    return -(-width // k), -(-height // k)
+
+
+def scale_rect(x0: int, y0: int, x1: int, y1: int, k: int) -> tuple[int, int, int, int]:
+    """The rectangle [x0, x1) x [y0, y1) in the scaled picture, rounded outwards."""
+    return x0 // k, y0 // k, -(-x1 // k), -(-y1 // k)
+
+
+def subsample(data: bytes, width: int, height: int, k: int) -> bytes:
+    """Every k-th pixel of every k-th row (from the first) of 32-bit pixels, row-major.
+
+    C-level slicing only: one memoryview slice per kept row, no loop over pixels.
+    """
+    if k == 1:
+        return data
+    pixels = memoryview(data).cast("I")
+    if len(pixels) < width * height:
+        raise ValueError(f"{len(data)} bytes is not {width}x{height} 32-bit pixels")
+    return b"".join(pixels[top:top + width:k].tobytes()
+                    for top in range(0, height * width, width * k))
 
 
 class Mirror:
@@ -92,8 +145,12 @@ class Mirror:
         screen = nested.screen()
         if screen.root_depth != 24:
             raise RuntimeError(f"the nested display has depth {screen.root_depth}, not 24")
+        self.screen_size = screen.width_in_pixels, screen.height_in_pixels
+        #: The scale: 1 (copied 1:1) unless the window is larger than the nested screen.
+        self.k = scale_factor(self.width, self.height, *self.screen_size)
         self.target = screen.root.create_window(
-            0, 0, self.width, self.height, 0, screen.root_depth, X.InputOutput,
+            0, 0, *scaled_size(self.width, self.height, self.k), 0, screen.root_depth,
+            X.InputOutput,
             X.CopyFromParent, background_pixel=_BG,
             # Exposure only: nothing typed or clicked in it is even read.
             event_mask=X.ExposureMask)
@@ -132,7 +189,9 @@ class Mirror:
                     (event.width, event.height) != (self.width, self.height):
                 self.width, self.height = event.width, event.height
                 self._name_pixmap()
-                self.target.configure(width=self.width, height=self.height)
+                self.k = scale_factor(self.width, self.height, *self.screen_size)
+                width, height = scaled_size(self.width, self.height, self.k)
+                self.target.configure(width=width, height=height)
                 self.dirty = (0, 0, self.width, self.height)
             elif event.type == X.MapNotify:
                 self._name_pixmap()  # a window that was unmapped has a new pixmap
@@ -146,31 +205,39 @@ class Mirror:
         while self.nested.pending_events():
             event = self.nested.next_event()
             if event.type == X.Expose and not self.closed:
-                self._add_dirty(event.x, event.y, event.width, event.height)
+                k = self.k  # the nested window's coordinates are the scaled ones
+                self._add_dirty(event.x * k, event.y * k, event.width * k, event.height * k)
 
     def copy(self) -> None:
-        """Copy the changed rectangle (clipped to the window) from host to nested."""
+        """Copy the changed rectangle (clipped to the window) from host to nested, scaled
+        down by ``k`` when the window is larger than the nested screen."""
         from Xlib import X
 
         if self.dirty is None:
             return
-        x0, y0, x1, y1 = self.dirty
+        k = self.k
+        # The dirty rectangle is in the host window's pixels; the copy covers the scaled
+        # pixels it touches (rounded outwards), each read from the host pixel (kx, ky).
+        x0, y0, x1, y1 = scale_rect(*self.dirty, k)
         self.dirty = None
         # Reset the damage before reading: a change while we copy is then seen again.
         self.host.damage_subtract(self.damage)
+        width, height = scaled_size(self.width, self.height, k)
         x0, y0 = max(0, x0), max(0, y0)
-        x1, y1 = min(self.width, x1), min(self.height, y1)
+        x1, y1 = min(width, x1), min(height, y1)
         if x1 <= x0 or y1 <= y0:
             return
         w = x1 - x0
-        image = self.pixmap.get_image(x0, y0, w, y1 - y0, X.ZPixmap, 0xFFFFFFFF)
-        data, stride = image.data, w * 4
-        rows = max(1, _MAX_REQUEST // stride)
+        source_w = (w - 1) * k + 1  # host pixels from x0*k up to the last one kept
+        rows = max(1, min(_MAX_REQUEST // (w * 4), _MAX_READ // (source_w * 4 * k)))
         depth = self.nested.screen().root_depth
-        for top in range(0, y1 - y0, rows):
-            band = data[top * stride:(top + rows) * stride]
-            self.target.put_image(self.gc, x0, y0 + top, w, len(band) // stride,
-                                  X.ZPixmap, depth, 0, band)
+        for top in range(y0, y1, rows):
+            n = min(rows, y1 - top)
+            source_h = (n - 1) * k + 1
+            image = self.pixmap.get_image(x0 * k, top * k, source_w, source_h, X.ZPixmap,
+                                          0xFFFFFFFF)
+            band = subsample(image.data, source_w, source_h, k)
+            self.target.put_image(self.gc, x0, top, w, n, X.ZPixmap, depth, 0, band)
         self.nested.flush()
         self.frames += 1
 
@@ -245,7 +312,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 mirror = Mirror(host, nested, args.window, found.title, args.fps)
                 mirror.copy()
                 _emit("ready", window=args.window, title=found.title,
-                      size=[mirror.width, mirror.height])
+                      size=[mirror.width, mirror.height], scale=mirror.k)
                 mirror.run()
             # The grant ends here: the host connection is closed, the notice stays.
             _emit("closed", why="window", frames=mirror.frames)

@@ -5,7 +5,9 @@ painted by ``x11_painter.py`` (python-xlib, as the user), the real launcher with
 nested Xephyr and the mirror, and a stand-in client that screenshots its own display with
 ImageMagick's ``import`` inside the sandbox. Screenshots land in ``tests/artifacts/``
 (gitignored): ``share-inside-*.png`` must show the striped orange window and never the
-green one; ``share-host.png`` shows the host with both windows and Xephyr's.
+green one; ``share-host.png`` shows the host with both windows and Xephyr's;
+``share-inside-scaled*.png`` a 1000x700 window of four coloured quarters halved into a
+640x400 nested screen, whole, with (``-corner``) its far corner repainted magenta.
 """
 
 from __future__ import annotations
@@ -87,6 +89,13 @@ if mode == "full":
     open(f"{shared}/seen-resize", "w").close()
     wait_file("host-closed")
     result["closed_s"] = until("closed", lambda p: count(p, CYAN) == 0 and count(p, GREY) > 5000)
+elif mode == "big":
+    info = subprocess.run(["xwininfo", "-name", "Shared: Wide dashboard"],
+                          capture_output=True, text=True).stdout
+    result["size"] = [int(line.split(":")[1]) for line in info.splitlines()
+                      if line.strip().startswith(("Width:", "Height:"))]
+    wait_file("repainted")
+    result["corner_s"] = until("corner", lambda p: count(p, (255, 0, 255)) > 2000)
 elif mode == "kill":
     mirror = result["windows"][0].split()[0]
     result["xkill_rc"] = subprocess.run(["xkill", "-id", mirror], capture_output=True).returncode
@@ -111,9 +120,10 @@ class HostWindow:
     """A painted window of the user's on the host display."""
 
     def __init__(self, launcher_user: Any, env: dict[str, str], title: str, geometry: str,
-                 colour: str, stripes: str = "") -> None:
+                 colour: str, stripes: str = "", quadrants: str = "") -> None:
         argv = [str(VENV_PYTHON), str(PAINTER), "--title", title, "--geometry", geometry,
-                "--colour", colour] + (["--stripes", stripes] if stripes else [])
+                "--colour", colour] + (["--stripes", stripes] if stripes else []) + (
+                    ["--quadrants", quadrants] if quadrants else [])
         self.proc = subprocess.Popen(as_user_argv(launcher_user, argv),
                                      env=user_environment(launcher_user, env_extra=env),
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
@@ -141,12 +151,14 @@ class HostWindow:
 
 @pytest.fixture
 def windows(launcher_user: Any, host_services: Any) -> Iterator[Callable[..., HostWindow]]:
-    """``windows(title, geometry, colour, stripes="")``: host windows, closed at the end."""
+    """``windows(title, geometry, colour, stripes="", quadrants="")``: host windows,
+    closed at the end."""
     made: list[HostWindow] = []
 
-    def make(title: str, geometry: str, colour: str, stripes: str = "") -> HostWindow:
+    def make(title: str, geometry: str, colour: str, stripes: str = "",
+             quadrants: str = "") -> HostWindow:
         made.append(HostWindow(launcher_user, host_services.session_env, title, geometry,
-                               colour, stripes))
+                               colour, stripes, quadrants))
         return made[-1]
 
     yield make
@@ -176,6 +188,19 @@ def _ppm(path: Path) -> bytes:
 def _count(pixels: bytes, colour: tuple[int, int, int]) -> int:
     want = bytes(colour)
     return sum(1 for i in range(0, len(pixels) - 2, 3) if pixels[i:i + 3] == want)
+
+
+def _bbox(path: Path, colour: tuple[int, int, int]) -> tuple[int, int, int, int] | None:
+    """The bounding box (x0, y0, x1, y1), exclusive, of *colour* in a P6 screenshot."""
+    magic, width, _height, _max, pixels = path.read_bytes().split(maxsplit=4)
+    assert magic == b"P6"
+    want, w = bytes(colour), int(width)
+    xs, ys = [], []
+    for i in range(0, len(pixels) - 2, 3):
+        if pixels[i:i + 3] == want:
+            xs.append(i // 3 % w)
+            ys.append(i // 3 // w)
+    return (min(xs), min(ys), max(xs) + 1, max(ys) + 1) if xs else None
 
 
 def _png(ppm: Path, name: str) -> None:
@@ -278,6 +303,50 @@ def test_one_window_is_mirrored_one_way_and_follows_changes(
 
     _check_report(json.loads(report.read_text()), stderr, slides.id)
     assert _mirror_pids(slides.id) == [], "the mirror outlived its session"
+
+
+YELLOW, RED, MAGENTA = (255, 255, 0), (255, 0, 0), (255, 0, 255)
+
+
+def test_a_window_larger_than_the_nested_screen_is_scaled_down_whole(
+        spawn_launcher: Spawn, user_profile: Any, host_services: Any,
+        windows: Callable[..., HostWindow], shared: Path,
+        finish_launcher: Callable[..., tuple[int, str, str]]) -> None:
+    """1000x700 into a 640x400 nested screen: halved (k=2) to 500x350, nothing cropped;
+    a change in the far corner shows up at its scaled place."""
+    _need("Xephyr", "import", "xwininfo", "convert")
+    wide = windows("Wide dashboard", "1000x700+200+300", "808080",
+                   quadrants="ff8000,0000ff,ffff00,ff0000")
+    user_profile("sharer", PROFILE.replace("800x600", "640x400"))
+    proc = spawn_launcher(["run", "sharer", "--share-window", hex(wide.id), "--share",
+                           f"{shared}:rw", "--", SYSTEM_PYTHON, "-c", CLIENT,
+                           host_services.display, "big"], env_extra=host_services.session_env)
+    _wait(shared / "ready", proc, "the client's first screenshot")
+    wide.send("fill 900 600 100 100 ff00ff")  # the far (bottom right) corner
+    (shared / "repainted").touch()
+    status, stdout, stderr = finish_launcher(proc)
+    assert status == 0, stderr
+    result = json.loads(stdout.strip().splitlines()[-1])
+    _png(shared / "first.ppm", "share-inside-scaled.png")
+    _png(shared / "corner.ppm", "share-inside-scaled-corner.png")
+    assert result["mirror_seen_s"] is not None, result
+    assert result["size"] == [500, 350], result  # ceil(1000 / 2) x ceil(700 / 2)
+
+    def near(box: tuple[int, int, int, int] | None, want: tuple[int, int, int, int]) -> bool:
+        return box is not None and all(abs(a - b) <= 2 for a, b in zip(box, want, strict=True))
+
+    first = shared / "first.ppm"
+    origin = _bbox(first, ORANGE)
+    assert origin is not None, "the top left quarter is missing inside"
+    ox, oy = origin[:2]  # the mirror's window, wherever it was placed
+    for colour, (x0, y0, x1, y1) in ((ORANGE, (0, 0, 250, 175)), (BLUE, (250, 0, 500, 175)),
+                                     (YELLOW, (0, 175, 250, 350)),
+                                     (RED, (250, 175, 500, 350))):
+        box = _bbox(first, colour)
+        assert near(box, (ox + x0, oy + y0, ox + x1, oy + y1)), (colour, box, origin)
+    assert result["corner_s"] is not None, "the far corner's repaint never showed"
+    assert near(_bbox(shared / "corner.ppm", MAGENTA), (ox + 450, oy + 300, ox + 500, oy + 350))
+    assert near(_bbox(shared / "corner.ppm", ORANGE), (ox, oy, ox + 250, oy + 175))
 
 
 def test_the_client_can_close_the_mirror_but_never_reach_the_host_window(

@@ -2,10 +2,12 @@
 command. Run with the project's venv (python-xlib) as the desktop user, outside any sandbox.
 
     x11_painter.py --title T --geometry 400x300+10+10 --colour ff8000 [--stripes 0000ff]
-                   [--animate FPS]
+                   [--quadrants TL,TR,BL,BR] [--animate FPS]
 
 Prints ``{"window": ID}`` once the window is mapped and painted; then each line on stdin
-``colour RRGGBB`` repaints it, ``size WxH`` resizes it, ``quit`` (or EOF) closes it.
+``colour RRGGBB`` repaints it, ``fill X Y W H RRGGBB`` adds a rectangle to what it
+paints, ``size WxH`` resizes it, ``quit`` (or EOF) closes it. ``--quadrants`` paints its
+four quarters in these colours (top left, top right, bottom left, bottom right).
 ``--animate`` alternates the colour and its inverse FPS times a second (every pixel
 changes: the mirror's worst case).
 """
@@ -22,11 +24,32 @@ from typing import Any
 
 from Xlib import X, display
 
+#: Rectangles (x, y, w, h, colour) painted over the rest: ``--quadrants`` and ``fill``.
+_extra: list[tuple[int, int, int, int, int]] = []
+
+
+def _quadrants(colours: str, w: int, h: int) -> None:
+    half_w, half_h = w // 2, h // 2
+    for i, colour in enumerate(colours.split(",") if colours else []):
+        right, bottom = i % 2, i // 2
+        _extra.append((half_w * right, half_h * bottom, w - half_w if right else half_w,
+                       h - half_h if bottom else half_h, int(colour, 16)))
+
+
+def _paint_extra(win: Any, gc: Any) -> None:
+    for *rect, colour in _extra:
+        gc.change(foreground=colour)
+        win.fill_rectangle(gc, *rect)
+
 
 def _command(disp: display.Display, win: Any, paint: Any, line: list[str]) -> int | None:
     """Apply one stdin command; the new colour, or None to quit."""
     if not line or line[0] == "quit":
         return None
+    if line[0] == "fill":
+        x, y, w, h = map(int, line[1:5])
+        _extra.append((x, y, w, h, int(line[5], 16)))
+        print(json.dumps({"filled": line[1:]}), flush=True)
     if line[0] == "colour":
         paint(int(line[1], 16))
         print(json.dumps({"painted": line[1]}), flush=True)
@@ -45,6 +68,7 @@ def main() -> int:
     parser.add_argument("--geometry", default="400x300+10+10")
     parser.add_argument("--colour", default="ff8000")
     parser.add_argument("--stripes", default="", help="every other 20-pixel band this colour")
+    parser.add_argument("--quadrants", default="", help="TL,TR,BL,BR colours")
     parser.add_argument("--animate", type=float, default=0.0)
     args = parser.parse_args()
     w, h, x, y = map(int, re.match(r"(\d+)x(\d+)\+(\d+)\+(\d+)", args.geometry).groups())
@@ -56,6 +80,7 @@ def main() -> int:
     win.set_wm_normal_hints(flags=1 | 4, x=x, y=y)  # USPosition, PPosition: no WM moves it
     gc = win.create_gc()
     stripes = int(args.stripes, 16) if args.stripes else None
+    _quadrants(args.quadrants, w, h)
 
     def paint(value: int) -> None:
         geometry = win.get_geometry()
@@ -65,6 +90,7 @@ def main() -> int:
             gc.change(foreground=stripes)
             for top in range(0, geometry.height, 40):
                 win.fill_rectangle(gc, 0, top, geometry.width, 20)
+        _paint_extra(win, gc)
         disp.sync()
 
     win.map()
