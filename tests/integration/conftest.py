@@ -506,8 +506,7 @@ _DBUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Conf
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
 <busconfig>
   <type>session</type>
-  <listen>unix:path={path}</listen>
-  <listen>unix:abstract={abstract}</listen>
+  <listen>unix:path={path}</listen>{abstract}
   <auth>EXTERNAL</auth>
   <policy context="default">
     <allow send_destination="*" eavesdrop="true"/>
@@ -516,6 +515,12 @@ _DBUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Conf
   </policy>
 </busconfig>
 """
+
+
+def dbus_session_config(path: str | Path, abstract: str | None = None) -> str:
+    """A dbus-daemon config for a private session bus on *path* (and an abstract address)."""
+    extra = f"\n  <listen>unix:abstract={abstract}</listen>" if abstract else ""
+    return _DBUS_CONFIG.format(path=path, abstract=extra)
 
 
 def _abstract_sockets() -> set[str]:
@@ -607,7 +612,7 @@ class _ServiceStarter:
         path = _free_path(self.user.runtime_dir / "bus")
         abstract = f"/tmp/dbus-{secrets.token_hex(5)}"
         config = self.workdir / "session.conf"
-        config.write_text(_DBUS_CONFIG.format(path=path, abstract=abstract))
+        config.write_text(dbus_session_config(path, abstract))
         config.chmod(0o644)
         argv = ["dbus-daemon", f"--config-file={config}", "--nofork", "--print-address"]
         proc = self.start("dbus", argv, stdout=subprocess.PIPE)
@@ -753,5 +758,5 @@ def no_leftovers() -> Callable[[str], None]:
 
 # The network jail's fixtures (fake internet in network namespaces) and the host's sound
 # server for the audio tests live in their own modules.
-from conftest_audio import host_sound  # noqa: E402, F401
+from conftest_audio import audio_profile, host_sound  # noqa: E402, F401
 from conftest_net import fake_internet, host_netns, system_policy, user_profile  # noqa: E402, F401

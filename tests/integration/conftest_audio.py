@@ -22,8 +22,9 @@ from typing import Any
 
 import pytest
 from conftest import as_user_argv, stop_process, user_environment
+from conftest_net import write_user_profile
 
-__all__ = ["MIC_HZ", "RATE", "HostSound", "host_sound", "pitch", "rms", "samples"]
+__all__ = ["MIC_HZ", "RATE", "HostSound", "audio_profile", "host_sound", "pitch", "rms", "samples"]
 
 Run = Callable[..., subprocess.CompletedProcess[str]]
 RATE = 48000
@@ -111,3 +112,13 @@ def pitch(samples: array.array[int]) -> float:
     part = samples[len(samples) // 4:]
     crossings = sum(1 for a, b in itertools.pairwise(part) if (a < 0) != (b < 0))
     return crossings / 2 / (len(part) / RATE)
+
+
+@pytest.fixture
+def audio_profile(launcher_user: Any) -> Iterator[str]:
+    """A user profile with speakers and no display or network, for the sound tests."""
+    path = write_user_profile(launcher_user, "slaudio",
+                              "[network]\nmode = 'none'\n[devices]\ndisplay = 'none'\n"
+                              "speakers = true\n")
+    yield "slaudio"
+    path.unlink(missing_ok=True)

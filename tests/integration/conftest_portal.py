@@ -40,6 +40,7 @@ from conftest import (
     SYSTEM_PYTHON,
     LauncherUser,
     as_user_argv,
+    dbus_session_config,
     stop_process,
     user_environment,
 )
@@ -60,19 +61,6 @@ NEEDS = {
     "xdg-dbus-proxy": "xdg-dbus-proxy", "weston-presentation-shm": "weston",
 }
 
-BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:path={path}</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-"""
 #: Where the desktop's one window sits: all but its top-left 40x40 corner off the output.
 TICKER_AT = (SIZE[0] - 40, SIZE[1] - 40)
 TICKER_CORNER = 40 * 40
@@ -177,7 +165,7 @@ def _missing() -> list[str]:
 
 def _bring_up(desktop: Desktop) -> None:
     run = desktop.runtime_dir
-    for name, text in (("bus.conf", BUS_CONFIG.format(path=run / "bus")),
+    for name, text in (("bus.conf", dbus_session_config(run / "bus")),
                        ("sway.conf", SWAY_CONFIG), ("xdpw.conf", XDPW_CONFIG)):
         (run / name).write_text(text)
     if desktop.user.switch:

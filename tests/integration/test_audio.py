@@ -17,7 +17,7 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -107,15 +107,6 @@ def shared(user_tmp: Path, launcher_user: Any) -> Path:
     if launcher_user.switch:
         os.chown(folder, launcher_user.uid, launcher_user.gid)
     return folder
-
-
-@pytest.fixture
-def audio_profile(launcher_user: Any) -> Iterator[str]:
-    path = write_user_profile(launcher_user, "slaudio",
-                              "[network]\nmode = 'none'\n[devices]\ndisplay = 'none'\n"
-                              "speakers = true\n")
-    yield "slaudio"
-    path.unlink(missing_ok=True)
 
 
 def test_mic_switched_from_outside_and_speakers_reach_the_host(

@@ -20,14 +20,13 @@ import os
 import signal
 import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import SYSTEM_PYTHON
 from conftest_audio import HostSound
-from conftest_net import write_user_profile
 
 pytestmark = pytest.mark.integration
 
@@ -149,18 +148,9 @@ def test_a_process_that_hides_its_fds_makes_the_camera_assumed_in_use(
     assert "not dumpable" in interval["assumed"]
 
 
-@pytest.fixture
-def mic_profile(launcher_user: Any) -> Iterator[str]:
-    path = write_user_profile(launcher_user, "slmicuse",
-                              "[network]\nmode = 'none'\n[devices]\ndisplay = 'none'\n"
-                              "speakers = true\n")
-    yield "slmicuse"
-    path.unlink(missing_ok=True)
-
-
 def test_microphone_in_use_only_when_on_and_recorded(
         spawn_launcher: Callable[..., subprocess.Popen[str]], run_as_user: Run,
-        host_sound: HostSound, mic_profile: str, user_tmp: Path, launcher_user: Any,
+        host_sound: HostSound, audio_profile: str, user_tmp: Path, launcher_user: Any,
         finish_launcher: Callable[..., tuple[int, str, str]]) -> None:
     shared = user_tmp / "shared"
     shared.mkdir()
@@ -168,7 +158,7 @@ def test_microphone_in_use_only_when_on_and_recorded(
         os.chown(shared, launcher_user.uid, launcher_user.gid)
     report = user_tmp / "r.json"
     steps = ["rec", "stop", "rec", "stop", "rec", "quit"]
-    proc = spawn_launcher(["run", mic_profile, "--share", f"{shared}:rw", "--report",
+    proc = spawn_launcher(["run", audio_profile, "--share", f"{shared}:rw", "--report",
                            str(report), "--", SYSTEM_PYTHON, "-c", MIC_CLIENT, *steps],
                           env_extra=host_sound.env)
 
