@@ -42,7 +42,8 @@ HOSTILE_CLIENT = REPO_ROOT / "tests" / "stand_in" / "hostile_client.py"
 #: Debian's interpreter: visible inside the sandbox (host /usr) and runnable by any user.
 SYSTEM_PYTHON = "/usr/bin/python3"
 DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin"
-TEST_USER = "sltest"
+#: Parallel checkouts on one machine each use their own user (their sessions must not meet).
+TEST_USER = os.environ.get("SANDBOX_LAUNCHER_TEST_USER", "sltest")
 #: Where a stray marker could survive a session on the host.
 LEFTOVER_ROOTS = ("/tmp", "/var/tmp", "/dev/shm", "/run/user", "/home")
 SERVICE_START_TIMEOUT = 20.0
