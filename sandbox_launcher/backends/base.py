@@ -1,77 +1,98 @@
-"""The one protocol both backends implement: start a LaunchPlan, return a handle."""
+"""The one protocol every backend implements, and what the session hands to it.
+
+A backend owns everything that depends on how it isolates: starting a plan, stopping,
+wiping what is left, verifying that nothing is, recovering a session whose launcher was
+killed, joining a link into a running session, and telling which host processes are
+the session's (device-use probes, CPU and memory). The session layer keeps the
+backend's :class:`BackendState` without looking inside it.
+
+Resources any backend uses — the network jail, the host's device helpers, the files
+seeded into the fresh home — belong to the session layer, which creates them and hands
+them to :meth:`SandboxBackend.start` as :class:`Resources`, so the namespace sandbox and a
+VM's network card plug into the same jail.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from ..core.checks import Check
 from ..core.plan import LaunchPlan
-from ..devices.usage import Use
+from ..devices.host import HostDevices
+from ..netjail.jail import Jail
+
+#: Home-relative path → file content: what is seeded into a fresh home, and captured
+#: from it before it disappears (the vault's hooks).
+HomeFiles = Mapping[str, bytes]
+
+
+@dataclass(frozen=True)
+class BackendState:
+    """What a backend must remember to find, stop, wipe, verify and join its sandbox
+    later, possibly from another launcher process. Opaque to the session layer."""
+
+    backend: str
+    version: int
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form for the session record."""
+        return {"backend": self.backend, "version": self.version, "data": self.data}
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any]) -> BackendState:
+        """Read one back (a missing or broken record gives an empty state)."""
+        data = raw.get("data")
+        return cls(str(raw.get("backend", "")), int(raw.get("version", 0) or 0),
+                   dict(data) if isinstance(data, dict) else {})
 
 
 @dataclass
-class SandboxInfo:
-    """What the session must remember to find, stop and verify the sandbox later.
+class Resources:
+    """What the session layer owns for this session and hands to the backend."""
 
-    It is written to the session's state file, so a later launcher can clean up
-    after one that was killed.
-    """
+    #: The session's private state dir on the host.
+    workdir: Path
+    #: The host side of the device grants (display, sound, bus proxy, share folder…).
+    devices: HostDevices
+    #: The network jail the sandbox must live in; None for ``--network none``.
+    jail: Jail | None = None
+    #: Files written into the fresh home before the client starts.
+    home_seed: HomeFiles = field(default_factory=dict)
+    #: Home-relative paths to capture when the client has ended, before the home goes.
+    home_capture: tuple[str, ...] = ()
+    #: At most this many bytes are captured; more is refused as a whole.
+    capture_limit: int = 64 << 20
 
-    launcher_pid: int  # the process that owns (and waits for) the sandbox
-    leader_pid: int  # the sandbox's own init; killing it ends every process inside
-    namespaces: dict[str, int] = field(default_factory=dict)  # kind → inode
+
+@dataclass(frozen=True)
+class Captured:
+    """What was captured from the home at the end of the session."""
+
+    files: dict[str, bytes] = field(default_factory=dict)
+    #: Why nothing (or not everything) could be captured; empty when all went well.
+    problem: str = ""
 
 
 class SandboxHandle(Protocol):
     """A running sandbox."""
 
-    info: SandboxInfo
-    #: The ``network`` object of the report; final once :meth:`wait` has returned.
-    network_report: dict[str, Any]
-    #: The ``devices`` object of the report (helpers, downloads, checks); final after wait.
-    devices_report: dict[str, Any]
-
-    def network_fd(self) -> int | None:
-        """Readable when the network jail has live events; None without a jail."""
-        ...
-
-    def network_events(self) -> list[dict[str, Any]]:
-        """Live network events (DNS questions, …) since the last call."""
-        ...
-
-    def network_snapshot(self) -> dict[str, Any]:
-        """The network report so far, with live traffic counters."""
-        ...
-
-    def device_fd(self) -> int | None:
-        """Readable when a device grant has live events; None when none can have any."""
-        ...
-
-    def device_events(self) -> list[dict[str, Any]]:
-        """Live device events since the last call: ``screen`` (a shared window closed),
-        ``device`` (a portal screen cast started or ended)."""
-        ...
-
-    def device_usage(self) -> dict[str, Use]:
-        """Which granted devices are in use now (``camera``: open; ``microphone``: on
-        and recorded). Cheap: the session calls it at every live snapshot."""
-        ...
+    #: What a later launcher needs to act on this sandbox (stored with the session).
+    state: BackendState
 
     def fileno(self) -> int:
-        """A descriptor that becomes readable when the sandbox has ended (a pidfd)."""
+        """A descriptor that becomes readable when the client has ended."""
         ...
 
-    def mic_switchable(self) -> bool:
-        """Whether the microphone can be switched on in this session."""
-        ...
-
-    def set_mic(self, muted: bool) -> bool:
-        """Switch the microphone from outside the sandbox; returns whether it is muted now."""
+    def members(self) -> list[int]:
+        """Host pids of the processes that run the session (for device-use probes)."""
         ...
 
     def terminate(self) -> None:
-        """Ask every process inside to end (SIGTERM)."""
+        """Ask every process inside to end (SIGTERM or the guest's equivalent)."""
         ...
 
     def kill(self) -> None:
@@ -82,9 +103,13 @@ class SandboxHandle(Protocol):
         """Reap the sandbox; returns the client's exit status (128+N for signal N)."""
         ...
 
+    def captured(self) -> Captured:
+        """The home paths asked for in :class:`Resources`; valid once :meth:`wait` returned."""
+        ...
+
 
 class SandboxBackend(Protocol):
-    """Starts sandboxes from plans."""
+    """Starts sandboxes from plans and cleans up after them."""
 
     name: str
 
@@ -92,6 +117,29 @@ class SandboxBackend(Protocol):
         """Raise a typed error naming the fix if this host cannot run the backend."""
         ...
 
-    def start(self, plan: LaunchPlan, workdir: Path | None = None) -> SandboxHandle:
-        """Start the plan's command in a fresh sandbox; *workdir*: the session's state dir."""
+    def start(self, plan: LaunchPlan, resources: Resources) -> SandboxHandle:
+        """Start the plan's command in a fresh sandbox (or raise, leaving nothing)."""
+        ...
+
+    def wipe(self, state: BackendState) -> int:
+        """Remove whatever of the sandbox is left; returns how many things were killed."""
+        ...
+
+    def verify(self, state: BackendState, listeners_before: Mapping[int, str]) -> list[Check]:
+        """Check from outside that nothing of the sandbox is left; never raises.
+
+        *listeners_before*: the host's listening sockets before the session started.
+        """
+        ...
+
+    def recover(self, state: BackendState) -> int:
+        """Clean up after a launcher that was killed; returns how many things were killed."""
+        ...
+
+    def join(self, state: BackendState, workdir: Path, argv: list[str]) -> int:
+        """Run *argv* inside the running sandbox, confined like its client; its pid."""
+        ...
+
+    def members(self, state: BackendState) -> list[int]:
+        """Host pids of a running session (found from its state, by any process)."""
         ...

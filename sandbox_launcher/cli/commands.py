@@ -10,13 +10,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
-from ..backends.namespace.backend import NamespaceBackend
-from ..core.plan import RunOptions, make_plan
-from ..core.policy import load_policy
+from ..core.plan import RunOptions
 from ..core.profile import load_profiles
 from ..devices.plan import PICK, PORTAL, X11WindowFinder
 from ..session import control, store
-from ..session.lifecycle import Event, Session, State
+from ..session.launch import Launcher, record_in_store
+from ..session.lifecycle import Event, State
 
 
 def print_json(data: object, out: TextIO) -> None:
@@ -25,9 +24,15 @@ def print_json(data: object, out: TextIO) -> None:
     out.write("\n")
 
 
-def _clean_stale(err: TextIO) -> None:
+def default_launcher() -> Launcher:
+    """The launch path of a user's command line: the user's profiles, the system policy,
+    the real backends, the user's client store."""
+    return Launcher(record_client=record_in_store)
+
+
+def _clean_stale(launcher: Launcher, err: TextIO) -> None:
     """A launcher that was killed left sessions behind: wipe them before anything new."""
-    for wiped in control.wipe_stale():
+    for wiped in control.wipe_stale(launcher.sessions_base, launcher.registry):
         print(f"sandbox-launcher: {wiped.describe()}", file=err)
 
 
@@ -73,17 +78,18 @@ def _show_use(data: dict[str, Any], err: TextIO) -> None:
         print(f"sandbox-launcher: {device} not in use", file=err)
 
 
-def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+def run(args: argparse.Namespace, out: TextIO, err: TextIO,
+        launcher: Launcher | None = None) -> int:
     """``run PROFILE [options] [-- COMMAND ARGS…]``: exit status is the client's."""
+    launcher = launcher or default_launcher()
     command = list(args.client_command)
-    _clean_stale(err)
-    profile = load_profiles().get(args.profile)
-    plan = make_plan(profile, RunOptions(
+    _clean_stale(launcher, err)
+    plan = launcher.plan(args.profile, RunOptions(
         backend=args.backend, command=tuple(command), network=args.network,
         join_url=args.join, camera=args.camera, mic=args.mic, shares=tuple(args.share),
         keep_downloads=args.keep_downloads,
         share_screen=share_value(args.share_window, args.share_screen)),
-        policy=load_policy(), windows=_AskingFinder(err))
+        windows=_AskingFinder(err))
     for note in plan.notes:
         print(f"sandbox-launcher: note: {note}", file=err)
 
@@ -110,18 +116,14 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             print(f"sandbox-launcher: {event.session_id}: {event.state.value}"
                   + (f": {event.message}" if event.message else ""), file=err)
 
-    session = Session(plan, NamespaceBackend(), listener=show)
+    session = launcher.session(plan, listener=show)
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(signum, lambda *_: session.request_stop())
     # The microphone, from outside the sandbox: USR1 switches it on, USR2 off.
     signal.signal(signal.SIGUSR1, lambda *_: session.set_mic(False))
     signal.signal(signal.SIGUSR2, lambda *_: session.set_mic(True))
     outcome = session.run(Path(args.report) if args.report else None)
-    if plan.client.store_client:
-        # The new version ran: it is the known-good one now, older versions may go.
-        from ..clients.store import ClientStore
-
-        ClientStore().record_outcome(plan.client.store_client, outcome.status)
+    launcher.finished(plan, outcome)
     downloads = (outcome.report.get("devices") or {}).get("downloads") or {}
     if downloads.get("files"):
         fate = f"moved to {downloads['kept_in']}" if downloads["kept_in"] else "discarded"
@@ -136,15 +138,16 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 
-def open_link(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+def open_link(args: argparse.Namespace, out: TextIO, err: TextIO,
+              launcher: Launcher | None = None) -> int:
     """``open URL``: a meeting link, checked by the strict parser, in its profile."""
-    from ..clients import links
     from . import join as join_cli
 
-    link = links.parse(args.url)
-    profile = links.LINK_PROFILES[link.service]
+    launcher = launcher or default_launcher()
+    route = launcher.route(args.url)
+    link, profile = route.link, route.profile
     # A session of that profile runs: join it, start another, or ask (cli/join.py).
-    status = join_cli.open_in_running(link, profile, args, err)
+    status = join_cli.open_in_running(route, args, err, launcher=launcher)
     if status is not None:
         return status
     print(f"sandbox-launcher: opening a {link.service} meeting on {link.host} "
@@ -154,7 +157,7 @@ def open_link(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         camera=None, mic=None, share=[], keep_downloads=None, report=args.report,
         verbose=args.verbose, share_window=args.share_window,
         share_screen=args.share_screen)
-    return run(run_args, out, err)
+    return run(run_args, out, err, launcher)
 
 
 def profiles(as_json: bool, out: TextIO, err: TextIO) -> int:
@@ -198,13 +201,16 @@ def sessions(as_json: bool, out: TextIO) -> int:
 
 def stop(session_id: str, out: TextIO) -> int:
     """``stop ID``."""
-    print(control.stop(session_id), file=out)
+    launcher = default_launcher()
+    print(control.stop(session_id, launcher.sessions_base, registry=launcher.registry),
+          file=out)
     return 0
 
 
 def wipe_stale(out: TextIO) -> int:
     """``wipe --stale``: exit 1 if any wipe could not be verified."""
-    wiped = control.wipe_stale()
+    launcher = default_launcher()
+    wiped = control.wipe_stale(launcher.sessions_base, launcher.registry)
     if not wiped:
         print("no stale sessions", file=out)
     for item in wiped:

@@ -17,10 +17,9 @@ import sys
 import time
 from typing import TextIO
 
-from ..clients.links import MeetingLink
 from ..core.errors import SessionError
-from ..session import join as session_join
 from ..session import store
+from ..session.launch import Launcher, LinkRoute
 
 _ASK_TRIES = 3
 
@@ -45,7 +44,7 @@ def add_open_flags(opener: argparse.ArgumentParser) -> None:
 
 def main(args: argparse.Namespace, out: TextIO) -> int:
     """``join ID URL``."""
-    joined = session_join.join(args.id, args.url)
+    joined = Launcher().join(args.id, args.url)
     print(joined.describe(), file=out)
     return 0
 
@@ -68,17 +67,13 @@ def _ask(found: store.FoundSession, profile: str, err: TextIO, answers: TextIO) 
     return "cancel"
 
 
-def choose(link: MeetingLink, profile: str, args: argparse.Namespace, err: TextIO,
+def choose(route: LinkRoute, args: argparse.Namespace, err: TextIO,
            answers: TextIO | None = None) -> store.FoundSession | str | None:
-    """The running session to hand *link* to; None: start a new one; "cancel": neither."""
+    """The running session to hand the link to; None: start a new one; "cancel": neither."""
     answers = answers if answers is not None else sys.stdin
     if args.new:
         return None
-    running = session_join.running_of(profile)
-    # Of several, the newest one that takes this link (a web session made for its host);
-    # if none does, the newest, whose refusal then says why.
-    target = next((s for s in running if session_join.takes(s, link)),
-                  running[0] if running else None)
+    link, profile, target = route.link, route.profile, route.running
     if args.join_running:
         if target is None:
             raise SessionError(f"no {profile} session is running to take {link.host}'s link",
@@ -98,17 +93,18 @@ def choose(link: MeetingLink, profile: str, args: argparse.Namespace, err: TextI
     return None if answer == "new" else "cancel"
 
 
-def open_in_running(link: MeetingLink, profile: str, args: argparse.Namespace,
-                    err: TextIO, answers: TextIO | None = None) -> int | None:
+def open_in_running(route: LinkRoute, args: argparse.Namespace, err: TextIO,
+                    answers: TextIO | None = None,
+                    launcher: Launcher | None = None) -> int | None:
     """For ``open``: the exit status if the link went to a running session (or the person
     cancelled); None when a new session is to be started."""
-    target = choose(link, profile, args, err, answers)
+    target = choose(route, args, err, answers)
     if target is None:
         return None
     if target == "cancel":
         print("sandbox-launcher: cancelled; nothing was started", file=err)
         return 1
     assert isinstance(target, store.FoundSession)
-    joined = session_join.join(target.record.id, link.url)
+    joined = (launcher or Launcher()).join(target.record.id, route.link.url)
     print(f"sandbox-launcher: {joined.describe()}", file=err)
     return 0

@@ -16,8 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..backends.base import BackendState
+from ..backends.registry import Registry
 from ..core import paths
-from ..core.errors import SessionError
+from ..core.checks import Check
+from ..core.errors import LauncherError, SessionError
 from ..devices.stale import wipe_helpers
 from . import report, store, wipe
 
@@ -39,18 +42,34 @@ class StaleWipe:
                 f"died: {self.killed} process(es) killed; {proof}")
 
 
-def wipe_stale(base: Path | None = None) -> list[StaleWipe]:
+def _recover(found: store.FoundSession, registry: Registry) -> tuple[int, list[Check]]:
+    """The backend's part of a stale wipe: kill what is left, then verify."""
+    state = BackendState.from_dict(found.record.backend_state)
+    if not state.data:
+        return 0, []  # the sandbox was never started, or its record never written
+    try:
+        backend = registry.get(state.backend or found.record.backend)
+    except LauncherError as exc:
+        return 0, [Check("sandbox recovered", False,
+                         f"{exc.summary}: this launcher cannot clean it up")]
+    killed = backend.recover(state)
+    return killed, backend.verify(state, {})
+
+
+def wipe_stale(base: Path | None = None,
+               registry: Registry | None = None) -> list[StaleWipe]:
     """Find every session whose owner is gone and wipe it."""
+    registry = registry or Registry()
     done = []
     for found in store.list_sessions(base):
         if not found.stale:
             continue
         rec = found.record
-        killed = wipe.kill_remaining(rec.namespaces) if rec.namespaces else 0
         helpers, device_checks = wipe_helpers(found.dir)
+        killed, checks = _recover(found, registry)
         wipe.remove_state_dir(found.dir)
-        checks = wipe.verify(rec.namespaces, found.dir, listeners_before={})
-        checks += [wipe.Check(c["name"], c["ok"], c["detail"]) for c in device_checks]
+        checks.append(wipe.state_dir_gone(found.dir))
+        checks += [Check.from_dict(c) for c in device_checks]
         killed += helpers
         result = report.build(
             id=rec.id, profile=rec.profile, backend=rec.backend, command=rec.command,
@@ -63,11 +82,12 @@ def wipe_stale(base: Path | None = None) -> list[StaleWipe]:
     return done
 
 
-def stop(session_id: str, base: Path | None = None, timeout: float = 30.0) -> str:
+def stop(session_id: str, base: Path | None = None, timeout: float = 30.0,
+         registry: Registry | None = None) -> str:
     """Stop a session and wait until it is wiped; returns a line for the terminal."""
     found = store.find_session(session_id, base)
     if found.stale:
-        wiped = [w for w in wipe_stale(base) if w.id == session_id]
+        wiped = [w for w in wipe_stale(base, registry) if w.id == session_id]
         return wiped[0].describe() if wiped else f"session {session_id} was already gone"
     with contextlib.suppress(ProcessLookupError):
         os.kill(found.record.launcher_pid, signal.SIGTERM)

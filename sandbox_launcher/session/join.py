@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..backends.base import BackendState
+from ..backends.registry import Registry
 from ..clients import links
 from ..clients.handover import Handover
 from ..core.errors import MeetingLinkError, SessionError
@@ -100,22 +102,22 @@ def _check_joinable(found: store.FoundSession) -> None:
     if record.state != "running":
         raise SessionError(f"session {record.id} is not running (it is {record.state})",
                            "open the link in a new session")
-    if record.backend != "namespace" or not record.namespaces or not record.leader_pid:
-        raise SessionError(f"session {record.id} cannot be joined (backend "
-                           f"{record.backend})", "open the link in a new session")
+    if not BackendState.from_dict(record.backend_state).data:
+        raise SessionError(f"session {record.id} cannot be joined (its sandbox left no "
+                           "record)", "open the link in a new session")
 
 
-def join(session_id: str, url: str, base: Path | None = None) -> Joined:
+def join(session_id: str, url: str, base: Path | None = None,
+         registry: Registry | None = None) -> Joined:
     """Hand *url* to the running session *session_id*; raises a LauncherError if refused."""
-    from ..backends.namespace import enter
-
     link = links.parse(url)
     found = store.find_session(session_id, base)
     _check_joinable(found)
     record = found.record
     argv = _handover(found.dir).argv_for(link, record.profile)
-    spec = enter.load(found.dir)
-    pid = enter.run_inside(record.leader_pid, dict(record.namespaces), spec, argv)
+    state = BackendState.from_dict(record.backend_state)
+    backend = (registry or Registry()).get(state.backend or record.backend)
+    pid = backend.join(state, found.dir, list(argv))
     _tell_owner(found.dir, {"type": "join", "service": link.service, "host": link.host,
                             "at": round(time.time(), 3), "pid": pid})
     return Joined(record.id, record.profile, link.service, link.host, pid)

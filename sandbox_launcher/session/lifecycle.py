@@ -13,16 +13,18 @@ import os
 import selectors
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ..backends.base import SandboxBackend, SandboxHandle
+from ..backends.base import BackendState, Captured, HomeFiles, SandboxBackend, SandboxHandle
+from ..core.checks import Check
 from ..core.errors import LauncherError, SessionError
 from ..core.plan import LaunchPlan
 from ..devices.screen import started_event
 from ..host import procs
 from . import join, report, store, wipe
+from .resources import LiveResources, ResourceFactory, SessionResources
 from .usage import DeviceWatch
 
 
@@ -74,6 +76,8 @@ class Outcome:
 
     status: int | None
     report: dict[str, Any] = field(default_factory=dict)
+    #: The home paths the session was asked to capture (the vault's), if any.
+    captured: Captured = field(default_factory=Captured)
 
     @property
     def wipe_verified(self) -> bool:
@@ -90,9 +94,17 @@ class Session:
     poll_seconds = 2.0
 
     def __init__(self, plan: LaunchPlan, backend: SandboxBackend,
-                 listener: Listener | None = None, sessions_base: Path | None = None) -> None:
+                 listener: Listener | None = None, sessions_base: Path | None = None,
+                 home_seed: HomeFiles | None = None,
+                 home_capture: tuple[str, ...] = (),
+                 resources: ResourceFactory = SessionResources.start) -> None:
         self.plan = plan
         self.backend = backend
+        self._seed = home_seed
+        self._capture = home_capture
+        self._start_resources = resources
+        #: The jail and device helpers, from STARTING until the sandbox has ended.
+        self._resources: LiveResources | None = None
         self.id = store.new_id(plan.profile)
         self.state = State.PLANNED
         self._listener = listener
@@ -128,13 +140,13 @@ class Session:
         """
         self._request(b"m" if muted else b"u")
 
-    def _switch_mic(self, handle: SandboxHandle, muted: bool) -> None:
+    def _switch_mic(self, resources: LiveResources, muted: bool) -> None:
         error = ""
-        if not handle.mic_switchable():
+        if not resources.mic_switchable():
             error = "this session has no microphone to switch on"
         else:
             try:
-                self.mic_muted = handle.set_mic(muted)
+                self.mic_muted = resources.set_mic(muted)
             except LauncherError as exc:
                 error = exc.summary
         if self._listener is not None:
@@ -179,22 +191,22 @@ class Session:
         status: int | None = None
         error: LauncherError | None = None
         stopped_by_request = False
-        network: dict[str, Any] = self.plan.network.to_dict()
-        devices: dict[str, Any] = {}
+        captured = Captured()
         try:
             self._to(State.STARTING, owned)
-            handle = self.backend.start(self.plan, owned.dir)
-            record.leader_pid = handle.info.leader_pid
-            record.namespaces = dict(handle.info.namespaces)
+            resources = self._resources = self._start_resources(self.plan, owned.dir)
+            handle = self.backend.start(self.plan, resources.for_backend(
+                owned.dir, self._seed, self._capture))
+            resources.handle = handle
+            record.backend_state = handle.state.to_dict()
             with contextlib.suppress(OSError):  # without it, a second link is refused
                 join.save_handover(owned.dir, self.plan)
             self._to(State.RUNNING, owned)
-            self._announce_devices(handle)
-            stopped_by_request = self._wait(handle, owned)
+            self._announce_devices(resources)
+            stopped_by_request = self._wait(handle, resources, owned)
             self._end_devices()
             status = handle.wait()
-            network = handle.network_report
-            devices = handle.devices_report
+            captured = handle.captured()
         except LauncherError as exc:
             error = exc
         finally:
@@ -202,26 +214,34 @@ class Session:
                 self._end_devices()
                 handle.kill()
                 status = handle.wait()
-                network = handle.network_report
-                devices = handle.devices_report
+            network, devices = self._close_resources()
             if self._devices is not None:
                 devices = {**devices, "usage": self._devices.log.report()}
             outcome = self._wipe(owned, status, error, stopped_by_request, started_wall,
                                  listeners_before, report_path, network, devices)
         if error is not None:
             raise error
-        return outcome
+        return replace(outcome, captured=captured)
 
-    def _wait(self, handle: SandboxHandle, owned: store.OwnedSession) -> bool:
+    def _close_resources(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Stop the jail and the device helpers; their final reports."""
+        resources, self._resources = self._resources, None
+        if resources is None:
+            return self.plan.network.to_dict(), {}
+        resources.close()
+        return resources.network_report, resources.devices_report
+
+    def _wait(self, handle: SandboxHandle, resources: LiveResources,
+              owned: store.OwnedSession) -> bool:
         """Block until the sandbox ends; on a stop request, TERM then KILL. True if stopped."""
         sel = selectors.DefaultSelector()
         sel.register(handle.fileno(), selectors.EVENT_READ)
         sel.register(self._stop_r, selectors.EVENT_READ)
         inbox_fd = self._watch_inbox(sel)
-        net_fd = handle.network_fd()
+        net_fd = resources.network_fd()
         if net_fd is not None:
             sel.register(net_fd, selectors.EVENT_READ)
-        dev_fd = handle.device_fd()
+        dev_fd = resources.device_fd()
         if dev_fd is not None:
             sel.register(dev_fd, selectors.EVENT_READ)
         deadline: float | None = None  # when the grace period after SIGTERM ends
@@ -236,12 +256,12 @@ class Session:
                 timeout = max(0.0, min(wake) - time.monotonic()) if wake else None
                 ready = {key.fd for key, _ in sel.select(timeout)}
                 if polling and time.monotonic() >= next_poll:
-                    next_poll = self._snapshot(handle, net_fd is not None)
+                    next_poll = self._snapshot(resources, net_fd is not None)
                 if net_fd in ready:
-                    self._publish(handle.network_events())
+                    self._publish(resources.network_events())
                 if dev_fd is not None and dev_fd in ready:
-                    self._device_news(handle)
-                    if handle.device_fd() is None:  # its helper exited: nothing more
+                    self._device_news(resources)
+                    if resources.device_fd() is None:  # its helper exited: nothing more
                         sel.unregister(dev_fd)
                         dev_fd = None
                 if inbox_fd in ready and self._inbox is not None:
@@ -254,7 +274,7 @@ class Session:
                         requests = os.read(self._stop_r, 64)
                 for code in requests.decode("ascii", "replace") if not stopping else "":
                     if code in "mu":
-                        self._switch_mic(handle, code == "m")
+                        self._switch_mic(resources, code == "m")
                         continue
                     self._to(State.STOPPING, owned, "stop requested")
                     handle.terminate()
@@ -267,10 +287,10 @@ class Session:
         finally:
             sel.close()
 
-    def _announce_devices(self, handle: SandboxHandle) -> None:
+    def _announce_devices(self, resources: LiveResources) -> None:
         """The client runs: say how the microphone and the screen start, and follow the
         granted devices' use from now on."""
-        if handle.mic_switchable():
+        if resources.mic_switchable():
             self.mic_muted = not self.plan.devices.audio.mic_at_start
             if self._listener is not None:
                 self._listener(Event(self.id, self.state, "",
@@ -278,20 +298,21 @@ class Session:
         if self.plan.devices.screen.mode != "off" and self._listener is not None:
             self._listener(Event(self.id, self.state, "",
                                  started_event(self.plan.devices.screen)))
-        self._devices = DeviceWatch.start(self.plan, handle, self._publish, self.poll_seconds)
+        self._devices = DeviceWatch.start(self.plan, resources, self._publish,
+                                          self.poll_seconds)
 
-    def _snapshot(self, handle: SandboxHandle, traffic: bool) -> float:
+    def _snapshot(self, resources: LiveResources, traffic: bool) -> float:
         """One live snapshot (traffic counters, device use); returns when the next is due."""
         due = time.monotonic() + self.poll_seconds
         if traffic:
-            self._publish_traffic(handle)
+            self._publish_traffic(resources)
         if self._devices is not None:
             self._devices.poll()
         return due
 
-    def _device_news(self, handle: SandboxHandle) -> None:
+    def _device_news(self, resources: LiveResources) -> None:
         """A device grant has news (a shared window closed, a portal cast started…)."""
-        events = handle.device_events()
+        events = resources.device_events()
         if self._devices is not None:
             self._devices.device_events(events)  # use is announced on changes only
         else:
@@ -314,11 +335,11 @@ class Session:
             if self._listener:
                 self._listener(Event(self.id, self.state, "", event))
 
-    def _publish_traffic(self, handle: SandboxHandle) -> None:
+    def _publish_traffic(self, resources: LiveResources) -> None:
         """Send the live connection list (counters straight from the firewall) to the app."""
         if self._listener is None:
             return
-        snapshot = handle.network_snapshot()
+        snapshot = resources.network_snapshot()
         self._listener(Event(self.id, self.state, "", {
             "type": "connections", "connections": snapshot.get("connections", []),
             "summary": snapshot.get("summary", {})}))
@@ -328,16 +349,17 @@ class Session:
               report_path: Path | None, network: dict[str, Any],
               devices: dict[str, Any]) -> Outcome:
         self._to(State.WIPING, owned)
-        namespaces = dict(owned.record.namespaces)
-        killed = wipe.kill_remaining(namespaces) if namespaces else 0
+        state = BackendState.from_dict(owned.record.backend_state)
+        killed = self.backend.wipe(state) if state.data else 0
         joins = self._inbox.report() if self._inbox is not None else {"links": []}
         if self._inbox is not None:
             self._inbox.close()
         wipe.remove_state_dir(owned.dir)
         owned.release()
         self._to(State.VERIFYING, None)
-        checks = wipe.verify(namespaces, owned.dir, listeners_before)
-        checks += [wipe.Check(c["name"], c["ok"], c["detail"]) for c in devices.get("checks", [])]
+        checks = self.backend.verify(state, listeners_before) if state.data else []
+        checks.append(wipe.state_dir_gone(owned.dir))
+        checks += [Check.from_dict(c) for c in devices.get("checks", [])]
         verified = all(c.ok for c in checks)
         self._to(State.WIPED if verified else State.FAILED, None,
                  "wipe verified" if verified else "wipe NOT verified")

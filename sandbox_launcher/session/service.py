@@ -20,15 +20,14 @@ from typing import Any
 
 import psutil
 
-from ..backends.base import SandboxBackend
-from ..clients.store import ClientStore
+from ..backends.base import BackendState
+from ..backends.registry import Registry
 from ..core import paths, profile_write, schema
 from ..core.errors import LauncherError, ProfileError
-from ..core.plan import RunOptions, make_plan
-from ..core.policy import SYSTEM_POLICY, Policy, load_policy
+from ..core.plan import RunOptions
+from ..core.policy import SYSTEM_POLICY, Policy
 from ..core.profile import _NAME_RE, ProfileSet, load_profiles
 from ..devices.camera import CameraFinder
-from ..host import procs
 from . import control, store
 from . import join as session_join
 from .choices import DeviceChoices, device_choices
@@ -41,29 +40,28 @@ from .entries import (
     SessionEntry,
     Usage,
 )
+from .launch import Launcher, record_in_store
 from .lifecycle import Event, Outcome, Session, State
 from .live import LiveState
 from .usage import note_device_event
 
 
-def _default_backend() -> SandboxBackend:
-    from ..backends.namespace.backend import NamespaceBackend
-
-    return NamespaceBackend()
-
-
 class SessionService:
     """Starts sessions on dedicated threads and keeps what the app shows about them."""
 
-    def __init__(self, *, backend_factory: Callable[[], SandboxBackend] = _default_backend,
+    def __init__(self, *, registry: Registry | None = None,
                  profiles_dir: Path | None = None, policy_path: Path = SYSTEM_POLICY,
                  sessions_base: Path | None = None,
                  camera_finder: CameraFinder | None = None,
-                 pending_dir: Path | None = None) -> None:
-        self._backend_factory = backend_factory
+                 pending_dir: Path | None = None,
+                 record_client: Callable[[tuple[str, str], int | None], None] | None = (
+                     record_in_store),
+                 ) -> None:
+        #: The launch path the command line uses too (session/launch.py).
+        self.launcher = Launcher(registry or Registry(), profiles_dir, policy_path,
+                                 sessions_base, record_client)
         self._camera_finder = camera_finder or CameraFinder()
         self._profiles_dir = profiles_dir
-        self._policy_path = policy_path
         self._base = sessions_base
         self._lock = threading.Lock()
         self._entries: dict[str, SessionEntry] = {}
@@ -83,7 +81,7 @@ class SessionService:
 
     def profiles(self) -> ProfileSet:
         """Built-in and user profiles, with the broken files."""
-        return load_profiles(self._profiles_dir)
+        return self.launcher.profiles()
 
     def user_profiles_dir(self) -> Path:
         """Where the profile editor saves."""
@@ -92,7 +90,7 @@ class SessionService:
 
     def policy(self) -> Policy:
         """The system policy in force (raises ProfileError when it is broken)."""
-        return load_policy(self._policy_path)
+        return self.launcher.policy()
 
     def locked_fields(self) -> dict[str, str]:
         """Profile keys the system policy constrains → what it fixes, for the lock."""
@@ -129,7 +127,7 @@ class SessionService:
 
     def wipe_stale(self) -> list[control.StaleWipe]:
         """Clean up after a launcher that was killed (call from a worker thread)."""
-        return control.wipe_stale(self._base)
+        return control.wipe_stale(self._base, self.launcher.registry)
 
     # ------------------------------------------------------------------ sessions
 
@@ -141,9 +139,8 @@ class SessionService:
         profile = self.profiles().get(profile_name)
         # Unless kept in a folder chosen up front, the app asks at the end.
         options = replace(options, hold_downloads=str(self.downloads.root))
-        plan = make_plan(profile, options, policy=self.policy())
-        session = Session(plan, self._backend_factory(), listener=self._on_event,
-                          sessions_base=self._base)
+        plan = self.launcher.plan(profile_name, options)
+        session = self.launcher.session(plan, listener=self._on_event)
         camera = plan.devices.camera
         entry = SessionEntry(session.id, profile.name, profile.title,
                              camera=camera.name if camera is not None else None)
@@ -173,11 +170,8 @@ class SessionService:
             entry.ended_at = time.monotonic()
             self._sessions.pop(session.id, None)
             self._procs.pop(session.id, None)
-        if outcome is not None and session.plan.client.store_client:
-            # As the CLI does: a version that ran becomes the known-good one. If the store
-            # is busy or unwritable the next session records it; the meeting was fine.
-            with contextlib.suppress(LauncherError, OSError):
-                ClientStore().record_outcome(session.plan.client.store_client, outcome.status)
+        if outcome is not None:
+            self.launcher.finished(session.plan, outcome)
         self._emit(Finished(session.id, outcome, error))
 
     def _on_event(self, event: Event) -> None:
@@ -247,7 +241,7 @@ class SessionService:
 
         Raises a LauncherError saying why it was refused (``session/join.py``).
         """
-        return session_join.join(session_id, url, self._base)
+        return self.launcher.join(session_id, url)
 
     def running_of(self, profile_name: str) -> list[SessionEntry]:
         """Active sessions of *profile_name* (a meeting link asks before a second one)."""
@@ -291,15 +285,17 @@ class SessionService:
                 self._threads.pop(session_id, None)
 
     def usage(self, session_id: str) -> Usage:
-        """CPU and memory of the session's processes (found by their namespaces)."""
+        """CPU and memory of the session's processes (as its backend finds them)."""
         try:
             record = store.find_session(session_id, self._base).record
+            state = BackendState.from_dict(record.backend_state)
+            members = set(self.launcher.registry.get(state.backend).members(state)
+                          if state.data else [])
         except LauncherError:
             return Usage(0.0, 0, 0)
-        if not record.namespaces:
+        if not members:
             return Usage(0.0, 0, 0)
         known = self._procs.setdefault(session_id, {})
-        members = set(procs.members({"pid": record.namespaces["pid"]}))
         for pid in list(known):
             if pid not in members:
                 del known[pid]

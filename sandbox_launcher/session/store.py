@@ -36,12 +36,26 @@ class SessionRecord:
     started: float
     command: list[str] = field(default_factory=list)
     launcher_pid: int = 0
-    leader_pid: int = 0
-    namespaces: dict[str, int] = field(default_factory=dict)
+    #: The backend's own record of its sandbox (``BackendState.to_dict()``), opaque here.
+    backend_state: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form."""
         return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SessionRecord:
+        """Read a record, also one written before backends kept their own state (then
+        the namespace backend's ``leader_pid`` and ``namespaces`` were at the top)."""
+        data = dict(data)
+        leader = data.pop("leader_pid", None)
+        namespaces = data.pop("namespaces", None)
+        if not data.get("backend_state") and (leader or namespaces):
+            data["backend_state"] = {"backend": data.get("backend", "namespace"),
+                                     "version": 1, "data": {
+                                         "leader_pid": int(leader or 0),
+                                         "namespaces": dict(namespaces or {})}}
+        return cls(**data)
 
 
 def new_id(profile: str) -> str:
@@ -114,7 +128,7 @@ def _owner_alive(directory: Path) -> bool:
 def _read(directory: Path) -> SessionRecord | None:
     try:
         data = json.loads((directory / _RECORD).read_text(encoding="utf-8"))
-        return SessionRecord(**data)
+        return SessionRecord.from_dict(data)
     except (OSError, ValueError, TypeError):
         return None
 

@@ -20,11 +20,23 @@ import datetime
 import time
 from collections.abc import Callable, Mapping, MutableMapping, MutableSet
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
-from ..backends.base import SandboxHandle
 from ..core.plan import LaunchPlan
 from ..devices.usage import CAMERA, MICROPHONE, SCREEN, Use
+
+
+class UsageSource(Protocol):
+    """Where a session's device use is read (the session's resources)."""
+
+    def mic_switchable(self) -> bool:
+        """Whether the session has a microphone that may be switched on."""
+        ...
+
+    def device_usage(self) -> dict[str, Use]:
+        """Which granted devices are in use now."""
+        ...
+
 
 #: How each device's use is observed, for the report's readers.
 HOW = {
@@ -155,7 +167,7 @@ class DeviceWatch:
     """A running session's device use: asks the backend at every live snapshot, turns
     the grants' own events into use, and announces each change through *publish*."""
 
-    def __init__(self, log: UsageLog, handle: SandboxHandle, publish: Publish,
+    def __init__(self, log: UsageLog, handle: UsageSource, publish: Publish,
                  clock: Callable[[], float] = time.time) -> None:
         self.log = log
         self.handle = handle
@@ -163,7 +175,7 @@ class DeviceWatch:
         self.clock = clock
 
     @classmethod
-    def start(cls, plan: LaunchPlan, handle: SandboxHandle, publish: Publish,
+    def start(cls, plan: LaunchPlan, handle: UsageSource, publish: Publish,
               every: float) -> DeviceWatch | None:
         """Follow *plan*'s granted devices from now on (the client runs); None if none."""
         screen = plan.devices.screen.mode

@@ -215,7 +215,8 @@ def test_a_joined_process_that_stays_is_wiped_with_the_session(
     running = start(spawn_launcher, run_launcher, link_client, user_tmp, "web-meeting", ROOM,
                     "--stay", "600", "--ignore-term", "--marker", marker)
     listed = json.loads(run_launcher(["sessions", "--json"], check=True).stdout)
-    namespaces = next(s["namespaces"] for s in listed if s["id"] == running.id)
+    namespaces = next(s["backend_state"]["data"]["namespaces"] for s in listed
+                      if s["id"] == running.id)
     before = set(_session_pids(namespaces))
     run_launcher(["join", running.id, f"{ROOM}?second=1"], check=True)
     deadline = time.monotonic() + 30

@@ -1,32 +1,46 @@
-"""A fake sandbox for unit tests of the session lifecycle: it runs until told to end.
+"""A recording fake backend for unit tests of the session layer (no process behind it).
 
-Implements the SandboxHandle protocol with nothing behind it; records microphone switches
-(and the thread that made them) so tests can check they run on the session's thread.
+:class:`FakeBackend` implements the whole ``SandboxBackend`` protocol and records every
+call in order, so tests state the calls they expect (the Qubes admin client's style).
+Its sandbox runs until told to end. :class:`FakeResources` stands in for the jail and
+the device helpers, and records microphone switches with the thread that made them.
 """
 
 from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from sandbox_launcher.backends.base import SandboxInfo
+from sandbox_launcher.backends.base import BackendState, Captured, HomeFiles, Resources
+from sandbox_launcher.core.checks import Check
 from sandbox_launcher.core.plan import LaunchPlan
+from sandbox_launcher.devices.host import HostDevices
+from sandbox_launcher.devices.plan import DevicePlan
 from sandbox_launcher.devices.usage import Use
 
 
-class FakeHandle:
-    """A sandbox that runs until told to end; records mic switches and their thread."""
+class FakeResources:
+    """The session's jail and devices, faked: a microphone that may be switchable, and
+    network events the test queues."""
 
     def __init__(self, switchable: bool = False) -> None:
-        self.info = SandboxInfo(launcher_pid=os.getpid(), leader_pid=0)
+        self.handle: Any = None
         self.network_report: dict[str, Any] = {}
         self.devices_report: dict[str, Any] = {}
         self.switchable = switchable
         self.calls: list[tuple[bool, str]] = []
         self.muted = True
-        self._end_r, self._end_w = os.pipe()
+        self.closed = 0
+        self.given: Resources | None = None
+
+    def for_backend(self, workdir: Path, seed: HomeFiles | None = None,
+                    capture: tuple[str, ...] = ()) -> Resources:
+        devices = HostDevices(DevicePlan(), workdir, own_workdir=False)
+        self.given = Resources(workdir, devices, None, dict(seed or {}), capture)
+        return self.given
 
     def network_fd(self) -> int | None:
         return None
@@ -46,9 +60,6 @@ class FakeHandle:
     def device_usage(self) -> dict[str, Use]:
         return {}
 
-    def fileno(self) -> int:
-        return self._end_r
-
     def mic_switchable(self) -> bool:
         return self.switchable
 
@@ -57,28 +68,94 @@ class FakeHandle:
         self.muted = muted
         return muted
 
+    def close(self) -> None:
+        self.closed += 1
+        self.devices_report = {"checks": [{"name": "device helpers stopped", "ok": True,
+                                           "detail": "none were started"}]}
+
+
+class FakeHandle:
+    """A sandbox that runs until told to end."""
+
+    def __init__(self, backend: FakeBackend, status: int = 0) -> None:
+        self.backend = backend
+        self.state = BackendState("fake", 1, {"token": backend.token})
+        self.status = status
+        self._end_r, self._end_w = os.pipe()
+        self.ended = False
+
+    def fileno(self) -> int:
+        return self._end_r
+
+    def members(self) -> list[int]:
+        return []
+
     def terminate(self) -> None:
-        os.write(self._end_w, b"x")
+        self.backend.calls.append(("terminate",))
+        self.end()
 
     def kill(self) -> None:
-        self.terminate()
+        self.backend.calls.append(("kill",))
+        self.end()
+
+    def end(self) -> None:
+        """The client exits."""
+        if not self.ended:
+            self.ended = True
+            os.write(self._end_w, b"x")
 
     def wait(self) -> int:
+        self.backend.calls.append(("wait",))
         os.close(self._end_r)
         os.close(self._end_w)
-        return 0
+        return self.status
+
+    def captured(self) -> Captured:
+        return Captured(dict(self.backend.home_after))
 
 
 class FakeBackend:
-    """Starts its one :class:`FakeHandle` (a new one unless given)."""
+    """Records every call; its sandboxes end when stopped (or when a test ends them)."""
 
     name = "fake"
 
-    def __init__(self, handle: FakeHandle | None = None) -> None:
-        self.handle = handle or FakeHandle()
+    def __init__(self, token: str = "t1", status: int = 0) -> None:
+        self.token = token
+        self.status = status
+        self.calls: list[tuple[Any, ...]] = []
+        self.handle: FakeHandle | None = None
+        self.seeded: dict[str, bytes] = {}
+        #: What the client's home holds when it ends (the capture returns it).
+        self.home_after: dict[str, bytes] = {}
+        #: Whether verify finds something left.
+        self.leftover = False
 
     def check_host(self) -> None:
-        pass
+        self.calls.append(("check_host",))
 
-    def start(self, plan: LaunchPlan, workdir: Path | None = None) -> FakeHandle:
+    def start(self, plan: LaunchPlan, resources: Resources) -> FakeHandle:
+        self.calls.append(("start", plan.profile, tuple(resources.home_capture)))
+        self.seeded = dict(resources.home_seed)
+        self.handle = FakeHandle(self, self.status)
         return self.handle
+
+    def wipe(self, state: BackendState) -> int:
+        self.calls.append(("wipe", state.data.get("token")))
+        return 0
+
+    def verify(self, state: BackendState, listeners_before: Mapping[int, str]) -> list[Check]:
+        self.calls.append(("verify", state.data.get("token")))
+        return [Check("fake sandbox gone", not self.leftover,
+                      "still there" if self.leftover else "gone")]
+
+    def recover(self, state: BackendState) -> int:
+        self.calls.append(("recover", state.data.get("token")))
+        return 1
+
+    def join(self, state: BackendState, workdir: Path, argv: list[str]) -> int:
+        self.calls.append(("join", state.data.get("token"), tuple(argv)))
+        return 4242
+
+    def members(self, state: BackendState) -> list[int]:
+        self.calls.append(("members", state.data.get("token")))
+        return []

@@ -8,8 +8,9 @@ from pathlib import Path
 from sandbox_launcher.backends.namespace import layout
 from sandbox_launcher.backends.namespace.backend import build_command
 from sandbox_launcher.backends.namespace.bwrap import Data
-from sandbox_launcher.core.plan import RunOptions, make_plan
+from sandbox_launcher.core.plan import RunOptions
 from sandbox_launcher.core.profile import load_profiles
+from sandbox_launcher.session.planning import make_plan
 
 
 def _argv(tmp_path: Path, name: str = "generic") -> list[str]:

@@ -19,8 +19,9 @@ from sandbox_launcher.core.errors import (
     MissingTool,
     UsageError,
 )
-from sandbox_launcher.core.plan import SANDBOX_PATH, RunOptions, make_plan
+from sandbox_launcher.core.plan import SANDBOX_PATH, RunOptions
 from sandbox_launcher.core.profile import Profile, load_profiles
+from sandbox_launcher.session.planning import make_plan
 
 ZOOM_LINK = "https://us02web.zoom.us/j/1234567890?pwd=abc.1"
 HOME = "/home/user"

@@ -9,7 +9,7 @@ import pytest
 
 from sandbox_launcher.backends.namespace.layout import device_view
 from sandbox_launcher.core.errors import ProfileError, UsageError
-from sandbox_launcher.core.plan import RunOptions, make_plan
+from sandbox_launcher.core.plan import RunOptions
 from sandbox_launcher.core.policy import DevicePolicy, Policy, load_policy
 from sandbox_launcher.core.profile import Profile, load_profiles
 from sandbox_launcher.devices import xauth
@@ -18,6 +18,7 @@ from sandbox_launcher.devices.checks import check_talk_name
 from sandbox_launcher.devices.dbus_proxy import proxy_argv
 from sandbox_launcher.devices.host import Link, Mount
 from sandbox_launcher.devices.share import collect_downloads, parse_share
+from sandbox_launcher.session.planning import make_plan
 
 
 @pytest.fixture

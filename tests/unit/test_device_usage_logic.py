@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from sandbox_launcher.core.plan import RunOptions, make_plan
+from sandbox_launcher.core.plan import RunOptions
 from sandbox_launcher.core.profile import load_profiles
 from sandbox_launcher.devices.camera import Camera
 from sandbox_launcher.devices.usage import (
@@ -25,6 +25,7 @@ from sandbox_launcher.devices.usage import (
     recording_streams,
 )
 from sandbox_launcher.host import procs
+from sandbox_launcher.session.planning import make_plan
 from sandbox_launcher.session.usage import (
     DeviceWatch,
     UsageLog,

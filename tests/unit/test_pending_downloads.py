@@ -13,7 +13,7 @@ import pytest
 
 from sandbox_launcher.core import paths
 from sandbox_launcher.core.errors import LauncherError, UsageError
-from sandbox_launcher.core.plan import RunOptions, make_plan
+from sandbox_launcher.core.plan import RunOptions
 from sandbox_launcher.core.policy import DevicePolicy, Policy
 from sandbox_launcher.core.profile import load_profiles
 from sandbox_launcher.devices.pending import (
@@ -29,6 +29,7 @@ from sandbox_launcher.devices.plan import DevicePlan
 from sandbox_launcher.devices.share import POLICY_DISCARDS
 from sandbox_launcher.session import report
 from sandbox_launcher.session.downloads import HeldDownloads, apply_decision
+from sandbox_launcher.session.planning import make_plan
 
 AWKWARD = "-Bericht März 2024 (final).txt"
 

@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 
 from sandbox_launcher.core.errors import UsageError
-from sandbox_launcher.core.plan import RunOptions, make_plan
+from sandbox_launcher.core.plan import RunOptions
 from sandbox_launcher.core.profile import Profile, load_profiles
+from sandbox_launcher.session.launch import Launcher
+from sandbox_launcher.session.planning import make_plan
 
 
 def _profile(name: str, tmp_path: Path) -> Profile:
@@ -75,14 +77,12 @@ def test_generic_without_command_is_refused(tmp_path: Path) -> None:
         make_plan(_profile("generic", tmp_path), RunOptions(), {})
 
 
-@pytest.mark.parametrize("options", [
-    # Camera and share folders are real grants now (tests/unit/test_devices.py).
-    RunOptions(command=("x",), backend="vm"),
-])
-def test_grants_of_later_issues_are_refused_not_ignored(options: RunOptions,
-                                                       tmp_path: Path) -> None:
+def test_a_backend_that_does_not_exist_yet_is_refused_not_ignored(tmp_path: Path) -> None:
+    launcher = Launcher(profiles_dir=tmp_path / "none", policy_path=tmp_path / "no-policy")
+    plan = launcher.plan("generic", RunOptions(command=("x",), backend="vm"))
+    assert plan.backend == "vm"
     with pytest.raises(UsageError, match="not available yet"):
-        make_plan(_profile("generic", tmp_path), options, {})
+        launcher.session(plan)
 
 
 def test_no_mic_and_no_camera_are_fine(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ import pytest
 
 from sandbox_launcher.cli import commands
 from sandbox_launcher.core.errors import UsageError
-from sandbox_launcher.core.plan import RunOptions, make_plan
+from sandbox_launcher.core.plan import RunOptions
 from sandbox_launcher.core.policy import DevicePolicy, Policy, load_policy
 from sandbox_launcher.core.profile import Profile, load_profiles
 from sandbox_launcher.devices.plan import ScreenGrant
@@ -25,6 +25,7 @@ from sandbox_launcher.session import choices
 from sandbox_launcher.session.entries import SessionEntry
 from sandbox_launcher.session.lifecycle import Event, State
 from sandbox_launcher.session.live import Indicator, LiveState
+from sandbox_launcher.session.planning import make_plan
 from sandbox_launcher.session.service import SessionService
 
 

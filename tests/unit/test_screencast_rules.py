@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from sandbox_launcher.core.errors import ToolFailed, UsageError
-from sandbox_launcher.core.plan import RunOptions, make_plan
+from sandbox_launcher.core.plan import RunOptions
 from sandbox_launcher.core.profile import Profile, load_profiles
 from sandbox_launcher.devices import portal
 from sandbox_launcher.devices.checks import check_talk_name
@@ -25,6 +25,7 @@ from sandbox_launcher.devices.portal import (
     picker_notes,
     screencast_rules,
 )
+from sandbox_launcher.session.planning import make_plan
 
 
 def test_rules_open_screencast_and_nothing_else_of_the_portal() -> None:

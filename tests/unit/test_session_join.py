@@ -28,13 +28,17 @@ from sandbox_launcher.core.errors import (
     SessionError,
     SessionNotFound,
 )
-from sandbox_launcher.core.plan import RunOptions, make_plan
+from sandbox_launcher.core.plan import RunOptions
 from sandbox_launcher.core.profile import load_profiles
 from sandbox_launcher.session import join, store
 from sandbox_launcher.session.lifecycle import Event, Session, State
+from sandbox_launcher.session.planning import make_plan
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from fake_sandbox import FakeBackend
+from fake_sandbox import FakeBackend, FakeResources
+
+from sandbox_launcher.backends.namespace.backend import legacy_state
+from sandbox_launcher.session.launch import Launcher, LinkRoute
 
 ROOM = "https://meet.example.org/room"
 OTHER_HOST = "https://meet.example.net/room"
@@ -109,8 +113,8 @@ def _session(base: Path, owners: Owners, state: str = "running", *,
              profile: str = "web-meeting", handover: Handover | None = None,
              owned: bool = True) -> store.FoundSession:
     record = store.SessionRecord(id=store.new_id(profile), profile=profile, backend="namespace",
-                                 state=state, started=1.0, leader_pid=1,
-                                 namespaces={"pid": 1, "mnt": 2, "user": 3})
+                                 state=state, started=1.0, backend_state=legacy_state(
+                                     1, {"pid": 1, "mnt": 2, "user": 3}).to_dict())
     keep = store.OwnedSession(record, base)
     if handover is not None:
         (keep.dir / join.HANDOVER_FILE).write_text(json.dumps(
@@ -211,7 +215,8 @@ def test_the_owner_reports_each_join_live_and_in_the_report(tmp_path: Path,
             joins.append(event.data)
             session.request_stop()
 
-    session = Session(plan, FakeBackend(), listener=listen, sessions_base=base)
+    session = Session(plan, FakeBackend(), listener=listen, sessions_base=base,
+                      resources=lambda _p, _d: FakeResources())
     outcome = session.run()
     assert joins == [{"type": "join", "service": "web", "host": "meet.example.org", "at": 2.0,
                       "pid": 9}]
@@ -226,6 +231,11 @@ def test_the_owner_reports_each_join_live_and_in_the_report(tmp_path: Path,
 class _Terminal(io.StringIO):
     def isatty(self) -> bool:
         return True
+
+
+def _route(link: links.MeetingLink) -> LinkRoute:
+    """Where the launch path sends *link* (the running sessions as the test fakes them)."""
+    return Launcher().route(link.url)
 
 
 def _args(**flags: bool) -> argparse.Namespace:
@@ -246,16 +256,16 @@ def test_open_asks_on_a_terminal_and_keeps_its_old_way_without_one(
         one_running: store.FoundSession) -> None:
     link = links.parse(ROOM)
     err = io.StringIO()
-    assert join_cli.choose(link, "web-meeting", _args(new=True), err) is None
-    assert join_cli.choose(link, "web-meeting", _args(join_running=True), err) is one_running
+    assert join_cli.choose(_route(link), _args(new=True), err) is None
+    assert join_cli.choose(_route(link), _args(join_running=True), err) is one_running
     # no terminal: a new session, as before, with a note
-    assert join_cli.choose(link, "web-meeting", _args(), err, io.StringIO("j\n")) is None
+    assert join_cli.choose(_route(link), _args(), err, io.StringIO("j\n")) is None
     assert "--join-running" in err.getvalue()
     for answer, expected in (("j\n", one_running), ("JOIN\n", one_running), ("n\n", None),
                              ("c\n", "cancel"), ("", "cancel"), ("x\n?\nmaybe\n", "cancel"),
                              ("x\nn\n", None)):
         err = io.StringIO()
-        got = join_cli.choose(link, "web-meeting", _args(), err, _Terminal(answer))
+        got = join_cli.choose(_route(link), _args(), err, _Terminal(answer))
         assert got == expected, answer
         assert "web-meeting-abcdef" in err.getvalue()
 
@@ -267,14 +277,14 @@ def test_of_several_running_sessions_the_one_made_for_the_link_is_chosen(
     newer = _session(tmp_path, owners, handover=WEB_A)
     monkeypatch.setattr(join, "running_of", lambda profile, base=None: [newer, older])
     assert join.takes(newer, links.parse(ROOM)) and not join.takes(older, links.parse(ROOM))
-    pick = join_cli.choose(links.parse(OTHER_HOST), "web-meeting", _args(join_running=True),
+    pick = join_cli.choose(_route(links.parse(OTHER_HOST)), _args(join_running=True),
                            io.StringIO())
     assert pick == older
-    pick = join_cli.choose(links.parse(ROOM), "web-meeting", _args(join_running=True),
+    pick = join_cli.choose(_route(links.parse(ROOM)), _args(join_running=True),
                            io.StringIO())
     assert pick == newer
     # none takes it: the newest, whose refusal then says why
-    pick = join_cli.choose(links.parse("https://meet.example.com/x"), "web-meeting",
+    pick = join_cli.choose(_route(links.parse("https://meet.example.com/x")),
                            _args(join_running=True), io.StringIO())
     assert pick == newer
 
@@ -283,9 +293,9 @@ def test_join_running_without_a_running_session_is_an_error(
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(join, "running_of", lambda profile, base=None: [])
     link = links.parse(ROOM)
-    assert join_cli.choose(link, "web-meeting", _args(), io.StringIO(), _Terminal("j\n")) is None
+    assert join_cli.choose(_route(link), _args(), io.StringIO(), _Terminal("j\n")) is None
     with pytest.raises(SessionError, match="no web-meeting session is running"):
-        join_cli.choose(link, "web-meeting", _args(join_running=True), io.StringIO())
+        join_cli.choose(_route(link), _args(join_running=True), io.StringIO())
 
 
 # --------------------------------------------------------------------------- the joiner's checks

@@ -11,14 +11,15 @@ from typing import Any
 import pytest
 
 from sandbox_launcher.core.errors import UsageError
-from sandbox_launcher.core.plan import LaunchPlan, RunOptions, make_plan
+from sandbox_launcher.core.plan import LaunchPlan, RunOptions
 from sandbox_launcher.core.policy import DevicePolicy, Policy
 from sandbox_launcher.core.profile import Profile, load_profiles
 from sandbox_launcher.devices.audio import host_sound_server, plan_audio
 from sandbox_launcher.session.lifecycle import Event, Session
+from sandbox_launcher.session.planning import make_plan
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from fake_sandbox import FakeBackend, FakeHandle
+from fake_sandbox import FakeBackend, FakeResources
 
 
 def _profile(tmp_path: Path) -> Profile:
@@ -35,8 +36,8 @@ def plan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> LaunchPlan:
 
 
 def _run_with(plan: LaunchPlan, tmp_path: Path, switchable: bool,
-              requests: list[bool]) -> tuple[FakeHandle, list[dict[str, Any]]]:
-    handle = FakeHandle(switchable)
+              requests: list[bool]) -> tuple[FakeResources, list[dict[str, Any]]]:
+    handle = FakeResources(switchable)
     (tmp_path / "sessions").mkdir(exist_ok=True)
     events: list[dict[str, Any]] = []
     session: Session
@@ -51,8 +52,8 @@ def _run_with(plan: LaunchPlan, tmp_path: Path, switchable: bool,
                     session.request_stop()
                 threading.Thread(target=app, name="app").start()
 
-    session = Session(plan, FakeBackend(handle), listener=listen,
-                      sessions_base=tmp_path / "sessions")
+    session = Session(plan, FakeBackend(), listener=listen,
+                      sessions_base=tmp_path / "sessions", resources=lambda _p, _d: handle)
     if not switchable:
         def app() -> None:
             session.set_mic(False)

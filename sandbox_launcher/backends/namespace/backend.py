@@ -15,21 +15,19 @@ import shutil
 import signal
 import subprocess
 import time
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 from ...core import proc
+from ...core.checks import Check
 from ...core.errors import CommandNotFound, SessionError
 from ...core.plan import SANDBOX_HOME, LaunchPlan
-from ...devices.host import HostDevices, Link, Mount
-from ...devices.usage import Use
+from ...devices.host import Link, Mount
 from ...host import procs
-from ...netjail import report as netreport
-from ...netjail.geo import CountryDB
-from ...netjail.jail import Jail
-from ..base import SandboxInfo
-from . import enter, layout
-from .bwrap import BwrapCommand, BwrapOption, FdOption, Flag, SetEnv
+from ..base import BackendState, Captured, Resources
+from . import cleanup, enter, layout
+from .bwrap import BwrapCommand, BwrapOption, FdOption, FileCopy, Flag, SetEnv
+from .capture import Capture as _Capture
 from .seccomp import build_filter
 
 _PURPOSE = "to build the namespace sandbox (bubblewrap)"
@@ -86,98 +84,61 @@ def build_command(plan: LaunchPlan, identity: layout.Identity, seccomp_fd: int,
 class NamespaceSandbox:
     """A running bwrap sandbox (implements :class:`SandboxHandle`)."""
 
-    def __init__(self, process: subprocess.Popen[bytes], info: SandboxInfo,
-                 plan: LaunchPlan, jail: Jail | None = None,
-                 devices: HostDevices | None = None) -> None:
+    def __init__(self, process: subprocess.Popen[bytes], state: BackendState,
+                 capture: _Capture | None = None) -> None:
         self.process = process
-        self.info = info
-        self.jail = jail
-        self.devices = devices
-        #: The report's ``devices`` object; final once :meth:`wait` has returned.
-        self.devices_report: dict[str, Any] = {}
-        self.network_report: dict[str, Any] = plan.network.to_dict()
-        self._plan = plan
-        self._geo: CountryDB | None = None
+        self.state = state
+        self._capture = capture
+        self._captured = Captured()
         self._pidfd = os.pidfd_open(process.pid)
+        self._status: int | None = None
 
-    def network_fd(self) -> int | None:
-        """Readable when the jail has events (DNS questions) to report; None without one."""
-        return self.jail.fileno() if self.jail else None
+    @property
+    def leader_pid(self) -> int:
+        """The sandbox's init (bwrap's pid 1): its death ends every process inside."""
+        return int(self.state.data["leader_pid"])
 
-    def network_events(self) -> list[dict[str, Any]]:
-        """Events the jail sent since the last call."""
-        return self.jail.read_events() if self.jail else []
-
-    def network_snapshot(self) -> dict[str, Any]:
-        """The network report as it stands now (the firewall's live counters)."""
-        if self.jail is None:
-            return self.network_report
-        return self._network_report(self.jail.stats())
-
-    def _network_report(self, table: dict[str, Any]) -> dict[str, Any]:
-        assert self.jail is not None
-        if self._geo is None:
-            self._geo = CountryDB(self._plan.network.country_overrides)
-        summary = {**self._plan.network.to_dict(),
-                   "setup_ms": round(self.jail.setup_seconds * 1e3, 1)}
-        return netreport.build(self.jail.events, table, self._geo, summary)
-
-    def device_fd(self) -> int | None:
-        """Readable when a device grant has live news (a shared window closed)."""
-        return self.devices.screen_fd() if self.devices is not None else None
-
-    def device_events(self) -> list[dict[str, Any]]:
-        """Live device events (``screen``, ``device``) since the last call."""
-        return self.devices.screen_events() if self.devices is not None else []
-
-    def device_usage(self) -> dict[str, Use]:
-        """The camera (open by a process in the sandbox's pid namespace?) and microphone."""
-        if self.devices is None:
-            return {}
-        pid_ns = self.info.namespaces.get("pid")
-        return self.devices.usage(
-            lambda: procs.members({"pid": pid_ns}) if pid_ns is not None else [])
+    @property
+    def namespaces(self) -> dict[str, int]:
+        """The session's namespaces, kind → inode."""
+        return dict(self.state.data["namespaces"])
 
     def fileno(self) -> int:
         """Readable once bwrap has exited."""
         return self._pidfd
 
-    def mic_switchable(self) -> bool:
-        """Whether the session has a microphone that may be switched on."""
-        return self.devices is not None and self.devices.mic_switchable
-
-    def set_mic(self, muted: bool) -> bool:
-        """Start or stop the microphone's forwarder; returns whether it is muted now."""
-        return self.devices.set_mic(muted) if self.devices is not None else True
+    def members(self) -> list[int]:
+        """The processes in the sandbox's pid namespace."""
+        return procs.members({"pid": self.namespaces["pid"]})
 
     def terminate(self) -> None:
         """SIGTERM every process inside except the init, which leaves when the client does."""
-        inside = [p for p in procs.members({"pid": self.info.namespaces["pid"]})
-                  if p != self.info.leader_pid]
+        inside = [p for p in self.members() if p != self.leader_pid]
         procs.signal_all(inside, signal.SIGTERM)
 
     def kill(self) -> None:
         """SIGKILL the init: the kernel then kills every process in the pid namespace."""
-        procs.signal_all([self.info.leader_pid], signal.SIGKILL)
-        with contextlib.suppress(ProcessLookupError):
-            signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
+        procs.signal_all([self.leader_pid], signal.SIGKILL)
+        if self._status is None:
+            with contextlib.suppress(ProcessLookupError, OSError):
+                signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
 
     def wait(self) -> int:
         """Reap bwrap; it exits with the client's status (128+N for a signal N)."""
+        if self._status is not None:
+            return self._status
         status = self.process.wait()
         os.close(self._pidfd)
-        _reap(self.info.leader_pid)
-        if self.jail is not None:
-            # The counters live in the jail's firewall: read them before it goes.
-            self.jail.read_events()
-            table = self.jail.stats()
-            self.jail.close()
-            self.network_report = self._network_report(table)
-            self.jail = None
-        if self.devices is not None:
-            self.devices_report = self.devices.stop()
-            self.devices = None
-        return status if status >= 0 else 128 - status
+        _reap(self.leader_pid)
+        if self._capture is not None:
+            self._captured = self._capture.collect()
+            self._capture = None
+        self._status = status if status >= 0 else 128 - status
+        return self._status
+
+    def captured(self) -> Captured:
+        """The home paths the session asked for, read after the client ended."""
+        return self._captured
 
 
 class NamespaceBackend:
@@ -193,54 +154,102 @@ class NamespaceBackend:
         if self._bwrap is None:
             self._bwrap = proc.which("bwrap", _PURPOSE)
 
-    def start(self, plan: LaunchPlan, workdir: Path | None = None) -> NamespaceSandbox:
-        """Start *plan*; returns once the sandbox exists (or raises, leaving nothing).
-
-        *workdir*: the session's host-side state dir, for the device helpers' sockets and
-        the downloads folder (a private temporary dir when not given).
-        """
+    def start(self, plan: LaunchPlan, resources: Resources) -> NamespaceSandbox:
+        """Start *plan* in the session's jail with its device view; returns once the
+        sandbox exists (or raises, leaving nothing of its own)."""
         self.check_host()
         assert self._bwrap is not None
         _become_subreaper()
         if not _command_exists(plan):
             raise CommandNotFound(plan.command[0])
-        devices = HostDevices.start(plan.devices, plan.env["XDG_RUNTIME_DIR"], workdir,
-                                    title=f"{plan.profile} (sandboxed)")
-        jail = None
+        seccomp_fd = build_filter(plan.denied_syscalls)
+        with contextlib.suppress(OSError):  # without it, joining is refused later
+            enter.save(resources.workdir, plan, seccomp_fd)
+        capture = _Capture.make(resources) if resources.home_capture else None
         try:
-            seccomp_fd = build_filter(plan.denied_syscalls)
-            if workdir is not None:
-                with contextlib.suppress(OSError):  # without it, joining is refused later
-                    enter.save(workdir, plan, seccomp_fd)
-            jail = Jail.start(plan.network) if plan.network.mode == "allowlist" else None
-            return self._start(plan, seccomp_fd, jail, devices)
+            return self._start(plan, seccomp_fd, resources, capture)
         except BaseException:
-            if jail is not None:
-                jail.close()
-            devices.stop()
+            if capture is not None:
+                capture.close()
             raise
 
-    def _start(self, plan: LaunchPlan, seccomp_fd: int, jail: Jail | None,
-               devices: HostDevices) -> NamespaceSandbox:
+    def _start(self, plan: LaunchPlan, seccomp_fd: int, resources: Resources,
+               capture: _Capture | None) -> NamespaceSandbox:
         assert self._bwrap is not None
+        jail, devices = resources.jail, resources.devices
         info_r, info_w = os.pipe2(os.O_CLOEXEC)
         cmd = build_command(plan, layout.Identity.fresh(), seccomp_fd, info_w, jail is not None,
                             devices.view)
+        cmd.add(*home_seed(resources.home_seed))
+        command = list(plan.command)
+        if capture is not None:
+            cmd.add(capture.paths_file)
+            command = capture.wrap(command)
         prefix = jail.enter_argv() if jail else []
+        extra = [capture.fd] if capture is not None else []
         try:
             # bwrap's own environment, not only the client's: the sandbox's pid 1 is bwrap,
             # and the client can read /proc/1/environ (same uid). Hand it only the
             # sandbox's environment, never the user's session variables.
-            process = proc.spawn(prefix + cmd.argv(self._bwrap, list(plan.command)),
-                                 pass_fds=cmd.fds(), env=plan.env)
+            process = proc.spawn(prefix + cmd.argv(self._bwrap, command),
+                                 pass_fds=cmd.fds() + extra, env=plan.env)
         finally:
             cmd.close()
             devices.fds = []  # cmd.close() closed the share's and Wayland fds with the others
         try:
-            info = _read_info(info_r, process, jailed=jail is not None)
+            leader, namespaces = _read_info(info_r, process, jailed=jail is not None)
         finally:
             os.close(info_r)
-        return NamespaceSandbox(process, info, plan, jail, devices)
+        state = BackendState(self.name, STATE_VERSION, {
+            "launcher_pid": os.getpid(), "leader_pid": leader, "namespaces": namespaces})
+        return NamespaceSandbox(process, state, capture)
+
+    def wipe(self, state: BackendState) -> int:
+        """Kill whatever is still in (or holds on to) the session's namespaces."""
+        return cleanup.kill_remaining(_namespaces(state))
+
+    def verify(self, state: BackendState, listeners_before: Mapping[int, str]) -> list[Check]:
+        """No process, namespace or listening socket of the session is left."""
+        return cleanup.verify(_namespaces(state), listeners_before)
+
+    def recover(self, state: BackendState) -> int:
+        """After a killed launcher the sandbox died with it; kill what may have escaped."""
+        return self.wipe(state)
+
+    def join(self, state: BackendState, workdir: Path, argv: list[str]) -> int:
+        """Start *argv* in the running sandbox, confined exactly like its client."""
+        namespaces, leader = _namespaces(state), int(state.data.get("leader_pid") or 0)
+        if not namespaces or not leader:
+            raise SessionError("the session keeps no record of its sandbox",
+                               "open the link in a new session")
+        return enter.run_inside(leader, namespaces, enter.load(workdir), argv)
+
+    def members(self, state: BackendState) -> list[int]:
+        """The processes in the session's pid namespace."""
+        pid_ns = _namespaces(state).get("pid")
+        return procs.members({"pid": pid_ns}) if pid_ns is not None else []
+
+
+#: Version of the state this backend records (``leader_pid``, ``namespaces``).
+STATE_VERSION = 1
+
+
+def _namespaces(state: BackendState) -> dict[str, int]:
+    raw = state.data.get("namespaces")
+    return {str(k): int(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
+
+
+def legacy_state(leader_pid: int, namespaces: Mapping[str, int]) -> BackendState:
+    """The state of a session recorded before backends kept their own (session records
+    from older launchers name ``leader_pid`` and ``namespaces`` at the top)."""
+    return BackendState(NamespaceBackend.name, STATE_VERSION,
+                        {"leader_pid": leader_pid, "namespaces": dict(namespaces)})
+
+
+def home_seed(files: Mapping[str, bytes]) -> list[BwrapOption]:
+    """Files written into the fresh home before the client starts (parents made by bwrap)."""
+    return [FileCopy.of(f"{SANDBOX_HOME}/{path}", content)
+            for path, content in sorted(files.items())]
 
 
 def _reap(pid: int) -> None:
@@ -273,7 +282,8 @@ def _command_exists(plan: LaunchPlan) -> bool:
     return shutil.which(program, path=plan.env["PATH"]) is not None
 
 
-def _read_info(fd: int, process: subprocess.Popen[bytes], jailed: bool = False) -> SandboxInfo:
+def _read_info(fd: int, process: subprocess.Popen[bytes],
+               jailed: bool = False) -> tuple[int, dict[str, int]]:
     raw = b""
     while chunk := os.read(fd, 4096):
         raw += chunk
@@ -296,4 +306,4 @@ def _read_info(fd: int, process: subprocess.Popen[bytes], jailed: bool = False) 
     net_ns = procs.namespace_of(leader, "net") if jailed else None
     if net_ns is not None and net_ns != procs.namespace_of(os.getpid(), "net"):
         namespaces.setdefault("net", net_ns)
-    return SandboxInfo(launcher_pid=os.getpid(), leader_pid=leader, namespaces=namespaces)
+    return leader, namespaces

@@ -1,0 +1,128 @@
+"""Planning: a profile, the caller's options and the system policy become a LaunchPlan.
+
+Everything a session may do is decided here, before anything starts, and refused with
+a typed error that says why. The host is asked only through what is passed in (the
+window finder for a shared window, the host environment).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import replace
+
+from ..clients.launch import setup as client_setup
+from ..core.errors import UsageError
+from ..core.plan import (
+    SANDBOX_HOME,
+    SANDBOX_PATH,
+    SANDBOX_USER,
+    LaunchPlan,
+    NetworkPlan,
+    PortRange,
+    RunOptions,
+)
+from ..core.policy import Policy
+from ..core.profile import Profile
+from ..core.schema import parse_size
+from ..core.seccomp_policy import DENIED_SYSCALLS, NESTED_USERNS_NEEDS
+from ..devices.plan import WindowFinder, plan_devices
+from ..netjail.geo import CountryFence
+
+#: Host variables that describe only the user's language and terminal: safe to pass.
+_LOCALE_ENV = re.compile(r"^(LANG|LANGUAGE|LC_[A-Z]+|TZ|TERM|COLORTERM|NO_COLOR)$")
+
+
+def _port_ranges(rules: list[str], proto: str) -> tuple[PortRange, ...]:
+    found = []
+    for rule in rules:
+        kind, _, ports = rule.partition("/")
+        if kind == proto:
+            low, _, high = ports.partition("-")
+            found.append((int(low), int(high or low)))
+    return tuple(sorted(found))
+
+
+def _network_plan(profile: Profile, mode: str, policy: Policy) -> NetworkPlan:
+    if mode == "none":
+        return NetworkPlan("none")
+    cidrs = list(profile["network.cidrs"])
+    lists = []
+    for vendor in profile["network.vendor_ranges"]:
+        from ..netjail.ranges import load_ranges  # only profiles that use a list pay for it
+
+        ranges = load_ranges(vendor)
+        cidrs.extend(ranges.ranges)
+        lists.append({"vendor": vendor, "fetched": ranges.fetched, "source": ranges.source,
+                      "ranges": len(ranges.ranges)})
+    fence = CountryFence.merge(
+        CountryFence(frozenset(profile["network.allow_countries"]),
+                     frozenset(profile["network.deny_countries"])),
+        CountryFence(frozenset(policy.allow_countries), frozenset(policy.deny_countries)))
+    return NetworkPlan(
+        mode="allowlist", domains=tuple(profile["network.domains"]), cidrs=tuple(cidrs),
+        tcp_ports=_port_ranges(profile["network.ports"], "tcp"),
+        udp_ports=_port_ranges(profile["network.ports"], "udp"),
+        fence=fence, country_overrides=dict(policy.country_overrides),
+        vendor_lists=tuple(lists))
+
+
+def make_plan(profile: Profile, options: RunOptions,
+              host_env: Mapping[str, str] | None = None,
+              policy: Policy | None = None,
+              windows: WindowFinder | None = None) -> LaunchPlan:
+    """Combine a profile with per-launch options into a plan, refusing what cannot work.
+
+    *windows*: where a shared window is looked up (the host's X server by default).
+    """
+    host = os.environ if host_env is None else host_env
+    backend = options.backend or profile["backend"]
+    client = client_setup(profile, options.command, options.join_url,
+                          sandbox_home=SANDBOX_HOME, path=SANDBOX_PATH)
+    command = client.command
+    if not command:
+        raise UsageError(
+            f"profile {profile.name!r} has no command of its own",
+            f"name one: sandbox-launcher run {profile.name} -- COMMAND ARGS…")
+    notes: list[str] = list(client.notes)
+    network = _network_plan(profile, options.network or profile["network.mode"],
+                            policy or Policy())
+    if client.domains and network.mode == "allowlist":
+        network = replace(network, domains=network.domains + client.domains)
+
+    env = {k: v for k, v in host.items() if _LOCALE_ENV.match(k)}
+    env.setdefault("LANG", "C.UTF-8")
+    env.update({name: host[name] for name in profile["sandbox.pass_env"] if name in host})
+    env.update(profile["sandbox.env"])
+    env.update({
+        "PATH": SANDBOX_PATH, "HOME": SANDBOX_HOME, "USER": SANDBOX_USER,
+        "LOGNAME": SANDBOX_USER, "SHELL": "/bin/sh",
+        "XDG_RUNTIME_DIR": f"/run/user/{os.getuid()}",
+    })
+    devices, device_notes = plan_devices(
+        profile, camera=options.camera, shares=options.shares,
+        keep_downloads=options.keep_downloads, policy=(policy or Policy()).devices, host=host,
+        mic=options.mic, share_screen=options.share_screen, windows=windows,
+        hold_downloads=options.hold_downloads)
+    notes += device_notes
+    env.update(devices.env(env["XDG_RUNTIME_DIR"]))
+
+    allowed = set(profile["sandbox.seccomp_allow"])
+    if profile["sandbox.nested_userns"]:
+        allowed.update(NESTED_USERNS_NEEDS)
+    return LaunchPlan(
+        profile=profile.name,
+        backend=backend,
+        command=tuple(command),
+        env=env,
+        home_size=parse_size(profile["sandbox.home_size"]),
+        tmp_size=parse_size(profile["sandbox.tmp_size"]),
+        shm_size=parse_size(profile["sandbox.shm_size"]),
+        nested_userns=bool(profile["sandbox.nested_userns"]),
+        denied_syscalls=tuple(s for s in DENIED_SYSCALLS if s not in allowed),
+        network=network,
+        notes=tuple(notes),
+        devices=devices,
+        client=client,
+    )

@@ -1,0 +1,175 @@
+"""What a session owns for any backend: the network jail and the host's device helpers.
+
+Both are created here, before the backend starts, and handed to it as
+:class:`backends.base.Resources`; the backend only plugs its sandbox into them (the
+namespace sandbox joins the jail's namespaces, a VM's network card runs inside it).
+They are read live while the session runs and closed after the sandbox has ended,
+whatever backend ran it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from ..backends.base import HomeFiles, Resources, SandboxHandle
+from ..core.plan import LaunchPlan
+from ..devices.host import HostDevices
+from ..devices.usage import Use
+from ..netjail import report as netreport
+from ..netjail.geo import CountryDB
+from ..netjail.jail import Jail
+
+
+class LiveResources(Protocol):
+    """What the session reads and switches while it runs (:class:`SessionResources`;
+    unit tests give a fake)."""
+
+    handle: SandboxHandle | None
+    network_report: dict[str, Any]
+    devices_report: dict[str, Any]
+
+    def for_backend(self, workdir: Path, seed: HomeFiles | None = None,
+                    capture: tuple[str, ...] = ()) -> Resources:
+        """What the backend is handed."""
+        ...
+
+    def network_fd(self) -> int | None:
+        """Readable when the jail has events; None without a jail."""
+        ...
+
+    def network_events(self) -> list[dict[str, Any]]:
+        """Events the jail sent since the last call."""
+        ...
+
+    def network_snapshot(self) -> dict[str, Any]:
+        """The network report as it stands now."""
+        ...
+
+    def device_fd(self) -> int | None:
+        """Readable when a device grant has live news."""
+        ...
+
+    def device_events(self) -> list[dict[str, Any]]:
+        """Live device events since the last call."""
+        ...
+
+    def device_usage(self) -> dict[str, Use]:
+        """Which granted devices are in use now."""
+        ...
+
+    def mic_switchable(self) -> bool:
+        """Whether the session has a microphone that may be switched on."""
+        ...
+
+    def set_mic(self, muted: bool) -> bool:
+        """Switch the microphone; whether it is muted now."""
+        ...
+
+    def close(self) -> None:
+        """After the sandbox ended: stop everything; the reports are final."""
+        ...
+
+
+#: Starts a session's resources for a plan in its state dir.
+ResourceFactory = Callable[[LaunchPlan, Path], LiveResources]
+
+
+@dataclass
+class SessionResources:
+    """The running jail and device helpers of one session."""
+
+    plan: LaunchPlan
+    devices: HostDevices
+    jail: Jail | None = None
+    #: The sandbox, once started: device-use probes look at its processes.
+    handle: SandboxHandle | None = None
+    network_report: dict[str, Any] = field(default_factory=dict)
+    devices_report: dict[str, Any] = field(default_factory=dict)
+    _geo: CountryDB | None = None
+
+    @classmethod
+    def start(cls, plan: LaunchPlan, workdir: Path) -> SessionResources:
+        """Start the device helpers, then the jail (if the plan has network); on failure
+        stop what was started and raise."""
+        devices = HostDevices.start(plan.devices, plan.env["XDG_RUNTIME_DIR"], workdir,
+                                    title=f"{plan.profile} (sandboxed)")
+        try:
+            jail = Jail.start(plan.network) if plan.network.mode == "allowlist" else None
+        except BaseException:
+            devices.stop()
+            raise
+        return cls(plan, devices, jail, network_report=plan.network.to_dict())
+
+    def for_backend(self, workdir: Path, seed: HomeFiles | None = None,
+                    capture: tuple[str, ...] = ()) -> Resources:
+        """What the backend is handed."""
+        return Resources(workdir=workdir, devices=self.devices, jail=self.jail,
+                         home_seed=dict(seed or {}), home_capture=capture)
+
+    # ------------------------------------------------------------------ network
+
+    def network_fd(self) -> int | None:
+        """Readable when the jail has events (DNS questions) to report; None without one."""
+        return self.jail.fileno() if self.jail else None
+
+    def network_events(self) -> list[dict[str, Any]]:
+        """Events the jail sent since the last call."""
+        return self.jail.read_events() if self.jail else []
+
+    def network_snapshot(self) -> dict[str, Any]:
+        """The network report as it stands now (the firewall's live counters)."""
+        if self.jail is None:
+            return self.network_report
+        return self._network_report(self.jail, self.jail.stats())
+
+    def _network_report(self, jail: Jail, table: dict[str, Any]) -> dict[str, Any]:
+        if self._geo is None:
+            self._geo = CountryDB(self.plan.network.country_overrides)
+        summary = {**self.plan.network.to_dict(), "setup_ms": round(jail.setup_seconds * 1e3, 1)}
+        return netreport.build(jail.events, table, self._geo, summary)
+
+    # ------------------------------------------------------------------ devices
+
+    def device_fd(self) -> int | None:
+        """Readable when a device grant has live news (a shared window closed)."""
+        return self.devices.screen_fd()
+
+    def device_events(self) -> list[dict[str, Any]]:
+        """Live device events (``screen``, ``device``) since the last call."""
+        return self.devices.screen_events()
+
+    def device_usage(self) -> dict[str, Use]:
+        """Which granted devices are in use now (the camera: open by a session process)."""
+        handle = self.handle
+        return self.devices.usage(handle.members if handle is not None else list)
+
+    def mic_switchable(self) -> bool:
+        """Whether the session has a microphone that may be switched on."""
+        return self.devices.mic_switchable
+
+    def set_mic(self, muted: bool) -> bool:
+        """Start or stop the microphone's forwarder; returns whether it is muted now."""
+        return self.devices.set_mic(muted)
+
+    # ------------------------------------------------------------------ end
+
+    def close(self) -> None:
+        """After the sandbox ended: read the jail's final counters, stop everything.
+
+        Idempotent; the reports are final afterwards."""
+        if self.jail is not None:
+            jail, self.jail = self.jail, None
+            try:
+                # The counters live in the jail's firewall: read them before it goes.
+                jail.read_events()
+                self.network_report = self._network_report(jail, jail.stats())
+            except (OSError, ValueError) as exc:
+                self.network_report = {**self.plan.network.to_dict(),
+                                       "error": f"the jail's counters were lost: {exc}"}
+            finally:
+                jail.close()
+        if not self.devices_report:
+            self.devices_report = self.devices.stop()

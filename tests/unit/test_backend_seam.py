@@ -1,0 +1,189 @@
+"""A second backend drives the whole session lifecycle through the registry.
+
+The recording fake (``fake_sandbox.FakeBackend``) stands for any backend: the session
+starts it through :class:`Launcher`, hands it the resources, stores its opaque state,
+and asks it — never namespaces — to wipe, verify, join and recover after a killed
+launcher. The calls it records are the contract.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sandbox_launcher.backends.base import BackendState
+from sandbox_launcher.backends.registry import Registry
+from sandbox_launcher.core.errors import UsageError
+from sandbox_launcher.core.plan import RunOptions
+from sandbox_launcher.session import control, store
+from sandbox_launcher.session.launch import Launcher
+from sandbox_launcher.session.lifecycle import Event, Session, State
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from fake_sandbox import FakeBackend, FakeResources
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    (tmp_path / "profiles").mkdir()
+    (tmp_path / "profiles" / "p.toml").write_text("[network]\nmode = 'none'\n")
+    (tmp_path / "sessions").mkdir()
+    return tmp_path
+
+
+def _launcher(base: Path, backend: FakeBackend,
+              record: list[tuple[Any, ...]] | None = None) -> Launcher:
+    return Launcher(Registry({"fake": lambda: backend}), profiles_dir=base / "profiles",
+                    policy_path=base / "no-policy.toml", sessions_base=base / "sessions",
+                    record_client=(lambda c, s: record.append((c, s))) if record is not None
+                    else None)
+
+
+def test_the_registry_chooses_and_names_backends() -> None:
+    registry = Registry({"a": FakeBackend, "b": FakeBackend})
+    assert registry.names() == ("a", "b")
+    assert registry.choose("a", None) == "a"
+    assert registry.choose("a", "b") == "b"
+    assert registry.choose("a", "b", locked="a") == "a"  # the policy's lock wins
+    with pytest.raises(UsageError, match="there is no backend 'c'") as refused:
+        registry.choose("a", "c")
+    assert refused.value.hint == "choose one of: a, b"
+    with pytest.raises(UsageError, match="there is no backend 'c'"):
+        registry.get("c")
+
+
+def test_a_session_runs_start_to_verified_wipe_through_any_backend(env: Path) -> None:
+    backend = FakeBackend(token="abc", status=3)
+    backend.home_after = {".config/app.conf": b"signed in"}
+    launcher = _launcher(env, backend)
+    plan = launcher.plan("p", RunOptions(command=("client",), backend="fake"))
+    assert plan.backend == "fake"
+    states: list[State] = []
+    resources = FakeResources()
+    session: Session
+
+    def listen(event: Event) -> None:
+        if event.data is None:
+            states.append(event.state)
+        if event.state is State.RUNNING and event.data is None:
+            # What another process sees while it runs: the backend's opaque state.
+            found = store.find_session(session.id, env / "sessions")
+            assert found.record.backend_state == {"backend": "fake", "version": 1,
+                                                  "data": {"token": "abc"}}
+            threading.Timer(0.05, session.request_stop).start()
+
+    session = Session(plan, launcher.registry.get(plan.backend), listener=listen,
+                      sessions_base=env / "sessions", home_seed={".zoom/data/a": b"seed"},
+                      home_capture=(".config/app.conf",), resources=lambda _p, _d: resources)
+    outcome = session.run()
+    assert states == [State.PREPARING, State.STARTING, State.RUNNING, State.STOPPING,
+                      State.WIPING, State.VERIFYING, State.WIPED]
+    assert backend.calls == [("check_host",), ("start", "p", (".config/app.conf",)),
+                             ("terminate",), ("wait",), ("wipe", "abc"), ("verify", "abc")]
+    assert backend.seeded == {".zoom/data/a": b"seed"}
+    assert outcome.captured.files == {".config/app.conf": b"signed in"}
+    assert outcome.status == 3
+    assert resources.closed == 1
+    checks = outcome.report["wipe"]["checks"]
+    assert [c["name"] for c in checks] == ["fake sandbox gone", "no file left",
+                                           "device helpers stopped"]
+    assert outcome.wipe_verified
+    assert not (env / "sessions" / session.id).exists()
+
+
+def test_what_the_backend_finds_left_fails_the_wipe(env: Path) -> None:
+    backend = FakeBackend()
+    backend.leftover = True
+    launcher = _launcher(env, backend)
+    plan = launcher.plan("p", RunOptions(command=("client",), backend="fake"))
+    session = launcher.session(plan)
+    session._start_resources = lambda _p, _d: FakeResources()
+    threading.Timer(0.1, session.request_stop).start()
+    outcome = session.run()
+    assert session.state is State.FAILED
+    assert not outcome.wipe_verified
+    assert {"name": "fake sandbox gone", "ok": False, "detail": "still there"} in (
+        outcome.report["wipe"]["checks"])
+
+
+def test_the_launch_path_records_a_store_client_outcome(env: Path) -> None:
+    recorded: list[tuple[Any, ...]] = []
+    launcher = _launcher(env, FakeBackend(), recorded)
+    plan = launcher.plan("p", RunOptions(command=("client",), backend="fake"))
+    from dataclasses import replace
+
+    from sandbox_launcher.session.lifecycle import Outcome
+
+    launcher.finished(plan, Outcome(0))
+    assert recorded == []  # not a store client: nothing to record
+    store_plan = replace(plan, client=replace(plan.client, store_client=("zoom", "6.0")))
+    launcher.finished(store_plan, Outcome(0))
+    assert recorded == [(("zoom", "6.0"), 0)]
+
+
+def _killed_owner(base: Path, token: str) -> str:
+    """A launcher that recorded a running fake session, then died by SIGKILL."""
+    session_id = store.new_id("p")
+    ready_r, ready_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the launcher: owns the session, then hangs until killed
+        os.close(ready_r)
+        record = store.SessionRecord(
+            id=session_id, profile="p", backend="fake", state="running", started=1.0,
+            launcher_pid=os.getpid(),
+            backend_state=BackendState("fake", 1, {"token": token}).to_dict())
+        store.OwnedSession(record, base)
+        os.write(ready_w, b"x")
+        signal.pause()
+        os._exit(0)
+    os.close(ready_w)
+    assert os.read(ready_r, 1) == b"x"
+    os.close(ready_r)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    return session_id
+
+
+def test_a_killed_launchers_session_is_recovered_by_its_backend(env: Path) -> None:
+    base = env / "sessions"
+    session_id = _killed_owner(base, "stale1")
+    found = store.find_session(session_id, base)
+    assert found.stale
+    backend = FakeBackend()
+    wiped = control.wipe_stale(base, Registry({"fake": lambda: backend}))
+    assert [w.id for w in wiped] == [session_id]
+    assert backend.calls == [("recover", "stale1"), ("verify", "stale1")]
+    assert wiped[0].verified and wiped[0].killed == 1
+    assert wiped[0].report["recovered_stale"] is True
+    assert not (base / session_id).exists()
+    saved = json.loads((env / "state" / "sandbox-launcher" / "reports"
+                        / f"{session_id}.json").read_text())
+    assert saved["wipe"]["verified"] is True
+
+
+def test_a_stale_session_of_an_unknown_backend_is_not_called_clean(env: Path) -> None:
+    base = env / "sessions"
+    session_id = _killed_owner(base, "x")
+    wiped = control.wipe_stale(base, Registry({}))
+    assert [w.id for w in wiped] == [session_id]
+    assert not wiped[0].verified
+    assert any("cannot clean it up" in c["detail"] for c in wiped[0].report["wipe"]["checks"])
+
+
+def test_records_of_older_launchers_still_load() -> None:
+    old = {"id": "zoom-1", "profile": "zoom", "backend": "namespace", "state": "running",
+           "started": 1.0, "command": ["zoom"], "launcher_pid": 7, "leader_pid": 8,
+           "namespaces": {"pid": 11, "mnt": 12}}
+    record = store.SessionRecord.from_dict(old)
+    state = BackendState.from_dict(record.backend_state)
+    assert state == BackendState("namespace", 1, {"leader_pid": 8,
+                                                  "namespaces": {"pid": 11, "mnt": 12}})
