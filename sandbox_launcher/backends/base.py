@@ -27,6 +27,8 @@ from ..netjail.jail import Jail
 #: Home-relative path → file content: what is seeded into a fresh home, and captured
 #: from it before it disappears (the vault's hooks).
 HomeFiles = Mapping[str, bytes]
+#: The most a home capture may hold, unless the session says otherwise.
+CAPTURE_LIMIT = 64 << 20
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,7 @@ class Resources:
     #: Home-relative paths to capture when the client has ended, before the home goes.
     home_capture: tuple[str, ...] = ()
     #: At most this many bytes are captured; more is refused as a whole.
-    capture_limit: int = 64 << 20
+    capture_limit: int = CAPTURE_LIMIT
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ..backends.base import BackendState, Captured, HomeFiles, SandboxBackend, SandboxHandle
+from ..backends.base import (
+    CAPTURE_LIMIT,
+    BackendState,
+    Captured,
+    HomeFiles,
+    SandboxBackend,
+    SandboxHandle,
+)
 from ..core.checks import Check
 from ..core.errors import LauncherError, SessionError
 from ..core.plan import LaunchPlan
@@ -96,12 +103,13 @@ class Session:
     def __init__(self, plan: LaunchPlan, backend: SandboxBackend,
                  listener: Listener | None = None, sessions_base: Path | None = None,
                  home_seed: HomeFiles | None = None,
-                 home_capture: tuple[str, ...] = (),
+                 home_capture: tuple[str, ...] = (), capture_limit: int = CAPTURE_LIMIT,
                  resources: ResourceFactory = SessionResources.start) -> None:
         self.plan = plan
         self.backend = backend
         self._seed = home_seed
         self._capture = home_capture
+        self._capture_limit = capture_limit
         self._start_resources = resources
         #: The jail and device helpers, from STARTING until the sandbox has ended.
         self._resources: LiveResources | None = None
@@ -196,7 +204,7 @@ class Session:
             self._to(State.STARTING, owned)
             resources = self._resources = self._start_resources(self.plan, owned.dir)
             handle = self.backend.start(self.plan, resources.for_backend(
-                owned.dir, self._seed, self._capture))
+                owned.dir, self._seed, self._capture, self._capture_limit))
             resources.handle = handle
             record.backend_state = handle.state.to_dict()
             with contextlib.suppress(OSError):  # without it, a second link is refused

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from ..backends.base import HomeFiles, Resources, SandboxHandle
+from ..backends.base import CAPTURE_LIMIT, HomeFiles, Resources, SandboxHandle
 from ..core.plan import LaunchPlan
 from ..devices.host import HostDevices
 from ..devices.usage import Use
@@ -32,7 +32,7 @@ class LiveResources(Protocol):
     devices_report: dict[str, Any]
 
     def for_backend(self, workdir: Path, seed: HomeFiles | None = None,
-                    capture: tuple[str, ...] = ()) -> Resources:
+                    capture: tuple[str, ...] = (), limit: int = CAPTURE_LIMIT) -> Resources:
         """What the backend is handed."""
         ...
 
@@ -104,10 +104,11 @@ class SessionResources:
         return cls(plan, devices, jail, network_report=plan.network.to_dict())
 
     def for_backend(self, workdir: Path, seed: HomeFiles | None = None,
-                    capture: tuple[str, ...] = ()) -> Resources:
+                    capture: tuple[str, ...] = (), limit: int = CAPTURE_LIMIT) -> Resources:
         """What the backend is handed."""
         return Resources(workdir=workdir, devices=self.devices, jail=self.jail,
-                         home_seed=dict(seed or {}), home_capture=capture)
+                         home_seed=dict(seed or {}), home_capture=capture,
+                         capture_limit=limit)
 
     # ------------------------------------------------------------------ network
 

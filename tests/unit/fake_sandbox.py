@@ -14,7 +14,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from sandbox_launcher.backends.base import BackendState, Captured, HomeFiles, Resources
+from sandbox_launcher.backends.base import (
+    CAPTURE_LIMIT,
+    BackendState,
+    Captured,
+    HomeFiles,
+    Resources,
+)
 from sandbox_launcher.core.checks import Check
 from sandbox_launcher.core.plan import LaunchPlan
 from sandbox_launcher.devices.host import HostDevices
@@ -37,9 +43,9 @@ class FakeResources:
         self.given: Resources | None = None
 
     def for_backend(self, workdir: Path, seed: HomeFiles | None = None,
-                    capture: tuple[str, ...] = ()) -> Resources:
+                    capture: tuple[str, ...] = (), limit: int = CAPTURE_LIMIT) -> Resources:
         devices = HostDevices(DevicePlan(), workdir, own_workdir=False)
-        self.given = Resources(workdir, devices, None, dict(seed or {}), capture)
+        self.given = Resources(workdir, devices, None, dict(seed or {}), capture, limit)
         return self.given
 
     def network_fd(self) -> int | None:

@@ -93,7 +93,7 @@ def _read_archive(stream: io.BufferedReader, paths: tuple[str, ...], limit: int)
     files: dict[str, bytes] = {}
     end = 0
     too_big = Captured(files={}, problem=(
-        f"the client's saved state is larger than {limit >> 20} MiB or damaged; "
+        f"the client's saved state is larger than {limit / (1 << 20):g} MiB or damaged; "
         "nothing was kept from this session"))
     try:
         with tarfile.open(fileobj=stream, mode="r|") as archive:
