@@ -75,4 +75,3 @@ def sessions_dir() -> Path:
     path = runtime_dir() / "sessions"
     path.mkdir(mode=0o700, exist_ok=True)
     return path
-from ..ui import app as _app  # noqa
