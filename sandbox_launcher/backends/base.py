@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from ..core.checks import Check
+from ..core.check import Check
 from ..core.plan import LaunchPlan
 from ..devices.host import HostDevices
 from ..netjail.jail import Jail

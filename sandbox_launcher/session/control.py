@@ -19,7 +19,7 @@ from typing import Any
 from ..backends.base import BackendState
 from ..backends.registry import Registry
 from ..core import paths
-from ..core.checks import Check
+from ..core.check import Check
 from ..core.errors import LauncherError, SessionError
 from ..devices.stale import wipe_helpers
 from . import report, store, wipe

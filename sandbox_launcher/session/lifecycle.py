@@ -25,7 +25,7 @@ from ..backends.base import (
     SandboxBackend,
     SandboxHandle,
 )
-from ..core.checks import Check
+from ..core.check import Check
 from ..core.errors import LauncherError, SessionError
 from ..core.plan import LaunchPlan
 from ..devices.screen import started_event

@@ -10,7 +10,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from ..core.checks import Check
+from ..core.check import Check
 
 __all__ = ["Check", "remove_state_dir", "state_dir_gone"]
 

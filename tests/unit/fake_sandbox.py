@@ -21,7 +21,7 @@ from sandbox_launcher.backends.base import (
     HomeFiles,
     Resources,
 )
-from sandbox_launcher.core.checks import Check
+from sandbox_launcher.core.check import Check
 from sandbox_launcher.core.plan import LaunchPlan
 from sandbox_launcher.devices.host import HostDevices
 from sandbox_launcher.devices.plan import DevicePlan

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from ...core import proc
-from ...core.checks import Check
+from ...core.check import Check
 from ...core.errors import CommandNotFound, SessionError
 from ...core.plan import SANDBOX_HOME, LaunchPlan
 from ...devices.host import Link, Mount

@@ -11,7 +11,7 @@ import signal
 import time
 from collections.abc import Mapping
 
-from ...core.checks import Check
+from ...core.check import Check
 from ...host import procs
 
 #: How long the kernel gets to finish tearing down a pid namespace after its init died.
