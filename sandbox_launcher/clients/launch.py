@@ -18,12 +18,12 @@ Only the pieces the strict parser (:mod:`links`) rebuilt ever reach the client's
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from ..core.client import ClientSetup, Handover, domain_allows
 from ..core.errors import ClientStoreError, MeetingLinkError, MissingTool, UsageError
 from . import firefox, links
-from .handover import Handover, domain_allows
 from .vendors import VENDORS
 
 if TYPE_CHECKING:
@@ -44,30 +44,6 @@ CHROMIUM_FLAGS = (
     "--disable-domain-reliability", "--password-store=basic",
     "--disable-features=MediaRouter,OptimizationHints,Translate",
 )
-
-
-@dataclass(frozen=True)
-class ClientSetup:
-    """The client's share of a launch plan."""
-
-    command: tuple[str, ...]
-    mounts: tuple[tuple[str, str], ...] = ()  # (host dir, path inside), read-only
-    home_files: tuple[tuple[str, str], ...] = ()  # (path below home, content)
-    domains: tuple[str, ...] = ()  # allowed on top of the profile's (the link's host)
-    store_client: tuple[str, str] | None = None  # (vendor, version) mounted
-    notes: tuple[str, ...] = field(default=())
-    #: How the running client takes a second meeting link (``open --join-running``).
-    handover: Handover = field(default_factory=lambda: Handover.none(
-        "its client takes no meeting link"))
-
-    def to_dict(self) -> dict[str, Any]:
-        """For the report's grants: the client files mounted and the files seeded."""
-        return {
-            "store_client": "/".join(self.store_client) if self.store_client else None,
-            "mounts": [f"{src} -> {dest} (read-only)" for src, dest in self.mounts],
-            "home_files": [path for path, _ in self.home_files],
-            "link_hosts_allowed": list(self.domains),
-        }
 
 
 def _choose_browser(profile: Any) -> str:

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..clients.launch import ClientSetup
 from ..devices.plan import DevicePlan
 from ..netjail.geo import CountryFence
+from .client import ClientSetup
 
 SANDBOX_HOME = "/home/user"
 SANDBOX_USER = "user"

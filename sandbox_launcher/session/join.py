@@ -31,7 +31,7 @@ from typing import Any
 from ..backends.base import BackendState
 from ..backends.registry import Registry
 from ..clients import links
-from ..clients.handover import Handover
+from ..core.client import Handover
 from ..core.errors import MeetingLinkError, SessionError
 from ..core.plan import LaunchPlan
 from . import store

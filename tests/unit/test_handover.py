@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from sandbox_launcher.clients import launch, links
-from sandbox_launcher.clients.handover import Handover
 from sandbox_launcher.clients.store import ClientStore
+from sandbox_launcher.core.client import Handover
 from sandbox_launcher.core.errors import MeetingLinkError
 from sandbox_launcher.core.profile import Profile, load_profiles
 

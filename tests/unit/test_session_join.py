@@ -21,7 +21,7 @@ import pytest
 from sandbox_launcher.backends.namespace import enter, joiner
 from sandbox_launcher.cli import join as join_cli
 from sandbox_launcher.clients import links
-from sandbox_launcher.clients.handover import Handover
+from sandbox_launcher.core.client import Handover
 from sandbox_launcher.core.errors import (
     CommandNotFound,
     MeetingLinkError,

@@ -1,4 +1,10 @@
-"""A second meeting link for a client that already runs: whether it may, and its argv.
+"""The client's share of a launch plan, and how its running client takes a second link.
+
+:class:`ClientSetup` is what planning decided about the client (command, read-only
+mounts, seeded home files, link hosts, the store version); the client store and the
+browsers that fill it live in ``clients/``. Plain data, so every layer may carry it.
+
+A second meeting link for a client that already runs: whether it may, and its argv.
 
 Each client takes a second link its own way, decided when the session is planned and
 kept with the session (:meth:`Handover.to_dict`), so a later ``open --join-running``
@@ -23,11 +29,34 @@ needs a new session, with its own allowlist).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
-from ..core.errors import MeetingLinkError
-from .links import MeetingLink
+from .errors import MeetingLinkError
+
+
+class MeetingLink(Protocol):
+    """A meeting link that passed the strict parser (``clients.links.MeetingLink``)."""
+
+    @property
+    def service(self) -> str:
+        """The service it belongs to (zoom, teams, web…)."""
+        ...
+
+    @property
+    def host(self) -> str:
+        """Its host name."""
+        ...
+
+    @property
+    def url(self) -> str:
+        """The link, rebuilt from its checked pieces."""
+        ...
+
+    @property
+    def client_argument(self) -> str:
+        """What the vendor's own client is given."""
+        ...
 
 #: How the link is put on the command line.
 FORMS = ("client_argument", "url", "app")
@@ -115,3 +144,27 @@ class Handover:
                        zoom_refused=bool(data["zoom_refused"]), refused=str(data["refused"]))
         except (KeyError, TypeError, ValueError):
             return cls.none("the session's record of its client is unreadable")
+
+
+@dataclass(frozen=True)
+class ClientSetup:
+    """The client's share of a launch plan."""
+
+    command: tuple[str, ...]
+    mounts: tuple[tuple[str, str], ...] = ()  # (host dir, path inside), read-only
+    home_files: tuple[tuple[str, str], ...] = ()  # (path below home, content)
+    domains: tuple[str, ...] = ()  # allowed on top of the profile's (the link's host)
+    store_client: tuple[str, str] | None = None  # (vendor, version) mounted
+    notes: tuple[str, ...] = field(default=())
+    #: How the running client takes a second meeting link (``open --join-running``).
+    handover: Handover = field(default_factory=lambda: Handover.none(
+        "its client takes no meeting link"))
+
+    def to_dict(self) -> dict[str, Any]:
+        """For the report's grants: the client files mounted and the files seeded."""
+        return {
+            "store_client": "/".join(self.store_client) if self.store_client else None,
+            "mounts": [f"{src} -> {dest} (read-only)" for src, dest in self.mounts],
+            "home_files": [path for path, _ in self.home_files],
+            "link_hosts_allowed": list(self.domains),
+        }
