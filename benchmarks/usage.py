@@ -37,8 +37,7 @@ from pathlib import Path
 
 import run  # run.py, next to this file: privileges and the machine description
 
-from sandbox_launcher.devices.audio import AudioGrant
-from sandbox_launcher.devices.camera import Camera
+from sandbox_launcher.core.devices import AudioGrant, Camera
 from sandbox_launcher.devices.sound import SoundServer
 from sandbox_launcher.devices.usage import camera_use
 from sandbox_launcher.host import procs

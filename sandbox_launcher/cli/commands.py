@@ -10,9 +10,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
+from ..core.devices import PICK, PORTAL
 from ..core.plan import RunOptions
 from ..core.profile import load_profiles
-from ..devices.plan import PICK, PORTAL, X11WindowFinder
+from ..devices.plan import X11WindowFinder
 from ..session import control, store
 from ..session.launch import Launcher, record_in_store
 from ..session.lifecycle import Event, State

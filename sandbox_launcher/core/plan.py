@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..devices.plan import DevicePlan
 from ..netjail.geo import CountryFence
 from .client import ClientSetup
+from .devices import DevicePlan
 
 SANDBOX_HOME = "/home/user"
 SANDBOX_USER = "user"

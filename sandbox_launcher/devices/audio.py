@@ -17,8 +17,8 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+
+from ..core.devices import AudioGrant
 
 #: Why a session gets no sound (the app shows these translated: ui/device_fields.py).
 NO_SOUND_SERVER = ("no sound server on the host (no PulseAudio or PipeWire socket at "
@@ -30,42 +30,6 @@ NO_SPEAKERS = ("the profile has no speakers (devices.speakers = false) and the m
 
 #: Host variables the forwarders need to reach the host's server (its cookie lives there).
 _HOST_VARS = ("HOME", "XDG_RUNTIME_DIR", "PULSE_COOKIE")
-
-
-@dataclass(frozen=True)
-class AudioGrant:
-    """Sound for one session: none, speakers, and/or a switchable microphone."""
-
-    host_server: str = ""  # "unix:/path" of the host's sound server
-    speakers: bool = False
-    mic_allowed: bool = False  # may be switched on during the session
-    mic_at_start: bool = False  # on from the start (--mic)
-    host_env: tuple[tuple[str, str], ...] = ()
-    reason: str = ""  # why there is no sound at all
-    mic_reason: str = ""  # why the microphone can never be switched on
-
-    @property
-    def enabled(self) -> bool:
-        """Whether the session gets a sound server at all."""
-        return bool(self.host_server) and (self.speakers or self.mic_allowed)
-
-    def describe(self) -> str:
-        """The report's ``audio`` line."""
-        if not self.enabled:
-            return f"none ({self.reason})" if self.reason else "none"
-        out = (f"speakers: played on the host's sound server ({self.host_server})"
-               if self.speakers else "speakers: off (played into nothing)")
-        return ("its own PulseAudio server, no module loading, no access to the host's "
-                f"devices; {out}")
-
-    def describe_mic(self) -> str:
-        """The report's ``microphone`` line."""
-        why = self.mic_reason or self.reason
-        if not self.enabled or not self.mic_allowed:
-            return f"none ({why})" if why else "none"
-        start = "on" if self.mic_at_start else "muted"
-        return (f"{start} at the start; switched from outside the sandbox (the client "
-                "cannot unmute it: while muted nothing is recorded from the host)")
 
 
 def host_sound_server(host: Mapping[str, str]) -> str:
@@ -107,13 +71,3 @@ def plan_audio(speakers: bool, mic: bool | None, allow_mic: bool,
         return AudioGrant(reason=NO_SPEAKERS, mic_reason=mic_reason), None
     return AudioGrant(server, speakers, mic_allowed, bool(mic) and mic_allowed, env,
                       mic_reason=mic_reason), None
-
-
-def audio_env(grant: AudioGrant, runtime_dir: str) -> dict[str, str]:
-    """Variables inside: where the client's own sound server is."""
-    return {"PULSE_SERVER": f"unix:{runtime_dir}/pulse/native"} if grant.enabled else {}
-
-
-def audio_grants(grant: AudioGrant) -> dict[str, Any]:
-    """The report's ``audio`` and ``microphone`` entries."""
-    return {"audio": grant.describe(), "microphone": grant.describe_mic()}

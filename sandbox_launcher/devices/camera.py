@@ -11,32 +11,14 @@ from __future__ import annotations
 import os
 import re
 import stat
-from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
 
+from ..core.devices import Camera
 from ..core.errors import UsageError
 
 #: The character-device major number of every V4L2 node (video, vbi, radio…).
 VIDEO_MAJOR = 81
 _KERNEL_NAME = re.compile(r"^video\d+$")
-
-
-@dataclass(frozen=True)
-class Camera:
-    """One V4L2 video node."""
-
-    name: str  # kernel name: video0
-    card: str  # what the driver calls it: "Integrated Camera"
-    node: str  # host path of the device node
-    major: int
-    minor: int
-    index: int | None = None  # 0 is usually the capture node of a device
-    sysfs: str | None = None  # the node's real sysfs directory, if the host has one
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON form for ``cameras --json`` and the report."""
-        return asdict(self)
 
 
 def _read(path: Path) -> str | None:

@@ -13,8 +13,8 @@ import os
 from pathlib import Path
 
 from ..core import proc
+from ..core.devices import INSIDE_DISPLAY, DisplayGrant
 from .helper import Helper, read_ready, start
-from .plan import INSIDE_DISPLAY, DisplayGrant
 from .xauth import host_cookie, new_cookie, wild_cookie
 
 _PURPOSE = "for the isolated display (a nested X server)"

@@ -21,18 +21,18 @@ from pathlib import Path
 from typing import Any
 
 from ..core import paths
+from ..core.devices import DOWNLOADS_INSIDE, INSIDE_DISPLAY, INSIDE_WAYLAND, PORTAL, DevicePlan
 from .dbus_proxy import start_proxy
 from .display import host_x11, start_nested
 from .helper import Helper
 from .pending import end_downloads
-from .plan import INSIDE_DISPLAY, PORTAL, DevicePlan
 from .portal import RestoreTokens
 from .screen import ScreenMirror
-from .share import DOWNLOADS_INSIDE, open_share
+from .share import open_share
 from .sound import SoundServer
 from .stale import remember_x_files
 from .usage import CAMERA, MICROPHONE, PortalWatch, Use, camera_use
-from .wayland import INSIDE_WAYLAND, open_socket
+from .wayland import open_socket
 
 
 @dataclass(frozen=True)

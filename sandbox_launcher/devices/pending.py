@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .plan import DevicePlan
+from ..core.devices import DevicePlan
 from .share import collect_downloads, move_file_out, regular_files
 
 #: Unicode categories never shown as they are: controls (a newline splits a name in two),

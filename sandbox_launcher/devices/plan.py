@@ -14,78 +14,28 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
+from ..core.devices import (
+    PICK,
+    PORTAL,
+    DevicePlan,
+    DisplayGrant,
+    ScreenGrant,
+)
 from ..core.errors import UsageError
 from ..core.policy import DevicePolicy
 from ..core.profile import Profile
-from .audio import AudioGrant, audio_env, audio_grants, plan_audio
-from .camera import Camera, CameraFinder
+from .audio import plan_audio
+from .camera import CameraFinder
 from .portal import describe_rules, picker_notes
-from .share import DOWNLOADS_INSIDE, POLICY_DISCARDS, ShareGrant, check_keep_dir, parse_share
-from .wayland import INSIDE_WAYLAND, wayland_socket
+from .share import POLICY_DISCARDS, check_keep_dir, parse_share
+from .wayland import wayland_socket
 
 if TYPE_CHECKING:
     from .x11_windows import HostWindow
 
-DISPLAY_MODES = ("isolated", "none", "insecure_host_x11")
 _DISPLAY_RE = re.compile(r"^(?:unix)?:(\d+)(?:\.\d+)?$")
-#: The display the client sees inside, whatever the host's number.
-INSIDE_DISPLAY = 0
-
-
-@dataclass(frozen=True)
-class DisplayGrant:
-    """How the client gets a display (or why it gets none)."""
-
-    mode: str = "none"  # isolated | insecure_host_x11 | none
-    host_display: str = ""  # the host's DISPLAY, which Xephyr (or the bind) uses
-    host_number: str = ""
-    host_xauthority: str = ""
-    size: str = "1280x800"
-    reason: str = ""
-    #: The host's Wayland socket: when set, the isolated display is that socket alone.
-    wayland: str = ""
-
-    def describe(self) -> str:
-        """One line for the report."""
-        if self.mode == "isolated" and self.wayland:
-            return "wayland socket (host compositor)"
-        if self.mode == "isolated":
-            return (f"isolated: its own nested X server (Xephyr, {self.size}) in a window on "
-                    f"{self.host_display}; no access to other windows, keyboard or clipboard")
-        if self.mode == "insecure_host_x11":
-            return (f"INSECURE: the host X server {self.host_display}; the client can read "
-                    "the screen and every keystroke")
-        return f"none ({self.reason})" if self.reason else "none"
-
-
-SCREEN_MODES = ("off", "mirror", "portal")
-#: ``share_screen`` values that are not a window id.
-PORTAL, PICK = "portal", "pick"
-
-
-@dataclass(frozen=True)
-class ScreenGrant:
-    """Screen sharing: off, one host window mirrored into the nested X display (X11), or
-    the desktop portal's ScreenCast, where the user picks in the system dialog (Wayland)."""
-
-    mode: str = "off"  # off | mirror | portal
-    window: int = 0  # the host's X11 window id (mirror)
-    title: str = ""
-    reason: str = ""
-
-    def describe(self) -> str:
-        """One line for the report."""
-        if self.mode == "mirror":
-            return (f"one host window, 0x{self.window:x} {self.title!r}, copied one way into "
-                    f"the window 'Shared: {self.title}' on the nested display; nothing else "
-                    "of the host screen, and nothing done inside reaches the host window")
-        if self.mode == "portal":
-            return ("through the desktop portal's ScreenCast: the user picks what to share "
-                    "in the desktop's own dialog")
-        return f"none ({self.reason})" if self.reason else "none"
 
 
 class WindowFinder(Protocol):
@@ -114,68 +64,6 @@ class X11WindowFinder:
         from .x11_windows import pick_window
 
         return pick_window(host)
-
-
-@dataclass(frozen=True)
-class DevicePlan:
-    """Every peripheral grant of one session."""
-
-    display: DisplayGrant = field(default_factory=DisplayGrant)
-    camera: Camera | None = None
-    share: ShareGrant | None = None
-    downloads: bool = False
-    keep_downloads: str | None = None
-    #: The app's: where the downloads wait for the user's decision at the end (the root of
-    #: the pending folders); None discards them unless kept (the command line).
-    pending_downloads: str | None = None
-    #: Why the downloads are discarded whatever the user wants (the system policy).
-    discard_reason: str = ""
-    dbus_talk: tuple[str, ...] = ()
-    host_bus: str = ""  # the host session bus address the proxy connects to
-    audio: AudioGrant = field(default_factory=AudioGrant)
-    screen: ScreenGrant = field(default_factory=ScreenGrant)
-
-    @property
-    def bus_proxied(self) -> bool:
-        """Whether the client gets the filtering proxy's bus: for the profile's names, or
-        for the portal's ScreenCast (screen sharing on Wayland), or both."""
-        return bool(self.dbus_talk) or self.screen.mode == PORTAL
-
-    def env(self, runtime_dir: str) -> dict[str, str]:
-        """Variables the grants set inside the sandbox."""
-        env = {}
-        if self.display.wayland:
-            env["WAYLAND_DISPLAY"] = INSIDE_WAYLAND
-            env["XDG_SESSION_TYPE"] = "wayland"
-        elif self.display.mode != "none":
-            env["DISPLAY"] = f":{INSIDE_DISPLAY}"
-            env["XAUTHORITY"] = f"{runtime_dir}/Xauthority"
-        if self.bus_proxied:
-            env["DBUS_SESSION_BUS_ADDRESS"] = f"unix:path={runtime_dir}/bus"
-        env.update(audio_env(self.audio, runtime_dir))
-        return env
-
-    def grants(self) -> dict[str, Any]:
-        """The report's view of the device grants."""
-        return {
-            "display": self.display.describe(),
-            "camera": ({**self.camera.to_dict(), "inside": f"/dev/{self.camera.name}"}
-                       if self.camera else "none"),
-            "share": self.share.to_dict() if self.share else "none",
-            "downloads": ("none" if not self.downloads else
-                          f"{DOWNLOADS_INSIDE}: kept in {self.keep_downloads} at the end"
-                          if self.keep_downloads else
-                          f"{DOWNLOADS_INSIDE}: held outside the sandbox at the end until "
-                          "the user keeps or discards them"
-                          if self.pending_downloads else
-                          f"{DOWNLOADS_INSIDE}: listed in the report, discarded at the end"
-                          + (f" ({self.discard_reason})" if self.discard_reason else "")),
-            "dbus": ({"via": "xdg-dbus-proxy --filter", "talk": list(self.dbus_talk),
-                      **({"portal": describe_rules()} if self.screen.mode == PORTAL else {})}
-                     if self.bus_proxied else "none"),
-            **audio_grants(self.audio),
-            "screen": self.screen.describe(),
-        }
 
 
 def _refuse(flag: str, why: str) -> UsageError:
@@ -331,4 +219,5 @@ def plan_devices(profile: Profile, *, camera: str | None,
     return DevicePlan(display=display, camera=chosen, share=share, downloads=True,
                       keep_downloads=keep, pending_downloads=pending or None,
                       discard_reason=discard_reason, dbus_talk=talk, host_bus=bus,
-                      audio=audio, screen=screen), notes
+                      audio=audio, screen=screen,
+                      portal_rules=describe_rules() if screen.mode == PORTAL else {}), notes

@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..core.devices import DisplayGrant, ScreenGrant
 from ..core.errors import SessionError
 from .helper import Helper, read_ready, start
-from .plan import DisplayGrant, ScreenGrant
 
 START_SECONDS = 15.0
 

@@ -19,35 +19,17 @@ import os
 import shutil
 import stat
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
+from ..core.devices import ShareGrant
 from ..core.errors import UsageError
 
-SHARE_INSIDE = "/home/user/Shared"
-DOWNLOADS_INSIDE = "/home/user/Downloads"
 #: Why downloads are never kept when the system policy says ``allow_keep_downloads = false``.
 POLICY_DISCARDS = "the system policy always discards downloads on this machine"
 #: System trees never shared, whatever the policy says.
 _SYSTEM = ("/proc", "/sys", "/dev", "/run", "/boot", "/etc", "/usr", "/var", "/bin", "/sbin",
            "/lib", "/lib64", "/root", "/tmp/.X11-unix")
-
-
-@dataclass(frozen=True)
-class ShareGrant:
-    """One host folder visible inside at :data:`SHARE_INSIDE`."""
-
-    host: str  # resolved path
-    writable: bool
-    dev: int
-    ino: int
-    inside: str = SHARE_INSIDE
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON form for the report."""
-        return {"host": self.host, "inside": self.inside,
-                "access": "read-write" if self.writable else "read-only"}
 
 
 def _inside(path: str, parent: str) -> bool:

@@ -27,8 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from ..core import proc
+from ..core.devices import AudioGrant
 from ..core.errors import LauncherError, SessionError
-from .audio import AudioGrant
 from .helper import Helper, start
 from .usage import recording_streams
 

@@ -26,8 +26,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from ..core.devices import Camera
 from ..host import procs
-from .camera import Camera
 from .portal import PORTAL_PATH
 
 CAMERA = "camera"

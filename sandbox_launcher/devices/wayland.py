@@ -15,7 +15,6 @@ from collections.abc import Mapping
 from ..core.errors import UsageError
 
 #: The socket's name inside the sandbox's runtime dir.
-INSIDE_WAYLAND = "wayland-0"
 
 
 def wayland_socket(host: Mapping[str, str], uid: int | None = None) -> tuple[str, str]:

@@ -15,10 +15,11 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from ..core.devices import Camera
 from ..core.errors import UsageError
 from ..core.policy import DevicePolicy
 from ..devices.audio import plan_audio
-from ..devices.camera import Camera, CameraFinder
+from ..devices.camera import CameraFinder
 from ..devices.share import POLICY_DISCARDS, check_keep_dir, parse_share
 from ..devices.wayland import wayland_socket
 from ..devices.x11_windows import HostWindow, display_number, list_windows

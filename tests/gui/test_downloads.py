@@ -20,8 +20,8 @@ from PySide6.QtWidgets import QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
 
 from sandbox_launcher.core import paths
+from sandbox_launcher.core.devices import DOWNLOADS_INSIDE
 from sandbox_launcher.core.plan import RunOptions
-from sandbox_launcher.devices.share import DOWNLOADS_INSIDE
 from sandbox_launcher.session.service import SessionService
 from sandbox_launcher.ui.app import App, build
 from sandbox_launcher.ui.downloads import PendingDownloads

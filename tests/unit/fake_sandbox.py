@@ -22,9 +22,9 @@ from sandbox_launcher.backends.base import (
     Resources,
 )
 from sandbox_launcher.core.check import Check
+from sandbox_launcher.core.devices import DevicePlan
 from sandbox_launcher.core.plan import LaunchPlan
 from sandbox_launcher.devices.host import HostDevices
-from sandbox_launcher.devices.plan import DevicePlan
 from sandbox_launcher.devices.usage import Use
 
 

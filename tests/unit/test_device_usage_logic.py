@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
+from sandbox_launcher.core.devices import Camera
 from sandbox_launcher.core.plan import RunOptions
 from sandbox_launcher.core.profile import load_profiles
-from sandbox_launcher.devices.camera import Camera
 from sandbox_launcher.devices.usage import (
     CAMERA,
     MICROPHONE,

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from sandbox_launcher.core import paths
+from sandbox_launcher.core.devices import DevicePlan
 from sandbox_launcher.core.errors import LauncherError, UsageError
 from sandbox_launcher.core.plan import RunOptions
 from sandbox_launcher.core.policy import DevicePolicy, Policy
@@ -25,7 +26,6 @@ from sandbox_launcher.devices.pending import (
     read_pending,
     valid_session_id,
 )
-from sandbox_launcher.devices.plan import DevicePlan
 from sandbox_launcher.devices.share import POLICY_DISCARDS
 from sandbox_launcher.session import report
 from sandbox_launcher.session.downloads import HeldDownloads, apply_decision

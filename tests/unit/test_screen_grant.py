@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 
 from sandbox_launcher.cli import commands
+from sandbox_launcher.core.devices import ScreenGrant
 from sandbox_launcher.core.errors import UsageError
 from sandbox_launcher.core.plan import RunOptions
 from sandbox_launcher.core.policy import DevicePolicy, Policy, load_policy
 from sandbox_launcher.core.profile import Profile, load_profiles
-from sandbox_launcher.devices.plan import ScreenGrant
 from sandbox_launcher.devices.screen import ScreenMirror
 from sandbox_launcher.devices.x11_windows import HostWindow, parse_window_id
 from sandbox_launcher.session import choices

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from sandbox_launcher.core.devices import DevicePlan, DisplayGrant
 from sandbox_launcher.core.errors import UsageError
 from sandbox_launcher.core.plan import RunOptions
 from sandbox_launcher.core.profile import Profile, load_profiles
 from sandbox_launcher.devices.host import HostDevices, Mount
-from sandbox_launcher.devices.plan import DevicePlan, DisplayGrant
 from sandbox_launcher.devices.wayland import open_socket, wayland_socket
 from sandbox_launcher.session.planning import make_plan
 
