@@ -200,17 +200,17 @@ def sessions(as_json: bool, out: TextIO) -> int:
     return 0
 
 
-def stop(session_id: str, out: TextIO) -> int:
+def stop(session_id: str, out: TextIO, launcher: Launcher | None = None) -> int:
     """``stop ID``."""
-    launcher = default_launcher()
+    launcher = launcher or default_launcher()
     print(control.stop(session_id, launcher.sessions_base, registry=launcher.registry),
           file=out)
     return 0
 
 
-def wipe_stale(out: TextIO) -> int:
+def wipe_stale(out: TextIO, launcher: Launcher | None = None) -> int:
     """``wipe --stale``: exit 1 if any wipe could not be verified."""
-    launcher = default_launcher()
+    launcher = launcher or default_launcher()
     wiped = control.wipe_stale(launcher.sessions_base, launcher.registry)
     if not wiped:
         print("no stale sessions", file=out)

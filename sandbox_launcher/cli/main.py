@@ -10,11 +10,14 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from ..core.errors import LauncherError
 from . import cameras, client, commands, desktop
 from . import join as join_cli
+
+if TYPE_CHECKING:
+    from ..session.launch import Launcher
 
 #: ``run`` exit statuses for failures of the launcher itself, as ``env`` and
 #: ``podman run`` use them, so scripts can tell them from the client's own status.
@@ -100,8 +103,12 @@ def _print_error(exc: LauncherError, err: TextIO) -> None:
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
-         err: TextIO | None = None) -> int:
-    """Entry point; returns the process exit status."""
+         err: TextIO | None = None, launcher: Launcher | None = None) -> int:
+    """Entry point; returns the process exit status.
+
+    *launcher*: the launch path with its dependencies (registry of backends, profile and
+    policy locations, sessions dir); the user's own when not given.
+    """
     out = out or sys.stdout
     err = err or sys.stderr
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -123,10 +130,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
                         format="sandbox-launcher: %(message)s", stream=err)
     try:
         if args.command == "open":
-            return commands.open_link(args, out, err)
+            return commands.open_link(args, out, err, launcher)
         if args.command == "run":
-            return commands.run(args, out, err)
-        return _dispatch(args, out, err)
+            return commands.run(args, out, err, launcher)
+        return _dispatch(args, out, err, launcher)
     except LauncherError as exc:
         _print_error(exc, err)
         if args.command in ("run", "open"):
@@ -136,7 +143,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
         return 130
 
 
-def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO,
+              launcher: Launcher | None) -> int:
     if args.command == "profiles":
         return commands.profiles(args.json, out, err)
     if args.command == "doctor":
@@ -146,11 +154,11 @@ def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.command == "sessions":
         return commands.sessions(args.json, out)
     if args.command == "stop":
-        return commands.stop(args.id, out)
+        return commands.stop(args.id, out, launcher)
     if args.command == "join":
         return join_cli.main(args, out)
     if args.command == "wipe":
-        return commands.wipe_stale(out)
+        return commands.wipe_stale(out, launcher)
     if args.command == "cameras":
         return cameras.main(args, out)
     if args.command == "client":

@@ -187,3 +187,42 @@ def test_records_of_older_launchers_still_load() -> None:
     state = BackendState.from_dict(record.backend_state)
     assert state == BackendState("namespace", 1, {"leader_pid": 8,
                                                   "namespaces": {"pid": 11, "mnt": 12}})
+
+
+# --------------------------------------------------------------------------- the Runner seam
+
+
+def test_the_namespace_backend_finds_bwrap_through_its_runner(env: Path) -> None:
+    from fake_runner import RecordingRunner
+
+    from sandbox_launcher.backends.namespace.backend import NamespaceBackend
+    from sandbox_launcher.core.errors import CommandNotFound, MissingTool
+
+    missing = RecordingRunner(programs={})
+    with pytest.raises(MissingTool, match="bwrap is not installed"):
+        NamespaceBackend(runner=missing).check_host()
+    assert missing.calls == [("which", "bwrap")]
+
+    # A client that does not exist is refused before anything is spawned (the fake
+    # fails the test on any spawn).
+    found = RecordingRunner(programs={"bwrap": "/usr/bin/bwrap"})
+    launcher = _launcher(env, FakeBackend())
+    plan = launcher.plan("p", RunOptions(command=("no-such-client-anywhere",), backend="fake"))
+    with pytest.raises(CommandNotFound):
+        NamespaceBackend(runner=found).start(plan, FakeResources().for_backend(env))
+    assert found.calls == [("which", "bwrap")]
+    found.done()
+
+
+def test_the_command_line_takes_its_launch_path_from_the_caller(env: Path) -> None:
+    import io
+
+    from sandbox_launcher.cli.main import main
+
+    base = env / "sessions"
+    session_id = _killed_owner(base, "cli1")
+    backend = FakeBackend()
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["wipe", "--stale"], out, err, launcher=_launcher(env, backend)) == 0
+    assert f"wiped stale session {session_id}" in out.getvalue()
+    assert backend.calls == [("recover", "cli1"), ("verify", "cli1")]

@@ -18,10 +18,10 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
-from ...core import proc
 from ...core.check import Check
 from ...core.errors import CommandNotFound, SessionError
 from ...core.plan import SANDBOX_HOME, LaunchPlan
+from ...core.runner import Runner, SystemRunner
 from ...devices.host import Link, Mount
 from ...host import procs
 from ..base import BackendState, Captured, Resources
@@ -146,13 +146,14 @@ class NamespaceBackend:
 
     name = "namespace"
 
-    def __init__(self, bwrap: str | None = None) -> None:
+    def __init__(self, bwrap: str | None = None, runner: Runner | None = None) -> None:
         self._bwrap = bwrap
+        self._runner: Runner = runner or SystemRunner()
 
     def check_host(self) -> None:
         """Find bwrap (raises MissingTool with the package to install)."""
         if self._bwrap is None:
-            self._bwrap = proc.which("bwrap", _PURPOSE)
+            self._bwrap = self._runner.which("bwrap", _PURPOSE)
 
     def start(self, plan: LaunchPlan, resources: Resources) -> NamespaceSandbox:
         """Start *plan* in the session's jail with its device view; returns once the
@@ -191,7 +192,7 @@ class NamespaceBackend:
             # bwrap's own environment, not only the client's: the sandbox's pid 1 is bwrap,
             # and the client can read /proc/1/environ (same uid). Hand it only the
             # sandbox's environment, never the user's session variables.
-            process = proc.spawn(prefix + cmd.argv(self._bwrap, command),
+            process = self._runner.spawn(prefix + cmd.argv(self._bwrap, command),
                                  pass_fds=cmd.fds() + extra, env=plan.env)
         finally:
             cmd.close()
