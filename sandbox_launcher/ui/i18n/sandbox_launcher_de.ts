@@ -1312,6 +1312,26 @@ Quelle: {source}</translation>
 <context>
     <name>Schema</name>
     <message>
+        <location filename="../fields.py"/>
+        <source>Remember sign-in</source>
+        <translation>Anmeldung merken</translation>
+    </message>
+    <message>
+        <location filename="../fields.py"/>
+        <source>Sign-in paths</source>
+        <translation>Anmeldepfade</translation>
+    </message>
+    <message>
+        <location filename="../field_help.py"/>
+        <source>Keep the client&apos;s sign-in between sessions: the sign-in paths are saved encrypted at the end of a session (key in your desktop&apos;s keyring) and put back into the next fresh home; off, every session starts signed out.</source>
+        <translation>Die Anmeldung des Clients über Sitzungen hinweg behalten: die Anmeldepfade werden am Ende einer Sitzung verschlüsselt gespeichert (Schlüssel im Schlüsselbund Ihres Desktops) und in das nächste frische Home zurückgelegt; aus, beginnt jede Sitzung abgemeldet.</translation>
+    </message>
+    <message>
+        <location filename="../field_help.py"/>
+        <source>Files and folders below the home that hold the client&apos;s sign-in (Zoom: .zoom/data, .config/zoomus.conf); never caches or logs.</source>
+        <translation>Dateien und Ordner unter dem Home, die die Anmeldung des Clients enthalten (Zoom: .zoom/data, .config/zoomus.conf); niemals Caches oder Protokolle.</translation>
+    </message>
+    <message>
         <location filename="../fields.py" line="183"/>
         <source>Title</source>
         <extracomment>Field titles, for lupdate (the schema itself stays free of Qt).</extracomment>

@@ -1,0 +1,80 @@
+"""What the CLI and the app show about vaults, and whether a profile may use one."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..core.errors import VaultError
+from ..core.policy import Policy
+from ..core.profile import Profile
+from .files import VaultFiles, vaults_dir
+from .keys import KeyStore
+
+
+def availability(profile: Profile, policy: Policy) -> str | None:
+    """Why *profile* does not remember sign-in this session, or None when it does."""
+    if not profile["remember_signin"]:
+        return "the profile does not remember sign-in (remember_signin = false)"
+    if not policy.allow_vault:
+        return ("the system policy forbids remembering sign-in ([vault] allow = false in "
+                f"{policy.source})")
+    if not profile["signin_paths"]:
+        return "the profile names no sign-in paths (signin_paths is empty)"
+    return None
+
+
+@dataclass(frozen=True)
+class VaultStatus:
+    """One profile's vault as the user sees it."""
+
+    profile: str
+    remember: bool
+    exists: bool
+    size: int
+    #: When the vault was last saved (the end of the last session that used it), epoch s.
+    last_used: float | None
+    set_aside: tuple[str, ...]
+    #: "present", "missing", or "unknown" with ``key_problem`` saying why.
+    key: str
+    key_problem: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form for ``vault status --json``."""
+        return {"profile": self.profile, "remember_signin": self.remember,
+                "vault": self.exists, "size": self.size, "last_used": self.last_used,
+                "set_aside": list(self.set_aside), "key": self.key,
+                "key_problem": self.key_problem or None}
+
+
+def status(profiles: Iterable[Profile], keyring_backend: Any = None, *,
+           base: Path | None = None, check_key: bool = True) -> list[VaultStatus]:
+    """The profiles that remember sign-in or still have a vault, with size and last use.
+
+    *check_key*: ask the keyring whether the key is there (may ask to unlock it).
+    """
+    root = base if base is not None else vaults_dir()
+    keys = KeyStore(keyring_backend)
+    out = []
+    for profile in profiles:
+        files = VaultFiles(profile.name, root)
+        try:
+            st = files.path.stat()
+        except FileNotFoundError:
+            st = None
+        aside = tuple(str(p) for p in files.aside())
+        remember = bool(profile["remember_signin"])
+        if not (remember or st or aside):
+            continue
+        key, problem = "unknown", ""
+        if check_key:
+            try:
+                key = "present" if keys.load(profile.name) is not None else "missing"
+            except VaultError as exc:
+                problem = exc.summary
+        out.append(VaultStatus(profile.name, remember, st is not None,
+                               st.st_size if st else 0, st.st_mtime if st else None,
+                               aside, key, problem))
+    return out
