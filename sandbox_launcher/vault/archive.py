@@ -125,11 +125,18 @@ def capture(home: Path, roots: Iterable[str], cap: int = SIZE_CAP) -> tuple[byte
     home_fd = os.open(home, _DIR_FLAGS)
     try:
         for root in sorted({normalise(r) for r in roots}):
-            for member in _walk(home_fd, root, notes, cap):
-                total += len(member.data)
-                if total > cap:
-                    raise TooLarge(f"the sign-in paths hold more than {cap >> 20} MiB")
-                members.append(member)
+            found: list[Member] = []
+            try:
+                for member in _walk(home_fd, root, notes, cap - total):
+                    total += len(member.data)
+                    if total > cap:  # checked as we go: memory stays bounded too
+                        raise TooLarge(f"the sign-in paths hold more than {cap >> 20} MiB")
+                    found.append(member)
+            except OSError as exc:  # a link swapped in while we read: O_NOFOLLOW refused it
+                notes.append(f"{root}: not captured ({exc.strerror})")
+                total -= sum(len(m.data) for m in found)
+                continue
+            members.extend(found)
     finally:
         os.close(home_fd)
     return pack(_with_parents(members)), notes
@@ -158,12 +165,14 @@ def _walk(home_fd: int, rel: str, notes: list[str], cap: int) -> Iterator[Member
     try:
         for part in parents:
             try:
-                fd = os.open(part, _DIR_FLAGS, dir_fd=fd)
-            except (FileNotFoundError, NotADirectoryError):
+                st = os.stat(part, dir_fd=fd, follow_symlinks=False)
+            except FileNotFoundError:
+                return  # never created: the client did not sign in
+            if not stat.S_ISDIR(st.st_mode):
+                notes.append(f"{rel}: not captured ({part} is a link or not a directory)")
                 return
-            except OSError as exc:  # ELOOP: a symlink where a directory should be
-                notes.append(f"{rel}: not captured ({os.strerror(exc.errno or 0)})")
-                return
+            # O_NOFOLLOW again: the client may swap the directory for a link meanwhile.
+            fd = os.open(part, _DIR_FLAGS, dir_fd=fd)
             opened.append(fd)
         yield from _entry(fd, name, rel, notes, cap)
     finally:

@@ -1,0 +1,366 @@
+"""The sign-in vault's pure logic, with an in-memory keyring (no D-Bus, no files for keys)."""
+
+from __future__ import annotations
+
+import errno
+import io
+import os
+import stat
+import tarfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from keyring.backend import KeyringBackend
+from keyring.errors import KeyringLocked, PasswordDeleteError
+
+from sandbox_launcher import vault
+from sandbox_launcher.core.errors import VaultError
+from sandbox_launcher.core.policy import Policy, load_policy
+from sandbox_launcher.core.profile import Profile
+from sandbox_launcher.core.schema import defaults
+from sandbox_launcher.vault import archive, crypto, keys
+from sandbox_launcher.vault.files import VaultFiles
+
+MARKER = b"SIGNIN-MARKER-6f1d"
+PATHS = (".zoom/data", ".config/zoomus.conf")
+
+
+class MemoryKeyring(KeyringBackend):
+    """Secrets in a dict; *locked* makes every call fail as a locked Secret Service does."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.items: dict[tuple[str, str], str] = {}
+        self.locked = False
+        self.fail_sets_after: int | None = None  # fail every set after this many
+
+    def _check(self) -> None:
+        if self.locked:
+            raise KeyringLocked("Failed to unlock the collection!")
+
+    def get_password(self, service: str, username: str) -> str | None:
+        self._check()
+        return self.items.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self._check()
+        if self.fail_sets_after is not None:
+            if self.fail_sets_after <= 0:
+                raise KeyringLocked("locked meanwhile")
+            self.fail_sets_after -= 1
+        self.items[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self._check()
+        if self.items.pop((service, username), None) is None:
+            raise PasswordDeleteError("no such item")
+
+
+@pytest.fixture
+def ring() -> MemoryKeyring:
+    return MemoryKeyring()
+
+
+def home_tar(content: bytes = MARKER) -> bytes:
+    return archive.pack([archive.Member(".zoom", True, 0o700),
+                         archive.Member(".zoom/data", True, 0o700),
+                         archive.Member(".zoom/data/token", False, 0o600, content),
+                         archive.Member(".config", True, 0o700),
+                         archive.Member(".config/zoomus.conf", False, 0o600, b"[General]\n")])
+
+
+def save(ring: MemoryKeyring, base: Path, tar: bytes, profile: str = "zoom",
+         **kw: Any) -> vault.SaveResult:
+    return vault.save_capture(profile, tar, ring, base=base, paths=PATHS, **kw)
+
+
+def open_(ring: MemoryKeyring, base: Path, profile: str = "zoom") -> vault.SeedResult:
+    return vault.open_seed(profile, ring, base=base, paths=PATHS)
+
+
+def test_round_trip_keeps_no_plain_text_and_counts_saves(ring: MemoryKeyring,
+                                                          tmp_path: Path) -> None:
+    assert open_(ring, tmp_path).tar is None  # nothing yet, and no error
+    first = save(ring, tmp_path, home_tar())
+    assert first.saved and first.counter == 1
+    second = save(ring, tmp_path, home_tar(MARKER + b"2"))
+    assert second.saved and second.counter == 2
+    seed = open_(ring, tmp_path)
+    assert seed.problem is None and seed.tar is not None
+    members = {m.path: m.data for m in archive.read_members(seed.tar, PATHS)}
+    assert members[".zoom/data/token"] == MARKER + b"2"
+    on_disk = (tmp_path / "zoom.vault").read_bytes()
+    assert MARKER not in on_disk and b"[General]" not in on_disk
+    assert stat.S_IMODE((tmp_path / "zoom.vault").stat().st_mode) == 0o600
+    item = keys.KeyItem.decode(ring.items[("sandbox-launcher", "vault:zoom")])
+    assert item.counter == 2 and len(item.key) == 32
+    assert item.key not in on_disk  # the key is only in the keyring
+
+
+def test_nonce_is_fresh_for_every_save(ring: MemoryKeyring, tmp_path: Path) -> None:
+    save(ring, tmp_path, home_tar())
+    one = crypto.read_header((tmp_path / "zoom.vault").read_bytes()).nonce
+    save(ring, tmp_path, home_tar())
+    assert crypto.read_header((tmp_path / "zoom.vault").read_bytes()).nonce != one
+
+
+@pytest.mark.parametrize("where", [-1, -20, 10])  # tag, ciphertext, header (the counter)
+def test_a_flipped_byte_is_detected_and_set_aside(ring: MemoryKeyring, tmp_path: Path,
+                                                  where: int) -> None:
+    save(ring, tmp_path, home_tar())
+    path = tmp_path / "zoom.vault"
+    blob = bytearray(path.read_bytes())
+    blob[where] ^= 0x01
+    path.write_bytes(bytes(blob))
+    seed = open_(ring, tmp_path)
+    assert seed.tar is None and seed.problem is vault.Problem.TAMPERED
+    assert not path.exists() and seed.set_aside is not None
+    assert seed.set_aside.read_bytes() == bytes(blob)  # kept, unchanged
+    assert "changed since it was saved" in seed.notes[0]
+
+
+def test_a_vault_of_another_profile_is_named(ring: MemoryKeyring, tmp_path: Path) -> None:
+    save(ring, tmp_path, home_tar(), profile="teams-web")
+    save(ring, tmp_path, home_tar(), profile="zoom")
+    os.replace(tmp_path / "teams-web.vault", tmp_path / "zoom.vault")
+    seed = open_(ring, tmp_path)
+    assert seed.problem is vault.Problem.OTHER_PROFILE and "'teams-web'" in seed.notes[0]
+
+
+def test_a_header_renamed_to_this_profile_does_not_authenticate(ring: MemoryKeyring,
+                                                                tmp_path: Path) -> None:
+    save(ring, tmp_path, home_tar(), profile="zoom2")
+    save(ring, tmp_path, home_tar(), profile="zoom")
+    blob = (tmp_path / "zoom2.vault").read_bytes()
+    (tmp_path / "zoom.vault").write_bytes(blob.replace(b"zoom2", b"zoom\0", 1)
+                                          .replace(b"\x05zoom\0", b"\x04zoom", 1))
+    assert open_(ring, tmp_path).problem in (vault.Problem.TAMPERED, vault.Problem.UNREADABLE)
+
+
+def test_rollback_to_an_older_vault_is_detected(ring: MemoryKeyring, tmp_path: Path) -> None:
+    save(ring, tmp_path, home_tar(b"old"))
+    old = (tmp_path / "zoom.vault").read_bytes()
+    save(ring, tmp_path, home_tar(b"new"))
+    (tmp_path / "zoom.vault").write_bytes(old)
+    seed = open_(ring, tmp_path)
+    assert seed.problem is vault.Problem.ROLLBACK and "#1" in seed.notes[0]
+    assert "#2" in seed.notes[0]
+
+
+def test_crash_between_file_and_keyring_is_recovered_not_bricked(ring: MemoryKeyring,
+                                                                 tmp_path: Path) -> None:
+    save(ring, tmp_path, home_tar(b"one"))
+    ring.fail_sets_after = 0  # step 3 (the keyring update) fails, as if killed before it
+    result = save(ring, tmp_path, home_tar(b"two"))
+    assert result.saved and "next start completes it" in result.notes[-1]
+    ring.fail_sets_after = None
+    seed = open_(ring, tmp_path)
+    assert seed.problem is None and seed.tar is not None
+    assert b"two" in seed.tar and "interrupted" in " ".join(seed.notes)
+    assert keys.KeyItem.decode(ring.items[("sandbox-launcher", "vault:zoom")]).counter == 2
+
+
+def test_a_replaced_copy_of_an_interrupted_save_is_a_rollback(ring: MemoryKeyring,
+                                                              tmp_path: Path) -> None:
+    """Interrupted save N+1 kept by an attacker; a later, committed save N+1; the copy
+    has the keyring's counter but not its nonce."""
+    save(ring, tmp_path, home_tar(b"one"))
+    ring.fail_sets_after = 0
+    save(ring, tmp_path, home_tar(b"orphan"))
+    orphan = (tmp_path / "zoom.vault").read_bytes()
+    ring.fail_sets_after = None
+    (tmp_path / "zoom.vault").unlink()  # the attacker hides it; the next save is #2 again
+    save(ring, tmp_path, home_tar(b"committed"))
+    (tmp_path / "zoom.vault").write_bytes(orphan)
+    assert open_(ring, tmp_path).problem is vault.Problem.ROLLBACK
+
+
+def test_a_vault_whose_key_is_gone_is_set_aside(ring: MemoryKeyring, tmp_path: Path) -> None:
+    save(ring, tmp_path, home_tar())
+    ring.items.clear()
+    seed = open_(ring, tmp_path)
+    assert seed.problem is vault.Problem.NO_KEY and seed.set_aside is not None
+    assert save(ring, tmp_path, home_tar()).saved  # a new key, a fresh vault
+
+
+def test_locked_keyring_means_unavailable_and_nothing_saved(ring: MemoryKeyring,
+                                                            tmp_path: Path) -> None:
+    save(ring, tmp_path, home_tar(b"kept"))
+    before = (tmp_path / "zoom.vault").read_bytes()
+    ring.locked = True
+    seed = open_(ring, tmp_path)
+    assert seed.problem is vault.Problem.UNAVAILABLE and not seed.save_allowed
+    assert "locked" in seed.notes[0]
+    result = save(ring, tmp_path, home_tar(b"lost"))
+    assert not result.saved and result.problem is vault.Problem.UNAVAILABLE
+    assert (tmp_path / "zoom.vault").read_bytes() == before
+
+
+def test_above_the_cap_nothing_is_saved_and_the_previous_vault_stays(
+        ring: MemoryKeyring, tmp_path: Path) -> None:
+    save(ring, tmp_path, home_tar(b"kept"))
+    before = (tmp_path / "zoom.vault").read_bytes()
+    big = archive.pack([archive.Member(".zoom/data/cache", False, 0o600,
+                                       b"x" * (archive.SIZE_CAP + 1))])
+    result = save(ring, tmp_path, big)
+    assert not result.saved and result.problem is vault.Problem.TOO_LARGE
+    assert "64.0 MiB cap" in result.notes[0]
+    assert (tmp_path / "zoom.vault").read_bytes() == before
+
+
+def test_a_failed_write_keeps_the_previous_vault(ring: MemoryKeyring, tmp_path: Path) -> None:
+    save(ring, tmp_path, home_tar(b"kept"))
+
+    def disk_full() -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    result = save(ring, tmp_path, home_tar(b"lost"), before_rename=disk_full)
+    assert not result.saved and result.problem is vault.Problem.WRITE_FAILED
+    assert "No space left" in result.notes[0]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".zoom.lock", "zoom.vault"]
+    seed = open_(ring, tmp_path)
+    assert seed.tar is not None and b"kept" in seed.tar
+
+
+def test_forget_removes_vault_aside_copies_and_key(ring: MemoryKeyring, tmp_path: Path) -> None:
+    save(ring, tmp_path, home_tar())
+    VaultFiles("zoom", tmp_path).set_aside("test")
+    save(ring, tmp_path, home_tar())
+    done = vault.forget("zoom", ring, base=tmp_path)
+    assert done.key_removed and len(done.removed) == 2
+    assert ring.items == {} and list(tmp_path.iterdir()) == []
+
+
+def test_export_writes_a_new_private_file_only(ring: MemoryKeyring, tmp_path: Path) -> None:
+    save(ring, tmp_path / "v", home_tar())
+    out = tmp_path / "out.tar"
+    vault.export_plain("zoom", out, ring, base=tmp_path / "v")
+    assert MARKER in out.read_bytes() and stat.S_IMODE(out.stat().st_mode) == 0o600
+    with pytest.raises(VaultError, match="cannot write"):
+        vault.export_plain("zoom", out, ring, base=tmp_path / "v")
+    with pytest.raises(VaultError, match="nothing exported"):
+        vault.export_plain("teams-web", tmp_path / "x.tar", ring, base=tmp_path / "v")
+
+
+def test_keys_in_a_file_or_no_keyring_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    import keyring
+    from keyring.backends import fail
+
+    monkeypatch.setattr(keyring, "get_keyring", fail.Keyring)
+    with pytest.raises(VaultError, match="no OS keyring"):
+        keys.default_backend()
+    monkeypatch.setattr(keyring, "get_keyring", MemoryKeyring)  # not an OS store
+    with pytest.raises(VaultError, match="no OS keyring"):
+        keys.default_backend()
+
+
+# --- the archive rules ---------------------------------------------------------------
+
+def raw_tar(*infos: tuple[tarfile.TarInfo, bytes]) -> bytes:
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w") as tar:
+        for info, data in infos:
+            info.size = len(data) if info.isreg() else 0
+            tar.addfile(info, io.BytesIO(data) if info.isreg() else None)
+    return out.getvalue()
+
+
+def member(name: str, kind: bytes = tarfile.REGTYPE, link: str = "") -> tarfile.TarInfo:
+    info = tarfile.TarInfo(name)
+    info.type = kind
+    info.linkname = link
+    return info
+
+
+@pytest.mark.parametrize(("name", "kind", "why"), [
+    ("/etc/passwd", tarfile.REGTYPE, "not a relative path"),
+    (".zoom/data/../../.bashrc", tarfile.REGTYPE, "leaves the home"),
+    (".bashrc", tarfile.REGTYPE, "not one of the profile's sign-in paths"),
+    (".zoom/data/link", tarfile.SYMTYPE, "link or special file"),
+    (".zoom/data/hard", tarfile.LNKTYPE, "link or special file"),
+    (".zoom/data/dev", tarfile.CHRTYPE, "link or special file"),
+    (".zoom/data/fifo", tarfile.FIFOTYPE, "link or special file"),
+])
+def test_archives_breaking_the_rules_are_refused(name: str, kind: bytes, why: str) -> None:
+    data = raw_tar((member(name, kind, "/etc/shadow"), b"x"))
+    with pytest.raises(archive.ArchiveError, match=why):
+        archive.read_members(data, PATHS)
+
+
+def test_capture_never_follows_a_planted_link(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    (home / ".zoom" / "data").mkdir(parents=True)
+    (home / ".zoom" / "data" / "token").write_bytes(MARKER)
+    secret = tmp_path / "host-secret"
+    secret.write_text("host secret")
+    (home / ".zoom" / "data" / "evil").symlink_to(secret)
+    (home / ".config").symlink_to(tmp_path)  # a directory link on the way to zoomus.conf
+    (tmp_path / "zoomus.conf").write_text("host file")
+    tar, notes = archive.capture(home, PATHS)
+    members = {m.path: m.data for m in archive.read_members(tar, PATHS)}
+    assert members[".zoom/data/token"] == MARKER
+    assert ".zoom/data/evil" not in members and ".config/zoomus.conf" not in members
+    assert b"host" not in tar
+    assert any("evil" in n for n in notes) and any(".config" in n for n in notes)
+
+
+def test_capture_then_extract_into_a_fresh_home(tmp_path: Path) -> None:
+    old, new = tmp_path / "old", tmp_path / "new"
+    (old / ".zoom" / "data" / "sub").mkdir(parents=True)
+    (old / ".zoom" / "data" / "sub" / "f").write_bytes(MARKER)
+    (old / ".zoom" / "logs").mkdir()
+    (old / ".zoom" / "logs" / "big.log").write_bytes(b"log")  # not a sign-in path
+    new.mkdir()
+    tar, _ = archive.capture(old, PATHS)
+    archive.extract(tar, new, PATHS)
+    assert (new / ".zoom" / "data" / "sub" / "f").read_bytes() == MARKER
+    assert not (new / ".zoom" / "logs").exists()
+    assert stat.S_IMODE((new / ".zoom" / "data").stat().st_mode) == 0o700
+    assert archive.as_home_files(tar, PATHS) == [(".zoom/data/sub/f", MARKER, 0o600)]
+
+
+def test_capture_above_the_cap_raises(tmp_path: Path) -> None:
+    (tmp_path / ".zoom" / "data").mkdir(parents=True)
+    (tmp_path / ".zoom" / "data" / "f").write_bytes(b"x" * 2048)
+    with pytest.raises(archive.TooLarge):
+        archive.capture(tmp_path, PATHS, cap=1024)
+
+
+# --- profile keys and the policy switch ---------------------------------------------
+
+def profile(**values: Any) -> Profile:
+    return Profile("zoom", {**defaults(), **values}, (), True)
+
+
+def test_availability_follows_profile_and_policy(tmp_path: Path) -> None:
+    assert "remember_signin = false" in str(vault.availability(profile(), Policy()))
+    on = profile(remember_signin=True, signin_paths=list(PATHS))
+    assert vault.availability(on, Policy()) is None
+    policy_file = tmp_path / "policy.toml"
+    policy_file.write_text("[vault]\nallow = false\n")
+    forbidden = load_policy(policy_file)
+    assert not forbidden.allow_vault and forbidden.to_dict()["vault"] == {"allow": False}
+    assert "system policy forbids" in str(vault.availability(on, forbidden))
+    assert "no sign-in paths" in str(vault.availability(profile(remember_signin=True),
+                                                        Policy()))
+
+
+def test_built_in_zoom_profile_names_its_sign_in_paths_and_is_off() -> None:
+    from sandbox_launcher.core.profile import load_profiles
+
+    zoom = load_profiles(Path("/nonexistent")).get("zoom")
+    assert zoom["remember_signin"] is False
+    assert zoom["signin_paths"] == [".zoom/data", ".config/zoomus.conf"]
+
+
+def test_status_lists_remembering_profiles_with_size(ring: MemoryKeyring,
+                                                     tmp_path: Path) -> None:
+    save(ring, tmp_path, home_tar())
+    rows = vault.status([profile(remember_signin=True), Profile("generic", defaults(), (), True)],
+                        ring, base=tmp_path)
+    assert [r.profile for r in rows] == ["zoom"]
+    assert rows[0].exists and rows[0].size > 0 and rows[0].key == "present"
+    assert rows[0].last_used is not None
