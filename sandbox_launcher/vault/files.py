@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -18,14 +19,24 @@ from pathlib import Path
 
 import platformdirs
 
+from ..core.errors import UsageError
 from ..core.paths import APP
 
 SUFFIX = ".vault"
+#: A profile's name as core/profile.py allows it: never a path.
+_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,47}$")
 
 
 def vaults_dir() -> Path:
     """The user's vault dir (not created here)."""
     return Path(platformdirs.user_data_dir(APP)) / "vaults"
+
+
+def vault_names(base: Path) -> list[str]:
+    """Profiles that have a vault file (or a set-aside one) in *base*."""
+    names = {p.name.split(SUFFIX)[0] for p in base.glob(f"*{SUFFIX}*")
+             if not p.name.startswith(".")}
+    return sorted(n for n in names if _NAME_RE.match(n))
 
 
 @dataclass(frozen=True)
@@ -34,6 +45,11 @@ class VaultFiles:
 
     profile: str
     base: Path
+
+    def __post_init__(self) -> None:
+        if not _NAME_RE.match(self.profile):
+            raise UsageError(f"{self.profile!r} is not a profile name",
+                             "see 'sandbox-launcher vault status' for the profiles with a vault")
 
     @property
     def path(self) -> Path:

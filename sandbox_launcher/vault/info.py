@@ -10,7 +10,7 @@ from typing import Any
 from ..core.errors import VaultError
 from ..core.policy import Policy
 from ..core.profile import Profile
-from .files import VaultFiles, vaults_dir
+from .files import VaultFiles, vault_names, vaults_dir
 from .keys import KeyStore
 
 
@@ -51,30 +51,33 @@ class VaultStatus:
 
 def status(profiles: Iterable[Profile], keyring_backend: Any = None, *,
            base: Path | None = None, check_key: bool = True) -> list[VaultStatus]:
-    """The profiles that remember sign-in or still have a vault, with size and last use.
+    """The profiles that remember sign-in or still have a vault, with size and last use;
+    also vaults whose profile is gone.
 
     *check_key*: ask the keyring whether the key is there (may ask to unlock it).
     """
     root = base if base is not None else vaults_dir()
     keys = KeyStore(keyring_backend)
     out = []
-    for profile in profiles:
-        files = VaultFiles(profile.name, root)
+    remembering = {p.name: bool(p["remember_signin"]) for p in profiles}
+    names = sorted(set(remembering) | set(vault_names(root) if root.is_dir() else []))
+    for name in names:
+        files = VaultFiles(name, root)
         try:
             st = files.path.stat()
         except FileNotFoundError:
             st = None
         aside = tuple(str(p) for p in files.aside())
-        remember = bool(profile["remember_signin"])
+        remember = remembering.get(name, False)
         if not (remember or st or aside):
             continue
         key, problem = "unknown", ""
         if check_key:
             try:
-                key = "present" if keys.load(profile.name) is not None else "missing"
+                key = "present" if keys.load(name) is not None else "missing"
             except VaultError as exc:
                 problem = exc.summary
-        out.append(VaultStatus(profile.name, remember, st is not None,
+        out.append(VaultStatus(name, remember, st is not None,
                                st.st_size if st else 0, st.st_mtime if st else None,
                                aside, key, problem))
     return out
