@@ -10,7 +10,7 @@ profile may use the vault under the system policy. The CLI and the app use
 from __future__ import annotations
 
 from .archive import SIZE_CAP, ArchiveError, TooLarge, as_home_files, capture, extract, pack
-from .info import VaultStatus, availability, status
+from .info import VaultStatus, availability, overview, status
 from .keys import SERVICE
 from .service import (
     ForgetResult,
@@ -26,5 +26,6 @@ from .service import (
 __all__ = [
     "SERVICE", "SIZE_CAP", "ArchiveError", "ForgetResult", "Problem", "SaveResult",
     "SeedResult", "TooLarge", "VaultStatus", "as_home_files", "availability", "capture",
-    "export_plain", "extract", "forget", "open_seed", "pack", "save_capture", "status",
+    "export_plain", "extract", "forget", "open_seed", "overview", "pack", "save_capture",
+    "status",
 ]

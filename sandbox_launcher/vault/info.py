@@ -49,6 +49,13 @@ class VaultStatus:
                 "key_problem": self.key_problem or None}
 
 
+def overview(keyring_backend: Any = None, *, base: Path | None = None) -> list[VaultStatus]:
+    """:func:`status` of every profile there is (the app's "Remembered sign-ins")."""
+    from ..core.profile import load_profiles
+
+    return status(load_profiles().profiles.values(), keyring_backend, base=base)
+
+
 def status(profiles: Iterable[Profile], keyring_backend: Any = None, *,
            base: Path | None = None, check_key: bool = True) -> list[VaultStatus]:
     """The profiles that remember sign-in or still have a vault, with size and last use;

@@ -2219,4 +2219,122 @@ Quelle: {source}</translation>
         <translation>Eine Löschung lässt sich nicht abbrechen.</translation>
     </message>
 </context>
+<context>
+    <name>VaultDialog</name>
+    <message>
+        <location filename="../vault_dialog.py"/>
+        <source>Remembered &amp;sign-ins…</source>
+        <translation>Gemerkte &amp;Anmeldungen…</translation>
+    </message>
+    <message>
+        <location filename="../vault_dialog.py"/>
+        <source>Remembered sign-ins</source>
+        <translation>Gemerkte Anmeldungen</translation>
+    </message>
+    <message>
+        <location filename="../vault_dialog.py"/>
+        <source>Profiles with remember_signin = true keep the client&apos;s sign-in between sessions, encrypted, with the key in your desktop&apos;s keyring.</source>
+        <translation>Profile mit remember_signin = true behalten die Anmeldung des Clients zwischen Sitzungen, verschlüsselt, mit dem Schlüssel im Schlüsselbund Ihres Desktops.</translation>
+    </message>
+    <message>
+        <location filename="../vault_dialog.py"/>
+        <source>Profile</source>
+        <translation>Profil</translation>
+    </message>
+    <message>
+        <location filename="../vault_dialog.py"/>
+        <source>Remembers</source>
+        <translation>Merkt sich</translation>
+    </message>
+    <message>
+        <location filename="../vault_dialog.py"/>
+        <source>Vault size</source>
+        <translation>Tresorgröße</translation>
+    </message>
+    <message>
+        <location filename="../vault_dialog.py"/>
+        <source>Last used</source>
+        <translation>Zuletzt benutzt</translation>
+    </message>
+    <message>
+        <location filename="../vault_dialog.py"/>
+        <source>Key</source>
+        <translation>Schlüssel</translation>
+    </message>
+    <message>
+        <location filename="../vault_dialog.py"/>
+        <source>&amp;Forget…</source>
+        <translation>&amp;Vergessen…</translation>
+    </message>
+    <message>
+        <location filename="../vault_dialog.py"/>
+        <source>Reading…</source>
+        <translation>Wird gelesen…</translation>
+    </message>
+    <message>
+        <location filename="../vault_dialog.py"/>
+        <source>in the keyring</source>
+        <translation>im Schlüsselbund</translation>
+    </message>
+    <message>
+        <location filename="../vault_dialog.py"/>
+        <source>missing</source>
+        <translation>fehlt</translation>
+    </message>
+    <message>
+        <location filename="../vault_dialog.py"/>
+        <source>unknown</source>
+        <translation>unbekannt</translation>
+    </message>
+    <message>
+        <location filename="../vault_dialog.py"/>
+        <source>yes</source>
+        <translation>ja</translation>
+    </message>
+    <message>
+        <location filename="../vault_dialog.py"/>
+        <source>no</source>
+        <translation>nein</translation>
+    </message>
+    <message>
+        <location filename="../vault_dialog.py"/>
+        <source>no vault</source>
+        <translation>kein Tresor</translation>
+    </message>
+    <message>
+        <location filename="../vault_dialog.py"/>
+        <source>never</source>
+        <translation>nie</translation>
+    </message>
+    <message>
+        <location filename="../vault_dialog.py"/>
+        <source>No profile remembers sign-in.</source>
+        <translation>Kein Profil merkt sich die Anmeldung.</translation>
+    </message>
+    <message>
+        <location filename="../vault_dialog.py"/>
+        <source>{n} bad vault(s) kept for inspection in the vault folder.</source>
+        <translation>{n} fehlerhafte(r) Tresor(e) zur Prüfung im Tresorordner aufbewahrt.</translation>
+    </message>
+    <message>
+        <location filename="../vault_dialog.py"/>
+        <source>Forget sign-in</source>
+        <translation>Anmeldung vergessen</translation>
+    </message>
+    <message>
+        <location filename="../vault_dialog.py"/>
+        <source>Forget the sign-in of {profile}?</source>
+        <translation>Die Anmeldung von {profile} vergessen?</translation>
+    </message>
+    <message>
+        <location filename="../vault_dialog.py"/>
+        <source>Its vault and its key are deleted; the next session starts signed out.</source>
+        <translation>Sein Tresor und sein Schlüssel werden gelöscht; die nächste Sitzung beginnt abgemeldet.</translation>
+    </message>
+    <message>
+        <location filename="../vault_dialog.py"/>
+        <source>Sign-in of {profile} forgotten.</source>
+        <translation>Anmeldung von {profile} vergessen.</translation>
+    </message>
+</context>
 </TS>
