@@ -113,16 +113,20 @@ def as_home_files(data: bytes, roots: Iterable[str]) -> list[tuple[str, bytes, i
             for m in read_members(data, roots) if not m.is_dir]
 
 
-def capture(home: Path, roots: Iterable[str], cap: int = SIZE_CAP) -> tuple[bytes, list[str]]:
+def capture(home: Path | int, roots: Iterable[str],
+            cap: int = SIZE_CAP) -> tuple[bytes, list[str]]:
     """Pack the named paths below *home* (never following a link); returns (tar, notes).
 
-    A path that does not exist is skipped quietly (the client never signed in); links and
-    special files are skipped with a note. Raises :class:`TooLarge` above *cap*.
+    *home*: a path, or a directory descriptor held on the sandbox's home while it ran (a
+    tmpfs stays readable through it after the sandbox's last process is gone, so the
+    session layer can capture after the client exited). A path that does not exist is
+    skipped quietly (the client never signed in); links and special files are skipped
+    with a note. Raises :class:`TooLarge` above *cap*.
     """
     notes: list[str] = []
     members: list[Member] = []
     total = 0
-    home_fd = os.open(home, _DIR_FLAGS)
+    home_fd = os.dup(home) if isinstance(home, int) else os.open(home, _DIR_FLAGS)
     try:
         for root in sorted({normalise(r) for r in roots}):
             found: list[Member] = []

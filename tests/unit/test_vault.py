@@ -322,6 +322,21 @@ def test_capture_then_extract_into_a_fresh_home(tmp_path: Path) -> None:
     assert archive.as_home_files(tar, PATHS) == [(".zoom/data/sub/f", MARKER, 0o600)]
 
 
+def test_capture_through_a_held_descriptor_after_the_dir_is_gone(tmp_path: Path) -> None:
+    """The session layer holds the home open while the sandbox runs and captures later."""
+    home = tmp_path / "home"
+    (home / ".zoom" / "data").mkdir(parents=True)
+    (home / ".zoom" / "data" / "token").write_bytes(MARKER)
+    held = os.open(home, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        home.rename(tmp_path / "moved")  # the path no longer leads there
+        tar, _ = archive.capture(held, PATHS)
+    finally:
+        os.close(held)
+    assert {m.path: m.data for m in archive.read_members(tar, PATHS)}[".zoom/data/token"] \
+        == MARKER
+
+
 def test_capture_above_the_cap_raises(tmp_path: Path) -> None:
     (tmp_path / ".zoom" / "data").mkdir(parents=True)
     (tmp_path / ".zoom" / "data" / "f").write_bytes(b"x" * 2048)
