@@ -67,14 +67,24 @@ def _unavailable(reason: str) -> VaultError:
 def default_backend() -> Any:
     """The OS keyring ``keyring`` chose, or raises VaultError saying why there is none."""
     import keyring
+    import keyring.core
     from keyring.backends import chainer
 
-    try:
+    def usable_now() -> tuple[list[Any], list[Any]]:
         backend = keyring.get_keyring()
+        parts = (list(backend.backends) if isinstance(backend, chainer.ChainerBackend)
+                 else [backend])
+        return parts, [b for b in parts if type(b).__module__.startswith(_OS_STORES)]
+
+    try:
+        parts, usable = usable_now()
+        if not usable:
+            # keyring chose once, at first use: a keyring that started since (the app ran
+            # before the desktop's keyring) is found only by choosing again.
+            keyring.core.init_backend()
+            parts, usable = usable_now()
     except Exception as exc:  # keyring raises anything its back-ends raise at init
         raise _unavailable(f"the keyring could not be loaded ({exc})") from exc
-    parts = list(backend.backends) if isinstance(backend, chainer.ChainerBackend) else [backend]
-    usable = [b for b in parts if type(b).__module__.startswith(_OS_STORES)]
     if not usable:
         names = ", ".join(type(b).__module__ + "." + type(b).__name__ for b in parts) or "none"
         raise _unavailable(f"no OS keyring (Secret Service, KWallet) is running (found: {names})")

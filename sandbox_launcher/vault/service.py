@@ -111,16 +111,24 @@ def open_seed(profile_name: str, keyring_backend: Any = None, *, base: Path | No
     """
     files = _files(profile_name, base)
     keys = KeyStore(keyring_backend)
-    with files.locked():
-        try:
-            item = keys.load(profile_name)
-        except VaultError as exc:
-            return SeedResult(None, (exc.summary,), Problem.UNAVAILABLE, save_allowed=False)
-        files.remove_temporaries()
-        blob = files.read()
-        if blob is None:
-            return SeedResult(None, ("no saved sign-in yet: the client starts signed out",))
-        return _open(files, keys, item, blob, paths)
+    try:
+        with files.locked():
+            try:
+                item = keys.load(profile_name)
+            except VaultError as exc:
+                return SeedResult(None, (exc.summary,), Problem.UNAVAILABLE, save_allowed=False)
+            files.remove_temporaries()
+            blob = files.read()
+            if blob is None:
+                missing = (" (the keyring remembers a save: was the vault deleted?)"
+                           if item is not None and item.counter > 0 else "")
+                return SeedResult(None, ("no saved sign-in yet: the client starts signed "
+                                         f"out{missing}",))
+            return _open(files, keys, item, blob, paths)
+    except OSError as exc:  # the vault dir cannot be made or read: no vault this session
+        return SeedResult(None, (f"sign-in not restored: the vault cannot be read "
+                                 f"({exc.strerror or exc})",), Problem.UNREADABLE,
+                          save_allowed=False)
 
 
 def _open(files: VaultFiles, keys: KeyStore, item: KeyItem | None, blob: bytes,

@@ -247,9 +247,11 @@ def test_export_writes_a_new_private_file_only(ring: MemoryKeyring, tmp_path: Pa
 
 def test_keys_in_a_file_or_no_keyring_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     import keyring
+    import keyring.core
     from keyring.backends import fail
 
     monkeypatch.setattr(keyring, "get_keyring", fail.Keyring)
+    monkeypatch.setattr(keyring.core, "init_backend", lambda: None)
     with pytest.raises(VaultError, match="no OS keyring"):
         keys.default_backend()
     monkeypatch.setattr(keyring, "get_keyring", MemoryKeyring)  # not an OS store
@@ -361,6 +363,26 @@ def test_availability_follows_profile_and_policy(tmp_path: Path) -> None:
     assert "system policy forbids" in str(vault.availability(on, forbidden))
     assert "no sign-in paths" in str(vault.availability(profile(remember_signin=True),
                                                         Policy()))
+
+
+def test_policy_vault_section_refuses_unknown_keys_and_non_booleans(tmp_path: Path) -> None:
+    from sandbox_launcher.core.errors import ProfileError
+
+    path = tmp_path / "policy.toml"
+    path.write_text("[vault]\nallow = true\nkeep = 1\n")
+    with pytest.raises(ProfileError, match=r"unknown key 'vault\.keep'"):
+        load_policy(path)
+    path.write_text("[vault]\nallow = \"no\"\n")
+    with pytest.raises(ProfileError, match="expected true or false"):
+        load_policy(path)
+    assert load_policy(tmp_path / "none.toml").allow_vault
+
+
+def test_a_deleted_vault_is_mentioned(ring: MemoryKeyring, tmp_path: Path) -> None:
+    save(ring, tmp_path, home_tar())
+    (tmp_path / "zoom.vault").unlink()
+    seed = open_(ring, tmp_path)
+    assert seed.tar is None and "was the vault deleted?" in seed.notes[0]
 
 
 def test_built_in_zoom_profile_names_its_sign_in_paths_and_is_off() -> None:
