@@ -52,7 +52,7 @@ class ClientSetup:
 
     command: tuple[str, ...]
     mounts: tuple[tuple[str, str], ...] = ()  # (host dir, path inside), read-only
-    home_files: tuple[tuple[str, str], ...] = ()  # (path below home, content)
+    home_files: tuple[tuple[str, str | bytes], ...] = ()  # (path below home, content)
     domains: tuple[str, ...] = ()  # allowed on top of the profile's (the link's host)
     store_client: tuple[str, str] | None = None  # (vendor, version) mounted
     notes: tuple[str, ...] = field(default=())

@@ -106,7 +106,8 @@ def read_members(data: bytes, roots: Iterable[str] | None,
     return members
 
 
-def as_home_files(data: bytes, roots: Iterable[str]) -> list[tuple[str, bytes, int]]:
+def as_home_files(data: bytes,
+                  roots: Iterable[str] | None) -> list[tuple[str, bytes, int]]:
     """The archive's regular files as (path, content, mode), for a backend that seeds
     files into the fresh home itself (memfds; nothing on disk). Directories follow."""
     return [(m.path, m.data, m.mode & 0o700 or 0o600)

@@ -37,6 +37,7 @@ PASSWORD = "vault-test-password"
 START_SECONDS = 20.0
 PYTHON = str(REPO_ROOT / ".venv" / "bin" / "python")
 CHILD = str(REPO_ROOT / "tests" / "integration" / "vault_child.py")
+SESSION_CHILD = str(REPO_ROOT / "tests" / "integration" / "vault_session_child.py")
 LAUNCHER = str(REPO_ROOT / ".venv" / "bin" / "sandbox-launcher")
 
 
@@ -62,9 +63,9 @@ class SecretService:
     def vault_dir(self) -> Path:
         return self.data_home / "sandbox-launcher" / "vaults"
 
-    def env(self, *, bus: bool = True) -> dict[str, str]:
+    def env(self, *, bus: bool = True, **more: str) -> dict[str, str]:
         """The user's session environment, with or without the session bus."""
-        extra = {"XDG_RUNTIME_DIR": str(self.root), "XDG_DATA_HOME": str(self.data_home),
+        extra = {**more, "XDG_RUNTIME_DIR": str(self.root), "XDG_DATA_HOME": str(self.data_home),
                  "XDG_CONFIG_HOME": str(self.root / "config"),
                  "XDG_STATE_HOME": str(self.root / "state")}
         if bus:
@@ -109,10 +110,10 @@ class SecretService:
         shutil.chown(path, self.user.uid, self.user.gid)
         return path
 
-    def run(self, argv: list[str], *, bus: bool = True,
-            timeout: float = 60) -> subprocess.CompletedProcess[str]:
-        """Run *argv* as the user in the session environment."""
-        return subprocess.run(as_user_argv(self.user, argv), env=self.env(bus=bus),
+    def run(self, argv: list[str], *, bus: bool = True, timeout: float = 60,
+            **env: str) -> subprocess.CompletedProcess[str]:
+        """Run *argv* as the user in the session environment (plus *env*)."""
+        return subprocess.run(as_user_argv(self.user, argv), env=self.env(bus=bus, **env),
                               cwd=self.root, capture_output=True, text=True, timeout=timeout,
                               stdin=subprocess.DEVNULL, check=False)
 
@@ -122,6 +123,14 @@ class SecretService:
         assert done.returncode == 0, done.stderr
         result: dict[str, Any] = json.loads(done.stdout.splitlines()[-1])
         return result
+
+    def session(self, op: str, profile: str, **env: str) -> tuple[dict[str, Any], str]:
+        """A real bubblewrap session with the vault's hooks: (its JSON, the client's output)."""
+        done = self.run([PYTHON, SESSION_CHILD, op, profile], timeout=180, **env)
+        assert done.returncode == 0, done.stdout + done.stderr
+        *output, last = done.stdout.splitlines()
+        result: dict[str, Any] = json.loads(last)
+        return result, "\n".join(output)
 
     def launcher(self, *args: str, bus: bool = True) -> subprocess.CompletedProcess[str]:
         return self.run([LAUNCHER, *args], bus=bus)

@@ -94,6 +94,26 @@ def test_sign_in_comes_back_and_is_on_disk_only_encrypted(saved: SecretService,
     assert (saved.data_home / "keyrings" / "login.keyring").is_file()  # the real store
 
 
+def test_real_sessions_sign_in_once_and_leave_no_plain_text(
+        secret_service: SecretService, marker: str) -> None:  # noqa: F811
+    """Session 1 (real bubblewrap) signs in and is stopped; its home is captured after the
+    client exited; session 2 (a new sandbox) finds the sign-in in its fresh home."""
+    first, _ = secret_service.session("write", "zoom", SL_TOKEN=marker)
+    assert first["saved"] and first["wiped"], first
+    assert first["status"] == 128 + signal.SIGTERM  # stopped by the user
+    assert any("planted-link: not captured" in n for n in first["notes"]), first
+    second, output = secret_service.session("read", "zoom")
+    assert second["wiped"] and second["saved"], second
+    assert "restored from the vault (save #1" in second["notes"][0]
+    assert f"token={marker}" in output and "language=de" in output
+    assert "logs" not in output and "planted-link" not in output  # neither kept nor made
+    disk = [secret_service.root, secret_service.user.home, Path("/var/tmp")]
+    assert files_holding(marker.encode(), disk) == []
+    assert (secret_service.vault_dir / "zoom.vault").is_file()
+    reports = list((secret_service.root / "state").rglob("*.json"))
+    assert len(reports) == 2  # both sessions reported (and the marker is in neither)
+
+
 def test_second_save_counts_up_and_status_shows_it(saved: SecretService, marker: str) -> None:
     home = saved.home("session2")
     assert saved.child("open", "zoom", str(home))["seeded"]
