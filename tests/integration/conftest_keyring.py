@@ -124,9 +124,10 @@ class SecretService:
         result: dict[str, Any] = json.loads(done.stdout.splitlines()[-1])
         return result
 
-    def session(self, op: str, profile: str, **env: str) -> tuple[dict[str, Any], str]:
+    def session(self, op: str, profile: str, *, bus: bool = True,
+                **env: str) -> tuple[dict[str, Any], str]:
         """A real bubblewrap session with the vault's hooks: (its JSON, the client's output)."""
-        done = self.run([PYTHON, SESSION_CHILD, op, profile], timeout=180, **env)
+        done = self.run([PYTHON, SESSION_CHILD, op, profile], bus=bus, timeout=180, **env)
         assert done.returncode == 0, done.stdout + done.stderr
         *output, last = done.stdout.splitlines()
         result: dict[str, Any] = json.loads(last)

@@ -186,6 +186,12 @@ def test_locked_keyring_gives_a_clean_session_and_saves_nothing(saved: SecretSer
     assert (saved.vault_dir / "zoom.vault").read_bytes() == before  # kept, not set aside
     status = saved.launcher("vault", "status", "zoom", "--json")
     assert "locked" in status.stdout, status
+    # A real session: it runs, signed out, says why, saves nothing, is wiped.
+    session, output = saved.session("read", "zoom")
+    assert session["wiped"] and session["saved"] is None, session
+    assert "the keyring is locked" in session["notes"][0]
+    assert "No such file or directory" in output and "token=" not in output
+    assert (saved.vault_dir / "zoom.vault").read_bytes() == before
 
 
 def test_no_keyring_gives_a_clean_session_with_the_reason(saved: SecretService) -> None:
@@ -195,6 +201,9 @@ def test_no_keyring_gives_a_clean_session_with_the_reason(saved: SecretService) 
     assert "no OS keyring (Secret Service, KWallet) is running" in result["notes"][0]
     assert list(home.iterdir()) == []
     assert (saved.vault_dir / "zoom.vault").exists()  # untouched for when it is back
+    session, output = saved.session("read", "zoom", bus=False)
+    assert session["wiped"] and session["saved"] is None, session
+    assert "no OS keyring" in session["notes"][0] and "token=" not in output
     done = saved.launcher("vault", "forget", "zoom", bus=False)
     assert done.returncode == 1 and "its key was not" in done.stderr
 
