@@ -401,3 +401,17 @@ def test_status_lists_remembering_profiles_with_size(ring: MemoryKeyring,
     assert [r.profile for r in rows] == ["zoom"]
     assert rows[0].exists and rows[0].size > 0 and rows[0].key == "present"
     assert rows[0].last_used is not None
+
+
+def test_seeded_plan_puts_the_vault_files_in_the_home_and_wins_over_profile_seeds() -> None:
+    from sandbox_launcher.core.plan import RunOptions, make_plan
+    from sandbox_launcher.core.profile import load_profiles
+    from sandbox_launcher.session.vault_hooks import seeded_plan
+
+    zoom = load_profiles(Path("/nonexistent")).get("generic")
+    plan = make_plan(zoom, RunOptions(command=("/bin/true",)), host_env={})
+    plan = seeded_plan(plan, home_tar(b"\x00\xffbinary"))
+    files = dict(plan.client.home_files)
+    assert files[".zoom/data/token"] == b"\x00\xffbinary"
+    assert files[".config/zoomus.conf"] == b"[General]\n"
+    assert plan.client.to_dict()["home_files"] == [".config/zoomus.conf", ".zoom/data/token"]
