@@ -408,8 +408,8 @@ def test_seeded_plan_puts_the_vault_files_in_the_home_and_wins_over_profile_seed
     from sandbox_launcher.core.profile import load_profiles
     from sandbox_launcher.session.vault_hooks import seeded_plan
 
-    zoom = load_profiles(Path("/nonexistent")).get("generic")
-    plan = make_plan(zoom, RunOptions(command=("/bin/true",)), host_env={})
+    generic = load_profiles(Path("/nonexistent")).get("generic")
+    plan = make_plan(generic, RunOptions(command=("/bin/true",)), host_env={})
     plan = seeded_plan(plan, home_tar(b"\x00\xffbinary"))
     files = dict(plan.client.home_files)
     assert files[".zoom/data/token"] == b"\x00\xffbinary"
