@@ -202,6 +202,9 @@ def _entry(dir_fd: int, name: str, rel: str, notes: list[str], cap: int) -> Iter
         fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK,
                      dir_fd=dir_fd)
         try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):  # swapped since the stat above
+                notes.append(f"{rel}: not captured (changed while being read)")
+                return
             with os.fdopen(fd, "rb", closefd=False) as handle:
                 data = handle.read(cap + 1)  # more than the cap is refused anyway
         finally:
