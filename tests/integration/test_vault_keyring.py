@@ -130,6 +130,9 @@ def test_second_save_counts_up_and_status_shows_it(saved: SecretService, marker:
     assert row["profile"] == "zoom" and row["remember_signin"] and row["key"] == "present"
     assert row["size"] == (saved.vault_dir / "zoom.vault").stat().st_size
     assert json.loads(saved.child("item", "zoom")["secret"])["counter"] == 2
+    text = saved.launcher("vault", "status")
+    assert text.returncode == 0 and text.stdout.startswith("zoom"), text
+    assert "remember=yes" in text.stdout and "key present" in text.stdout
 
 
 def _flip(path: Path) -> None:
