@@ -75,8 +75,11 @@ class Captured:
     """What was captured from the home at the end of the session."""
 
     files: dict[str, bytes] = field(default_factory=dict)
-    #: Why nothing (or not everything) could be captured; empty when all went well.
+    #: Why nothing could be captured; empty when all went well.
     problem: str = ""
+    #: Entries under the named paths that were not regular files (links, devices…),
+    #: left out as the client's and not ours to keep.
+    skipped: tuple[str, ...] = ()
 
 
 class SandboxHandle(Protocol):

@@ -124,7 +124,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO,
     signal.signal(signal.SIGUSR1, lambda *_: session.set_mic(False))
     signal.signal(signal.SIGUSR2, lambda *_: session.set_mic(True))
     outcome = session.run(Path(args.report) if args.report else None)
-    launcher.finished(plan, outcome)
+    for note in launcher.finished(session, outcome):
+        print(f"sandbox-launcher: {note}", file=err)
     downloads = (outcome.report.get("devices") or {}).get("downloads") or {}
     if downloads.get("files"):
         fate = f"moved to {downloads['kept_in']}" if downloads["kept_in"] else "discarded"

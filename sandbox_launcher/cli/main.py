@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, TextIO
 from ..core.errors import LauncherError
 from . import cameras, client, commands, desktop
 from . import join as join_cli
+from . import vault as vault_cli
 
 if TYPE_CHECKING:
     from ..session.launch import Launcher
@@ -78,6 +79,7 @@ def _parser() -> argparse.ArgumentParser:
     client.add_parser(sub)
     cameras.add_parser(sub)
     desktop.add_parser(sub)
+    vault_cli.add_parser(sub)
     wipe = sub.add_parser("wipe", help="wipe sessions left by a launcher that died")
     wipe.add_argument("--stale", action="store_true", required=True,
                       help="wipe every session whose launcher is gone")
@@ -165,6 +167,8 @@ def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO,
         return client.main(args, out, err)
     if args.command == "desktop":
         return desktop.main(args, out)
+    if args.command == "vault":
+        return vault_cli.main(args, out, err)
     if args.command == "ranges":
         from . import ranges
 

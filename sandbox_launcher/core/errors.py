@@ -126,3 +126,11 @@ class MeetingLinkError(UsageError):
 
 class ClientStoreError(LauncherError):
     """Installing, verifying or finding a vendor client failed; nothing was left half-done."""
+
+
+class VaultError(LauncherError):
+    """The sign-in vault cannot be used (no keyring, a locked one, a bad vault file…).
+
+    A session never fails because of it: the session layer starts clean and shows the
+    summary as a note; ``vault`` commands exit with it.
+    """

@@ -33,6 +33,8 @@ _KEYS: dict[str, str] = {
     "devices.allow_mic": "true or false: whether the microphone may be switched on",
     "devices.allow_screen_share": "true or false: whether a window or the screen may be "
                                   "shared",
+    "vault.allow": "true or false: whether profiles may remember sign-in in an encrypted "
+                   "vault",
 }
 
 
@@ -67,13 +69,15 @@ class Policy:
     country_overrides: Mapping[str, str] = field(default_factory=dict)
     source: str = ""
     devices: DevicePolicy = field(default_factory=DevicePolicy)
+    #: Whether profiles may remember sign-in (``[vault] allow``).
+    allow_vault: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form for reports."""
         return {"source": self.source or None, "allow_countries": list(self.allow_countries),
                 "deny_countries": list(self.deny_countries),
                 "country_overrides": dict(self.country_overrides),
-                "devices": self.devices.to_dict()}
+                "devices": self.devices.to_dict(), "vault": {"allow": self.allow_vault}}
 
 
 def load_policy(path: Path = SYSTEM_POLICY) -> Policy:
@@ -100,9 +104,9 @@ def load_policy(path: Path = SYSTEM_POLICY) -> Policy:
                            path=str(path)) from exc
     network = doc.get("network", {})
     for key in doc:
-        if key not in ("network", "devices") or not isinstance(doc[key], dict):
+        if key not in ("network", "devices", "vault") or not isinstance(doc[key], dict):
             raise fail(key, f"unknown key {key!r} in the system policy")
-    for section in ("network", "devices"):
+    for section in ("network", "devices", "vault"):
         for key in doc.get(section, {}):
             if f"{section}.{key}" not in _KEYS:
                 raise fail(f"{section}.{key}",
@@ -122,8 +126,11 @@ def load_policy(path: Path = SYSTEM_POLICY) -> Policy:
         problem = check_cidr(cidr) or check_country_code(code)
         if problem:
             raise fail("network.country_overrides", problem)
+    allow_vault = doc.get("vault", {}).get("allow", True)
+    if not isinstance(allow_vault, bool):
+        raise fail("vault.allow", "expected true or false")
     return Policy(lists["allow_countries"], lists["deny_countries"], dict(overrides), str(path),
-                  _device_policy(doc.get("devices", {}), fail))
+                  _device_policy(doc.get("devices", {}), fail), allow_vault=allow_vault)
 
 
 def _device_policy(section: dict[str, Any],

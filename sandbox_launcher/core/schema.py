@@ -163,6 +163,13 @@ def _check_home_files(value: Any) -> str | None:
     return None
 
 
+def _check_signin_path(value: Any) -> str | None:
+    if (not isinstance(value, str) or not _HOME_PATH_RE.match(value) or "//" in value
+            or value.endswith("/")):
+        return f"{value!r} is not a path below the home such as .zoom/data"
+    return None
+
+
 def _check_command(value: Any) -> str | None:
     if value and not value[0]:
         return "the program (first item) is empty"
@@ -238,6 +245,14 @@ FIELDS: tuple[Field, ...] = (
     Field("sandbox.home_files", "str_map", {}, "Seeded home files",
           "Files written into the throwaway home before the client starts, path below the "
           "home = content (Zoom's .config/zoomus.conf settings).", check=_check_home_files),
+    Field("remember_signin", "bool", False, "Remember sign-in",
+          "Keep the client's sign-in between sessions: the sign-in paths are saved "
+          "encrypted at the end of a session (key in your desktop's keyring) and put back "
+          "into the next fresh home; off, every session starts signed out."),
+    Field("signin_paths", "str_list", [], "Sign-in paths",
+          "Files and folders below the home that hold the client's sign-in (Zoom: "
+          ".zoom/data, .config/zoomus.conf); never caches or logs.",
+          item_check=_check_signin_path),
     Field("web.url", "str", "", "Meeting page",
           "The page a browser client opens when no link is given (empty: a link is needed)."),
     Field("web.any_host", "bool", False, "Any meeting host",

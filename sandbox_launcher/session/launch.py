@@ -9,9 +9,11 @@ and its outcome recorded the same way whoever asked.
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from ..backends.registry import Registry
 from ..clients import links
@@ -23,6 +25,7 @@ from ..devices.plan import WindowFinder
 from . import join, store
 from .lifecycle import Listener, Outcome, Session
 from .planning import make_plan
+from .signin import Signin, prepare
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,10 @@ class Launcher:
     sessions_base: Path | None = None
     #: Where a store client's outcome is recorded (the CLI and app: the user's store).
     record_client: Callable[[tuple[str, str], int | None], None] | None = None
+    #: The keyring the sign-in vault keeps its keys in (None: the OS keyring).
+    keyring_backend: Any = None
+    _signins: dict[str, Signin] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def profiles(self) -> ProfileSet:
         """Built-in and user profiles, with the broken files."""
@@ -65,19 +72,39 @@ class Launcher:
                          windows=windows)
 
     def session(self, plan: LaunchPlan, listener: Listener | None = None) -> Session:
-        """A session of *plan* in its backend, ready to :meth:`Session.run`."""
-        return Session(plan, self.registry.get(plan.backend), listener=listener,
-                       sessions_base=self.sessions_base)
+        """A session of *plan* in its backend, ready to :meth:`Session.run`.
 
-    def finished(self, plan: LaunchPlan, outcome: Outcome) -> None:
-        """Record how the client did: a store client that ran becomes the known-good one.
-
-        If the store is busy or unwritable the next session records it; the meeting was
-        fine, so this never raises.
+        A profile that remembers sign-in gets its vault's files seeded into the fresh home
+        and its sign-in paths captured at the end (see :meth:`finished`); what the vault
+        says (a vault set aside, no keyring…) joins the plan's notes.
         """
+        backend = self.registry.get(plan.backend)
+        signin = prepare(self.profiles().get(plan.profile), self.policy(),
+                         self.keyring_backend)
+        if signin is None:
+            return Session(plan, backend, listener=listener, sessions_base=self.sessions_base)
+        plan = replace(plan, notes=(*plan.notes, *signin.notes))
+        session = Session(plan, backend, listener=listener, sessions_base=self.sessions_base,
+                          home_seed=signin.seed,
+                          home_capture=signin.paths if signin.save_allowed else ())
+        with self._lock:
+            self._signins[session.id] = signin
+        return session
+
+    def finished(self, session: Session, outcome: Outcome) -> tuple[str, ...]:
+        """After the session: a store client that ran becomes the known-good one, and the
+        sign-in the client left is sealed into its vault. Returns notes for the user.
+
+        Never raises: if the store is busy the next session records it; a vault that
+        cannot be saved keeps the previous one, and the notes say why.
+        """
+        plan = session.plan
         if plan.client.store_client and self.record_client is not None:
             with contextlib.suppress(LauncherError, OSError):
                 self.record_client(plan.client.store_client, outcome.status)
+        with self._lock:
+            signin = self._signins.pop(session.id, None)
+        return signin.save(outcome.captured) if signin is not None else ()
 
     def route(self, url: str) -> LinkRoute:
         """Parse *url* with the strict parser and find where it goes."""

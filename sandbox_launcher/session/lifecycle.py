@@ -85,6 +85,8 @@ class Outcome:
     report: dict[str, Any] = field(default_factory=dict)
     #: The home paths the session was asked to capture (the vault's), if any.
     captured: Captured = field(default_factory=Captured)
+    #: What the launch path did after the session (the vault saved…), for the user.
+    notes: tuple[str, ...] = ()
 
     @property
     def wipe_verified(self) -> bool:

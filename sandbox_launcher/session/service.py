@@ -165,13 +165,14 @@ class SessionService:
             error = LauncherError(f"the session failed: {exc!r}",
                                   "report this as a bug, with the log",
                                   details=repr(exc))
+        if outcome is not None:
+            # The vault is sealed and the store told before the app hears of the end.
+            outcome = replace(outcome, notes=self.launcher.finished(session, outcome))
         with self._lock:
             entry.outcome, entry.error = outcome, error
             entry.ended_at = time.monotonic()
             self._sessions.pop(session.id, None)
             self._procs.pop(session.id, None)
-        if outcome is not None:
-            self.launcher.finished(session.plan, outcome)
         self._emit(Finished(session.id, outcome, error))
 
     def _on_event(self, event: Event) -> None:

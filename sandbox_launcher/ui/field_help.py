@@ -59,6 +59,13 @@ _DESCRIPTIONS = (
     QT_TRANSLATE_NOOP("Schema", "Files written into the throwaway home before the client "
                                 "starts, path below the home = content (Zoom's "
                                 ".config/zoomus.conf settings)."),
+    QT_TRANSLATE_NOOP("Schema", "Keep the client's sign-in between sessions: the sign-in paths "
+                                "are saved encrypted at the end of a session (key in your "
+                                "desktop's keyring) and put back into the next fresh home; "
+                                "off, every session starts signed out."),
+    QT_TRANSLATE_NOOP("Schema", "Files and folders below the home that hold the client's "
+                                "sign-in (Zoom: .zoom/data, .config/zoomus.conf); never caches "
+                                "or logs."),
     QT_TRANSLATE_NOOP("Schema", "The page a browser client opens when no link is given (empty: "
                                 "a link is needed)."),
     QT_TRANSLATE_NOOP("Schema", "Accept a link to any https:// host and allow that host "

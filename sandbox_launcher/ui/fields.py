@@ -204,6 +204,8 @@ _TITLES = (
     QT_TRANSLATE_NOOP("Schema", "Speakers"),
     QT_TRANSLATE_NOOP("Schema", "Session-bus services"),
     QT_TRANSLATE_NOOP("Schema", "Seeded home files"),
+    QT_TRANSLATE_NOOP("Schema", "Remember sign-in"),
+    QT_TRANSLATE_NOOP("Schema", "Sign-in paths"),
     QT_TRANSLATE_NOOP("Schema", "Meeting page"),
     QT_TRANSLATE_NOOP("Schema", "Any meeting host"),
     QT_TRANSLATE_NOOP("Schema", "Browser"),

@@ -30,6 +30,7 @@ from .meeting_links import MeetingLinks
 from .profile_editor import ProfileEditor
 from .profile_list import ProfileList
 from .sessions_view import SessionsView
+from .vault_dialog import vault_action
 
 
 class MainWindow(QMainWindow):
@@ -145,6 +146,7 @@ class MainWindow(QMainWindow):
         self.clients_action.setShortcut(QKeySequence("Ctrl+Shift+C"))
         self.clients_action.triggered.connect(lambda _checked=False: self.open_clients())
         clients_menu.addAction(self.clients_action)
+        clients_menu.addAction(vault_action(self.bridge, self, self.show_notice))
 
     def open_clients(self) -> ClientsDialog:
         """Show the Clients window (one, kept: a running job survives closing it)."""

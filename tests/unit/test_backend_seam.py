@@ -116,17 +116,17 @@ def test_what_the_backend_finds_left_fails_the_wipe(env: Path) -> None:
 
 
 def test_the_launch_path_records_a_store_client_outcome(env: Path) -> None:
-    recorded: list[tuple[Any, ...]] = []
-    launcher = _launcher(env, FakeBackend(), recorded)
-    plan = launcher.plan("p", RunOptions(command=("client",), backend="fake"))
     from dataclasses import replace
 
     from sandbox_launcher.session.lifecycle import Outcome
 
-    launcher.finished(plan, Outcome(0))
+    recorded: list[tuple[Any, ...]] = []
+    launcher = _launcher(env, FakeBackend(), recorded)
+    plan = launcher.plan("p", RunOptions(command=("client",), backend="fake"))
+    assert launcher.finished(launcher.session(plan), Outcome(0)) == ()
     assert recorded == []  # not a store client: nothing to record
     store_plan = replace(plan, client=replace(plan.client, store_client=("zoom", "6.0")))
-    launcher.finished(store_plan, Outcome(0))
+    launcher.finished(launcher.session(store_plan), Outcome(0))
     assert recorded == [(("zoom", "6.0"), 0)]
 
 

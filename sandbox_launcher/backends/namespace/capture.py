@@ -60,7 +60,10 @@ class Capture:
     def wrap(self, command: list[str]) -> list[str]:
         """The client's command run by a shell that then archives the paths to our fd."""
         fd = self.fd
-        script = (f'"$@" {fd}>&-; rc=$?; cd "$HOME" && '
+        # A stop sends SIGTERM to every process inside: the shell outlives it to write the
+        # archive once the client has gone (a caught signal, unlike an ignored one, is
+        # reset to its default in the client it starts).
+        script = (f'trap true TERM INT HUP; "$@" {fd}>&-; rc=$?; cd "$HOME" && '
                   f"tar --create --null --files-from={PATHS_INSIDE} --ignore-failed-read "
                   f"--file=- >&{fd} 2>/dev/null; exit $rc")
         return ["/bin/sh", "-c", script, "sandbox-launcher-capture", *command]
@@ -91,6 +94,7 @@ def _wanted(name: str, paths: tuple[str, ...]) -> bool:
 
 def _read_archive(stream: io.BufferedReader, paths: tuple[str, ...], limit: int) -> Captured:
     files: dict[str, bytes] = {}
+    skipped: list[str] = []
     end = 0
     too_big = Captured(files={}, problem=(
         f"the client's saved state is larger than {limit / (1 << 20):g} MiB or damaged; "
@@ -100,8 +104,11 @@ def _read_archive(stream: io.BufferedReader, paths: tuple[str, ...], limit: int)
             for member in archive:
                 end = max(end, member.offset_data + member.size)
                 name = safe_member(member.name)
-                if name is None or not member.isreg() or not _wanted(name, paths):
-                    continue  # links, devices and strays are the client's, not ours
+                if name is None or not _wanted(name, paths) or member.isdir():
+                    continue
+                if not member.isreg():
+                    skipped.append(name)  # links and devices are the client's, not ours
+                    continue
                 handle = archive.extractfile(member)
                 if handle is None:
                     continue
@@ -110,4 +117,4 @@ def _read_archive(stream: io.BufferedReader, paths: tuple[str, ...], limit: int)
         return too_big
     # An archive cut off by the sealed size can end on a member boundary and look whole:
     # without room for tar's end-of-archive blocks, it was cut.
-    return too_big if end + 1024 > limit else Captured(files=files)
+    return too_big if end + 1024 > limit else Captured(files=files, skipped=tuple(skipped))

@@ -1312,6 +1312,26 @@ Quelle: {source}</translation>
 <context>
     <name>Schema</name>
     <message>
+        <location filename="../fields.py"/>
+        <source>Remember sign-in</source>
+        <translation>Anmeldung merken</translation>
+    </message>
+    <message>
+        <location filename="../fields.py"/>
+        <source>Sign-in paths</source>
+        <translation>Anmeldepfade</translation>
+    </message>
+    <message>
+        <location filename="../field_help.py"/>
+        <source>Keep the client&apos;s sign-in between sessions: the sign-in paths are saved encrypted at the end of a session (key in your desktop&apos;s keyring) and put back into the next fresh home; off, every session starts signed out.</source>
+        <translation>Die Anmeldung des Clients über Sitzungen hinweg behalten: die Anmeldepfade werden am Ende einer Sitzung verschlüsselt gespeichert (Schlüssel im Schlüsselbund Ihres Desktops) und in das nächste frische Home zurückgelegt; aus, beginnt jede Sitzung abgemeldet.</translation>
+    </message>
+    <message>
+        <location filename="../field_help.py"/>
+        <source>Files and folders below the home that hold the client&apos;s sign-in (Zoom: .zoom/data, .config/zoomus.conf); never caches or logs.</source>
+        <translation>Dateien und Ordner unter dem Home, die die Anmeldung des Clients enthalten (Zoom: .zoom/data, .config/zoomus.conf); niemals Caches oder Protokolle.</translation>
+    </message>
+    <message>
         <location filename="../fields.py" line="183"/>
         <source>Title</source>
         <extracomment>Field titles, for lupdate (the schema itself stays free of Qt).</extracomment>
@@ -2197,6 +2217,124 @@ Quelle: {source}</translation>
         <location filename="../wipe_steps.py" line="98"/>
         <source>A wipe cannot be cancelled.</source>
         <translation>Eine Löschung lässt sich nicht abbrechen.</translation>
+    </message>
+</context>
+<context>
+    <name>VaultDialog</name>
+    <message>
+        <location filename="../vault_dialog.py"/>
+        <source>Remembered &amp;sign-ins…</source>
+        <translation>Gemerkte &amp;Anmeldungen…</translation>
+    </message>
+    <message>
+        <location filename="../vault_dialog.py"/>
+        <source>Remembered sign-ins</source>
+        <translation>Gemerkte Anmeldungen</translation>
+    </message>
+    <message>
+        <location filename="../vault_dialog.py"/>
+        <source>Profiles with remember_signin = true keep the client&apos;s sign-in between sessions, encrypted, with the key in your desktop&apos;s keyring.</source>
+        <translation>Profile mit remember_signin = true behalten die Anmeldung des Clients zwischen Sitzungen, verschlüsselt, mit dem Schlüssel im Schlüsselbund Ihres Desktops.</translation>
+    </message>
+    <message>
+        <location filename="../vault_dialog.py"/>
+        <source>Profile</source>
+        <translation>Profil</translation>
+    </message>
+    <message>
+        <location filename="../vault_dialog.py"/>
+        <source>Remembers</source>
+        <translation>Merkt sich</translation>
+    </message>
+    <message>
+        <location filename="../vault_dialog.py"/>
+        <source>Vault size</source>
+        <translation>Tresorgröße</translation>
+    </message>
+    <message>
+        <location filename="../vault_dialog.py"/>
+        <source>Last used</source>
+        <translation>Zuletzt benutzt</translation>
+    </message>
+    <message>
+        <location filename="../vault_dialog.py"/>
+        <source>Key</source>
+        <translation>Schlüssel</translation>
+    </message>
+    <message>
+        <location filename="../vault_dialog.py"/>
+        <source>&amp;Forget…</source>
+        <translation>&amp;Vergessen…</translation>
+    </message>
+    <message>
+        <location filename="../vault_dialog.py"/>
+        <source>Reading…</source>
+        <translation>Wird gelesen…</translation>
+    </message>
+    <message>
+        <location filename="../vault_dialog.py"/>
+        <source>in the keyring</source>
+        <translation>im Schlüsselbund</translation>
+    </message>
+    <message>
+        <location filename="../vault_dialog.py"/>
+        <source>missing</source>
+        <translation>fehlt</translation>
+    </message>
+    <message>
+        <location filename="../vault_dialog.py"/>
+        <source>unknown</source>
+        <translation>unbekannt</translation>
+    </message>
+    <message>
+        <location filename="../vault_dialog.py"/>
+        <source>yes</source>
+        <translation>ja</translation>
+    </message>
+    <message>
+        <location filename="../vault_dialog.py"/>
+        <source>no</source>
+        <translation>nein</translation>
+    </message>
+    <message>
+        <location filename="../vault_dialog.py"/>
+        <source>no vault</source>
+        <translation>kein Tresor</translation>
+    </message>
+    <message>
+        <location filename="../vault_dialog.py"/>
+        <source>never</source>
+        <translation>nie</translation>
+    </message>
+    <message>
+        <location filename="../vault_dialog.py"/>
+        <source>No profile remembers sign-in.</source>
+        <translation>Kein Profil merkt sich die Anmeldung.</translation>
+    </message>
+    <message>
+        <location filename="../vault_dialog.py"/>
+        <source>{n} bad vault(s) kept for inspection in the vault folder.</source>
+        <translation>{n} fehlerhafte(r) Tresor(e) zur Prüfung im Tresorordner aufbewahrt.</translation>
+    </message>
+    <message>
+        <location filename="../vault_dialog.py"/>
+        <source>Forget sign-in</source>
+        <translation>Anmeldung vergessen</translation>
+    </message>
+    <message>
+        <location filename="../vault_dialog.py"/>
+        <source>Forget the sign-in of {profile}?</source>
+        <translation>Die Anmeldung von {profile} vergessen?</translation>
+    </message>
+    <message>
+        <location filename="../vault_dialog.py"/>
+        <source>Its vault and its key are deleted; the next session starts signed out.</source>
+        <translation>Sein Tresor und sein Schlüssel werden gelöscht; die nächste Sitzung beginnt abgemeldet.</translation>
+    </message>
+    <message>
+        <location filename="../vault_dialog.py"/>
+        <source>Sign-in of {profile} forgotten.</source>
+        <translation>Anmeldung von {profile} vergessen.</translation>
     </message>
 </context>
 </TS>
