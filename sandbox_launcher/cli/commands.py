@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ..backends.namespace.backend import NamespaceBackend
-from ..core.plan import RunOptions, make_plan
-from ..core.policy import load_policy
-from ..core.profile import load_profiles
+from ..core.plan import RunOptions
+from ..core.policy import SystemFiles
 from ..devices.plan import PICK, PORTAL, X11WindowFinder
 from ..session import control, store
+from ..session.planning import plan_launch, profiles_under_policy
 from ..session.lifecycle import Event, Session, State
 
 
@@ -77,13 +77,12 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """``run PROFILE [options] [-- COMMAND ARGS…]``: exit status is the client's."""
     command = list(args.client_command)
     _clean_stale(err)
-    profile = load_profiles().get(args.profile)
-    plan = make_plan(profile, RunOptions(
+    _profile, plan = plan_launch(args.profile, RunOptions(
         backend=args.backend, command=tuple(command), network=args.network,
         join_url=args.join, camera=args.camera, mic=args.mic, shares=tuple(args.share),
         keep_downloads=args.keep_downloads,
         share_screen=share_value(args.share_window, args.share_screen)),
-        policy=load_policy(), windows=_AskingFinder(err))
+        args.system, windows=_AskingFinder(err))
     for note in plan.notes:
         print(f"sandbox-launcher: note: {note}", file=err)
 
@@ -153,22 +152,22 @@ def open_link(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         profile=profile, client_command=[], backend=None, network=None, join=link.url,
         camera=None, mic=None, share=[], keep_downloads=None, report=args.report,
         verbose=args.verbose, share_window=args.share_window,
-        share_screen=args.share_screen)
+        share_screen=args.share_screen, system=args.system)
     return run(run_args, out, err)
 
 
-def profiles(as_json: bool, out: TextIO, err: TextIO) -> int:
-    """``profiles [--json]``: valid profiles, and the broken files with their errors."""
-    found = load_profiles()
+def profiles(as_json: bool, out: TextIO, err: TextIO, system: SystemFiles) -> int:
+    """``profiles [--json]``: the profiles the policy lets exist, and the broken files."""
+    found = profiles_under_policy(system)[1]
     if as_json:
         print_json({"profiles": [p.to_dict() for p in found.profiles.values()],
                     "broken": [e.to_dict() | {"path": e.path, "line": e.line, "key": e.key}
                                for e in found.broken]}, out)
     else:
         for profile in sorted(found.profiles.values(), key=lambda p: p.name):
-            origin = "built-in" if profile.builtin else "user"
-            if profile.builtin and len(profile.sources) > 1:
-                origin = "built-in, changed by user"
+            origin = "built-in" if profile.builtin else "admin" if profile.admin else "user"
+            if len(profile.sources) > 1:
+                origin += ", changed"
             print(f"{profile.name:<14} {profile.title:<26} backend={profile['backend']:<9} "
                   f"network={profile['network.mode']:<9} ({origin})", file=out)
         for error in found.broken:

@@ -13,7 +13,10 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from ..core.errors import LauncherError
+from ..core.policy import SystemFiles
+from ..core.schema import FIELDS_BY_KEY, VENDORS
 from . import cameras, client, commands, desktop
+from . import policy as policy_cli
 from . import join as join_cli
 
 #: ``run`` exit statuses for failures of the launcher itself, as ``env`` and
@@ -35,7 +38,7 @@ def _parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run a profile in a fresh sandbox, then wipe it")
     run.add_argument("profile")
-    run.add_argument("--backend", choices=("namespace", "vm"))
+    run.add_argument("--backend", choices=FIELDS_BY_KEY["backend"].choices)
     run.add_argument("--join", metavar="URL", help="meeting link to hand to the client")
     run.add_argument("--camera", metavar="DEVICE", help="camera device to grant, or none")
     run.add_argument("--mic", dest="mic", action="store_true", default=None,
@@ -48,7 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--keep-downloads", metavar="DIR",
                      help="move the client's ~/Downloads here at the end "
                           "(default: list them in the report and discard them)")
-    run.add_argument("--network", choices=("allowlist", "none"))
+    run.add_argument("--network", choices=FIELDS_BY_KEY["network.mode"].choices)
     _share_flags(run)
     run.add_argument("--report", metavar="FILE.json", help="write the session report here")
     run.epilog = ("-- COMMAND ARGS…  runs COMMAND instead of the profile's client under the "
@@ -68,13 +71,14 @@ def _parser() -> argparse.ArgumentParser:
     ranges = sub.add_parser("ranges", help="vendors' published address lists")
     ranges_sub = ranges.add_subparsers(dest="ranges_command", required=True)
     refresh = ranges_sub.add_parser("refresh", help="fetch a vendor's current list")
-    refresh.add_argument("vendor", choices=("zoom",))
+    refresh.add_argument("vendor", choices=VENDORS)
     refresh.add_argument("--from", dest="source", metavar="URL|FILE",
                          help="fetch from here instead of the vendor's URL")
     join_cli.add_parser(sub)
     client.add_parser(sub)
     cameras.add_parser(sub)
     desktop.add_parser(sub)
+    policy_cli.add_parser(sub)
     wipe = sub.add_parser("wipe", help="wipe sessions left by a launcher that died")
     wipe.add_argument("--stale", action="store_true", required=True,
                       help="wipe every session whose launcher is gone")
@@ -100,8 +104,12 @@ def _print_error(exc: LauncherError, err: TextIO) -> None:
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
-         err: TextIO | None = None) -> int:
-    """Entry point; returns the process exit status."""
+         err: TextIO | None = None, *, system: SystemFiles | None = None) -> int:
+    """Entry point; returns the process exit status.
+
+    *system*: where the administrator's policy and profiles are (``/etc`` unless a test
+    passes others; nothing the user sets moves them).
+    """
     out = out or sys.stdout
     err = err or sys.stderr
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -119,6 +127,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
     if client_command and args.command != "run":
         parser.error("'-- COMMAND' is only for 'run'")
     args.client_command = client_command
+    args.system = system or SystemFiles()
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="sandbox-launcher: %(message)s", stream=err)
     try:
@@ -138,7 +147,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
 
 def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.command == "profiles":
-        return commands.profiles(args.json, out, err)
+        return commands.profiles(args.json, out, err, args.system)
+    if args.command == "policy":
+        return policy_cli.main(args, out, err)
     if args.command == "doctor":
         from . import doctor
 

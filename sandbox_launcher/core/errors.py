@@ -126,3 +126,7 @@ class MeetingLinkError(UsageError):
 
 class ClientStoreError(LauncherError):
     """Installing, verifying or finding a vendor client failed; nothing was left half-done."""
+
+
+class PolicyRefused(UsageError):
+    """The launch asks for something the system policy fixes otherwise."""

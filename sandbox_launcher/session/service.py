@@ -24,8 +24,8 @@ from ..backends.base import SandboxBackend
 from ..clients.store import ClientStore
 from ..core import paths, profile_write, schema
 from ..core.errors import LauncherError, ProfileError
-from ..core.plan import RunOptions, make_plan
-from ..core.policy import SYSTEM_POLICY, Policy, load_policy
+from ..core.plan import RunOptions
+from ..core.policy import ADMIN_PROFILES, SYSTEM_POLICY, Policy, SystemFiles, load_policy
 from ..core.profile import _NAME_RE, ProfileSet, load_profiles
 from ..devices.camera import CameraFinder
 from ..host import procs
@@ -43,6 +43,7 @@ from .entries import (
 )
 from .lifecycle import Event, Outcome, Session, State
 from .live import LiveState
+from .planning import plan_launch, profiles_under_policy
 from .usage import note_device_event
 
 
@@ -59,11 +60,13 @@ class SessionService:
                  profiles_dir: Path | None = None, policy_path: Path = SYSTEM_POLICY,
                  sessions_base: Path | None = None,
                  camera_finder: CameraFinder | None = None,
-                 pending_dir: Path | None = None) -> None:
+                 pending_dir: Path | None = None,
+                 admin_profiles: Path = ADMIN_PROFILES) -> None:
         self._backend_factory = backend_factory
         self._camera_finder = camera_finder or CameraFinder()
         self._profiles_dir = profiles_dir
         self._policy_path = policy_path
+        self._files = SystemFiles(policy=policy_path, admin_profiles=admin_profiles)
         self._base = sessions_base
         self._lock = threading.Lock()
         self._entries: dict[str, SessionEntry] = {}
@@ -82,8 +85,14 @@ class SessionService:
         self._listener = listener
 
     def profiles(self) -> ProfileSet:
-        """Built-in and user profiles, with the broken files."""
-        return load_profiles(self._profiles_dir)
+        """The profiles the system policy lets exist, with the broken files.
+
+        A broken policy lists no profile, only its error: nothing launches under it.
+        """
+        try:
+            return profiles_under_policy(self._files, self._profiles_dir)[1]
+        except ProfileError as exc:
+            return ProfileSet(broken=[exc])
 
     def user_profiles_dir(self) -> Path:
         """Where the profile editor saves."""
@@ -95,16 +104,21 @@ class SessionService:
         return load_policy(self._policy_path)
 
     def locked_fields(self) -> dict[str, str]:
-        """Profile keys the system policy constrains → what it fixes, for the lock."""
+        """Profile keys the system policy constrains → what it fixes and who set it.
+
+        A broken policy locks every key with its error (nothing launches under it).
+        """
         try:
             policy = self.policy()
         except LauncherError as exc:
-            return {"network.mode": exc.summary}
-        locks: dict[str, str] = {}
+            return {f.key: exc.summary for f in schema.FIELDS}
+        locks = {key: rule.describe() for key, rule in policy.constraints.items()}
+        origin = f"set by your administrator in {policy.source}"
         if policy.allow_countries:
-            locks["network.allow_countries"] = ", ".join(policy.allow_countries)
+            locks["network.allow_countries"] = (f"{', '.join(policy.allow_countries)} "
+                                                f"({origin})")
         if policy.deny_countries:
-            locks["network.deny_countries"] = ", ".join(policy.deny_countries)
+            locks["network.deny_countries"] = f"{', '.join(policy.deny_countries)} ({origin})"
         return locks
 
     def device_choices(self) -> DeviceChoices:
@@ -122,7 +136,8 @@ class SessionService:
         if not _NAME_RE.match(name):
             raise ProfileError(f"{name!r} is not a profile name",
                                "use lower-case letters, digits, '-' and '_' (at most 48)")
-        builtins = load_profiles(Path("/nonexistent/sandbox-launcher")).profiles
+        builtins = load_profiles(Path("/nonexistent/sandbox-launcher"),
+                                 admin_dir=self._files.admin_profiles).profiles
         base = builtins[name].values if name in builtins else schema.defaults()
         path = self.user_profiles_dir() / f"{name}.toml"
         return profile_write.save(path, profile_write.changed_keys(values, base))
@@ -138,10 +153,10 @@ class SessionService:
 
         Raises a LauncherError when the plan is refused (nothing was started then).
         """
-        profile = self.profiles().get(profile_name)
         # Unless kept in a folder chosen up front, the app asks at the end.
         options = replace(options, hold_downloads=str(self.downloads.root))
-        plan = make_plan(profile, options, policy=self.policy())
+        profile, plan = plan_launch(profile_name, options, self._files,
+                                    user_dir=self._profiles_dir)
         session = Session(plan, self._backend_factory(), listener=self._on_event,
                           sessions_base=self._base)
         camera = plan.devices.camera
