@@ -15,8 +15,8 @@ from ..core.plan import RunOptions
 from ..core.policy import SystemFiles
 from ..devices.plan import PICK, PORTAL, X11WindowFinder
 from ..session import control, store
-from ..session.planning import plan_launch, profiles_under_policy
 from ..session.lifecycle import Event, Session, State
+from ..session.planning import plan_launch, profiles_under_policy
 
 
 def print_json(data: object, out: TextIO) -> None:

@@ -16,8 +16,8 @@ from ..core.errors import LauncherError
 from ..core.policy import SystemFiles
 from ..core.schema import FIELDS_BY_KEY, VENDORS
 from . import cameras, client, commands, desktop
-from . import policy as policy_cli
 from . import join as join_cli
+from . import policy as policy_cli
 
 #: ``run`` exit statuses for failures of the launcher itself, as ``env`` and
 #: ``podman run`` use them, so scripts can tell them from the client's own status.

@@ -188,9 +188,9 @@ def load_policy(path: Path = SYSTEM_POLICY) -> Policy:
     flat = POLICY.validate(doc, path=str(path), text=text, hint=_FIX_HINT)
     lines = locate_keys(text)
     base = Policy(source=str(path), settings=flat, lines=lines)
-    devices = DevicePolicy(**{
-        key.partition(".")[2]: tuple(value) if isinstance(value, list) else value
-        for key, value in flat.items() if key.startswith("devices.")})
+    switches = {key.partition(".")[2]: bool(value) for key, value in flat.items()
+                if key.startswith("devices.allow_")}
+    devices = DevicePolicy(forbid_share=tuple(base.get("devices.forbid_share")), **switches)
     return Policy(
         allow_countries=tuple(base.get("network.allow_countries")),
         deny_countries=tuple(base.get("network.deny_countries")),

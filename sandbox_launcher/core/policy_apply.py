@@ -17,7 +17,7 @@ of them repeats the decision.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, Protocol
+from typing import Protocol
 
 from .errors import PolicyRefused, ProfileNotFound
 from .policy import Policy, constrain_values
@@ -30,7 +30,9 @@ _ASK_ADMIN = "launch without that choice, or ask your administrator"
 class LaunchChoices(Protocol):
     """The per-launch options the policy looks at (``RunOptions`` has them)."""
 
-    network: str | None
+    @property
+    def network(self) -> str | None:
+        """``--network`` (None: the profile's)."""
 
 
 def apply_policy(profile: Profile, options: LaunchChoices,

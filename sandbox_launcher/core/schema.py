@@ -61,9 +61,15 @@ def check_port_rule(value: Any) -> str | None:
     return None
 
 
-#: Vendors whose published address lists ship as data (netjail/data); kept here, not
-#: imported from netjail.ranges, whose HTTP client would slow every launch.
-VENDORS = ("zoom",)
+#: Where each vendor publishes its address list (data for ``network.vendor_ranges``; the
+#: fetching lives in netjail.ranges, whose HTTP client would slow every launch). Zoom's
+#: support article "Zoom network firewall or proxy server settings" links this file;
+#: ZoomMeetings.txt there carries the same list.
+VENDOR_SOURCES: dict[str, str] = {
+    "zoom": "https://assets.zoom.us/docs/ipranges/Zoom.txt",
+}
+#: The vendor names, as ``network.vendor_ranges`` and ``ranges refresh`` accept them.
+VENDORS = tuple(VENDOR_SOURCES)
 
 
 def _check_vendor(value: Any) -> str | None:
