@@ -152,7 +152,7 @@ def test_host_x11_switch_refuses_the_profile_choice(files: SystemFiles) -> None:
     _write(files.policy, {"devices.allow_host_x11": False})
     _write(_user_dir(files) / "x11.toml", {"devices.display": "insecure_host_x11",
                                            "command": ["/bin/true"]})
-    with pytest.raises(PolicyRefused, match="devices.display") as info:
+    with pytest.raises(PolicyRefused, match=r"devices\.display") as info:
         plan_launch("x11", RunOptions(), files)
     assert str(files.policy) in info.value.summary
 
