@@ -70,3 +70,21 @@ def apply_policy(profile: Profile, options: LaunchChoices,
                 f"choose an allowed value for {key} in the profile, or ask your "
                 "administrator")
     return replace(profile, values=values), notes
+
+
+def check_added_domains(domains: tuple[str, ...], policy: Policy) -> None:
+    """Refuse names the plan allows beyond a locked or allowed ``network.domains``.
+
+    A meeting link adds its host to the allowlist (``web.any_host``) after the profile's
+    values were settled: that addition must stay inside the administrator's list too.
+    """
+    rule = policy.constraints.get("network.domains")
+    if rule is None:
+        return
+    allowed = rule.value if rule.locked else rule.allowed or ()
+    extra = [d for d in domains if d not in allowed]
+    if extra:
+        raise PolicyRefused(
+            f"the meeting link needs {', '.join(extra)}, which network.domains does not "
+            f"allow: {rule.describe()}", "use a link on an allowed host, or ask your "
+            "administrator")

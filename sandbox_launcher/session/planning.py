@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..core.plan import LaunchPlan, RunOptions, make_plan
 from ..core.policy import Policy, SystemFiles, load_policy
-from ..core.policy_apply import apply_policy
+from ..core.policy_apply import apply_policy, check_added_domains
 from ..core.profile import Profile, ProfileSet, load_profiles
 from ..devices.plan import WindowFinder
 
@@ -38,4 +38,5 @@ def plan_launch(profile_name: str, options: RunOptions, files: SystemFiles, *,
     policy, found = profiles_under_policy(files, user_dir)
     profile, notes = apply_policy(found.get(profile_name), options, policy)
     plan = make_plan(profile, options, host_env=host_env, policy=policy, windows=windows)
+    check_added_domains(plan.network.domains, policy)
     return profile, replace(plan, notes=(*profile.notes, *notes, *plan.notes))

@@ -286,3 +286,22 @@ def test_broken_policy_blocks_the_launch(files: SystemFiles) -> None:
                 system=files) == 125
     assert f"{files.policy}:3 [lock.network]" in err.getvalue()
     assert "what to do: ask your administrator" in err.getvalue()
+
+
+def test_a_link_adds_no_host_beyond_the_allowed_names(files: SystemFiles) -> None:
+    _write(files.policy, {"allow.network.domains": ["meet.example.org"]})
+    _write(_user_dir(files) / "room.toml", {
+        "client": "browser", "network.mode": "allowlist", "web.any_host": True,
+        "network.domains": ["meet.example.org"]})
+    _, plan = plan_launch("room", RunOptions(command=("/bin/echo",), join_url="https://meet.example.org/a"), files,
+                          host_env={})
+    assert plan.network.domains == ("meet.example.org",)  # control: the allowed host
+    with pytest.raises(PolicyRefused, match=r"other\.example\.org"):
+        plan_launch("room", RunOptions(command=("/bin/echo",),
+                                       join_url="https://other.example.org/a"),
+                    files, host_env={})
+    files.policy.unlink()  # control: without the policy the link's host is added
+    _, plan = plan_launch("room", RunOptions(command=("/bin/echo",),
+                                             join_url="https://other.example.org/a"),
+                          files, host_env={})
+    assert "other.example.org" in plan.network.domains
