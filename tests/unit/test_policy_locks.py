@@ -293,8 +293,9 @@ def test_a_link_adds_no_host_beyond_the_allowed_names(files: SystemFiles) -> Non
     _write(_user_dir(files) / "room.toml", {
         "client": "browser", "network.mode": "allowlist", "web.any_host": True,
         "network.domains": ["meet.example.org"]})
-    _, plan = plan_launch("room", RunOptions(command=("/bin/echo",), join_url="https://meet.example.org/a"), files,
-                          host_env={})
+    _, plan = plan_launch("room", RunOptions(command=("/bin/echo",),
+                                             join_url="https://meet.example.org/a"),
+                          files, host_env={})
     assert plan.network.domains == ("meet.example.org",)  # control: the allowed host
     with pytest.raises(PolicyRefused, match=r"other\.example\.org"):
         plan_launch("room", RunOptions(command=("/bin/echo",),
