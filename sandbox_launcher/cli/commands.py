@@ -211,7 +211,8 @@ def wipe_stale(out: TextIO) -> int:
     return 0 if all(w.verified for w in wiped) else 1
 
 
-def app(tray: bool, out: TextIO, err: TextIO, *, ask_link: bool = False) -> int:
+def app(tray: bool, out: TextIO, err: TextIO, *, ask_link: bool = False,
+        system: SystemFiles | None = None) -> int:
     """The desktop app (``--tray``: start in the tray; ``--open-link``: ask for a meeting
     link first). Qt is imported only here."""
     try:
@@ -223,6 +224,9 @@ def app(tray: bool, out: TextIO, err: TextIO, *, ask_link: bool = False) -> int:
               "'sandbox-launcher doctor'", file=err)
         return 1
     del out
-    return app_main(SessionService(), tray_only=tray, ask_link=ask_link)
+    system = system or SystemFiles()
+    return app_main(SessionService(policy_path=system.policy,
+                                   admin_profiles=system.admin_profiles),
+                    tray_only=tray, ask_link=ask_link)
 
 

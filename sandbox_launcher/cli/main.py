@@ -172,7 +172,7 @@ def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         from . import ranges
 
         return ranges.main(args.vendor, args.source, out)
-    return commands.app(args.tray, out, err, ask_link=args.open_link)
+    return commands.app(args.tray, out, err, ask_link=args.open_link, system=args.system)
 
 
 if __name__ == "__main__":
