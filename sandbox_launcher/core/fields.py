@@ -10,6 +10,7 @@ one set of error messages serve both.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -178,7 +179,10 @@ class Schema:
                      f"write it as a [{key}] section")
             elif fld is None:
                 known = ", ".join(sorted(self.by_key))
-                fail(key, f"unknown key {key!r} in the {self.what}", f"known keys are: {known}")
+                close = difflib.get_close_matches(key, self.by_key, n=1)
+                guess = f" (did you mean {close[0]!r}?)" if close else ""
+                fail(key, f"unknown key {key!r} in the {self.what}{guess}",
+                     f"known keys are: {known}")
             elif problem := self.check_value(key, value):
                 fail(key, problem, fld.description)
             else:

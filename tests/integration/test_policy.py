@@ -85,6 +85,7 @@ def test_a_broken_policy_blocks_every_launch(launch: Run, admin: AdminFiles,
     assert f"{admin.policy}:5 [devices.allow_camra]: unknown key" in done.stderr
     assert "what to do: ask your administrator to fix the system policy" in done.stderr
     assert "policy check" in done.stderr
+    assert "did you mean 'devices.allow_camera'" in done.stderr
     listed = launch("profiles")
     assert listed.returncode != 0 and "devices.allow_camra" in listed.stderr
     checked = launch("policy", "check")
