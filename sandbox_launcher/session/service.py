@@ -26,7 +26,7 @@ from ..core import paths, profile_write, schema
 from ..core.errors import LauncherError, ProfileError
 from ..core.plan import RunOptions
 from ..core.policy import ADMIN_PROFILES, SYSTEM_POLICY, Policy, SystemFiles, load_policy
-from ..core.profile import _NAME_RE, ProfileSet, load_profiles
+from ..core.profile import _NAME_RE, ProfileSet, load_profiles, read_profile_file
 from ..devices.camera import CameraFinder
 from ..host import procs
 from . import control, store
@@ -140,7 +140,18 @@ class SessionService:
                                  admin_dir=self._files.admin_profiles).profiles
         base = builtins[name].values if name in builtins else schema.defaults()
         path = self.user_profiles_dir() / f"{name}.toml"
-        return profile_write.save(path, profile_write.changed_keys(values, base))
+        changed = profile_write.changed_keys(values, base)
+        # The editor shows a locked key with the administrator's value: that value is not
+        # the user's, so it is not written; what the user's file said stays for when the
+        # lock is lifted.
+        try:
+            locked = set(self.policy().constraints)
+        except LauncherError:
+            locked = set()
+        own = read_profile_file(path) if locked and path.exists() else {}
+        changed = {k: v for k, v in changed.items() if k not in locked}
+        changed |= {k: v for k, v in own.items() if k in locked}
+        return profile_write.save(path, changed)
 
     def wipe_stale(self) -> list[control.StaleWipe]:
         """Clean up after a launcher that was killed (call from a worker thread)."""

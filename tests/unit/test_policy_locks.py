@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -306,3 +307,21 @@ def test_a_link_adds_no_host_beyond_the_allowed_names(files: SystemFiles) -> Non
                                              join_url="https://other.example.org/a"),
                           files, host_env={})
     assert "other.example.org" in plan.network.domains
+
+
+def test_the_editor_never_writes_the_administrators_value(files: SystemFiles) -> None:
+    from sandbox_launcher.session.service import SessionService
+
+    _write(files.policy, {"lock.backend": "namespace"})
+    user = _user_dir(files)
+    _write(user / "mine.toml", {"command": ["/bin/true"], "backend": "vm"})
+    service = SessionService(profiles_dir=user, policy_path=files.policy,
+                             admin_profiles=files.admin_profiles)
+    shown = service.profiles().get("mine").values  # what the editor shows: the lock
+    assert shown["backend"] == "namespace"
+    service.save_profile("mine", shown | {"sandbox.home_size": "3G"})
+    saved = tomllib.loads((user / "mine.toml").read_text())
+    assert saved["backend"] == "vm" and saved["sandbox"] == {"home_size": "3G"}
+    service.save_profile("fresh", shown)
+    assert "backend" not in tomllib.loads((user / "fresh.toml").read_text())
+    assert service.locked_fields()["backend"].startswith("namespace (set by your administrator")
