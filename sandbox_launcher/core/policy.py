@@ -20,13 +20,13 @@ from typing import Any
 
 from .errors import ProfileError
 from .fields import copy_default, locate_keys, parse_size
+from .paths import SYSTEM_DIR
 from .policy_schema import POLICY
 from .schema import FIELDS_BY_KEY
 
 #: Where the administrator's files live. Front ends take them as a dependency
 #: (:class:`SystemFiles`), so tests point them elsewhere; nothing a user sets (an
 #: environment variable, a flag) moves them.
-SYSTEM_DIR = Path("/etc/sandbox-launcher")
 SYSTEM_POLICY = SYSTEM_DIR / "policy.toml"
 ADMIN_PROFILES = SYSTEM_DIR / "profiles"
 
