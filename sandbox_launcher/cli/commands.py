@@ -166,8 +166,11 @@ def profiles(as_json: bool, out: TextIO, err: TextIO, system: SystemFiles) -> in
     else:
         for profile in sorted(found.profiles.values(), key=lambda p: p.name):
             origin = "built-in" if profile.builtin else "admin" if profile.admin else "user"
-            if len(profile.sources) > 1:
-                origin += ", changed"
+            changed = ["admin"] if profile.builtin and profile.admin else []
+            if len(profile.sources) > profile.builtin + profile.admin:
+                changed.append("user")
+            if changed and origin != "user":
+                origin += f", changed by {' and '.join(changed)}"
             print(f"{profile.name:<14} {profile.title:<26} backend={profile['backend']:<9} "
                   f"network={profile['network.mode']:<9} ({origin})", file=out)
         for error in found.broken:

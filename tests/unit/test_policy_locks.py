@@ -210,6 +210,11 @@ def test_admin_profiles_appear_and_user_profiles_hide(files: SystemFiles) -> Non
     _, found = profiles_under_policy(files)
     assert found.profiles["corp-meet"].admin and "mine" in found.profiles
     assert found.profiles["zoom"].title == "Changed by user"
+    out = io.StringIO()
+    main(["profiles"], out, io.StringIO(), system=files)
+    lines = {line.split()[0]: line for line in out.getvalue().splitlines()}
+    assert lines["corp-meet"].endswith("(admin)") and lines["mine"].endswith("(user)")
+    assert lines["zoom"].endswith("(built-in, changed by user)")
     _write(files.policy, {"profiles.hide_user": True})
     _, hidden = profiles_under_policy(files)
     assert "corp-meet" in hidden.profiles and "mine" not in hidden.profiles
