@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -122,6 +123,23 @@ def locate_keys(text: str) -> dict[str, int]:
             key = f"{table}.{match.group(2)}" if table else match.group(2)
             lines.setdefault(key, number)
     return lines
+
+
+_TOML_POS_RE = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+def parse_toml(text: str, *, path: str, hint: str) -> dict[str, Any]:
+    """``tomllib.loads`` whose syntax error names the file and line (a ProfileError)."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        pos = _TOML_POS_RE.search(str(exc))
+        # tomllib says "(at end of document)" for an unterminated construct: that is the
+        # last line, which is where an editor should put the cursor.
+        line = int(pos.group(1)) if pos else max(1, len(text.splitlines()))
+        message = _TOML_POS_RE.sub("", str(exc)).replace("(at end of document)", "")
+        raise ProfileError(f"is not valid TOML: {message.strip()}", hint, path=path,
+                           line=line) from exc
 
 
 def copy_default(value: Any) -> Any:

@@ -12,14 +12,13 @@ with the file, line and key named.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .errors import ProfileError
-from .fields import copy_default, locate_keys, parse_size
+from .fields import copy_default, locate_keys, parse_size, parse_toml
 from .paths import SYSTEM_DIR
 from .policy_schema import POLICY
 from .schema import FIELDS_BY_KEY
@@ -161,11 +160,7 @@ def read_policy(path: Path) -> tuple[str, dict[str, Any]] | None:
         raise ProfileError(f"the system policy cannot be read: {exc}",
                            "ask your administrator to fix its permissions",
                            path=str(path)) from exc
-    try:
-        return text, tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ProfileError(f"the system policy is not valid TOML: {exc}", _FIX_HINT,
-                           path=str(path)) from exc
+    return text, parse_toml(text, path=str(path), hint=_FIX_HINT)
 
 
 def policy_problems(path: Path) -> list[ProfileError]:

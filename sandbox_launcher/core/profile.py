@@ -9,8 +9,6 @@ files, keep only some profiles, and fixes keys of every profile (``policy.py``).
 
 from __future__ import annotations
 
-import re
-import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -18,11 +16,11 @@ from typing import Any
 
 from . import paths, schema
 from .errors import ProfileError, ProfileNotFound
+from .fields import parse_toml
 from .policy import ADMIN_PROFILES, NETWORK_ADDITIONS, Policy, constrain_values
 from .schema import NAME_RE
 
 _NAME_RE = NAME_RE  # the name the app service imports
-_TOML_POS_RE = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
 @dataclass(frozen=True)
@@ -81,19 +79,8 @@ def read_profile_file(path: Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as exc:
         raise ProfileError(f"cannot be read: {exc}", "check the file's permissions and "
                            "that it is UTF-8 text", path=str(path)) from exc
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        pos = _TOML_POS_RE.search(str(exc))
-        # tomllib says "(at end of document)" for an unterminated construct: that is the
-        # last line, which is where an editor should put the cursor.
-        line = int(pos.group(1)) if pos else max(1, len(text.splitlines()))
-        message = _TOML_POS_RE.sub("", str(exc)).replace("(at end of document)", "")
-        raise ProfileError(
-            f"is not valid TOML: {message.strip()}",
-            "fix the syntax; see https://toml.io for the format",
-            path=str(path), line=line,
-        ) from exc
+    doc = parse_toml(text, path=str(path),
+                     hint="fix the syntax; see https://toml.io for the format")
     return schema.validate(doc, path=str(path), text=text)
 
 

@@ -253,6 +253,7 @@ def test_old_policy_files_still_load(tmp_path: Path) -> None:
     ("[profiles]\nhide_user = \"yes\"\n", "profiles.hide_user", 2),
     ("[vm]\npool_size = 99\n", "vm.pool_size", 2),
     ("[devices]\nforbid_share = [\"relative\"]\n", "devices.forbid_share", 2),
+    ("[lock]\nbackend = \"namespace\"\nmode = = 1\n", "", 3),  # not TOML at all
 ])
 def test_broken_policy_names_file_line_key(tmp_path: Path, text: str, key: str,
                                            line: int) -> None:
