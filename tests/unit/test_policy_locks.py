@@ -331,3 +331,20 @@ def test_the_editor_never_writes_the_administrators_value(files: SystemFiles) ->
     service.save_profile("fresh", shown)
     assert "backend" not in tomllib.loads((user / "fresh.toml").read_text())
     assert service.locked_fields()["backend"].startswith("namespace (set by your administrator")
+
+
+@pytest.mark.parametrize(("flag", "key"), [("--backend", "backend"),
+                                           ("--network", "network.mode")])
+def test_cli_choices_come_from_the_schema(flag: str, key: str,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["run", "generic", flag, "nosuch"], io.StringIO(), io.StringIO())
+    choices = schema.FIELDS_BY_KEY[key].choices
+    assert f"(choose from {', '.join(repr(c) for c in choices)})" in capsys.readouterr().err
+
+
+def test_ranges_vendors_come_from_the_schema(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["ranges", "refresh", "nosuch"], io.StringIO(), io.StringIO())
+    assert f"choose from {', '.join(repr(v) for v in schema.VENDORS)}" in (
+        capsys.readouterr().err)
