@@ -171,7 +171,9 @@ def policy_problems(path: Path) -> list[ProfileError]:
         return [exc]
     if read is None:
         return []
-    return POLICY.problems(read[1], path=str(path), text=read[0], hint=_FIX_HINT)[1]
+    flat, found = POLICY.problems(read[1], path=str(path), text=read[0], hint=_FIX_HINT)
+    return found or _conflicts(Policy(source=str(path), settings=flat,
+                                      lines=locate_keys(read[0])))
 
 
 def load_policy(path: Path = SYSTEM_POLICY) -> Policy:
@@ -183,6 +185,9 @@ def load_policy(path: Path = SYSTEM_POLICY) -> Policy:
     flat = POLICY.validate(doc, path=str(path), text=text, hint=_FIX_HINT)
     lines = locate_keys(text)
     base = Policy(source=str(path), settings=flat, lines=lines)
+    conflicts = _conflicts(base)
+    if conflicts:
+        raise conflicts[0]
     switches = {key.partition(".")[2]: bool(value) for key, value in flat.items()
                 if key.startswith("devices.allow_")}
     devices = DevicePolicy(forbid_share=tuple(base.get("devices.forbid_share")), **switches)
@@ -192,6 +197,27 @@ def load_policy(path: Path = SYSTEM_POLICY) -> Policy:
         country_overrides=dict(base.get("network.country_overrides")),
         source=str(path), devices=devices, settings=flat, lines=lines,
         constraints=_constraints(base, devices))
+
+
+def _conflicts(policy: Policy) -> list[ProfileError]:
+    """A lock outside the same key's allowed values or ceiling contradicts itself."""
+    found = []
+    for setting, value in policy.settings.items():
+        table, _, key = setting.partition(".")
+        if table != "lock":
+            continue
+        allowed = policy.settings.get(f"allow.{key}")
+        ceiling = policy.settings.get(f"max.{key}")
+        items = value if isinstance(value, list) else [value]
+        limit = f"allow.{key}" if allowed is not None and any(
+            i not in allowed for i in items) else f"max.{key}" if ceiling is not None and (
+            parse_size(value) > parse_size(ceiling)) else ""
+        if limit:
+            found.append(ProfileError(
+                f"{setting} = {value!r} contradicts {limit} in the same policy",
+                f"{_FIX_HINT} (the lock must be within {limit})",
+                path=policy.source, line=policy.lines.get(setting), key=setting))
+    return found
 
 
 def _constraints(policy: Policy, devices: DevicePolicy) -> dict[str, Constraint]:

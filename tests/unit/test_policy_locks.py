@@ -254,6 +254,7 @@ def test_old_policy_files_still_load(tmp_path: Path) -> None:
     ("[vm]\npool_size = 99\n", "vm.pool_size", 2),
     ("[devices]\nforbid_share = [\"relative\"]\n", "devices.forbid_share", 2),
     ("[lock]\nbackend = \"namespace\"\nmode = = 1\n", "", 3),  # not TOML at all
+    ("[allow]\nbackend = [\"namespace\"]\n[lock]\nbackend = \"vm\"\n", "lock.backend", 4),
 ])
 def test_broken_policy_names_file_line_key(tmp_path: Path, text: str, key: str,
                                            line: int) -> None:
