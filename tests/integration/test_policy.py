@@ -120,18 +120,23 @@ def test_locks_hold_in_a_real_sandbox(launch: Run, admin: AdminFiles,
 
 def test_the_environment_moves_no_lock(launch: Run, admin: AdminFiles, user_tmp: Path,
                                        launcher_user: LauncherUser) -> None:
+    """Profiles found through XDG_CONFIG_HOME, host variables, a made-up variable that
+    could name another policy: none of it moves a lock."""
     elsewhere = user_tmp / "config" / "sandbox-launcher" / "profiles"
     subprocess.run(["mkdir", "-p", str(elsewhere)], check=True)
-    (elsewhere / "leaky.toml").write_text(
-        f'command = {json.dumps(_SHOW)}\n[sandbox]\nenv = {{ LEAK = "yes" }}\n'
-        'pass_env = ["LEAK"]\n')
+    (elsewhere / "passer.toml").write_text(
+        f'command = {json.dumps(_SHOW)}\n[sandbox]\npass_env = ["LEAK"]\n')
     shutil.chown(user_tmp / "config", launcher_user.uid, launcher_user.gid)
     empty = user_tmp / "empty.toml"
     empty.write_text("")
-    admin.write_policy('[lock.sandbox]\nenv = {}\npass_env = []\n')
-    done = launch("run", "leaky", env_extra={
-        "XDG_CONFIG_HOME": str(user_tmp / "config"), "LEAK": "from-host",
-        "SANDBOX_LAUNCHER_POLICY": str(empty)})
+    env = {"XDG_CONFIG_HOME": str(user_tmp / "config"), "LEAK": "from-host",
+           "SANDBOX_LAUNCHER_POLICY": str(empty)}
+    # Control: without a lock the host variable reaches the sandbox.
+    done = launch("run", "passer", env_extra=env)
+    assert done.returncode == 0, done.stderr
+    assert "LEAK=from-host" in done.stdout
+    admin.write_policy("[lock.sandbox]\npass_env = []\n")
+    done = launch("run", "passer", env_extra=env)
     assert done.returncode == 0, done.stderr
     assert "LEAK=none" in done.stdout
 
