@@ -349,3 +349,11 @@ def test_ranges_vendors_come_from_the_schema(capsys: pytest.CaptureFixture[str])
         main(["ranges", "refresh", "nosuch"], io.StringIO(), io.StringIO())
     assert f"choose from {', '.join(repr(v) for v in schema.VENDORS)}" in (
         capsys.readouterr().err)
+
+
+def test_every_front_end_plans_through_the_policy() -> None:
+    """The lock is applied in one place: nothing but session/planning.py calls make_plan."""
+    package = Path(__file__).parents[2] / "sandbox_launcher"
+    callers = {str(p.relative_to(package)) for p in package.rglob("*.py")
+               if "make_plan(" in p.read_text(encoding="utf-8")}
+    assert callers == {"core/plan.py", "session/planning.py"}
