@@ -12,11 +12,12 @@ from typing import Any, TextIO
 
 from ..core.devices import PICK, PORTAL
 from ..core.plan import RunOptions
-from ..core.profile import load_profiles
+from ..core.policy import SystemFiles
 from ..devices.plan import X11WindowFinder
 from ..session import control, store
 from ..session.launch import Launcher, record_in_store
 from ..session.lifecycle import Event, State
+from ..session.planning import profiles_under_policy
 
 
 def print_json(data: object, out: TextIO) -> None:
@@ -25,10 +26,10 @@ def print_json(data: object, out: TextIO) -> None:
     out.write("\n")
 
 
-def default_launcher() -> Launcher:
+def default_launcher(system: SystemFiles | None = None) -> Launcher:
     """The launch path of a user's command line: the user's profiles, the system policy,
     the real backends, the user's client store."""
-    return Launcher(record_client=record_in_store)
+    return Launcher(files=system or SystemFiles(), record_client=record_in_store)
 
 
 def _clean_stale(launcher: Launcher, err: TextIO) -> None:
@@ -82,7 +83,7 @@ def _show_use(data: dict[str, Any], err: TextIO) -> None:
 def run(args: argparse.Namespace, out: TextIO, err: TextIO,
         launcher: Launcher | None = None) -> int:
     """``run PROFILE [options] [-- COMMAND ARGS…]``: exit status is the client's."""
-    launcher = launcher or default_launcher()
+    launcher = launcher or default_launcher(args.system)
     command = list(args.client_command)
     _clean_stale(launcher, err)
     plan = launcher.plan(args.profile, RunOptions(
@@ -145,7 +146,7 @@ def open_link(args: argparse.Namespace, out: TextIO, err: TextIO,
     """``open URL``: a meeting link, checked by the strict parser, in its profile."""
     from . import join as join_cli
 
-    launcher = launcher or default_launcher()
+    launcher = launcher or default_launcher(args.system)
     route = launcher.route(args.url)
     link, profile = route.link, route.profile
     # A session of that profile runs: join it, start another, or ask (cli/join.py).
@@ -158,22 +159,25 @@ def open_link(args: argparse.Namespace, out: TextIO, err: TextIO,
         profile=profile, client_command=[], backend=None, network=None, join=link.url,
         camera=None, mic=None, share=[], keep_downloads=None, report=args.report,
         verbose=args.verbose, share_window=args.share_window,
-        share_screen=args.share_screen)
+        share_screen=args.share_screen, system=args.system)
     return run(run_args, out, err, launcher)
 
 
-def profiles(as_json: bool, out: TextIO, err: TextIO) -> int:
-    """``profiles [--json]``: valid profiles, and the broken files with their errors."""
-    found = load_profiles()
+def profiles(as_json: bool, out: TextIO, err: TextIO, system: SystemFiles) -> int:
+    """``profiles [--json]``: the profiles the policy lets exist, and the broken files."""
+    found = profiles_under_policy(system)[1]
     if as_json:
         print_json({"profiles": [p.to_dict() for p in found.profiles.values()],
                     "broken": [e.to_dict() | {"path": e.path, "line": e.line, "key": e.key}
                                for e in found.broken]}, out)
     else:
         for profile in sorted(found.profiles.values(), key=lambda p: p.name):
-            origin = "built-in" if profile.builtin else "user"
-            if profile.builtin and len(profile.sources) > 1:
-                origin = "built-in, changed by user"
+            origin = "built-in" if profile.builtin else "admin" if profile.admin else "user"
+            changed = ["admin"] if profile.builtin and profile.admin else []
+            if len(profile.sources) > profile.builtin + profile.admin:
+                changed.append("user")
+            if changed and origin != "user":
+                origin += f", changed by {' and '.join(changed)}"
             print(f"{profile.name:<14} {profile.title:<26} backend={profile['backend']:<9} "
                   f"network={profile['network.mode']:<9} ({origin})", file=out)
         for error in found.broken:
@@ -220,7 +224,8 @@ def wipe_stale(out: TextIO, launcher: Launcher | None = None) -> int:
     return 0 if all(w.verified for w in wiped) else 1
 
 
-def app(tray: bool, out: TextIO, err: TextIO, *, ask_link: bool = False) -> int:
+def app(tray: bool, out: TextIO, err: TextIO, *, ask_link: bool = False,
+        system: SystemFiles | None = None) -> int:
     """The desktop app (``--tray``: start in the tray; ``--open-link``: ask for a meeting
     link first). Qt is imported only here."""
     try:
@@ -232,6 +237,9 @@ def app(tray: bool, out: TextIO, err: TextIO, *, ask_link: bool = False) -> int:
               "'sandbox-launcher doctor'", file=err)
         return 1
     del out
-    return app_main(SessionService(), tray_only=tray, ask_link=ask_link)
+    system = system or SystemFiles()
+    return app_main(SessionService(policy_path=system.policy,
+                                   admin_profiles=system.admin_profiles),
+                    tray_only=tray, ask_link=ask_link)
 
 

@@ -13,8 +13,11 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, TextIO
 
 from ..core.errors import LauncherError
+from ..core.policy import SystemFiles
+from ..core.schema import FIELDS_BY_KEY, VENDORS
 from . import cameras, client, commands, desktop
 from . import join as join_cli
+from . import policy as policy_cli
 from . import vault as vault_cli
 
 if TYPE_CHECKING:
@@ -39,7 +42,7 @@ def _parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run a profile in a fresh sandbox, then wipe it")
     run.add_argument("profile")
-    run.add_argument("--backend", choices=("namespace", "vm"))
+    run.add_argument("--backend", choices=FIELDS_BY_KEY["backend"].choices)
     run.add_argument("--join", metavar="URL", help="meeting link to hand to the client")
     run.add_argument("--camera", metavar="DEVICE", help="camera device to grant, or none")
     run.add_argument("--mic", dest="mic", action="store_true", default=None,
@@ -52,7 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--keep-downloads", metavar="DIR",
                      help="move the client's ~/Downloads here at the end "
                           "(default: list them in the report and discard them)")
-    run.add_argument("--network", choices=("allowlist", "none"))
+    run.add_argument("--network", choices=FIELDS_BY_KEY["network.mode"].choices)
     _share_flags(run)
     run.add_argument("--report", metavar="FILE.json", help="write the session report here")
     run.epilog = ("-- COMMAND ARGS…  runs COMMAND instead of the profile's client under the "
@@ -72,7 +75,7 @@ def _parser() -> argparse.ArgumentParser:
     ranges = sub.add_parser("ranges", help="vendors' published address lists")
     ranges_sub = ranges.add_subparsers(dest="ranges_command", required=True)
     refresh = ranges_sub.add_parser("refresh", help="fetch a vendor's current list")
-    refresh.add_argument("vendor", choices=("zoom",))
+    refresh.add_argument("vendor", choices=VENDORS)
     refresh.add_argument("--from", dest="source", metavar="URL|FILE",
                          help="fetch from here instead of the vendor's URL")
     join_cli.add_parser(sub)
@@ -80,6 +83,7 @@ def _parser() -> argparse.ArgumentParser:
     cameras.add_parser(sub)
     desktop.add_parser(sub)
     vault_cli.add_parser(sub)
+    policy_cli.add_parser(sub)
     wipe = sub.add_parser("wipe", help="wipe sessions left by a launcher that died")
     wipe.add_argument("--stale", action="store_true", required=True,
                       help="wipe every session whose launcher is gone")
@@ -105,11 +109,14 @@ def _print_error(exc: LauncherError, err: TextIO) -> None:
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
-         err: TextIO | None = None, launcher: Launcher | None = None) -> int:
+         err: TextIO | None = None, launcher: Launcher | None = None, *,
+         system: SystemFiles | None = None) -> int:
     """Entry point; returns the process exit status.
 
-    *launcher*: the launch path with its dependencies (registry of backends, profile and
-    policy locations, sessions dir); the user's own when not given.
+    *launcher*: the launch path with its dependencies (registry of backends, profile
+    locations, sessions dir); the user's own when not given. *system*: where the
+    administrator's policy and profiles are (``/etc`` unless a test passes others;
+    nothing the user sets moves them).
     """
     out = out or sys.stdout
     err = err or sys.stderr
@@ -128,6 +135,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
     if client_command and args.command != "run":
         parser.error("'-- COMMAND' is only for 'run'")
     args.client_command = client_command
+    args.system = system or SystemFiles()
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="sandbox-launcher: %(message)s", stream=err)
     try:
@@ -148,7 +156,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
 def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO,
               launcher: Launcher | None) -> int:
     if args.command == "profiles":
-        return commands.profiles(args.json, out, err)
+        return commands.profiles(args.json, out, err, args.system)
+    if args.command == "policy":
+        return policy_cli.main(args, out, err)
     if args.command == "doctor":
         from . import doctor
 
@@ -173,7 +183,7 @@ def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO,
         from . import ranges
 
         return ranges.main(args.vendor, args.source, out)
-    return commands.app(args.tray, out, err, ask_link=args.open_link)
+    return commands.app(args.tray, out, err, ask_link=args.open_link, system=args.system)
 
 
 if __name__ == "__main__":

@@ -30,10 +30,11 @@ import platformdirs
 from ..core import fetch as fetching
 from ..core import proc
 from ..core.errors import ClientStoreError, UsageError
+from ..core.paths import SYSTEM_DIR
 from . import download
 from .vendors import Vendor
 
-IT_KEYS_DIR = Path("/etc/sandbox-launcher/keys")
+IT_KEYS_DIR = SYSTEM_DIR / "keys"
 #: A vendor's armoured public key is a few KiB; anything near this is not one.
 MAX_KEY_BYTES = 1 << 20
 _TIMEOUT = 60.0

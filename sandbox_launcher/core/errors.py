@@ -134,3 +134,7 @@ class VaultError(LauncherError):
     A session never fails because of it: the session layer starts clean and shows the
     summary as a note; ``vault`` commands exit with it.
     """
+
+
+class PolicyRefused(UsageError):
+    """The launch asks for something the system policy fixes otherwise."""

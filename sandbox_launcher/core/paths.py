@@ -15,6 +15,8 @@ import platformdirs
 from .errors import HostNotCapable
 
 APP = "sandbox-launcher"
+#: The administrator's files (policy, profiles, vendor keys): root's, read-only for users.
+SYSTEM_DIR = Path("/etc") / APP
 
 
 def config_dir() -> Path:

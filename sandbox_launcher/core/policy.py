@@ -1,41 +1,48 @@
 """The system policy: what an IT department fixes for every user of the machine.
 
-``/etc/sandbox-launcher/policy.toml`` is read-only for users. What it says is never
-widened by a profile or a command-line option: denied countries add up, allowed
-countries intersect. A broken policy file stops every launch (fail closed) with the
-file, line and key named.
+``/etc/sandbox-launcher/policy.toml`` is read-only for users. It is validated by the
+policy schema (``policy_schema.py``, derived from the profile schema): any profile key
+can be locked, narrowed to allowed values or capped, and the device switches and
+country lists of earlier versions keep their meaning. What it says is never widened by
+a profile, a command-line option, the app or the environment: the locks are applied
+where the effective settings are computed (``policy_apply.py``); denied countries add
+up, allowed countries intersect. A broken policy file stops every launch (fail closed)
+with the file, line and key named.
 """
 
 from __future__ import annotations
 
-import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..netjail.geo import check_country_code
 from .errors import ProfileError
-from .schema import check_cidr, locate_keys
+from .fields import copy_default, locate_keys, parse_size, parse_toml
+from .paths import SYSTEM_DIR
+from .policy_schema import POLICY
+from .schema import FIELDS_BY_KEY
 
-SYSTEM_POLICY = Path("/etc/sandbox-launcher/policy.toml")
+#: Where the administrator's files live. Front ends take them as a dependency
+#: (:class:`SystemFiles`), so tests point them elsewhere; nothing a user sets (an
+#: environment variable, a flag) moves them.
+SYSTEM_POLICY = SYSTEM_DIR / "policy.toml"
+ADMIN_PROFILES = SYSTEM_DIR / "profiles"
 
-_KEYS: dict[str, str] = {
-    "network.allow_countries": "list of country codes",
-    "network.deny_countries": "list of country codes",
-    "network.country_overrides": "table of CIDR = country code",
-    "devices.allow_camera": "true or false: whether a camera may be granted",
-    "devices.allow_share": "true or false: whether a share folder may be granted",
-    "devices.forbid_share": "list of folders never shared (nor any folder in or above them)",
-    "devices.allow_host_x11": "true or false: whether insecure_host_x11 may be granted",
-    "devices.allow_dbus": "true or false: whether profiles may talk to session-bus services",
-    "devices.allow_keep_downloads": "true or false: whether downloads may be kept",
-    "devices.allow_mic": "true or false: whether the microphone may be switched on",
-    "devices.allow_screen_share": "true or false: whether a window or the screen may be "
-                                  "shared",
-    "vault.allow": "true or false: whether profiles may remember sign-in in an encrypted "
-                   "vault",
-}
+#: User-profile keys that widen the network; ignored when the policy forbids additions.
+NETWORK_ADDITIONS = ("network.domains", "network.cidrs", "network.ports",
+                     "network.vendor_ranges", "web.any_host")
+
+_FIX_HINT = ("ask your administrator to fix the system policy ('sandbox-launcher policy "
+             "check' lists every problem); until then nothing can be launched")
+
+
+@dataclass(frozen=True)
+class SystemFiles:
+    """The administrator's files, passed into ``main()`` and the app service."""
+
+    policy: Path = SYSTEM_POLICY
+    admin_profiles: Path = ADMIN_PROFILES
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,39 @@ class DevicePolicy:
 
 
 @dataclass(frozen=True)
+class Constraint:
+    """What the policy fixes of one profile key, and which line of which file says so."""
+
+    key: str
+    locked: bool = False
+    value: Any = None
+    allowed: tuple[str, ...] | None = None
+    ceiling: int | None = None
+    source: str = ""
+
+    def permits(self, value: Any) -> bool:
+        """Whether *value* may stand as it is."""
+        if self.locked and value != self.value:
+            return False
+        if self.allowed is not None:
+            items = value if isinstance(value, list | tuple) else [value]
+            if any(i not in self.allowed for i in items):
+                return False
+        return self.ceiling is None or parse_size(value) <= self.ceiling
+
+    def describe(self) -> str:
+        """``namespace``, ``one of: a, b``, ``at most 2G``: for the lock and messages."""
+        if self.locked:
+            text = (", ".join(map(str, self.value)) or "none") if isinstance(
+                self.value, list) else str(self.value)
+        elif self.allowed is not None:
+            text = "only " + (", ".join(self.allowed) or "none")
+        else:
+            text = f"at most {(self.ceiling or 0) >> 20} MiB"
+        return f"{text} (set by your administrator in {self.source})"
+
+
+@dataclass(frozen=True)
 class Policy:
     """The system policy in force (empty when there is no policy file)."""
 
@@ -69,80 +109,177 @@ class Policy:
     country_overrides: Mapping[str, str] = field(default_factory=dict)
     source: str = ""
     devices: DevicePolicy = field(default_factory=DevicePolicy)
-    #: Whether profiles may remember sign-in (``[vault] allow``).
-    allow_vault: bool = True
+    #: Every policy key the file sets (flat), and the line that sets it.
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    lines: Mapping[str, int] = field(default_factory=dict)
+    #: Profile key → what the policy fixes of it.
+    constraints: Mapping[str, Constraint] = field(default_factory=dict)
+
+    def get(self, key: str) -> Any:
+        """A policy key's value in force (the file's, else the default)."""
+        return self.settings.get(key, POLICY.by_key[key].default)
+
+    def origin(self, key: str) -> str:
+        """``FILE:LINE`` for a key the file sets, ``default`` otherwise."""
+        if key not in self.settings:
+            return "default"
+        line = self.lines.get(key)
+        return f"{self.source}:{line}" if line else self.source
+
+    @property
+    def forbid_additions(self) -> bool:
+        """Whether user profiles and flags may not widen the network."""
+        return bool(self.get("network.forbid_additions"))
+
+    @property
+    def allow_vault(self) -> bool:
+        """Whether profiles may remember sign-in (``[vault] allow``)."""
+        return bool(self.get("vault.allow"))
+
+    @property
+    def hide_user_profiles(self) -> bool:
+        """Whether the user's own profile files are ignored."""
+        return bool(self.get("profiles.hide_user"))
+
+    def profile_allowed(self, name: str) -> bool:
+        """Whether the policy lets profile *name* exist."""
+        only = self.get("profiles.only")
+        return not only or name in only
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form for reports."""
         return {"source": self.source or None, "allow_countries": list(self.allow_countries),
                 "deny_countries": list(self.deny_countries),
                 "country_overrides": dict(self.country_overrides),
-                "devices": self.devices.to_dict(), "vault": {"allow": self.allow_vault}}
+                "devices": self.devices.to_dict(),
+                "locks": {k: c.describe() for k, c in sorted(self.constraints.items())}}
+
+
+def read_policy(path: Path) -> tuple[str, dict[str, Any]] | None:
+    """The file's text and TOML document; None when there is no file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ProfileError(f"the system policy cannot be read: {exc}",
+                           "ask your administrator to fix its permissions",
+                           path=str(path)) from exc
+    return text, parse_toml(text, path=str(path), hint=_FIX_HINT)
+
+
+def policy_problems(path: Path) -> list[ProfileError]:
+    """Every problem of the policy file (for ``policy check``); [] when it is fine."""
+    try:
+        read = read_policy(path)
+    except ProfileError as exc:
+        return [exc]
+    if read is None:
+        return []
+    flat, found = POLICY.problems(read[1], path=str(path), text=read[0], hint=_FIX_HINT)
+    return found or _conflicts(Policy(source=str(path), settings=flat,
+                                      lines=locate_keys(read[0])))
 
 
 def load_policy(path: Path = SYSTEM_POLICY) -> Policy:
     """Read and validate the policy file; a missing file is an empty policy."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    read = read_policy(path)
+    if read is None:
         return Policy()
-    except OSError as exc:
-        raise ProfileError(f"the system policy cannot be read: {exc.strerror}",
-                           "ask your administrator to fix its permissions",
-                           path=str(path)) from exc
-    where = locate_keys(text)
-
-    def fail(key: str, message: str) -> ProfileError:
-        return ProfileError(message, "ask your administrator to fix the system policy",
-                            path=str(path), line=where.get(key), key=key)
-
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ProfileError(f"the system policy is not valid TOML: {exc}",
-                           "ask your administrator to fix the system policy",
-                           path=str(path)) from exc
-    network = doc.get("network", {})
-    for key in doc:
-        if key not in ("network", "devices", "vault") or not isinstance(doc[key], dict):
-            raise fail(key, f"unknown key {key!r} in the system policy")
-    for section in ("network", "devices", "vault"):
-        for key in doc.get(section, {}):
-            if f"{section}.{key}" not in _KEYS:
-                raise fail(f"{section}.{key}",
-                           f"unknown key '{section}.{key}' in the system policy")
-    lists: dict[str, tuple[str, ...]] = {}
-    for name in ("allow_countries", "deny_countries"):
-        value = network.get(name, [])
-        problem = (None if isinstance(value, list) else "expected a list of country codes")
-        problem = problem or next(filter(None, map(check_country_code, value)), None)
-        if problem:
-            raise fail(f"network.{name}", problem)
-        lists[name] = tuple(value)
-    overrides = network.get("country_overrides", {})
-    if not isinstance(overrides, dict):
-        raise fail("network.country_overrides", "expected a table of CIDR = country code")
-    for cidr, code in overrides.items():
-        problem = check_cidr(cidr) or check_country_code(code)
-        if problem:
-            raise fail("network.country_overrides", problem)
-    allow_vault = doc.get("vault", {}).get("allow", True)
-    if not isinstance(allow_vault, bool):
-        raise fail("vault.allow", "expected true or false")
-    return Policy(lists["allow_countries"], lists["deny_countries"], dict(overrides), str(path),
-                  _device_policy(doc.get("devices", {}), fail), allow_vault=allow_vault)
+    text, doc = read
+    flat = POLICY.validate(doc, path=str(path), text=text, hint=_FIX_HINT)
+    lines = locate_keys(text)
+    base = Policy(source=str(path), settings=flat, lines=lines)
+    conflicts = _conflicts(base)
+    if conflicts:
+        raise conflicts[0]
+    switches = {key.partition(".")[2]: bool(value) for key, value in flat.items()
+                if key.startswith("devices.allow_")}
+    devices = DevicePolicy(forbid_share=tuple(base.get("devices.forbid_share")), **switches)
+    return Policy(
+        allow_countries=tuple(base.get("network.allow_countries")),
+        deny_countries=tuple(base.get("network.deny_countries")),
+        country_overrides=dict(base.get("network.country_overrides")),
+        source=str(path), devices=devices, settings=flat, lines=lines,
+        constraints=_constraints(base, devices))
 
 
-def _device_policy(section: dict[str, Any],
-                   fail: Callable[[str, str], ProfileError]) -> DevicePolicy:
-    values: dict[str, Any] = {}
-    for key, value in section.items():
-        if key == "forbid_share":
-            if not (isinstance(value, list) and all(isinstance(v, str) and v for v in value)):
-                raise fail("devices.forbid_share", "expected a list of folders")
-            values[key] = tuple(value)
-        elif not isinstance(value, bool):
-            raise fail(f"devices.{key}", "expected true or false")
+def _conflicts(policy: Policy) -> list[ProfileError]:
+    """A lock outside the same key's allowed values or ceiling contradicts itself."""
+    found = []
+    for setting, value in policy.settings.items():
+        table, _, key = setting.partition(".")
+        if table != "lock":
+            continue
+        allowed = policy.settings.get(f"allow.{key}")
+        ceiling = policy.settings.get(f"max.{key}")
+        items = value if isinstance(value, list) else [value]
+        limit = f"allow.{key}" if allowed is not None and any(
+            i not in allowed for i in items) else f"max.{key}" if ceiling is not None and (
+            parse_size(value) > parse_size(ceiling)) else ""
+        if limit:
+            found.append(ProfileError(
+                f"{setting} = {value!r} contradicts {limit} in the same policy",
+                f"{_FIX_HINT} (the lock must be within {limit})",
+                path=policy.source, line=policy.lines.get(setting), key=setting))
+    return found
+
+
+def _constraints(policy: Policy, devices: DevicePolicy) -> dict[str, Constraint]:
+    """Profile key → constraint, from ``[lock]``, ``[allow]``, ``[max]`` and the switches."""
+    found: dict[str, Constraint] = {}
+
+    def add(key: str, origin: str, **what: Any) -> None:
+        old = found.get(key)
+        if old is not None and old.allowed is not None and what.get("allowed") is not None:
+            what["allowed"] = tuple(a for a in old.allowed if a in what["allowed"])
+        values = {"locked": old.locked, "value": old.value, "allowed": old.allowed,
+                  "ceiling": old.ceiling, "source": old.source} if old else {}
+        found[key] = Constraint(key, **(values | what | {"source": origin}))
+
+    for setting, value in policy.settings.items():
+        table, _, key = setting.partition(".")
+        if key not in FIELDS_BY_KEY:
+            continue
+        origin = policy.origin(setting)
+        if table == "lock":
+            add(key, origin, locked=True, value=value)
+        elif table == "allow":
+            add(key, origin, allowed=tuple(value))
+        elif table == "max":
+            add(key, origin, ceiling=parse_size(value))
+    # The switches of earlier policies say the same as a lock: show and enforce them so.
+    if not devices.allow_host_x11:
+        display = FIELDS_BY_KEY["devices.display"].choices
+        add("devices.display", policy.origin("devices.allow_host_x11"),
+            allowed=tuple(c for c in display if c != "insecure_host_x11"))
+    if not devices.allow_dbus:
+        add("devices.dbus_talk", policy.origin("devices.allow_dbus"), locked=True, value=[])
+    if policy.forbid_additions:
+        add("web.any_host", policy.origin("network.forbid_additions"), locked=True,
+            value=False)
+    return found
+
+
+def constrain_values(values: dict[str, Any], policy: Policy) -> tuple[dict[str, Any], list[str]]:
+    """Locks, allowed list items and ceilings applied to a profile's values.
+
+    Returns the new values and a note for each change. A single choice outside an
+    allowed set is left as it is (:func:`apply_policy` refuses it at launch).
+    """
+    found = dict(values)
+    notes: list[str] = []
+    for key, rule in sorted(policy.constraints.items()):
+        value = found[key]
+        if rule.permits(value):
+            continue
+        if rule.locked:
+            found[key] = copy_default(rule.value)
+        elif rule.ceiling is not None and parse_size(value) > rule.ceiling:
+            found[key] = rule.ceiling
+        elif rule.allowed is not None and isinstance(value, list):
+            found[key] = [item for item in value if item in rule.allowed]
         else:
-            values[key] = value
-    return DevicePolicy(**values)
+            continue
+        notes.append(f"the profile's {key} = {value!r} is not used: {rule.describe()}")
+    return found, notes

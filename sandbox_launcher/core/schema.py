@@ -3,74 +3,28 @@
 Each :class:`Field` says what a key means, its type, default and allowed values.
 ``validate()`` turns a parsed TOML document into flat ``{"section.key": value}``
 with defaults filled in, refusing unknown keys and wrong types with the file,
-line and key named.
+line and key named. The machinery (``fields.py``) is shared with the system policy,
+whose locks are derived from these fields (``policy_schema.py``).
 """
 
 from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
-from ..devices.checks import check_display_size, check_talk_name
-from ..netjail.geo import check_country_code
-from .errors import ProfileError
+from .checks import check_country_code, check_display_size, check_talk_name
+from .fields import Field, Schema, check_size, locate_keys, parse_size
 from .seccomp_policy import DENIED_SYSCALLS
 
-Checker = Callable[[Any], "str | None"]
+__all__ = ["FIELDS", "FIELDS_BY_KEY", "NAME_RE", "PROFILE", "SECTIONS", "VENDORS", "Field",
+           "check_cidr", "check_domain_pattern", "check_port_rule", "check_value",
+           "defaults", "locate_keys", "parse_size", "validate"]
 
 
-@dataclass(frozen=True)
-class Field:
-    """One profile key and everything a form, the docs and the validator need."""
-
-    key: str  # dotted: "sandbox.home_size"
-    kind: str  # str, bool, size, choice, str_list, str_map
-    default: Any
-    title: str
-    description: str
-    choices: tuple[str, ...] = ()
-    check: Checker | None = None  # returns an error message, or None when fine
-    item_check: Checker | None = None  # for lists: checks each item
-    #: The RunOptions attribute that overrides this key for one launch ("" = none): the
-    #: app's launch panel offers exactly these.
-    launch_option: str = ""
-
-    @property
-    def section(self) -> str:
-        """The TOML table the key lives in ("" for top-level keys)."""
-        return self.key.rpartition(".")[0]
-
-
-_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
-_SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMG]?)(?:i?B)?\s*$", re.IGNORECASE)
-_MIN_SIZE = 1 << 20
-_MAX_SIZE = 64 << 30
-
-
-def parse_size(text: str | int) -> int:
-    """``"512M"`` → bytes. Raises ValueError with a reason a person understands."""
-    if isinstance(text, int) and not isinstance(text, bool):
-        value = text
-    else:
-        match = _SIZE_RE.match(str(text))
-        if not match:
-            raise ValueError(f"{text!r} is not a size such as 512M or 2G")
-        value = int(float(match.group(1)) * _UNITS[match.group(2).upper()])
-    if not _MIN_SIZE <= value <= _MAX_SIZE:
-        raise ValueError(f"{text!r} is outside 1M … 64G")
-    return value
-
-
-def _check_size(value: Any) -> str | None:
-    try:
-        parse_size(value)
-    except ValueError as exc:
-        return str(exc)
-    return None
-
+#: A profile's name (its file name without .toml).
+NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,47}$")
 
 _LABEL = r"(?!-)[a-z0-9-]{1,63}(?<!-)"
 _DOMAIN_RE = re.compile(rf"^(\*\.)?{_LABEL}(\.{_LABEL})+$")
@@ -107,9 +61,15 @@ def check_port_rule(value: Any) -> str | None:
     return None
 
 
-#: Vendors whose published address lists ship as data (netjail/data); kept here, not
-#: imported from netjail.ranges, whose HTTP client would slow every launch.
-VENDORS = ("zoom",)
+#: Where each vendor publishes its address list (data for ``network.vendor_ranges``; the
+#: fetching lives in netjail.ranges, whose HTTP client would slow every launch). Zoom's
+#: support article "Zoom network firewall or proxy server settings" links this file;
+#: ZoomMeetings.txt there carries the same list.
+VENDOR_SOURCES: dict[str, str] = {
+    "zoom": "https://assets.zoom.us/docs/ipranges/Zoom.txt",
+}
+#: The vendor names, as ``network.vendor_ranges`` and ``ranges refresh`` accept them.
+VENDORS = tuple(VENDOR_SOURCES)
 
 
 def _check_vendor(value: Any) -> str | None:
@@ -190,11 +150,11 @@ FIELDS: tuple[Field, ...] = (
           choices=("namespace", "vm"), launch_option="backend"),
     Field("sandbox.home_size", "size", "1G", "Home size",
           "Size limit of the throwaway home; writes past it fail with 'no space left'.",
-          check=_check_size),
+          check=check_size),
     Field("sandbox.tmp_size", "size", "512M", "/tmp size",
-          "Size limit of the throwaway /tmp (also /var/tmp).", check=_check_size),
+          "Size limit of the throwaway /tmp (also /var/tmp).", check=check_size),
     Field("sandbox.shm_size", "size", "256M", "/dev/shm size",
-          "Size limit of shared memory (/dev/shm).", check=_check_size),
+          "Size limit of shared memory (/dev/shm).", check=check_size),
     Field("sandbox.nested_userns", "bool", False, "Nested user namespaces",
           "Let the client create user namespaces of its own (the sandboxes of Chromium, CEF "
           "and Firefox need this); off, it cannot."),
@@ -267,60 +227,19 @@ FIELDS: tuple[Field, ...] = (
           "background networking, app mode)."),
 )
 
-FIELDS_BY_KEY: dict[str, Field] = {f.key: f for f in FIELDS}
-SECTIONS = frozenset(f.section for f in FIELDS if f.section)
+#: A profile key ``remember_signin`` (keep the client's sign-in between sessions) is
+#: being added beside the vault; once it is in FIELDS the system policy can lock it
+#: (``[lock] remember_signin = false``) and the app shows that lock, with no change to
+#: the policy code: every field here is lockable.
 
-
-def _type_problem(fld: Field, value: Any) -> str | None:
-    def is_str_list(v: Any) -> bool:
-        return isinstance(v, list) and all(isinstance(i, str) for i in v)
-
-    expected: tuple[str, Callable[[Any], bool]] = {
-        "str": ("a string", lambda v: isinstance(v, str)),
-        "bool": ("true or false", lambda v: isinstance(v, bool)),
-        "size": ("a size such as \"512M\"",
-                 lambda v: isinstance(v, str) or (isinstance(v, int) and not isinstance(v, bool))),
-        "choice": (" or ".join(repr(c) for c in fld.choices), lambda v: v in fld.choices),
-        "str_list": ("a list of strings", is_str_list),
-        "str_map": ("a table of strings",
-                    lambda v: isinstance(v, dict) and all(isinstance(i, str) for i in v.values())),
-    }[fld.kind]
-    if not expected[1](value):
-        return f"expected {expected[0]}, got {_describe(value)}"
-    return None
-
-
-def _describe(value: Any) -> str:
-    names = {bool: "a boolean", int: "an integer", float: "a number", str: "a string",
-             list: "a list", dict: "a table"}
-    return f"{names.get(type(value), type(value).__name__)} ({value!r:.40})"
+PROFILE = Schema(FIELDS, what="profile")
+FIELDS_BY_KEY: dict[str, Field] = PROFILE.by_key
+SECTIONS = PROFILE.sections
 
 
 def check_value(key: str, value: Any) -> str | None:
     """Why *value* is not acceptable for *key*, or None: one field, as an editor checks it."""
-    fld = FIELDS_BY_KEY[key]
-    problem = _type_problem(fld, value) or (fld.check(value) if fld.check else None)
-    if problem is None and fld.item_check:
-        problem = next(filter(None, (fld.item_check(i) for i in value)), None)
-    return problem
-
-
-def locate_keys(text: str) -> dict[str, int]:
-    """Map dotted keys to the line that sets them (tomllib keeps no positions)."""
-    lines: dict[str, int] = {}
-    table = ""
-    key_re = re.compile(r"""^\s*("?)([A-Za-z0-9_.-]+)\1\s*=""")
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if line.startswith("["):
-            table = line.strip("[] ").replace('"', "")
-            lines.setdefault(table, number)
-            continue
-        match = key_re.match(line)
-        if match:
-            key = f"{table}.{match.group(2)}" if table else match.group(2)
-            lines.setdefault(key, number)
-    return lines
+    return PROFILE.check_value(key, value)
 
 
 def validate(doc: Mapping[str, Any], *, path: str, text: str) -> dict[str, Any]:
@@ -328,35 +247,9 @@ def validate(doc: Mapping[str, Any], *, path: str, text: str) -> dict[str, Any]:
 
     Raises :class:`ProfileError` naming file, line and key on the first problem.
     """
-    where = locate_keys(text)
-    flat: dict[str, Any] = {}
-
-    def fail(key: str, message: str, hint: str) -> ProfileError:
-        return ProfileError(message, hint, path=path, line=where.get(key), key=key)
-
-    for name, value in doc.items():
-        if name in SECTIONS:
-            if not isinstance(value, dict):
-                raise fail(name, f"expected a table [{name}], got {_describe(value)}",
-                           f"write it as a [{name}] section")
-            for sub, subval in value.items():
-                flat[f"{name}.{sub}"] = subval
-        else:
-            flat[name] = value
-
-    for key, value in flat.items():
-        fld = FIELDS_BY_KEY.get(key)
-        if fld is None:
-            known = ", ".join(sorted(FIELDS_BY_KEY))
-            raise fail(key, f"unknown key {key!r}", f"known keys are: {known}")
-        problem = check_value(key, value)
-        if problem:
-            raise fail(key, problem, fld.description)
-    return flat
+    return PROFILE.validate(doc, path=path, text=text)
 
 
 def defaults() -> dict[str, Any]:
     """Every key with its default value (copies, safe to mutate)."""
-    return {f.key: (list(f.default) if isinstance(f.default, list) else
-                    dict(f.default) if isinstance(f.default, dict) else f.default)
-            for f in FIELDS}
+    return PROFILE.defaults()

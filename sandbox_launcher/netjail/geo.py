@@ -23,47 +23,13 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ..core.checks import ISO_3166_ALPHA2, check_country_code
 from ..core.errors import ProfileError
 
 if TYPE_CHECKING:
     from importlib import metadata
 
-#: Every ISO 3166-1 alpha-2 code in use (249, as in Debian's iso-codes 4.15 and tzdata's
-#: iso3166.tab). Shipped here so validation needs no extra dependency. Registry-only
-#: codes such as EU and AP are deliberately absent: they name no country.
-_ISO_3166_ALPHA2_TEXT = """
-    AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO
-    BQ BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ
-    DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP
-    GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG
-    KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML
-    MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE
-    PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL
-    SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM
-    US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW
-"""
-ISO_3166_ALPHA2: frozenset[str] = frozenset(_ISO_3166_ALPHA2_TEXT.split())
-
-_TWO_LETTERS = re.compile(r"[A-Za-z]{2}")
 _DATASET_PACKAGE = "iptocc"
-
-
-def check_country_code(value: object) -> str | None:
-    """Return an error message if *value* is not an ISO 3166-1 alpha-2 code, else None.
-
-    Codes must be written in upper case, as the standard writes them; a lower-case code
-    is refused with the fix in the message rather than silently accepted, so that policy
-    files read the same everywhere.
-    """
-    if not isinstance(value, str):
-        return f"a country code must be a string, not {type(value).__name__}"
-    if not _TWO_LETTERS.fullmatch(value):
-        return f"{value!r} is not a two-letter country code (ISO 3166-1 alpha-2, e.g. DE)"
-    if value != value.upper():
-        return f"country code {value!r} must be upper case: {value.upper()!r}"
-    if value not in ISO_3166_ALPHA2:
-        return f"{value!r} is not an ISO 3166-1 alpha-2 country code"
-    return None
 
 
 @dataclass(frozen=True)

@@ -28,15 +28,13 @@ from pathlib import Path
 import platformdirs
 
 from ..core import fetch as fetching
+from ..core import schema
 from ..core.errors import LauncherError, UsageError
 
 log = logging.getLogger(__name__)
 
-#: Where each vendor publishes its list. Zoom's support article "Zoom network firewall or
-#: proxy server settings" links this file; ZoomMeetings.txt there carries the same list.
-VENDOR_SOURCES: dict[str, str] = {
-    "zoom": "https://assets.zoom.us/docs/ipranges/Zoom.txt",
-}
+#: Where each vendor publishes its list: one table, in the schema (core).
+VENDOR_SOURCES = schema.VENDOR_SOURCES
 
 FETCH_TIMEOUT = 30.0
 #: Zoom's list is about 1 KiB; anything near this is not a range list.

@@ -17,14 +17,14 @@ from typing import Any
 
 from ..backends.registry import Registry
 from ..clients import links
-from ..core.errors import LauncherError
+from ..core.errors import LauncherError, ProfileError
 from ..core.plan import LaunchPlan, RunOptions
-from ..core.policy import SYSTEM_POLICY, Policy, load_policy
-from ..core.profile import ProfileSet, load_profiles
+from ..core.policy import Policy, SystemFiles, load_policy
+from ..core.profile import ProfileSet
 from ..devices.plan import WindowFinder
 from . import join, store
 from .lifecycle import Listener, Outcome, Session
-from .planning import make_plan
+from .planning import plan_launch, profiles_under_policy
 from .signin import Signin, prepare
 
 
@@ -44,8 +44,10 @@ class Launcher:
     """Plans and starts sessions for every front end (dependencies passed in)."""
 
     registry: Registry = field(default_factory=Registry)
+    #: The user's profiles (the default location when None).
     profiles_dir: Path | None = None
-    policy_path: Path = SYSTEM_POLICY
+    #: The administrator's policy and profiles.
+    files: SystemFiles = field(default_factory=SystemFiles)
     sessions_base: Path | None = None
     #: Where a store client's outcome is recorded (the CLI and app: the user's store).
     record_client: Callable[[tuple[str, str], int | None], None] | None = None
@@ -55,21 +57,25 @@ class Launcher:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def profiles(self) -> ProfileSet:
-        """Built-in and user profiles, with the broken files."""
-        return load_profiles(self.profiles_dir)
+        """The profiles the system policy lets exist, with the broken files (a broken
+        policy lists none, only its error: nothing launches under it)."""
+        try:
+            return profiles_under_policy(self.files, self.profiles_dir)[1]
+        except ProfileError as exc:
+            return ProfileSet(broken=[exc])
 
     def policy(self) -> Policy:
         """The system policy in force (a broken one raises: launches fail closed)."""
-        return load_policy(self.policy_path)
+        return load_policy(self.files.policy)
 
     def plan(self, profile_name: str, options: RunOptions,
              windows: WindowFinder | None = None) -> LaunchPlan:
-        """The plan for *profile_name* with *options*; raises a LauncherError if refused."""
-        profile = self.profiles().get(profile_name)
-        policy = self.policy()
-        backend = self.registry.choose(profile["backend"], options.backend)
-        return make_plan(profile, replace(options, backend=backend), policy=policy,
-                         windows=windows)
+        """The plan for *profile_name* with *options* under the system policy (its locks
+        win over profile, flags and panel); raises a LauncherError if refused."""
+        _profile, plan = plan_launch(profile_name, options, self.files,
+                                     user_dir=self.profiles_dir, windows=windows)
+        self.registry.choose(plan.backend, None)  # a backend this launcher has
+        return plan
 
     def session(self, plan: LaunchPlan, listener: Listener | None = None) -> Session:
         """A session of *plan* in its backend, ready to :meth:`Session.run`.

@@ -25,8 +25,8 @@ from ..backends.registry import Registry
 from ..core import paths, profile_write, schema
 from ..core.errors import LauncherError, ProfileError
 from ..core.plan import RunOptions
-from ..core.policy import SYSTEM_POLICY, Policy
-from ..core.profile import _NAME_RE, ProfileSet, load_profiles
+from ..core.policy import ADMIN_PROFILES, SYSTEM_POLICY, Policy, SystemFiles
+from ..core.profile import _NAME_RE, ProfileSet, load_profiles, read_profile_file
 from ..devices.camera import CameraFinder
 from . import control, store
 from . import join as session_join
@@ -56,9 +56,10 @@ class SessionService:
                  pending_dir: Path | None = None,
                  record_client: Callable[[tuple[str, str], int | None], None] | None = (
                      record_in_store),
-                 ) -> None:
+                 admin_profiles: Path = ADMIN_PROFILES) -> None:
         #: The launch path the command line uses too (session/launch.py).
-        self.launcher = Launcher(registry or Registry(), profiles_dir, policy_path,
+        self.launcher = Launcher(registry or Registry(), profiles_dir,
+                                 SystemFiles(policy=policy_path, admin_profiles=admin_profiles),
                                  sessions_base, record_client)
         self._camera_finder = camera_finder or CameraFinder()
         self._profiles_dir = profiles_dir
@@ -80,7 +81,7 @@ class SessionService:
         self._listener = listener
 
     def profiles(self) -> ProfileSet:
-        """Built-in and user profiles, with the broken files."""
+        """The profiles the system policy lets exist, with the broken files."""
         return self.launcher.profiles()
 
     def user_profiles_dir(self) -> Path:
@@ -93,16 +94,21 @@ class SessionService:
         return self.launcher.policy()
 
     def locked_fields(self) -> dict[str, str]:
-        """Profile keys the system policy constrains → what it fixes, for the lock."""
+        """Profile keys the system policy constrains → what it fixes and who set it.
+
+        A broken policy locks every key with its error (nothing launches under it).
+        """
         try:
             policy = self.policy()
         except LauncherError as exc:
-            return {"network.mode": exc.summary}
-        locks: dict[str, str] = {}
+            return {f.key: exc.summary for f in schema.FIELDS}
+        locks = {key: rule.describe() for key, rule in policy.constraints.items()}
+        origin = f"set by your administrator in {policy.source}"
         if policy.allow_countries:
-            locks["network.allow_countries"] = ", ".join(policy.allow_countries)
+            locks["network.allow_countries"] = (f"{', '.join(policy.allow_countries)} "
+                                                f"({origin})")
         if policy.deny_countries:
-            locks["network.deny_countries"] = ", ".join(policy.deny_countries)
+            locks["network.deny_countries"] = f"{', '.join(policy.deny_countries)} ({origin})"
         return locks
 
     def device_choices(self) -> DeviceChoices:
@@ -120,10 +126,22 @@ class SessionService:
         if not _NAME_RE.match(name):
             raise ProfileError(f"{name!r} is not a profile name",
                                "use lower-case letters, digits, '-' and '_' (at most 48)")
-        builtins = load_profiles(Path("/nonexistent/sandbox-launcher")).profiles
+        builtins = load_profiles(Path("/nonexistent/sandbox-launcher"),
+                                 admin_dir=self.launcher.files.admin_profiles).profiles
         base = builtins[name].values if name in builtins else schema.defaults()
         path = self.user_profiles_dir() / f"{name}.toml"
-        return profile_write.save(path, profile_write.changed_keys(values, base))
+        changed = profile_write.changed_keys(values, base)
+        # The editor shows a locked key with the administrator's value: that value is not
+        # the user's, so it is not written; what the user's file said stays for when the
+        # lock is lifted.
+        try:
+            locked = set(self.policy().constraints)
+        except LauncherError:
+            locked = set()
+        own = read_profile_file(path) if locked and path.exists() else {}
+        changed = {k: v for k, v in changed.items() if k not in locked}
+        changed |= {k: v for k, v in own.items() if k in locked}
+        return profile_write.save(path, changed)
 
     def wipe_stale(self) -> list[control.StaleWipe]:
         """Clean up after a launcher that was killed (call from a worker thread)."""
@@ -136,9 +154,9 @@ class SessionService:
 
         Raises a LauncherError when the plan is refused (nothing was started then).
         """
-        profile = self.profiles().get(profile_name)
         # Unless kept in a folder chosen up front, the app asks at the end.
         options = replace(options, hold_downloads=str(self.downloads.root))
+        profile = self.profiles().get(profile_name)
         plan = self.launcher.plan(profile_name, options)
         session = self.launcher.session(plan, listener=self._on_event)
         camera = plan.devices.camera

@@ -14,13 +14,15 @@ from pathlib import Path
 
 from sandbox_launcher.backends.registry import Registry
 from sandbox_launcher.core.plan import RunOptions
+from sandbox_launcher.core.policy import SystemFiles
 from sandbox_launcher.session.launch import Launcher
 from sandbox_launcher.session.lifecycle import Session
 
 
 def main() -> int:
     spec = json.loads(Path(sys.argv[1]).read_text())
-    launcher = Launcher(Registry(), policy_path=Path("/nonexistent/policy.toml"))
+    launcher = Launcher(Registry(), files=SystemFiles(Path("/nonexistent/policy.toml"),
+                                                   Path("/nonexistent/profiles")))
     plan = launcher.plan("generic", RunOptions(command=tuple(spec["command"]),
                                                network="none"))
     limit = int(spec.get("limit", 64 << 20))

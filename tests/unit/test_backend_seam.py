@@ -22,6 +22,7 @@ from sandbox_launcher.backends.base import BackendState
 from sandbox_launcher.backends.registry import Registry
 from sandbox_launcher.core.errors import UsageError
 from sandbox_launcher.core.plan import RunOptions
+from sandbox_launcher.core.policy import SystemFiles
 from sandbox_launcher.session import control, store
 from sandbox_launcher.session.launch import Launcher
 from sandbox_launcher.session.lifecycle import Event, Session, State
@@ -43,7 +44,8 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def _launcher(base: Path, backend: FakeBackend,
               record: list[tuple[Any, ...]] | None = None) -> Launcher:
     return Launcher(Registry({"fake": lambda: backend}), profiles_dir=base / "profiles",
-                    policy_path=base / "no-policy.toml", sessions_base=base / "sessions",
+                    files=SystemFiles(base / "no-policy.toml", base / "no-admin"),
+                    sessions_base=base / "sessions",
                     record_client=(lambda c, s: record.append((c, s))) if record is not None
                     else None)
 

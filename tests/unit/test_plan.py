@@ -9,6 +9,7 @@ import pytest
 
 from sandbox_launcher.core.errors import UsageError
 from sandbox_launcher.core.plan import RunOptions
+from sandbox_launcher.core.policy import SystemFiles
 from sandbox_launcher.core.profile import Profile, load_profiles
 from sandbox_launcher.session.launch import Launcher
 from sandbox_launcher.session.planning import make_plan
@@ -78,7 +79,8 @@ def test_generic_without_command_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_backend_that_does_not_exist_yet_is_refused_not_ignored(tmp_path: Path) -> None:
-    launcher = Launcher(profiles_dir=tmp_path / "none", policy_path=tmp_path / "no-policy")
+    launcher = Launcher(profiles_dir=tmp_path / "none",
+                        files=SystemFiles(tmp_path / "no-policy", tmp_path / "no-admin"))
     plan = launcher.plan("generic", RunOptions(command=("x",), backend="vm"))
     assert plan.backend == "vm"
     with pytest.raises(UsageError, match="not available yet"):

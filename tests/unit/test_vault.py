@@ -270,7 +270,7 @@ def test_availability_follows_profile_and_policy(tmp_path: Path) -> None:
     policy_file = tmp_path / "policy.toml"
     policy_file.write_text("[vault]\nallow = false\n")
     forbidden = load_policy(policy_file)
-    assert not forbidden.allow_vault and forbidden.to_dict()["vault"] == {"allow": False}
+    assert not forbidden.allow_vault and forbidden.origin("vault.allow").endswith(":2")
     assert "system policy forbids" in str(vault.availability(on, forbidden))
     assert "no sign-in paths" in str(vault.availability(profile(remember_signin=True),
                                                         Policy()))
@@ -325,6 +325,7 @@ def test_the_launch_path_seeds_the_vault_and_seals_what_the_backend_captured(
 
     from sandbox_launcher.backends.registry import Registry
     from sandbox_launcher.core.plan import RunOptions
+    from sandbox_launcher.core.policy import SystemFiles
     from sandbox_launcher.session.launch import Launcher
 
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
@@ -337,7 +338,8 @@ def test_the_launch_path_seeds_the_vault_and_seals_what_the_backend_captured(
 
     def one_session() -> tuple[str, ...]:
         launcher = Launcher(Registry({"fake": lambda: backend}), tmp_path / "profiles",
-                            tmp_path / "no-policy", tmp_path / "sessions",
+                            SystemFiles(tmp_path / "no-policy", tmp_path / "no-admin"),
+                            tmp_path / "sessions",
                             keyring_backend=ring)
         plan = launcher.plan("p", RunOptions(command=("client",), backend="fake"))
         session = launcher.session(plan)
