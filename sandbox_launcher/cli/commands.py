@@ -7,7 +7,6 @@ import json
 import os
 import signal
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any, TextIO
 
 from ..backends.namespace.backend import NamespaceBackend
@@ -17,6 +16,7 @@ from ..core.profile import load_profiles
 from ..devices.plan import PICK, PORTAL, X11WindowFinder
 from ..session import control, store
 from ..session.lifecycle import Event, Session, State
+from ..session.report import check_report_path
 
 
 def print_json(data: object, out: TextIO) -> None:
@@ -110,13 +110,20 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             print(f"sandbox-launcher: {event.session_id}: {event.state.value}"
                   + (f": {event.message}" if event.message else ""), file=err)
 
+    report_file = check_report_path(args.report)
     session = Session(plan, NamespaceBackend(), listener=show)
+    stopped_by: list[int] = []
+
+    def stop_on(signum: int, _frame: object) -> None:
+        stopped_by.append(signum)
+        session.request_stop()
+
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-        signal.signal(signum, lambda *_: session.request_stop())
+        signal.signal(signum, stop_on)
     # The microphone, from outside the sandbox: USR1 switches it on, USR2 off.
     signal.signal(signal.SIGUSR1, lambda *_: session.set_mic(False))
     signal.signal(signal.SIGUSR2, lambda *_: session.set_mic(True))
-    outcome = session.run(Path(args.report) if args.report else None)
+    outcome = session.run(report_file)
     if plan.client.store_client:
         # The new version ran: it is the known-good one now, older versions may go.
         from ..clients.store import ClientStore
@@ -131,9 +138,11 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         failed = [c["detail"] for c in outcome.report["wipe"]["checks"] if not c["ok"]]
         print("sandbox-launcher: warning: the wipe could not be verified: "
               + "; ".join(failed), file=err)
+    if stopped_by:
+        # Stopped by a signal (Ctrl-C, kill -TERM): exit as a shell expects of a command
+        # that signal ended (130, 143), after the wipe and the report.
+        return 128 + stopped_by[0]
     return outcome.status if outcome.status is not None else 125
-
-
 
 
 def open_link(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

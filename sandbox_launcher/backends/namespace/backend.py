@@ -112,15 +112,14 @@ class NamespaceSandbox:
         """The network report as it stands now (the firewall's live counters)."""
         if self.jail is None:
             return self.network_report
-        return self._network_report(self.jail.stats())
+        return self._network_report(self.jail.stats(), self.jail)
 
-    def _network_report(self, table: dict[str, Any]) -> dict[str, Any]:
-        assert self.jail is not None
+    def _network_report(self, table: dict[str, Any], jail: Jail) -> dict[str, Any]:
         if self._geo is None:
             self._geo = CountryDB(self._plan.network.country_overrides)
         summary = {**self._plan.network.to_dict(),
-                   "setup_ms": round(self.jail.setup_seconds * 1e3, 1)}
-        return netreport.build(self.jail.events, table, self._geo, summary)
+                   "setup_ms": round(jail.setup_seconds * 1e3, 1)}
+        return netreport.build(jail.events, table, self._geo, summary)
 
     def device_fd(self) -> int | None:
         """Readable when a device grant has live news (a shared window closed)."""
@@ -159,21 +158,27 @@ class NamespaceSandbox:
     def kill(self) -> None:
         """SIGKILL the init: the kernel then kills every process in the pid namespace."""
         procs.signal_all([self.info.leader_pid], signal.SIGKILL)
+        if self._pidfd < 0:  # wait() reaped bwrap (and closed its pidfd) already
+            return
         with contextlib.suppress(ProcessLookupError):
             signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
 
     def wait(self) -> int:
         """Reap bwrap; it exits with the client's status (128+N for a signal N)."""
         status = self.process.wait()
-        os.close(self._pidfd)
+        if self._pidfd >= 0:
+            os.close(self._pidfd)
+            self._pidfd = -1
         _reap(self.info.leader_pid)
         if self.jail is not None:
             # The counters live in the jail's firewall: read them before it goes.
-            self.jail.read_events()
-            table = self.jail.stats()
-            self.jail.close()
-            self.network_report = self._network_report(table)
-            self.jail = None
+            jail, self.jail = self.jail, None
+            try:
+                jail.read_events()
+                table = jail.stats()
+            finally:
+                jail.close()
+            self.network_report = self._network_report(table, jail)
         if self.devices is not None:
             self.devices_report = self.devices.stop()
             self.devices = None
