@@ -140,7 +140,7 @@ class LaunchPlan:
                 "home": f"private tmpfs, {self.home_size >> 20} MiB",
                 "tmp": f"private tmpfs, {self.tmp_size >> 20} MiB",
                 "shm": f"private tmpfs, {self.shm_size >> 20} MiB",
-                "host_read_only": ["/usr", "/etc (identifiers replaced)", "/opt"],
+                "host_read_only": ["/usr", "/etc (allowlisted system settings; identifiers replaced)", "/opt"],
                 "user_home": "not visible",
             },
             **self.devices.grants(),

@@ -43,7 +43,8 @@ def test_home_of_the_user_is_never_bound(tmp_path: Path) -> None:
     argv = _argv(tmp_path)
     binds = [argv[i + 1] for i, a in enumerate(argv) if a in ("--bind", "--ro-bind",
                                                               "--dev-bind")]
-    assert "/usr" in binds and "/etc" in binds
+    assert "/usr" in binds and "/etc/ssl" in binds
+    assert "/etc" not in binds  # only allowlisted entries of it (test_etc_is_an_allowlist)
     home = os.path.expanduser("~")
     assert not any(b == home or b.startswith("/home") or b == "/" for b in binds)
     assert "--bind" not in argv  # nothing of the host is writable
@@ -93,3 +94,23 @@ def test_the_root_is_made_read_only_after_the_last_mount(tmp_path: Path) -> None
     mounts = ("--bind", "--ro-bind", "--dev-bind", "--bind-fd", "--ro-bind-fd", "--tmpfs",
               "--dir", "--symlink", "--ro-bind-data", "--file", "--proc", "--dev")
     assert max(i for i, a in enumerate(argv[:argv.index("--")]) if a in mounts) < at
+
+
+def test_etc_is_an_allowlist_and_symlinks_stay_symlinks(tmp_path: Path) -> None:
+    etc = tmp_path / "etc"
+    (etc / "ssl" / "certs").mkdir(parents=True)
+    for name in ("subuid", "passwd-", "gitconfig", "nsswitch.conf"):
+        (etc / name).write_text("x\n")
+    (etc / "ssh").mkdir()
+    (etc / "localtime").symlink_to("/usr/share/zoneinfo/Europe/Berlin")
+    options = layout.etc_view(tmp_path)
+    argv = [a for option in options for a in option.argv()]
+    assert argv[:4] == ["--perms", "755", "--dir", "/etc"]
+    assert "/etc/ssl" in argv
+    assert ["--symlink", "/usr/share/zoneinfo/Europe/Berlin", "/etc/localtime"] == \
+        argv[argv.index("/etc/localtime") - 2:argv.index("/etc/localtime") + 1]
+    assert "/etc/nsswitch.conf" in argv
+    for absent in ("subuid", "passwd-", "gitconfig", "ssh"):
+        assert f"/etc/{absent}" not in argv
+    # an allowlisted name the host does not have is not made up either
+    assert "/etc/firefox-esr" not in argv
