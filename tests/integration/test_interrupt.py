@@ -50,7 +50,9 @@ class Terminal:
                 host_netns.argv([str(LAUNCHER), *args]),
                 env={**user_environment(host_netns.user), "TERM": "xterm"},
                 cwd=host_netns.user.home, stdin=secondary, stdout=secondary,
-                stderr=subprocess.PIPE, start_new_session=True, preexec_fn=take_terminal)
+                stderr=subprocess.PIPE, start_new_session=True,
+                # The tests start no threads that could hold a lock across the fork.
+                preexec_fn=take_terminal)  # noqa: PLW1509
         finally:
             os.close(secondary)
         self.output = b""

@@ -107,8 +107,8 @@ def test_etc_is_an_allowlist_and_symlinks_stay_symlinks(tmp_path: Path) -> None:
     argv = [a for option in options for a in option.argv()]
     assert argv[:4] == ["--perms", "755", "--dir", "/etc"]
     assert "/etc/ssl" in argv
-    assert ["--symlink", "/usr/share/zoneinfo/Europe/Berlin", "/etc/localtime"] == \
-        argv[argv.index("/etc/localtime") - 2:argv.index("/etc/localtime") + 1]
+    assert argv[argv.index("/etc/localtime") - 2:argv.index("/etc/localtime") + 1] == \
+        ["--symlink", "/usr/share/zoneinfo/Europe/Berlin", "/etc/localtime"]
     assert "/etc/nsswitch.conf" in argv
     for absent in ("subuid", "passwd-", "gitconfig", "ssh"):
         assert f"/etc/{absent}" not in argv
