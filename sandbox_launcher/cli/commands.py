@@ -115,7 +115,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     stopped_by: list[int] = []
 
     def stop_on(signum: int, _frame: object) -> None:
-        stopped_by.append(signum)
+        if not (signum == signal.SIGTERM and control.stop_was_requested(session.id)):
+            stopped_by.append(signum)
         session.request_stop()
 
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
@@ -139,8 +140,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         print("sandbox-launcher: warning: the wipe could not be verified: "
               + "; ".join(failed), file=err)
     if stopped_by:
-        # Stopped by a signal (Ctrl-C, kill -TERM): exit as a shell expects of a command
-        # that signal ended (130, 143), after the wipe and the report.
+        # Stopped by a signal (Ctrl-C, kill -TERM), not by 'stop ID': exit as a shell
+        # expects of a command that signal ended (130, 143), after the wipe and report.
         return 128 + stopped_by[0]
     return outcome.status if outcome.status is not None else 125
 

@@ -30,6 +30,7 @@ PACKAGES: dict[str, str] = {
     "virsh": "libvirt-clients",
     "ip": "iproute2",
     "nsenter": "util-linux",
+    "unshare": "util-linux",
     "gpgv": "gpgv",
     "zstd": "zstd",
     "chromium": "chromium",

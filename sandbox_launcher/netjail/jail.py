@@ -63,8 +63,9 @@ class Jail:
             "uid": os.getuid(), "gid": os.getgid(),
             # The sandbox's link looks the same on every host (netjail/identity.py),
             # never like the host's uplink: pasta would copy its name, address and MAC.
-            "pasta": [pasta, *PASTA_OPTIONS,
-                      *identity.NetIdentity().pasta_options(identity.host_has_ipv6())],
+            "pasta": [pasta,
+                      *identity.NetIdentity().pasta_options(identity.host_has_ipv6()),
+                      *PASTA_OPTIONS],
             "upstream": names.upstream_servers(),
             "ruleset": ruleset.render(plan, names.host_addresses()),
             "domains": list(plan.domains),

@@ -28,7 +28,7 @@ from ...netjail import report as netreport
 from ...netjail.geo import CountryDB
 from ...netjail.jail import Jail
 from ..base import SandboxInfo
-from . import enter, layout
+from . import clock, enter, layout
 from .bwrap import BwrapCommand, BwrapOption, FdOption, Flag, SetEnv
 from .seccomp import build_filter
 
@@ -231,7 +231,7 @@ class NamespaceBackend:
         info_r, info_w = os.pipe2(os.O_CLOEXEC)
         cmd = build_command(plan, layout.Identity.fresh(), seccomp_fd, info_w, jail is not None,
                             devices.view)
-        prefix = jail.enter_argv() if jail else []
+        prefix = (jail.enter_argv() if jail else []) + clock.prefix(in_jail=jail is not None)
         try:
             # bwrap's own environment, not only the client's: the sandbox's pid 1 is bwrap,
             # and the client can read /proc/1/environ (same uid). Hand it only the
@@ -301,4 +301,8 @@ def _read_info(fd: int, process: subprocess.Popen[bytes], jailed: bool = False) 
     net_ns = procs.namespace_of(leader, "net") if jailed else None
     if net_ns is not None and net_ns != procs.namespace_of(os.getpid(), "net"):
         namespaces.setdefault("net", net_ns)
+    # The time namespace (clock.py) is not bwrap's either; a joiner must enter it too.
+    time_ns = procs.namespace_of(leader, "time")
+    if time_ns is not None and time_ns != procs.namespace_of(os.getpid(), "time"):
+        namespaces.setdefault("time", time_ns)
     return SandboxInfo(launcher_pid=os.getpid(), leader_pid=leader, namespaces=namespaces)
