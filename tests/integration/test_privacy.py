@@ -21,6 +21,7 @@ import pytest
 from conftest_net import SYSTEM_PYTHON, HostNetns, last_json
 
 import sandbox_launcher
+from sandbox_launcher.backends.namespace import clock
 from sandbox_launcher.backends.namespace.layout import ETC_ALLOWLIST, ETC_SYNTHETIC
 from sandbox_launcher.netjail import identity
 
@@ -101,6 +102,13 @@ def _scan_in(profile: str, host_netns: HostNetns, probe_source: str,
     return scans[profile]
 
 
+def _host_btime() -> float:
+    for line in Path("/proc/stat").read_text().splitlines():
+        if line.startswith("btime "):
+            return float(line.split()[1])
+    raise AssertionError("no btime in /proc/stat")
+
+
 def test_control_finds_every_secret_unconfined(control_scan: dict[str, Any]) -> None:
     found = control_scan["found"]
     missing = [kind for kind in SECRET_KINDS if not found[kind]]
@@ -109,6 +117,7 @@ def test_control_finds_every_secret_unconfined(control_scan: dict[str, Any]) -> 
     assert set(control_scan["etc"]) - set(ETC_ALLOWLIST) - set(ETC_SYNTHETIC)
     assert control_scan["connected"][ALLOWED_TARGET] == "connected", control_scan
     assert control_scan["neighbours"], "unconfined, the gateway's MAC should be listed"
+    assert abs(control_scan["boot"]["btime"] - _host_btime()) <= 2, control_scan["boot"]
 
 
 @pytest.mark.parametrize("profile", BUILTIN_PROFILES)
@@ -156,3 +165,18 @@ def test_jailed_network_identity_is_synthetic(
         assert entry["ip"] == identity.GATEWAY4 and entry["device"] == identity.INTERFACE
         assert entry["mac"] not in host_secrets["mac"]
     assert set(client["interfaces"]) == {"lo", identity.INTERFACE}, client["interfaces"]
+
+
+@pytest.mark.parametrize("profile", BUILTIN_PROFILES)
+def test_boot_time_is_the_sessions_own(
+        profile: str, host_netns: HostNetns, probe_source: str,
+        host_secrets: dict[str, list[str]], sandboxed_scans: dict[str, dict[str, Any]],
+        control_scan: dict[str, Any], user_tmp: Path) -> None:
+    """/proc/stat's btime and /proc/uptime: a machine booted minutes ago, not the host."""
+    del control_scan  # the control reads the host's btime through the same code
+    boot = _scan_in(profile, host_netns, probe_source, host_secrets, sandboxed_scans,
+                    user_tmp)["client"]["boot"]
+    uptime = float(Path("/proc/uptime").read_text().split()[0])
+    assert uptime > 2 * clock.FRESH_UPTIME_SECONDS + 60, "host booted too recently to tell"
+    assert boot["uptime"] < 2 * clock.FRESH_UPTIME_SECONDS + 60, boot
+    assert boot["btime"] > _host_btime() + 60, boot

@@ -208,13 +208,25 @@ def connect(target: str) -> str:
         return type(exc).__name__
 
 
+def boot_time() -> dict[str, float]:
+    """When the machine booted and how long ago, as /proc tells every process."""
+    seen: dict[str, float] = {}
+    with contextlib.suppress(OSError, ValueError), open("/proc/stat", encoding="ascii") as f:
+        for line in f:
+            if line.startswith("btime "):
+                seen["btime"] = float(line.split()[1])
+    with contextlib.suppress(OSError, ValueError), open("/proc/uptime", encoding="ascii") as f:
+        seen["uptime"] = float(f.read().split()[0])
+    return seen
+
+
 def run_scan(args: argparse.Namespace) -> dict[str, Any]:
     """The ``scan`` mode."""
     tried = {t: connect(t) for t in args.connect}
     secrets = {kind: [bytes.fromhex(h).decode() for h in getattr(args, kind)]
                for kind in ("login", "hostname", "mac", "address")}
     return {"mode": "scan", "found": scan(secrets), "etc": sorted(os.listdir("/etc")),
-            "connected": tried, "neighbours": neighbours(),
+            "connected": tried, "neighbours": neighbours(), "boot": boot_time(),
             "interfaces": {n: mac_of(n) for n in interface_names()}}
 
 
