@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sandbox_launcher.backends.namespace import layout
 from sandbox_launcher.backends.namespace.backend import build_command
-from sandbox_launcher.backends.namespace.bwrap import Data
+from sandbox_launcher.backends.namespace.bwrap import Data, FdOption
 from sandbox_launcher.core.plan import RunOptions, make_plan
 from sandbox_launcher.core.profile import load_profiles
 
@@ -114,3 +114,20 @@ def test_etc_is_an_allowlist_and_symlinks_stay_symlinks(tmp_path: Path) -> None:
         assert f"/etc/{absent}" not in argv
     # an allowlisted name the host does not have is not made up either
     assert "/etc/firefox-esr" not in argv
+
+
+def test_options_go_through_a_memfd_so_pid_1_shows_no_host_path(tmp_path: Path) -> None:
+    plan = make_plan(load_profiles(tmp_path).get("generic"), RunOptions(command=("/bin/true",)),
+                     {})
+    cmd = build_command(plan, layout.Identity.fresh(), seccomp_fd=0, info_fd=1)
+    try:
+        plain = cmd.argv("bwrap", ["/bin/true"])
+        hidden = cmd.hidden_argv("bwrap", ["/bin/true"])
+        assert hidden[:2] == ["bwrap", "--args"] and hidden[3:] == ["--", "/bin/true"]
+        fd = int(hidden[2])
+        assert fd in cmd.fds()
+        raw = os.pread(fd, 1 << 20, 0)
+        assert raw.split(b"\0")[:-1] == [a.encode() for a in plain[1:-2]]
+    finally:
+        cmd.options = [o for o in cmd.options if not isinstance(o, FdOption)]  # not ours
+        cmd.close()

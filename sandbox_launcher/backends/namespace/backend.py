@@ -236,8 +236,8 @@ class NamespaceBackend:
             # bwrap's own environment, not only the client's: the sandbox's pid 1 is bwrap,
             # and the client can read /proc/1/environ (same uid). Hand it only the
             # sandbox's environment, never the user's session variables.
-            process = proc.spawn(prefix + cmd.argv(self._bwrap, list(plan.command)),
-                                 pass_fds=cmd.fds(), env=plan.env)
+            argv = cmd.hidden_argv(self._bwrap, list(plan.command))
+            process = proc.spawn(prefix + argv, pass_fds=cmd.fds(), env=plan.env)
         finally:
             cmd.close()
             devices.fds = []  # cmd.close() closed the share's and Wayland fds with the others
