@@ -14,6 +14,7 @@ Then each built-in profile runs it, as that user, and it must find none.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -118,6 +119,7 @@ def test_control_finds_every_secret_unconfined(control_scan: dict[str, Any]) -> 
     assert control_scan["connected"][ALLOWED_TARGET] == "connected", control_scan
     assert control_scan["neighbours"], "unconfined, the gateway's MAC should be listed"
     assert abs(control_scan["boot"]["btime"] - _host_btime()) <= 2, control_scan["boot"]
+    assert control_scan["cmdline"] == Path("/proc/cmdline").read_text()
 
 
 @pytest.mark.parametrize("profile", BUILTIN_PROFILES)
@@ -180,3 +182,16 @@ def test_boot_time_is_the_sessions_own(
     assert uptime > 2 * clock.FRESH_UPTIME_SECONDS + 60, "host booted too recently to tell"
     assert boot["uptime"] < 2 * clock.FRESH_UPTIME_SECONDS + 60, boot
     assert boot["btime"] > _host_btime() + 60, boot
+
+
+@pytest.mark.parametrize("profile", BUILTIN_PROFILES)
+def test_kernel_command_line_is_neutral(
+        profile: str, host_netns: HostNetns, probe_source: str,
+        host_secrets: dict[str, list[str]], sandboxed_scans: dict[str, dict[str, Any]],
+        control_scan: dict[str, Any], user_tmp: Path) -> None:
+    """The host's names its root file system (root=UUID=…): not the one inside."""
+    del control_scan  # unconfined, the probe reads the host's (checked there)
+    cmdline = _scan_in(profile, host_netns, probe_source, host_secrets, sandboxed_scans,
+                       user_tmp)["client"]["cmdline"]
+    assert cmdline != Path("/proc/cmdline").read_text()
+    assert cmdline == f"BOOT_IMAGE=/boot/vmlinuz-{os.uname().release} ro quiet\n"

@@ -227,6 +227,7 @@ def run_scan(args: argparse.Namespace) -> dict[str, Any]:
                for kind in ("login", "hostname", "mac", "address")}
     return {"mode": "scan", "found": scan(secrets), "etc": sorted(os.listdir("/etc")),
             "connected": tried, "neighbours": neighbours(), "boot": boot_time(),
+            "cmdline": _read("/proc/cmdline"),
             "interfaces": {n: mac_of(n) for n in interface_names()}}
 
 

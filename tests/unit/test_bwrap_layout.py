@@ -58,6 +58,7 @@ def test_storage_is_size_limited_tmpfs_in_order(tmp_path: Path) -> None:
     # /dev/shm must come after --dev, the boot_id overlay after --proc
     assert argv.index("--dev") < argv.index("/dev/shm")
     assert argv.index("--proc") < argv.index("/proc/sys/kernel/random/boot_id")
+    assert argv.index("--proc") < argv.index("/proc/cmdline")
 
 
 def test_identity_is_fresh_each_time() -> None:

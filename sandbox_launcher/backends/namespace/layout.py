@@ -126,6 +126,9 @@ def identity_files(identity: Identity) -> list[BwrapOption]:
         Dir("/var/lib/dbus"),
         Data.of("/var/lib/dbus/machine-id", identity.machine_id + "\n"),
         Data.of("/proc/sys/kernel/random/boot_id", identity.boot_id + "\n"),
+        # The host's kernel command line names its root file system (root=UUID=…), a
+        # fingerprint that survives every reinstall of the client; the kernel is the same.
+        Data.of("/proc/cmdline", f"BOOT_IMAGE=/boot/vmlinuz-{os.uname().release} ro quiet\n"),
     ]
 
 
