@@ -228,10 +228,11 @@ class NamespaceBackend:
     def _start(self, plan: LaunchPlan, seccomp_fd: int, jail: Jail | None,
                devices: HostDevices) -> NamespaceSandbox:
         assert self._bwrap is not None
+        # First, as it may raise (a missing tool): nothing is open yet that would leak.
+        prefix = (jail.enter_argv() if jail else []) + clock.prefix(in_jail=jail is not None)
         info_r, info_w = os.pipe2(os.O_CLOEXEC)
         cmd = build_command(plan, layout.Identity.fresh(), seccomp_fd, info_w, jail is not None,
                             devices.view)
-        prefix = (jail.enter_argv() if jail else []) + clock.prefix(in_jail=jail is not None)
         try:
             # bwrap's own environment, not only the client's: the sandbox's pid 1 is bwrap,
             # and the client can read /proc/1/environ (same uid). Hand it only the
