@@ -49,3 +49,16 @@ def test_clock_offsets_give_the_fresh_uptime_and_never_a_negative_clock() -> Non
         boottime, _mono = clock.offsets()
         uptime = time.clock_gettime(time.CLOCK_BOOTTIME) + boottime
         assert clock.FRESH_UPTIME_SECONDS - 1 <= uptime <= 2 * clock.FRESH_UPTIME_SECONDS + 1
+
+
+def test_clock_prefix_puts_bwrap_into_a_time_namespace(tmp_path: Path) -> None:
+    own = tmp_path / "time"
+    own.touch()
+    outside = clock.prefix(in_jail=False, own=own)
+    assert outside[0].endswith("/unshare") and outside[-1] == "--"
+    assert outside[1:3] == ["--map-current-user", "--time"]
+    assert outside[3] == "--boottime" and outside[5] == "--monotonic"
+    inside_jail = clock.prefix(in_jail=True, own=own)
+    assert "--map-current-user" not in inside_jail and "--time" in inside_jail
+    # A kernel without time namespaces: the sandbox still starts (the README says so).
+    assert clock.prefix(in_jail=False, own=tmp_path / "missing") == []

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import time
+from pathlib import Path
 
 from ...core import proc
 
@@ -42,12 +43,17 @@ def offsets(fresh_uptime: float | None = None) -> tuple[int, int]:
     return -int(boottime) + int(fresh_uptime), -int(monotonic) + int(fresh_uptime)
 
 
-def prefix(in_jail: bool) -> list[str]:
+def prefix(in_jail: bool, own: Path = Path("/proc/self/ns/time")) -> list[str]:
     """The command that puts bwrap into a fresh time namespace.
 
     *in_jail*: we already run in the jail's user namespace with its capabilities, so
     only the time namespace is made there; otherwise a user namespace is made for it.
+    Nothing on a kernel without time namespaces (before 5.6, or built without them):
+    there the sandbox shows the host's boot time, as the README says, rather than not
+    starting at all.
     """
+    if not own.exists():
+        return []
     unshare = proc.which("unshare", _PURPOSE)
     boottime, monotonic = offsets()
     user = [] if in_jail else ["--map-current-user"]
