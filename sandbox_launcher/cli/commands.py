@@ -7,7 +7,6 @@ import json
 import os
 import signal
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any, TextIO
 
 from ..core.devices import PICK, PORTAL
@@ -18,6 +17,7 @@ from ..session import control, store
 from ..session.launch import Launcher, record_in_store
 from ..session.lifecycle import Event, State
 from ..session.planning import profiles_under_policy
+from ..session.report import check_report_path
 
 
 def print_json(data: object, out: TextIO) -> None:
@@ -118,13 +118,22 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO,
             print(f"sandbox-launcher: {event.session_id}: {event.state.value}"
                   + (f": {event.message}" if event.message else ""), file=err)
 
+    report_file = check_report_path(args.report)
     session = launcher.session(plan, listener=show)
+    stopped_by: list[int] = []
+
+    def stop_on(signum: int, _frame: object) -> None:
+        if not (signum == signal.SIGTERM
+                and control.stop_was_requested(session.id, launcher.sessions_base)):
+            stopped_by.append(signum)
+        session.request_stop()
+
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-        signal.signal(signum, lambda *_: session.request_stop())
+        signal.signal(signum, stop_on)
     # The microphone, from outside the sandbox: USR1 switches it on, USR2 off.
     signal.signal(signal.SIGUSR1, lambda *_: session.set_mic(False))
     signal.signal(signal.SIGUSR2, lambda *_: session.set_mic(True))
-    outcome = session.run(Path(args.report) if args.report else None)
+    outcome = session.run(report_file)
     for note in launcher.finished(session, outcome):
         print(f"sandbox-launcher: {note}", file=err)
     downloads = (outcome.report.get("devices") or {}).get("downloads") or {}
@@ -136,6 +145,10 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO,
         failed = [c["detail"] for c in outcome.report["wipe"]["checks"] if not c["ok"]]
         print("sandbox-launcher: warning: the wipe could not be verified: "
               + "; ".join(failed), file=err)
+    if stopped_by:
+        # Stopped by a signal (Ctrl-C, kill -TERM), not by 'stop ID': exit as a shell
+        # expects of a command that signal ended (130, 143), after the wipe and report.
+        return 128 + stopped_by[0]
     return outcome.status if outcome.status is not None else 125
 
 

@@ -30,6 +30,7 @@ PACKAGES: dict[str, str] = {
     "virsh": "libvirt-clients",
     "ip": "iproute2",
     "nsenter": "util-linux",
+    "unshare": "util-linux",
     "gpgv": "gpgv",
     "zstd": "zstd",
     "chromium": "chromium",
@@ -133,6 +134,11 @@ def spawn(
     Standard streams are inherited unless given: ``run -- COMMAND`` passes the
     client's output straight through to the user. *die_with_parent*: the kernel kills
     the program when the launcher dies (host-side helpers of a session: Xephyr…).
+
+    Every program gets a session (and process group) of its own: Ctrl-C in a terminal,
+    or ``kill -TERM -PGID``, signals the launcher's group, and only the launcher may
+    decide what that means (stop, wipe, verify, report). A helper in that group would
+    die mid-session instead, taking the jail's counters or the display with it.
     """
     log.debug("spawn: %s", shlex.join(argv))
     try:
@@ -144,6 +150,7 @@ def spawn(
             stdout=stdout,
             stderr=stderr,
             close_fds=True,
+            start_new_session=True,
             preexec_fn=_die_with_parent if die_with_parent else None,  # noqa: PLW1509
         )
     except FileNotFoundError as exc:

@@ -20,7 +20,7 @@ from typing import Any
 from ..core import proc
 from ..core.errors import SessionError
 from ..core.plan import NetworkPlan
-from . import names, ruleset
+from . import identity, names, ruleset
 
 _READY_TIMEOUT = 15.0
 PASTA_OPTIONS = (
@@ -61,7 +61,11 @@ class Jail:
         theirs.close()
         config = {
             "uid": os.getuid(), "gid": os.getgid(),
-            "pasta": [pasta, *PASTA_OPTIONS],
+            # The sandbox's link looks the same on every host (netjail/identity.py),
+            # never like the host's uplink: pasta would copy its name, address and MAC.
+            "pasta": [pasta,
+                      *identity.NetIdentity().pasta_options(identity.host_has_ipv6()),
+                      *PASTA_OPTIONS],
             "upstream": names.upstream_servers(),
             "ruleset": ruleset.render(plan, names.host_addresses()),
             "domains": list(plan.domains),
@@ -119,14 +123,21 @@ class Jail:
         return new
 
     def stats(self, timeout: float = 3.0) -> dict[str, Any]:
-        """The firewall's counters (nft JSON), asked from the holder."""
-        self.ctl.send(json.dumps({"cmd": "stats"}).encode())
+        """The firewall's counters (nft JSON), asked from the holder.
+
+        Empty when the holder is gone (killed from outside): the session must still be
+        stopped, wiped and reported, only without the final counters.
+        """
+        try:
+            self.ctl.send(json.dumps({"cmd": "stats"}).encode())
+        except OSError:
+            return {}
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             self.ctl.settimeout(max(0.01, deadline - time.monotonic()))
             try:
                 raw = self.ctl.recv(1 << 22)
-            except TimeoutError:
+            except OSError:  # timeout, or the holder died (reset, broken pipe)
                 break
             finally:
                 self.ctl.settimeout(None)

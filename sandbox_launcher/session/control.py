@@ -82,6 +82,17 @@ def wipe_stale(base: Path | None = None,
     return done
 
 
+#: Left in a session's state dir by :func:`stop` before its SIGTERM: the launcher then
+#: knows the stop was asked for (and exits with the client's status), not a signal sent
+#: to it from elsewhere (Ctrl-C, ``kill``, ``timeout``: it exits 128+N).
+STOP_MARK = "stop-requested"
+
+
+def stop_was_requested(session_id: str, base: Path | None = None) -> bool:
+    """Whether ``stop ID`` sent the SIGTERM the launcher of *session_id* just got."""
+    return (store.state_dir(session_id, base) / STOP_MARK).exists()
+
+
 def stop(session_id: str, base: Path | None = None, timeout: float = 30.0,
          registry: Registry | None = None) -> str:
     """Stop a session and wait until it is wiped; returns a line for the terminal."""
@@ -89,6 +100,8 @@ def stop(session_id: str, base: Path | None = None, timeout: float = 30.0,
     if found.stale:
         wiped = [w for w in wipe_stale(base, registry) if w.id == session_id]
         return wiped[0].describe() if wiped else f"session {session_id} was already gone"
+    with contextlib.suppress(OSError):  # without it, the launcher exits 143, not the client's
+        (found.dir / STOP_MARK).touch()
     with contextlib.suppress(ProcessLookupError):
         os.kill(found.record.launcher_pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout

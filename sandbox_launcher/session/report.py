@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core import paths
+from ..core.errors import SessionError
 from .wipe import Check
 
 SCHEMA_VERSION = 1
@@ -68,3 +69,29 @@ def save(report: dict[str, Any], extra: Path | None = None) -> list[str]:
         except OSError as exc:
             problems.append(f"could not write the report to {target}: {exc.strerror}")
     return problems
+
+
+def check_report_path(raw: str | None) -> Path | None:
+    """``--report FILE`` as a path, refused before the session starts if it cannot be written.
+
+    The report is written at the very end (atomically: a temporary file in the same
+    folder, then renamed), when it is too late to ask again; so the folder must be
+    writable now, or creatable in a writable one.
+    """
+    if not raw:
+        return None
+    path = Path(raw)
+    hint = "choose a file in a folder you can write, e.g. --report ~/session-report.json"
+    if path.is_dir():
+        raise SessionError(f"cannot write the report to {path}: it is a folder", hint)
+    folder = path.absolute().parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent  # missing folders are made at the end: check where
+    if not folder.is_dir():
+        raise SessionError(f"cannot write the report to {path}: {folder} is not a folder",
+                           hint)
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise SessionError(
+            f"cannot write the report to {path}: you may not write in the folder {folder}",
+            hint)
+    return path

@@ -25,7 +25,7 @@ from ...core.runner import Runner, SystemRunner
 from ...devices.host import Link, Mount
 from ...host import procs
 from ..base import BackendState, Captured, Resources
-from . import cleanup, enter, layout
+from . import cleanup, clock, enter, layout
 from .bwrap import BwrapCommand, BwrapOption, FdOption, FileCopy, Flag, SetEnv
 from .capture import Capture as _Capture
 from .seccomp import build_filter
@@ -178,6 +178,8 @@ class NamespaceBackend:
                capture: _Capture | None) -> NamespaceSandbox:
         assert self._bwrap is not None
         jail, devices = resources.jail, resources.devices
+        # First, as it may raise (a missing tool): nothing is open yet that would leak.
+        prefix = (jail.enter_argv() if jail else []) + clock.prefix(in_jail=jail is not None)
         info_r, info_w = os.pipe2(os.O_CLOEXEC)
         cmd = build_command(plan, layout.Identity.fresh(), seccomp_fd, info_w, jail is not None,
                             devices.view)
@@ -186,14 +188,14 @@ class NamespaceBackend:
         if capture is not None:
             cmd.add(capture.paths_file)
             command = capture.wrap(command)
-        prefix = jail.enter_argv() if jail else []
         extra = [capture.fd] if capture is not None else []
         try:
             # bwrap's own environment, not only the client's: the sandbox's pid 1 is bwrap,
             # and the client can read /proc/1/environ (same uid). Hand it only the
             # sandbox's environment, never the user's session variables.
-            process = self._runner.spawn(prefix + cmd.argv(self._bwrap, command),
-                                 pass_fds=cmd.fds() + extra, env=plan.env)
+            argv = cmd.hidden_argv(self._bwrap, command)
+            process = self._runner.spawn(prefix + argv, pass_fds=cmd.fds() + extra,
+                                         env=plan.env)
         finally:
             cmd.close()
             devices.fds = []  # cmd.close() closed the share's and Wayland fds with the others
@@ -307,4 +309,8 @@ def _read_info(fd: int, process: subprocess.Popen[bytes],
     net_ns = procs.namespace_of(leader, "net") if jailed else None
     if net_ns is not None and net_ns != procs.namespace_of(os.getpid(), "net"):
         namespaces.setdefault("net", net_ns)
+    # The time namespace (clock.py) is not bwrap's either; a joiner must enter it too.
+    time_ns = procs.namespace_of(leader, "time")
+    if time_ns is not None and time_ns != procs.namespace_of(os.getpid(), "time"):
+        namespaces.setdefault("time", time_ns)
     return leader, namespaces

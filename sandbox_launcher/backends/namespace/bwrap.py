@@ -183,6 +183,8 @@ class BwrapCommand:
     """An ordered list of options plus the command; owns the fds it must pass."""
 
     options: list[BwrapOption] = field(default_factory=list)
+    #: Descriptors the command holds besides its options' (the ``--args`` memfd).
+    options_fds: list[int] = field(default_factory=list)
 
     def add(self, *options: BwrapOption) -> None:
         """Append options; later mounts cover earlier ones."""
@@ -195,9 +197,22 @@ class BwrapCommand:
             out += option.argv()
         return [*out, "--", *command]
 
+    def hidden_argv(self, bwrap: str, command: list[str]) -> list[str]:
+        """The command line with every option read from a memfd (``--args FD``).
+
+        bwrap stays the sandbox's pid 1, and its command line is readable inside: the
+        options would show the host paths of what is bound (a client store under the
+        user's home names the login). Only the client's own command stays visible.
+        The memfd is one of :meth:`fds` from now on, and closed by :meth:`close`.
+        """
+        raw = b"".join(a.encode() + b"\0" for option in self.options for a in option.argv())
+        args = Data.of("--args", raw)
+        self.options_fds.append(args.fd)
+        return [bwrap, "--args", str(args.fd), "--", *command]
+
     def fds(self) -> list[int]:
         """Every fd the options need inherited."""
-        return [fd for option in self.options for fd in option.fds()]
+        return [fd for option in self.options for fd in option.fds()] + self.options_fds
 
     def close(self) -> None:
         """Close the fds we own once bwrap has started (it has its copies)."""

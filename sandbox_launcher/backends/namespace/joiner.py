@@ -15,7 +15,7 @@ In order:
    recorded at start: a reused pid leads nowhere.
 2. Enter the topmost user namespace of the session (ours, as the user: bwrap's, or the
    network jail's above it), which gives the rights to enter the others; then the
-   cgroup, IPC, UTS, network, PID and mount namespaces; then the client's own (nested)
+   cgroup, IPC, UTS, network, time, PID and mount namespaces; then the client's own (nested)
    user namespace, where our uid is the client's.
 3. Drop every capability (bounding, ambient, effective, permitted, inheritable), set
    no_new_privs, become undumpable until exec (the client may not ptrace or read /proc
@@ -46,6 +46,7 @@ from typing import Any, NoReturn
 
 _libc = ctypes.CDLL(None, use_errno=True)
 
+_CLONE_NEWTIME = 0x00000080
 _CLONE_NEWNS = 0x00020000
 _CLONE_NEWCGROUP = 0x02000000
 _CLONE_NEWUTS = 0x04000000
@@ -55,7 +56,8 @@ _CLONE_NEWPID = 0x20000000
 _CLONE_NEWNET = 0x40000000
 #: Entered in this order after the topmost user namespace; mount last (it moves our root).
 _ORDER = (("cgroup", _CLONE_NEWCGROUP), ("ipc", _CLONE_NEWIPC), ("uts", _CLONE_NEWUTS),
-          ("net", _CLONE_NEWNET), ("pid", _CLONE_NEWPID), ("mnt", _CLONE_NEWNS))
+          ("net", _CLONE_NEWNET), ("time", _CLONE_NEWTIME), ("pid", _CLONE_NEWPID),
+          ("mnt", _CLONE_NEWNS))
 #: Every kind a process has; those not recorded must be shared with the host.
 _ALL_KINDS = ("cgroup", "ipc", "mnt", "net", "pid", "time", "user", "uts")
 _NS_GET_PARENT = 0xB702  # _IO(0xb7, 0x2)

@@ -17,6 +17,28 @@ from .bwrap import Bind, BwrapOption, Data, Dir, FdBind, FileCopy, Symlink, Tmpf
 
 #: Top-level paths that merged-/usr systems keep as symlinks into /usr.
 USR_LINKS = ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
+#: The host's /etc entries a client may see (:func:`etc_view`), each for a reason:
+#: libc and name lookup, certificates, fonts and time, the browsers' own settings,
+#: audio, X11 and toolkit settings, and Python for clients written in it.
+ETC_ALLOWLIST = (
+    # libc, the loader, name and service lookup
+    "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "nsswitch.conf", "host.conf",
+    "gai.conf", "protocols", "services", "ethertypes", "rpc", "shells",
+    "alternatives", "locale.alias", "mtab",
+    # TLS: certificates and library settings
+    "ssl", "ca-certificates", "ca-certificates.conf", "gnutls", "pki", "crypto-policies",
+    # time, fonts, file types, the OS release a client reports
+    "localtime", "timezone", "fonts", "mime.types", "magic", "magic.mime",
+    "os-release", "debian_version", "lsb-release",
+    # desktop settings: toolkits, X11, graphics, audio
+    "xdg", "dconf", "gtk-2.0", "gtk-3.0", "gtk-4.0", "X11", "xml", "glvnd", "drirc",
+    "vulkan", "vdpau_wrapper.cfg", "pulse", "alsa", "asound.conf", "openal",
+    # the browsers the web profiles run, and Python
+    "chromium", "chromium.d", "firefox-esr", "firefox", "python3", "python3.11",
+)
+#: Files in the sandbox's /etc that it makes itself (:func:`identity_files`,
+#: :func:`resolver_config`), never the host's.
+ETC_SYNTHETIC = ("machine-id", "hostname", "hosts", "passwd", "group", "resolv.conf")
 #: /run is tiny: it only holds the sandbox's own runtime dir.
 _RUN_SIZE = 16 << 20
 
@@ -64,9 +86,27 @@ def system_mounts(root: Path = Path("/")) -> list[BwrapOption]:
             options.append(Symlink(os.readlink(path), f"/{name}"))
         elif path.is_dir():
             options.append(Bind(f"/{name}", f"/{name}"))
-    options.append(Bind("/etc", "/etc"))
+    options += etc_view(root)
     if (root / "opt").is_dir():
         options.append(Bind("/opt", "/opt"))
+    return options
+
+
+def etc_view(root: Path = Path("/")) -> list[BwrapOption]:
+    """An /etc of only the allowlisted host entries; symlinks stay symlinks.
+
+    Everything else is absent: the host's /etc names its accounts (passwd-, subuid,
+    group-), its machine (ssh host keys) and its user's habits (gitconfig, pip.conf).
+    A symlink such as /etc/localtime is recreated, not followed, because programs read
+    the time zone's name from where it points.
+    """
+    options: list[BwrapOption] = [Dir("/etc")]
+    for name in ETC_ALLOWLIST:
+        path = root / "etc" / name
+        if path.is_symlink():
+            options.append(Symlink(os.readlink(path), f"/etc/{name}"))
+        elif path.exists():
+            options.append(Bind(f"/etc/{name}", f"/etc/{name}"))
     return options
 
 
@@ -86,6 +126,9 @@ def identity_files(identity: Identity) -> list[BwrapOption]:
         Dir("/var/lib/dbus"),
         Data.of("/var/lib/dbus/machine-id", identity.machine_id + "\n"),
         Data.of("/proc/sys/kernel/random/boot_id", identity.boot_id + "\n"),
+        # The host's kernel command line names its root file system (root=UUID=…), a
+        # fingerprint that survives every reinstall of the client; the kernel is the same.
+        Data.of("/proc/cmdline", f"BOOT_IMAGE=/boot/vmlinuz-{os.uname().release} ro quiet\n"),
     ]
 
 
