@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..netjail.geo import CountryFence
 from .client import ClientSetup
 from .devices import DevicePlan
+from .fence import CountryFence
 
 SANDBOX_HOME = "/home/user"
 SANDBOX_USER = "user"

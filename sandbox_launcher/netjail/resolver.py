@@ -20,7 +20,8 @@ from typing import Any
 
 from dnslib import QTYPE, RCODE, DNSRecord
 
-from .geo import CountryDB, CountryFence
+from ..core.fence import CountryFence
+from .geo import CountryDB
 from .names import NameFilter
 from .nftlib import Nft, NftError
 from .ruleset import TABLE

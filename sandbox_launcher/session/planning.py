@@ -19,6 +19,7 @@ from pathlib import Path
 
 from ..clients.launch import setup as client_setup
 from ..core.errors import UsageError
+from ..core.fence import CountryFence
 from ..core.plan import (
     SANDBOX_HOME,
     SANDBOX_PATH,
@@ -34,7 +35,6 @@ from ..core.profile import Profile, ProfileSet, load_profiles
 from ..core.schema import parse_size
 from ..core.seccomp_policy import DENIED_SYSCALLS, NESTED_USERNS_NEEDS
 from ..devices.plan import WindowFinder, plan_devices
-from ..netjail.geo import CountryFence
 
 #: Host variables that describe only the user's language and terminal: safe to pass.
 _LOCALE_ENV = re.compile(r"^(LANG|LANGUAGE|LC_[A-Z]+|TZ|TERM|COLORTERM|NO_COLOR)$")

@@ -7,9 +7,11 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from sandbox_launcher.core.checks import check_country_code
 from sandbox_launcher.core.errors import ProfileError
+from sandbox_launcher.core.fence import CountryFence
 from sandbox_launcher.netjail import geo
-from sandbox_launcher.netjail.geo import CountryDB, CountryFence, check_country_code
+from sandbox_launcher.netjail.geo import CountryDB
 
 # Blocks registered for decades to national research networks and universities; the
 # registries will not move them to another country.
