@@ -125,11 +125,7 @@ def _store_client(profile: Any, user_command: tuple[str, ...],
     if link is not None and link.service != spec.name:
         raise MeetingLinkError(f"{link.url} is not a {spec.title} link",
                                "open it with the profile of its service")
-    if store is None:
-        from .store import ClientStore
-
-        store = ClientStore()
-    installed = store.current(spec.name)
+    installed = store.current(spec.name) if store is not None else None
     command = user_command or tuple(profile["command"])
     if installed is None and not user_command:
         raise ClientStoreError(

@@ -126,7 +126,10 @@ def _screen(value: str | None, display: DisplayGrant, policy: DevicePolicy,
         raise UsageError("--share-window is for X11 desktops: on Wayland the desktop's "
                          "portal asks which window or screen to share",
                          "use --share-screen instead")
-    finder = windows or X11WindowFinder()
+    if windows is None:
+        raise UsageError("this launch cannot look host windows up",
+                         "share a window from the app or the command line")
+    finder = windows
     wid = finder.pick(host) if value == PICK else _window_id(value)
     found = finder.describe(host, wid)
     return ScreenGrant("mirror", found.id, found.title)
@@ -158,9 +161,11 @@ def plan_devices(profile: Profile, *, camera: str | None,
 
     *share_screen*: None or "" for no screen sharing; on an X11 host a window id (hex
     ``0x…`` or decimal) or ``pick`` (the user clicks it, after every other check); on a
-    Wayland host ``portal``. *windows* looks the window up (the host's X server when
-    None). *hold_downloads* (the app's): without *keep_downloads*, the downloads wait in
-    a folder under it until the user decides, if the policy lets downloads be kept.
+    Wayland host ``portal``. *windows* looks the window up and *finder* the camera: the
+    caller passes the host's (planning asks the host nothing itself); without them a
+    window or camera cannot be granted. *hold_downloads* (the app's): without
+    *keep_downloads*, the downloads wait in a folder under it until the user decides, if
+    the policy lets downloads be kept.
     """
     notes: list[str] = []
     display = _display(profile["devices.display"], profile["devices.display_size"],
@@ -171,7 +176,10 @@ def plan_devices(profile: Profile, *, camera: str | None,
     if camera not in (None, "", "none"):
         if not policy.allow_camera:
             raise _refuse("--camera", "cameras are never granted on this machine")
-        chosen = (finder or CameraFinder()).resolve(str(camera))
+        if finder is None:
+            raise UsageError("this launch cannot look cameras up",
+                             "choose the camera from the app or the command line")
+        chosen = finder.resolve(str(camera))
     share = None
     if len(shares) > 1:
         raise UsageError("only one --share folder per session",

@@ -24,7 +24,7 @@ from ..core.profile import ProfileSet
 from ..devices.plan import WindowFinder
 from . import join, store
 from .lifecycle import Listener, Outcome, Session
-from .planning import plan_launch, profiles_under_policy
+from .planning import HostLookups, plan_launch, profiles_under_policy
 from .signin import Signin, prepare
 
 
@@ -53,6 +53,9 @@ class Launcher:
     record_client: Callable[[tuple[str, str], int | None], None] | None = None
     #: The keyring the sign-in vault keeps its keys in (None: the OS keyring).
     keyring_backend: Any = None
+    #: What planning may ask of the host (its environment, windows, cameras, the client
+    #: store), given the window finder of this launch; the real host's by default.
+    host: Callable[[WindowFinder | None], HostLookups] = HostLookups.of_this_host
     _signins: dict[str, Signin] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -73,7 +76,7 @@ class Launcher:
         """The plan for *profile_name* with *options* under the system policy (its locks
         win over profile, flags and panel); raises a LauncherError if refused."""
         _profile, plan = plan_launch(profile_name, options, self.files,
-                                     user_dir=self.profiles_dir, windows=windows)
+                                     user_dir=self.profiles_dir, lookups=self.host(windows))
         self.registry.choose(plan.backend, None)  # a backend this launcher has
         return plan
 

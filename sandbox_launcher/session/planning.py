@@ -14,8 +14,9 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..clients.launch import setup as client_setup
 from ..core.errors import UsageError
@@ -34,7 +35,11 @@ from ..core.policy_apply import apply_policy, check_added_domains
 from ..core.profile import Profile, ProfileSet, load_profiles
 from ..core.schema import parse_size
 from ..core.seccomp_policy import DENIED_SYSCALLS, NESTED_USERNS_NEEDS
-from ..devices.plan import WindowFinder, plan_devices
+from ..devices.camera import CameraFinder
+from ..devices.plan import WindowFinder, X11WindowFinder, plan_devices
+
+if TYPE_CHECKING:
+    from ..clients.store import ClientStore
 
 #: Host variables that describe only the user's language and terminal: safe to pass.
 _LOCALE_ENV = re.compile(r"^(LANG|LANGUAGE|LC_[A-Z]+|TZ|TERM|COLORTERM|NO_COLOR)$")
@@ -74,18 +79,45 @@ def _network_plan(profile: Profile, mode: str, policy: Policy) -> NetworkPlan:
         vendor_lists=tuple(lists))
 
 
+@dataclass(frozen=True)
+class HostLookups:
+    """Everything planning may ask of the host, passed in (tests give their own)."""
+
+    env: Mapping[str, str]
+    #: Where a shared window is looked up (None: no window can be shared).
+    windows: WindowFinder | None = None
+    #: Where a camera is looked up (None: no camera can be granted).
+    cameras: CameraFinder | None = None
+    #: The user's client store (None: no store client is installed).
+    store: ClientStore | None = None
+
+    @classmethod
+    def of_this_host(cls, windows: WindowFinder | None = None) -> HostLookups:
+        """The real host: its environment, X server, cameras and the user's store."""
+        from ..clients.store import ClientStore
+
+        return cls(dict(os.environ), windows or X11WindowFinder(), CameraFinder(),
+                   ClientStore())
+
+
 def make_plan(profile: Profile, options: RunOptions,
               host_env: Mapping[str, str] | None = None,
               policy: Policy | None = None,
-              windows: WindowFinder | None = None) -> LaunchPlan:
+              windows: WindowFinder | None = None, *,
+              lookups: HostLookups | None = None) -> LaunchPlan:
     """Combine a profile with per-launch options into a plan, refusing what cannot work.
 
-    *windows*: where a shared window is looked up (the host's X server by default).
+    *lookups*: what the host is asked (the real host's when not given); *host_env* and
+    *windows* replace its environment and window finder.
     """
-    host = os.environ if host_env is None else host_env
+    found = lookups or HostLookups.of_this_host(windows)
+    if host_env is not None or windows is not None:
+        found = replace(found, env=found.env if host_env is None else host_env,
+                        windows=windows or found.windows)
+    host = found.env
     backend = options.backend or profile["backend"]
     client = client_setup(profile, options.command, options.join_url,
-                          sandbox_home=SANDBOX_HOME, path=SANDBOX_PATH)
+                          sandbox_home=SANDBOX_HOME, path=SANDBOX_PATH, store=found.store)
     command = client.command
     if not command:
         raise UsageError(
@@ -109,8 +141,8 @@ def make_plan(profile: Profile, options: RunOptions,
     devices, device_notes = plan_devices(
         profile, camera=options.camera, shares=options.shares,
         keep_downloads=options.keep_downloads, policy=(policy or Policy()).devices, host=host,
-        mic=options.mic, share_screen=options.share_screen, windows=windows,
-        hold_downloads=options.hold_downloads)
+        mic=options.mic, share_screen=options.share_screen, windows=found.windows,
+        finder=found.cameras, hold_downloads=options.hold_downloads)
     notes += device_notes
     env.update(devices.env(env["XDG_RUNTIME_DIR"]))
 
@@ -147,13 +179,15 @@ def profiles_under_policy(files: SystemFiles, user_dir: Path | None = None
 
 def plan_launch(profile_name: str, options: RunOptions, files: SystemFiles, *,
                 user_dir: Path | None = None, host_env: Mapping[str, str] | None = None,
-                windows: WindowFinder | None = None) -> tuple[Profile, LaunchPlan]:
+                windows: WindowFinder | None = None,
+                lookups: HostLookups | None = None) -> tuple[Profile, LaunchPlan]:
     """Read the policy and profiles, apply the policy's locks, and plan the launch.
 
     Returns the profile as it runs (locks applied) and the plan.
     """
     policy, found = profiles_under_policy(files, user_dir)
     profile, notes = apply_policy(found.get(profile_name), options, policy)
-    plan = make_plan(profile, options, host_env=host_env, policy=policy, windows=windows)
+    plan = make_plan(profile, options, host_env=host_env, policy=policy, windows=windows,
+                     lookups=lookups)
     check_added_domains(plan.network.domains, policy)
     return profile, replace(plan, notes=(*profile.notes, *notes, *plan.notes))

@@ -28,6 +28,7 @@ from ..core.plan import RunOptions
 from ..core.policy import ADMIN_PROFILES, SYSTEM_POLICY, Policy, SystemFiles
 from ..core.profile import _NAME_RE, ProfileSet, load_profiles, read_profile_file
 from ..devices.camera import CameraFinder
+from ..devices.plan import WindowFinder
 from . import control, store
 from . import join as session_join
 from .choices import DeviceChoices, device_choices
@@ -43,6 +44,7 @@ from .entries import (
 from .launch import Launcher, record_in_store
 from .lifecycle import Event, Outcome, Session, State
 from .live import LiveState
+from .planning import HostLookups
 from .usage import note_device_event
 
 
@@ -58,10 +60,10 @@ class SessionService:
                      record_in_store),
                  admin_profiles: Path = ADMIN_PROFILES) -> None:
         #: The launch path the command line uses too (session/launch.py).
+        self._camera_finder = camera_finder or CameraFinder()
         self.launcher = Launcher(registry or Registry(), profiles_dir,
                                  SystemFiles(policy=policy_path, admin_profiles=admin_profiles),
-                                 sessions_base, record_client)
-        self._camera_finder = camera_finder or CameraFinder()
+                                 sessions_base, record_client, host=self._host)
         self._profiles_dir = profiles_dir
         self._base = sessions_base
         self._lock = threading.Lock()
@@ -75,6 +77,10 @@ class SessionService:
                                        self._downloads_decided)
 
     # ------------------------------------------------------------------ configuration
+
+    def _host(self, windows: WindowFinder | None) -> HostLookups:
+        """What the app's plans ask of the host: the cameras the launch panel lists."""
+        return replace(HostLookups.of_this_host(windows), cameras=self._camera_finder)
 
     def set_listener(self, listener: ServiceListener | None) -> None:
         """Where events go; called from session threads."""

@@ -20,7 +20,7 @@ import pytest
 
 from sandbox_launcher.backends.base import BackendState
 from sandbox_launcher.backends.registry import Registry
-from sandbox_launcher.core.errors import UsageError
+from sandbox_launcher.core.errors import LauncherError, UsageError
 from sandbox_launcher.core.plan import RunOptions
 from sandbox_launcher.core.policy import SystemFiles
 from sandbox_launcher.session import control, store
@@ -228,3 +228,26 @@ def test_the_command_line_takes_its_launch_path_from_the_caller(env: Path) -> No
     assert main(["wipe", "--stale"], out, err, launcher=_launcher(env, backend)) == 0
     assert f"wiped stale session {session_id}" in out.getvalue()
     assert backend.calls == [("recover", "cli1"), ("verify", "cli1")]
+
+
+def test_planning_asks_the_host_only_through_what_it_is_given(env: Path) -> None:
+    from sandbox_launcher.core.devices import Camera
+    from sandbox_launcher.session.planning import HostLookups
+
+    asked: list[str] = []
+
+    class Cameras:
+        def resolve(self, name: str) -> Camera:
+            asked.append(name)
+            return Camera("video7", "Stand-in", "/dev/video7", 81, 7)
+
+    launcher = _launcher(env, FakeBackend())
+    launcher.host = lambda windows: HostLookups({"LANG": "C.UTF-8"}, windows,
+                                                Cameras(), None)  # type: ignore[arg-type]
+    plan = launcher.plan("p", RunOptions(command=("client",), camera="cam", backend="fake"))
+    assert asked == ["cam"] and plan.devices.camera is not None
+    assert plan.devices.camera.node == "/dev/video7"
+    assert plan.env["LANG"] == "C.UTF-8" and "DISPLAY" not in plan.env  # not the test's env
+    # A store client with no store passed in is simply not installed: nothing is read.
+    with pytest.raises(LauncherError, match="not installed"):
+        launcher.plan("zoom", RunOptions(backend="fake", network="none"))
