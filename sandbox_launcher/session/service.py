@@ -162,8 +162,8 @@ class SessionService:
         """
         # Unless kept in a folder chosen up front, the app asks at the end.
         options = replace(options, hold_downloads=str(self.downloads.root))
+        plan = self.launcher.plan(profile_name, options)  # a broken policy refuses here
         profile = self.profiles().get(profile_name)
-        plan = self.launcher.plan(profile_name, options)
         session = self.launcher.session(plan, listener=self._on_event)
         camera = plan.devices.camera
         entry = SessionEntry(session.id, profile.name, profile.title,

@@ -129,7 +129,7 @@ def test_a_refused_launch_shows_a_one_line_error_with_details(app: App, qtbot: Q
     assert shown is not None
     assert shown.text() == "the vm backend is not available yet"
     assert "\n" not in shown.text()
-    assert "--backend namespace" in shown.informativeText()
+    assert "namespace backend" in shown.informativeText()
     assert "UsageError" in shown.detailedText()
     assert panel.launch_button.isEnabled()  # the panel is usable again
     shown.close()
