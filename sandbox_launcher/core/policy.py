@@ -33,7 +33,16 @@ _KEYS: dict[str, str] = {
     "devices.allow_mic": "true or false: whether the microphone may be switched on",
     "devices.allow_screen_share": "true or false: whether a window or the screen may be "
                                   "shared",
+    "audit.enabled": "true or false: one audit line per session (docs/audit.schema.json)",
+    "audit.target": "auto, journal or file: where audit lines go (auto: the system journal "
+                    "when it runs, else the file)",
+    "audit.file": "absolute path of the audit file (lines are appended)",
+    "audit.meeting_ids": "true or false: whether audit lines name the meeting joined",
 }
+
+#: Where audit lines go when no journal runs and the policy names no file.
+AUDIT_FILE = "/var/log/sandbox-launcher/audit.jsonl"
+AUDIT_TARGETS = ("auto", "journal", "file")
 
 
 @dataclass(frozen=True)
@@ -59,6 +68,21 @@ class DevicePolicy:
 
 
 @dataclass(frozen=True)
+class AuditPolicy:
+    """The audit trail the administrator asks for (none, by default)."""
+
+    enabled: bool = False
+    target: str = "auto"
+    file: str = AUDIT_FILE
+    meeting_ids: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        return {"enabled": self.enabled, "target": self.target, "file": self.file,
+                "meeting_ids": self.meeting_ids}
+
+
+@dataclass(frozen=True)
 class Policy:
     """The system policy in force (empty when there is no policy file)."""
 
@@ -67,13 +91,14 @@ class Policy:
     country_overrides: Mapping[str, str] = field(default_factory=dict)
     source: str = ""
     devices: DevicePolicy = field(default_factory=DevicePolicy)
+    audit: AuditPolicy = field(default_factory=AuditPolicy)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form for reports."""
         return {"source": self.source or None, "allow_countries": list(self.allow_countries),
                 "deny_countries": list(self.deny_countries),
                 "country_overrides": dict(self.country_overrides),
-                "devices": self.devices.to_dict()}
+                "devices": self.devices.to_dict(), "audit": self.audit.to_dict()}
 
 
 def load_policy(path: Path = SYSTEM_POLICY) -> Policy:
@@ -100,9 +125,9 @@ def load_policy(path: Path = SYSTEM_POLICY) -> Policy:
                            path=str(path)) from exc
     network = doc.get("network", {})
     for key in doc:
-        if key not in ("network", "devices") or not isinstance(doc[key], dict):
+        if key not in ("network", "devices", "audit") or not isinstance(doc[key], dict):
             raise fail(key, f"unknown key {key!r} in the system policy")
-    for section in ("network", "devices"):
+    for section in ("network", "devices", "audit"):
         for key in doc.get(section, {}):
             if f"{section}.{key}" not in _KEYS:
                 raise fail(f"{section}.{key}",
@@ -123,7 +148,8 @@ def load_policy(path: Path = SYSTEM_POLICY) -> Policy:
         if problem:
             raise fail("network.country_overrides", problem)
     return Policy(lists["allow_countries"], lists["deny_countries"], dict(overrides), str(path),
-                  _device_policy(doc.get("devices", {}), fail))
+                  _device_policy(doc.get("devices", {}), fail),
+                  _audit_policy(doc.get("audit", {}), fail))
 
 
 def _device_policy(section: dict[str, Any],
@@ -139,3 +165,18 @@ def _device_policy(section: dict[str, Any],
         else:
             values[key] = value
     return DevicePolicy(**values)
+
+
+def _audit_policy(section: dict[str, Any],
+                  fail: Callable[[str, str], ProfileError]) -> AuditPolicy:
+    for key in ("enabled", "meeting_ids"):
+        if not isinstance(section.get(key, False), bool):
+            raise fail(f"audit.{key}", "expected true or false")
+    target = section.get("target", "auto")
+    if target not in AUDIT_TARGETS:
+        raise fail("audit.target", f"expected one of {', '.join(AUDIT_TARGETS)}")
+    file = section.get("file", AUDIT_FILE)
+    if not (isinstance(file, str) and file.startswith("/") and "\0" not in file):
+        raise fail("audit.file", "expected an absolute path")
+    return AuditPolicy(section.get("enabled", False), target, file,
+                       section.get("meeting_ids", False))

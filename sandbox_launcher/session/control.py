@@ -19,7 +19,7 @@ from typing import Any
 from ..core import paths
 from ..core.errors import SessionError
 from ..devices.stale import wipe_helpers
-from . import report, store, wipe
+from . import audit, report, store, wipe
 
 
 @dataclass(frozen=True)
@@ -50,16 +50,17 @@ def wipe_stale(base: Path | None = None) -> list[StaleWipe]:
         helpers, device_checks = wipe_helpers(found.dir)
         wipe.remove_state_dir(found.dir)
         checks = wipe.verify(rec.namespaces, found.dir, listeners_before={})
-        checks += [wipe.Check(c["name"], c["ok"], c["detail"]) for c in device_checks]
+        checks += device_checks
         killed += helpers
-        result = report.build(
-            id=rec.id, profile=rec.profile, backend=rec.backend, command=rec.command,
+        result = report.Report(
+            id=rec.id, profile=rec.profile, backend=rec.backend, command=tuple(rec.command),
             started=rec.started, ended=time.time(), recovered_stale=True,
             last_state=rec.state, exit=report.exit_info(None),
             wipe=report.wipe_section(checks, killed))
         report.save(result)
-        done.append(StaleWipe(rec.id, rec.profile, killed,
-                              result["wipe"]["verified"], result))
+        audit.record(result)
+        done.append(StaleWipe(rec.id, rec.profile, killed, result.verified,
+                              result.to_dict()))
     return done
 
 

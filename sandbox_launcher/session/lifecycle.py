@@ -22,7 +22,7 @@ from ..core.errors import LauncherError, SessionError
 from ..core.plan import LaunchPlan
 from ..devices.screen import started_event
 from ..host import procs
-from . import join, report, store, wipe
+from . import audit, join, report, store, wipe
 from .usage import DeviceWatch
 
 
@@ -337,16 +337,16 @@ class Session:
         owned.release()
         self._to(State.VERIFYING, None)
         checks = wipe.verify(namespaces, owned.dir, listeners_before)
-        checks += [wipe.Check(c["name"], c["ok"], c["detail"]) for c in devices.get("checks", [])]
+        checks += devices.get("checks", [])
         verified = all(c.ok for c in checks)
         self._to(State.WIPED if verified else State.FAILED, None,
                  "wipe verified" if verified else "wipe NOT verified")
         t = self._times
-        result = report.build(
+        result = report.Report(
             id=self.id,
             profile=self.plan.profile,
             backend=self.plan.backend,
-            command=list(self.plan.command),
+            command=tuple(self.plan.command),
             started=started_wall,
             ended=time.time(),
             durations={
@@ -358,17 +358,19 @@ class Session:
             stopped_by_user=stopped,
             error=error.to_dict() if error else None,
             grants=self.plan.grants(),
-            network=network,
+            # A backend with nothing to add about the network reports what the plan allowed.
+            network=report.NetworkSection.from_dict(network or self.plan.network.to_dict()),
             devices={k: v for k, v in devices.items() if k != "checks"},
-            notes=list(self.plan.notes),
-            joins=joins,
+            notes=tuple(self.plan.notes),
+            joins=report.Joins.from_dict(joins),
             wipe=report.wipe_section(checks, killed),
         )
         problems = report.save(result, report_path)
+        problems += audit.record(result, self.plan)
         if problems and self._listener:
             for problem in problems:
                 self._listener(Event(self.id, self.state, problem))
         self._closed = True
         os.close(self._stop_r)
         os.close(self._stop_w)
-        return Outcome(status, result)
+        return Outcome(status, result.to_dict())

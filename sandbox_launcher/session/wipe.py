@@ -12,26 +12,15 @@ import os
 import shutil
 import signal
 import time
-from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from ..core.check import Check
 from ..host import procs
+
+__all__ = ["Check", "kill_remaining", "remove_state_dir", "verify"]
 
 #: How long the kernel gets to finish tearing down a pid namespace after its init died.
 _SETTLE_SECONDS = 3.0
-
-
-@dataclass(frozen=True)
-class Check:
-    """One verification step of a wipe."""
-
-    name: str
-    ok: bool
-    detail: str
-
-    def to_dict(self) -> dict[str, object]:
-        """JSON form for the report."""
-        return asdict(self)
 
 
 def kill_remaining(namespaces: dict[str, int]) -> int:

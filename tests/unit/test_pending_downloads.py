@@ -180,8 +180,11 @@ def _report(session_id: str, files: list[str]) -> None:
     downloads = {"files": [{"name": n, "bytes": 1} for n in files], "kept_in": None,
                  "discarded": False, "pending_in": "x", "decision": "pending",
                  "skipped_not_regular": ["passwd"]}
-    assert report.save({"id": session_id, "profile": "generic", "ended": 1_700_000_000.0,
-                        "devices": {"downloads": downloads}}) == []
+    stored = report.Report(id=session_id, profile="generic", backend="namespace", command=(),
+                           started=1_699_999_990.0, ended=1_700_000_000.0,
+                           exit=report.exit_info(0), wipe=report.wipe_section([], 0),
+                           devices={"downloads": downloads})
+    assert report.save(stored) == []
 
 
 def test_keep_records_where_and_tells_the_app(state: Path, tmp_path: Path) -> None:
