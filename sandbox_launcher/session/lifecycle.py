@@ -12,7 +12,7 @@ import enum
 import os
 import selectors
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from ..core.plan import LaunchPlan
 from ..devices.screen import started_event
 from ..host import procs
 from . import audit, join, report, store, wipe
+from .events import Connections, LiveEvent, Mic, Screen, from_dicts
 from .usage import DeviceWatch
 
 
@@ -60,9 +61,9 @@ class Event:
     session_id: str
     state: State
     message: str = ""
-    #: A live event for the app: network (``dns``, ``connections``), ``mic``, ``screen``
-    #: or ``device`` (a granted device started or stopped being in use: session/usage.py).
-    data: dict[str, Any] | None = None
+    #: A live event for the app (session/events.py): network (Dns, Connections), Mic,
+    #: Screen, DeviceUse (a granted device started or stopped being in use), Join.
+    data: LiveEvent | None = None
 
 
 Listener = Callable[[Event], None]
@@ -123,8 +124,8 @@ class Session:
         """Mute or unmute the microphone; safe from signal handlers and other threads.
 
         The session's own thread applies it (so the forwarder it starts dies with that
-        thread's launcher) and then sends ``{"type": "mic", "muted": bool}``, with
-        ``"error"`` when the microphone could not be switched on.
+        thread's launcher) and then sends a :class:`Mic` event, with ``error`` when the
+        microphone could not be switched on.
         """
         self._request(b"m" if muted else b"u")
 
@@ -138,10 +139,8 @@ class Session:
             except LauncherError as exc:
                 error = exc.summary
         if self._listener is not None:
-            data: dict[str, Any] = {"type": "mic", "muted": self.mic_muted is not False}
-            if error and not muted:
-                data["error"] = error
-            self._listener(Event(self.id, self.state, "", data))
+            self._listener(Event(self.id, self.state, "", Mic(
+                self.mic_muted is not False, error if not muted else "")))
         if self._devices is not None:
             self._devices.poll()  # muted is not in use, at once; unmuted may be
 
@@ -238,14 +237,14 @@ class Session:
                 if polling and time.monotonic() >= next_poll:
                     next_poll = self._snapshot(handle, net_fd is not None)
                 if net_fd in ready:
-                    self._publish(handle.network_events())
+                    self._publish(from_dicts(handle.network_events()))
                 if dev_fd is not None and dev_fd in ready:
                     self._device_news(handle)
                     if handle.device_fd() is None:  # its helper exited: nothing more
                         sel.unregister(dev_fd)
                         dev_fd = None
                 if inbox_fd in ready and self._inbox is not None:
-                    self._publish(self._inbox.read())
+                    self._publish(from_dicts(self._inbox.read()))
                 if handle.fileno() in ready:
                     return stopping
                 requests = b""
@@ -273,11 +272,10 @@ class Session:
         if handle.mic_switchable():
             self.mic_muted = not self.plan.devices.audio.mic_at_start
             if self._listener is not None:
-                self._listener(Event(self.id, self.state, "",
-                                     {"type": "mic", "muted": self.mic_muted}))
+                self._listener(Event(self.id, self.state, "", Mic(self.mic_muted)))
         if self.plan.devices.screen.mode != "off" and self._listener is not None:
-            self._listener(Event(self.id, self.state, "",
-                                 started_event(self.plan.devices.screen)))
+            self._listener(Event(self.id, self.state, "", Screen.from_dict(
+                started_event(self.plan.devices.screen))))
         self._devices = DeviceWatch.start(self.plan, handle, self._publish, self.poll_seconds)
 
     def _snapshot(self, handle: SandboxHandle, traffic: bool) -> float:
@@ -291,7 +289,7 @@ class Session:
 
     def _device_news(self, handle: SandboxHandle) -> None:
         """A device grant has news (a shared window closed, a portal cast started…)."""
-        events = handle.device_events()
+        events = from_dicts(handle.device_events())
         if self._devices is not None:
             self._devices.device_events(events)  # use is announced on changes only
         else:
@@ -308,7 +306,7 @@ class Session:
         sel.register(self._inbox.fileno(), selectors.EVENT_READ)
         return self._inbox.fileno()
 
-    def _publish(self, events: list[dict[str, Any]]) -> None:
+    def _publish(self, events: Sequence[LiveEvent]) -> None:
         """Send live events (network, device, ``join``) to the app."""
         for event in events:
             if self._listener:
@@ -319,9 +317,7 @@ class Session:
         if self._listener is None:
             return
         snapshot = handle.network_snapshot()
-        self._listener(Event(self.id, self.state, "", {
-            "type": "connections", "connections": snapshot.get("connections", []),
-            "summary": snapshot.get("summary", {})}))
+        self._listener(Event(self.id, self.state, "", Connections.from_dict(snapshot)))
 
     def _wipe(self, owned: store.OwnedSession, status: int | None, error: LauncherError | None,
               stopped: bool, started_wall: float, listeners_before: dict[int, str],
