@@ -27,9 +27,11 @@ from ..devices.pending import (
     valid_session_id,
 )
 from . import report
+from .events import DownloadsDecided
 
-#: Called with a session id and the decision (see :func:`apply_decision`).
-DecisionListener = Callable[[str, dict[str, Any]], None]
+#: Called with a session id and the decision, typed (its ``to_dict`` is what
+#: :func:`apply_decision` takes).
+DecisionListener = Callable[[str, DownloadsDecided], None]
 
 
 def apply_decision(section: dict[str, Any] | None, decision: dict[str, Any]) -> dict[str, Any]:
@@ -153,4 +155,4 @@ class HeldDownloads:
             devices["downloads"] = apply_decision(devices.get("downloads"), decision)
             report.save(stored)  # returns its problems: a report unwritten must not undo a keep
         if self._on_decided is not None:
-            self._on_decided(session_id, decision)
+            self._on_decided(session_id, DownloadsDecided.from_dict(decision))

@@ -338,29 +338,15 @@ class Session:
         self._to(State.WIPED if verified else State.FAILED, None,
                  "wipe verified" if verified else "wipe NOT verified")
         t = self._times
-        result = report.Report(
-            id=self.id,
-            profile=self.plan.profile,
-            backend=self.plan.backend,
-            command=tuple(self.plan.command),
-            started=started_wall,
-            ended=time.time(),
+        result = report.build(
+            self.plan, session_id=self.id, started=started_wall, ended=time.time(),
             durations={
                 "prepare_s": round(t["starting"] - t["preparing"], 4),
                 "run_s": round(t["wiping"] - t.get("running", t["wiping"]), 4),
                 "wipe_s": round(t[self.state.value] - t["wiping"], 4),
             },
-            exit=report.exit_info(status),
-            stopped_by_user=stopped,
-            error=error.to_dict() if error else None,
-            grants=self.plan.grants(),
-            # A backend with nothing to add about the network reports what the plan allowed.
-            network=report.NetworkSection.from_dict(network or self.plan.network.to_dict()),
-            devices={k: v for k, v in devices.items() if k != "checks"},
-            notes=tuple(self.plan.notes),
-            joins=report.Joins.from_dict(joins),
-            wipe=report.wipe_section(checks, killed),
-        )
+            status=status, stopped=stopped, error=error.to_dict() if error else None,
+            network=network, devices=devices, joins=joins, checks=checks, killed=killed)
         problems = report.save(result, report_path)
         problems += audit.record(result, self.plan)
         if problems and self._listener:

@@ -25,6 +25,7 @@ from typing import Any
 
 from ..core import paths
 from ..core.check import Check, CheckFormatError, all_ok
+from ..core.plan import LaunchPlan
 from .report_network import NetworkSection, ReportFormatError, need
 
 __all__ = ["SCHEMA_VERSION", "ExitInfo", "Joins", "NetworkSection", "Report",
@@ -240,6 +241,28 @@ class Report:
     def load(cls, path: Path) -> Report:
         """Read a report file."""
         return cls.from_json(path.read_bytes())
+
+
+def build(plan: LaunchPlan, *, session_id: str, started: float, ended: float,
+          durations: Mapping[str, float], status: int | None, stopped: bool,
+          error: Mapping[str, Any] | None, network: Mapping[str, Any],
+          devices: Mapping[str, Any], joins: Mapping[str, Any], checks: Sequence[Check],
+          killed: int) -> Report:
+    """The report of a session of *plan* that ran to its end (pure: no I/O).
+
+    *network*, *devices*, *joins*: what the backend, the device helpers and the join inbox
+    said (their JSON forms); a backend with nothing to add about the network reports what
+    the plan allowed. Device checks are not kept under ``devices``: they are in *checks*.
+    """
+    return Report(
+        id=session_id, profile=plan.profile, backend=plan.backend,
+        command=tuple(plan.command), started=started, ended=ended,
+        durations=dict(durations), exit=exit_info(status), stopped_by_user=stopped,
+        error=error, grants=plan.grants(),
+        network=NetworkSection.from_dict(network or plan.network.to_dict()),
+        devices={k: v for k, v in devices.items() if k != "checks"},
+        notes=tuple(plan.notes), joins=Joins.from_dict(joins),
+        wipe=wipe_section(checks, killed))
 
 
 def _write_atomic(path: Path, text: str) -> None:

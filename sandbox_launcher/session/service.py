@@ -41,7 +41,7 @@ from .entries import (
     SessionEntry,
     Usage,
 )
-from .events import Connections, DeviceUse, Mic, Screen
+from .events import Connections, DeviceUse, DownloadsDecided, Mic, Screen
 from .lifecycle import Event, Outcome, Session, State
 from .live import LiveState
 from .usage import note_device_event
@@ -204,13 +204,14 @@ class SessionService:
                         pass  # DNS questions, joins: only the listener shows them
         self._emit(event)
 
-    def _downloads_decided(self, session_id: str, decision: dict[str, Any]) -> None:
+    def _downloads_decided(self, session_id: str, decision: DownloadsDecided) -> None:
         """Keep the app's copy of the report in step with the stored one."""
         with self._lock:
             entry = self._entries.get(session_id)
             if entry is not None and entry.outcome is not None:
                 devices = entry.outcome.report.setdefault("devices", {})
-                devices["downloads"] = apply_decision(devices.get("downloads"), decision)
+                devices["downloads"] = apply_decision(devices.get("downloads"),
+                                                      decision.to_dict())
 
     def _emit(self, event: ServiceEvent) -> None:
         listener = self._listener

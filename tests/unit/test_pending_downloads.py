@@ -29,6 +29,7 @@ from sandbox_launcher.devices.plan import DevicePlan
 from sandbox_launcher.devices.share import POLICY_DISCARDS
 from sandbox_launcher.session import report
 from sandbox_launcher.session.downloads import HeldDownloads, apply_decision
+from sandbox_launcher.session.events import DownloadsDecided
 
 AWKWARD = "-Bericht März 2024 (final).txt"
 
@@ -191,7 +192,7 @@ def test_keep_records_where_and_tells_the_app(state: Path, tmp_path: Path) -> No
     root = tmp_path / "pending"
     _held(root, "generic-000001", {"a.txt": "a", "b.txt": "b"})
     _report("generic-000001", ["a.txt", "b.txt"])
-    told: list[tuple[str, dict[str, object]]] = []
+    told: list[tuple[str, DownloadsDecided]] = []
     held = HeldDownloads(root, lambda sid, decision: told.append((sid, decision)))
     [waiting] = held.waiting()
     assert waiting.profile == "generic" and waiting.skipped == ("passwd",)
@@ -203,7 +204,9 @@ def test_keep_records_where_and_tells_the_app(state: Path, tmp_path: Path) -> No
     with pytest.raises(UsageError, match="where they wait now"):
         held.keep("generic-000001", str(root / "generic-000001"))
     decision = held.keep("generic-000001", str(target))
-    assert decision["action"] == "kept" and told == [("generic-000001", decision)]
+    assert decision["action"] == "kept"
+    assert told == [("generic-000001", DownloadsDecided.from_dict(decision))]
+    assert told[0][1].target == str(target) and told[0][1].to_dict()["type"] == "downloads"
     assert (target / "a.txt").read_text() == "a" and held.waiting() == []
     stored = json.loads((paths.reports_dir() / "generic-000001.json").read_text())
     downloads = stored["devices"]["downloads"]
