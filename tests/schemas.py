@@ -1,4 +1,5 @@
-"""The JSON Schemas published in docs/, as validators (jsonschema from PyPI, a dev dependency)."""
+"""The JSON Schemas published in docs/, as validators (jsonschema from PyPI, a dev dependency);
+shared by the unit and the integration tests."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
-DATA = Path(__file__).resolve().parent / "data"
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+DATA = Path(__file__).resolve().parent / "unit" / "data"
 
 
 def validator(name: str) -> Draft202012Validator:
@@ -26,6 +27,6 @@ def problems(name: str, document: Any) -> list[str]:
 
 
 def old_report(name: str) -> dict[str, Any]:
-    """A report written before the typed report (tests/unit/data/report-v1-NAME.json)."""
+    """A report written before the typed report (``tests/unit/data/report-v1-NAME.json``)."""
     data: dict[str, Any] = json.loads((DATA / f"report-v1-{name}.json").read_text())
     return data
