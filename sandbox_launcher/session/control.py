@@ -31,12 +31,15 @@ class StaleWipe:
     killed: int
     verified: bool
     report: dict[str, Any]
+    #: What could not be recorded (the audit line), in words.
+    problems: tuple[str, ...] = ()
 
     def describe(self) -> str:
-        """One line for the terminal."""
+        """One line for the terminal (and one per problem)."""
         proof = "wipe verified" if self.verified else "wipe NOT verified (see the report)"
-        return (f"wiped stale session {self.id} ({self.profile}) left by a launcher that "
-                f"died: {self.killed} process(es) killed; {proof}")
+        return "\n".join([f"wiped stale session {self.id} ({self.profile}) left by a launcher "
+                          f"that died: {self.killed} process(es) killed; {proof}",
+                          *self.problems])
 
 
 def wipe_stale(base: Path | None = None) -> list[StaleWipe]:
@@ -57,10 +60,9 @@ def wipe_stale(base: Path | None = None) -> list[StaleWipe]:
             started=rec.started, ended=time.time(), recovered_stale=True,
             last_state=rec.state, exit=report.exit_info(None),
             wipe=report.wipe_section(checks, killed))
-        report.save(result)
-        audit.record(result)
+        problems = report.save(result) + audit.record(result)
         done.append(StaleWipe(rec.id, rec.profile, killed, result.verified,
-                              result.to_dict()))
+                              result.to_dict(), tuple(problems)))
     return done
 
 

@@ -222,3 +222,12 @@ def test_a_broken_audit_key_names_file_line_and_key(tmp_path: Path, text: str,
     error = raised.value
     assert (error.path, error.line, error.key) == (str(path), 2, key)
     assert error.summary.startswith(f"{path}:2 [{key}]: ")
+
+
+def test_a_stale_wipe_says_what_could_not_be_recorded() -> None:
+    from sandbox_launcher.session.control import StaleWipe
+
+    wiped = StaleWipe("generic-1", "generic", 0, True, {},
+                      ("the audit line was not written (file): Permission denied",))
+    first, second = wiped.describe().splitlines()
+    assert first.startswith("wiped stale session generic-1") and "Permission denied" in second
