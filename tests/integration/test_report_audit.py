@@ -142,12 +142,15 @@ def test_without_the_policy_no_line_is_written(world: Path,
     assert not audit_file.exists()
 
 
+@pytest.mark.parametrize("builtin", [False, True], ids=["user-profile", "builtin-zoom"])
 def test_jailed_session_lists_destinations_without_content(
-        world: Path, launcher_user: LauncherUser, host_netns: HostNetns) -> None:
-    name = f"slaudit{secrets.token_hex(3)}"
-    profile = write_user_profile(launcher_user, name, PROFILE)
-    audit_file = world / "user" / "jailed.jsonl"
-    report_path = world / "user" / "jailed.json"
+        world: Path, launcher_user: LauncherUser, host_netns: HostNetns, builtin: bool) -> None:
+    """A user profile allowing zoom.us, and the built-in zoom profile with a command of the
+    test's in place of the Zoom client (its allowlist, vendor ranges and grants as shipped)."""
+    name = "zoom" if builtin else f"slaudit{secrets.token_hex(3)}"
+    profile = None if builtin else write_user_profile(launcher_user, name, PROFILE)
+    audit_file = world / "user" / f"{name}.jsonl"
+    report_path = world / "user" / f"{name}.json"
     mounts = PrivateMounts(_policy(world, f'[audit]\nenabled = true\ntarget = "file"\n'
                                           f'file = "{audit_file}"\n'))
     try:
@@ -155,7 +158,8 @@ def test_jailed_session_lists_destinations_without_content(
                     [str(LAUNCHER), "run", name, "--report", str(report_path), "--",
                      SYSTEM_PYTHON, "-c", CLIENT], netns=host_netns)
     finally:
-        profile.unlink(missing_ok=True)
+        if profile is not None:
+            profile.unlink(missing_ok=True)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "zoom-443" in done.stdout  # the allowed server answered
     report = _valid_report(report_path)
@@ -172,6 +176,7 @@ def test_jailed_session_lists_destinations_without_content(
     text = audit_file.read_text()
     assert SECRET not in text and "s3cr3t" not in text and "python" not in text
     assert "meeting" not in line and "command" not in line
+    assert line["profile"] == name and line["grants"]["network"] == "allowlist"
 
 
 def test_the_line_goes_to_the_journal_when_one_runs(world: Path,
