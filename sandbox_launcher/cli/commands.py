@@ -7,7 +7,7 @@ import json
 import os
 import signal
 from collections.abc import Mapping
-from typing import Any, TextIO
+from typing import TextIO
 
 from ..core.devices import PICK, PORTAL
 from ..core.plan import RunOptions
@@ -17,7 +17,8 @@ from ..session import control, store
 from ..session.launch import Launcher, record_in_store
 from ..session.lifecycle import Event, State
 from ..session.planning import profiles_under_policy
-from ..session.report import check_report_path
+from ..session.report import Report, check_report_path
+from . import live_lines
 
 
 def print_json(data: object, out: TextIO) -> None:
@@ -58,28 +59,6 @@ def share_value(window: str | None, screen: bool) -> str | None:
     return PORTAL if screen else None
 
 
-def _show_screen(data: dict[str, Any], err: TextIO) -> None:
-    if data.get("mode") == PORTAL:
-        print("sandbox-launcher: screen sharing through the desktop portal: the desktop "
-              "asks you what to share", file=err)
-    elif data.get("shared"):
-        print(f"sandbox-launcher: sharing the window {data.get('title')!r} "
-              f"(0x{int(data.get('window', 0)):x}): inside, the client can share the window "
-              f"'Shared: {data.get('title')}'", file=err)
-    else:
-        print(f"sandbox-launcher: screen sharing ended: {data.get('reason', '')}", file=err)
-
-
-def _show_use(data: dict[str, Any], err: TextIO) -> None:
-    """A granted device started or stopped being in use (session/usage.py)."""
-    device = str(data.get("device"))
-    if data.get("in_use"):
-        why = f" (assumed: {data['assumed']})" if data.get("assumed") else ""
-        print(f"sandbox-launcher: {device} in use{why}", file=err)
-    else:
-        print(f"sandbox-launcher: {device} not in use", file=err)
-
-
 def run(args: argparse.Namespace, out: TextIO, err: TextIO,
         launcher: Launcher | None = None) -> int:
     """``run PROFILE [options] [-- COMMAND ARGS…]``: exit status is the client's."""
@@ -97,22 +76,9 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO,
 
     def show(event: Event) -> None:
         if event.data is not None:
-            if event.data.get("type") == "mic":
-                state = "muted" if event.data["muted"] else "ON"
-                why = f" ({event.data['error']})" if event.data.get("error") else ""
-                print(f"sandbox-launcher: microphone {state}{why}; switch it with "
-                      f"kill -USR1 (on) / -USR2 (off) {os.getpid()}", file=err)
-            if event.data.get("type") == "screen":
-                _show_screen(event.data, err)
-            if event.data.get("type") == "device":
-                _show_use(event.data, err)
-            if event.data.get("type") == "join":
-                print(f"sandbox-launcher: the client was handed a second link: a "
-                      f"{event.data['service']} meeting on {event.data['host']}", file=err)
-            if args.verbose and event.data.get("type") == "dns":
-                d = event.data
-                print(f"sandbox-launcher: dns {d['name']} {d['qtype']}: {d['verdict']} "
-                      f"({d['rule']}) {[a['ip'] for a in d['answers']]}", file=err)
+            text = live_lines.line(event.data, verbose=args.verbose, launcher_pid=os.getpid())
+            if text is not None:
+                print(text, file=err)
             return
         if args.verbose or event.state is State.FAILED:
             print(f"sandbox-launcher: {event.session_id}: {event.state.value}"
@@ -142,7 +108,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO,
         print(f"sandbox-launcher: {len(downloads['files'])} download(s) {fate}; the report "
               "lists them", file=err)
     if not outcome.wipe_verified:
-        failed = [c["detail"] for c in outcome.report["wipe"]["checks"] if not c["ok"]]
+        checks = Report.from_dict(outcome.report).wipe.checks
+        failed = [c.detail for c in checks if not c.ok]
         print("sandbox-launcher: warning: the wipe could not be verified: "
               + "; ".join(failed), file=err)
     if stopped_by:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import asdict
-from typing import TextIO
+from typing import Any, TextIO
 
-from ..host.checks import Check, run_checks
+from ..core.check import Check
+from ..host.checks import run_checks
 
 _LABELS = {"ok": "[ ok ]", "warn": "[warn]", "fail": "[FAIL]"}
 #: Lines of a failed check's detail shown in the human output (--json has all of it).
@@ -28,14 +28,14 @@ def format_human(checks: Sequence[Check]) -> str:
     """One line per check, a ``fix:`` line under each that is not ok, then a verdict."""
     lines: list[str] = []
     for check in checks:
-        line = f"{_LABELS[check.status]} {check.name}: {check.summary}"
+        line = f"{_LABELS[check.status]} {check.name}: {check.detail}"
         if check.status != "ok" and check.required_for:
             line += f" — needed for {check.required_for}"
         lines.append(line)
         if check.status != "ok" and check.hint:
             lines.append(f"       fix: {check.hint}")
-        if check.status == "fail" and check.detail:
-            detail = check.detail.strip().splitlines()
+        if check.status == "fail" and check.output:
+            detail = check.output.strip().splitlines()
             lines.extend(f"       | {text}" for text in detail[-_DETAIL_LINES:])
     if is_ready(checks):
         lines.append("namespace sandbox: ready")
@@ -44,9 +44,21 @@ def format_human(checks: Sequence[Check]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def json_form(check: Check) -> dict[str, Any]:
+    """One check as ``doctor --json`` has always printed it (IT scripts read these keys)."""
+    return {"name": check.name, "status": check.status, "summary": check.detail,
+            "hint": check.hint, "detail": check.output, "required_for": check.required_for}
+
+
+def from_json_form(item: dict[str, Any]) -> Check:
+    """The inverse of :func:`json_form`."""
+    return Check.of_status(item["name"], item["status"], item["summary"], item["hint"],
+                           item["detail"], item["required_for"])
+
+
 def format_json(checks: Sequence[Check]) -> str:
     """``{"ready": bool, "checks": [...]}``, pretty printed, for scripts and IT tooling."""
-    report = {"ready": is_ready(checks), "checks": [asdict(check) for check in checks]}
+    report = {"ready": is_ready(checks), "checks": [json_form(check) for check in checks]}
     return json.dumps(report, indent=2, ensure_ascii=False) + "\n"
 
 

@@ -20,7 +20,7 @@ from typing import Any
 from .errors import ProfileError
 from .fields import copy_default, locate_keys, parse_size, parse_toml
 from .paths import SYSTEM_DIR
-from .policy_schema import POLICY
+from .policy_schema import AUDIT_FILE, POLICY
 from .schema import FIELDS_BY_KEY
 
 #: Where the administrator's files live. Front ends take them as a dependency
@@ -43,6 +43,8 @@ class SystemFiles:
 
     policy: Path = SYSTEM_POLICY
     admin_profiles: Path = ADMIN_PROFILES
+
+
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,21 @@ class Constraint:
 
 
 @dataclass(frozen=True)
+class AuditPolicy:
+    """The audit trail the administrator asks for (none, by default)."""
+
+    enabled: bool = False
+    target: str = "auto"
+    file: str = AUDIT_FILE
+    meeting_ids: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        return {"enabled": self.enabled, "target": self.target, "file": self.file,
+                "meeting_ids": self.meeting_ids}
+
+
+@dataclass(frozen=True)
 class Policy:
     """The system policy in force (empty when there is no policy file)."""
 
@@ -146,12 +163,18 @@ class Policy:
         only = self.get("profiles.only")
         return not only or name in only
 
+    @property
+    def audit(self) -> AuditPolicy:
+        """The audit trail asked for (``[audit]``)."""
+        return AuditPolicy(bool(self.get("audit.enabled")), str(self.get("audit.target")),
+                           str(self.get("audit.file")), bool(self.get("audit.meeting_ids")))
+
     def to_dict(self) -> dict[str, Any]:
         """JSON form for reports."""
         return {"source": self.source or None, "allow_countries": list(self.allow_countries),
                 "deny_countries": list(self.deny_countries),
                 "country_overrides": dict(self.country_overrides),
-                "devices": self.devices.to_dict(),
+                "devices": self.devices.to_dict(), "audit": self.audit.to_dict(),
                 "locks": {k: c.describe() for k, c in sorted(self.constraints.items())}}
 
 

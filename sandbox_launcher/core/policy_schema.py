@@ -18,6 +18,10 @@ from .checks import check_country_code
 from .fields import Field, Schema, check_size
 from .schema import FIELDS, NAME_RE, check_cidr
 
+#: Where audit lines go when no journal runs and the policy names no file.
+AUDIT_FILE = "/var/log/sandbox-launcher/audit.jsonl"
+AUDIT_TARGETS = ("auto", "journal", "file")
+
 #: Profile fields whose lists the policy can narrow to a set it allows (``[allow]``).
 _LIST_ALLOWED = ("str_list",)
 
@@ -111,6 +115,19 @@ POLICY_FIELDS: tuple[Field, ...] = (
     Field("profiles.only", "str_list", [], "Only these profiles",
           "When set, only these profiles exist (listed, launched, offered for links).",
           item_check=_check_profile_name),
+    Field("audit.enabled", "bool", False, "Audit trail",
+          "When true, one JSON line per session (docs/audit.schema.json): user, times, "
+          "profile, backend, grants, destinations contacted, blocked counts, wipe verified; "
+          "no content, no window titles, no link queries."),
+    Field("audit.target", "choice", "auto", "Audit destination",
+          "auto: the system journal when it runs, else the file; journal; file.",
+          choices=AUDIT_TARGETS),
+    Field("audit.file", "str", AUDIT_FILE, "Audit file",
+          "Absolute path of the file audit lines are appended to.",
+          check=lambda v: None if v.startswith("/") and "\0" not in v
+          else f"{v!r} is not an absolute path"),
+    Field("audit.meeting_ids", "bool", False, "Meeting IDs in the audit",
+          "When true, audit lines name the meeting joined (its ID, never its passcode)."),
     Field("vault.allow", "bool", True, "Remembered sign-in allowed",
           "When false, no profile may remember sign-in in an encrypted vault "
           "(`remember_signin` is refused; existing vaults are left alone)."),

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core import paths
+from ..core.check import Check
 from ..core.devices import DOWNLOADS_INSIDE, INSIDE_DISPLAY, INSIDE_WAYLAND, PORTAL, DevicePlan
 from .dbus_proxy import start_proxy
 from .display import host_x11, start_nested
@@ -222,22 +223,22 @@ class HostDevices:
             for path in self.x_files:
                 with contextlib.suppress(FileNotFoundError):
                     path.unlink()
-        checks = [{"name": "device helpers stopped", "ok": not alive,
-                   "detail": f"still running: {alive}" if alive else
-                   f"stopped: {', '.join(stopped)}" if stopped else "none were started"}]
+        checks = [Check("device helpers stopped", not alive,
+                        f"still running: {alive}" if alive else
+                        f"stopped: {', '.join(stopped)}" if stopped else "none were started")]
         if self.x_files:
             left_x = [str(p) for p in self.x_files if p.exists()]
-            checks.append({"name": "nested X server gone", "ok": not left_x,
-                           "detail": f"still there: {left_x}" if left_x else
-                           f"{self.x_files[0]} removed"})
+            checks.append(Check("nested X server gone", not left_x,
+                                f"still there: {left_x}" if left_x else
+                                f"{self.x_files[0]} removed"))
         if downloads is not None:
             left = (self.workdir / "downloads").exists()
-            checks.append({"name": "downloads folder removed", "ok": not left,
-                           "detail": "still there" if left else
-                           f"{len(downloads['files'])} file(s), "
-                           + ("kept as asked" if downloads["kept_in"] else
-                              "held for the user's decision" if downloads.get("pending_in")
-                              else "discarded")})
+            checks.append(Check("downloads folder removed", not left,
+                                "still there" if left else
+                                f"{len(downloads['files'])} file(s), "
+                                + ("kept as asked" if downloads["kept_in"] else
+                                   "held for the user's decision" if downloads.get("pending_in")
+                                   else "discarded")))
         if audio is not None:
             checks += audio.pop("checks")
         if tokens is not None:

@@ -54,6 +54,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..core import proc
+from ..core.check import Check
 from ..core.errors import LauncherError
 
 PORTAL_NAME = "org.freedesktop.portal.Desktop"
@@ -191,20 +192,19 @@ class RestoreTokens:
         except LauncherError as exc:
             return cls(address, None, _why(exc))
 
-    def remove_new(self) -> dict[str, Any]:
+    def remove_new(self) -> Check:
         """Delete the entries the session added; the report's check."""
         name = "screen cast restore tokens removed"
         if self.before is None:
-            return {"name": name, "ok": False,
-                    "detail": f"the permission store could not be read at the start "
-                              f"({self.problem}); tokens of this session may remain"}
+            return Check(name, False, f"the permission store could not be read at the start "
+                                      f"({self.problem}); tokens of this session may remain")
         try:
             added = sorted(_list(self.address) - self.before)
             for token in added:
                 _store(self.address, "Delete", f"string:{TABLE}", f"string:{token}")
             still = sorted(_list(self.address) & set(added))
         except LauncherError as exc:
-            return {"name": name, "ok": False, "detail": _why(exc)}
-        return {"name": name, "ok": not still,
-                "detail": f"still there: {still}" if still else
-                f"{len(added)} removed" if added else "the session stored none"}
+            return Check(name, False, _why(exc))
+        return Check(name, not still,
+                     f"still there: {still}" if still else
+                     f"{len(added)} removed" if added else "the session stored none")

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core import proc
+from ..core.check import Check
 from ..core.devices import AudioGrant
 from ..core.errors import LauncherError, SessionError
 from .helper import Helper, start
@@ -274,11 +275,11 @@ class SoundServer:
             self.stopped["server"] = self.server.stop()
         shutil.rmtree(self.folder, ignore_errors=True)
         alive = sorted(name for name, ok in self.stopped.items() if not ok)
-        checks = [{"name": "sound server stopped", "ok": not alive,
-                   "detail": f"still running: {alive}" if alive else
-                   "the session's PulseAudio and its forwarders are stopped"},
-                  {"name": "sound sockets removed", "ok": not self.folder.exists(),
-                   "detail": f"{self.folder} still exists" if self.folder.exists() else
-                   f"{self.folder} removed"}]
+        checks = [Check("sound server stopped", not alive,
+                        f"still running: {alive}" if alive else
+                        "the session's PulseAudio and its forwarders are stopped"),
+                  Check("sound sockets removed", not self.folder.exists(),
+                        f"{self.folder} still exists" if self.folder.exists() else
+                        f"{self.folder} removed")]
         return {"speakers": self.grant.speakers, "mic_changes": self.changes,
                 "checks": checks}

@@ -19,8 +19,8 @@ import os
 import signal
 import time
 from pathlib import Path
-from typing import Any
 
+from ..core.check import Check
 from ..host import procs
 
 _X_FILES = "x-files"
@@ -99,7 +99,7 @@ def _remove_x_files(state_dir: Path) -> tuple[list[str], list[str]]:
     return removed, [str(f) for f in (sock, lock) if ours(f)]
 
 
-def wipe_helpers(state_dir: Path) -> tuple[int, list[dict[str, Any]]]:
+def wipe_helpers(state_dir: Path) -> tuple[int, list[Check]]:
     """Kill what is left of the session's helpers, remove the X files; (killed, checks).
 
     Run before the state dir is removed (it holds the list of X files).
@@ -115,12 +115,12 @@ def wipe_helpers(state_dir: Path) -> tuple[int, list[dict[str, Any]]]:
         left = helper_pids(state_dir)
     x_removed, x_left = _remove_x_files(state_dir)
     checks = [
-        {"name": "device helpers gone", "ok": not left,
-         "detail": f"still running: pids {left}" if left else
-         f"{len(found)} helper(s) had survived the launcher and were killed" if found else
-         "no helper (nested X server, D-Bus proxy, sound server) survived the launcher"},
-        {"name": "nested X server files gone", "ok": not x_left,
-         "detail": f"still there: {x_left}" if x_left else
-         f"removed {x_removed}, left by the killed server" if x_removed else "none left"},
+        Check("device helpers gone", not left,
+              f"still running: pids {left}" if left else
+              f"{len(found)} helper(s) had survived the launcher and were killed" if found else
+              "no helper (nested X server, D-Bus proxy, sound server) survived the launcher"),
+        Check("nested X server files gone", not x_left,
+              f"still there: {x_left}" if x_left else
+              f"removed {x_removed}, left by the killed server" if x_removed else "none left"),
     ]
     return len(found), checks

@@ -20,13 +20,11 @@ import threading
 import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Literal
 
 from ..core import proc
+from ..core.check import Check, Status
 from ..core.errors import LauncherError
 from .kvm import probe_kvm
-
-Status = Literal["ok", "warn", "fail"]
 
 #: bubblewrap 0.8.0 added ``--size`` (sized tmpfs) and ``--disable-userns``.
 MIN_BWRAP_VERSION = (0, 8, 0)
@@ -36,19 +34,6 @@ SYSCTL_USERNS_CLONE = "/proc/sys/kernel/unprivileged_userns_clone"  # Debian ker
 SYSCTL_APPARMOR_USERNS = "/proc/sys/kernel/apparmor_restrict_unprivileged_userns"  # Ubuntu
 
 HINT_TCG = "the VM backend will use software emulation (TCG), which is slower"
-
-
-@dataclass(frozen=True)
-class Check:
-    """The outcome of one host check, as ``doctor`` prints it."""
-
-    name: str
-    status: Status
-    summary: str
-    hint: str = ""
-    detail: str = ""
-    #: What cannot work without it, e.g. "namespace backend" or "vm backend".
-    required_for: str = ""
 
 
 @dataclass(frozen=True)
@@ -354,9 +339,12 @@ def run_one(
     try:
         found = check(env)
     except Exception as exc:
-        return Check(name, "fail", f"the check itself failed: {type(exc).__name__}: {exc}",
-                     "please report this as a bug", traceback.format_exc(), required_for)
-    return Check(name, found.status, found.summary, found.hint, found.detail, required_for)
+        return Check.of_status(name, "fail",
+                               f"the check itself failed: {type(exc).__name__}: {exc}",
+                               "please report this as a bug", traceback.format_exc(),
+                               required_for)
+    return Check.of_status(name, found.status, found.summary, found.hint, found.detail,
+                           required_for)
 
 
 def run_checks(env: Mapping[str, str] | None = None) -> list[Check]:

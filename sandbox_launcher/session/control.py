@@ -22,7 +22,7 @@ from ..core import paths
 from ..core.check import Check
 from ..core.errors import LauncherError, SessionError
 from ..devices.stale import wipe_helpers
-from . import report, store, wipe
+from . import audit, report, store, wipe
 
 
 @dataclass(frozen=True)
@@ -34,12 +34,15 @@ class StaleWipe:
     killed: int
     verified: bool
     report: dict[str, Any]
+    #: What could not be recorded (the audit line), in words.
+    problems: tuple[str, ...] = ()
 
     def describe(self) -> str:
-        """One line for the terminal."""
+        """One line for the terminal (and one per problem)."""
         proof = "wipe verified" if self.verified else "wipe NOT verified (see the report)"
-        return (f"wiped stale session {self.id} ({self.profile}) left by a launcher that "
-                f"died: {self.killed} process(es) killed; {proof}")
+        return "\n".join([f"wiped stale session {self.id} ({self.profile}) left by a launcher "
+                          f"that died: {self.killed} process(es) killed; {proof}",
+                          *self.problems])
 
 
 def _recover(found: store.FoundSession, registry: Registry) -> tuple[int, list[Check]]:
@@ -69,16 +72,16 @@ def wipe_stale(base: Path | None = None,
         killed, checks = _recover(found, registry)
         wipe.remove_state_dir(found.dir)
         checks.append(wipe.state_dir_gone(found.dir))
-        checks += [Check.from_dict(c) for c in device_checks]
+        checks += device_checks
         killed += helpers
-        result = report.build(
-            id=rec.id, profile=rec.profile, backend=rec.backend, command=rec.command,
+        result = report.Report(
+            id=rec.id, profile=rec.profile, backend=rec.backend, command=tuple(rec.command),
             started=rec.started, ended=time.time(), recovered_stale=True,
             last_state=rec.state, exit=report.exit_info(None),
             wipe=report.wipe_section(checks, killed))
-        report.save(result)
-        done.append(StaleWipe(rec.id, rec.profile, killed,
-                              result["wipe"]["verified"], result))
+        problems = report.save(result) + audit.record(result)
+        done.append(StaleWipe(rec.id, rec.profile, killed, result.verified,
+                              result.to_dict(), tuple(problems)))
     return done
 
 

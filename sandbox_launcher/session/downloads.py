@@ -8,7 +8,6 @@ app calls it from worker threads.
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 import time
@@ -28,9 +27,11 @@ from ..devices.pending import (
     valid_session_id,
 )
 from . import report
+from .events import DownloadsDecided
 
-#: Called with a session id and the decision (see :func:`apply_decision`).
-DecisionListener = Callable[[str, dict[str, Any]], None]
+#: Called with a session id and the decision, typed (its ``to_dict`` is what
+#: :func:`apply_decision` takes).
+DecisionListener = Callable[[str, DownloadsDecided], None]
 
 
 def apply_decision(section: dict[str, Any] | None, decision: dict[str, Any]) -> dict[str, Any]:
@@ -69,20 +70,18 @@ class HeldDownloads:
         self._lock = threading.Lock()
 
     @staticmethod
-    def _stored_report(session_id: str) -> dict[str, Any] | None:
+    def _stored_report(session_id: str) -> report.Report | None:
         try:
-            path = paths.reports_dir() / f"{session_id}.json"
-            doc = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            return report.Report.load(paths.reports_dir() / f"{session_id}.json")
+        except (OSError, report.ReportFormatError):
             return None
-        return doc if isinstance(doc, dict) else None
 
     def _with_report(self, pending: PendingSet) -> PendingSet:
-        doc = self._stored_report(pending.session_id) or {}
-        section = (doc.get("devices") or {}).get("downloads") or {}
-        ended = doc.get("ended")
-        return replace(pending, profile=str(doc.get("profile") or ""),
-                       ended=float(ended) if isinstance(ended, (int, float)) else None,
+        stored = self._stored_report(pending.session_id)
+        if stored is None:
+            return replace(pending, profile="", ended=None, skipped=())
+        section = stored.devices.get("downloads") or {}
+        return replace(pending, profile=stored.profile, ended=stored.ended,
                        skipped=tuple(str(s) for s in section.get("skipped_not_regular", ())))
 
     def waiting(self) -> list[PendingSet]:
@@ -150,10 +149,10 @@ class HeldDownloads:
 
     def _record(self, session_id: str, decision: dict[str, Any]) -> None:
         """Write the decision into the stored report, then tell the app's listener."""
-        doc = self._stored_report(session_id)
-        if doc is not None:
-            devices = doc.setdefault("devices", {})
+        stored = self._stored_report(session_id)
+        if stored is not None:
+            devices = stored.devices
             devices["downloads"] = apply_decision(devices.get("downloads"), decision)
-            report.save(doc)  # returns its problems: a report unwritten must not undo a keep
+            report.save(stored)  # returns its problems: a report unwritten must not undo a keep
         if self._on_decided is not None:
-            self._on_decided(session_id, decision)
+            self._on_decided(session_id, DownloadsDecided.from_dict(decision))

@@ -12,7 +12,7 @@ import enum
 import os
 import selectors
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -25,12 +25,12 @@ from ..backends.base import (
     SandboxBackend,
     SandboxHandle,
 )
-from ..core.check import Check
 from ..core.errors import LauncherError, SessionError
 from ..core.plan import LaunchPlan
 from ..devices.screen import started_event
 from ..host import procs
-from . import join, report, store, wipe
+from . import audit, join, report, store, wipe
+from .events import Connections, LiveEvent, Mic, Screen, from_dicts
 from .resources import LiveResources, ResourceFactory, SessionResources
 from .usage import DeviceWatch
 
@@ -69,9 +69,9 @@ class Event:
     session_id: str
     state: State
     message: str = ""
-    #: A live event for the app: network (``dns``, ``connections``), ``mic``, ``screen``
-    #: or ``device`` (a granted device started or stopped being in use: session/usage.py).
-    data: dict[str, Any] | None = None
+    #: A live event for the app (session/events.py): network (Dns, Connections), Mic,
+    #: Screen, DeviceUse (a granted device started or stopped being in use), Join.
+    data: LiveEvent | None = None
 
 
 Listener = Callable[[Event], None]
@@ -145,8 +145,8 @@ class Session:
         """Mute or unmute the microphone; safe from signal handlers and other threads.
 
         The session's own thread applies it (so the forwarder it starts dies with that
-        thread's launcher) and then sends ``{"type": "mic", "muted": bool}``, with
-        ``"error"`` when the microphone could not be switched on.
+        thread's launcher) and then sends a :class:`Mic` event, with ``error`` when the
+        microphone could not be switched on.
         """
         self._request(b"m" if muted else b"u")
 
@@ -160,10 +160,8 @@ class Session:
             except LauncherError as exc:
                 error = exc.summary
         if self._listener is not None:
-            data: dict[str, Any] = {"type": "mic", "muted": self.mic_muted is not False}
-            if error and not muted:
-                data["error"] = error
-            self._listener(Event(self.id, self.state, "", data))
+            self._listener(Event(self.id, self.state, "", Mic(
+                self.mic_muted is not False, error if not muted else "")))
         if self._devices is not None:
             self._devices.poll()  # muted is not in use, at once; unmuted may be
 
@@ -268,14 +266,14 @@ class Session:
                 if polling and time.monotonic() >= next_poll:
                     next_poll = self._snapshot(resources, net_fd is not None)
                 if net_fd in ready:
-                    self._publish(resources.network_events())
+                    self._publish(from_dicts(resources.network_events()))
                 if dev_fd is not None and dev_fd in ready:
                     self._device_news(resources)
                     if resources.device_fd() is None:  # its helper exited: nothing more
                         sel.unregister(dev_fd)
                         dev_fd = None
                 if inbox_fd in ready and self._inbox is not None:
-                    self._publish(self._inbox.read())
+                    self._publish(from_dicts(self._inbox.read()))
                 if handle.fileno() in ready:
                     return stopping
                 requests = b""
@@ -303,11 +301,10 @@ class Session:
         if resources.mic_switchable():
             self.mic_muted = not self.plan.devices.audio.mic_at_start
             if self._listener is not None:
-                self._listener(Event(self.id, self.state, "",
-                                     {"type": "mic", "muted": self.mic_muted}))
+                self._listener(Event(self.id, self.state, "", Mic(self.mic_muted)))
         if self.plan.devices.screen.mode != "off" and self._listener is not None:
-            self._listener(Event(self.id, self.state, "",
-                                 started_event(self.plan.devices.screen)))
+            self._listener(Event(self.id, self.state, "", Screen.from_dict(
+                started_event(self.plan.devices.screen))))
         self._devices = DeviceWatch.start(self.plan, resources, self._publish,
                                           self.poll_seconds)
 
@@ -322,7 +319,7 @@ class Session:
 
     def _device_news(self, resources: LiveResources) -> None:
         """A device grant has news (a shared window closed, a portal cast started…)."""
-        events = resources.device_events()
+        events = from_dicts(resources.device_events())
         if self._devices is not None:
             self._devices.device_events(events)  # use is announced on changes only
         else:
@@ -339,7 +336,7 @@ class Session:
         sel.register(self._inbox.fileno(), selectors.EVENT_READ)
         return self._inbox.fileno()
 
-    def _publish(self, events: list[dict[str, Any]]) -> None:
+    def _publish(self, events: Sequence[LiveEvent]) -> None:
         """Send live events (network, device, ``join``) to the app."""
         for event in events:
             if self._listener:
@@ -350,9 +347,7 @@ class Session:
         if self._listener is None:
             return
         snapshot = resources.network_snapshot()
-        self._listener(Event(self.id, self.state, "", {
-            "type": "connections", "connections": snapshot.get("connections", []),
-            "summary": snapshot.get("summary", {})}))
+        self._listener(Event(self.id, self.state, "", Connections.from_dict(snapshot)))
 
     def _wipe(self, owned: store.OwnedSession, status: int | None, error: LauncherError | None,
               stopped: bool, started_wall: float, listeners_before: dict[int, str],
@@ -369,38 +364,26 @@ class Session:
         self._to(State.VERIFYING, None)
         checks = self.backend.verify(state, listeners_before) if state.data else []
         checks.append(wipe.state_dir_gone(owned.dir))
-        checks += [Check.from_dict(c) for c in devices.get("checks", [])]
+        checks += devices.get("checks", [])
         verified = all(c.ok for c in checks)
         self._to(State.WIPED if verified else State.FAILED, None,
                  "wipe verified" if verified else "wipe NOT verified")
         t = self._times
         result = report.build(
-            id=self.id,
-            profile=self.plan.profile,
-            backend=self.plan.backend,
-            command=list(self.plan.command),
-            started=started_wall,
-            ended=time.time(),
+            self.plan, session_id=self.id, started=started_wall, ended=time.time(),
             durations={
                 "prepare_s": round(t["starting"] - t["preparing"], 4),
                 "run_s": round(t["wiping"] - t.get("running", t["wiping"]), 4),
                 "wipe_s": round(t[self.state.value] - t["wiping"], 4),
             },
-            exit=report.exit_info(status),
-            stopped_by_user=stopped,
-            error=error.to_dict() if error else None,
-            grants=self.plan.grants(),
-            network=network,
-            devices={k: v for k, v in devices.items() if k != "checks"},
-            notes=list(self.plan.notes),
-            joins=joins,
-            wipe=report.wipe_section(checks, killed),
-        )
+            status=status, stopped=stopped, error=error.to_dict() if error else None,
+            network=network, devices=devices, joins=joins, checks=checks, killed=killed)
         problems = report.save(result, report_path)
+        problems += audit.record(result, self.plan)
         if problems and self._listener:
             for problem in problems:
                 self._listener(Event(self.id, self.state, problem))
         self._closed = True
         os.close(self._stop_r)
         os.close(self._stop_w)
-        return Outcome(status, result)
+        return Outcome(status, result.to_dict())

@@ -41,6 +41,7 @@ from .entries import (
     SessionEntry,
     Usage,
 )
+from .events import Connections, DeviceUse, DownloadsDecided, Mic, Screen
 from .launch import Launcher, record_in_store
 from .lifecycle import Event, Outcome, Session, State
 from .live import LiveState
@@ -203,33 +204,33 @@ class SessionService:
         with self._lock:
             entry = self._entries.get(event.session_id)
             if entry is not None:
-                if event.data is None:
-                    entry.state = event.state
-                    if event.state is State.RUNNING:
-                        entry.running_since = time.monotonic()
-                elif event.data.get("type") == "connections":
-                    entry.connections = list(event.data.get("connections", []))
-                    entry.network_summary = dict(event.data.get("summary", {}))
-                    entry.traffic.add(entry.connections)
-                elif event.data.get("type") == "mic":
-                    entry.mic_muted = bool(event.data.get("muted", True))
-                    entry.mic_error = str(event.data.get("error", ""))
-                elif event.data.get("type") == "screen":
-                    entry.screen = ((str(event.data.get("title") or "")
-                                     if event.data.get("mode") == "mirror" else "portal")
-                                    if event.data.get("shared") else None)
-                elif event.data.get("type") == "device":
-                    note_device_event(entry.in_use, event.data, time.time(),
-                                      entry.use_assumed)
+                match event.data:
+                    case None:
+                        entry.state = event.state
+                        if event.state is State.RUNNING:
+                            entry.running_since = time.monotonic()
+                    case Connections() as snapshot:
+                        entry.connections = snapshot.rows()
+                        entry.network_summary = snapshot.summary.to_dict()
+                        entry.traffic.add(entry.connections)
+                    case Mic(muted=muted, error=error):
+                        entry.mic_muted, entry.mic_error = muted, error
+                    case Screen() as screen:
+                        entry.screen = screen.label
+                    case DeviceUse() as use:
+                        note_device_event(entry.in_use, use, time.time(), entry.use_assumed)
+                    case _:
+                        pass  # DNS questions, joins: only the listener shows them
         self._emit(event)
 
-    def _downloads_decided(self, session_id: str, decision: dict[str, Any]) -> None:
+    def _downloads_decided(self, session_id: str, decision: DownloadsDecided) -> None:
         """Keep the app's copy of the report in step with the stored one."""
         with self._lock:
             entry = self._entries.get(session_id)
             if entry is not None and entry.outcome is not None:
                 devices = entry.outcome.report.setdefault("devices", {})
-                devices["downloads"] = apply_decision(devices.get("downloads"), decision)
+                devices["downloads"] = apply_decision(devices.get("downloads"),
+                                                      decision.to_dict())
 
     def _emit(self, event: ServiceEvent) -> None:
         listener = self._listener
@@ -252,7 +253,7 @@ class SessionService:
     def set_mic(self, session_id: str, muted: bool) -> None:
         """Mute or unmute a running session's microphone; returns at once.
 
-        The session answers with a ``{"type": "mic"}`` event (with ``"error"`` when the
+        The session answers with a :class:`~.events.Mic` event (with ``error`` when the
         microphone could not be switched on).
         """
         with self._lock:

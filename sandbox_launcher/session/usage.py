@@ -2,8 +2,8 @@
 
 The session feeds :class:`UsageLog` what it learns (the backend's checks at every live
 snapshot, the screen grant's own events); the log answers with a live event when a
-device's state changed, ``{"type": "device", "device": "camera", "in_use": true,
-"at": EPOCH}`` (with ``"assumed": WHY`` when the use could not be seen, only inferred),
+device's state changed, a :class:`~.events.DeviceUse` (with ``assumed`` saying why when
+the use could not be seen, only inferred),
 and keeps the intervals for the report's ``devices.usage``::
 
     {"camera": [{"from": ISO, "to": ISO, "seconds": 3.0}], "microphone": [],
@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import datetime
 import time
-from collections.abc import Callable, Mapping, MutableMapping, MutableSet
+from collections.abc import Callable, Mapping, MutableMapping, MutableSet, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ..core.plan import LaunchPlan
 from ..devices.usage import CAMERA, MICROPHONE, SCREEN, Use
+from .events import DeviceUse, LiveEvent, Screen
 
 
 class UsageSource(Protocol):
@@ -91,7 +92,7 @@ class UsageLog:
         runs = self._intervals.get(device, [])
         return bool(runs) and runs[-1].end is None
 
-    def update(self, readings: Mapping[str, Use], now: float) -> list[dict[str, Any]]:
+    def update(self, readings: Mapping[str, Use], now: float) -> list[DeviceUse]:
         """Note what was seen at *now* (epoch seconds); the live events of the changes."""
         events = []
         for device, use in readings.items():
@@ -106,14 +107,11 @@ class UsageLog:
                 if use.in_use and use.assumed and not runs[-1].assumed:
                     runs[-1].assumed = use.assumed  # in use all along; seen only partly
                 continue
-            event: dict[str, Any] = {"type": "device", "device": device,
-                                     "in_use": use.in_use, "at": now}
-            if use.in_use and use.assumed:
-                event["assumed"] = use.assumed
-            events.append(event)
+            events.append(DeviceUse(device, use.in_use, now,
+                                    use.assumed if use.in_use else ""))
         return events
 
-    def close(self, now: float) -> list[dict[str, Any]]:
+    def close(self, now: float) -> list[DeviceUse]:
         """The session stopped running: every open interval ends at *now*."""
         return self.update({d: Use(False) for d in self.devices if self.in_use(d)}, now)
 
@@ -144,14 +142,14 @@ def granted_devices(camera: bool, microphone: bool, screen: bool) -> tuple[str, 
                  if on)
 
 
-def note_device_event(in_use: MutableMapping[str, float], data: Mapping[str, Any],
+def note_device_event(in_use: MutableMapping[str, float], event: DeviceUse,
                       now: float, assumed: MutableSet[str] | None = None) -> None:
-    """Apply a ``device`` event to an app's map of device → in use since (epoch), and
-    to the set of devices whose use was *assumed* rather than seen."""
-    device = str(data.get("device", ""))
-    if data.get("in_use"):
-        in_use.setdefault(device, float(data.get("at") or now))
-        if assumed is not None and data.get("assumed"):
+    """Apply a :class:`DeviceUse` event to an app's map of device → in use since (epoch),
+    and to the set of devices whose use was *assumed* rather than seen."""
+    device = event.device
+    if event.in_use:
+        in_use.setdefault(device, event.at or now)
+        if assumed is not None and event.assumed:
             assumed.add(device)
     else:
         in_use.pop(device, None)
@@ -160,7 +158,7 @@ def note_device_event(in_use: MutableMapping[str, float], data: Mapping[str, Any
 
 
 
-Publish = Callable[[list[dict[str, Any]]], None]
+Publish = Callable[[Sequence[LiveEvent]], None]
 
 
 class DeviceWatch:
@@ -204,15 +202,18 @@ class DeviceWatch:
         if self.log.polled:
             self.publish(self.log.update(self.handle.device_usage(), self.clock()))
 
-    def device_events(self, events: list[dict[str, Any]]) -> None:
+    def device_events(self, events: list[LiveEvent]) -> None:
         """The grants' own news, published; screen use goes through the log."""
         for event in events:
-            if event.get("type") == "device":
-                self.note(SCREEN, Use(bool(event.get("in_use"))))
-                continue
-            self.publish([event])
-            if event.get("type") == "screen" and not event.get("shared"):
-                self.note(SCREEN, Use(False))  # the mirrored window went away
+            match event:
+                case DeviceUse(in_use=in_use):  # the portal's raw news: timed by the log
+                    self.note(SCREEN, Use(in_use))
+                    continue
+                case Screen(shared=False):
+                    self.publish([event])
+                    self.note(SCREEN, Use(False))  # the mirrored window went away
+                case _:
+                    self.publish([event])
 
     def end(self) -> None:
         """The client stopped running: close every interval (announced as not in use)."""

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from ..core.errors import LauncherError
 from ..session.entries import Finished, SessionEntry, Usage, end_summary
+from ..session.events import Mic
 from ..session.lifecycle import Event, State
 from .bridge import ServiceBridge
 from .device_use import device_details, in_use_text
@@ -288,10 +289,9 @@ class SessionsView(QWidget):
         self._refresh_row(entry)
         if self.selected_id() == event.session_id:
             self._show_details()
-        data = event.data or {}
-        if data.get("type") == "mic" and data.get("error"):
+        if isinstance(event.data, Mic) and event.data.error:
             self.notice.emit(self.tr("The microphone of {id} stays muted: {why}").format(
-                id=event.session_id, why=data["error"]))
+                id=event.session_id, why=event.data.error))
 
     def on_finished(self, finished: Finished) -> None:
         """A session ended: freeze its row and show the summary."""

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QInputDialog, QMenu, QMessageBox, QSystemTrayIcon
 
 from ..core.plan import RunOptions
 from ..session.entries import Finished
+from ..session.events import Connections, DeviceUse, Mic
 from ..session.lifecycle import Event, State
 from ..session.live import BurstWatch, Indicator, LiveState
 from . import profile_text
@@ -196,11 +197,11 @@ class Tray(QObject):
 
     def _on_event(self, event: Event) -> None:
         if event.data is not None:
-            kind = event.data.get("type")
-            if kind in ("mic", "device"):  # a device started or stopped being in use
-                self._update_icon()
-            elif kind == "connections":
-                self._check_burst(event)
+            match event.data:
+                case Mic() | DeviceUse():  # a device started or stopped being in use
+                    self._update_icon()
+                case Connections() as snapshot:
+                    self._check_burst(event.session_id, snapshot)
             return
         self._update_icon()
         if event.state is State.RUNNING:
@@ -209,12 +210,10 @@ class Tray(QObject):
                         self.tr("{title} is running in a sandbox ({id}).").format(
                             title=title, id=event.session_id))
 
-    def _check_burst(self, event: Event) -> None:
-        assert event.data is not None
-        new = self.bursts.update(event.session_id, event.data.get("connections", []),
-                                 self.clock())
+    def _check_burst(self, session_id: str, snapshot: Connections) -> None:
+        new = self.bursts.update(session_id, snapshot.rows(), self.clock())
         if new:
-            self.notify(self.tr("Connections blocked: {id}").format(id=event.session_id),
+            self.notify(self.tr("Connections blocked: {id}").format(id=session_id),
                         self.tr("The sandbox blocked %n new destination(s) in the last "
                                 "seconds. The session's connection list names them.", "",
                                 new))

@@ -20,6 +20,7 @@ from pytestqt.qtbot import QtBot
 
 from sandbox_launcher.core.plan import RunOptions
 from sandbox_launcher.devices.camera import CameraFinder
+from sandbox_launcher.session.events import Mic
 from sandbox_launcher.session.lifecycle import Event, State
 from sandbox_launcher.session.service import SessionService
 from sandbox_launcher.ui.app import App, build
@@ -198,7 +199,7 @@ def test_mic_switch_shows_what_the_session_answers(app: App, qtbot: QtBot) -> No
                     timeout=WAIT_MS)
     assert not view.mic_button.isEnabled()  # no sound server here: nothing to switch
     # As a session with a microphone announces it (muted at the start):
-    service._on_event(Event(session_id, State.RUNNING, "", {"type": "mic", "muted": True}))
+    service._on_event(Event(session_id, State.RUNNING, "", Mic(True)))
     qtbot.waitUntil(view.mic_button.isEnabled, timeout=WAIT_MS)
     assert view.mic_button.text() == "&Microphone on" and not view.mic_button.isChecked()
     app.tray.rebuild()

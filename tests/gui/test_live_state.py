@@ -9,8 +9,10 @@ from typing import Any
 from pytestqt.qtbot import QtBot
 
 from sandbox_launcher.session.entries import Finished, SessionEntry
+from sandbox_launcher.session.events import Connections, DeviceUse, Mic
 from sandbox_launcher.session.lifecycle import Event, Outcome, State
 from sandbox_launcher.session.live import Indicator, TrafficPoint
+from sandbox_launcher.session.report_network import Connection
 from sandbox_launcher.session.service import SessionService
 from sandbox_launcher.ui.app import App
 from sandbox_launcher.ui.icons import CAMERA_LIVE, IDLE, MIC_LIVE, RUNNING
@@ -26,8 +28,7 @@ def _session(service: SessionService, session_id: str, camera: str | None = None
 
 def _use(service: SessionService, session_id: str, device: str, in_use: bool) -> None:
     """A device started or stopped being in use, as the session announces it."""
-    service._on_event(Event(session_id, State.RUNNING, data={
-        "type": "device", "device": device, "in_use": in_use, "at": 1000.0}))
+    service._on_event(Event(session_id, State.RUNNING, data=DeviceUse(device, in_use, 1000.0)))
 
 
 def _end(service: SessionService, session_id: str) -> None:
@@ -39,8 +40,8 @@ def _end(service: SessionService, session_id: str) -> None:
 
 def _snapshot(service: SessionService, session_id: str,
               connections: list[dict[str, Any]]) -> None:
-    service._on_event(Event(session_id, State.RUNNING, data={
-        "type": "connections", "connections": connections, "summary": {}}))
+    service._on_event(Event(session_id, State.RUNNING, data=Connections(tuple(
+        Connection.from_dict({"packets_out": 1, "packets_in": 1, **c}) for c in connections))))
 
 
 def _conn(ip: str, out: int, inbound: int, verdict: str = "allowed") -> dict[str, Any]:
@@ -81,7 +82,7 @@ def test_the_tray_icon_shows_idle_running_mic_and_camera(app: App) -> None:
     _session(service, "sleeper-m1")
     assert tray.indicator is Indicator.RUNNING and _colour_pixels(app, RUNNING) >= 100
     assert tray.icon.toolTip() == "Sandbox Launcher: 1 session(s) running"
-    service._on_event(Event("sleeper-m1", State.RUNNING, data={"type": "mic", "muted": False}))
+    service._on_event(Event("sleeper-m1", State.RUNNING, data=Mic(False)))
     assert tray.indicator is Indicator.RUNNING  # on, but nothing records it yet
     _use(service, "sleeper-m1", "microphone", True)
     assert tray.indicator is Indicator.MIC and _colour_pixels(app, MIC_LIVE) >= 100
@@ -94,7 +95,7 @@ def test_the_tray_icon_shows_idle_running_mic_and_camera(app: App) -> None:
                                    "2 session(s) running")
     _end(service, "sleeper-c1")
     assert tray.indicator is Indicator.MIC
-    service._on_event(Event("sleeper-m1", State.RUNNING, data={"type": "mic", "muted": True}))
+    service._on_event(Event("sleeper-m1", State.RUNNING, data=Mic(True)))
     _use(service, "sleeper-m1", "microphone", False)  # muting ends the use at once
     assert tray.indicator is Indicator.RUNNING
     _end(service, "sleeper-m1")
@@ -136,9 +137,9 @@ def test_the_details_say_when_the_cameras_use_is_assumed_not_seen(app: App) -> N
     camera as in use; the details say so rather than claim it was seen."""
     service, view = app.bridge.service, app.window.sessions
     _session(service, "sleeper-a1", camera="video0")
-    service._on_event(Event("sleeper-a1", State.RUNNING, data={
-        "type": "device", "device": "camera", "in_use": True, "at": 1000.0,
-        "assumed": "1 process(es) of the session hide their open files (not dumpable)"}))
+    service._on_event(Event("sleeper-a1", State.RUNNING, data=DeviceUse(
+        "camera", True, 1000.0,
+        "1 process(es) of the session hide their open files (not dumpable)")))
     assert view.selected_id() == "sleeper-a1"
     assert "camera video0: granted, counted as in use since" in view.summary.text()
     assert "hides its open files" in view.summary.text()

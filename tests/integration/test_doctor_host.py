@@ -40,16 +40,16 @@ def test_namespace_backend_prerequisites_are_ok(
 def test_device_helpers_are_installed(host_checks: dict[str, checks.Check], name: str) -> None:
     """scripts/setup.sh installs every device helper; doctor finds each."""
     check = host_checks[name]
-    assert check.status == "ok" and check.summary.startswith("found at /"), check
+    assert check.status == "ok" and check.detail.startswith("found at /"), check
 
 
 def test_bwrap_version_is_reported(host_checks: dict[str, checks.Check]) -> None:
-    version = checks.parse_bwrap_version(host_checks["bubblewrap"].summary)
+    version = checks.parse_bwrap_version(host_checks["bubblewrap"].detail)
     assert version is not None and version >= checks.MIN_BWRAP_VERSION
 
 
 def test_no_check_crashed(host_checks: dict[str, checks.Check]) -> None:
-    crashed = [c for c in host_checks.values() if c.summary.startswith("the check itself")]
+    crashed = [c for c in host_checks.values() if c.detail.startswith("the check itself")]
     assert crashed == []
     assert {c.status for c in host_checks.values()} <= {"ok", "warn", "fail"}
 
@@ -83,6 +83,6 @@ def test_kvm_probe_returns_in_time_and_leaves_no_process(timeout: float) -> None
 def test_kvm_verdict_agrees_with_the_doctor_line(host_checks: dict[str, checks.Check]) -> None:
     check = host_checks["kvm"]
     if check.status == "ok":
-        assert "hardware speed" in check.summary
+        assert "hardware speed" in check.detail
     else:
         assert check.status == "warn" and check.hint

@@ -76,8 +76,8 @@ class FakeResources:
 
     def close(self) -> None:
         self.closed += 1
-        self.devices_report = {"checks": [{"name": "device helpers stopped", "ok": True,
-                                           "detail": "none were started"}]}
+        self.devices_report = {"checks": [Check("device helpers stopped", True,
+                                                "none were started")]}
 
 
 class FakeHandle:

@@ -25,6 +25,7 @@ from sandbox_launcher.devices.usage import (
     recording_streams,
 )
 from sandbox_launcher.host import procs
+from sandbox_launcher.session.events import DeviceUse, Join, LiveEvent
 from sandbox_launcher.session.planning import make_plan
 from sandbox_launcher.session.usage import (
     DeviceWatch,
@@ -44,14 +45,13 @@ def test_the_log_announces_changes_only_and_keeps_intervals() -> None:
     assert log.polled
     assert log.update({CAMERA: Use(False), MICROPHONE: Use(False)}, 100.0) == []
     assert log.update({CAMERA: Use(True)}, 102.0) == [
-        {"type": "device", "device": CAMERA, "in_use": True, "at": 102.0}]
+        DeviceUse(CAMERA, True, 102.0)]
     assert log.update({CAMERA: Use(True), SCREEN: Use(True)}, 104.0) == []  # not granted
     assert log.update({CAMERA: Use(False)}, 106.5) == [
-        {"type": "device", "device": CAMERA, "in_use": False, "at": 106.5}]
+        DeviceUse(CAMERA, False, 106.5)]
     log.update({CAMERA: Use(True), MICROPHONE: Use(True)}, 110.0)
     closing = log.close(111.0)
-    assert [(e["device"], e["in_use"]) for e in closing] == [(CAMERA, False),
-                                                            (MICROPHONE, False)]
+    assert [(e.device, e.in_use) for e in closing] == [(CAMERA, False), (MICROPHONE, False)]
     assert log.close(112.0) == []  # nothing is open any more
     report = log.report()
     assert [(_epoch(i["from"]), _epoch(i["to"]), i["seconds"]) for i in report[CAMERA]] == [
@@ -64,7 +64,7 @@ def test_the_log_announces_changes_only_and_keeps_intervals() -> None:
 def test_an_assumed_use_says_why_in_the_event_and_the_interval() -> None:
     log = UsageLog((CAMERA,), 2.0)
     why = "1 process(es) of the session hide their open files (not dumpable)"
-    assert log.update({CAMERA: Use(True, why)}, 1.0)[0]["assumed"] == why
+    assert log.update({CAMERA: Use(True, why)}, 1.0)[0].assumed == why
     log.close(3.0)
     assert log.report()[CAMERA][0]["assumed"] == why
     # Seen first, hidden later in the same interval: the interval says so too.
@@ -85,22 +85,22 @@ def test_the_screen_is_told_how_it_is_seen_and_not_polled() -> None:
 
 def test_the_app_keeps_since_when_a_device_is_in_use() -> None:
     in_use: dict[str, float] = {}
-    note_device_event(in_use, {"device": CAMERA, "in_use": True, "at": 5.0}, now=9.0)
-    note_device_event(in_use, {"device": CAMERA, "in_use": True, "at": 7.0}, now=9.0)
-    note_device_event(in_use, {"device": MICROPHONE, "in_use": True}, now=9.0)
+    note_device_event(in_use, DeviceUse(CAMERA, True, 5.0), now=9.0)
+    note_device_event(in_use, DeviceUse(CAMERA, True, 7.0), now=9.0)
+    note_device_event(in_use, DeviceUse(MICROPHONE, True), now=9.0)
     assert in_use == {CAMERA: 5.0, MICROPHONE: 9.0}
-    note_device_event(in_use, {"device": CAMERA, "in_use": False}, now=10.0)
+    note_device_event(in_use, DeviceUse(CAMERA, False), now=10.0)
     assert in_use == {MICROPHONE: 9.0}
 
 
 def test_the_app_knows_which_use_was_assumed_not_seen() -> None:
     in_use: dict[str, float] = {}
     assumed: set[str] = set()
-    note_device_event(in_use, {"device": CAMERA, "in_use": True, "at": 5.0,
-                               "assumed": "1 process(es) hide their open files"}, 9.0, assumed)
-    note_device_event(in_use, {"device": MICROPHONE, "in_use": True}, 9.0, assumed)
+    note_device_event(in_use, DeviceUse(CAMERA, True, 5.0, "1 process(es) hide their open files"),
+                      9.0, assumed)
+    note_device_event(in_use, DeviceUse(MICROPHONE, True), 9.0, assumed)
     assert assumed == {CAMERA} and set(in_use) == {CAMERA, MICROPHONE}
-    note_device_event(in_use, {"device": CAMERA, "in_use": False}, 10.0, assumed)
+    note_device_event(in_use, DeviceUse(CAMERA, False), 10.0, assumed)
     assert assumed == set()
 
 
@@ -200,16 +200,18 @@ def test_the_device_watch_polls_routes_screen_news_and_ends(tmp_path: Path,
     folder.mkdir()
     (folder / "p.toml").write_text("[network]\nmode = 'none'\n")
     plan = make_plan(load_profiles(folder).get("p"), RunOptions(command=("true",)), {})
-    published: list[dict[str, Any]] = []
+    published: list[LiveEvent] = []
     handle = _Handle([{MICROPHONE: Use(False)}, {MICROPHONE: Use(True)}])
     watch = DeviceWatch.start(plan, handle, published.extend, 2.0)  # type: ignore[arg-type]
     assert watch is not None and watch.polled and published == []
     watch.poll()
-    assert [(e["device"], e["in_use"]) for e in published] == [(MICROPHONE, True)]
-    watch.device_events([{"type": "join", "service": "web"}])
-    assert published[-1] == {"type": "join", "service": "web"}  # passed through
+    assert published == [DeviceUse(MICROPHONE, True, published[0].at)]  # type: ignore[union-attr]
+    joined = Join("web", "meet.example.org", 1.0, 7)
+    watch.device_events([joined])
+    assert published[-1] == joined  # passed through
     watch.end()
-    assert [(e["device"], e["in_use"]) for e in published[-1:]] == [(MICROPHONE, False)]
+    assert [(e.device, e.in_use) for e in published[-1:]  # type: ignore[union-attr]
+            ] == [(MICROPHONE, False)]
     assert len(watch.log.report()[MICROPHONE]) == 1
     # Nothing granted (no camera, no microphone, no screen): nothing to watch.
     assert DeviceWatch.start(plan, _Handle([], switchable=False), published.extend,  # type: ignore[arg-type]

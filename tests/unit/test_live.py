@@ -22,6 +22,12 @@ def _conn(ip: str, out: int = 0, inbound: int = 0, verdict: str = "allowed",
             "verdict": verdict}
 
 
+def _full(conn: dict[str, Any]) -> dict[str, Any]:
+    """A connection with every field the jail's snapshot has."""
+    return {"name": None, "country": None, "packets_out": 1, "packets_in": 1, "rule": "",
+            **conn}
+
+
 def test_totals_count_only_allowed_connections() -> None:
     snapshot = [_conn("192.0.2.10", 100, 1000), _conn("198.51.100.7", 50, 60),
                 _conn("203.0.113.9", 999, 999, verdict="blocked")]
@@ -87,6 +93,7 @@ def test_only_a_running_active_session_is_live() -> None:
 
 
 def test_the_service_derives_live_state_and_traffic_from_events(tmp_path: Any) -> None:
+    from sandbox_launcher.session.events import from_dict
     from sandbox_launcher.session.lifecycle import Event
     from sandbox_launcher.session.service import SessionService
 
@@ -96,23 +103,23 @@ def test_the_service_derives_live_state_and_traffic_from_events(tmp_path: Any) -
     service._entries.update(a=a, b=b)
     assert service.live_state() == LiveState(sessions=2)
     # On is not live: only on *and* recorded (the session's "device" event) is.
-    service._on_event(Event("a", State.RUNNING, data={"type": "mic", "muted": False}))
+    service._on_event(Event("a", State.RUNNING, data=from_dict({"type": "mic", "muted": False})))
     assert service.live_state() == LiveState(sessions=2)
-    service._on_event(Event("a", State.RUNNING, data={
-        "type": "device", "device": "microphone", "in_use": True, "at": 100.0}))
+    service._on_event(Event("a", State.RUNNING, data=from_dict({
+        "type": "device", "device": "microphone", "in_use": True, "at": 100.0})))
     assert service.live_state() == LiveState(sessions=2, mic=True)
     assert a.in_use == {"microphone": 100.0}
     # Granted is not live either: the camera counts once it is open, while running.
     service._on_event(Event("b", State.RUNNING))
     assert service.live_state().indicator is Indicator.MIC
-    service._on_event(Event("b", State.RUNNING, data={
-        "type": "device", "device": "camera", "in_use": True, "at": 101.0}))
+    service._on_event(Event("b", State.RUNNING, data=from_dict({
+        "type": "device", "device": "camera", "in_use": True, "at": 101.0})))
     assert service.live_state().indicator is Indicator.CAMERA
-    service._on_event(Event("b", State.RUNNING, data={
-        "type": "device", "device": "camera", "in_use": False, "at": 105.0}))
+    service._on_event(Event("b", State.RUNNING, data=from_dict({
+        "type": "device", "device": "camera", "in_use": False, "at": 105.0})))
     assert service.live_state() == LiveState(sessions=2, mic=True) and b.in_use == {}
     for out in (100, 250):
-        service._on_event(Event("a", State.RUNNING, data={
-            "type": "connections", "connections": [_conn("192.0.2.10", out, out * 2)],
-            "summary": {}}))
+        service._on_event(Event("a", State.RUNNING, data=from_dict({
+            "type": "connections", "connections": [_full(_conn("192.0.2.10", out, out * 2))],
+            "summary": {}})))
     assert a.traffic.points == (TrafficPoint(100, 200), TrafficPoint(150, 300))

@@ -29,6 +29,7 @@ from sandbox_launcher.devices.pending import (
 from sandbox_launcher.devices.share import POLICY_DISCARDS
 from sandbox_launcher.session import report
 from sandbox_launcher.session.downloads import HeldDownloads, apply_decision
+from sandbox_launcher.session.events import DownloadsDecided
 from sandbox_launcher.session.planning import make_plan
 
 AWKWARD = "-Bericht März 2024 (final).txt"
@@ -181,15 +182,18 @@ def _report(session_id: str, files: list[str]) -> None:
     downloads = {"files": [{"name": n, "bytes": 1} for n in files], "kept_in": None,
                  "discarded": False, "pending_in": "x", "decision": "pending",
                  "skipped_not_regular": ["passwd"]}
-    assert report.save({"id": session_id, "profile": "generic", "ended": 1_700_000_000.0,
-                        "devices": {"downloads": downloads}}) == []
+    stored = report.Report(id=session_id, profile="generic", backend="namespace", command=(),
+                           started=1_699_999_990.0, ended=1_700_000_000.0,
+                           exit=report.exit_info(0), wipe=report.wipe_section([], 0),
+                           devices={"downloads": downloads})
+    assert report.save(stored) == []
 
 
 def test_keep_records_where_and_tells_the_app(state: Path, tmp_path: Path) -> None:
     root = tmp_path / "pending"
     _held(root, "generic-000001", {"a.txt": "a", "b.txt": "b"})
     _report("generic-000001", ["a.txt", "b.txt"])
-    told: list[tuple[str, dict[str, object]]] = []
+    told: list[tuple[str, DownloadsDecided]] = []
     held = HeldDownloads(root, lambda sid, decision: told.append((sid, decision)))
     [waiting] = held.waiting()
     assert waiting.profile == "generic" and waiting.skipped == ("passwd",)
@@ -201,7 +205,9 @@ def test_keep_records_where_and_tells_the_app(state: Path, tmp_path: Path) -> No
     with pytest.raises(UsageError, match="where they wait now"):
         held.keep("generic-000001", str(root / "generic-000001"))
     decision = held.keep("generic-000001", str(target))
-    assert decision["action"] == "kept" and told == [("generic-000001", decision)]
+    assert decision["action"] == "kept"
+    assert told == [("generic-000001", DownloadsDecided.from_dict(decision))]
+    assert told[0][1].target == str(target) and told[0][1].to_dict()["type"] == "downloads"
     assert (target / "a.txt").read_text() == "a" and held.waiting() == []
     stored = json.loads((paths.reports_dir() / "generic-000001.json").read_text())
     downloads = stored["devices"]["downloads"]

@@ -23,6 +23,7 @@ from sandbox_launcher.devices.screen import ScreenMirror
 from sandbox_launcher.devices.x11_windows import HostWindow, parse_window_id
 from sandbox_launcher.session import choices
 from sandbox_launcher.session.entries import SessionEntry
+from sandbox_launcher.session.events import from_dict
 from sandbox_launcher.session.lifecycle import Event, State
 from sandbox_launcher.session.live import Indicator, LiveState
 from sandbox_launcher.session.planning import make_plan
@@ -177,12 +178,13 @@ def test_screen_events_reach_the_live_state(tmp_path: Path) -> None:
     service._entries["a"] = SessionEntry("a", "zoom", "Zoom", state=State.RUNNING)
     grant = {"type": "screen", "mode": "mirror", "window": 5, "title": "Slides"}
     use = {"type": "device", "device": "screen", "at": 10.0}
-    service._on_event(Event("a", State.RUNNING, data={**grant, "shared": True}))
-    service._on_event(Event("a", State.RUNNING, data={**use, "in_use": True}))
+    # In the wire form the layers below send, typed at the session boundary.
+    service._on_event(Event("a", State.RUNNING, data=from_dict({**grant, "shared": True})))
+    service._on_event(Event("a", State.RUNNING, data=from_dict({**use, "in_use": True})))
     assert service.entry("a").screen == "Slides" and service.live_state().screen
-    service._on_event(Event("a", State.RUNNING, data={**grant, "shared": False,
-                                                      "reason": "closed"}))
-    service._on_event(Event("a", State.RUNNING, data={**use, "in_use": False}))
+    service._on_event(Event("a", State.RUNNING, data=from_dict({**grant, "shared": False,
+                                                                "reason": "closed"})))
+    service._on_event(Event("a", State.RUNNING, data=from_dict({**use, "in_use": False})))
     assert service.entry("a").screen is None and not service.live_state().screen
 
 

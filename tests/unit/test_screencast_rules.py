@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from sandbox_launcher.core.check import Check
 from sandbox_launcher.core.errors import ToolFailed, UsageError
 from sandbox_launcher.core.plan import RunOptions
 from sandbox_launcher.core.profile import Profile, load_profiles
@@ -168,9 +169,8 @@ def test_restore_tokens_of_the_session_are_removed(monkeypatch: pytest.MonkeyPat
     store.ids += ["the-clients", "another"]
     check = tokens.remove_new()
     assert store.deleted == ["another", "the-clients"] and store.ids == ["users-own"]
-    assert check == {"name": "screen cast restore tokens removed", "ok": True,
-                     "detail": "2 removed"}
-    assert tokens.remove_new()["detail"] == "the session stored none"
+    assert check == Check("screen cast restore tokens removed", True, "2 removed")
+    assert tokens.remove_new().detail == "the session stored none"
 
 
 def test_unreadable_store_is_reported_not_guessed(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -182,7 +182,7 @@ def test_unreadable_store_is_reported_not_guessed(monkeypatch: pytest.MonkeyPatc
     tokens = RestoreTokens.snapshot("unix:path=/b")
     assert tokens.before is None and "NoReply" in tokens.problem
     check = tokens.remove_new()
-    assert check["ok"] is False and "may remain" in check["detail"]
+    assert check.ok is False and "may remain" in check.detail
 
 
 def _wlr_host(tmp_path: Path, config: str | None, *, choosers: tuple[str, ...] = ()) -> dict[
@@ -232,5 +232,5 @@ def test_a_bus_without_permission_store_has_no_tokens(monkeypatch: pytest.Monkey
     monkeypatch.setattr(portal, "_store", absent)
     tokens = RestoreTokens.snapshot("unix:path=/b")
     assert tokens.before == frozenset()
-    assert tokens.remove_new() == {"name": "screen cast restore tokens removed", "ok": True,
-                                   "detail": "the session stored none"}
+    assert tokens.remove_new() == Check("screen cast restore tokens removed", True,
+                                        "the session stored none")

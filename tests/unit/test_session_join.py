@@ -14,7 +14,6 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -31,6 +30,7 @@ from sandbox_launcher.core.errors import (
 from sandbox_launcher.core.plan import RunOptions
 from sandbox_launcher.core.profile import load_profiles
 from sandbox_launcher.session import join, store
+from sandbox_launcher.session.events import Join
 from sandbox_launcher.session.lifecycle import Event, Session, State
 from sandbox_launcher.session.planning import make_plan
 
@@ -200,7 +200,7 @@ def test_the_owner_reports_each_join_live_and_in_the_report(tmp_path: Path,
                      RunOptions(command=("/usr/bin/true",), join_url=ROOM, network="none"), {})
     base = tmp_path / "sessions"
     base.mkdir()
-    joins: list[dict[str, Any]] = []
+    joins: list[Join] = []
     session: Session
 
     def listen(event: Event) -> None:
@@ -211,15 +211,14 @@ def test_the_owner_reports_each_join_live_and_in_the_report(tmp_path: Path,
             threading.Thread(target=join._tell_owner, args=(found.dir, {
                 "type": "join", "service": "web", "host": "meet.example.org", "at": 2.0,
                 "pid": 9}), name="joiner").start()
-        elif event.data is not None and event.data.get("type") == "join":
+        elif isinstance(event.data, Join):
             joins.append(event.data)
             session.request_stop()
 
     session = Session(plan, FakeBackend(), listener=listen, sessions_base=base,
                       resources=lambda _p, _d: FakeResources())
     outcome = session.run()
-    assert joins == [{"type": "join", "service": "web", "host": "meet.example.org", "at": 2.0,
-                      "pid": 9}]
+    assert joins == [Join("web", "meet.example.org", 2.0, 9)]
     assert outcome.report["joins"] == {"links": [{"service": "web", "host": "meet.example.org",
                                                   "at": 2.0, "pid": 9}], "not_listed": 0}
     assert not (base / session.id).exists()

@@ -1,12 +1,11 @@
 """Session.set_mic from other threads: applied by the session's own thread, in order,
-announced as ``{"type": "mic", "muted": …}`` events; and the audio grant's planning."""
+announced as :class:`Mic` events; and the audio grant's planning."""
 
 from __future__ import annotations
 
 import sys
 import threading
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -15,6 +14,7 @@ from sandbox_launcher.core.plan import LaunchPlan, RunOptions
 from sandbox_launcher.core.policy import DevicePolicy, Policy
 from sandbox_launcher.core.profile import Profile, load_profiles
 from sandbox_launcher.devices.audio import host_sound_server, plan_audio
+from sandbox_launcher.session.events import Mic
 from sandbox_launcher.session.lifecycle import Event, Session
 from sandbox_launcher.session.planning import make_plan
 
@@ -36,14 +36,14 @@ def plan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> LaunchPlan:
 
 
 def _run_with(plan: LaunchPlan, tmp_path: Path, switchable: bool,
-              requests: list[bool]) -> tuple[FakeResources, list[dict[str, Any]]]:
+              requests: list[bool]) -> tuple[FakeResources, list[Mic]]:
     handle = FakeResources(switchable)
     (tmp_path / "sessions").mkdir(exist_ok=True)
-    events: list[dict[str, Any]] = []
+    events: list[Mic] = []
     session: Session
 
     def listen(event: Event) -> None:
-        if event.data is not None and event.data.get("type") == "mic":
+        if isinstance(event.data, Mic):
             events.append(event.data)
             if len(events) == 1:  # running: the app's thread switches, then stops
                 def app() -> None:
@@ -69,15 +69,13 @@ def test_set_mic_from_another_thread_is_applied_by_the_session(plan: LaunchPlan,
     handle, events = _run_with(plan, tmp_path, True, [False, True, False])
     assert [muted for muted, _ in handle.calls] == [False, True, False]
     assert {thread for _, thread in handle.calls} == {"MainThread"}
-    assert events == [{"type": "mic", "muted": True}, {"type": "mic", "muted": False},
-                      {"type": "mic", "muted": True}, {"type": "mic", "muted": False}]
+    assert events == [Mic(True), Mic(False), Mic(True), Mic(False)]
 
 
 def test_set_mic_without_a_microphone_says_why(plan: LaunchPlan, tmp_path: Path) -> None:
     handle, events = _run_with(plan, tmp_path, False, [])
     assert handle.calls == []
-    assert events == [{"type": "mic", "muted": True,
-                       "error": "this session has no microphone to switch on"}]
+    assert events == [Mic(True, "this session has no microphone to switch on")]
 
 
 def test_audio_plan(tmp_path: Path) -> None:

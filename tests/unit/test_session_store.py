@@ -57,6 +57,6 @@ def test_unknown_session(tmp_path: Path) -> None:
                                                      (139, None, 11), (None, None, None)])
 def test_exit_info(status: int | None, code: int | None, sig: int | None) -> None:
     info = report.exit_info(status)
-    assert (info["status"], info["code"], info["signal"]) == (status, code, sig)
+    assert (info.status, info.code, info.signal) == (status, code, sig)
     if sig:
-        assert info["signal_name"] == "SIGSEGV"
+        assert info.signal_name == "SIGSEGV"

@@ -40,8 +40,8 @@ def test_a_dead_servers_files_are_removed(tmp_path: Path, state: Path) -> None:
     sock, lock = _x_files(tmp_path, pid)
     remember_x_files(state, pid, sock, lock)
     killed, checks = wipe_helpers(state)
-    assert killed == 0 and all(c["ok"] for c in checks), checks
-    assert "removed" in checks[1]["detail"]
+    assert killed == 0 and all(c.ok for c in checks), checks
+    assert "removed" in checks[1].detail
     assert not sock.exists() and not lock.exists()
 
 
@@ -76,7 +76,7 @@ def test_surviving_helpers_are_found_by_their_state_dir_and_killed(tmp_path: Pat
     try:
         assert sorted(helper_pids(state)) == sorted([mine.pid, by_env.pid])
         killed, checks = wipe_helpers(state)
-        assert killed == 2 and checks[0]["ok"], checks
+        assert killed == 2 and checks[0].ok, checks
         assert mine.wait(5) == -9 and by_env.wait(5) == -9 and theirs.poll() is None
     finally:
         for proc in (mine, by_env, theirs):
