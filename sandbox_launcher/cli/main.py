@@ -14,6 +14,7 @@ from typing import TextIO
 
 from ..core.errors import LauncherError
 from . import cameras, client, commands, desktop
+from . import image as image_cli
 from . import join as join_cli
 
 #: ``run`` exit statuses for failures of the launcher itself, as ``env`` and
@@ -75,6 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     client.add_parser(sub)
     cameras.add_parser(sub)
     desktop.add_parser(sub)
+    image_cli.add_parser(sub)
     wipe = sub.add_parser("wipe", help="wipe sessions left by a launcher that died")
     wipe.add_argument("--stale", action="store_true", required=True,
                       help="wipe every session whose launcher is gone")
@@ -155,6 +157,8 @@ def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return cameras.main(args, out)
     if args.command == "client":
         return client.main(args, out, err)
+    if args.command == "image":
+        return image_cli.main(args, out)
     if args.command == "desktop":
         return desktop.main(args, out)
     if args.command == "ranges":
