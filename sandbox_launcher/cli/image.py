@@ -53,9 +53,7 @@ def main(args: argparse.Namespace, out: TextIO) -> int:
         out.write("\n")
         return 0
     for img in built:
-        size = sum(int(f.get("size", 0)) for f in img.manifest["files"].values()  # type: ignore[union-attr]
-                   if isinstance(f, dict))
-        print(f"{img.name:<10} {size / 2**20:7.0f} MiB  built {img.manifest.get('built')}  "
+        print(f"{img.name:<10} {img.size / 2**20:7.0f} MiB  built {img.manifest.get('built')}  "
               f"recipe v{img.manifest.get('recipe_version')}", file=out)
     if not built:
         print("no images built yet", file=out)

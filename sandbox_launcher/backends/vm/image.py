@@ -58,6 +58,13 @@ class Image:
         return self.path / name
 
     @property
+    def size(self) -> int:
+        """Bytes of the image's files, as the manifest records them."""
+        files = self.manifest.get("files")
+        return sum(int(f.get("size", 0)) for f in files.values()
+                   if isinstance(f, dict)) if isinstance(files, dict) else 0
+
+    @property
     def recipe_sha256(self) -> str:
         """Hash of the recipe the image was built from."""
         return str(self.manifest.get("recipe_sha256", ""))
