@@ -11,6 +11,7 @@ is removed by :func:`wipe`, which :func:`verify` then checks from the outside.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import time
@@ -30,6 +31,8 @@ from .protocol import AgentChannel, Exit, GuestError, Hello, Output, Started
 
 DEFAULT_URI = "qemu:///session"
 STATE_VERSION = 1
+#: The state, saved in the session's dir before the domain exists (for stale recovery).
+STATE_FILE = "vm.json"
 #: Free space the overlay may grow into on the runtime dir's tmpfs.
 OVERLAY_MIN_MIB = 256
 #: Boot to agent-ready: ~10 s under software emulation here, much more under load.
@@ -78,6 +81,8 @@ class MachineState:
     def files(self) -> list[Path]:
         """Every file the session may leave on the host."""
         found = [Path(self.overlay), Path(self.agent_socket), libvirt_log(self.domain)]
+        if self.workdir:
+            found.append(Path(self.workdir) / STATE_FILE)
         if self.net_socket:
             found.append(Path(self.net_socket))
         return found
@@ -219,6 +224,7 @@ def boot(image: Image, workdir: Path, session_id: str, *, uri: str = DEFAULT_URI
         kvm=accel[0] == "kvm", net_socket=net_socket)
     conn = open_connection(uri)
     try:
+        save_state(state)
         proc.run(["qemu-img", "create", "-q", "-f", "qcow2", "-F", "qcow2", "-b",
                   str(image.file("base.qcow2")), state.overlay], timeout=30)
         libvirt = _libvirt()
@@ -247,6 +253,32 @@ def boot(image: Image, workdir: Path, session_id: str, *, uri: str = DEFAULT_URI
     ready = time.monotonic()
     return Machine(conn, domain, channel, state, hello,
                    timings={"define_s": created - started, "ready_s": ready - started})
+
+
+def save_state(state: MachineState) -> None:
+    """Write the state into the session's dir (private: the runtime dir is 0700)."""
+    path = Path(state.workdir) / STATE_FILE
+    path.write_text(json.dumps(state.to_dict()) + "\n", encoding="utf-8")
+
+
+def load_state(workdir: Path) -> MachineState | None:
+    """The state a launcher saved in *workdir*, or None when there is none."""
+    try:
+        data = json.loads((workdir / STATE_FILE).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        raise VmError(f"unreadable VM state in {workdir}: {exc}",
+                      "remove the session's dir by hand after virsh destroy") from exc
+    if not isinstance(data, dict):
+        raise VmError(f"malformed VM state in {workdir}", "remove the session's dir by hand")
+    return MachineState.from_dict(data)
+
+
+def recover(state: MachineState) -> list[Check]:
+    """Clean up after a launcher that was killed: wipe, then prove it."""
+    wipe(state)
+    return verify(state)
 
 
 def wipe(state: MachineState) -> None:

@@ -1,0 +1,163 @@
+"""The disposable-VM backend: the sandbox protocol of issue 10 over :mod:`.machine`.
+
+Kept thin on purpose (the protocol is being rewritten): ``start(plan, resources)``
+boots a VM of the verified image, runs the plan's command through the guest agent and
+returns a handle; ``wipe``/``verify``/``recover`` take the handle's opaque state.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ...core.errors import LauncherError
+from ...core.plan import LaunchPlan
+from ...host.kvm import probe_kvm
+from . import machine
+from .errors import AgentError
+from .image import images_store, verify_image
+from .machine import Check, Machine, MachineState
+
+#: Host-side variables that mean nothing in the guest (its display and bus are its own).
+_HOST_ONLY = ("DISPLAY", "XAUTHORITY", "WAYLAND_DISPLAY", "XDG_RUNTIME_DIR",
+              "DBUS_SESSION_BUS_ADDRESS", "PULSE_SERVER", "PULSE_COOKIE", "HOME")
+GUEST_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/root", "LANG": "C.UTF-8"}
+#: The KVM probe's timeout: working KVM answers in ~20 ms; TCG hosts should not wait 3 s.
+KVM_PROBE_TIMEOUT = 1.5
+
+
+@dataclass(frozen=True)
+class VmResources:
+    """What the session hands a backend (issue 10): its dir and its network jail."""
+
+    workdir: Path
+    jail: Any = None  # netjail.jail.Jail once the network step is wired in
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    with contextlib.suppress(OSError):
+        while data:
+            data = data[os.write(fd, data):]
+
+
+class VmHandle:
+    """A running VM session; readable :meth:`fileno` once the client has ended."""
+
+    def __init__(self, vm: Machine, output: Callable[[str, bytes], None]) -> None:
+        self.vm = vm
+        self._read_end, self._write_end = os.pipe2(os.O_CLOEXEC)
+        self._status: int | None = None
+        self._error: LauncherError | None = None
+        self._thread = threading.Thread(target=self._relay, args=(output,), daemon=True,
+                                        name=f"vm-{vm.state.session_id}")
+        self._thread.start()
+
+    def _relay(self, output: Callable[[str, bytes], None]) -> None:
+        try:
+            self._status = self.vm.wait_command(output)
+        except AgentError as exc:  # the guest died or misbehaved: the client is over
+            self._error = exc
+            self._status = 128 + signal.SIGKILL
+        finally:
+            os.write(self._write_end, b"x")
+
+    def fileno(self) -> int:
+        """Readable when the guest's client has ended."""
+        return self._read_end
+
+    def terminate(self) -> None:
+        """Ask the client in the guest to end (SIGTERM to its process group)."""
+        with contextlib.suppress(AgentError):
+            self.vm.signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        """End everything now: the domain is destroyed, which ends the client with it."""
+        self.vm.destroy()
+
+    def wait(self) -> int:
+        """The client's exit status (128+N for signal N; 137 when the VM was destroyed)."""
+        self._thread.join()
+        os.close(self._read_end)
+        os.close(self._write_end)
+        assert self._status is not None
+        return self._status
+
+    @property
+    def error(self) -> LauncherError | None:
+        """Why the client's end was not an orderly exit, if it was not."""
+        return self._error
+
+    def state(self) -> dict[str, Any]:
+        """Opaque, versioned, JSON-able: what wipe, verify and recover need."""
+        return {"backend": "vm", **self.vm.state.to_dict(), "hello_uptime": self.vm.hello.uptime,
+                "timings": self.vm.timings}
+
+
+class VmBackend:
+    """Starts disposable VMs through libvirt (``qemu:///session`` unless told otherwise)."""
+
+    name = "vm"
+
+    def __init__(self, *, uri: str = machine.DEFAULT_URI, image: str = "default",
+                 store: Path | None = None, memory_mib: int = 512,
+                 kvm_probe: Callable[[], tuple[str, str]] | None = None,
+                 output: Callable[[str, bytes], None] | None = None) -> None:
+        self.uri = uri
+        self.image = image
+        self.store = store or images_store()
+        self.memory_mib = memory_mib
+        self._kvm_probe = kvm_probe or (lambda: probe_kvm(KVM_PROBE_TIMEOUT))
+        self._accel: tuple[str, str] | None = None
+        self._output = output or _to_host_streams
+
+    def accel(self) -> tuple[str, str]:
+        """KVM when the probe says it really works, else TCG; probed once per backend."""
+        if self._accel is None:
+            self._accel = machine.choose_accel(self._kvm_probe())
+        return self._accel
+
+    def check_host(self) -> None:
+        """Raise a typed error naming the fix if this host cannot run VMs."""
+        machine.open_connection(self.uri).close()
+        verify_image(self.image, self.store)
+
+    def start(self, plan: LaunchPlan, resources: VmResources) -> VmHandle:
+        """Boot a fresh VM and start the plan's command in it."""
+        image = verify_image(self.image, self.store)
+        vm = machine.boot(image, resources.workdir, resources.workdir.name, uri=self.uri,
+                          accel=self.accel(), memory_mib=self.memory_mib)
+        env = {**GUEST_ENV, **{k: v for k, v in plan.env.items() if k not in _HOST_ONLY}}
+        try:
+            vm.start_command(list(plan.command), env)
+        except BaseException:
+            vm.destroy()
+            machine.wipe(vm.state)
+            raise
+        return VmHandle(vm, self._output)
+
+    def wipe(self, state: dict[str, Any]) -> None:
+        """Destroy the domain and remove overlay, sockets, state and libvirt's log."""
+        machine.wipe(MachineState.from_dict(state))
+
+    def verify(self, state: dict[str, Any]) -> list[Check]:
+        """No domain, no QEMU process, no file of the session left."""
+        return machine.verify(MachineState.from_dict(state))
+
+    def recover(self, state: dict[str, Any]) -> list[Check]:
+        """After a killed launcher (the domain died with its connection): wipe, verify."""
+        return machine.recover(MachineState.from_dict(state))
+
+    def recover_dir(self, workdir: Path) -> list[Check] | None:
+        """Recover the VM session saved in *workdir*, if there is one."""
+        state = machine.load_state(workdir)
+        return None if state is None else machine.recover(state)
+
+
+def _to_host_streams(stream: str, data: bytes) -> None:
+    _write_all(1 if stream == "stdout" else 2, data)

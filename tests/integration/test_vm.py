@@ -1,0 +1,194 @@
+"""The disposable-VM backend for real: libvirtd in session mode as the unprivileged user,
+software emulation (this host's KVM guests hang), a guest built by the project's builder.
+
+The test image is built once and cached in the user's data dir, keyed by the recipe's
+hash (its manifest records it): a changed recipe or agent is rebuilt, an unchanged one
+is reused across test runs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import (
+    LAUNCHER,
+    REPO_ROOT,
+    LauncherUser,
+    RunLauncher,
+    as_user_argv,
+    last_json,
+    user_environment,
+)
+
+from sandbox_launcher.backends.vm.recipe import load_recipe
+
+pytestmark = [pytest.mark.integration, pytest.mark.needs_root]
+
+VENV_PYTHON = REPO_ROOT / ".venv" / "bin" / "python"
+DRIVER = REPO_ROOT / "tests" / "integration" / "vm_driver.py"
+#: The first build downloads ~60 MB of packages and runs mmdebstrap: about a minute here.
+BUILD_TIMEOUT = 900
+#: One TCG boot is ~13 s here; under the load of parallel developers several times that.
+BOOT_TIMEOUT = 300
+
+
+@pytest.fixture(scope="session")
+def vm_test_image(launcher_user: LauncherUser) -> Path:
+    """The test recipe's image in the user's store, built only when the recipe changed."""
+    env = user_environment(launcher_user)
+    store = launcher_user.home / ".local" / "share" / "sandbox-launcher" / "images"
+
+    def cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(as_user_argv(launcher_user, [str(LAUNCHER), *args]), env=env,
+                              cwd=launcher_user.home, capture_output=True, text=True,
+                              timeout=timeout, check=False)
+
+    listed = json.loads(cli("image", "list", "--json").stdout)
+    cached = {i["name"]: i.get("recipe_sha256") for i in listed["images"]}
+    wanted = load_recipe("test").digest()
+    if cached.get("test") != wanted or cli("image", "verify", "test").returncode != 0:
+        if "test" in cached:
+            cli("image", "remove", "test")
+        built = cli("image", "build", "test", timeout=BUILD_TIMEOUT)
+        assert built.returncode == 0, built.stdout + built.stderr
+        assert "bootstrap:" in built.stdout and "manifest:" in built.stdout  # steps shown
+    return store / "test"
+
+
+@pytest.fixture
+def vm_workdir(launcher_user: LauncherUser) -> Any:
+    """A session dir in the user's runtime dir, as the session layer would make it."""
+    base = launcher_user.runtime_dir / "sandbox-launcher"
+    workdir = base / f"vmtest-{os.urandom(3).hex()}"
+    subprocess.run(as_user_argv(launcher_user, ["/bin/mkdir", "-p", "-m", "0700",
+                                                str(workdir)]), check=True)
+    yield workdir
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _driver(run_as_user: RunLauncher, *args: str) -> dict[str, Any]:
+    done = run_as_user([str(VENV_PYTHON), str(DRIVER), *args], timeout=BOOT_TIMEOUT)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return last_json(done.stdout)
+
+
+def _domains(run_as_user: RunLauncher) -> list[str]:
+    listed = run_as_user(["virsh", "-c", "qemu:///session", "list", "--all", "--name"],
+                         path="/usr/bin:/bin")
+    assert listed.returncode == 0, listed.stderr
+    return listed.stdout.split()
+
+
+def _qemu_of(name: str) -> list[str]:
+    ps = subprocess.run(["ps", "-eo", "pid,args"], capture_output=True, text=True, check=True)
+    return [line for line in ps.stdout.splitlines() if f"guest={name}," in line]
+
+
+def test_image_verify_refuses_a_modified_image(
+    vm_test_image: Path, run_launcher: RunLauncher, launcher_user: LauncherUser,
+    user_tmp: Path,
+) -> None:
+    data_home = user_tmp / "data"
+    copy = data_home / "sandbox-launcher" / "images" / "test"
+    shutil.copytree(vm_test_image, copy)
+    subprocess.run(["chown", "-R", f"{launcher_user.uid}:{launcher_user.gid}", str(user_tmp)],
+                   check=True)
+    env = {"XDG_DATA_HOME": str(data_home)}
+    intact = run_launcher(["image", "verify", "test"], env_extra=env)
+    assert intact.returncode == 0, intact.stderr  # the control: an untouched copy passes
+    initrd = copy / "initrd.img"
+    initrd.chmod(0o644)
+    with initrd.open("r+b") as f:
+        f.seek(1000)
+        f.write(b"\x00implant")
+    initrd.chmod(0o444)
+    refused = run_launcher(["image", "verify", "test"], env_extra=env)
+    assert refused.returncode == 1
+    assert "was modified: initrd.img" in refused.stderr
+    assert "sandbox-launcher image build test" in refused.stderr
+
+
+def test_a_command_runs_in_the_guest_and_nothing_is_left(
+    vm_test_image: Path, run_as_user: RunLauncher, vm_workdir: Path,
+    launcher_user: LauncherUser,
+) -> None:
+    script = ("import os, socket; print(open('/proc/1/cmdline').read().replace('\\0', ' ')); "
+              f"print('host home visible:', os.path.exists({str(launcher_user.home)!r})); "
+              "print('hostname:', socket.gethostname()); raise SystemExit(7)")
+    result = _driver(run_as_user, "run", str(vm_workdir), "/usr/bin/python3", "-c", script)
+    stdout = "".join(text for stream, text in result["output"] if stream == "stdout")
+    assert result["status"] == 7
+    assert "slt_agent.py" in stdout  # PID 1 is the guest's agent, not the host's init
+    assert "host home visible: False" in stdout and "hostname: sandbox" in stdout
+    state = result["state"]
+    # This host: the user may not open /dev/kvm, and KVM guests hang where it may.
+    assert state["accel"] == "tcg" and "using software emulation" in state["accel_detail"]
+    assert state["uri"] == "qemu:///session"
+    assert [c for c in result["checks"] if not c["ok"]] == [], result["checks"]
+    assert len(result["checks"]) == 3
+    # The same, seen independently of the backend's own verify:
+    assert state["domain"] not in _domains(run_as_user)
+    assert _qemu_of(state["domain"]) == []
+    assert list(vm_workdir.iterdir()) == []
+    print(f"TCG: command done {result['run_s']:.1f} s after start, wipe {result['wipe_s']:.2f} s",
+          file=sys.stderr)
+
+
+def test_a_killed_launcher_leaves_nothing_after_stale_recovery(
+    vm_test_image: Path, run_as_user: RunLauncher, launcher_user: LauncherUser,
+    vm_workdir: Path,
+) -> None:
+    holder = subprocess.Popen(
+        as_user_argv(launcher_user, [str(VENV_PYTHON), str(DRIVER), "hold", str(vm_workdir)]),
+        env=user_environment(launcher_user), cwd=launcher_user.home,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None
+        line = holder.stdout.readline()  # blocks until the guest's agent said hello
+        assert line, holder.stderr.read() if holder.stderr else ""
+        state = json.loads(line)["state"]
+        domain = state["domain"]
+        assert domain in _domains(run_as_user) and _qemu_of(domain)
+        holder.send_signal(signal.SIGKILL)
+        holder.wait(30)
+    finally:
+        if holder.poll() is None:
+            holder.kill()
+            holder.wait(30)
+        for stream in (holder.stdout, holder.stderr):
+            if stream is not None:
+                stream.close()
+    # The domain dies with the killed launcher's libvirt connection (autodestroy)...
+    deadline = time.monotonic() + 60
+    while domain in _domains(run_as_user) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert domain not in _domains(run_as_user)
+    assert _qemu_of(domain) == []
+    # ...but its files stay until stale recovery removes them.
+    assert Path(state["overlay"]).exists()
+    recovered = _driver(run_as_user, "recover", str(vm_workdir))
+    assert recovered["checks"] and all(c["ok"] for c in recovered["checks"]), recovered
+    assert list(vm_workdir.iterdir()) == []
+
+
+def test_no_libvirtd_is_a_typed_error_with_a_fix(
+    run_as_user: RunLauncher, vm_workdir: Path,
+) -> None:
+    code = ("from sandbox_launcher.backends.vm.machine import open_connection\n"
+            "from sandbox_launcher.core.errors import LauncherError\n"
+            "try:\n    open_connection('qemu+unix:///session?socket=/nonexistent/sock')\n"
+            "except LauncherError as e:\n"
+            "    print(type(e).__name__, '|', e.summary, '|', e.hint)\n")
+    done = run_as_user([str(VENV_PYTHON), "-c", code])
+    assert done.stdout.startswith("VmError | cannot connect to libvirt"), done.stdout + done.stderr
+    assert "apt-get install libvirt-daemon" in done.stdout
+
