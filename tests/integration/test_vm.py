@@ -192,3 +192,59 @@ def test_no_libvirtd_is_a_typed_error_with_a_fix(
     assert done.stdout.startswith("VmError | cannot connect to libvirt"), done.stdout + done.stderr
     assert "apt-get install libvirt-daemon" in done.stdout
 
+
+
+# Runs in the guest (its python3): what the hostile client would try on the network.
+GUEST_NET_PROBE = r"""
+import json, socket
+def conn(host, port):
+    try:
+        with socket.create_connection((host, port), timeout=4) as s:
+            return "banner:" + s.recv(100).decode().strip()
+    except OSError as e:
+        return f"{type(e).__name__}: {e}"
+def res(name):
+    try:
+        return socket.gethostbyname(name)
+    except OSError as e:
+        return f"error: {e}"
+print(json.dumps({
+    "resolve_zoom": res("zoom.us"), "zoom_443": conn("zoom.us", 443),
+    "resolve_evil": res("evil.example"), "evil_443_direct": conn("198.51.100.66", 443),
+    "zoom_8080": conn("198.51.100.10", 8080), "router_8080": conn("192.0.2.1", 8080),
+    "host_address_8081": conn("192.0.2.2", 8081), "host_second_8082": conn("198.51.100.2", 8082),
+    "lan_80": conn("192.168.77.5", 80),
+}))
+"""
+
+
+def test_the_guest_network_goes_through_the_sessions_jail(
+    vm_test_image: Path, host_netns: Any, fake_internet: Any, vm_workdir: Path,
+) -> None:
+    since = fake_internet.mark()
+    done = host_netns.run([str(VENV_PYTHON), str(DRIVER), "net", str(vm_workdir),
+                           "/usr/bin/python3", "-c", GUEST_NET_PROBE], timeout=BOOT_TIMEOUT)
+    assert done.returncode == 0, done.stdout + done.stderr
+    result = last_json(done.stdout)
+    stdout = "".join(text for stream, text in result["output"] if stream == "stdout")
+    probe = last_json(stdout)
+    # The allowed name resolves through the jail's resolver and its server answers...
+    assert probe["resolve_zoom"] == "198.51.100.10", probe
+    assert probe["zoom_443"] == "banner:zoom-443", probe
+    # ...and nothing else gets out: other names, other ports, the LAN, the host.
+    assert probe["resolve_evil"].startswith("error"), probe
+    for key in ("evil_443_direct", "zoom_8080", "router_8080", "host_address_8081",
+                "host_second_8082", "lan_80"):
+        assert not probe[key].startswith("banner:"), (key, probe)
+    for banner in ("evil-443", "zoom-8080", "router-8080"):
+        assert fake_internet.hits(banner, since=since) == []
+    assert fake_internet.hits("zoom-443", since=since)
+    # DNS left only through the jail's filtering resolver: the refused name never reached
+    # the internet's DNS server (no exfiltration by lookup), the allowed one did.
+    asked = {q["name"].rstrip(".") for q in fake_internet.dns_questions(since=since)}
+    assert "zoom.us" in asked and "evil.example" not in asked
+    # The jail saw it all: its report names both questions.
+    events = json.dumps(result["jail"]["events"])
+    assert "zoom.us" in events and "evil.example" in events
+    assert [c for c in result["checks"] if not c["ok"]] == [], result["checks"]
+    assert list(vm_workdir.iterdir()) == []

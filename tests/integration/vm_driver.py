@@ -3,6 +3,8 @@
 ``run WORKDIR ARGV...``: boot, run ARGV in the guest, wipe, verify; print one JSON line.
 ``hold WORKDIR``: boot, start a long command, print the state, wait (the test kills us).
 ``recover WORKDIR``: stale recovery of the session saved in WORKDIR; print the checks.
+``net WORKDIR ARGV...``: as ``run``, with a network jail that allows zoom.us on tcp/443
+(run inside the fake internet's host namespace); adds the jail's events and counters.
 """
 
 from __future__ import annotations
@@ -27,8 +29,15 @@ def main() -> int:
         print(json.dumps({"checks": None if checks is None else [asdict(c) for c in checks]}))
         return 0
     plan = SimpleNamespace(command=tuple(argv or ["/bin/sleep", "600"]), env={})
+    jail = None
+    if mode == "net":
+        from sandbox_launcher.core.plan import NetworkPlan
+        from sandbox_launcher.netjail.jail import Jail
+
+        jail = Jail.start(NetworkPlan("allowlist", domains=("zoom.us",),
+                                      tcp_ports=((443, 443),)))
     started = time.monotonic()
-    handle = backend.start(plan, VmResources(workdir))  # type: ignore[arg-type]
+    handle = backend.start(plan, VmResources(workdir, jail))  # type: ignore[arg-type]
     state = handle.state()
     if mode == "hold":
         print(json.dumps({"state": state}), flush=True)
@@ -40,8 +49,12 @@ def main() -> int:
     backend.wipe(state)
     wiped = time.monotonic()
     checks = backend.verify(state)
+    jail_report: dict[str, object] = {}
+    if jail is not None:
+        jail_report = {"events": jail.read_events(), "stats": jail.stats()}
+        jail.close()
     print(json.dumps({
-        "status": status, "state": state, "output": output,
+        "status": status, "state": state, "output": output, "jail": jail_report,
         "run_s": ended - started, "wipe_s": wiped - ended,
         "checks": [asdict(c) for c in checks]}))
     return 0

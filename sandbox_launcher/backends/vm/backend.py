@@ -23,6 +23,7 @@ from . import machine
 from .errors import AgentError
 from .image import images_store, verify_image
 from .machine import Check, Machine, MachineState
+from .network import GuestNetwork, start_passt
 
 #: Host-side variables that mean nothing in the guest (its display and bus are its own).
 _HOST_ONLY = ("DISPLAY", "XAUTHORITY", "WAYLAND_DISPLAY", "XDG_RUNTIME_DIR",
@@ -49,8 +50,10 @@ def _write_all(fd: int, data: bytes) -> None:
 class VmHandle:
     """A running VM session; readable :meth:`fileno` once the client has ended."""
 
-    def __init__(self, vm: Machine, output: Callable[[str, bytes], None]) -> None:
+    def __init__(self, vm: Machine, output: Callable[[str, bytes], None],
+                 net: GuestNetwork | None = None) -> None:
         self.vm = vm
+        self.net = net
         self._read_end, self._write_end = os.pipe2(os.O_CLOEXEC)
         self._status: int | None = None
         self._error: LauncherError | None = None
@@ -79,6 +82,8 @@ class VmHandle:
     def kill(self) -> None:
         """End everything now: the domain is destroyed, which ends the client with it."""
         self.vm.destroy()
+        if self.net is not None:
+            self.net.close()
 
     def wait(self) -> int:
         """The client's exit status (128+N for signal N; 137 when the VM was destroyed)."""
@@ -130,16 +135,28 @@ class VmBackend:
     def start(self, plan: LaunchPlan, resources: VmResources) -> VmHandle:
         """Boot a fresh VM and start the plan's command in it."""
         image = verify_image(self.image, self.store)
-        vm = machine.boot(image, resources.workdir, resources.workdir.name, uri=self.uri,
-                          accel=self.accel(), memory_mib=self.memory_mib)
+        net = None
+        if resources.jail is not None:
+            net = start_passt(resources.jail.enter_argv(), resources.workdir)
+        try:
+            vm = machine.boot(image, resources.workdir, resources.workdir.name, uri=self.uri,
+                              accel=self.accel(), memory_mib=self.memory_mib,
+                              net_socket=net.socket if net else None,
+                              net_args=net.kernel_args() if net else "")
+        except BaseException:
+            if net is not None:
+                net.close()
+            raise
         env = {**GUEST_ENV, **{k: v for k, v in plan.env.items() if k not in _HOST_ONLY}}
         try:
             vm.start_command(list(plan.command), env)
         except BaseException:
             vm.destroy()
+            if net is not None:
+                net.close()
             machine.wipe(vm.state)
             raise
-        return VmHandle(vm, self._output)
+        return VmHandle(vm, self._output, net)
 
     def wipe(self, state: dict[str, Any]) -> None:
         """Destroy the domain and remove overlay, sockets, state and libvirt's log."""

@@ -25,6 +25,7 @@ QEMU_NS = "http://libvirt.org/schemas/domain/qemu/1.0"
 SLT_NS = "https://sandbox-launcher.invalid/domain/1"
 DOMAIN_PREFIX = "slt-"
 NETDEV_ID = "sltnet0"
+NIC_SLOT = "0x10"
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,10 @@ def _netdev(root: ET.Element, spec: DomainSpec) -> None:
     cmd = ET.SubElement(root, f"{{{QEMU_NS}}}commandline")
     netdev = (f"stream,id={NETDEV_ID},server=off,addr.type=unix,"
               f"addr.path={spec.net_socket}")
-    device = f"virtio-net-pci,netdev={NETDEV_ID},mac={spec.mac}"
+    # QEMU creates this device before libvirt's own, so an automatic slot would be taken
+    # from under libvirt's first root port (0x1): a fixed slot far above the handful
+    # libvirt assigns, and below the chipset's 0x1f.
+    device = f"virtio-net-pci,netdev={NETDEV_ID},mac={spec.mac},bus=pcie.0,addr={NIC_SLOT}"
     for arg in ("-netdev", netdev, "-device", device):
         ET.SubElement(cmd, f"{{{QEMU_NS}}}arg", value=arg)
 

@@ -291,19 +291,27 @@ def wipe(state: MachineState) -> None:
                 conn.lookupByName(state.domain).destroy()
         finally:
             conn.close()
+    # A QEMU libvirt lost track of, or a passt whose launcher died before its
+    # parent-death signal could be armed: ours by their command line, so end them.
+    for pid in _session_processes(state):
+        with contextlib.suppress(psutil.Error):
+            psutil.Process(pid).kill()
     for path in state.files():
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
 
 
-def _qemu_processes(domain: str) -> list[int]:
-    marker = f"guest={domain},"
+def _session_processes(state: MachineState) -> list[int]:
+    """Our processes of this VM: its QEMU (``-name guest=DOMAIN,…``) and its passt."""
+    markers = [f"guest={state.domain},", f"guest={state.domain}"]
     found = []
     for process in psutil.process_iter(["cmdline", "uids"]):
         info = process.info
         if info["uids"] is None or info["uids"].real != os.getuid():
             continue
-        if any(marker in arg or arg == f"guest={domain}" for arg in info["cmdline"] or ()):
+        args = info["cmdline"] or ()
+        if any(a.startswith(tuple(markers)) for a in args) or (
+                state.net_socket and state.net_socket in args):
             found.append(process.pid)
     return found
 
@@ -326,8 +334,8 @@ def verify(state: MachineState) -> list[Check]:
         left = [n for n in names if n == state.domain or n.startswith("(")]
         checks.append(Check("no domain left", not left,
                             f"{state.uri} lists {', '.join(left) or 'no domain ' + state.domain}"))
-    pids = _qemu_processes(state.domain)
-    checks.append(Check("no QEMU process left", not pids,
+    pids = _session_processes(state)
+    checks.append(Check("no QEMU or passt process left", not pids,
                         f"pids {pids}" if pids else f"no process runs guest={state.domain}"))
     files = [str(p) for p in state.files() if p.exists() or p.is_symlink()]
     checks.append(Check("no file left", not files,
