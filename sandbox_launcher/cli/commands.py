@@ -78,14 +78,19 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     command = list(args.client_command)
     _clean_stale(err)
     profile = load_profiles().get(args.profile)
+    vm = args.backend == "vm"  # the CLI's own VM path until the planner knows backends
     plan = make_plan(profile, RunOptions(
-        backend=args.backend, command=tuple(command), network=args.network,
+        backend="namespace" if vm else args.backend, command=tuple(command), network=args.network,
         join_url=args.join, camera=args.camera, mic=args.mic, shares=tuple(args.share),
         keep_downloads=args.keep_downloads,
         share_screen=share_value(args.share_window, args.share_screen)),
         policy=load_policy(), windows=_AskingFinder(err))
     for note in plan.notes:
         print(f"sandbox-launcher: note: {note}", file=err)
+    if vm:
+        from .vm_run import run_vm
+
+        return run_vm(plan, err)
 
     def show(event: Event) -> None:
         if event.data is not None:

@@ -39,6 +39,16 @@ class StaleWipe:
                 f"died: {self.killed} process(es) killed; {proof}")
 
 
+def _recover_vm(directory: Path) -> list[dict[str, Any]]:
+    """A VM session's leftovers (domain, passt, libvirt's log), as wipe checks."""
+    if not (directory / "vm.json").exists():
+        return []
+    from ..backends.vm.backend import VmBackend
+
+    checks = VmBackend().recover_dir(directory) or []
+    return [{"name": c.name, "ok": c.ok, "detail": c.detail} for c in checks]
+
+
 def wipe_stale(base: Path | None = None) -> list[StaleWipe]:
     """Find every session whose owner is gone and wipe it."""
     done = []
@@ -48,6 +58,7 @@ def wipe_stale(base: Path | None = None) -> list[StaleWipe]:
         rec = found.record
         killed = wipe.kill_remaining(rec.namespaces) if rec.namespaces else 0
         helpers, device_checks = wipe_helpers(found.dir)
+        device_checks += _recover_vm(found.dir)
         wipe.remove_state_dir(found.dir)
         checks = wipe.verify(rec.namespaces, found.dir, listeners_before={})
         checks += [wipe.Check(c["name"], c["ok"], c["detail"]) for c in device_checks]

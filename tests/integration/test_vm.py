@@ -41,27 +41,39 @@ BUILD_TIMEOUT = 900
 BOOT_TIMEOUT = 300
 
 
-@pytest.fixture(scope="session")
-def vm_test_image(launcher_user: LauncherUser) -> Path:
-    """The test recipe's image in the user's store, built only when the recipe changed."""
-    env = user_environment(launcher_user)
-    store = launcher_user.home / ".local" / "share" / "sandbox-launcher" / "images"
+def _cached_image(user: LauncherUser, name: str) -> Path:
+    """Image *name* in the user's store, built only when its recipe changed (the manifest
+    records the recipe's hash), so CI builds each once per run and developers once."""
+    env = user_environment(user)
+    store = user.home / ".local" / "share" / "sandbox-launcher" / "images"
 
     def cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(as_user_argv(launcher_user, [str(LAUNCHER), *args]), env=env,
-                              cwd=launcher_user.home, capture_output=True, text=True,
+        return subprocess.run(as_user_argv(user, [str(LAUNCHER), *args]), env=env,
+                              cwd=user.home, capture_output=True, text=True,
                               timeout=timeout, check=False)
 
     listed = json.loads(cli("image", "list", "--json").stdout)
     cached = {i["name"]: i.get("recipe_sha256") for i in listed["images"]}
-    wanted = load_recipe("test").digest()
-    if cached.get("test") != wanted or cli("image", "verify", "test").returncode != 0:
-        if "test" in cached:
-            cli("image", "remove", "test")
-        built = cli("image", "build", "test", timeout=BUILD_TIMEOUT)
+    wanted = load_recipe(name).digest()
+    if cached.get(name) != wanted or cli("image", "verify", name).returncode != 0:
+        if name in cached:
+            cli("image", "remove", name)
+        built = cli("image", "build", name, timeout=BUILD_TIMEOUT)
         assert built.returncode == 0, built.stdout + built.stderr
         assert "bootstrap:" in built.stdout and "manifest:" in built.stdout  # steps shown
-    return store / "test"
+    return store / name
+
+
+@pytest.fixture(scope="session")
+def vm_test_image(launcher_user: LauncherUser) -> Path:
+    """The reduced test recipe's image."""
+    return _cached_image(launcher_user, "test")
+
+
+@pytest.fixture(scope="session")
+def vm_default_image(launcher_user: LauncherUser) -> Path:
+    """The image ``run --backend vm`` boots."""
+    return _cached_image(launcher_user, "default")
 
 
 @pytest.fixture
@@ -248,3 +260,51 @@ def test_the_guest_network_goes_through_the_sessions_jail(
     assert "zoom.us" in events and "evil.example" in events
     assert [c for c in result["checks"] if not c["ok"]] == [], result["checks"]
     assert list(vm_workdir.iterdir()) == []
+
+
+def _libvirt_leftovers(user: LauncherUser, domain_prefix: str) -> list[str]:
+    log_dir = user.home / ".cache" / "libvirt" / "qemu" / "log"
+    return sorted(p.name for p in log_dir.glob(f"{domain_prefix}*")) if log_dir.is_dir() else []
+
+
+def test_run_generic_backend_vm_returns_the_commands_status(
+    vm_default_image: Path, run_launcher: RunLauncher, run_as_user: RunLauncher,
+    launcher_user: LauncherUser,
+) -> None:
+    done = run_launcher(["run", "generic", "--backend", "vm", "--", "/usr/bin/python3", "-c",
+                         "import os; print('in', os.uname().nodename, os.getpid() > 1); "
+                         "raise SystemExit(5)"], timeout=BOOT_TIMEOUT)
+    assert done.returncode == 5, done.stdout + done.stderr
+    assert "in sandbox True" in done.stdout
+    assert "booting a VM (TCG" in done.stderr
+    missing = run_launcher(["run", "generic", "--backend", "vm", "--", "/no/such/program"],
+                           timeout=BOOT_TIMEOUT)
+    assert missing.returncode == 127, missing.stdout + missing.stderr
+    assert [d for d in _domains(run_as_user) if d.startswith("slt-generic-")] == []
+    assert _libvirt_leftovers(launcher_user, "slt-generic-") == []
+    assert json.loads(run_launcher(["sessions", "--json"]).stdout) == []
+
+
+def test_a_killed_vm_launcher_is_cleaned_by_wipe_stale(
+    vm_default_image: Path, spawn_launcher: Any, run_launcher: RunLauncher,
+    run_as_user: RunLauncher, launcher_user: LauncherUser,
+) -> None:
+    launcher = spawn_launcher(["run", "generic", "--backend", "vm", "--", "/bin/sleep", "600"])
+    deadline = time.monotonic() + BOOT_TIMEOUT
+    running: list[dict[str, Any]] = []
+    while not running and time.monotonic() < deadline and launcher.poll() is None:
+        time.sleep(1)
+        listed = json.loads(run_launcher(["sessions", "--json"]).stdout)
+        running = [s for s in listed if s["state"] == "running" and s["backend"] == "vm"]
+    assert running, launcher.stderr.read() if launcher.poll() is not None else "not running"
+    domain = "slt-" + running[0]["id"]
+    assert domain in _domains(run_as_user) and _qemu_of(domain)
+    launcher.send_signal(signal.SIGKILL)
+    launcher.wait(30)
+    wiped = run_launcher(["wipe", "--stale"], timeout=120)
+    assert wiped.returncode == 0, wiped.stdout + wiped.stderr
+    assert running[0]["id"] in wiped.stdout
+    assert domain not in _domains(run_as_user)
+    assert _qemu_of(domain) == []
+    assert _libvirt_leftovers(launcher_user, domain) == []
+    assert json.loads(run_launcher(["sessions", "--json"]).stdout) == []

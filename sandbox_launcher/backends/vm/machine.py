@@ -169,7 +169,11 @@ class Machine:
                 self._running = None
                 return message.status
             elif isinstance(message, GuestError):
-                continue  # the exit that follows carries the status
+                # The exit that follows carries the status; the reason goes to stderr,
+                # as a shell would say "no such file" (printable text only: hostile guest).
+                if output is not None:
+                    text = "".join(c for c in message.message if c.isprintable())
+                    output("stderr", f"sandbox-launcher: in the VM: {text}\n".encode())
             else:
                 raise AgentError("the guest agent sent a message out of turn",
                                  "the VM was ended", details=repr(message))
