@@ -308,3 +308,14 @@ def test_a_killed_vm_launcher_is_cleaned_by_wipe_stale(
     assert _qemu_of(domain) == []
     assert _libvirt_leftovers(launcher_user, domain) == []
     assert json.loads(run_launcher(["sessions", "--json"]).stdout) == []
+
+
+def test_the_display_listens_nowhere_and_opens_by_descriptor(
+    vm_test_image: Path, run_as_user: RunLauncher, vm_workdir: Path,
+) -> None:
+    result = _driver(run_as_user, "display", str(vm_workdir))
+    assert result["qemu_pids"], result  # the check below looked at the real QEMU
+    assert result["listening"] == [], result  # no TCP port, on any address
+    assert len(result["control"]) == 1, result  # the same probe sees a listener that exists
+    assert result["fd_type"] == 1  # SOCK_STREAM handed over by libvirt
+    assert result["reply_magic"] == "REDQ" and result["reply_major"] == 2, result

@@ -3,6 +3,8 @@
 ``run WORKDIR ARGV...``: boot, run ARGV in the guest, wipe, verify; print one JSON line.
 ``hold WORKDIR``: boot, start a long command, print the state, wait (the test kills us).
 ``recover WORKDIR``: stale recovery of the session saved in WORKDIR; print the checks.
+``display WORKDIR``: boot with a SPICE display; report QEMU's listening sockets and what a
+SPICE link request on the descriptor of ``virDomainOpenGraphicsFD`` gets back.
 ``net WORKDIR ARGV...``: as ``run``, with a network jail that allows zoom.us on tcp/443
 (run inside the fake internet's host namespace); adds the jail's events and counters.
 """
@@ -19,11 +21,54 @@ from types import SimpleNamespace
 from sandbox_launcher.backends.vm.backend import VmBackend, VmResources
 
 
+def display(workdir: Path) -> int:
+    """Boot with a display, open it by descriptor, speak SPICE's first words."""
+    import socket
+    import struct
+
+    import psutil
+
+    from sandbox_launcher.backends.vm import image, machine
+
+    vm = machine.boot(image.verify_image("test"), workdir, f"disp-{workdir.name[-6:]}",
+                      display=True)
+    try:
+        qemu = [p for p in psutil.process_iter(["cmdline"])
+                if any(a.startswith(f"guest={vm.state.domain}") for a in p.info["cmdline"] or ())]
+        def listening_of(processes: list[psutil.Process]) -> list[str]:
+            return [f"{c.laddr}" for p in processes for c in p.net_connections("inet")
+                    if c.status == psutil.CONN_LISTEN]
+
+        listening = listening_of(qemu)
+        with socket.create_server(("127.0.0.1", 0)):  # the probe must see this one
+            control_seen = listening_of([psutil.Process()])
+        fd = vm.open_display()
+        with socket.socket(fileno=fd) as sock:
+            kind = sock.getsockopt(socket.SOL_SOCKET, socket.SO_TYPE)
+            # SpiceLinkHeader (magic, major 2, minor 2, size) + SpiceLinkMess for the
+            # main channel without capabilities: the server must answer with its header.
+            body = struct.pack("<IBBHI", 0, 1, 0, 0, 0) + struct.pack("<I", 18)
+            sock.sendall(b"REDQ" + struct.pack("<III", 2, 2, len(body)) + body)
+            sock.settimeout(30)
+            reply = sock.recv(16)
+        print(json.dumps({"qemu_pids": [p.pid for p in qemu], "listening": listening,
+                          "control": control_seen,
+                          "fd_type": int(kind), "reply_magic": reply[:4].decode("latin-1"),
+                          "reply_major": struct.unpack("<I", reply[4:8])[0] if len(reply) >= 8
+                          else None}))
+    finally:
+        vm.destroy()
+        machine.wipe(vm.state)
+    return 0
+
+
 def main() -> int:
     mode, workdir, argv = sys.argv[1], Path(sys.argv[2]), sys.argv[3:]
     output: list[tuple[str, str]] = []
     backend = VmBackend(image="test",
                         output=lambda s, d: output.append((s, d.decode(errors="replace"))))
+    if mode == "display":
+        return display(workdir)
     if mode == "recover":
         checks = backend.recover_dir(workdir)
         print(json.dumps({"checks": None if checks is None else [asdict(c) for c in checks]}))

@@ -183,6 +183,15 @@ class Machine:
         if self._running is not None:
             self.channel.send("signal", id=self._running, signal=number)
 
+    def open_display(self) -> int:
+        """A connected SPICE socket for a viewer (``virDomainOpenGraphicsFD``): the display
+        listens on no port, so this descriptor is the only way in. The caller owns it."""
+        try:
+            return int(self.domain.openGraphicsFD(0, 0))
+        except Exception as exc:
+            raise VmError("the VM's display cannot be opened", "was it started with one?",
+                          details=str(exc)) from exc
+
     def destroy(self) -> None:
         """End the VM now (no shutdown: nothing in a disposable is worth keeping)."""
         self.channel.close()
@@ -205,7 +214,7 @@ def _check_space(workdir: Path) -> None:
 
 def boot(image: Image, workdir: Path, session_id: str, *, uri: str = DEFAULT_URI,
          accel: tuple[str, str] = ("tcg", "forced"), memory_mib: int = 512, vcpus: int = 1,
-         net_socket: Path | None = None, net_args: str = "",
+         net_socket: Path | None = None, net_args: str = "", display: bool = False,
          ready_timeout: float = READY_TIMEOUT) -> Machine:
     """Boot a disposable VM of *image* for *session_id*; files go in *workdir*.
 
@@ -225,7 +234,7 @@ def boot(image: Image, workdir: Path, session_id: str, *, uri: str = DEFAULT_URI
         kernel=image.file("vmlinuz"), initrd=image.file("initrd.img"),
         cmdline=f"root=/dev/vda rw quiet init=/usr/local/sbin/slt-init {net_args}".strip(),
         disk=Path(state.overlay), agent_socket=Path(state.agent_socket),
-        kvm=accel[0] == "kvm", net_socket=net_socket)
+        kvm=accel[0] == "kvm", net_socket=net_socket, display=display)
     conn = open_connection(uri)
     try:
         save_state(state)
