@@ -139,6 +139,8 @@ def mmdebstrap_argv(recipe: Recipe, work: Path) -> list[str]:
         argv.append(f"--customize-hook=upload {shlex.quote(str(host))} {shlex.quote(guest)}")
         mode = "0755" if os.access(host, os.X_OK) else "0644"
         argv.append(f"--customize-hook=chmod {mode} \"$1\"{shlex.quote(guest)}")
+    identity = recipe.root / "hooks" / "identity.sh"
+    argv.append(f"--customize-hook=sh {shlex.quote(str(identity))} \"$1\"")
     export = recipe.root / "hooks" / "export.sh"
     argv.append(f"--customize-hook=sh {shlex.quote(str(export))} \"$1\" {recipe.free_mb}")
     # The namespace's root cannot write into the user's folders: copy out as the user.

@@ -45,7 +45,8 @@ class Recipe:
         sha = hashlib.sha256((self.root / "recipes" / f"{self.name}.toml").read_bytes())
         for guest, host in self.files:
             sha.update(guest.encode() + b"\0" + host.read_bytes())
-        sha.update((self.root / "hooks" / "export.sh").read_bytes())
+        for hook in ("identity.sh", "export.sh"):
+            sha.update((self.root / "hooks" / hook).read_bytes())
         return sha.hexdigest()
 
 
