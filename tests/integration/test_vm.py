@@ -264,3 +264,17 @@ def test_the_display_listens_nowhere_and_opens_by_descriptor(
     assert len(result["control"]) == 1, result  # the same probe sees a listener that exists
     assert result["fd_type"] == 1  # SOCK_STREAM handed over by libvirt
     assert result["reply_magic"] == "REDQ" and result["reply_major"] == 2, result
+
+
+def test_the_warm_pool_hands_out_a_paused_vm_once_and_refills(
+    vm_test_image: Path, run_as_user: RunLauncher, vm_workdir: Path,
+) -> None:
+    result = _driver(run_as_user, "pool", str(vm_workdir))
+    assert result["paused"] is True  # pre-booted and paused: it costs no CPU while waiting
+    assert result["status"] == 3
+    # A resume and one agent round trip. Issue 13's target is 1 s; 5 s leaves room for
+    # the load of parallel developers on this 2-core machine (the benchmark reports it).
+    assert result["take_s"] < 5.0, result
+    assert result["refill"] and result["refill"] != result["taken"]  # never reused
+    assert result["checks"] and all(c["ok"] for c in result["checks"]), result["checks"]
+    assert result["left"] == []

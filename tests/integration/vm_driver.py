@@ -5,6 +5,7 @@
 ``recover WORKDIR``: stale recovery of the session saved in WORKDIR; print the checks.
 ``display WORKDIR``: boot with a SPICE display; report QEMU's listening sockets and what a
 SPICE link request on the descriptor of ``virDomainOpenGraphicsFD`` gets back.
+``pool WORKDIR``: a warm pool of one: fill, take (resume), run, refill, close; report.
 ``net WORKDIR ARGV...``: as ``run``, with a network jail that allows zoom.us on tcp/443
 (run inside the fake internet's host namespace); adds the jail's events and counters.
 """
@@ -62,11 +63,48 @@ def display(workdir: Path) -> int:
     return 0
 
 
+def pool(workdir: Path) -> int:
+    """The warm pool's life, timed, with every VM verified gone at the end."""
+    from sandbox_launcher.backends.vm import image, machine
+    from sandbox_launcher.backends.vm.pool import WarmPool
+
+    warm = WarmPool(image.verify_image("test"), workdir, size=1)
+    started = time.monotonic()
+    warm.fill()
+    fill_s = time.monotonic() - started
+    pooled = warm._ready[0]
+    paused = pooled.domain.state()[0] == 3  # VIR_DOMAIN_PAUSED
+    taken = warm.take()
+    assert taken is not None
+    taken.start_command(["/bin/sh", "-c", "exit 3"], {"PATH": "/usr/bin:/bin"})
+    status = taken.wait_command()
+    deadline = time.monotonic() + 300
+    while warm.ready() < 1 and time.monotonic() < deadline:
+        time.sleep(0.5)
+    refill = warm._ready[0].state.domain if warm.ready() else None
+    taken.destroy()
+    machine.wipe(taken.state)
+    checks = machine.verify(taken.state)
+    Path(taken.state.workdir).rmdir()
+    states = [vm.state for vm in warm._ready]
+    warm.close()
+    for state in states:
+        checks += machine.verify(state)
+    print(json.dumps({
+        "fill_s": fill_s, "paused": paused, "take_s": taken.timings["pool_take_s"],
+        "status": status, "taken": taken.state.domain, "refill": refill,
+        "checks": [asdict(c) for c in checks], "left": sorted(p.name for p in workdir.iterdir()),
+    }))
+    return 0
+
+
 def main() -> int:
     mode, workdir, argv = sys.argv[1], Path(sys.argv[2]), sys.argv[3:]
     output: list[tuple[str, str]] = []
     backend = VmBackend(image="test",
                         output=lambda s, d: output.append((s, d.decode(errors="replace"))))
+    if mode == "pool":
+        return pool(workdir)
     if mode == "display":
         return display(workdir)
     if mode == "recover":
