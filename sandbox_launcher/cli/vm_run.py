@@ -39,8 +39,16 @@ def run_vm(plan: LaunchPlan, err: TextIO, backend: VmBackend | None = None) -> i
               f"({backend.accel()[0].upper()}: {backend.accel()[1]})", file=err, flush=True)
         handle = backend.start(plan, VmResources(owned.dir, jail))
         owned.set_state("running")
+        asked: list[int] = []
+
+        def stop(signum: int, _frame: object) -> None:
+            # First signal: ask the client in the guest; a second: destroy the VM.
+            asked.append(signum)
+            if handle is not None:
+                handle.terminate() if len(asked) == 1 else handle.kill()
+
         for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-            signal.signal(signum, lambda *_: handle.terminate() if handle else None)
+            signal.signal(signum, stop)
         status = handle.wait()
         if handle.error is not None:
             print(f"sandbox-launcher: {handle.error.summary}", file=err)

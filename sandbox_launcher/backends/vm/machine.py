@@ -139,6 +139,10 @@ class Machine:
     def start_command(self, argv: list[str], env: dict[str, str],
                       link: str | None = None) -> int:
         """Ask the agent to run *argv*; returns the guest pid."""
+        if link is not None and not (link.startswith("https://") and link.isprintable()
+                                     and " " not in link and len(link) <= 4096):
+            raise VmError("a meeting link for the VM must be one https:// URL",
+                          "check the link", details=repr(link[:200]))
         ident, self._next_id = self._next_id, self._next_id + 1
         fields: dict[str, Any] = {"id": ident, "argv": argv, "env": env}
         if link is not None:
