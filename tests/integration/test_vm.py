@@ -7,6 +7,7 @@ Images come from conftest_vm.py (built once, cached by the recipe's hash).
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import signal
 import subprocess
@@ -278,3 +279,24 @@ def test_the_warm_pool_hands_out_a_paused_vm_once_and_refills(
     assert result["refill"] and result["refill"] != result["taken"]  # never reused
     assert result["checks"] and all(c["ok"] for c in result["checks"]), result["checks"]
     assert result["left"] == []
+
+
+def test_a_runtime_dir_too_small_for_the_overlay_is_refused_with_the_size(
+    vm_test_image: Path, run_as_user: RunLauncher, launcher_user: LauncherUser,
+) -> None:
+    small = Path(f"/tmp/slt-vm-small-{os.getpid()}")
+    small.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size=64m,mode=0700,uid={launcher_user.uid}",
+                    "tmpfs", str(small)], check=True)
+    try:
+        workdir = small / "session"
+        subprocess.run(as_user_argv(launcher_user, ["/bin/mkdir", str(workdir)]), check=True)
+        result = _driver(run_as_user, "small", str(workdir))
+        assert result["error"] == "VmError", result
+        assert "needs at least 256 MiB" in result["summary"], result
+        assert "RuntimeDirectorySize" in result["hint"]
+        assert list(workdir.iterdir()) == []  # nothing made before the refusal
+        assert not [d for d in _domains(run_as_user) if d.startswith("slt-session")]
+    finally:
+        subprocess.run(["umount", str(small)], check=True)
+        small.rmdir()

@@ -111,6 +111,17 @@ def main() -> int:
         checks = backend.recover_dir(workdir)
         print(json.dumps({"checks": None if checks is None else [asdict(c) for c in checks]}))
         return 0
+    if mode == "small":  # a runtime dir too small for the overlay: the typed error
+        from sandbox_launcher.core.errors import LauncherError
+
+        try:
+            backend.start(SimpleNamespace(command=("/bin/true",), env={}),  # type: ignore[arg-type]
+                          VmResources(workdir))
+        except LauncherError as exc:
+            print(json.dumps({"error": type(exc).__name__, "summary": exc.summary,
+                              "hint": exc.hint}))
+            return 0
+        return 1
     plan = SimpleNamespace(command=tuple(argv or ["/bin/sleep", "600"]), env={})
     jail = None
     if mode == "net":
