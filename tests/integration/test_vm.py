@@ -300,3 +300,14 @@ def test_a_runtime_dir_too_small_for_the_overlay_is_refused_with_the_size(
     finally:
         subprocess.run(["umount", str(small)], check=True)
         small.rmdir()
+
+
+def test_the_agent_starts_the_client_with_the_meeting_link_and_refuses_others(
+    vm_test_image: Path, run_as_user: RunLauncher, vm_workdir: Path,
+) -> None:
+    result = _driver(run_as_user, "link", str(vm_workdir))
+    assert result["status"] == 0
+    assert result["output"] == "client got https://zoom.us/j/123?pwd=abc\n"  # one argument
+    assert "https:// URL" in result["host_refused"]
+    assert result["guest_refused"] == "link must be an https:// URL"
+    assert list(vm_workdir.iterdir()) == []

@@ -5,6 +5,8 @@
 ``recover WORKDIR``: stale recovery of the session saved in WORKDIR; print the checks.
 ``display WORKDIR``: boot with a SPICE display; report QEMU's listening sockets and what a
 SPICE link request on the descriptor of ``virDomainOpenGraphicsFD`` gets back.
+``link WORKDIR``: the agent starts a client with a meeting link; bad links are refused by
+the host and, sent around the host's check, by the agent.
 ``pool WORKDIR``: a warm pool of one: fill, take (resume), run, refill, close; report.
 ``net WORKDIR ARGV...``: as ``run``, with a network jail that allows zoom.us on tcp/443
 (run inside the fake internet's host namespace); adds the jail's events and counters.
@@ -63,6 +65,34 @@ def display(workdir: Path) -> int:
     return 0
 
 
+def link(workdir: Path) -> int:
+    """Hand a link to the guest's client (here /bin/echo) the way the app will."""
+    from sandbox_launcher.backends.vm import image, machine
+    from sandbox_launcher.backends.vm.errors import VmError
+    from sandbox_launcher.backends.vm.protocol import GuestError
+
+    vm = machine.boot(image.verify_image("test"), workdir, f"link-{workdir.name[-6:]}")
+    out: list[str] = []
+    try:
+        vm.start_command(["/bin/echo", "client got"], {"PATH": "/usr/bin:/bin"},
+                         link="https://zoom.us/j/123?pwd=abc")
+        status = vm.wait_command(lambda _s, d: out.append(d.decode()))
+        try:
+            vm.start_command(["/bin/echo"], {}, link="http://evil.example/ x")
+            host_refused = ""
+        except VmError as exc:
+            host_refused = exc.summary
+        vm.channel.send("run", id=99, argv=["/bin/echo"], env={}, link="file:///etc/shadow")
+        answer = vm.channel.receive(60)
+        guest_refused = answer.message if isinstance(answer, GuestError) else repr(answer)
+    finally:
+        vm.destroy()
+        machine.wipe(vm.state)
+    print(json.dumps({"status": status, "output": "".join(out),
+                      "host_refused": host_refused, "guest_refused": guest_refused}))
+    return 0
+
+
 def pool(workdir: Path) -> int:
     """The warm pool's life, timed, with every VM verified gone at the end."""
     from sandbox_launcher.backends.vm import image, machine
@@ -103,6 +133,8 @@ def main() -> int:
     output: list[tuple[str, str]] = []
     backend = VmBackend(image="test",
                         output=lambda s, d: output.append((s, d.decode(errors="replace"))))
+    if mode == "link":
+        return link(workdir)
     if mode == "pool":
         return pool(workdir)
     if mode == "display":
