@@ -49,6 +49,27 @@ def _recover_vm(directory: Path) -> list[dict[str, Any]]:
     return [{"name": c.name, "ok": c.ok, "detail": c.detail} for c in checks]
 
 
+def _sweep_vm_domains(base: Path | None) -> list[StaleWipe]:
+    """VM domains no live session owns, when a session libvirtd runs (never start one)."""
+    runtime = os.environ.get("XDG_RUNTIME_DIR", "")
+    if not runtime or not (Path(runtime) / "libvirt" / "libvirt-sock").exists():
+        return []
+    from ..backends.vm.machine import DEFAULT_URI
+    from ..backends.vm.stale import sweep_stale
+
+    live = {s.record.id for s in store.list_sessions(base) if not s.stale}
+    swept = []
+    for domain, checks in sweep_stale(DEFAULT_URI, live):
+        result = report.build(
+            id=domain, profile="?", backend="vm", command=[], started=time.time(),
+            ended=time.time(), recovered_stale=True, last_state="unknown",
+            exit=report.exit_info(None),
+            wipe=report.wipe_section([wipe.Check(c.name, c.ok, c.detail) for c in checks], 1))
+        report.save(result)
+        swept.append(StaleWipe(domain, "?", 1, result["wipe"]["verified"], result))
+    return swept
+
+
 def wipe_stale(base: Path | None = None) -> list[StaleWipe]:
     """Find every session whose owner is gone and wipe it."""
     done = []
@@ -71,7 +92,7 @@ def wipe_stale(base: Path | None = None) -> list[StaleWipe]:
         report.save(result)
         done.append(StaleWipe(rec.id, rec.profile, killed,
                               result["wipe"]["verified"], result))
-    return done
+    return done + _sweep_vm_domains(base)
 
 
 def stop(session_id: str, base: Path | None = None, timeout: float = 30.0) -> str:

@@ -311,3 +311,34 @@ def test_the_agent_starts_the_client_with_the_meeting_link_and_refuses_others(
     assert "https:// URL" in result["host_refused"]
     assert result["guest_refused"] == "link must be an https:// URL"
     assert list(vm_workdir.iterdir()) == []
+
+
+def test_wipe_stale_destroys_a_domain_no_live_session_owns(
+    vm_test_image: Path, run_as_user: RunLauncher, run_launcher: RunLauncher,
+    launcher_user: LauncherUser, vm_workdir: Path,
+) -> None:
+    """As after a libvirtd restart (which forgets autodestroy): the domain outlives its
+    session. Here the holder keeps its connection open but owns no session record."""
+    holder = subprocess.Popen(
+        as_user_argv(launcher_user, [str(VENV_PYTHON), str(DRIVER), "hold", str(vm_workdir)]),
+        env=user_environment(launcher_user), cwd=launcher_user.home,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None
+        line = holder.stdout.readline()
+        assert line, holder.stderr.read() if holder.stderr else ""
+        state = json.loads(line)["state"]
+        assert state["domain"] in _domains(run_as_user)
+        wiped = run_launcher(["wipe", "--stale"], timeout=120)
+        assert wiped.returncode == 0, wiped.stdout + wiped.stderr
+        assert f"wiped stale session {state['domain']}" in wiped.stdout
+        assert "wipe verified" in wiped.stdout
+        assert state["domain"] not in _domains(run_as_user)
+        assert _qemu_of(state["domain"]) == []
+        assert list(vm_workdir.iterdir()) == []  # its files, found through its XML
+    finally:
+        holder.kill()
+        holder.wait(30)
+        for stream in (holder.stdout, holder.stderr):
+            if stream is not None:
+                stream.close()

@@ -358,23 +358,3 @@ def verify(state: MachineState) -> list[Check]:
     checks.append(Check("no file left", not files,
                         ", ".join(files) if files else "overlay, sockets and log removed"))
     return checks
-
-
-def stale_states(uri: str, live_sessions: set[str]) -> list[MachineState]:
-    """Domains of ours whose session is not in *live_sessions* (their launcher is gone).
-
-    The domain name carries the session id; files are found by the session's state dir,
-    which the caller wipes itself; here: the domain and libvirt's log.
-    """
-    conn = open_connection(uri)
-    try:
-        names = [d.name() for d in conn.listAllDomains()]
-    finally:
-        conn.close()
-    stale = []
-    for name in names:
-        session = name.removeprefix(DOMAIN_PREFIX)
-        if name.startswith(DOMAIN_PREFIX) and session not in live_sessions:
-            stale.append(MachineState(session_id=session, uri=uri, domain=name, workdir="",
-                                      overlay="/nonexistent", agent_socket="/nonexistent"))
-    return stale
