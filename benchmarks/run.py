@@ -38,7 +38,7 @@ TARGET_RSS_BYTES = 60_000_000  # "60 MB" in the issue; read as decimal MB, the s
 BIN = Path(sys.prefix) / "bin"  # the venv whose python runs this script
 TOP_IMPORTS = 5
 SECTIONS = ("Launch suite", "Network suite", "App suite", "Screen suite",
-            "Usage suite")  # RESULTS.md order
+            "Usage suite", "VM suite")  # RESULTS.md order
 
 
 @dataclass
@@ -51,7 +51,7 @@ class Variant:
     rss_kib: list[int] = field(default_factory=list)
 
 
-def drop_privileges() -> None:
+def drop_privileges(name: str = BENCH_USER) -> None:
     """As root, become the unprivileged benchmark user, as the app runs for real users.
 
     Done in-process rather than with ``runuser`` so no variant pays for a PAM session.
@@ -59,10 +59,10 @@ def drop_privileges() -> None:
     if os.geteuid() != 0:
         return
     try:
-        user = pwd.getpwnam(BENCH_USER)
+        user = pwd.getpwnam(name)
     except KeyError:
-        subprocess.run(["useradd", "-m", "-s", "/bin/bash", BENCH_USER], check=True)
-        user = pwd.getpwnam(BENCH_USER)
+        subprocess.run(["useradd", "-m", "-s", "/bin/bash", name], check=True)
+        user = pwd.getpwnam(name)
     runtime_dir = Path(f"/run/user/{user.pw_uid}")
     runtime_dir.mkdir(parents=True, exist_ok=True)
     os.chown(runtime_dir, user.pw_uid, user.pw_gid)
@@ -213,8 +213,8 @@ def write_markdown(out: TextIO, sections: dict[str, list[str]]) -> None:
     out.truncate()
     out.write("# Benchmark results\n\nMade by `.venv/bin/python benchmarks/run.py --markdown "
               "benchmarks/RESULTS.md` as root; `--suite launch`, `--suite network`, "
-              "`--suite app`, `--suite screen` or `--suite usage` re-measures one section "
-              "and keeps the others.\n")
+              "`--suite app`, `--suite screen`, `--suite usage` or `--suite vm` re-measures "
+              "one section and keeps the others.\n")
     for title in SECTIONS:
         if title in kept:
             out.write(f"\n## {title}\n\n" + "\n".join(kept[title]) + "\n")
@@ -291,7 +291,7 @@ def main() -> int:
     """Parse options, drop root, measure, print, optionally write Markdown."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--suite", choices=("launch", "network", "app", "screen", "usage",
-                                            "all"),
+                                            "vm", "all"),
                         default="all",
                         help="which benchmarks to run (default: all; network needs root)")
     parser.add_argument("--runs", type=int, default=30, help="timed runs per launch variant")
@@ -303,6 +303,8 @@ def main() -> int:
                         help="runs (10 s per case) of the screen suite")
     parser.add_argument("--usage-scans", type=int, default=500,
                         help="checks (each timed) of the usage suite")
+    parser.add_argument("--vm-runs", type=int, default=3,
+                        help="rounds (bare QEMU and libvirt VM each) of the vm suite")
     parser.add_argument("--markdown", metavar="FILE", type=Path, help="also write Markdown here")
     args = parser.parse_args()
     if min(args.runs, args.net_runs, args.app_runs, args.screen_runs, args.usage_scans) < 1:
@@ -337,6 +339,10 @@ def main() -> int:
             return 1
         sections[SECTIONS[4]] = usage
         print()
+    if args.suite in ("vm", "all"):
+        if (vm := app_suite(args.vm_runs, "vm.py")) is None:
+            return 1
+        sections[SECTIONS[5]] = vm
     if args.suite in ("launch", "all"):
         if (launch := launch_suite(args.runs)) is None:
             return 1

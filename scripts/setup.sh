@@ -19,6 +19,11 @@ packages+=(libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxkbcommon-x11-0 libxc
            libglib2.0-0)
 # Client store: gpgv checks vendors' signatures; zstd unpacks data.tar.zst packages.
 packages+=(gpgv zstd)
+# The VM backend: libvirtd in session mode with its QEMU driver (no root), QEMU and
+# qemu-img (overlays), and the unprivileged image builder: mmdebstrap in unshare mode
+# needs newuidmap/newgidmap (uidmap).
+packages+=(libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86 qemu-utils mmdebstrap
+           uidmap)
 if [[ "${1:-}" == "--with-test-tools" ]]; then
     # Client tests: gpg signs the fake vendor's packages, openssl makes the test CA, and
     # the web-meeting profiles run Debian's Chromium (on a desktop, the user's own browser).
@@ -41,6 +46,8 @@ if [[ "${1:-}" == "--with-test-tools" ]]; then
     packages+=(trayer x11-utils)
     # Desktop entry tests: desktop-file-validate, update-desktop-database; xdg-mime.
     packages+=(desktop-file-utils xdg-utils)
+    # VM tests: virsh lists the session's domains independently of the launcher.
+    packages+=(libvirt-clients)
 fi
 
 missing=()

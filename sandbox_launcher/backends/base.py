@@ -58,8 +58,9 @@ class Resources:
 
     #: The session's private state dir on the host.
     workdir: Path
-    #: The host side of the device grants (display, sound, bus proxy, share folder…).
-    devices: HostDevices
+    #: The host side of the device grants (display, sound, bus proxy, share folder…);
+    #: None for a backend that plugs in none of them.
+    devices: HostDevices | None = None
     #: The network jail the sandbox must live in; None for ``--network none``.
     jail: Jail | None = None
     #: Files written into the fresh home before the client starts.
@@ -120,6 +121,11 @@ class SandboxBackend(Protocol):
 
     def check_host(self) -> None:
         """Raise a typed error naming the fix if this host cannot run the backend."""
+        ...
+
+    def notes(self, plan: LaunchPlan) -> tuple[str, ...]:
+        """What the user should know before this backend starts *plan* (they join the
+        plan's notes, so the report keeps them too)."""
         ...
 
     def start(self, plan: LaunchPlan, resources: Resources) -> SandboxHandle:

@@ -29,8 +29,9 @@ def _namespace() -> SandboxBackend:
 
 
 def _vm() -> SandboxBackend:
-    raise UsageError("the vm backend is not available yet",
-                     "use the namespace backend (bubblewrap) for now")
+    from .vm.backend import VmBackend  # libvirt only for those who ask for a VM
+
+    return VmBackend()
 
 
 class Registry:

@@ -71,8 +71,6 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO,
         keep_downloads=args.keep_downloads,
         share_screen=share_value(args.share_window, args.share_screen)),
         windows=_AskingFinder(err))
-    for note in plan.notes:
-        print(f"sandbox-launcher: note: {note}", file=err)
 
     def show(event: Event) -> None:
         if event.data is not None:
@@ -86,6 +84,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO,
 
     report_file = check_report_path(args.report)
     session = launcher.session(plan, listener=show)
+    for note in session.plan.notes:
+        print(f"sandbox-launcher: note: {note}", file=err)
     stopped_by: list[int] = []
 
     def stop_on(signum: int, _frame: object) -> None:

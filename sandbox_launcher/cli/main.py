@@ -16,6 +16,7 @@ from ..core.errors import LauncherError
 from ..core.policy import SystemFiles
 from ..core.schema import FIELDS_BY_KEY, VENDORS
 from . import cameras, client, commands, desktop
+from . import image as image_cli
 from . import join as join_cli
 from . import policy as policy_cli
 from . import vault as vault_cli
@@ -84,6 +85,7 @@ def _parser() -> argparse.ArgumentParser:
     desktop.add_parser(sub)
     vault_cli.add_parser(sub)
     policy_cli.add_parser(sub)
+    image_cli.add_parser(sub)
     wipe = sub.add_parser("wipe", help="wipe sessions left by a launcher that died")
     wipe.add_argument("--stale", action="store_true", required=True,
                       help="wipe every session whose launcher is gone")
@@ -175,6 +177,8 @@ def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO,
         return cameras.main(args, out)
     if args.command == "client":
         return client.main(args, out, err)
+    if args.command == "image":
+        return image_cli.main(args, out)
     if args.command == "desktop":
         return desktop.main(args, out)
     if args.command == "vault":

@@ -45,6 +45,28 @@ class StaleWipe:
                           *self.problems])
 
 
+def _sweep_vm_domains(base: Path | None) -> list[StaleWipe]:
+    """VM domains no live session owns, when a session libvirtd runs (never start one)."""
+    runtime = os.environ.get("XDG_RUNTIME_DIR", "")
+    if not runtime or not (Path(runtime) / "libvirt" / "libvirt-sock").exists():
+        return []
+    from ..backends.vm.machine import DEFAULT_URI
+    from ..backends.vm.stale import sweep_stale
+
+    live = {s.record.id for s in store.list_sessions(base) if not s.stale}
+    swept = []
+    for domain, checks in sweep_stale(DEFAULT_URI, live):
+        now = time.time()
+        result = report.Report(
+            id=domain, profile="?", backend="vm", command=(), started=now, ended=now,
+            recovered_stale=True, last_state="unknown", exit=report.exit_info(None),
+            wipe=report.wipe_section(list(checks), 1))
+        problems = report.save(result) + audit.record(result)
+        swept.append(StaleWipe(domain, "?", 1, result.verified, result.to_dict(),
+                               tuple(problems)))
+    return swept
+
+
 def _recover(found: store.FoundSession, registry: Registry) -> tuple[int, list[Check]]:
     """The backend's part of a stale wipe: kill what is left, then verify."""
     state = BackendState.from_dict(found.record.backend_state)
@@ -82,7 +104,7 @@ def wipe_stale(base: Path | None = None,
         problems = report.save(result) + audit.record(result)
         done.append(StaleWipe(rec.id, rec.profile, killed, result.verified,
                               result.to_dict(), tuple(problems)))
-    return done
+    return done + _sweep_vm_domains(base)
 
 
 #: Left in a session's state dir by :func:`stop` before its SIGTERM: the launcher then

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ..backends.registry import Registry
+from ..backends.registry import VM, Registry
 from ..clients import links
+from ..core.devices import DevicePlan
 from ..core.errors import LauncherError, ProfileError
 from ..core.plan import LaunchPlan, RunOptions
 from ..core.policy import Policy, SystemFiles, load_policy
@@ -26,6 +27,10 @@ from . import join, store
 from .lifecycle import Listener, Outcome, Session
 from .planning import HostLookups, plan_launch, profiles_under_policy
 from .signin import Signin, prepare
+
+#: What a VM session does not have yet, said with its plan.
+VM_DEVICES_NOTE = ("the VM backend gives the client no display, sound, camera, share "
+                   "folder, downloads or remembered sign-in yet: it runs commands only")
 
 
 @dataclass(frozen=True)
@@ -78,6 +83,10 @@ class Launcher:
         _profile, plan = plan_launch(profile_name, options, self.files,
                                      user_dir=self.profiles_dir, lookups=self.host(windows))
         self.registry.choose(plan.backend, None)  # a backend this launcher has
+        if plan.backend == VM and plan.devices != DevicePlan():
+            # The guest has its own display and sound; the host's helpers would serve
+            # nothing. Said, not silently dropped: the report lists no device grant.
+            plan = replace(plan, devices=DevicePlan(), notes=(*plan.notes, VM_DEVICES_NOTE))
         return plan
 
     def session(self, plan: LaunchPlan, listener: Listener | None = None) -> Session:
@@ -88,8 +97,9 @@ class Launcher:
         says (a vault set aside, no keyring…) joins the plan's notes.
         """
         backend = self.registry.get(plan.backend)
-        signin = prepare(self.profiles().get(plan.profile), self.policy(),
-                         self.keyring_backend)
+        plan = replace(plan, notes=(*plan.notes, *backend.notes(plan)))
+        signin = (prepare(self.profiles().get(plan.profile), self.policy(),
+                          self.keyring_backend) if plan.backend != VM else None)
         if signin is None:
             return Session(plan, backend, listener=listener, sessions_base=self.sessions_base)
         plan = replace(plan, notes=(*plan.notes, *signin.notes))

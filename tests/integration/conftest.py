@@ -761,3 +761,4 @@ def no_leftovers() -> Callable[[str], None]:
 # server for the audio tests live in their own modules.
 from conftest_audio import audio_profile, host_sound  # noqa: E402, F401
 from conftest_net import fake_internet, host_netns, system_policy, user_profile  # noqa: E402, F401
+from conftest_vm import vm_default_image, vm_test_image, vm_workdir  # noqa: E402, F401

@@ -139,6 +139,9 @@ class FakeBackend:
     def check_host(self) -> None:
         self.calls.append(("check_host",))
 
+    def notes(self, plan: LaunchPlan) -> tuple[str, ...]:
+        return ()
+
     def start(self, plan: LaunchPlan, resources: Resources) -> FakeHandle:
         self.calls.append(("start", plan.profile, tuple(resources.home_capture)))
         self.seeded = dict(resources.home_seed)

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from sandbox_launcher.core.devices import DevicePlan
 from sandbox_launcher.core.errors import UsageError
 from sandbox_launcher.core.plan import RunOptions
 from sandbox_launcher.core.policy import SystemFiles
 from sandbox_launcher.core.profile import Profile, load_profiles
-from sandbox_launcher.session.launch import Launcher
+from sandbox_launcher.session.launch import VM_DEVICES_NOTE, Launcher
 from sandbox_launcher.session.planning import make_plan
 
 
@@ -78,13 +79,15 @@ def test_generic_without_command_is_refused(tmp_path: Path) -> None:
         make_plan(_profile("generic", tmp_path), RunOptions(), {})
 
 
-def test_a_backend_that_does_not_exist_yet_is_refused_not_ignored(tmp_path: Path) -> None:
+def test_a_vm_plan_says_which_grants_the_vm_backend_does_not_have_yet(
+        tmp_path: Path) -> None:
     launcher = Launcher(profiles_dir=tmp_path / "none",
                         files=SystemFiles(tmp_path / "no-policy", tmp_path / "no-admin"))
     plan = launcher.plan("generic", RunOptions(command=("x",), backend="vm"))
     assert plan.backend == "vm"
-    with pytest.raises(UsageError, match="not available yet"):
-        launcher.session(plan)
+    assert plan.devices == DevicePlan() and VM_DEVICES_NOTE in plan.notes
+    with pytest.raises(UsageError, match="there is no backend 'nope'"):
+        launcher.plan("generic", RunOptions(command=("x",), backend="nope"))
 
 
 def test_no_mic_and_no_camera_are_fine(tmp_path: Path) -> None:

@@ -155,6 +155,10 @@ class NamespaceBackend:
         if self._bwrap is None:
             self._bwrap = self._runner.which("bwrap", _PURPOSE)
 
+    def notes(self, plan: LaunchPlan) -> tuple[str, ...]:
+        """Nothing to add: the plan says it all."""
+        return ()
+
     def start(self, plan: LaunchPlan, resources: Resources) -> NamespaceSandbox:
         """Start *plan* in the session's jail with its device view; returns once the
         sandbox exists (or raises, leaving nothing of its own)."""
@@ -182,7 +186,7 @@ class NamespaceBackend:
         prefix = (jail.enter_argv() if jail else []) + clock.prefix(in_jail=jail is not None)
         info_r, info_w = os.pipe2(os.O_CLOEXEC)
         cmd = build_command(plan, layout.Identity.fresh(), seccomp_fd, info_w, jail is not None,
-                            devices.view)
+                            devices.view if devices is not None else [])
         cmd.add(*home_seed(resources.home_seed))
         command = list(plan.command)
         if capture is not None:
@@ -198,7 +202,8 @@ class NamespaceBackend:
                                          env=plan.env)
         finally:
             cmd.close()
-            devices.fds = []  # cmd.close() closed the share's and Wayland fds with the others
+            if devices is not None:  # cmd.close() closed the share's and Wayland fds
+                devices.fds = []
         try:
             leader, namespaces = _read_info(info_r, process, jailed=jail is not None)
         finally:

@@ -1,0 +1,268 @@
+"""The guest agent of sandbox-launcher: PID 1 of a disposable guest.
+
+It opens its virtio-serial port, says hello, and runs what the host asks: one command
+at a time (argv + env, optionally a meeting link appended), streaming its output and
+then its exit status back. Protocol: JSON lines, version 1, every line at most
+MAX_LINE bytes; the host validates everything it receives (it treats the guest as
+hostile), the agent validates what it runs (a malformed request gets an ``error``).
+
+Standard library only, Python 3.11, runs with ``-I -S``.
+"""
+
+from __future__ import annotations
+
+import base64
+import ctypes
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+PROTOCOL_VERSION = 1
+AGENT_VERSION = 1
+PORT_NAME = "org.sandbox_launcher.agent.0"
+MAX_LINE = 65536
+CHUNK = 8192
+#: After the command exits, how long its output pipes may stay open (a daemon it left).
+DRAIN_GRACE = 0.5
+_RB_POWER_OFF = 0x4321FEDC
+
+
+def log(text: str) -> None:
+    """To the kernel log: the only place a PID 1 can write before the port is open."""
+    try:
+        with open("/dev/kmsg", "w", encoding="utf-8") as kmsg:
+            kmsg.write(f"slt-agent: {text}\n")
+    except OSError:
+        pass
+
+
+def power_off() -> None:
+    os.sync()
+    ctypes.CDLL(None, use_errno=True).reboot(_RB_POWER_OFF)
+
+
+def find_port(timeout: float = 20.0) -> str:
+    """The /dev node of our virtio-serial port (no udev here: ask sysfs)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            for entry in os.listdir("/sys/class/virtio-ports"):
+                with open(f"/sys/class/virtio-ports/{entry}/name", encoding="ascii") as f:
+                    if f.read().strip() == PORT_NAME:
+                        return f"/dev/{entry}"
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"virtio-serial port {PORT_NAME} did not appear")
+        time.sleep(0.05)
+
+
+def kernel_args() -> dict[str, str]:
+    """``slt.KEY=VALUE`` words of the kernel command line."""
+    with open("/proc/cmdline", encoding="utf-8") as f:
+        words = f.read().split()
+    return {w[4:].split("=", 1)[0]: w.split("=", 1)[1] for w in words
+            if w.startswith("slt.") and "=" in w}
+
+
+def setup_network(args: dict[str, str]) -> str:
+    """Static address from ``slt.net=ADDR/PREFIX,GATEWAY`` and ``slt.dns=IP``."""
+    subprocess.run(["ip", "link", "set", "lo", "up"], check=False)
+    if "net" not in args:
+        return "none"
+    address, gateway = args["net"].split(",", 1)
+    for argv in (["ip", "link", "set", "eth0", "up"],
+                 ["ip", "addr", "add", address, "dev", "eth0"],
+                 ["ip", "route", "add", "default", "via", gateway, "dev", "eth0"]):
+        subprocess.run(argv, check=True)
+    if "dns" in args:
+        with open("/etc/resolv.conf", "w", encoding="ascii") as f:
+            f.write(f"nameserver {args['dns']}\n")
+    return address
+
+
+class Agent:
+    """One port, at most one command at a time."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.inbuf = b""
+        self.child: subprocess.Popen[bytes] | None = None
+        self.child_id = 0
+        self.child_status: int | None = None
+        self.exited_at = 0.0
+        self.pipes: dict[int, str] = {}
+
+    def send(self, message: dict[str, Any]) -> None:
+        data = json.dumps({"v": PROTOCOL_VERSION, **message}, separators=(",", ":"))
+        line = data.encode() + b"\n"
+        while line:
+            line = line[os.write(self.fd, line):]
+
+    def hello(self, network: str) -> None:
+        self.send({"type": "hello", "agent": AGENT_VERSION, "uptime": _uptime(),
+                   "kernel": os.uname().release, "network": network})
+
+    def handle(self, message: Any) -> None:
+        if not isinstance(message, dict) or message.get("v") != PROTOCOL_VERSION:
+            self.send({"type": "error", "message": "unsupported protocol version"})
+            return
+        kind = message.get("type")
+        if kind == "ping":
+            self.send({"type": "pong"})
+        elif kind == "run":
+            self.run(message)
+        elif kind == "signal":
+            self.signal(message)
+        elif kind == "poweroff":
+            self.send({"type": "bye"})
+            power_off()
+        else:
+            self.send({"type": "error", "message": f"unknown request {str(kind)[:40]!r}"})
+
+    def run(self, message: dict[str, Any]) -> None:
+        ident, argv, env = message.get("id"), message.get("argv"), message.get("env", {})
+        link = message.get("link")
+        problem = _check_run(ident, argv, env, link)
+        if problem is None and self.child is not None:
+            problem = "a command is already running"
+        if problem:
+            self.send({"type": "error", "id": ident if isinstance(ident, int) else None,
+                       "message": problem})
+            return
+        full = [*argv, link] if link else list(argv)
+        try:
+            child = subprocess.Popen(
+                full, env=dict(env), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE, cwd="/root", start_new_session=True)
+        except OSError as exc:
+            status = 127 if isinstance(exc, FileNotFoundError) else 126
+            self.send({"type": "error", "id": ident, "message": f"cannot run: {exc.strerror}"})
+            self.send({"type": "exit", "id": ident, "status": status})
+            return
+        self.child, self.child_id, self.child_status = child, ident, None
+        assert child.stdout is not None and child.stderr is not None
+        self.pipes = {child.stdout.fileno(): "stdout", child.stderr.fileno(): "stderr"}
+        self.send({"type": "started", "id": ident, "pid": child.pid})
+
+    def signal(self, message: dict[str, Any]) -> None:
+        number = message.get("signal")
+        if self.child is None or message.get("id") != self.child_id:
+            return
+        if number not in (signal.SIGTERM, signal.SIGKILL, signal.SIGINT, signal.SIGHUP):
+            self.send({"type": "error", "id": self.child_id, "message": "signal not allowed"})
+            return
+        try:
+            os.killpg(self.child.pid, number)
+        except ProcessLookupError:
+            pass
+
+    def reap(self) -> None:
+        """PID 1's duty: reap every child, ours and orphans."""
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            if self.child is not None and pid == self.child.pid:
+                self.child.returncode = status
+                self.child_status = (128 + os.WTERMSIG(status) if os.WIFSIGNALED(status)
+                                     else os.WEXITSTATUS(status))
+                self.exited_at = time.monotonic()
+
+    def pump(self, fd: int) -> None:
+        data = os.read(fd, CHUNK)
+        if not data:
+            del self.pipes[fd]
+            return
+        self.send({"type": "output", "id": self.child_id, "stream": self.pipes[fd],
+                   "data": base64.b64encode(data).decode()})
+
+    def maybe_finish(self) -> None:
+        if self.child is None or self.child_status is None:
+            return
+        if self.pipes and time.monotonic() - self.exited_at < DRAIN_GRACE:
+            return
+        for stream in (self.child.stdout, self.child.stderr):
+            if stream is not None:
+                stream.close()
+        self.pipes = {}
+        self.send({"type": "exit", "id": self.child_id, "status": self.child_status})
+        self.child = None
+
+    def read_port(self) -> None:
+        data = os.read(self.fd, CHUNK)
+        if not data:  # host not connected: poll again later
+            time.sleep(0.05)
+            return
+        self.inbuf += data
+        while b"\n" in self.inbuf:
+            line, self.inbuf = self.inbuf.split(b"\n", 1)
+            try:
+                message = json.loads(line)
+            except ValueError:
+                self.send({"type": "error", "message": "request is not JSON"})
+                continue
+            self.handle(message)
+        if len(self.inbuf) > MAX_LINE:
+            self.inbuf = b""
+            self.send({"type": "error", "message": "request line too long"})
+
+    def loop(self) -> None:
+        while True:
+            ready, _w, _x = select.select([self.fd, *self.pipes], [], [], 0.1)
+            for fd in ready:
+                if fd == self.fd:
+                    self.read_port()
+                elif fd in self.pipes:
+                    self.pump(fd)
+            self.reap()
+            self.maybe_finish()
+
+
+def _check_run(ident: Any, argv: Any, env: Any, link: Any) -> str | None:
+    if not isinstance(ident, int) or isinstance(ident, bool):
+        return "id must be an integer"
+    if not (isinstance(argv, list) and argv and all(isinstance(a, str) for a in argv)):
+        return "argv must be a non-empty list of strings"
+    if not (isinstance(env, dict) and all(isinstance(k, str) and isinstance(v, str)
+                                          for k, v in env.items())):
+        return "env must map strings to strings"
+    if link is not None and not (isinstance(link, str) and link.startswith("https://")
+                                 and len(link) <= 4096 and link.isprintable()
+                                 and " " not in link):
+        return "link must be an https:// URL"
+    return None
+
+
+def _uptime() -> float:
+    with open("/proc/uptime", encoding="ascii") as f:
+        return float(f.read().split()[0])
+
+
+def main() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # ctrl-alt-del must not end PID 1
+    port = find_port()
+    try:
+        network = setup_network(kernel_args())
+    except (OSError, ValueError, subprocess.CalledProcessError) as exc:
+        network = f"failed: {exc}"
+    agent = Agent(os.open(port, os.O_RDWR | os.O_CLOEXEC))
+    agent.hello(network)
+    agent.loop()
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except BaseException as exc:  # PID 1 must never return: the kernel would panic
+        log(f"fatal: {type(exc).__name__}: {exc}")
+        power_off()
+        sys.exit(1)

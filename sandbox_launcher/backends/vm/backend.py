@@ -1,0 +1,200 @@
+"""The disposable-VM backend: the sandbox protocol (backends/base.py) over :mod:`.machine`.
+
+``start(plan, resources)`` boots a VM of the verified image, its network card inside the
+session's jail, runs the plan's command through the guest agent and returns a handle;
+``wipe``/``verify``/``recover`` work from the handle's opaque state, as the session
+stores it, so a later launcher can clean up after a killed one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import threading
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from ...core.check import Check
+from ...core.errors import LauncherError, SessionError
+from ...core.plan import LaunchPlan
+from ...host.kvm import probe_kvm
+from ..base import BackendState, Captured, Resources
+from . import machine
+from .errors import AgentError
+from .image import images_store, verify_image
+from .machine import Machine, MachineState
+from .network import GuestNetwork, start_passt
+
+#: Host-side variables that mean nothing in the guest (its display and bus are its own).
+_HOST_ONLY = ("DISPLAY", "XAUTHORITY", "WAYLAND_DISPLAY", "XDG_RUNTIME_DIR",
+              "DBUS_SESSION_BUS_ADDRESS", "PULSE_SERVER", "PULSE_COOKIE", "HOME")
+GUEST_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/root", "LANG": "C.UTF-8"}
+#: The KVM probe's timeout: working KVM answers in ~20 ms; TCG hosts should not wait 3 s.
+KVM_PROBE_TIMEOUT = 1.5
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    with contextlib.suppress(OSError):
+        while data:
+            data = data[os.write(fd, data):]
+
+
+class VmHandle:
+    """A running VM session; readable :meth:`fileno` once the client has ended."""
+
+    def __init__(self, vm: Machine, output: Callable[[str, bytes], None],
+                 net: GuestNetwork | None = None, capture: tuple[str, ...] = ()) -> None:
+        self.vm = vm
+        self.net = net
+        self._capture = capture
+        #: What a later launcher needs (the session stores it with the record).
+        self.state = BackendState(VmBackend.name, machine.STATE_VERSION, {
+            **vm.state.to_dict(), "hello_uptime": vm.hello.uptime, "timings": vm.timings})
+        self._read_end, self._write_end = os.pipe2(os.O_CLOEXEC)
+        self._status: int | None = None
+        self._error: LauncherError | None = None
+        self._thread = threading.Thread(target=self._relay, args=(output,), daemon=True,
+                                        name=f"vm-{vm.state.session_id}")
+        self._thread.start()
+
+    def _relay(self, output: Callable[[str, bytes], None]) -> None:
+        try:
+            self._status = self.vm.wait_command(output)
+        except AgentError as exc:  # the guest died or misbehaved: the client is over
+            self._error = exc
+            self._status = 128 + signal.SIGKILL
+        finally:
+            os.write(self._write_end, b"x")
+
+    def fileno(self) -> int:
+        """Readable when the guest's client has ended."""
+        return self._read_end
+
+    def terminate(self) -> None:
+        """Ask the client in the guest to end (SIGTERM to its process group)."""
+        with contextlib.suppress(AgentError):
+            self.vm.signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        """End everything now: the domain is destroyed, which ends the client with it."""
+        self.vm.destroy()
+        if self.net is not None:
+            self.net.close()
+
+    def wait(self) -> int:
+        """The client's exit status (128+N for signal N; 137 when the VM was destroyed)."""
+        self._thread.join()
+        os.close(self._read_end)
+        os.close(self._write_end)
+        assert self._status is not None
+        return self._status
+
+    @property
+    def error(self) -> LauncherError | None:
+        """Why the client's end was not an orderly exit, if it was not."""
+        return self._error
+
+    def members(self) -> list[int]:
+        """The host processes that run this VM (its QEMU and its passt)."""
+        return machine.session_processes(self.vm.state)
+
+    def captured(self) -> Captured:
+        """Nothing yet: the guest agent cannot hand the home back (no vault in VMs)."""
+        if not self._capture:
+            return Captured()
+        return Captured(problem="remembered sign-in is not available in VM sessions yet")
+
+
+class VmBackend:
+    """Starts disposable VMs through libvirt (``qemu:///session`` unless told otherwise)."""
+
+    name = "vm"
+
+    def __init__(self, *, uri: str = machine.DEFAULT_URI, image: str = "default",
+                 store: Path | None = None, memory_mib: int = 512,
+                 kvm_probe: Callable[[], tuple[str, str]] | None = None,
+                 output: Callable[[str, bytes], None] | None = None) -> None:
+        self.uri = uri
+        self.image = image
+        self.store = store or images_store()
+        self.memory_mib = memory_mib
+        self._kvm_probe = kvm_probe or (lambda: probe_kvm(KVM_PROBE_TIMEOUT))
+        self._accel: tuple[str, str] | None = None
+        self._output = output or _to_host_streams
+
+    def accel(self) -> tuple[str, str]:
+        """KVM when the probe says it really works, else TCG; probed once per backend."""
+        if self._accel is None:
+            self._accel = machine.choose_accel(self._kvm_probe())
+        return self._accel
+
+    def check_host(self) -> None:
+        """Raise a typed error naming the fix if this host cannot run VMs."""
+        machine.open_connection(self.uri).close()
+        verify_image(self.image, self.store)
+
+    def notes(self, plan: LaunchPlan) -> tuple[str, ...]:
+        """How the guest will run: under KVM, or software emulation and why."""
+        accel, detail = self.accel()
+        return (f"booting a VM ({accel.upper()}: {detail})",)
+
+    def start(self, plan: LaunchPlan, resources: Resources) -> VmHandle:
+        """Boot a fresh VM and start the plan's command in it."""
+        image = verify_image(self.image, self.store)
+        net = None
+        if resources.jail is not None:
+            net = start_passt(resources.jail.enter_argv(), resources.workdir)
+        try:
+            vm = machine.boot(image, resources.workdir, resources.workdir.name, uri=self.uri,
+                              accel=self.accel(), memory_mib=self.memory_mib,
+                              net_socket=net.socket if net else None,
+                              net_args=net.kernel_args() if net else "")
+        except BaseException:
+            if net is not None:
+                net.close()
+            raise
+        env = {**GUEST_ENV, **{k: v for k, v in plan.env.items() if k not in _HOST_ONLY}}
+        try:
+            vm.start_command(list(plan.command), env)
+        except BaseException:
+            vm.destroy()
+            if net is not None:
+                net.close()
+            machine.wipe(vm.state)
+            raise
+        return VmHandle(vm, self._output, net, resources.home_capture)
+
+    def wipe(self, state: BackendState) -> int:
+        """Destroy the domain and remove overlay, sockets, state and libvirt's log; how
+        many processes (QEMU, passt) had to be killed."""
+        found = MachineState.from_dict(state.data)
+        left = len(machine.session_processes(found))
+        machine.wipe(found)
+        return left
+
+    def verify(self, state: BackendState, listeners_before: Mapping[int, str]) -> list[Check]:
+        """No domain, no QEMU or passt process, no file of the session left."""
+        return machine.verify(MachineState.from_dict(state.data))
+
+    def recover(self, state: BackendState) -> int:
+        """After a killed launcher (the domain died with its connection): wipe."""
+        return self.wipe(state)
+
+    def join(self, state: BackendState, workdir: Path, argv: list[str]) -> int:
+        """Not yet: the guest agent runs one command per VM."""
+        raise SessionError("a second link cannot be handed to a VM session yet",
+                           "open the link in a new session")
+
+    def members(self, state: BackendState) -> list[int]:
+        """The host processes of a running VM session (QEMU, passt)."""
+        return machine.session_processes(MachineState.from_dict(state.data))
+
+    def recover_dir(self, workdir: Path) -> list[Check] | None:
+        """Recover the VM session saved in *workdir*, if there is one."""
+        state = machine.load_state(workdir)
+        return None if state is None else machine.recover(state)
+
+
+def _to_host_streams(stream: str, data: bytes) -> None:
+    _write_all(1 if stream == "stdout" else 2, data)

@@ -1,0 +1,279 @@
+"""Build, list, verify and remove guest images (``sandbox-launcher image …``).
+
+An image is a folder under the user's data dir holding ``base.qcow2`` (the root file
+system; sessions run on a throwaway overlay over it), ``vmlinuz`` and ``initrd.img``
+(direct kernel boot, no firmware) and ``manifest.json``. Files and folder are read-only;
+:func:`verify_image` recomputes every sha256 before a launch and refuses a modified image.
+
+The build is unprivileged (mmdebstrap in unshare mode); ``images/hooks/export.sh`` turns
+the tree into kernel, initrd and an ext4 image from inside mmdebstrap's user namespace.
+"""
+
+from __future__ import annotations
+
+import datetime
+import getpass
+import hashlib
+import json
+import os
+import shlex
+import shutil
+import stat
+import subprocess
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+from ...core import proc
+from ...core.paths import APP
+from .errors import ImageError
+from .recipe import Recipe
+
+#: (step, detail): called as the build goes; the CLI prints it, the app shows it.
+Progress = Callable[[str, str], None]
+IMAGE_FILES = ("base.qcow2", "vmlinuz", "initrd.img")
+MANIFEST = "manifest.json"
+MANIFEST_VERSION = 1
+BUILD_TIMEOUT = 1800.0
+
+
+def images_store() -> Path:
+    """Where built images live: ``$XDG_DATA_HOME/sandbox-launcher/images``."""
+    return Path(platformdirs.user_data_dir(APP)) / "images"
+
+
+@dataclass(frozen=True)
+class Image:
+    """A built image whose manifest has been read (not necessarily verified)."""
+
+    name: str
+    path: Path
+    manifest: dict[str, object]
+
+    def file(self, name: str) -> Path:
+        """Path of one of :data:`IMAGE_FILES`."""
+        return self.path / name
+
+    @property
+    def size(self) -> int:
+        """Bytes of the image's files, as the manifest records them."""
+        files = self.manifest.get("files")
+        return sum(int(f.get("size", 0)) for f in files.values()
+                   if isinstance(f, dict)) if isinstance(files, dict) else 0
+
+    @property
+    def recipe_sha256(self) -> str:
+        """Hash of the recipe the image was built from."""
+        return str(self.manifest.get("recipe_sha256", ""))
+
+
+def _rebuild_hint(name: str) -> str:
+    return (f"rebuild it: sandbox-launcher image remove {name} && "
+            f"sandbox-launcher image build {name}")
+
+
+def _sha256(path: Path) -> str:
+    sha = hashlib.sha256()
+    with path.open("rb") as f:
+        while block := f.read(1 << 20):
+            sha.update(block)
+    return sha.hexdigest()
+
+
+def _check_builder() -> None:
+    for program, package in (("mmdebstrap", "mmdebstrap"), ("newuidmap", "uidmap"),
+                             ("mkfs.ext4", "e2fsprogs"), ("qemu-img", "qemu-utils")):
+        if shutil.which(program, path=os.environ.get("PATH", "") + ":/usr/sbin:/sbin") is None:
+            raise ImageError(f"{program} is not installed; it is needed to build guest images",
+                             f"install the Debian package {package}: "
+                             f"sudo apt-get install {package}")
+    user = getpass.getuser()
+    for table in ("/etc/subuid", "/etc/subgid"):
+        try:
+            lines = Path(table).read_text(encoding="utf-8").splitlines()
+        except OSError:
+            lines = []
+        if not any(line.split(":")[0] in (user, str(os.getuid())) for line in lines):
+            raise ImageError(
+                f"{user} has no subordinate id range in {table}; the unprivileged image "
+                "build (mmdebstrap --mode=unshare) needs one",
+                f"ask an administrator: sudo usermod --add-subuids 100000-165535 "
+                f"--add-subgids 100000-165535 {user}")
+
+
+def _initramfs_inputs(recipe: Recipe, work: Path) -> list[str]:
+    """Hooks that make the guest's initrd hold only the modules the recipe names."""
+    conf = work / "initramfs.conf"
+    conf.write_text("# sandbox-launcher: only the modules of the hook below\nMODULES=list\n",
+                    encoding="utf-8")
+    hook = work / "initramfs-hook"
+    hook.write_text("#!/bin/sh\n[ \"$1\" = prereqs ] && exit 0\n"
+                    ". /usr/share/initramfs-tools/hook-functions\n"
+                    f"manual_add_modules {' '.join(recipe.initramfs_modules)}\n",
+                    encoding="utf-8")
+    hook.chmod(0o755)
+    return [
+        "--essential-hook=mkdir -p \"$1/etc/initramfs-tools/conf.d\" "
+        "\"$1/etc/initramfs-tools/hooks\"",
+        f"--essential-hook=upload {shlex.quote(str(conf))} "
+        "/etc/initramfs-tools/conf.d/sandbox-launcher",
+        f"--essential-hook=upload {shlex.quote(str(hook))} "
+        "/etc/initramfs-tools/hooks/sandbox-launcher",
+        "--essential-hook=chmod 0755 \"$1/etc/initramfs-tools/hooks/sandbox-launcher\"",
+    ]
+
+
+def mmdebstrap_argv(recipe: Recipe, work: Path) -> list[str]:
+    """The whole mmdebstrap command line for *recipe*; outputs land in *work*."""
+    argv = ["mmdebstrap", "--mode=unshare", "--format=null", f"--variant={recipe.variant}",
+            "--include=" + ",".join(recipe.packages)]
+    argv += [f"--dpkgopt=path-exclude={p}" for p in recipe.dpkg_exclude]
+    argv += [f"--dpkgopt=path-include={p}" for p in recipe.dpkg_include]
+    argv += _initramfs_inputs(recipe, work)
+    for guest, host in recipe.files:
+        parent = os.path.dirname(guest)
+        argv.append(f"--customize-hook=mkdir -p \"$1\"{shlex.quote(parent)}")
+        argv.append(f"--customize-hook=upload {shlex.quote(str(host))} {shlex.quote(guest)}")
+        mode = "0755" if os.access(host, os.X_OK) else "0644"
+        argv.append(f"--customize-hook=chmod {mode} \"$1\"{shlex.quote(guest)}")
+    identity = recipe.root / "hooks" / "identity.sh"
+    argv.append(f"--customize-hook=sh {shlex.quote(str(identity))} \"$1\"")
+    export = recipe.root / "hooks" / "export.sh"
+    argv.append(f"--customize-hook=sh {shlex.quote(str(export))} \"$1\" {recipe.free_mb}")
+    # The namespace's root cannot write into the user's folders: copy out as the user.
+    for name in ("root.img", "vmlinuz", "initrd.img"):
+        argv.append(f"--customize-hook=download /.slt-export/{name} "
+                    f"{shlex.quote(str(work / name))}")
+    argv += [recipe.suite, "/dev/null", recipe.mirror]
+    return argv
+
+
+def _run_streamed(argv: list[str], progress: Progress, step: str) -> None:
+    """Run a long build tool, handing each line of its output to *progress*."""
+    env = {**os.environ, "PATH": os.environ.get("PATH", "/usr/bin:/bin") + ":/usr/sbin:/sbin"}
+    try:
+        child = proc.spawn(argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, die_with_parent=True)
+    except OSError as exc:
+        raise ImageError(f"cannot start {argv[0]}: {exc}", "check the installation") from exc
+    tail: list[str] = []
+    assert child.stdout is not None
+    with child.stdout:
+        for raw in child.stdout:
+            line = raw.decode("utf-8", "replace").rstrip()
+            tail = [*tail[-30:], line]
+            if line.startswith(("I: ", "E: ", "W: ")):
+                progress(step, line[3:])
+    if child.wait(timeout=BUILD_TIMEOUT) != 0:
+        raise ImageError(f"{argv[0]} failed with exit status {child.returncode}",
+                         "see the details; a network error means Debian's mirror was "
+                         "not reachable", details="\n".join(tail))
+
+
+def build_image(recipe: Recipe, progress: Progress, store: Path | None = None) -> Image:
+    """Build *recipe* into the store (replacing an older build of it) and return it."""
+    store = store or images_store()
+    progress("check", "mmdebstrap, uidmap, e2fsprogs, qemu-utils and a subuid range")
+    _check_builder()
+    store.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".build-{recipe.name}-", dir=store))
+    try:
+        progress("bootstrap", f"Debian {recipe.suite}: {len(recipe.packages)} packages")
+        _run_streamed(mmdebstrap_argv(recipe, work), progress, "bootstrap")
+        root_img = work / "root.img"
+        progress("convert", f"{root_img.stat().st_size // 2**20} MiB ext4 -> qcow2")
+        proc.run(["qemu-img", "convert", "-q", "-f", "raw", "-O", "qcow2",
+                  str(root_img), str(work / "base.qcow2")], timeout=600)
+        root_img.unlink()
+        for leftover in ("initramfs.conf", "initramfs-hook"):
+            (work / leftover).unlink()
+        progress("manifest", "sha256 of every file")
+        manifest: dict[str, object] = {
+            "manifest_version": MANIFEST_VERSION, "name": recipe.name,
+            "recipe_version": recipe.version, "recipe_sha256": recipe.digest(),
+            "built": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+            "files": {f: {"sha256": _sha256(work / f), "size": (work / f).stat().st_size}
+                      for f in IMAGE_FILES},
+        }
+        (work / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+        for name in (*IMAGE_FILES, MANIFEST):
+            (work / name).chmod(0o444)
+        target = store / recipe.name
+        if target.exists():
+            remove_image(recipe.name, store)
+        work.chmod(0o555)
+        work.rename(target)
+    except BaseException:
+        if work.exists():
+            work.chmod(0o755)
+            shutil.rmtree(work, ignore_errors=True)
+        raise
+    progress("done", str(target))
+    return Image(recipe.name, target, manifest)
+
+
+def load_image(name: str, store: Path | None = None) -> Image:
+    """The built image *name* with its manifest, or a typed error saying how to build it."""
+    path = (store or images_store()) / name
+    try:
+        manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ImageError(f"the guest image {name!r} is not built",
+                         f"build it: sandbox-launcher image build {name}") from None
+    except (OSError, ValueError) as exc:
+        raise ImageError(f"the guest image {name!r} has an unreadable manifest: {exc}",
+                         _rebuild_hint(name)) from exc
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
+        raise ImageError(f"the guest image {name!r} has a malformed manifest",
+                         _rebuild_hint(name))
+    return Image(name, path, manifest)
+
+
+def verify_image(name: str, store: Path | None = None) -> Image:
+    """Recompute every sha256 and check the files are read-only; raise if anything differs."""
+    image = load_image(name, store)
+    files = image.manifest["files"]
+    assert isinstance(files, dict)
+    present = {p.name for p in image.path.iterdir()}
+    extra = present - {*IMAGE_FILES, MANIFEST}
+    if extra or set(files) != set(IMAGE_FILES):
+        raise ImageError(f"the guest image {name!r} has unexpected files: "
+                         f"{', '.join(sorted(extra or set(files)))}", _rebuild_hint(name))
+    for fname in IMAGE_FILES:
+        path = image.file(fname)
+        entry = files.get(fname)
+        if not path.is_file() or path.is_symlink() or not isinstance(entry, dict):
+            raise ImageError(f"the guest image {name!r} lacks {fname}", _rebuild_hint(name))
+        if stat.S_IMODE(path.stat().st_mode) & 0o222:
+            raise ImageError(f"{path} is writable; images are kept read-only",
+                             _rebuild_hint(name))
+        if _sha256(path) != entry.get("sha256"):
+            raise ImageError(f"the guest image {name!r} was modified: {fname} does not "
+                             "match its manifest", _rebuild_hint(name))
+    return image
+
+
+def list_images(store: Path | None = None) -> list[Image]:
+    """Every built image (manifest read, not verified); broken ones are skipped."""
+    store = store or images_store()
+    found: list[Image] = []
+    for path in sorted(store.iterdir()) if store.is_dir() else []:
+        if path.is_dir() and not path.name.startswith("."):
+            try:
+                found.append(load_image(path.name, store))
+            except ImageError:
+                continue
+    return found
+
+
+def remove_image(name: str, store: Path | None = None) -> None:
+    """Delete a built image (its files are read-only, so make them writable first)."""
+    path = (store or images_store()) / name
+    if not path.is_dir() or name.startswith(".") or "/" in name:
+        raise ImageError(f"no built guest image named {name!r}",
+                         "list them: sandbox-launcher image list")
+    path.chmod(0o755)
+    shutil.rmtree(path)
