@@ -97,7 +97,7 @@ def userns_sysctl_problems(
         problems.append((
             "kernel.apparmor_restrict_unprivileged_userns is 1 (Ubuntu)",
             "sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0 "
-            "(or give bwrap an AppArmor profile that allows userns)",
+            "(or load the package's AppArmor profile: see the 'apparmor userns' line)",
         ))
     return problems
 
@@ -317,9 +317,11 @@ def _no_env(check: Callable[[], Finding]) -> CheckFunction:
 def all_checks() -> list[tuple[str, str, CheckFunction]]:
     """Every check as ``(name, required_for, function)``, in the order doctor shows them."""
     from . import session_checks as session
+    from .apparmor import check_apparmor_userns
 
     return [
         ("user namespaces", "namespace backend", _no_env(check_user_namespaces)),
+        ("apparmor userns", "namespace backend", _no_env(check_apparmor_userns)),
         ("bubblewrap", "namespace backend", _no_env(check_bwrap)),
         ("libseccomp", "namespace backend", _no_env(check_libseccomp)),
         ("runtime dir", "session state", session.check_runtime_dir),
