@@ -242,3 +242,95 @@ def test_run_generic_true_from_the_installed_copy(
     missing = _in_root(root, root_user, "sandbox-launcher", "run", "generic", "--",
                        "no-such-program")
     assert missing.returncode == 127, missing.stderr
+
+
+# --- upgrade, remove, purge -------------------------------------------------------------
+
+USER_FILES = (".config/sandbox-launcher/profiles/mine.toml",
+              ".local/state/sandbox-launcher/reports/zoom-123456.json",
+              ".local/share/sandbox-launcher/clients/zoom/6.7.5/opt/zoom/zoom")
+ADMIN_POLICY = "etc/sandbox-launcher/policy.toml"
+
+
+@pytest.fixture
+def scratch_root(root: Path, tmp_path: Path) -> Iterator[Path]:
+    """The cached root under an overlay: this test's changes vanish with it."""
+    upper, work, merged = tmp_path / "upper", tmp_path / "work", tmp_path / "merged"
+    for folder in (upper, work, merged):
+        folder.mkdir()
+    subprocess.run(["mount", "-t", "overlay", "overlay", "-o",
+                    f"lowerdir={root},upperdir={upper},workdir={work}", str(merged)],
+                   check=True, timeout=30)
+    try:
+        yield merged
+    finally:
+        subprocess.run(["umount", str(merged)], check=True, timeout=60)
+
+
+def _newer_version(deb: Path) -> Path:
+    """*deb* repacked as version 0.1.0+test1: an upgrade without a second build."""
+    newer = deb.with_name("upgrade") / deb.name.replace("_0.1.0_", "_0.1.0+test1_")
+    if newer.exists():
+        return newer
+    unpacked = deb.with_name("upgrade-tree")
+    shutil.rmtree(unpacked, ignore_errors=True)
+    subprocess.run(["dpkg-deb", "-R", str(deb), str(unpacked)], check=True, timeout=300)
+    control = unpacked / "DEBIAN" / "control"
+    control.write_text(re.sub(r"^Version: .*$", "Version: 0.1.0+test1",
+                              control.read_text(encoding="utf-8"), flags=re.MULTILINE),
+                       encoding="utf-8")
+    newer.parent.mkdir(exist_ok=True)
+    subprocess.run(["dpkg-deb", "-Zzstd", "--root-owner-group", "-b", str(unpacked),
+                    str(newer)], check=True, timeout=300, capture_output=True)
+    shutil.rmtree(unpacked)
+    return newer
+
+
+def _status(root: Path) -> str:
+    return _chroot(root, "dpkg-query", "-W", "-f", "${Status} ${Version}",
+                   "sandbox-launcher").stdout
+
+
+def _user_data_intact(root: Path, user: LauncherUser) -> None:
+    home = root / "home" / user.name
+    for name in USER_FILES:
+        assert (home / name).read_text(encoding="utf-8") == f"{name}\n", name
+    assert (root / ADMIN_POLICY).read_text(encoding="utf-8") == "# the administrator's\n"
+
+
+def test_upgrade_remove_and_purge_keep_users_and_admins_files(
+    deb: Path, scratch_root: Path, root_user: LauncherUser
+) -> None:
+    root = scratch_root
+    home = root / "home" / root_user.name
+    for name in USER_FILES:
+        (home / name).parent.mkdir(parents=True, exist_ok=True)
+        (home / name).write_text(f"{name}\n", encoding="utf-8")
+    (root / ADMIN_POLICY).parent.mkdir(parents=True)
+    (root / ADMIN_POLICY).write_text("# the administrator's\n", encoding="utf-8")
+
+    newer = _newer_version(deb)
+    shutil.copy(newer, root / "tmp" / newer.name)
+    upgraded = _chroot(root, "dpkg", "-i", f"/tmp/{newer.name}", timeout=300)
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert _status(root) == "install ok installed 0.1.0+test1"
+    _user_data_intact(root, root_user)
+
+    removed = _chroot(root, "apt-get", "remove", "-y", "sandbox-launcher", timeout=300)
+    assert removed.returncode == 0, removed.stderr
+    assert not (root / "usr/bin/sandbox-launcher").exists()
+    _user_data_intact(root, root_user)
+
+    shutil.copy(deb, root / "tmp" / deb.name)
+    again = _chroot(root, "dpkg", "-i", f"/tmp/{deb.name}", timeout=300)
+    assert again.returncode == 0, again.stderr
+    purged = _chroot(root, "apt-get", "purge", "-y", "sandbox-launcher", timeout=300)
+    assert purged.returncode == 0, purged.stderr
+    assert _status(root) in ("", "unknown ok not-installed "), _status(root)
+    # Every system file is gone, including anything written beside the package's files
+    # at run time (the package ships its byte-code, so nothing should be).
+    for gone in ("usr/lib/sandbox-launcher", "usr/bin/sandbox-launcher",
+                 "usr/share/sandbox-launcher", *INSTALLED):
+        assert not (root / gone).exists(), gone
+    # The administrator's policy was never the package's: purge leaves it.
+    _user_data_intact(root, root_user)
