@@ -198,10 +198,7 @@ def fish(levels: list[Level]) -> str:
         if level.positional_choices:
             lines.append(f"{head} -a {_fish_quote(_words(level.positional_choices))}")
         for option in level.options:
-            if option.startswith("--"):
-                flag = f"-l {option[2:]}"
-            else:
-                flag = f"-s {option[1:]}"
+            flag = f"-l {option[2:]}" if option.startswith("--") else f"-s {option[1:]}"
             extra = ""
             if option in level.valued:
                 values = level.valued[option]
