@@ -220,8 +220,9 @@ def tool_check(program: str, purpose: str, missing: Status = "warn") -> Callable
 
 # --- vm backend --------------------------------------------------------------------
 
-LIBVIRT_HINT = ("sudo apt-get install libvirt-dev pkg-config, then reinstall the launcher "
-                "so that libvirt-python builds (pip install --force-reinstall libvirt-python)")
+LIBVIRT_HINT = ("sudo apt-get install python3-libvirt (the installed package uses Debian's "
+                "binding); in a development checkout: sudo apt-get install libvirt-dev "
+                "pkg-config, then pip install --force-reinstall libvirt-python")
 LIBVIRT_CONNECT_TIMEOUT = 10.0
 
 

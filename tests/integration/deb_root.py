@@ -3,7 +3,7 @@
 ``packaging/build-deb`` makes the package; ``mmdebstrap`` (no container engine) makes a
 minimal Debian 12 root from Debian's mirror and installs the package into it with apt,
 so the package's dependencies must resolve there. Both are cached under
-``tests/artifacts/`` by the hash of what they are made from: the package by the files
+``.cache/packaging/`` by the hash of what they are made from: the package by the files
 that go into it, the root by the package's bytes and the recipe. A changed source makes
 new ones; an unchanged one costs nothing on the next run.
 """
@@ -18,7 +18,9 @@ import uuid
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = REPO_ROOT / "tests" / "artifacts"
+#: Outside tests/ and hidden: the root holds Python packages with tests of their own,
+#: which pytest and ruff must never collect.
+ARTIFACTS = REPO_ROOT / ".cache" / "packaging"
 #: What goes into the package; tests, docs and benchmarks do not.
 PACKAGE_INPUTS = ("sandbox_launcher", "resources", "packaging", "pyproject.toml", "README.md")
 SUITE = "bookworm"
