@@ -60,15 +60,20 @@ def source_key() -> str:
     return digest.hexdigest()[:16]
 
 
-def build_deb() -> Path:
-    """The package for the current source, built once per source hash."""
-    out = ARTIFACTS / "deb" / source_key()
+def build_deb(*, apparmor: bool = False) -> Path:
+    """The package for the current source, built once per source hash.
+
+    *apparmor*: the build for AppArmor 4 hosts (Ubuntu 24.04+), with the profile in
+    /etc/apparmor.d; without it, what build-deb makes on Debian 12.
+    """
+    out = ARTIFACTS / ("deb-apparmor" if apparmor else "deb") / source_key()
     found = sorted(out.glob("sandbox-launcher_*.deb"))
     if found:
         return found[-1]
     tmp = out.with_name(out.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
-    done = subprocess.run([str(REPO_ROOT / "packaging" / "build-deb"), "--out", str(tmp)],
+    done = subprocess.run([str(REPO_ROOT / "packaging" / "build-deb"), "--out", str(tmp),
+                           "--apparmor", "yes" if apparmor else "auto"],
                           capture_output=True, text=True, timeout=BUILD_TIMEOUT, check=False)
     assert done.returncode == 0, f"build-deb failed:\n{done.stdout}\n{done.stderr}"
     tmp.rename(out)
@@ -108,7 +113,7 @@ def build_root(deb: Path) -> Path:
 
 def prune(keep: set[Path]) -> None:
     """Remove cached packages and roots other than *keep* (a root is 750 MB)."""
-    for kind in ("deb", "deb-root"):
+    for kind in ("deb", "deb-apparmor", "deb-root"):
         for entry in (ARTIFACTS / kind).glob("*"):
             if not any(entry == k or entry in k.parents for k in keep):
                 shutil.rmtree(entry, ignore_errors=True)

@@ -128,6 +128,11 @@ def test_files_are_in_place_and_equal_to_resources(root: Path) -> None:
     profile = (REPO_ROOT / "resources/apparmor/sandbox-launcher").read_text(encoding="utf-8")
     assert re.search(rf"^profile sandbox-launcher {re.escape(APP)}/bin/python3\S* ", profile,
                      re.MULTILINE)
+    # The wheel carries the entry itself where the source tree has a symlink to resources/.
+    packaged = (root / APP.lstrip("/") / "lib/python3.11/site-packages/sandbox_launcher"
+                / "resources/desktop/sandbox-launcher.desktop")
+    assert not packaged.is_symlink()
+    assert packaged.read_bytes() == (root / next(iter(INSTALLED))).read_bytes()
     # Nothing of the build tree is left in the environment's text files.
     cfg = (root / APP.lstrip("/") / "pyvenv.cfg").read_text(encoding="utf-8")
     assert "sandbox-launcher-deb." not in cfg and "debian/" not in cfg, cfg
@@ -334,3 +339,40 @@ def test_upgrade_remove_and_purge_keep_users_and_admins_files(
         assert not (root / gone).exists(), gone
     # The administrator's policy was never the package's: purge leaves it.
     _user_data_intact(root, root_user)
+
+
+# --- the build for Ubuntu 24.04+ (AppArmor 4) -------------------------------------------
+
+
+def _control_member(deb: Path, name: str, tmp_path: Path) -> str:
+    control = tmp_path / "control"
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["dpkg-deb", "-e", str(deb), str(control)], check=True, timeout=120)
+    member = control / name
+    return member.read_text(encoding="utf-8") if member.exists() else ""
+
+
+def test_apparmor_build_ships_the_profile_as_a_conffile_and_loads_it(
+    deb: Path, tmp_path: Path
+) -> None:
+    """This host's AppArmor 3 cannot load a "userns," rule, nor has this kernel AppArmor:
+    what is checked is the package, that dpkg keeps the admin's edits to the profile
+    (a conffile), loads it on configure and cleans up on purge (dh_apparmor's scripts)."""
+    ubuntu = build_deb(apparmor=True)
+    listing = subprocess.run(["dpkg-deb", "-c", str(ubuntu)], capture_output=True,
+                             text=True, check=True, timeout=120).stdout
+    assert "./etc/apparmor.d/sandbox-launcher\n" in listing
+    extracted = tmp_path / "tree"
+    subprocess.run(["dpkg-deb", "-x", str(ubuntu), str(extracted)], check=True, timeout=300)
+    assert (extracted / "etc/apparmor.d/sandbox-launcher").read_bytes() == (
+        REPO_ROOT / "resources/apparmor/sandbox-launcher").read_bytes()
+    assert _control_member(ubuntu, "conffiles", tmp_path / "u").split() == [
+        "/etc/apparmor.d/sandbox-launcher"]
+    postinst = _control_member(ubuntu, "postinst", tmp_path / "u2")
+    assert 'apparmor_parser -r -T -W "$APP_PROFILE"' in postinst
+    assert 'APP_PROFILE="/etc/apparmor.d/sandbox-launcher"' in postinst
+    postrm = _control_member(ubuntu, "postrm", tmp_path / "u3")
+    assert 'rm -f "/etc/apparmor.d/local/sandbox-launcher"' in postrm
+    # The Debian 12 build has neither the conffile nor maintainer scripts for it.
+    assert _control_member(deb, "conffiles", tmp_path / "d") == ""
+    assert "apparmor" not in _control_member(deb, "postinst", tmp_path / "d2")
