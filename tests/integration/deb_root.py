@@ -111,9 +111,29 @@ def build_root(deb: Path) -> Path:
     return root
 
 
-def prune(keep: set[Path]) -> None:
-    """Remove cached packages and roots other than *keep* (a root is 750 MB)."""
-    for kind in ("deb", "deb-apparmor", "deb-root"):
-        for entry in (ARTIFACTS / kind).glob("*"):
-            if not any(entry == k or entry in k.parents for k in keep):
-                shutil.rmtree(entry, ignore_errors=True)
+def prune(keep: Path) -> None:
+    """Remove the cached builds of *keep*'s kind other than *keep* (a root is 750 MB)."""
+    for entry in keep.parent.glob("*"):
+        if entry != keep:
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def build_rpm() -> Path:
+    """The .rpm from packaging/rpm/sandbox-launcher.spec, built once per source hash.
+
+    Built with Debian's rpmbuild and ``--nodeps`` (Debian's packages are not in an RPM
+    database): this checks the spec and what it puts into the package, not a Fedora
+    install.
+    """
+    out = ARTIFACTS / "rpm" / source_key()
+    found = sorted(out.glob("sandbox-launcher-*.rpm"))
+    if found:
+        return found[-1]
+    tmp = out.with_name(out.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    done = subprocess.run([str(REPO_ROOT / "packaging" / "build-rpm"), "--nodeps", "--out",
+                           str(tmp)], capture_output=True, text=True, timeout=BUILD_TIMEOUT,
+                          check=False)
+    assert done.returncode == 0, f"build-rpm failed:\n{done.stdout}\n{done.stderr}"
+    tmp.rename(out)
+    return next(out.glob("sandbox-launcher-*.rpm"))

@@ -56,7 +56,8 @@ def deb() -> Path:
 def root(deb: Path) -> Path:
     """A Debian 12 root with the package installed by apt; older caches are pruned."""
     made = build_root(deb)
-    prune({deb.parent, made.parent})
+    prune(deb.parent)
+    prune(made.parent)
     return made
 
 
@@ -359,6 +360,7 @@ def test_apparmor_build_ships_the_profile_as_a_conffile_and_loads_it(
     what is checked is the package, that dpkg keeps the admin's edits to the profile
     (a conffile), loads it on configure and cleans up on purge (dh_apparmor's scripts)."""
     ubuntu = build_deb(apparmor=True)
+    prune(ubuntu.parent)
     listing = subprocess.run(["dpkg-deb", "-c", str(ubuntu)], capture_output=True,
                              text=True, check=True, timeout=120).stdout
     assert "./etc/apparmor.d/sandbox-launcher\n" in listing
