@@ -378,3 +378,29 @@ def test_apparmor_build_ships_the_profile_as_a_conffile_and_loads_it(
     # The Debian 12 build has neither the conffile nor maintainer scripts for it.
     assert _control_member(deb, "conffiles", tmp_path / "d") == ""
     assert "apparmor" not in _control_member(deb, "postinst", tmp_path / "d2")
+
+
+# --- offline builds ------------------------------------------------------------------------
+
+
+def _names(deb: Path) -> set[str]:
+    listing = subprocess.run(["dpkg-deb", "-c", str(deb)], capture_output=True, text=True,
+                             check=True, timeout=120).stdout
+    return {line.split()[5] for line in listing.splitlines()}
+
+
+def test_build_works_offline_from_a_wheelhouse(deb: Path, tmp_path: Path) -> None:
+    """--download-wheels once (online), then a build with no network at all."""
+    build = str(REPO_ROOT / "packaging" / "build-deb")
+    wheels = tmp_path / "wheels"
+    fetched = subprocess.run([build, "--download-wheels", str(wheels)], capture_output=True,
+                             text=True, timeout=600, check=False)
+    assert fetched.returncode == 0, fetched.stderr
+    assert list(wheels.glob("pyside6_essentials-*.whl"))
+    # A network namespace of its own with nothing but a loopback that is down.
+    offline = subprocess.run(["unshare", "--net", build, "--wheelhouse", str(wheels),
+                              "--out", str(tmp_path / "out")], capture_output=True, text=True,
+                             timeout=900, check=False, env={**os.environ, "PIP_NO_CACHE_DIR": "1"})
+    assert offline.returncode == 0, offline.stderr[-3000:]
+    (built,) = (tmp_path / "out").glob("sandbox-launcher_*.deb")
+    assert _names(built) == _names(deb)
