@@ -48,6 +48,12 @@ if [[ "${1:-}" == "--with-test-tools" ]]; then
     packages+=(desktop-file-utils xdg-utils)
     # VM tests: virsh lists the session's domains independently of the launcher.
     packages+=(libvirt-clients)
+    # Packaging (packaging/build-deb and its test): the .deb's build dependencies,
+    # mmdebstrap for the clean Debian 12 root, appstreamcli for the metainfo, rpmbuild
+    # (and cpio to read its output) for the .rpm spec, and zsh and fish to check the
+    # generated completions.
+    packages+=(dpkg-dev debhelper dh-apparmor scdoc mmdebstrap appstream man-db rpm cpio
+               zsh fish)
 fi
 
 missing=()

@@ -82,7 +82,7 @@ def userns_sysctl_problems(
         problems.append((
             "kernel.apparmor_restrict_unprivileged_userns is 1 (Ubuntu)",
             "sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0 "
-            "(or give bwrap an AppArmor profile that allows userns)",
+            "(or load the package's AppArmor profile: see the 'apparmor userns' line)",
         ))
     return problems
 
@@ -205,8 +205,9 @@ def tool_check(program: str, purpose: str, missing: Status = "warn") -> Callable
 
 # --- vm backend --------------------------------------------------------------------
 
-LIBVIRT_HINT = ("sudo apt-get install libvirt-dev pkg-config, then reinstall the launcher "
-                "so that libvirt-python builds (pip install --force-reinstall libvirt-python)")
+LIBVIRT_HINT = ("sudo apt-get install python3-libvirt (the installed package uses Debian's "
+                "binding); in a development checkout: sudo apt-get install libvirt-dev "
+                "pkg-config, then pip install --force-reinstall libvirt-python")
 LIBVIRT_CONNECT_TIMEOUT = 10.0
 
 
@@ -302,9 +303,11 @@ def _no_env(check: Callable[[], Finding]) -> CheckFunction:
 def all_checks() -> list[tuple[str, str, CheckFunction]]:
     """Every check as ``(name, required_for, function)``, in the order doctor shows them."""
     from . import session_checks as session
+    from .apparmor import check_apparmor_userns
 
     return [
         ("user namespaces", "namespace backend", _no_env(check_user_namespaces)),
+        ("apparmor userns", "namespace backend", _no_env(check_apparmor_userns)),
         ("bubblewrap", "namespace backend", _no_env(check_bwrap)),
         ("libseccomp", "namespace backend", _no_env(check_libseccomp)),
         ("runtime dir", "session state", session.check_runtime_dir),
