@@ -39,7 +39,8 @@ from conftest_net import (
     wait_for_ready,
     write_user_profile,
 )
-from fake_internet import (
+
+from sandbox_launcher.verify.fake_internet import (
     EVIL_ADDRESS,
     FAR_ADDRESS,
     HOST_ADDRESS,
