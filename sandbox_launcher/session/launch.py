@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from ..backends.base import HomeFiles
 from ..backends.registry import Registry
 from ..clients import links
 from ..core.errors import LauncherError
@@ -64,10 +65,14 @@ class Launcher:
         return make_plan(profile, replace(options, backend=backend), policy=policy,
                          windows=windows)
 
-    def session(self, plan: LaunchPlan, listener: Listener | None = None) -> Session:
-        """A session of *plan* in its backend, ready to :meth:`Session.run`."""
+    def session(self, plan: LaunchPlan, listener: Listener | None = None, *,
+                home_seed: HomeFiles | None = None,
+                home_capture: tuple[str, ...] = ()) -> Session:
+        """A session of *plan* in its backend, ready to :meth:`Session.run`; *home_seed*
+        and *home_capture* are the home hooks (the vault's, ``verify``'s probe)."""
         return Session(plan, self.registry.get(plan.backend), listener=listener,
-                       sessions_base=self.sessions_base)
+                       sessions_base=self.sessions_base, home_seed=home_seed,
+                       home_capture=home_capture)
 
     def finished(self, plan: LaunchPlan, outcome: Outcome) -> None:
         """Record how the client did: a store client that ran becomes the known-good one.

@@ -507,6 +507,117 @@ def leave_daemon(marker: str) -> Attempt:
     return result(False, f"daemon pid {pid} started as {marker}-daemon; the host must check")
 
 
+# --------------------------------------------------------------------------- verify's extra attempts
+
+_PTRACE_SEIZE = 0x4206
+_PTRACE_DETACH = 17
+#: What bwrap's minimal /dev holds; any other device node inside was handed over.
+_STANDARD_DEVICES = frozenset(
+    {"null", "zero", "full", "random", "urandom", "tty", "ptmx", "console", "pts/ptmx"}
+)
+_DMI_FILES = ("product_uuid", "product_serial", "board_serial", "chassis_serial",
+              "product_name", "sys_vendor", "board_name", "board_vendor", "bios_version")
+
+
+def attempt_ptrace(marker: str) -> Attempt:
+    """Seize every visible process showing the host's marker (a debugger's first step)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+    except OSError as exc:
+        return result(False, f"no libc: {describe(exc)}")
+    pids = find_marked_processes(marker, "--ptrace-marker")
+    seized: list[int] = []
+    failed: list[str] = []
+    for pid in pids:
+        if libc.ptrace(_PTRACE_SEIZE, pid, None, None) == 0:
+            seized.append(pid)
+            libc.ptrace(_PTRACE_DETACH, pid, None, None)
+        else:
+            failed.append(f"{pid}: {os.strerror(ctypes.get_errno())}")
+    detail = f"seized {seized}; failed {failed}; marked pids visible {pids}"
+    return result(bool(seized), detail)
+
+
+def dmi_values() -> dict[str, str]:
+    """The DMI (SMBIOS) identifiers this process can read: serials, UUID, model."""
+    values: dict[str, str] = {}
+    for name in _DMI_FILES:
+        with contextlib.suppress(OSError), open(f"/sys/class/dmi/id/{name}") as fh:
+            value = fh.read().strip()
+            if value:
+                values[name] = value
+    return values
+
+
+def attempt_dmi() -> Attempt:
+    """Escaped if any DMI identifier is readable (a fingerprint that outlives reinstalls)."""
+    values = dmi_values()
+    return result(bool(values), f"readable {sorted(values)}")
+
+
+def device_nodes(root: str = "/dev") -> list[str]:
+    """Every character or block device node below *root* (bounded), relative to it."""
+    found: list[str] = []
+    for dirpath, _dirs, files in os.walk(root, onerror=lambda _e: None):
+        for name in files:
+            path = os.path.join(dirpath, name)
+            with contextlib.suppress(OSError):
+                mode = os.lstat(path).st_mode
+                if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+                    found.append(os.path.relpath(path, root))
+            if len(found) >= _SCAN_LIMIT:
+                return sorted(found)
+    return sorted(found)
+
+
+def attempt_devices(granted: list[str]) -> Attempt:
+    """Escaped if a device node is visible that is neither standard nor granted."""
+    allowed = _STANDARD_DEVICES | {g.removeprefix("/dev/") for g in granted}
+    extra = [n for n in device_nodes() if n not in allowed]
+    return result(bool(extra), f"not granted but visible: {extra[:20]}")
+
+
+def grant_share(path: str, mode: str) -> dict[str, Any]:
+    """The share folder: readable, and writable exactly when granted read-write."""
+    try:
+        entries = os.listdir(path)
+    except OSError as exc:
+        return {"working": False, "detail": f"cannot list {path}: {describe(exc)}"}
+    probe_path = os.path.join(path, f".sl-verify-{os.getpid()}")
+    try:
+        with open(probe_path, "w", encoding="utf-8") as fh:
+            fh.write("verify\n")
+        os.unlink(probe_path)
+        writable = True
+        why = "writable"
+    except OSError as exc:
+        writable = False
+        why = f"not writable ({describe(exc)})"
+    working = writable == (mode == "rw")
+    return {"working": working, "detail": f"{len(entries)} entries; {why}; granted {mode}"}
+
+
+def grant_camera(path: str) -> dict[str, Any]:
+    """The granted camera's node is there and is a character device."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        return {"working": False, "detail": describe(exc)}
+    return {"working": stat.S_ISCHR(mode), "detail": f"{path} mode {oct(mode)}"}
+
+
+def write_out(path: str | None, payload: dict[str, Any]) -> bool:
+    """With ``--out FILE``, the JSON goes there instead of stdout (the launcher's terminal)."""
+    if not path:
+        return False
+    directory = os.path.dirname(path)
+    if directory:
+        os.makedirs(directory, exist_ok=True)
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(json.dumps(payload, sort_keys=True) + "\n")
+    return True
+
+
 # --------------------------------------------------------------------------- sysinfo
 
 
@@ -798,6 +909,14 @@ def plan_probe(args: argparse.Namespace) -> list[tuple[str, Callable[[], Attempt
         plan.append(("foreign_fds", attempt_foreign_fds))
     if args.env_secret:
         plan.append(("env_secret", partial(attempt_env_secret, args.env_secret)))
+    if args.gpg_socket:
+        plan.append(("gpg_agent", partial(connect_all, [(args.gpg_socket, args.gpg_socket)])))
+    if args.ptrace_marker:
+        plan.append(("ptrace", partial(attempt_ptrace, args.ptrace_marker)))
+    if args.dmi:
+        plan.append(("dmi", attempt_dmi))
+    if args.devices:
+        plan.append(("devices", partial(attempt_devices, args.granted_dev)))
     if args.leave_marker:
         plan.append(("leave_files", partial(leave_files, args.leave_marker, args.home)))
         plan.append(("leave_daemon", partial(leave_daemon, args.leave_marker)))
@@ -819,7 +938,15 @@ def run_probe(args: argparse.Namespace) -> int:
     }
     if args.sysinfo:
         payload["sysinfo"] = sysinfo()
-    emit(payload)
+    grants: dict[str, Any] = {}
+    if args.share_dir:
+        grants["share"] = grant_share(args.share_dir, args.share_mode)
+    if args.camera_dev:
+        grants["camera"] = grant_camera(args.camera_dev)
+    if grants:
+        payload["grants"] = grants
+    if not write_out(args.out, payload):
+        emit(payload)
     # Keeps the session (and the daemon with it) up for tests that kill or stop it.
     time.sleep(args.linger)
     return 0
@@ -943,7 +1070,8 @@ def run_net(args: argparse.Namespace) -> int:
     if listener is not None:
         time.sleep(args.linger)
         payload["listen"] = listener.close()
-    emit(payload)
+    if not write_out(args.out, payload):
+        emit(payload)
     return 0
 
 
@@ -974,6 +1102,17 @@ def build_parser() -> argparse.ArgumentParser:
     probe.add_argument("--env-secret", help="a value from the user's session environment")
     probe.add_argument("--leave-marker", help="leave files and a daemon named after this")
     probe.add_argument("--sysinfo", action="store_true", help="describe the sandbox too")
+    probe.add_argument("--gpg-socket", help="gpg-agent socket path to connect to")
+    probe.add_argument("--ptrace-marker", help="seize processes whose cmdline shows this")
+    probe.add_argument("--dmi", action="store_true", help="read the DMI serials and model")
+    probe.add_argument("--devices", action="store_true", help="look for device nodes")
+    probe.add_argument("--granted-dev", action="append", default=[],
+                       help="a device node that was granted (not an escape)")
+    probe.add_argument("--share-dir", help="grant: the share folder inside")
+    probe.add_argument("--share-mode", choices=("ro", "rw"), default="ro",
+                       help="grant: how the share folder was granted")
+    probe.add_argument("--camera-dev", help="grant: the camera node inside")
+    probe.add_argument("--out", help="write the JSON here instead of stdout")
     probe.add_argument(
         "--linger", type=float, default=0.0, help="stay this many seconds after reporting"
     )
@@ -1011,6 +1150,7 @@ def build_parser() -> argparse.ArgumentParser:
     net.add_argument("--linger", type=float, default=0.0,
                      help="with --listen: keep listening this many seconds after the probes")
     net.add_argument("--dns-exfil", metavar="NAME", help="look up a long random subdomain")
+    net.add_argument("--out", help="write the JSON here instead of stdout")
     net.set_defaults(run=run_net)
     return parser
 
