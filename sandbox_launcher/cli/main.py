@@ -15,6 +15,7 @@ from typing import TextIO
 from ..core.errors import LauncherError
 from . import cameras, client, commands, desktop
 from . import join as join_cli
+from . import verify as verify_cli
 
 #: ``run`` exit statuses for failures of the launcher itself, as ``env`` and
 #: ``podman run`` use them, so scripts can tell them from the client's own status.
@@ -75,6 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     client.add_parser(sub)
     cameras.add_parser(sub)
     desktop.add_parser(sub)
+    verify_cli.add_parser(sub)
     wipe = sub.add_parser("wipe", help="wipe sessions left by a launcher that died")
     wipe.add_argument("--stale", action="store_true", required=True,
                       help="wipe every session whose launcher is gone")
@@ -157,6 +159,8 @@ def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return client.main(args, out, err)
     if args.command == "desktop":
         return desktop.main(args, out)
+    if args.command == "verify":
+        return verify_cli.main(args, out, err)
     if args.command == "ranges":
         from . import ranges
 

@@ -88,7 +88,7 @@ class Bait:
         """Lay the bait in the current user's home and session."""
         bait = cls(Path.home(), dict(os.environ if env is None else env))
         try:
-            bait.canary = bait.home / f".{bait.marker}-canary"
+            bait.canary = bait.home / f".sl-verify-canary-{secrets.token_hex(6)}"
             fd = os.open(bait.canary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w") as fh:
                 fh.write(f"canary {secrets.token_hex(8)}\n")

@@ -117,7 +117,8 @@ def local_rows(confined: Mapping[str, Any], control: Mapping[str, Any]) -> list[
         if escaped:
             status, detail = Status.ESCAPED, _attempt_text(inside, escaped)
         elif not tried:
-            status, detail = Status.NOT_TESTED, "the probe did not run this attempt"
+            status = Status.NOT_TESTED
+            detail = "nothing to aim at: your session has none (e.g. no $DISPLAY)"
         elif not shown:
             status = Status.NOT_TESTED
             detail = ("unconfined it did not work either, so this host cannot show it: "

@@ -43,6 +43,8 @@ _TIOCSTI_BYTE = b"\0"
 _SIOCGIFHWADDR = 0x8927
 _CLONE_NEWUSER = 0x10000000
 _ZERO_MAC = "00:00:00:00:00:00"
+#: Options whose value is a marker to look for, never a sighting of it.
+_MARKER_OPTIONS = ("--host-marker", "--ptrace-marker", "--env-secret")
 #: Bounds on the socket scan, so a host full of sockets cannot make the probe hang.
 _SCAN_LIMIT = 200
 _CONNECT_TIMEOUT = 1.0
@@ -95,6 +97,10 @@ def shows_marker(argv: list[str], marker: str, own_option: str) -> bool:
     """
     joined = " ".join(argv)
     joined = joined.replace(f"{own_option} {marker}", " ").replace(f"{own_option}={marker}", " ")
+    # Any other option of ours that carries the same marker (verify passes it to
+    # --host-marker and --ptrace-marker) is just as much our own telling.
+    for option in _MARKER_OPTIONS:
+        joined = joined.replace(f"{option} {marker}", " ").replace(f"{option}={marker}", " ")
     return marker in joined
 
 
@@ -335,14 +341,18 @@ def collect_macs() -> dict[str, str]:
     return macs
 
 
-def attempt_host_macs(host_macs: str) -> Attempt:
-    """Escaped if any host MAC is visible, or any non-zero MAC at all."""
+def attempt_host_macs(host_macs: str, *, only_host: bool = False) -> Attempt:
+    """Escaped if any host MAC is visible, or any non-zero MAC at all.
+
+    *only_host*: a jailed network has an interface of its own (pasta's tap, a random
+    MAC); then only the host's own MACs count.
+    """
     wanted = {m.strip().lower() for m in host_macs.split(",") if m.strip()}
     macs = collect_macs()
     matches = sorted(k for k, v in macs.items() if v in wanted)
     nonzero = sorted(k for k, v in macs.items() if v and v != _ZERO_MAC)
     detail = f"matches {matches}; non-zero {nonzero}; all {macs}"
-    return result(bool(matches or nonzero), detail)
+    return result(bool(matches or (nonzero and not only_host)), detail)
 
 
 def read_first(paths: list[str]) -> dict[str, str]:
@@ -892,7 +902,8 @@ def plan_probe(args: argparse.Namespace) -> list[tuple[str, Callable[[], Attempt
         plan.append(("ssh_agent", partial(attempt_ssh_agent, args.ssh_socket)))
         plan.append(("socket_scan", attempt_socket_scan))
     if args.host_macs:
-        plan.append(("host_macs", partial(attempt_host_macs, args.host_macs)))
+        plan.append(("host_macs", partial(attempt_host_macs, args.host_macs,
+                                          only_host=args.host_macs_only)))
     if args.host_machine_id:
         ids = ["/etc/machine-id", "/var/lib/dbus/machine-id"]
         plan.append(("machine_id", partial(attempt_equal_ids, ids, args.host_machine_id)))
@@ -1091,6 +1102,8 @@ def build_parser() -> argparse.ArgumentParser:
     probe.add_argument("--dbus-abstract", help="abstract session bus socket name")
     probe.add_argument("--ssh-socket", help="ssh-agent socket path (also scans for sockets)")
     probe.add_argument("--host-macs", help="comma-separated host MAC addresses")
+    probe.add_argument("--host-macs-only", action="store_true",
+                       help="only the host's MACs count (the sandbox has a network of its own)")
     probe.add_argument("--host-machine-id", help="the host's machine-id")
     probe.add_argument("--host-boot-id", help="the host's boot_id")
     probe.add_argument("--host-hostname", help="the host's hostname")
