@@ -14,7 +14,7 @@ from typing import Any, TextIO
 
 from ..backends.registry import BACKEND_NAMES
 from ..session.launch import Launcher
-from ..session.verify import VerifyResult, Verifier, default_profiles, save
+from ..session.verify import Verifier, VerifyResult, default_profiles, save
 
 EXIT_FAILED = 1
 

@@ -23,8 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from ..core import paths
+from ..core.devices import INSIDE_DISPLAY, INSIDE_WAYLAND
 from ..core.errors import LauncherError
-from ..core.plan import SANDBOX_HOME, RunOptions
+from ..core.plan import SANDBOX_HOME, LaunchPlan, RunOptions
 from ..verify import bait as bait_mod
 from ..verify import fake_internet as fi
 from ..verify import world as world_mod
@@ -160,8 +161,7 @@ class Verifier:
                 for name, plan in plans.items():
                     self.say(f"verifying {name}")
                     result.profiles.append(self._profile(
-                        name, plan.backend, plan.network.mode, plan.network.domains,
-                        bait, control, world, net_control, why_no_world))
+                        plan, bait, control, world, net_control, why_no_world))
         finally:
             bait.close()
             if world is not None:
@@ -197,12 +197,14 @@ class Verifier:
         except (IndexError, ValueError):
             return ProbeRun(error=f"the network probe said nothing: {done.stderr[-500:]}")
 
-    def _profile(self, name: str, backend: str, mode: str, domains: tuple[str, ...],
-                 bait: bait_mod.Bait, control: ProbeRun, world: world_mod.World | None,
-                 net_control: ProbeRun | None, why_no_world: str) -> ProfileResult:
-        out = ProfileResult(name, backend, mode)
+    def _profile(self, plan: LaunchPlan, bait: bait_mod.Bait, control: ProbeRun,
+                 world: world_mod.World | None, net_control: ProbeRun | None,
+                 why_no_world: str) -> ProfileResult:
+        name, mode, domains = plan.profile, plan.network.mode, plan.network.domains
+        out = ProfileResult(name, plan.backend, mode)
         left = f"slleft{secrets.token_hex(6)}"
-        args = bait.probe_args(leave_marker=left, granted_devs=[])
+        args = bait.probe_args(leave_marker=left, granted_devs=[],
+                               granted_sockets=granted_sockets(plan))
         if mode != "none":
             args.append("--host-macs-only")  # the jail's own interface has a MAC
         local = session_probe(self.launcher, name, args, RunOptions(backend=self.backend))
@@ -238,6 +240,24 @@ class Verifier:
         return out
 
 
+def granted_sockets(plan: LaunchPlan) -> list[str]:
+    """The sockets the plan grants inside (a nested display, the filtered bus, the
+    session's own sound server): reaching them is the grant, not an escape. The host's
+    own X server (``insecure_host_x11``) is never among them."""
+    runtime = plan.env.get("XDG_RUNTIME_DIR", "")
+    devices = plan.devices
+    found = []
+    if devices.display.mode == "isolated" and devices.display.wayland:
+        found.append(f"{runtime}/{INSIDE_WAYLAND}")
+    elif devices.display.mode == "isolated" and devices.display.host_display:
+        found.append(f"/tmp/.X11-unix/X{INSIDE_DISPLAY}")
+    if devices.dbus_talk:
+        found.append(f"{runtime}/bus")
+    if devices.audio.host_server:
+        found.append(f"{runtime}/pulse/native")
+    return found
+
+
 def net_args(allowed: str | None, port: int) -> list[str]:
     """The network probe's arguments: forbidden targets, and the allowed name if any."""
     targets = ["evil.example:443", f"{fi.EVIL_ADDRESS}:443", "127.0.0.1:8080",
@@ -267,6 +287,7 @@ def network_rows(net: ProbeRun, control: ProbeRun, events: list[dict[str, Any]])
         label = str((run.findings.get("dns_exfil") or {}).get("label", "")).lower()
         listen = run.findings.get("listen") or {}
         evil = run.findings.get("resolve", {}).get("evil.example", {})
+        leaked = bool(label) and any(label in n for n in asked)
         return {
             "host_loopback": ("host-loopback-8080" in seen, f"banners seen {seen}"),
             "host_addresses": (bool({"host-address-8081", "host-second-8082"} & set(seen)),
@@ -278,10 +299,8 @@ def network_rows(net: ProbeRun, control: ProbeRun, events: list[dict[str, Any]])
                                  f"evil.example: {evil.get('error') or evil.get('addresses')}"),
             "raw_ip": (f"{fi.EVIL_ADDRESS}:443" in banners,
                        str(run.findings.get("connect", {}).get(f"{fi.EVIL_ADDRESS}:443"))),
-            "dns_exfiltration": (bool(label) and any(label in n for n in asked),
-                                 f"random label {label[:12]}… "
-                                 f"{'reached' if label and any(label in n for n in asked) else 'never reached'}"
-                                 " the DNS server"),
+            "dns_exfiltration": (leaked, f"random label {label[:12]}… "
+                                 f"{'reached' if leaked else 'never reached'} the DNS server"),
         }
 
     inside, outside = verdict(net), verdict(control)
@@ -301,9 +320,8 @@ def allowed_row(net: ProbeRun, allowed: str | None, mode: str) -> Row:
                          "the profile allows no name until a meeting link names one")
     record = net.findings.get("connect", {}).get(f"{allowed}:443", {})
     working = record.get("banner") == "vendor-443"
-    return grant_row("allowed_name", title, {
-        "working": working, "detail": f"{allowed}:443 -> {record.get('banner') or record.get('error')}"},
-        "")
+    detail = f"{allowed}:443 -> {record.get('banner') or record.get('error')}"
+    return grant_row("allowed_name", title, {"working": working, "detail": detail}, "")
 
 
 def wipe_rows(marker: str, home: Path, local: ProbeRun) -> list[Row]:

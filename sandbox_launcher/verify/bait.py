@@ -120,7 +120,8 @@ class Bait:
                 "boot_id": _read("/proc/sys/kernel/random/boot_id"),
                 "hostname": socket.gethostname()}
 
-    def probe_args(self, *, leave_marker: str | None, granted_devs: list[str]) -> list[str]:
+    def probe_args(self, *, leave_marker: str | None, granted_devs: list[str],
+                   granted_sockets: list[str] | None = None) -> list[str]:
         """The probe's ``probe`` arguments, aimed at the user's real things."""
         runtime = self.env.get("XDG_RUNTIME_DIR", "")
         args = ["probe", "--home", str(self.home), "--host-marker", self.marker,
@@ -149,6 +150,8 @@ class Bait:
         args += ["--gpg-socket", os.path.join(runtime or "/tmp", "gnupg", "S.gpg-agent")]
         for dev in granted_devs:
             args += ["--granted-dev", dev]
+        for path in granted_sockets or []:
+            args += ["--granted-socket", path]
         if leave_marker:
             args += ["--leave-marker", leave_marker]
         return args

@@ -292,7 +292,7 @@ def attempt_ssh_agent(path: str) -> Attempt:
     return connect_all(targets)
 
 
-def attempt_socket_scan() -> Attempt:
+def attempt_socket_scan(granted: tuple[str, ...] = ()) -> Attempt:
     """Connect to every socket file under /tmp and /run, and every abstract socket listed.
 
     With no grants there should be nothing to find; with grants the detail says what was
@@ -302,8 +302,12 @@ def attempt_socket_scan() -> Attempt:
         (p, p) for p in scan_path_sockets(("/tmp", "/run", "/var/run"))
     ]
     targets += [(f"@{n}", "\0" + n) for n in scan_abstract_sockets()]
+    # A socket the session granted (its nested display, its filtered bus) is no escape.
+    skipped = [label for label, _address in targets if label in granted]
+    targets = [(label, address) for label, address in targets if label not in granted]
     attempt = connect_all(targets)
-    attempt["detail"] = f"{len(targets)} sockets found; " + attempt["detail"]
+    attempt["detail"] = (f"{len(targets)} sockets found (granted, not tried: {skipped}); "
+                         + attempt["detail"])
     return attempt
 
 
@@ -517,7 +521,7 @@ def leave_daemon(marker: str) -> Attempt:
     return result(False, f"daemon pid {pid} started as {marker}-daemon; the host must check")
 
 
-# --------------------------------------------------------------------------- verify's extra attempts
+# ---------------------------------------------------------------------- verify's extra attempts
 
 _PTRACE_SEIZE = 0x4206
 _PTRACE_DETACH = 17
@@ -873,6 +877,20 @@ def nameservers() -> list[str]:
 # --------------------------------------------------------------------------- modes
 
 
+def plan_verify_attempts(args: argparse.Namespace) -> list[tuple[str, Callable[[], Attempt]]]:
+    """The attempts ``sandbox-launcher verify`` added: gpg-agent, ptrace, DMI, devices."""
+    plan: list[tuple[str, Callable[[], Attempt]]] = []
+    if args.gpg_socket:
+        plan.append(("gpg_agent", partial(connect_all, [(args.gpg_socket, args.gpg_socket)])))
+    if args.ptrace_marker:
+        plan.append(("ptrace", partial(attempt_ptrace, args.ptrace_marker)))
+    if args.dmi:
+        plan.append(("dmi", attempt_dmi))
+    if args.devices:
+        plan.append(("devices", partial(attempt_devices, args.granted_dev)))
+    return plan
+
+
 def plan_probe(args: argparse.Namespace) -> list[tuple[str, Callable[[], Attempt]]]:
     """Return the attempts whose option was given; read-only ones before leaving traces."""
     # partial() binds arguments now; lambdas would see names rebound later in this function.
@@ -900,7 +918,7 @@ def plan_probe(args: argparse.Namespace) -> list[tuple[str, Callable[[], Attempt
         plan.append(("dbus_abstract", partial(connect_all, bus)))
     if args.ssh_socket:
         plan.append(("ssh_agent", partial(attempt_ssh_agent, args.ssh_socket)))
-        plan.append(("socket_scan", attempt_socket_scan))
+        plan.append(("socket_scan", partial(attempt_socket_scan, tuple(args.granted_socket))))
     if args.host_macs:
         plan.append(("host_macs", partial(attempt_host_macs, args.host_macs,
                                           only_host=args.host_macs_only)))
@@ -920,14 +938,7 @@ def plan_probe(args: argparse.Namespace) -> list[tuple[str, Callable[[], Attempt
         plan.append(("foreign_fds", attempt_foreign_fds))
     if args.env_secret:
         plan.append(("env_secret", partial(attempt_env_secret, args.env_secret)))
-    if args.gpg_socket:
-        plan.append(("gpg_agent", partial(connect_all, [(args.gpg_socket, args.gpg_socket)])))
-    if args.ptrace_marker:
-        plan.append(("ptrace", partial(attempt_ptrace, args.ptrace_marker)))
-    if args.dmi:
-        plan.append(("dmi", attempt_dmi))
-    if args.devices:
-        plan.append(("devices", partial(attempt_devices, args.granted_dev)))
+    plan += plan_verify_attempts(args)
     if args.leave_marker:
         plan.append(("leave_files", partial(leave_files, args.leave_marker, args.home)))
         plan.append(("leave_daemon", partial(leave_daemon, args.leave_marker)))
@@ -1086,6 +1097,33 @@ def run_net(args: argparse.Namespace) -> int:
     return 0
 
 
+def add_identity_options(probe: argparse.ArgumentParser) -> None:
+    """The host's identifiers the probe compares with what it sees."""
+    probe.add_argument("--host-macs", help="comma-separated host MAC addresses")
+    probe.add_argument("--host-machine-id", help="the host's machine-id")
+    probe.add_argument("--host-boot-id", help="the host's boot_id")
+    probe.add_argument("--host-hostname", help="the host's hostname")
+
+
+def add_verify_options(probe: argparse.ArgumentParser) -> None:
+    """The ``probe`` options that ``sandbox-launcher verify`` added."""
+    probe.add_argument("--gpg-socket", help="gpg-agent socket path to connect to")
+    probe.add_argument("--ptrace-marker", help="seize processes whose cmdline shows this")
+    probe.add_argument("--dmi", action="store_true", help="read the DMI serials and model")
+    probe.add_argument("--devices", action="store_true", help="look for device nodes")
+    probe.add_argument("--granted-socket", action="append", default=[],
+                       help="a socket path the session granted (the scan skips it)")
+    probe.add_argument("--granted-dev", action="append", default=[],
+                       help="a device node that was granted (not an escape)")
+    probe.add_argument("--share-dir", help="grant: the share folder inside")
+    probe.add_argument("--share-mode", choices=("ro", "rw"), default="ro",
+                       help="grant: how the share folder was granted")
+    probe.add_argument("--camera-dev", help="grant: the camera node inside")
+    probe.add_argument("--out", help="write the JSON here instead of stdout")
+    probe.add_argument("--host-macs-only", action="store_true",
+                       help="only the host's MACs count (the sandbox has a network of its own)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Describe the modes; the tests are the only users, so help stays short."""
     parser = argparse.ArgumentParser(prog="hostile_client", description=__doc__.splitlines()[0])
@@ -1101,12 +1139,7 @@ def build_parser() -> argparse.ArgumentParser:
     probe.add_argument("--dbus-socket", help="session bus socket path")
     probe.add_argument("--dbus-abstract", help="abstract session bus socket name")
     probe.add_argument("--ssh-socket", help="ssh-agent socket path (also scans for sockets)")
-    probe.add_argument("--host-macs", help="comma-separated host MAC addresses")
-    probe.add_argument("--host-macs-only", action="store_true",
-                       help="only the host's MACs count (the sandbox has a network of its own)")
-    probe.add_argument("--host-machine-id", help="the host's machine-id")
-    probe.add_argument("--host-boot-id", help="the host's boot_id")
-    probe.add_argument("--host-hostname", help="the host's hostname")
+    add_identity_options(probe)
     probe.add_argument("--tiocsti", action="store_true", help="try TIOCSTI on stdio and tty")
     probe.add_argument("--inherited-fds", action="store_true", help="look for leaked fds")
     probe.add_argument(
@@ -1115,17 +1148,7 @@ def build_parser() -> argparse.ArgumentParser:
     probe.add_argument("--env-secret", help="a value from the user's session environment")
     probe.add_argument("--leave-marker", help="leave files and a daemon named after this")
     probe.add_argument("--sysinfo", action="store_true", help="describe the sandbox too")
-    probe.add_argument("--gpg-socket", help="gpg-agent socket path to connect to")
-    probe.add_argument("--ptrace-marker", help="seize processes whose cmdline shows this")
-    probe.add_argument("--dmi", action="store_true", help="read the DMI serials and model")
-    probe.add_argument("--devices", action="store_true", help="look for device nodes")
-    probe.add_argument("--granted-dev", action="append", default=[],
-                       help="a device node that was granted (not an escape)")
-    probe.add_argument("--share-dir", help="grant: the share folder inside")
-    probe.add_argument("--share-mode", choices=("ro", "rw"), default="ro",
-                       help="grant: how the share folder was granted")
-    probe.add_argument("--camera-dev", help="grant: the camera node inside")
-    probe.add_argument("--out", help="write the JSON here instead of stdout")
+    add_verify_options(probe)
     probe.add_argument(
         "--linger", type=float, default=0.0, help="stay this many seconds after reporting"
     )
