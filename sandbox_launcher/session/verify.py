@@ -345,3 +345,13 @@ def wipe_rows(marker: str, home: Path, local: ProbeRun) -> list[Row]:
                     Status.BLOCKED if wiped else Status.ESCAPED,
                     "all passed" if wiped else "; ".join(local.wipe_failed) or local.error))
     return rows
+
+
+def verify_profile(launcher: Launcher, profile: str, backend: str | None = None,
+                   progress: Progress | None = None) -> dict[str, Any]:
+    """Verify one profile and save the result; returns it as the published JSON.
+
+    The app's service call (run it on a worker thread: it takes seconds)."""
+    result = Verifier(launcher, backend=backend, progress=progress).run([profile])
+    save(result, profile)
+    return result.to_dict()

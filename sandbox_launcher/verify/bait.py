@@ -138,6 +138,9 @@ class Bait:
         x11_path, x11_abstract = x11_sockets(self.env.get("DISPLAY", ""))
         if x11_path:
             args += ["--x11-socket", x11_path, "--x11-abstract", x11_abstract]
+            with contextlib.suppress(OSError):
+                st = os.stat(x11_path)
+                args += ["--x11-ident", f"{st.st_dev}:{st.st_ino}"]
         bus_path, bus_abstract = dbus_sockets(self.env.get("DBUS_SESSION_BUS_ADDRESS", ""),
                                               runtime)
         if bus_path:

@@ -533,6 +533,23 @@ _DMI_FILES = ("product_uuid", "product_serial", "board_serial", "chassis_serial"
               "product_name", "sys_vendor", "board_name", "board_vendor", "bios_version")
 
 
+def attempt_x11_socket(path: str, ident: str | None) -> Attempt:
+    """Connect to the host's X socket: at its own path, and wherever it was bound.
+
+    *ident* (``DEV:INODE`` of the host's socket) finds it under another name: a bind
+    mount keeps both, so ``/tmp/.X11-unix/X0`` inside can be told from a nested server.
+    """
+    targets: list[tuple[str, str | bytes]] = [(path, path)]
+    if ident:
+        with contextlib.suppress(OSError):
+            for name in sorted(os.listdir("/tmp/.X11-unix")):
+                other = os.path.join("/tmp/.X11-unix", name)
+                st = os.stat(other)
+                if f"{st.st_dev}:{st.st_ino}" == ident and other != path:
+                    targets.append((f"{other} (the host's socket, bound)", other))
+    return connect_all(targets)
+
+
 def attempt_ptrace(marker: str) -> Attempt:
     """Seize every visible process showing the host's marker (a debugger's first step)."""
     try:
@@ -904,7 +921,8 @@ def plan_probe(args: argparse.Namespace) -> list[tuple[str, Callable[[], Attempt
     if args.host_marker:
         plan.append(("host_marker", partial(attempt_host_marker, args.host_marker)))
     if args.x11_socket:
-        plan.append(("x11_socket", partial(connect_all, [(args.x11_socket, args.x11_socket)])))
+        plan.append(("x11_socket", partial(attempt_x11_socket, args.x11_socket,
+                                           args.x11_ident)))
     if args.x11_abstract:
         x11 = [(f"@{args.x11_abstract}", "\0" + args.x11_abstract)]
         plan.append(("x11_abstract", partial(connect_all, x11)))
@@ -1111,6 +1129,7 @@ def add_verify_options(probe: argparse.ArgumentParser) -> None:
     probe.add_argument("--ptrace-marker", help="seize processes whose cmdline shows this")
     probe.add_argument("--dmi", action="store_true", help="read the DMI serials and model")
     probe.add_argument("--devices", action="store_true", help="look for device nodes")
+    probe.add_argument("--x11-ident", help="DEV:INODE of the host's X socket")
     probe.add_argument("--granted-socket", action="append", default=[],
                        help="a socket path the session granted (the scan skips it)")
     probe.add_argument("--granted-dev", action="append", default=[],
