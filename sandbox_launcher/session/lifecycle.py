@@ -362,6 +362,16 @@ class Session:
         joins = self._inbox.report() if self._inbox is not None else {"links": []}
         if self._inbox is not None:
             self._inbox.close()
+
+        def build(checks: list[Check], **extra: Any) -> dict[str, Any]:
+            return self._report(status, error, stopped, started_wall, network, devices,
+                                joins, checks, killed, **extra)
+
+        # From here the state dir is gone, so a launcher killed while verifying would
+        # leave nothing for 'wipe --stale' to find: a report saying so comes first, and
+        # the verified one replaces it.
+        report.save(build([Check("wipe verified", False, "the launcher ended before its "
+                                 "wipe was verified")], provisional=True), report_path)
         wipe.remove_state_dir(owned.dir)
         owned.release()
         self._to(State.VERIFYING, None)
@@ -371,8 +381,22 @@ class Session:
         verified = all(c.ok for c in checks)
         self._to(State.WIPED if verified else State.FAILED, None,
                  "wipe verified" if verified else "wipe NOT verified")
+        result = build(checks)
+        problems = report.save(result, report_path)
+        if problems and self._listener:
+            for problem in problems:
+                self._listener(Event(self.id, self.state, problem))
+        self._closed = True
+        os.close(self._stop_r)
+        os.close(self._stop_w)
+        return Outcome(status, result)
+
+    def _report(self, status: int | None, error: LauncherError | None, stopped: bool,
+                started_wall: float, network: dict[str, Any], devices: dict[str, Any],
+                joins: dict[str, Any], checks: list[Check], killed: int,
+                **extra: Any) -> dict[str, Any]:
         t = self._times
-        result = report.build(
+        return report.build(
             id=self.id,
             profile=self.plan.profile,
             backend=self.plan.backend,
@@ -382,7 +406,7 @@ class Session:
             durations={
                 "prepare_s": round(t["starting"] - t["preparing"], 4),
                 "run_s": round(t["wiping"] - t.get("running", t["wiping"]), 4),
-                "wipe_s": round(t[self.state.value] - t["wiping"], 4),
+                "wipe_s": round(t.get(self.state.value, t["wiping"]) - t["wiping"], 4),
             },
             exit=report.exit_info(status),
             stopped_by_user=stopped,
@@ -393,12 +417,5 @@ class Session:
             notes=list(self.plan.notes),
             joins=joins,
             wipe=report.wipe_section(checks, killed),
+            **extra,
         )
-        problems = report.save(result, report_path)
-        if problems and self._listener:
-            for problem in problems:
-                self._listener(Event(self.id, self.state, problem))
-        self._closed = True
-        os.close(self._stop_r)
-        os.close(self._stop_w)
-        return Outcome(status, result)
