@@ -46,6 +46,9 @@ Progress = Callable[[str], None]
 #: How long one network session (or control) may take inside the fake internet.
 INSIDE_TIMEOUT = 180.0
 LISTEN_LINGER = "2"
+#: How long the probe records the microphone, and below which loudness it is silence.
+MIC_SECONDS = "1.5"
+SILENCE_RMS = 50.0
 
 
 @dataclass
@@ -151,8 +154,8 @@ class Verifier:
             with extra_environment(bait.secret_env()):
                 env = dict(os.environ)
                 self.say("running the probe unconfined (its control)")
-                control = control_probe(bait.probe_args(leave_marker=None, granted_devs=[]),
-                                        env)
+                control = control_probe([*bait.probe_args(leave_marker=None, granted_devs=[]),
+                                         "--record-mic", MIC_SECONDS], env)
                 port = 20000 + secrets.randbelow(20000)
                 net_control = (self._inside(world, {"mode": "control",
                                                     "args": net_args(None, port),
@@ -207,6 +210,9 @@ class Verifier:
                                granted_sockets=granted_sockets(plan))
         if mode != "none":
             args.append("--host-macs-only")  # the jail's own interface has a MAC
+        has_mic = plan.devices.audio.mic_allowed and bool(plan.devices.audio.host_server)
+        if has_mic:
+            args += ["--record-mic", MIC_SECONDS]  # it starts muted
         local = session_probe(self.launcher, name, args, RunOptions(backend=self.backend))
         if local.error or control.error:
             out.error = local.error or control.error
@@ -217,8 +223,8 @@ class Verifier:
                                       grants.get("share"), "the probe did not check it"))
             out.rows.append(grant_row("camera", "granted camera present", None,
                                       "no camera is granted by verify yet"))
-            out.rows.append(grant_row("microphone", "microphone muted when muted", None,
-                                      "not checked by verify yet"))
+            out.rows.append(mic_row(has_mic, grants.get("microphone"),
+                                    control.findings.get("grants", {}).get("microphone")))
         out.reports.append(local.report_id)
         out.rows += wipe_rows(left, bait.home, local)
         if world is None or net_control is None:
@@ -322,6 +328,26 @@ def allowed_row(net: ProbeRun, allowed: str | None, mode: str) -> Row:
     working = record.get("banner") == "vendor-443"
     detail = f"{allowed}:443 -> {record.get('banner') or record.get('error')}"
     return grant_row("allowed_name", title, {"working": working, "detail": detail}, "")
+
+
+def mic_row(has_mic: bool, inside: dict[str, Any] | None,
+            outside: dict[str, Any] | None) -> Row:
+    """Muted means silence: the client records nothing of the host's microphone."""
+    title = "microphone muted when muted"
+    if not has_mic:
+        return grant_row("microphone", title, None,
+                         "the profile or this host gives no microphone to switch")
+    heard = (outside or {}).get("rms")
+    if not isinstance(heard, (int, float)) or heard < SILENCE_RMS:
+        return grant_row("microphone", title, None,
+                         f"unconfined, your microphone records silence or nothing ({outside})")
+    level = (inside or {}).get("rms")
+    if not isinstance(level, (int, float)):
+        return grant_row("microphone", title, {
+            "working": False, "detail": f"the client cannot record at all: {inside}"}, "")
+    return grant_row("microphone", title, {
+        "working": level < SILENCE_RMS,
+        "detail": f"muted, the client recorded RMS {level} (your microphone: {heard})"}, "")
 
 
 def wipe_rows(marker: str, home: Path, local: ProbeRun) -> list[Row]:

@@ -23,10 +23,12 @@ import fcntl
 import hashlib
 import json
 import os
+import select
 import signal
 import socket
 import stat
 import struct
+import subprocess
 import sys
 import termios
 import threading
@@ -637,6 +639,40 @@ def grant_camera(path: str) -> dict[str, Any]:
     return {"working": stat.S_ISCHR(mode), "detail": f"{path} mode {oct(mode)}"}
 
 
+def record_mic(seconds: float) -> dict[str, Any]:
+    """Record the default source of whatever sound server we reach (``parec``), and
+    say how loud it was: a muted microphone must record silence."""
+    rate = 48000
+    wanted = int(rate * seconds) * 2
+    argv = ["parec", "--raw", "--format=s16le", f"--rate={rate}", "--channels=1",
+            "--latency-msec=50"]
+    try:
+        child = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE)
+    except OSError as exc:
+        return {"rms": None, "error": describe(exc)}
+    assert child.stdout is not None
+    data = b""
+    deadline = time.monotonic() + seconds + 5
+    with contextlib.suppress(OSError):
+        while len(data) < wanted and time.monotonic() < deadline:
+            ready, _, _ = select.select([child.stdout], [], [], 0.2)
+            if ready:
+                chunk = os.read(child.stdout.fileno(), 65536)
+                if not chunk:
+                    break
+                data += chunk
+    child.kill()
+    _out, err = child.communicate()
+    if len(data) < wanted // 2:
+        return {"rms": None, "error": f"parec recorded {len(data)} bytes: "
+                f"{err.decode(errors='replace').strip()[:200]}"}
+    values = struct.unpack(f"<{len(data) // 2}h", data[: len(data) // 2 * 2])
+    part = values[len(values) // 4:]  # the first quarter is buffers filling
+    rms = (sum(v * v for v in part) / max(1, len(part))) ** 0.5
+    return {"rms": round(rms, 2), "error": None, "bytes": len(data)}
+
+
 def write_out(path: str | None, payload: dict[str, Any]) -> bool:
     """With ``--out FILE``, the JSON goes there instead of stdout (the launcher's terminal)."""
     if not path:
@@ -983,6 +1019,8 @@ def run_probe(args: argparse.Namespace) -> int:
         grants["share"] = grant_share(args.share_dir, args.share_mode)
     if args.camera_dev:
         grants["camera"] = grant_camera(args.camera_dev)
+    if args.record_mic:
+        grants["microphone"] = record_mic(args.record_mic)
     if grants:
         payload["grants"] = grants
     if not write_out(args.out, payload):
@@ -1138,6 +1176,8 @@ def add_verify_options(probe: argparse.ArgumentParser) -> None:
     probe.add_argument("--share-mode", choices=("ro", "rw"), default="ro",
                        help="grant: how the share folder was granted")
     probe.add_argument("--camera-dev", help="grant: the camera node inside")
+    probe.add_argument("--record-mic", type=float, metavar="SECONDS",
+                       help="record the sound server's microphone (parec) and say how loud")
     probe.add_argument("--out", help="write the JSON here instead of stdout")
     probe.add_argument("--host-macs-only", action="store_true",
                        help="only the host's MACs count (the sandbox has a network of its own)")

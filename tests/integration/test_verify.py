@@ -1,7 +1,8 @@
 """``sandbox-launcher verify`` run as the unprivileged user, from a live desktop session.
 
-The user's session has an X server, a session bus, an ssh-agent and a gpg-agent, a canary
-in the home and a marked process (``host_services``), and the launcher runs on a
+The user's session has an X server, a session bus, an ssh-agent and a gpg-agent, a sound
+server with a microphone, a canary in the home and a marked process (``host_services``,
+``host_sound``), and the launcher runs on a
 terminal so TIOCSTI has a target. verify builds its fake internet itself, without root.
 Every built-in profile must block every escape and keep every grant working; two
 profiles weakened on purpose must fail, so the verifier is shown able to fail.
@@ -26,8 +27,9 @@ SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "docs" / "verify.sche
 #: Rows this host cannot show, each with why: verify must say "not tested" for them.
 NOT_TESTABLE_HERE = {
     "camera": "this machine has no camera",
-    "microphone": "verify does not switch the microphone yet",
 }
+#: Profiles without sound (so without a microphone to mute).
+NO_MICROPHONE = {"generic"}
 #: Profiles with no name to reach until a meeting link names one (or no network at all).
 NO_ALLOWED_NAME = {"generic", "web-meeting", "bigbluebutton-web", "nextcloud-talk-web"}
 VERIFY_TIMEOUT = 900  # 8 profiles x 2 sessions, some with a nested X server, on 2 busy cores
@@ -91,8 +93,12 @@ def rows(profile: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def test_builtin_profiles_block_everything_and_grants_work(
         run_launcher: Callable[..., subprocess.CompletedProcess[str]],
-        host_services: Any, gpg_agent: Any, no_leftovers: Callable[[str], None]) -> None:
-    status, result = run_verify(run_launcher, host_services.session_env)
+        host_services: Any, host_sound: Any, gpg_agent: Any,
+        no_leftovers: Callable[[str], None]) -> None:
+    # The session also has a sound server whose microphone plays a tone: muted, the
+    # client must record silence (unconfined, the probe hears the tone: its control).
+    status, result = run_verify(run_launcher, {**host_services.session_env,
+                                               **host_sound.env})
     names = {p["profile"] for p in result["profiles"]}
     assert {"generic", "zoom", "web-meeting", "teams-web"} <= names, names
     problems = []
@@ -114,6 +120,8 @@ def test_builtin_profiles_block_everything_and_grants_work(
                 allowed["tiocsti"] = "the kernel refuses TIOCSTI to everyone"
             if profile["profile"] in NO_ALLOWED_NAME:
                 allowed["allowed_name"] = "no name is allowed without a link"
+            if profile["profile"] in NO_MICROPHONE:
+                allowed["microphone"] = "no sound in this profile"
             if row["status"] == expected:
                 continue
             if row["status"] == "not tested" and name in allowed:
