@@ -55,7 +55,7 @@ def main(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     progress = None if args.json else (lambda text: print(f"verify: {text}", file=err))
     verifier = Verifier(launcher, backend=args.backend, progress=progress,
                         network=not args.no_network)
-    result = verifier.run(names)
+    result = verifier.run(names, skip_unplannable=not args.profiles)
     for profile in result.profiles:
         save(VerifyResult(result.started, [profile], result.notes), profile.profile)
     if args.json:

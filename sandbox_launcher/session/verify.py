@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -22,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..core import paths
+from ..core import paths, proc
 from ..core.devices import INSIDE_DISPLAY, INSIDE_WAYLAND
 from ..core.errors import LauncherError
 from ..core.plan import SANDBOX_HOME, LaunchPlan, RunOptions
@@ -136,8 +135,9 @@ class Verifier:
         if self.progress is not None:
             self.progress(text)
 
-    def run(self, names: Sequence[str]) -> VerifyResult:
-        """Verify every profile in *names*."""
+    def run(self, names: Sequence[str], *, skip_unplannable: bool = False) -> VerifyResult:
+        """Verify every profile in *names*; with *skip_unplannable* (the default list),
+        one this host cannot run is a note, not a failure."""
         result = VerifyResult(time.time())
         plans = {}
         for name in names:
@@ -145,8 +145,11 @@ class Verifier:
                 plans[name] = self.launcher.plan(name, RunOptions(
                     backend=self.backend, command=(sys.executable,)))
             except LauncherError as exc:
-                result.profiles.append(ProfileResult(name, self.backend or "", "",
-                                                     error=exc.summary))
+                if skip_unplannable:
+                    result.notes.append(f"{name} not verified: {exc.summary}")
+                else:
+                    result.profiles.append(ProfileResult(name, self.backend or "", "",
+                                                         error=exc.summary))
         domains = sorted({d for p in plans.values() for d in p.network.domains})
         world, why_no_world = self._world(domains)
         bait = bait_mod.Bait.lay()
@@ -190,10 +193,10 @@ class Verifier:
         argv = [*world.enter_argv(), sys.executable, "-m",
                 "sandbox_launcher.session.verify_inside"]
         try:
-            done = subprocess.run(argv, input=json.dumps(request), capture_output=True,
-                                  text=True, timeout=INSIDE_TIMEOUT, check=False)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            return ProbeRun(error=f"the network probe did not finish: {exc}")
+            done = proc.run(argv, input_text=json.dumps(request), timeout=INSIDE_TIMEOUT,
+                            check=False)
+        except LauncherError as exc:
+            return ProbeRun(error=f"the network probe did not finish: {exc.summary}")
         lines = [x for x in done.stdout.splitlines() if x.startswith("{")]
         try:
             return ProbeRun.from_dict(json.loads(lines[-1]))

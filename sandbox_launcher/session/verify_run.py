@@ -14,7 +14,6 @@ import json
 import os
 import shutil
 import socket
-import subprocess
 import tempfile
 import threading
 from collections.abc import Iterator, Mapping, Sequence
@@ -22,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..core import proc
 from ..core.errors import LauncherError
 from ..core.plan import SANDBOX_HOME, RunOptions
 from ..verify import PROBE_SCRIPT
@@ -142,12 +142,10 @@ def control_probe(args: Sequence[str], env: Mapping[str, str]) -> ProbeRun:
         out = Path(tmp) / "out.json"
         try:
             # stdin stays the caller's: from a terminal, TIOCSTI is tried on it for real.
-            done = subprocess.run([SYSTEM_PYTHON, str(PROBE_SCRIPT), *args, "--out", str(out)],
-                                  env=dict(env), stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.PIPE, text=True, timeout=CONTROL_TIMEOUT,
-                                  check=False)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            run.error = f"the unconfined probe failed: {exc}"
+            done = proc.run([SYSTEM_PYTHON, str(PROBE_SCRIPT), *args, "--out", str(out)],
+                            env=env, timeout=CONTROL_TIMEOUT, check=False)
+        except LauncherError as exc:
+            run.error = f"the unconfined probe failed: {exc.summary}"
             return run
         run.status = done.returncode
         try:

@@ -80,7 +80,7 @@ def inet_services() -> tuple[fi.Service, ...]:
 class World:
     """A running fake internet; :meth:`close` ends it."""
 
-    process: subprocess.Popen[str]
+    process: subprocess.Popen[bytes]
     workdir: Path
     nsenter: str
 
@@ -95,13 +95,14 @@ class World:
         spec.write_text(json.dumps({"records": records, "workdir": str(workdir)}))
         argv = [unshare, "--user", "--map-current-user", "--net", "--mount", "--keep-caps",
                 "--", sys.executable, "-m", "sandbox_launcher.verify.world", str(spec)]
-        process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, text=True)
+        # It dies with the launcher (and its namespaces with it), even after a SIGKILL.
+        process = proc.spawn(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL, die_with_parent=True)
         world = cls(process, workdir, nsenter)
         assert process.stdout is not None
         ready, _, _ = select.select([process.stdout], [], [], START_TIMEOUT)
-        line = process.stdout.readline() if ready else ""
-        if line.strip() != "ready":
+        line = process.stdout.readline() if ready else b""
+        if line.strip() != b"ready":
             world.close()
             raise WorldError("the fake internet for verify could not be built",
                              "user namespaces must be allowed for your user "
@@ -140,8 +141,6 @@ class World:
             self.process.wait()
         if self.process.stdout is not None:
             self.process.stdout.close()
-        if self.process.stderr is not None:
-            self.process.stderr.close()
         with contextlib.suppress(OSError):
             for path in self.workdir.iterdir():
                 path.unlink()
