@@ -158,24 +158,45 @@ def concurrent(h: Harness, count: int) -> int:
     return isolated
 
 
-def kills(h: Harness, count: int, rng: random.Random) -> tuple[int, list[str]]:
-    """Kill the launcher at random moments; (cleaned, where it was killed)."""
-    cleaned, points = 0, []
+def _session_of(runtime: Path, marker: str) -> tuple[str, str] | None:
+    """(id, recorded state) of the session whose command carries *marker*."""
+    for record in (runtime / "sandbox-launcher" / "sessions").glob("*/session.json"):
+        try:
+            data = json.loads(record.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if marker in " ".join(data.get("command", [])):
+            return str(data["id"]), str(data["state"])
+    return None
+
+
+def kills(h: Harness, count: int, rng: random.Random,
+          runtime: Path, reports: Path) -> tuple[int, dict[str, int], int]:
+    """Kill the launcher at random moments; (cleaned, states it was killed in, sessions
+    that were seen and have a report afterwards)."""
+    cleaned, states, reported, seen = 0, dict[str, int](), 0, 0
     for _ in range(count):
         marker = f"slsoakkill{secrets.token_hex(4)}"
         proc = h.spawn(["run", "zoom", "--", PY, "-c", "import time; time.sleep(30)", marker])
         time.sleep(rng.uniform(0.0, 1.5))
         if rng.random() < 0.5:  # into stopping, wiping, verifying
             proc.send_signal(signal.SIGTERM)
-            time.sleep(rng.uniform(0.0, 0.6))
-        points.append(f"{proc.poll() is None}")
+            time.sleep(rng.uniform(0.0, 0.08))  # the stop, wipe and verify take ~50 ms
+        found = _session_of(runtime, marker)
+        ended_before = proc.poll() is not None
         proc.kill()
         proc.communicate(timeout=60)
+        where = (found[1] if found else
+                 "ended before the kill" if ended_before else "no session (yet, or any more)")
+        states[where] = states.get(where, 0) + 1
         wiped = h.run(["wipe", "--stale"])
         gone = h.run(["sessions", "--json"])
         cleaned += (wiped.returncode == 0 and gone.returncode == 0
                     and json.loads(gone.stdout or "[]") == [])
-    return cleaned, points
+        if found:
+            seen += 1
+            reported += (reports / f"{found[0]}.json").exists()
+    return cleaned, states, reported - seen
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -226,12 +247,16 @@ def run_all(h: Harness, n_cycles: int, n_jailed: int, n_concurrent: int,
                  f"neighbour (processes, files, sockets) and seeing their own, leaks "
                  f"{len(leaks.found)} {leaks.found[:3]}: "
                  f"{verdict(isolated == n_concurrent and not leaks.found)}")
-    cleaned, _points = kills(h, n_kills, random.Random(16))
+    home = Path(h.env.get("HOME", "/"))
+    cleaned, states, missing = kills(h, n_kills, random.Random(16), Path(f"/run/user/{uid}"),
+                                     home / ".local" / "state" / "sandbox-launcher" / "reports")
     leaks = check_leaks(h, uid, before, ["slsoakkill"])
+    where = ", ".join(f"{k} {v}" for k, v in sorted(states.items()))
     lines.append(f"- {n_kills} launchers killed with SIGKILL at random points (half after "
-                 f"SIGTERM), then `wipe --stale`: {cleaned}/{n_kills} cleaned, leaks "
+                 f"SIGTERM; killed while: {where}), then `wipe --stale`: {cleaned}/{n_kills} "
+                 f"cleaned, sessions without a report {-missing}, leaks "
                  f"{len(leaks.found)} {leaks.found[:3]}: "
-                 f"{verdict(cleaned == n_kills and not leaks.found)}")
+                 f"{verdict(cleaned == n_kills and not leaks.found and missing == 0)}")
     return lines
 
 
