@@ -39,6 +39,7 @@ from conftest_net import (
     wait_for_ready,
     write_user_profile,
 )
+from system_policy import SystemPolicy
 
 from sandbox_launcher.verify.fake_internet import (
     EVIL_ADDRESS,
@@ -50,7 +51,6 @@ from sandbox_launcher.verify.fake_internet import (
     ROUTER_ADDRESS,
     ZOOM_ADDRESS,
     FakeInternet,
-    SystemPolicy,
 )
 
 pytestmark = pytest.mark.integration
