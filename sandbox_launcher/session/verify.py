@@ -150,6 +150,8 @@ class Verifier:
                 else:
                     result.profiles.append(ProfileResult(name, self.backend or "", "",
                                                          error=exc.summary))
+        if not plans:
+            return result  # nothing to start: no bait, no fake internet
         domains = sorted({d for p in plans.values() for d in p.network.domains})
         world, why_no_world = self._world(domains)
         bait = bait_mod.Bait.lay()

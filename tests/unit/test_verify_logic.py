@@ -119,3 +119,23 @@ def test_socket_locations_from_the_session() -> None:
     assert bait.dbus_sockets("unix:path=/run/user/5/bus,guid=1", "/run/user/5") == (
         "/run/user/5/bus", "")
     assert bait.dbus_sockets("unix:abstract=/tmp/dbus-X", "") == ("", "/tmp/dbus-X")
+
+
+def test_cli_a_profile_that_cannot_be_planned_fails_verify(
+        tmp_path: Path, monkeypatch: Any) -> None:
+    """``verify --backend vm`` is refused per profile, in the JSON, with exit status 1."""
+    import io
+
+    from sandbox_launcher.cli.main import main
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    out, err = io.StringIO(), io.StringIO()
+    status = main(["verify", "--backend", "vm", "generic", "--json"], out, err)
+    result = json.loads(out.getvalue())
+    jsonschema.validate(result, SCHEMA)
+    assert status == 1 and result["passed"] is False
+    [profile] = result["profiles"]
+    assert profile["profile"] == "generic"
+    assert "vm backend is not available" in profile["error"]
+    assert (tmp_path / "state" / "sandbox-launcher" / "verify" / "generic.json").exists()
