@@ -1,7 +1,7 @@
 """Network-jail benchmark: throughput, round trip, DNS and set-up, jailed vs unconfined.
 
 ``network.py suite RUNS`` (run by ``run.py`` as root, DESIGN §6) builds the integration
-tests' fake internet (``tests/integration/fake_internet.py``) with a bulk sender and an
+tests' fake internet (``sandbox_launcher/verify/fake_internet.py``) with a bulk sender and an
 echo server on fake zoom.us, then runs ``network.py measure`` in its host namespace as the
 benchmark user: the same stdlib client unconfined (the baseline), behind bare pasta, and in
 ``sandbox-launcher run PROFILE -- /usr/bin/python3 -c CLIENT``, in interleaved rounds.
@@ -28,9 +28,7 @@ from typing import Any
 import run  # the launch suite (run.py, next to this file): user switch, timing, machine
 
 from sandbox_launcher.netjail.jail import PASTA_OPTIONS
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "integration"))
-import fake_internet as fi  # found through the path set just above
+from sandbox_launcher.verify import fake_internet as fi
 
 BULK_PORT, ECHO_PORT = 443, 8801
 SYSTEM_PYTHON = "/usr/bin/python3"  # the client's interpreter: the host's, seen in the sandbox

@@ -20,6 +20,7 @@ from . import image as image_cli
 from . import join as join_cli
 from . import policy as policy_cli
 from . import vault as vault_cli
+from . import verify as verify_cli
 
 if TYPE_CHECKING:
     from ..session.launch import Launcher
@@ -86,6 +87,7 @@ def _parser() -> argparse.ArgumentParser:
     vault_cli.add_parser(sub)
     policy_cli.add_parser(sub)
     image_cli.add_parser(sub)
+    verify_cli.add_parser(sub)
     wipe = sub.add_parser("wipe", help="wipe sessions left by a launcher that died")
     wipe.add_argument("--stale", action="store_true", required=True,
                       help="wipe every session whose launcher is gone")
@@ -183,6 +185,8 @@ def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO,
         return desktop.main(args, out)
     if args.command == "vault":
         return vault_cli.main(args, out, err)
+    if args.command == "verify":
+        return verify_cli.main(args, out, err, launcher)
     if args.command == "ranges":
         from . import ranges
 

@@ -22,6 +22,7 @@ from ..core import paths
 from ..core.check import Check
 from ..core.errors import LauncherError, SessionError
 from ..devices.stale import wipe_helpers
+from ..host import procs
 from . import audit, report, store, wipe
 
 
@@ -131,8 +132,20 @@ def stop(session_id: str, base: Path | None = None, timeout: float = 30.0,
         os.kill(found.record.launcher_pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
     saved = paths.reports_dir() / f"{session_id}.json"
-    # The report is written after the verified wipe, so it is the sign that all is done.
-    while found.dir.exists() or not saved.exists():
+    # The final report is written after the verified wipe, so it is the sign that all is
+    # done (a provisional one comes just before the verify step, session/lifecycle.py).
+    while found.dir.exists() or not _final_report(saved):
+        if not procs.is_alive(found.record.launcher_pid):
+            # Its launcher is gone (killed, or it could not stop cleanly): waiting for
+            # it is pointless. Wipe what it left, now, and say so.
+            if found.dir.exists():
+                wiped = [w for w in wipe_stale(base, registry) if w.id == session_id]
+                if wiped:
+                    return wiped[0].describe()
+            if not found.dir.exists():
+                proof = "wipe verified" if _report_verified(saved) else "wipe NOT verified"
+                return (f"session {session_id} ({found.record.profile}) ended; its "
+                        f"launcher died before it finished; {proof}")
         if time.monotonic() > deadline:
             raise SessionError(
                 f"session {session_id} did not stop within {timeout:g} s",
@@ -141,6 +154,14 @@ def stop(session_id: str, base: Path | None = None, timeout: float = 30.0,
         time.sleep(0.05)
     proof = "wipe verified" if _report_verified(saved) else "wipe NOT verified"
     return f"stopped session {session_id} ({found.record.profile}); {proof}"
+
+
+def _final_report(path: Path) -> bool:
+    try:
+        saved = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return False
+    return not saved.get("provisional")
 
 
 def _report_verified(path: Path) -> bool:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from ..backends.base import HomeFiles
 from ..backends.registry import VM, Registry
 from ..clients import links
 from ..core.devices import DevicePlan
@@ -89,19 +90,26 @@ class Launcher:
             plan = replace(plan, devices=DevicePlan(), notes=(*plan.notes, VM_DEVICES_NOTE))
         return plan
 
-    def session(self, plan: LaunchPlan, listener: Listener | None = None) -> Session:
+    def session(self, plan: LaunchPlan, listener: Listener | None = None, *,
+                home_seed: HomeFiles | None = None,
+                home_capture: tuple[str, ...] = ()) -> Session:
         """A session of *plan* in its backend, ready to :meth:`Session.run`.
 
         A profile that remembers sign-in gets its vault's files seeded into the fresh home
         and its sign-in paths captured at the end (see :meth:`finished`); what the vault
-        says (a vault set aside, no keyring…) joins the plan's notes.
+        says (a vault set aside, no keyring…) joins the plan's notes. A caller with home
+        hooks of its own (``verify``'s probe) gives *home_seed* and *home_capture*; the
+        vault then stays out of that session.
         """
         backend = self.registry.get(plan.backend)
         plan = replace(plan, notes=(*plan.notes, *backend.notes(plan)))
+        own_hooks = bool(home_seed or home_capture)
         signin = (prepare(self.profiles().get(plan.profile), self.policy(),
-                          self.keyring_backend) if plan.backend != VM else None)
+                          self.keyring_backend)
+                  if plan.backend != VM and not own_hooks else None)
         if signin is None:
-            return Session(plan, backend, listener=listener, sessions_base=self.sessions_base)
+            return Session(plan, backend, listener=listener, sessions_base=self.sessions_base,
+                           home_seed=home_seed, home_capture=home_capture)
         plan = replace(plan, notes=(*plan.notes, *signin.notes))
         session = Session(plan, backend, listener=listener, sessions_base=self.sessions_base,
                           home_seed=signin.seed,

@@ -25,6 +25,7 @@ from ..backends.base import (
     SandboxBackend,
     SandboxHandle,
 )
+from ..core.check import Check
 from ..core.errors import LauncherError, SessionError
 from ..core.plan import LaunchPlan
 from ..devices.screen import started_event
@@ -359,6 +360,17 @@ class Session:
         joins = self._inbox.report() if self._inbox is not None else {"links": []}
         if self._inbox is not None:
             self._inbox.close()
+
+        def build(checks: list[Check]) -> report.Report:
+            return self._report(status, error, stopped, started_wall, network, devices,
+                                joins, checks, killed)
+
+        # From here the state dir is gone, so a launcher killed while verifying would
+        # leave nothing for 'wipe --stale' to find: a report saying so comes first, and
+        # the verified one replaces it.
+        report.save(replace(build([Check("wipe verified", False, "the launcher ended before "
+                                         "its wipe was verified")]), provisional=True),
+                    report_path)
         wipe.remove_state_dir(owned.dir)
         owned.release()
         self._to(State.VERIFYING, None)
@@ -368,16 +380,7 @@ class Session:
         verified = all(c.ok for c in checks)
         self._to(State.WIPED if verified else State.FAILED, None,
                  "wipe verified" if verified else "wipe NOT verified")
-        t = self._times
-        result = report.build(
-            self.plan, session_id=self.id, started=started_wall, ended=time.time(),
-            durations={
-                "prepare_s": round(t["starting"] - t["preparing"], 4),
-                "run_s": round(t["wiping"] - t.get("running", t["wiping"]), 4),
-                "wipe_s": round(t[self.state.value] - t["wiping"], 4),
-            },
-            status=status, stopped=stopped, error=error.to_dict() if error else None,
-            network=network, devices=devices, joins=joins, checks=checks, killed=killed)
+        result = build(checks)
         problems = report.save(result, report_path)
         problems += audit.record(result, self.plan)
         if problems and self._listener:
@@ -387,3 +390,17 @@ class Session:
         os.close(self._stop_r)
         os.close(self._stop_w)
         return Outcome(status, result.to_dict())
+
+    def _report(self, status: int | None, error: LauncherError | None, stopped: bool,
+                started_wall: float, network: dict[str, Any], devices: dict[str, Any],
+                joins: dict[str, Any], checks: list[Check], killed: int) -> report.Report:
+        t = self._times
+        return report.build(
+            self.plan, session_id=self.id, started=started_wall, ended=time.time(),
+            durations={
+                "prepare_s": round(t["starting"] - t["preparing"], 4),
+                "run_s": round(t["wiping"] - t.get("running", t["wiping"]), 4),
+                "wipe_s": round(t.get(self.state.value, t["wiping"]) - t["wiping"], 4),
+            },
+            status=status, stopped=stopped, error=error.to_dict() if error else None,
+            network=network, devices=devices, joins=joins, checks=checks, killed=killed)

@@ -165,6 +165,9 @@ class Report:
     recovered_stale: bool = False
     #: The state a stale session was left in.
     last_state: str | None = None
+    #: Written before the verify step (its state dir is gone then), so a launcher killed
+    #: while verifying still leaves a report; the verified one replaces it.
+    provisional: bool = False
     schema_version: int = SCHEMA_VERSION
 
     @property
@@ -190,6 +193,8 @@ class Report:
                     "devices": dict(self.devices), "notes": list(self.notes),
                     "joins": self.joins.to_dict()}
         out["wipe"] = self.wipe.to_dict()
+        if self.provisional:
+            out["provisional"] = True
         return out
 
     def to_json(self) -> str:
@@ -223,7 +228,8 @@ class Report:
                 notes=tuple(data.get("notes") or ()),
                 joins=Joins.from_dict(data.get("joins") or {"links": []}),
                 recovered_stale=bool(data.get("recovered_stale", False)),
-                last_state=data.get("last_state"), schema_version=version)
+                last_state=data.get("last_state"),
+                provisional=bool(data.get("provisional", False)), schema_version=version)
         except (TypeError, ValueError, AttributeError) as exc:
             if isinstance(exc, ReportFormatError):
                 raise

@@ -94,6 +94,21 @@ class MainWindow(QMainWindow):
         # Downloads an earlier run left waiting (it quit or crashed) are asked about again.
         self.sessions.downloads.offer_waiting()
 
+    def _verify_action(self) -> QAction:
+        self.verify_action = QAction(self.tr("&Verify isolation…"), self)
+        self.verify_action.triggered.connect(self._verify_profile)
+        return self.verify_action
+
+    def _verify_profile(self) -> None:
+        """*Verify isolation…* for the selected profile (its dialog runs the service)."""
+        from ..session.verify import verify_profile
+        from .verify_dialog import VerifyDialog
+
+        name, launcher = self.profile_list.current_name(), self.bridge.service.launcher
+        if name:
+            VerifyDialog(name, lambda p: verify_profile(launcher, p), self.bridge.call,
+                         self).open()
+
     def _menus(self) -> None:
         menu = self.menuBar().addMenu(self.tr("&Profiles"))
         self.new_action = QAction(self.tr("&New profile…"), self)
@@ -112,7 +127,8 @@ class MainWindow(QMainWindow):
         self.quit_action = QAction(self.tr("&Quit"), self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.quit_action.triggered.connect(self.quit)
-        for action in (self.new_action, self.edit_action, self.launch_action):
+        for action in (self.new_action, self.edit_action, self.launch_action,
+                       self._verify_action()):
             menu.addAction(action)
         menu.addSeparator()
         menu.addAction(self.autostart_action)

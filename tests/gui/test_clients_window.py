@@ -40,7 +40,9 @@ from sandbox_launcher.ui.wipe_steps import no_cancel_reason
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "stand_in"))
 from fake_vendor import build_deb, deb_parts
 
-HOSTILE_CLIENT = Path(__file__).resolve().parents[1] / "stand_in" / "hostile_client.py"
+from sandbox_launcher.verify import PROBE_SCRIPT
+
+HOSTILE_CLIENT = PROBE_SCRIPT
 VERSION = "6.1.0.198"
 
 

@@ -19,7 +19,7 @@ from pytestqt.qtbot import QtBot
 
 from sandbox_launcher.ui.app import App
 
-ZOOM = "198.51.100.10"  # the fake internet's zoom.us (tests/integration/fake_internet.py)
+ZOOM = "198.51.100.10"  # the fake internet's zoom.us (sandbox_launcher/verify/fake_internet.py)
 EVIL = "198.51.100.66"  # evil.example: a refused name, knocked on by address
 
 CLIENT = f"""

@@ -25,7 +25,14 @@ from typing import Any
 import pytest
 from conftest import LauncherUser
 from conftest_net import HostNetns
-from fake_internet import DNS_RECORDS, ZOOM_ADDRESS, FakeInternet, ns_argv, run_checked
+
+from sandbox_launcher.verify.fake_internet import (
+    DNS_RECORDS,
+    ZOOM_ADDRESS,
+    FakeInternet,
+    ns_argv,
+    run_checked,
+)
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "stand_in"))
 from fake_vendor import SigningKey, build_deb, deb_parts, make_key, stop_agent

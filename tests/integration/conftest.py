@@ -36,9 +36,11 @@ from typing import IO, Any
 
 import pytest
 
+from sandbox_launcher.verify import PROBE_SCRIPT
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 LAUNCHER = REPO_ROOT / ".venv" / "bin" / "sandbox-launcher"
-HOSTILE_CLIENT = REPO_ROOT / "tests" / "stand_in" / "hostile_client.py"
+HOSTILE_CLIENT = PROBE_SCRIPT
 #: Debian's interpreter: visible inside the sandbox (host /usr) and runnable by any user.
 SYSTEM_PYTHON = "/usr/bin/python3"
 DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin"

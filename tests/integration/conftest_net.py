@@ -30,8 +30,10 @@ from conftest import (
     user_environment,
     wait_for_ready,
 )
-from fake_internet import FakeInternet, SystemPolicy, ns_argv
-from fake_internet import fake_internet as build_fake_internet
+from system_policy import SystemPolicy
+
+from sandbox_launcher.verify.fake_internet import FakeInternet, ns_argv
+from sandbox_launcher.verify.fake_internet import fake_internet as build_fake_internet
 
 __all__ = [
     "SYSTEM_PYTHON",

@@ -33,7 +33,8 @@ from client_world import (
     web_world,
 )
 from conftest import LEFTOVER_ROOTS, LauncherUser, RunLauncher
-from fake_internet import run_checked
+
+from sandbox_launcher.verify.fake_internet import run_checked
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "stand_in"))
 from fake_vendor import build_deb, deb_parts, make_key, stop_agent

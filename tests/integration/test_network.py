@@ -39,7 +39,9 @@ from conftest_net import (
     wait_for_ready,
     write_user_profile,
 )
-from fake_internet import (
+from system_policy import SystemPolicy
+
+from sandbox_launcher.verify.fake_internet import (
     EVIL_ADDRESS,
     FAR_ADDRESS,
     HOST_ADDRESS,
@@ -49,7 +51,6 @@ from fake_internet import (
     ROUTER_ADDRESS,
     ZOOM_ADDRESS,
     FakeInternet,
-    SystemPolicy,
 )
 
 pytestmark = pytest.mark.integration

@@ -26,7 +26,9 @@ from typing import Any
 
 import pytest
 
-CLIENT = Path(__file__).resolve().parents[1] / "stand_in" / "hostile_client.py"
+from sandbox_launcher.verify import PROBE_SCRIPT
+
+CLIENT = PROBE_SCRIPT
 #: Debian's interpreter: the one the sandbox sees, so the one the probes must work with.
 PYTHON = "/usr/bin/python3"
 

@@ -66,7 +66,9 @@ class Capture:
         script = (f'trap true TERM INT HUP; "$@" {fd}>&-; rc=$?; cd "$HOME" && '
                   f"tar --create --null --files-from={PATHS_INSIDE} --ignore-failed-read "
                   f"--file=- >&{fd} 2>/dev/null; exit $rc")
-        return ["/bin/sh", "-c", script, "sandbox-launcher-capture", *command]
+        # bash, not sh: dash parses only one-digit descriptors, and ours is often >= 10
+        # (``13>&-`` became an argument of the client and a "Bad fd number").
+        return ["/bin/bash", "-c", script, "sandbox-launcher-capture", *command]
 
     def collect(self) -> Captured:
         """Read the archive back: regular files under the named paths only."""

@@ -23,10 +23,12 @@ import fcntl
 import hashlib
 import json
 import os
+import select
 import signal
 import socket
 import stat
 import struct
+import subprocess
 import sys
 import termios
 import threading
@@ -43,6 +45,8 @@ _TIOCSTI_BYTE = b"\0"
 _SIOCGIFHWADDR = 0x8927
 _CLONE_NEWUSER = 0x10000000
 _ZERO_MAC = "00:00:00:00:00:00"
+#: Options whose value is a marker to look for, never a sighting of it.
+_MARKER_OPTIONS = ("--host-marker", "--ptrace-marker", "--env-secret")
 #: Bounds on the socket scan, so a host full of sockets cannot make the probe hang.
 _SCAN_LIMIT = 200
 _CONNECT_TIMEOUT = 1.0
@@ -95,6 +99,10 @@ def shows_marker(argv: list[str], marker: str, own_option: str) -> bool:
     """
     joined = " ".join(argv)
     joined = joined.replace(f"{own_option} {marker}", " ").replace(f"{own_option}={marker}", " ")
+    # Any other option of ours that carries the same marker (verify passes it to
+    # --host-marker and --ptrace-marker) is just as much our own telling.
+    for option in _MARKER_OPTIONS:
+        joined = joined.replace(f"{option} {marker}", " ").replace(f"{option}={marker}", " ")
     return marker in joined
 
 
@@ -286,7 +294,7 @@ def attempt_ssh_agent(path: str) -> Attempt:
     return connect_all(targets)
 
 
-def attempt_socket_scan() -> Attempt:
+def attempt_socket_scan(granted: tuple[str, ...] = ()) -> Attempt:
     """Connect to every socket file under /tmp and /run, and every abstract socket listed.
 
     With no grants there should be nothing to find; with grants the detail says what was
@@ -296,8 +304,12 @@ def attempt_socket_scan() -> Attempt:
         (p, p) for p in scan_path_sockets(("/tmp", "/run", "/var/run"))
     ]
     targets += [(f"@{n}", "\0" + n) for n in scan_abstract_sockets()]
+    # A socket the session granted (its nested display, its filtered bus) is no escape.
+    skipped = [label for label, _address in targets if label in granted]
+    targets = [(label, address) for label, address in targets if label not in granted]
     attempt = connect_all(targets)
-    attempt["detail"] = f"{len(targets)} sockets found; " + attempt["detail"]
+    attempt["detail"] = (f"{len(targets)} sockets found (granted, not tried: {skipped}); "
+                         + attempt["detail"])
     return attempt
 
 
@@ -335,14 +347,18 @@ def collect_macs() -> dict[str, str]:
     return macs
 
 
-def attempt_host_macs(host_macs: str) -> Attempt:
-    """Escaped if any host MAC is visible, or any non-zero MAC at all."""
+def attempt_host_macs(host_macs: str, *, only_host: bool = False) -> Attempt:
+    """Escaped if any host MAC is visible, or any non-zero MAC at all.
+
+    *only_host*: a jailed network has an interface of its own (pasta's tap, a random
+    MAC); then only the host's own MACs count.
+    """
     wanted = {m.strip().lower() for m in host_macs.split(",") if m.strip()}
     macs = collect_macs()
     matches = sorted(k for k, v in macs.items() if v in wanted)
     nonzero = sorted(k for k, v in macs.items() if v and v != _ZERO_MAC)
     detail = f"matches {matches}; non-zero {nonzero}; all {macs}"
-    return result(bool(matches or nonzero), detail)
+    return result(bool(matches or (nonzero and not only_host)), detail)
 
 
 def read_first(paths: list[str]) -> dict[str, str]:
@@ -505,6 +521,168 @@ def leave_daemon(marker: str) -> Attempt:
     except OSError as exc:
         return result(False, f"could not start: {describe(exc)}")
     return result(False, f"daemon pid {pid} started as {marker}-daemon; the host must check")
+
+
+# ---------------------------------------------------------------------- verify's extra attempts
+
+_PTRACE_SEIZE = 0x4206
+_PTRACE_DETACH = 17
+#: What bwrap's minimal /dev holds; any other device node inside was handed over.
+_STANDARD_DEVICES = frozenset(
+    {"null", "zero", "full", "random", "urandom", "tty", "ptmx", "console", "pts/ptmx"}
+)
+_DMI_FILES = ("product_uuid", "product_serial", "board_serial", "chassis_serial",
+              "product_name", "sys_vendor", "board_name", "board_vendor", "bios_version")
+
+
+def attempt_x11_socket(path: str, ident: str | None) -> Attempt:
+    """Connect to the host's X socket: at its own path, and wherever it was bound.
+
+    *ident* (``DEV:INODE`` of the host's socket) finds it under another name: a bind
+    mount keeps both, so ``/tmp/.X11-unix/X0`` inside can be told from a nested server.
+    """
+    targets: list[tuple[str, str | bytes]] = [(path, path)]
+    if ident:
+        with contextlib.suppress(OSError):
+            for name in sorted(os.listdir("/tmp/.X11-unix")):
+                other = os.path.join("/tmp/.X11-unix", name)
+                st = os.stat(other)
+                if f"{st.st_dev}:{st.st_ino}" == ident and other != path:
+                    targets.append((f"{other} (the host's socket, bound)", other))
+    return connect_all(targets)
+
+
+def attempt_ptrace(marker: str) -> Attempt:
+    """Seize every visible process showing the host's marker (a debugger's first step)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+    except OSError as exc:
+        return result(False, f"no libc: {describe(exc)}")
+    pids = find_marked_processes(marker, "--ptrace-marker")
+    seized: list[int] = []
+    failed: list[str] = []
+    for pid in pids:
+        if libc.ptrace(_PTRACE_SEIZE, pid, None, None) == 0:
+            seized.append(pid)
+            libc.ptrace(_PTRACE_DETACH, pid, None, None)
+        else:
+            failed.append(f"{pid}: {os.strerror(ctypes.get_errno())}")
+    detail = f"seized {seized}; failed {failed}; marked pids visible {pids}"
+    return result(bool(seized), detail)
+
+
+def dmi_values() -> dict[str, str]:
+    """The DMI (SMBIOS) identifiers this process can read: serials, UUID, model."""
+    values: dict[str, str] = {}
+    for name in _DMI_FILES:
+        with contextlib.suppress(OSError), open(f"/sys/class/dmi/id/{name}") as fh:
+            value = fh.read().strip()
+            if value:
+                values[name] = value
+    return values
+
+
+def attempt_dmi() -> Attempt:
+    """Escaped if any DMI identifier is readable (a fingerprint that outlives reinstalls)."""
+    values = dmi_values()
+    return result(bool(values), f"readable {sorted(values)}")
+
+
+def device_nodes(root: str = "/dev") -> list[str]:
+    """Every character or block device node below *root* (bounded), relative to it."""
+    found: list[str] = []
+    for dirpath, _dirs, files in os.walk(root, onerror=lambda _e: None):
+        for name in files:
+            path = os.path.join(dirpath, name)
+            with contextlib.suppress(OSError):
+                mode = os.lstat(path).st_mode
+                if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+                    found.append(os.path.relpath(path, root))
+            if len(found) >= _SCAN_LIMIT:
+                return sorted(found)
+    return sorted(found)
+
+
+def attempt_devices(granted: list[str]) -> Attempt:
+    """Escaped if a device node is visible that is neither standard nor granted."""
+    allowed = _STANDARD_DEVICES | {g.removeprefix("/dev/") for g in granted}
+    extra = [n for n in device_nodes() if n not in allowed]
+    return result(bool(extra), f"not granted but visible: {extra[:20]}")
+
+
+def grant_share(path: str, mode: str) -> dict[str, Any]:
+    """The share folder: readable, and writable exactly when granted read-write."""
+    try:
+        entries = os.listdir(path)
+    except OSError as exc:
+        return {"working": False, "detail": f"cannot list {path}: {describe(exc)}"}
+    probe_path = os.path.join(path, f".sl-verify-{os.getpid()}")
+    try:
+        with open(probe_path, "w", encoding="utf-8") as fh:
+            fh.write("verify\n")
+        os.unlink(probe_path)
+        writable = True
+        why = "writable"
+    except OSError as exc:
+        writable = False
+        why = f"not writable ({describe(exc)})"
+    working = writable == (mode == "rw")
+    return {"working": working, "detail": f"{len(entries)} entries; {why}; granted {mode}"}
+
+
+def grant_camera(path: str) -> dict[str, Any]:
+    """The granted camera's node is there and is a character device."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        return {"working": False, "detail": describe(exc)}
+    return {"working": stat.S_ISCHR(mode), "detail": f"{path} mode {oct(mode)}"}
+
+
+def record_mic(seconds: float) -> dict[str, Any]:
+    """Record the default source of whatever sound server we reach (``parec``), and
+    say how loud it was: a muted microphone must record silence."""
+    rate = 48000
+    wanted = int(rate * seconds) * 2
+    argv = ["parec", "--raw", "--format=s16le", f"--rate={rate}", "--channels=1",
+            "--latency-msec=50"]
+    try:
+        child = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE)
+    except OSError as exc:
+        return {"rms": None, "error": describe(exc)}
+    assert child.stdout is not None
+    data = b""
+    deadline = time.monotonic() + seconds + 5
+    with contextlib.suppress(OSError):
+        while len(data) < wanted and time.monotonic() < deadline:
+            ready, _, _ = select.select([child.stdout], [], [], 0.2)
+            if ready:
+                chunk = os.read(child.stdout.fileno(), 65536)
+                if not chunk:
+                    break
+                data += chunk
+    child.kill()
+    _out, err = child.communicate()
+    if len(data) < wanted // 2:
+        return {"rms": None, "error": f"parec recorded {len(data)} bytes: "
+                f"{err.decode(errors='replace').strip()[:200]}"}
+    values = struct.unpack(f"<{len(data) // 2}h", data[: len(data) // 2 * 2])
+    part = values[len(values) // 4:]  # the first quarter is buffers filling
+    rms = (sum(v * v for v in part) / max(1, len(part))) ** 0.5
+    return {"rms": round(rms, 2), "error": None, "bytes": len(data)}
+
+
+def write_out(path: str | None, payload: dict[str, Any]) -> bool:
+    """With ``--out FILE``, the JSON goes there instead of stdout (the launcher's terminal)."""
+    if not path:
+        return False
+    directory = os.path.dirname(path)
+    if directory:
+        os.makedirs(directory, exist_ok=True)
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(json.dumps(payload, sort_keys=True) + "\n")
+    return True
 
 
 # --------------------------------------------------------------------------- sysinfo
@@ -752,6 +930,20 @@ def nameservers() -> list[str]:
 # --------------------------------------------------------------------------- modes
 
 
+def plan_verify_attempts(args: argparse.Namespace) -> list[tuple[str, Callable[[], Attempt]]]:
+    """The attempts ``sandbox-launcher verify`` added: gpg-agent, ptrace, DMI, devices."""
+    plan: list[tuple[str, Callable[[], Attempt]]] = []
+    if args.gpg_socket:
+        plan.append(("gpg_agent", partial(connect_all, [(args.gpg_socket, args.gpg_socket)])))
+    if args.ptrace_marker:
+        plan.append(("ptrace", partial(attempt_ptrace, args.ptrace_marker)))
+    if args.dmi:
+        plan.append(("dmi", attempt_dmi))
+    if args.devices:
+        plan.append(("devices", partial(attempt_devices, args.granted_dev)))
+    return plan
+
+
 def plan_probe(args: argparse.Namespace) -> list[tuple[str, Callable[[], Attempt]]]:
     """Return the attempts whose option was given; read-only ones before leaving traces."""
     # partial() binds arguments now; lambdas would see names rebound later in this function.
@@ -765,7 +957,8 @@ def plan_probe(args: argparse.Namespace) -> list[tuple[str, Callable[[], Attempt
     if args.host_marker:
         plan.append(("host_marker", partial(attempt_host_marker, args.host_marker)))
     if args.x11_socket:
-        plan.append(("x11_socket", partial(connect_all, [(args.x11_socket, args.x11_socket)])))
+        plan.append(("x11_socket", partial(attempt_x11_socket, args.x11_socket,
+                                           args.x11_ident)))
     if args.x11_abstract:
         x11 = [(f"@{args.x11_abstract}", "\0" + args.x11_abstract)]
         plan.append(("x11_abstract", partial(connect_all, x11)))
@@ -779,9 +972,10 @@ def plan_probe(args: argparse.Namespace) -> list[tuple[str, Callable[[], Attempt
         plan.append(("dbus_abstract", partial(connect_all, bus)))
     if args.ssh_socket:
         plan.append(("ssh_agent", partial(attempt_ssh_agent, args.ssh_socket)))
-        plan.append(("socket_scan", attempt_socket_scan))
+        plan.append(("socket_scan", partial(attempt_socket_scan, tuple(args.granted_socket))))
     if args.host_macs:
-        plan.append(("host_macs", partial(attempt_host_macs, args.host_macs)))
+        plan.append(("host_macs", partial(attempt_host_macs, args.host_macs,
+                                          only_host=args.host_macs_only)))
     if args.host_machine_id:
         ids = ["/etc/machine-id", "/var/lib/dbus/machine-id"]
         plan.append(("machine_id", partial(attempt_equal_ids, ids, args.host_machine_id)))
@@ -798,6 +992,7 @@ def plan_probe(args: argparse.Namespace) -> list[tuple[str, Callable[[], Attempt
         plan.append(("foreign_fds", attempt_foreign_fds))
     if args.env_secret:
         plan.append(("env_secret", partial(attempt_env_secret, args.env_secret)))
+    plan += plan_verify_attempts(args)
     if args.leave_marker:
         plan.append(("leave_files", partial(leave_files, args.leave_marker, args.home)))
         plan.append(("leave_daemon", partial(leave_daemon, args.leave_marker)))
@@ -819,7 +1014,17 @@ def run_probe(args: argparse.Namespace) -> int:
     }
     if args.sysinfo:
         payload["sysinfo"] = sysinfo()
-    emit(payload)
+    grants: dict[str, Any] = {}
+    if args.share_dir:
+        grants["share"] = grant_share(args.share_dir, args.share_mode)
+    if args.camera_dev:
+        grants["camera"] = grant_camera(args.camera_dev)
+    if args.record_mic:
+        grants["microphone"] = record_mic(args.record_mic)
+    if grants:
+        payload["grants"] = grants
+    if not write_out(args.out, payload):
+        emit(payload)
     # Keeps the session (and the daemon with it) up for tests that kill or stop it.
     time.sleep(args.linger)
     return 0
@@ -943,8 +1148,39 @@ def run_net(args: argparse.Namespace) -> int:
     if listener is not None:
         time.sleep(args.linger)
         payload["listen"] = listener.close()
-    emit(payload)
+    if not write_out(args.out, payload):
+        emit(payload)
     return 0
+
+
+def add_identity_options(probe: argparse.ArgumentParser) -> None:
+    """The host's identifiers the probe compares with what it sees."""
+    probe.add_argument("--host-macs", help="comma-separated host MAC addresses")
+    probe.add_argument("--host-machine-id", help="the host's machine-id")
+    probe.add_argument("--host-boot-id", help="the host's boot_id")
+    probe.add_argument("--host-hostname", help="the host's hostname")
+
+
+def add_verify_options(probe: argparse.ArgumentParser) -> None:
+    """The ``probe`` options that ``sandbox-launcher verify`` added."""
+    probe.add_argument("--gpg-socket", help="gpg-agent socket path to connect to")
+    probe.add_argument("--ptrace-marker", help="seize processes whose cmdline shows this")
+    probe.add_argument("--dmi", action="store_true", help="read the DMI serials and model")
+    probe.add_argument("--devices", action="store_true", help="look for device nodes")
+    probe.add_argument("--x11-ident", help="DEV:INODE of the host's X socket")
+    probe.add_argument("--granted-socket", action="append", default=[],
+                       help="a socket path the session granted (the scan skips it)")
+    probe.add_argument("--granted-dev", action="append", default=[],
+                       help="a device node that was granted (not an escape)")
+    probe.add_argument("--share-dir", help="grant: the share folder inside")
+    probe.add_argument("--share-mode", choices=("ro", "rw"), default="ro",
+                       help="grant: how the share folder was granted")
+    probe.add_argument("--camera-dev", help="grant: the camera node inside")
+    probe.add_argument("--record-mic", type=float, metavar="SECONDS",
+                       help="record the sound server's microphone (parec) and say how loud")
+    probe.add_argument("--out", help="write the JSON here instead of stdout")
+    probe.add_argument("--host-macs-only", action="store_true",
+                       help="only the host's MACs count (the sandbox has a network of its own)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -962,10 +1198,7 @@ def build_parser() -> argparse.ArgumentParser:
     probe.add_argument("--dbus-socket", help="session bus socket path")
     probe.add_argument("--dbus-abstract", help="abstract session bus socket name")
     probe.add_argument("--ssh-socket", help="ssh-agent socket path (also scans for sockets)")
-    probe.add_argument("--host-macs", help="comma-separated host MAC addresses")
-    probe.add_argument("--host-machine-id", help="the host's machine-id")
-    probe.add_argument("--host-boot-id", help="the host's boot_id")
-    probe.add_argument("--host-hostname", help="the host's hostname")
+    add_identity_options(probe)
     probe.add_argument("--tiocsti", action="store_true", help="try TIOCSTI on stdio and tty")
     probe.add_argument("--inherited-fds", action="store_true", help="look for leaked fds")
     probe.add_argument(
@@ -974,6 +1207,7 @@ def build_parser() -> argparse.ArgumentParser:
     probe.add_argument("--env-secret", help="a value from the user's session environment")
     probe.add_argument("--leave-marker", help="leave files and a daemon named after this")
     probe.add_argument("--sysinfo", action="store_true", help="describe the sandbox too")
+    add_verify_options(probe)
     probe.add_argument(
         "--linger", type=float, default=0.0, help="stay this many seconds after reporting"
     )
@@ -1011,6 +1245,7 @@ def build_parser() -> argparse.ArgumentParser:
     net.add_argument("--linger", type=float, default=0.0,
                      help="with --listen: keep listening this many seconds after the probes")
     net.add_argument("--dns-exfil", metavar="NAME", help="look up a long random subdomain")
+    net.add_argument("--out", help="write the JSON here instead of stdout")
     net.set_defaults(run=run_net)
     return parser
 
