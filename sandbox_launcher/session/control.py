@@ -23,7 +23,7 @@ from ..core.check import Check
 from ..core.errors import LauncherError, SessionError
 from ..devices.stale import wipe_helpers
 from ..host import procs
-from . import audit, report, store, wipe
+from . import audit, join, report, store, wipe
 
 
 @dataclass(frozen=True)
@@ -126,10 +126,12 @@ def stop(session_id: str, base: Path | None = None, timeout: float = 30.0,
     if found.stale:
         wiped = [w for w in wipe_stale(base, registry) if w.id == session_id]
         return wiped[0].describe() if wiped else f"session {session_id} was already gone"
-    with contextlib.suppress(OSError):  # without it, the launcher exits 143, not the client's
-        (found.dir / STOP_MARK).touch()
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(found.record.launcher_pid, signal.SIGTERM)
+    if not join.ask_to_stop(found.dir):
+        # A launcher without an inbox (an older one): SIGTERM stops all it runs.
+        with contextlib.suppress(OSError):  # without it, it exits 143, not the client's
+            (found.dir / STOP_MARK).touch()
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(found.record.launcher_pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
     saved = paths.reports_dir() / f"{session_id}.json"
     # The final report is written after the verified wipe, so it is the sign that all is

@@ -18,7 +18,6 @@ joiner tells it over a datagram socket in the state dir (:class:`JoinInbox`).
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
@@ -129,15 +128,25 @@ def _dir_path(fd: int, name: str) -> str:
     return f"/proc/self/fd/{fd}/{name}"
 
 
-def _tell_owner(workdir: Path, event: dict[str, Any]) -> None:
-    """Send *event* to the session's owner; a gone owner simply does not hear it."""
-    with contextlib.suppress(OSError):
+def _tell_owner(workdir: Path, event: dict[str, Any]) -> bool:
+    """Send *event* to the session's owner; whether it was delivered (a gone owner, or
+    one too old to have an inbox, simply does not hear it)."""
+    try:
         dirfd = os.open(workdir, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
         try:
             with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC) as sock:
                 sock.sendto(json.dumps(event).encode(), _dir_path(dirfd, INBOX))
         finally:
             os.close(dirfd)
+    except OSError:
+        return False
+    return True
+
+
+def ask_to_stop(workdir: Path) -> bool:
+    """Ask the session's owner to stop this session (and only it: an app with other
+    sessions goes on); whether the owner got the request."""
+    return _tell_owner(workdir, {"type": "stop"})
 
 
 def _clean(raw: bytes) -> dict[str, Any] | None:
@@ -154,11 +163,14 @@ def _clean(raw: bytes) -> dict[str, Any] | None:
 
 
 class JoinInbox:
-    """The owner's end: joiners of this session say here what they handed over."""
+    """The owner's end: joiners of this session say here what they handed over, and
+    ``stop ID`` asks it to stop (:func:`ask_to_stop`)."""
 
     def __init__(self, workdir: Path) -> None:
         self.joins: list[dict[str, Any]] = []
         self.dropped = 0
+        #: Whether ``stop ID`` asked this session to stop.
+        self.stop_asked = False
         self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC
                                    | socket.SOCK_NONBLOCK)
         try:
@@ -183,6 +195,9 @@ class JoinInbox:
                 raw = self._sock.recv(4096)
             except (BlockingIOError, OSError):
                 break
+            if raw == b'{"type": "stop"}':
+                self.stop_asked = True
+                continue
             event = _clean(raw)
             if event is None:
                 continue

@@ -273,8 +273,8 @@ class Session:
                     if resources.device_fd() is None:  # its helper exited: nothing more
                         sel.unregister(dev_fd)
                         dev_fd = None
-                if inbox_fd in ready and self._inbox is not None:
-                    self._publish(from_dicts(self._inbox.read()))
+                if inbox_fd in ready:
+                    self._inbox_news(stopping)
                 if handle.fileno() in ready:
                     return stopping
                 requests = b""
@@ -329,6 +329,15 @@ class Session:
     def _end_devices(self) -> None:
         if self._devices is not None:
             self._devices.end()
+
+    def _inbox_news(self, stopping: bool) -> None:
+        """What joiners handed over, and a stop ``stop ID`` asked for (only this session
+        stops: an app's other sessions go on)."""
+        if self._inbox is None:
+            return
+        self._publish(from_dicts(self._inbox.read()))
+        if self._inbox.stop_asked and not stopping:
+            self.request_stop()  # handled as any stop request
 
     def _watch_inbox(self, sel: selectors.BaseSelector) -> int | None:
         """Let *sel* wake us when a joiner (session/join.py) has handed over a link."""

@@ -251,3 +251,34 @@ def test_planning_asks_the_host_only_through_what_it_is_given(env: Path) -> None
     # A store client with no store passed in is simply not installed: nothing is read.
     with pytest.raises(LauncherError, match="not installed"):
         launcher.plan("zoom", RunOptions(backend="fake", network="none"))
+
+
+def test_stop_id_stops_only_that_session_of_a_launcher_that_runs_several(env: Path) -> None:
+    """``stop ID`` asks the owner through the session's inbox: an app with two meetings
+    keeps the other one (and is not sent SIGTERM)."""
+    base = env / "sessions"
+    sessions = []
+    for token in ("one", "two"):
+        backend = FakeBackend(token=token)
+        launcher = _launcher(env, backend)
+        plan = launcher.plan("p", RunOptions(command=("client",), backend="fake"))
+        session = launcher.session(plan)
+        session._start_resources = lambda _p, _d: FakeResources()
+        sessions.append((session, backend))
+    running = threading.Barrier(3)
+    threads = []
+    for session, _backend in sessions:
+        session._listener = (lambda e: running.wait(5) if (
+            e.state is State.RUNNING and e.data is None) else None)
+        threads.append(threading.Thread(target=session.run))
+        threads[-1].start()
+    running.wait(5)
+    first, second = sessions
+    said = control.stop(first[0].id, base, timeout=10)
+    assert said.startswith(f"stopped session {first[0].id}") and "wipe verified" in said
+    threads[0].join(5)
+    assert ("terminate",) in first[1].calls
+    assert second[0].state is State.RUNNING and ("terminate",) not in second[1].calls
+    second[0].request_stop()
+    threads[1].join(5)
+    assert second[0].state is State.WIPED
