@@ -30,11 +30,11 @@ from conftest import (
     user_environment,
 )
 from conftest_net import HostNetns, write_user_profile
-from fake_internet import EVIL_ADDRESS, ZOOM_ADDRESS
 from private_mounts import POLICY_DIR, PrivateMounts, policy_folder
 from schemas import problems
 
 from sandbox_launcher.session.report import Report
+from sandbox_launcher.verify.fake_internet import EVIL_ADDRESS, ZOOM_ADDRESS
 
 pytestmark = pytest.mark.integration
 
