@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any, TextIO
 
 from ..core.check import Check
-from ..host.checks import run_checks
+from ..host.doctor import run_checks
 
 _LABELS = {"ok": "[ ok ]", "warn": "[warn]", "fail": "[FAIL]"}
 #: Lines of a failed check's detail shown in the human output (--json has all of it).

@@ -1,7 +1,7 @@
 """Host checks behind ``sandbox-launcher doctor``: can this machine run sandboxes?
 
 Each check is a small function that looks at one thing and returns a
-:class:`Finding`; :func:`run_checks` names them, says what they are needed for, and
+:class:`Finding`; :func:`host.doctor.run_checks` names them, says what they are needed for, and
 turns any exception into a ``fail`` — a doctor that crashes helps nobody. The parsing
 and interpretation helpers are pure so that unit tests can feed them any host.
 
@@ -17,13 +17,12 @@ import os
 import re
 import stat
 import threading
-import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..core import proc
-from ..core.check import Check, Status
+from ..core.check import Status
 from ..core.errors import LauncherError
+from ..core.runner import Runner
 from .kvm import probe_kvm
 
 #: bubblewrap 0.8.0 added ``--size`` (sized tmpfs) and ``--disable-userns``.
@@ -38,7 +37,7 @@ HINT_TCG = "the VM backend will use software emulation (TCG), which is slower"
 
 @dataclass(frozen=True)
 class Finding:
-    """What a check function found; :func:`run_checks` adds the name and purpose."""
+    """What a check function found; :func:`host.doctor.run_checks` adds the name and purpose."""
 
     status: Status
     summary: str
@@ -103,7 +102,7 @@ def _persist_note(hints: list[str]) -> str:
 # --- namespace backend -------------------------------------------------------------
 
 
-def check_user_namespaces() -> Finding:
+def check_user_namespaces(runner: Runner) -> Finding:
     """Read the userns sysctls, then really create one with bwrap when it exists."""
     problems = userns_sysctl_problems(
         read_sysctl(SYSCTL_MAX_USERNS),
@@ -113,14 +112,14 @@ def check_user_namespaces() -> Finding:
     said = "; ".join(problem for problem, _ in problems)
     fix = _persist_note([hint for _, hint in problems]) if problems else ""
     try:
-        bwrap = proc.which("bwrap", "to test user namespaces")
+        bwrap = runner.which("bwrap", "to test user namespaces")
     except LauncherError:
         if problems:
             return Finding("fail", f"disabled for unprivileged users: {said}", fix)
         return Finding("warn", "the sysctls allow user namespaces; not tried, bwrap is missing",
                        "sudo apt-get install bubblewrap")
     argv = [bwrap, "--unshare-all", "--unshare-user", "--ro-bind", "/", "/", "true"]
-    result = proc.run(argv, timeout=10, check=False)
+    result = runner.run(argv, timeout=10, check=False)
     if result.returncode != 0:
         return Finding(
             "fail",
@@ -137,14 +136,14 @@ def check_user_namespaces() -> Finding:
     return Finding("ok", "work for unprivileged users (a bwrap test sandbox ran)")
 
 
-def check_bwrap() -> Finding:
+def check_bwrap(runner: Runner) -> Finding:
     """bubblewrap is installed and new enough for the options the backend uses."""
     wanted = ".".join(map(str, MIN_BWRAP_VERSION))
     try:
-        bwrap = proc.which("bwrap", "to run namespace sandboxes")
+        bwrap = runner.which("bwrap", "to run namespace sandboxes")
     except LauncherError as exc:
         return Finding("fail", "bwrap is not installed", exc.hint)
-    result = proc.run([bwrap, "--version"], timeout=10, check=False)
+    result = runner.run([bwrap, "--version"], timeout=10, check=False)
     version = parse_bwrap_version(result.stdout)
     if result.returncode != 0 or version is None:
         return Finding("fail", f"cannot tell the version of {bwrap}",
@@ -190,12 +189,13 @@ def check_tun(device: str = "/dev/net/tun") -> Finding:
     return Finding("ok", f"{device} usable")
 
 
-def tool_check(program: str, purpose: str, missing: Status = "warn") -> Callable[[], Finding]:
+def tool_check(program: str, purpose: str,
+               missing: Status = "warn") -> Callable[[Runner], Finding]:
     """A check that *program* is on PATH; *missing* is the status when it is not."""
 
-    def check() -> Finding:
+    def check(runner: Runner) -> Finding:
         try:
-            path = proc.which(program, purpose)
+            path = runner.which(program, purpose)
         except LauncherError as exc:
             return Finding(missing, "not installed", exc.hint)
         return Finding("ok", f"found at {path}")
@@ -289,68 +289,3 @@ def check_kvm() -> Finding:
         "fails": HINT_TCG,
     }
     return Finding("warn", summaries.get(verdict, verdict), hints.get(verdict, HINT_TCG), detail)
-
-
-# --- running them all --------------------------------------------------------------
-
-CheckFunction = Callable[[Mapping[str, str]], Finding]
-
-
-def _no_env(check: Callable[[], Finding]) -> CheckFunction:
-    return lambda _env: check()
-
-
-def all_checks() -> list[tuple[str, str, CheckFunction]]:
-    """Every check as ``(name, required_for, function)``, in the order doctor shows them."""
-    from . import session_checks as session
-    from .apparmor import check_apparmor_userns
-
-    return [
-        ("user namespaces", "namespace backend", _no_env(check_user_namespaces)),
-        ("apparmor userns", "namespace backend", _no_env(check_apparmor_userns)),
-        ("bubblewrap", "namespace backend", _no_env(check_bwrap)),
-        ("libseccomp", "namespace backend", _no_env(check_libseccomp)),
-        ("runtime dir", "session state", session.check_runtime_dir),
-        ("pasta", "network jail",
-         _no_env(tool_check("pasta", "for the network jail", missing="fail"))),
-        ("nsenter", "network jail",
-         _no_env(tool_check("nsenter", "for the network jail", missing="fail"))),
-        ("nftables", "network jail", _no_env(check_libnftables)),
-        ("/dev/net/tun", "network jail", _no_env(check_tun)),
-        ("xdg-dbus-proxy", "session D-Bus filtering",
-         _no_env(tool_check("xdg-dbus-proxy", "to filter the session bus"))),
-        ("Xephyr", "the isolated display",
-         _no_env(tool_check("Xephyr", "for the isolated display (a nested X server)"))),
-        ("pulseaudio", "speakers and microphone (the session's own sound server)",
-         _no_env(tool_check("pulseaudio", "to give each session a sound server of its own"))),
-        ("pacat", "speakers and microphone (forwarding to the host)",
-         _no_env(tool_check("pacat", "to forward sound between the session and the host"))),
-        ("libvirt module", "vm backend", _no_env(check_libvirt_module)),
-        ("virsh", "vm backend", _no_env(tool_check("virsh", "for the VM backend"))),
-        ("libvirt session", "vm backend", _no_env(check_libvirt_session)),
-        ("kvm", "vm backend", _no_env(check_kvm)),
-        ("display", "desktop app", session.check_display),
-        ("audio", "speakers and microphone", session.check_audio),
-        ("keyring", "encrypted persistence (vault)", session.check_keyring),
-    ]
-
-
-def run_one(
-    name: str, required_for: str, check: CheckFunction, env: Mapping[str, str]
-) -> Check:
-    """Run one check; an exception becomes a ``fail`` with the traceback as detail."""
-    try:
-        found = check(env)
-    except Exception as exc:
-        return Check.of_status(name, "fail",
-                               f"the check itself failed: {type(exc).__name__}: {exc}",
-                               "please report this as a bug", traceback.format_exc(),
-                               required_for)
-    return Check.of_status(name, found.status, found.summary, found.hint, found.detail,
-                           required_for)
-
-
-def run_checks(env: Mapping[str, str] | None = None) -> list[Check]:
-    """Run every host check against *env* (default: this process's environment)."""
-    environment = os.environ if env is None else env
-    return [run_one(name, purpose, check, environment) for name, purpose, check in all_checks()]

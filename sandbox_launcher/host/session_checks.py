@@ -11,8 +11,8 @@ import re
 import stat
 from collections.abc import Mapping
 
-from ..core import proc
 from ..core.errors import LauncherError
+from ..core.runner import Runner
 from .checks import Finding
 
 X11_SOCKET_DIR = "/tmp/.X11-unix"
@@ -120,29 +120,30 @@ KEYRING_HINT = ("install gnome-keyring (or another Secret Service) and log in to
                 "session: sudo apt-get install gnome-keyring")
 
 
-def _ask_bus(dbus_send: str, method: str, env: Mapping[str, str], *args: str) -> str:
+def _ask_bus(runner: Runner, dbus_send: str, method: str, env: Mapping[str, str],
+             *args: str) -> str:
     argv = [dbus_send, "--session", "--print-reply", "--reply-timeout=5000",
             "--dest=org.freedesktop.DBus", "/org/freedesktop/DBus",
             f"org.freedesktop.DBus.{method}", *args]
-    return proc.run(argv, timeout=10, env=env).stdout
+    return runner.run(argv, timeout=10, env=env).stdout
 
 
-def check_keyring(env: Mapping[str, str]) -> Finding:
+def check_keyring(env: Mapping[str, str], runner: Runner) -> Finding:
     """A Secret Service (the vault keeps its key there) owns or can activate its name."""
     if not env.get("DBUS_SESSION_BUS_ADDRESS"):
         return Finding("warn", "no session D-Bus (DBUS_SESSION_BUS_ADDRESS is not set)",
                        KEYRING_HINT)
     try:
-        dbus_send = proc.which("dbus-send", "to look for a Secret Service")
+        dbus_send = runner.which("dbus-send", "to look for a Secret Service")
     except LauncherError:
         return Finding("warn", "cannot check: dbus-send is not installed",
                        "sudo apt-get install dbus-bin")
     try:
         owned = parse_dbus_boolean(
-            _ask_bus(dbus_send, "NameHasOwner", env, f"string:{SECRET_SERVICE}"))
+            _ask_bus(runner, dbus_send, "NameHasOwner", env, f"string:{SECRET_SERVICE}"))
         if owned:
             return Finding("ok", f"{SECRET_SERVICE} is running on the session bus")
-        activatable = parse_dbus_strings(_ask_bus(dbus_send, "ListActivatableNames", env))
+        activatable = parse_dbus_strings(_ask_bus(runner, dbus_send, "ListActivatableNames", env))
     except LauncherError as exc:
         return Finding("warn", "cannot ask the session bus", KEYRING_HINT,
                        f"{exc.summary}\n{exc.details}")

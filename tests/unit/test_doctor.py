@@ -10,11 +10,15 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
+from fake_runner import RecordingRunner
 
 from sandbox_launcher.cli import doctor
-from sandbox_launcher.core import proc
+from sandbox_launcher.core.check import Check
+from sandbox_launcher.core.proc import Result
+from sandbox_launcher.core.runner import SystemRunner
 from sandbox_launcher.host import checks, kvm, session_checks
-from sandbox_launcher.host.checks import Check, Finding
+from sandbox_launcher.host import doctor as host_doctor
+from sandbox_launcher.host.checks import Finding
 
 # --- bwrap version -----------------------------------------------------------------
 
@@ -42,19 +46,23 @@ def test_version_comparison_is_numeric_not_lexical() -> None:
     assert older is not None and older < checks.MIN_BWRAP_VERSION
 
 
-def _fake_tools(
-    monkeypatch: pytest.MonkeyPatch, stdout: str = "", returncode: int = 0, stderr: str = ""
-) -> list[Sequence[str]]:
-    """Make proc.which find every program and proc.run answer with the given output."""
-    calls: list[Sequence[str]] = []
+class _Tools:
+    """A Runner that finds every program in /usr/bin and answers every run alike,
+    recording the argv of each run (a recording fake passed in, not a patched module)."""
 
-    def fake_run(argv: Sequence[str], **_kwargs: object) -> proc.Result:
-        calls.append(argv)
-        return proc.Result(tuple(argv), returncode, stdout, stderr)
+    def __init__(self, stdout: str = "", returncode: int = 0, stderr: str = "") -> None:
+        self.answer = (returncode, stdout, stderr)
+        self.calls: list[list[str]] = []
 
-    monkeypatch.setattr(proc, "which", lambda program, _purpose, path=None: f"/usr/bin/{program}")
-    monkeypatch.setattr(proc, "run", fake_run)
-    return calls
+    def which(self, program: str, purpose: str, path: str | None = None) -> str:
+        return f"/usr/bin/{program}"
+
+    def run(self, argv: Sequence[str], **_kwargs: object) -> Result:
+        self.calls.append(list(argv))
+        return Result(tuple(argv), *self.answer)
+
+    def spawn(self, argv: Sequence[str], **_kwargs: object) -> object:
+        raise AssertionError(f"doctor spawns nothing: {argv}")
 
 
 @pytest.mark.parametrize(
@@ -65,20 +73,20 @@ def _fake_tools(
 def test_check_bwrap_decides_on_version(
     monkeypatch: pytest.MonkeyPatch, output: str, status: str
 ) -> None:
-    calls = _fake_tools(monkeypatch, stdout=output)
-    found = checks.check_bwrap()
+    tools = _Tools(stdout=output)
+    found = checks.check_bwrap(tools)  # type: ignore[arg-type]
     assert found.status == status
-    assert calls == [["/usr/bin/bwrap", "--version"]]
+    assert tools.calls == [["/usr/bin/bwrap", "--version"]]
     if status == "fail":
         assert "apt-get install" in found.hint
 
 
 def test_missing_tools_give_install_hints(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", "/nonexistent")
-    assert checks.check_bwrap() == Finding(
+    assert checks.check_bwrap(SystemRunner()) == Finding(
         "fail", "bwrap is not installed",
         "install the Debian package bubblewrap: sudo apt-get install bubblewrap")
-    pasta = checks.tool_check("pasta", "for the network jail")()
+    pasta = checks.tool_check("pasta", "for the network jail")(SystemRunner())
     assert pasta == Finding(
         "warn", "not installed", "install the Debian package passt: sudo apt-get install passt")
 
@@ -90,8 +98,9 @@ def test_missing_tools_give_install_hints(monkeypatch: pytest.MonkeyPatch) -> No
 def test_device_helpers_missing_say_which_package(monkeypatch: pytest.MonkeyPatch, name: str,
                                                   package: str) -> None:
     monkeypatch.setenv("PATH", "/nonexistent")
-    [check] = [checks.run_one(n, purpose, fn, {}) for n, purpose, fn in checks.all_checks()
-               if n == name]
+    probe = host_doctor.Probe({}, SystemRunner())
+    [check] = [host_doctor.run_one(n, purpose, fn, probe)
+               for n, purpose, fn in host_doctor.all_checks() if n == name]
     assert check.status == "warn" and check.detail == "not installed"
     assert check.hint == f"install the Debian package {package}: sudo apt-get install {package}"
 
@@ -145,8 +154,8 @@ def test_userns_fails_with_sysctl_hint_when_bwrap_cannot(
     sysctls: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (sysctls / "SYSCTL_USERNS_CLONE").write_text("0\n")
-    _fake_tools(monkeypatch, returncode=1, stderr="bwrap: No permissions to create new namespace")
-    found = checks.check_user_namespaces()
+    tools = _Tools(returncode=1, stderr="bwrap: No permissions to create new namespace")
+    found = checks.check_user_namespaces(tools)  # type: ignore[arg-type]
     assert found.status == "fail"
     assert "kernel.unprivileged_userns_clone=1" in found.hint
     assert "No permissions" in found.detail
@@ -154,19 +163,18 @@ def test_userns_fails_with_sysctl_hint_when_bwrap_cannot(
 
 def test_userns_ok_when_bwrap_test_runs(sysctls: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (sysctls / "SYSCTL_MAX_USERNS").write_text("15000\n")
-    calls = _fake_tools(monkeypatch)
-    found = checks.check_user_namespaces()
+    tools = _Tools()
+    found = checks.check_user_namespaces(tools)  # type: ignore[arg-type]
     assert found.status == "ok"
-    assert calls[0][:2] == ["/usr/bin/bwrap", "--unshare-all"]
+    assert tools.calls[0][:2] == ["/usr/bin/bwrap", "--unshare-all"]
 
 
 def test_userns_as_root_with_restricting_sysctl_only_warns(
     sysctls: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (sysctls / "SYSCTL_APPARMOR_USERNS").write_text("1\n")
-    _fake_tools(monkeypatch)
     monkeypatch.setattr(os, "geteuid", lambda: 0)
-    assert checks.check_user_namespaces().status == "warn"
+    assert checks.check_user_namespaces(_Tools()).status == "warn"  # type: ignore[arg-type]
 
 
 # --- KVM verdicts --------------------------------------------------------------------
@@ -297,13 +305,16 @@ def test_parse_dbus_replies() -> None:
 
 
 def test_keyring_activatable_counts(monkeypatch: pytest.MonkeyPatch) -> None:
-    replies = iter([NAME_HAS_OWNER_REPLY, ACTIVATABLE_REPLY])
-    monkeypatch.setattr(proc, "which", lambda program, _purpose, path=None: f"/usr/bin/{program}")
-    monkeypatch.setattr(proc, "run", lambda argv, **_kw: proc.Result(tuple(argv), 0,
-                                                                     next(replies), ""))
-    found = session_checks.check_keyring({"DBUS_SESSION_BUS_ADDRESS": "unix:path=/x"})
+    tools = RecordingRunner(programs={"dbus-send": "/usr/bin/dbus-send"})
+    ask = ["/usr/bin/dbus-send", "--session", "--print-reply", "--reply-timeout=5000",
+           "--dest=org.freedesktop.DBus", "/org/freedesktop/DBus"]
+    tools.expect([*ask, "org.freedesktop.DBus.NameHasOwner", "string:org.freedesktop.secrets"],
+                 stdout=NAME_HAS_OWNER_REPLY)
+    tools.expect([*ask, "org.freedesktop.DBus.ListActivatableNames"], stdout=ACTIVATABLE_REPLY)
+    found = session_checks.check_keyring({"DBUS_SESSION_BUS_ADDRESS": "unix:path=/x"}, tools)
     assert found.status == "ok" and "on demand" in found.summary
-    assert session_checks.check_keyring({}).status == "warn"
+    tools.done()
+    assert session_checks.check_keyring({}, tools).status == "warn"
 
 
 # --- running, formatting, exit code --------------------------------------------------
@@ -313,13 +324,14 @@ def test_a_crashing_check_becomes_a_fail() -> None:
     def broken(_env: object) -> Finding:
         raise RuntimeError("boom")
 
-    found = checks.run_one("broken", "testing", broken, {})
+    found = host_doctor.run_one("broken", "testing", broken,
+                                host_doctor.Probe({}, SystemRunner()))
     assert (found.name, found.status, found.required_for) == ("broken", "fail", "testing")
     assert "boom" in found.detail and "RuntimeError" in found.output
 
 
 def test_check_names_are_unique() -> None:
-    names = [name for name, _purpose, _check in checks.all_checks()]
+    names = [name for name, _purpose, _check in host_doctor.all_checks()]
     assert len(names) == len(set(names))
 
 
