@@ -138,11 +138,12 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def open_link(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """``open URL``: a meeting link, checked by the strict parser, in its profile."""
-    from ..clients import links
+    from ..clients import links, routing
     from . import join as join_cli
 
-    link = links.parse(args.url)
-    profile = links.LINK_PROFILES[link.service]
+    link = links.parse(routing.with_scheme(args.url))
+    profile = routing.choose(link, load_profiles().profiles.values(),
+                             getattr(args, "profile", None) or "")
     # A session of that profile runs: join it, start another, or ask (cli/join.py).
     status = join_cli.open_in_running(link, profile, args, err)
     if status is not None:

@@ -7,6 +7,7 @@ keys it sets change); a user file with a new name adds a profile.
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -60,8 +61,10 @@ class ProfileSet:
             return self.profiles[name]
         except KeyError:
             known = ", ".join(sorted(self.profiles)) or "none"
+            close = difflib.get_close_matches(name, list(self.profiles), n=1, cutoff=0.6)
+            guess = f"; did you mean {close[0]!r}?" if close else ""
             raise ProfileNotFound(
-                f"there is no profile called {name!r}",
+                f"there is no profile called {name!r}{guess}",
                 f"known profiles: {known} (see 'sandbox-launcher profiles')",
             ) from None
 

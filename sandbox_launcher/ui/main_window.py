@@ -6,8 +6,10 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
+    QDialog,
     QFrame,
     QMainWindow,
+    QMessageBox,
     QProgressDialog,
     QScrollArea,
     QSplitter,
@@ -29,7 +31,9 @@ from .launch_panel import LaunchPanel
 from .meeting_links import MeetingLinks
 from .profile_editor import ProfileEditor
 from .profile_list import ProfileList
+from .questions import ask_quit
 from .sessions_view import SessionsView
+from .settings import UiSettings
 
 
 class MainWindow(QMainWindow):
@@ -39,11 +43,17 @@ class MainWindow(QMainWindow):
     session_started = Signal(str)
     #: profiles were (re)loaded
     profiles_loaded = Signal()
+    #: closing hid the window into the tray for the first time (the tray says so, once)
+    kept_in_tray = Signal()
 
     def __init__(self, bridge: ServiceBridge, parent: QWidget | None = None, *,
-                 clients: ClientService | None = None) -> None:
+                 clients: ClientService | None = None,
+                 settings: UiSettings | None = None) -> None:
         super().__init__(parent)
         self.bridge = bridge
+        self.settings = settings or UiSettings()
+        self.quitting = False
+        self.quit_question: QMessageBox | None = None
         self.clients = clients or ClientService(bridge.service)
         self.clients_dialog: ClientsDialog | None = None
         self.keep_in_tray = False  # set by the tray when a tray host is there
@@ -57,6 +67,7 @@ class MainWindow(QMainWindow):
         self.profile_list = ProfileList()
         self.launch_panel = LaunchPanel()
         self.sessions = SessionsView(bridge)
+        self.sessions.settings = self.settings
         top = QSplitter(Qt.Orientation.Horizontal)
         top.addWidget(self.profile_list)
         # Scrolls rather than squeezing its rows into each other when the sessions below
@@ -175,7 +186,8 @@ class MainWindow(QMainWindow):
             assert isinstance(found, ProfileSet) and isinstance(locks, dict)
             self.profiles, self.locks = dict(found.profiles), dict(locks)
             self.launch_panel.set_device_choices(choices)
-            self.profile_list.set_profiles(list(self.profiles.values()), self.locks)
+            self.profile_list.set_profiles(list(self.profiles.values()), self.locks,
+                                           self.settings.order_key)
             if select:
                 self.profile_list.select(select)
             self._select(self.profile_list.current_name())
@@ -211,6 +223,7 @@ class MainWindow(QMainWindow):
 
         def done(session_id: object) -> None:
             self.launch_panel.set_busy(False)
+            self.settings.count_use(name)
             self.sessions.add_session(str(session_id))
             self.statusBar().showMessage(self.tr("Session {id} started.").format(
                 id=session_id), 8000)
@@ -243,21 +256,49 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ closing
 
+    def sorted_profiles(self) -> list[Profile]:
+        """The profiles in the order the list shows them (most used first, Zoom first)."""
+        return sorted(self.profiles.values(),
+                      key=lambda p: self.settings.order_key(p.name, p.title))
+
+    def handed_over(self, link: str) -> None:
+        """A second start of the app: show this one, and open the link it brought."""
+        self.show()
+        self.raise_()
+        self.activateWindow()
+        if link:
+            self.links.open(link.strip())
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
-        """With a tray, closing only hides the window; sessions keep running."""
-        if self.keep_in_tray:
+        """With a tray, closing only hides the window (said once); sessions go on."""
+        if self.quitting:
+            event.accept()
+        elif self.keep_in_tray:
             self.hide()
             event.ignore()
+            if not self.settings.tray_notice_shown:
+                self.settings.tray_notice_shown = True
+                self.kept_in_tray.emit()
         else:
             event.ignore()
             self.quit()
 
-    def quit(self) -> None:
-        """Stop every session, wait for the wipes (with progress), then quit."""
+    def quit(self) -> QMessageBox | None:
+        """Quit for real; with meetings running, ask first (the question, if asked)."""
         active = self.bridge.service.active_count()
         if not active:
-            QApplication.quit()
-            return
+            self.really_quit()
+            return None
+        if self.quit_question is not None and self.quit_question.isVisible():
+            self.quit_question.raise_()
+            return self.quit_question
+        self.quit_question = ask_quit(self, active, tray=self.keep_in_tray,
+                                      stop_all=self.stop_all_and_quit, keep=self.hide)
+        return self.quit_question
+
+    def stop_all_and_quit(self) -> None:
+        """Stop every session, wait for the wipes (with progress), then quit."""
+        active = self.bridge.service.active_count()
         progress = QProgressDialog(
             self.tr("Stopping %n session(s) and wiping…", "", active), "", 0, 0, self)
         progress.setCancelButton(None)
@@ -267,6 +308,16 @@ class MainWindow(QMainWindow):
 
         def done(_: object) -> None:
             progress.close()
-            QApplication.quit()
+            self.really_quit()
 
         self.bridge.call(self.bridge.service.shutdown, done)
+
+    def really_quit(self) -> None:
+        """End the event loop. Not QApplication.quit(): since Qt 6 that first asks every
+        window to close, and a window that hides into the tray refuses, so Quit only hid
+        it. Dialogs are closed so none outlives the loop."""
+        self.quitting = True
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, QDialog) and widget.isVisible():
+                widget.close()
+        QApplication.exit(0)

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QPushButton,
     QSplitter,
     QTableWidget,
@@ -29,6 +30,8 @@ from .bridge import ServiceBridge
 from .device_use import device_details, in_use_text
 from .downloads import DownloadsBar, PendingDownloads
 from .errors import show_error
+from .questions import ask_stop
+from .settings import UiSettings
 from .traffic_plot import TrafficPlot, human_bytes
 from .wipe_steps import WipeSteps, no_cancel_reason
 
@@ -93,6 +96,7 @@ class SessionsView(QWidget):
         super().__init__(parent)
         self.setObjectName("sessionsView")
         self.bridge = bridge
+        self.settings: UiSettings | None = None  # the window's, set by it
         self.usage: dict[str, Usage] = {}
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -355,10 +359,16 @@ class SessionsView(QWidget):
         self.notice.emit(text.format(id=session_id))
 
     def stop_selected(self) -> None:
-        """Stop & Wipe the selected session."""
+        """Stop & Wipe the selected session (after asking, unless told not to ask)."""
         session_id = self.selected_id()
         if session_id:
-            self.stop(session_id)
+            self.ask_stop(session_id)
+
+    def ask_stop(self, session_id: str) -> QMessageBox | None:
+        """"Stop TITLE and wipe it?", then stop; the question, if one was asked."""
+        self.settings = self.settings or UiSettings()
+        return ask_stop(self.window(), self.bridge.service.entry(session_id).title,
+                        session_id, self.settings, lambda: self.stop(session_id))
 
     def stop(self, session_id: str) -> None:
         """Ask a session to stop; its row then follows it through wiping to wiped."""
