@@ -211,20 +211,3 @@ def wipe_stale(out: TextIO) -> int:
     for item in wiped:
         print(item.describe(), file=out)
     return 0 if all(w.verified for w in wiped) else 1
-
-
-def app(tray: bool, out: TextIO, err: TextIO, *, ask_link: bool = False) -> int:
-    """The desktop app (``--tray``: start in the tray; ``--open-link``: ask for a meeting
-    link first). Qt is imported only here."""
-    try:
-        from ..session.service import SessionService
-        from ..ui.app import main as app_main
-    except ImportError as exc:
-        print(f"sandbox-launcher: error: the desktop app cannot start: {exc}\n"
-              "  what to do: install PySide6 (pip install -e .) and run "
-              "'sandbox-launcher doctor'", file=err)
-        return 1
-    del out
-    return app_main(SessionService(), tray_only=tray, ask_link=ask_link)
-
-

@@ -121,6 +121,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
         # A bare link, as the desktop entry's "Exec=sandbox-launcher %u" passes it: to the
         # running app if there is one (it routes it and asks), else opened here.
         if app_start.hand_to_running_app(argv[0]):
+            print("sandbox-launcher: handed the link to the running app", file=err)
             return 0
         argv = ["open", argv[0]]
     parser = _parser()

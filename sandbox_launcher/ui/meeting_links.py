@@ -61,7 +61,7 @@ class MeetingLinks(QObject):
         assert isinstance(parent, QWidget)
         return parent
 
-    def from_clipboard(self) -> QMessageBox | None:
+    def from_clipboard(self) -> QMessageBox | QInputDialog | None:
         """Open the link on the clipboard; the box shown, if one was (refusal, question)."""
         text = QGuiApplication.clipboard().text().strip()
         if not text:

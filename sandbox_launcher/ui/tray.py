@@ -145,7 +145,7 @@ class Tray(QObject):
             lambda on, sid=session_id: self.window.sessions.set_mic(sid, muted=not on))
         return action
 
-    def join_from_clipboard(self) -> QMessageBox | None:
+    def join_from_clipboard(self) -> QMessageBox | QInputDialog | None:
         """Check the link on the clipboard and start its profile (the box shown, if any)."""
         return self.window.links.from_clipboard()
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import WAIT_MS, close_app
+from conftest import WAIT_MS, close_app, confirm_stop
 from PySide6.QtCore import QLocale, Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 from pytestqt.qtbot import QtBot
@@ -298,6 +298,7 @@ def test_remove_is_refused_while_a_session_uses_the_client_whose_wipe_shows_its_
     # Stop & Wipe: the sessions view follows the end step by step; no Cancel for a wipe.
     qtbot.waitUntil(view.stop_button.isEnabled, timeout=WAIT_MS)
     qtbot.mouseClick(view.stop_button, Qt.MouseButton.LeftButton)
+    confirm_stop(qtbot)
     qtbot.waitUntil(lambda: bool(watch.seen) and watch.seen[-1][0] is State.WIPED,
                     timeout=WAIT_MS)
     w, d, a = StepState.WAITING, StepState.DONE, StepState.ACTIVE

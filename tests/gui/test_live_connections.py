@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import WAIT_MS
+from conftest import WAIT_MS, confirm_stop
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
@@ -99,6 +99,7 @@ def test_connection_list_and_plot_follow_real_jailed_traffic(
 
     qtbot.waitUntil(view.stop_button.isEnabled, timeout=WAIT_MS)
     qtbot.mouseClick(view.stop_button, Qt.MouseButton.LeftButton)
+    confirm_stop(qtbot)
     qtbot.waitUntil(lambda: view.summary.text().startswith("Contacted"), timeout=WAIT_MS)
     summary = view.summary.text()
     assert summary.startswith("Contacted 1 host in 1 country (unknown), blocked 1;"), summary

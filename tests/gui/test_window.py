@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import WAIT_MS
+from conftest import WAIT_MS, confirm_stop
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 from pytestqt.qtbot import QtBot
@@ -104,6 +104,7 @@ def test_stop_and_wipe_ends_a_running_session_with_live_usage(app: App, qtbot: Q
     assert view.usage[session_id].rss_bytes > 0
     qtbot.waitUntil(view.stop_button.isEnabled, timeout=WAIT_MS)
     qtbot.mouseClick(view.stop_button, Qt.MouseButton.LeftButton)
+    confirm_stop(qtbot)
     qtbot.waitUntil(lambda: view.table.item(row, 2).text() == "wiped", timeout=WAIT_MS)
     # usage stops with the report, which follows the last state change
     qtbot.waitUntil(lambda: view.table.item(row, 5).text() == "-", timeout=WAIT_MS)
