@@ -54,6 +54,8 @@ class ClientsDialog(QDialog):
 
     #: something for the main window's status bar
     notice = Signal(str)
+    #: a client was installed or removed (the launch panel's Install/Launch follows)
+    store_changed = Signal()
 
     def __init__(self, bridge: ServiceBridge, clients: ClientService,
                  parent: QWidget | None = None) -> None:
@@ -121,6 +123,8 @@ class ClientsDialog(QDialog):
         super().showEvent(event)
         self.refresh()
 
+    wanted_vendor = ""
+
     def refresh(self) -> None:
         """Read the store (and who uses which client) on a worker, then show it."""
         token = self._wanted = next(self._generation)
@@ -144,8 +148,21 @@ class ClientsDialog(QDialog):
                                                   State.FAILED):
             self._refresh_if_shown()
 
+    def choose_vendor(self, vendor: str) -> None:
+        """Select *vendor*'s row (now, and again once the store has been read)."""
+        self.wanted_vendor = vendor
+        for row in range(self.table.rowCount()):
+            if self._row_key(row)[0] == vendor:
+                self.table.selectRow(row)
+                return
+
     def _show(self, listing: list[VendorListing]) -> None:
         selected = self.selected()
+        if self.wanted_vendor:
+            selected = (self.wanted_vendor, next(
+                (i.versions[0].version for i in listing
+                 if i.vendor.name == self.wanted_vendor and i.versions), ""))
+            self.wanted_vendor = ""
         self.listing = listing
         self.table.setRowCount(0)
         for item in listing:
@@ -315,6 +332,7 @@ class ClientsDialog(QDialog):
             self.progress.succeeded(text)
             self._update_buttons()
             self.notice.emit(text.split("\n", 1)[0])
+            self.store_changed.emit()
             self.refresh()
 
         def failed(error: LauncherError) -> None:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..clients.vendors import VENDORS
 from ..core.errors import LauncherError
 from ..core.plan import RunOptions
 from ..core.profile import Profile, ProfileSet
@@ -34,6 +35,7 @@ from .profile_list import ProfileList
 from .questions import ask_quit
 from .sessions_view import SessionsView
 from .settings import UiSettings
+from .welcome import WelcomeBar
 
 
 class MainWindow(QMainWindow):
@@ -68,6 +70,30 @@ class MainWindow(QMainWindow):
         self.launch_panel = LaunchPanel()
         self.sessions = SessionsView(bridge)
         self.sessions.settings = self.settings
+        self.welcome = WelcomeBar()
+        self.setCentralWidget(self._layout())
+        self.links = MeetingLinks(bridge, self)
+        self.links.launch_requested.connect(self.launch)
+        self.links.notice.connect(self.show_notice)
+        self._menus()
+        self.profile_list.profile_selected.connect(self._select)
+        self.profile_list.doubleClicked.connect(lambda _index: self.edit_profile())
+        self.launch_panel.launch_requested.connect(self.launch)
+        self.installed_clients: set[str] | None = None  # store vendors; None: not read yet
+        self._connect_first_steps()
+        self.launch_panel.device_choices_wanted.connect(
+            lambda: self.bridge.call(self.bridge.service.device_choices,
+                                     self.launch_panel.set_device_choices))
+        self.sessions.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.statusBar().showMessage(self.tr("Ready."))
+        self.reload_profiles()
+        self.check_clients()
+        self.bridge.call(self.bridge.service.wipe_stale, self._stale_wiped)
+        # Downloads an earlier run left waiting (it quit or crashed) are asked about again.
+        self.sessions.downloads.offer_waiting()
+
+    def _layout(self) -> QWidget:
+        """The welcome bar; profiles and launch panel side by side; sessions below."""
         top = QSplitter(Qt.Orientation.Horizontal)
         top.addWidget(self.profile_list)
         # Scrolls rather than squeezing its rows into each other when the sessions below
@@ -85,24 +111,16 @@ class MainWindow(QMainWindow):
         split.setSizes([400, 320])
         central = QWidget()
         layout = QVBoxLayout(central)
+        layout.addWidget(self.welcome)
         layout.addWidget(split)
-        self.setCentralWidget(central)
-        self.links = MeetingLinks(bridge, self)
-        self.links.launch_requested.connect(self.launch)
-        self.links.notice.connect(self.show_notice)
-        self._menus()
-        self.profile_list.profile_selected.connect(self._select)
-        self.profile_list.doubleClicked.connect(lambda _index: self.edit_profile())
-        self.launch_panel.launch_requested.connect(self.launch)
-        self.launch_panel.device_choices_wanted.connect(
-            lambda: self.bridge.call(self.bridge.service.device_choices,
-                                     self.launch_panel.set_device_choices))
-        self.sessions.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
-        self.statusBar().showMessage(self.tr("Ready."))
-        self.reload_profiles()
-        self.bridge.call(self.bridge.service.wipe_stale, self._stale_wiped)
-        # Downloads an earlier run left waiting (it quit or crashed) are asked about again.
-        self.sessions.downloads.offer_waiting()
+        return central
+
+    def _connect_first_steps(self) -> None:
+        """The welcome bar and the launch panel's Install… button."""
+        self.launch_panel.install_requested.connect(self.open_clients)
+        self.welcome.join_requested.connect(self.links.open)
+        self.welcome.start_zoom.connect(lambda: self.launch("zoom", RunOptions()))
+        self.welcome.install_zoom.connect(lambda: self.open_clients("zoom"))
 
     def _menus(self) -> None:
         menu = self.menuBar().addMenu(self.tr("&Profiles"))
@@ -157,11 +175,15 @@ class MainWindow(QMainWindow):
         self.clients_action.triggered.connect(lambda _checked=False: self.open_clients())
         clients_menu.addAction(self.clients_action)
 
-    def open_clients(self) -> ClientsDialog:
-        """Show the Clients window (one, kept: a running job survives closing it)."""
+    def open_clients(self, vendor: str = "") -> ClientsDialog:
+        """Show the Clients window (one, kept: a running job survives closing it), with
+        *vendor* chosen if given."""
         if self.clients_dialog is None:
             self.clients_dialog = ClientsDialog(self.bridge, self.clients, self)
             self.clients_dialog.notice.connect(self.show_notice)
+            self.clients_dialog.store_changed.connect(self.check_clients)
+        if vendor:
+            self.clients_dialog.choose_vendor(vendor)
         self.clients_dialog.show()
         self.clients_dialog.raise_()
         self.clients_dialog.activateWindow()
@@ -203,6 +225,26 @@ class MainWindow(QMainWindow):
 
     def _select(self, name: str) -> None:
         self.launch_panel.set_profile(self.profiles.get(name), self.locks)
+        self._show_missing_client()
+
+    def check_clients(self) -> None:
+        """Read which vendor clients the store holds (on a worker); Launch becomes
+        Install… for a profile whose client is missing, and the welcome bar follows."""
+        def done(listing: object) -> None:
+            if isinstance(listing, list):
+                self.installed_clients = {i.vendor.name for i in listing if i.versions}
+                self._show_missing_client()
+
+        self.bridge.call(self.clients.listing, done)
+
+    def _show_missing_client(self) -> None:
+        installed = self.installed_clients
+        self.welcome.set_zoom_installed(installed is None or "zoom" in installed)
+        profile = self.launch_panel.profile
+        vendor = profile["client"] if profile is not None else ""
+        missing = installed is not None and vendor in VENDORS and vendor not in installed
+        self.launch_panel.set_missing_client(vendor if missing else "",
+                                             VENDORS[vendor].title if missing else "")
 
     def edit_profile(self, new: bool = False) -> ProfileEditor:
         """Open the editor (non-modal) for the selected profile, or a new one."""
