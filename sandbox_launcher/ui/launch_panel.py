@@ -143,7 +143,7 @@ class LaunchPanel(QGroupBox):
         chosen: dict[str, Any] = self.devices.options()
         if self.link.link is not None:
             chosen["join_url"] = self.link.link.url
-        for option, editor in self.editors.items():
+        for option, editor in self.shown_editors().items():
             value, _ = editor.text_value()
             if self.profile is not None and value == self.profile[editor.field.key]:
                 continue
@@ -155,6 +155,12 @@ class LaunchPanel(QGroupBox):
         self.busy = busy
         self.progress.setVisible(busy)
         self._update_button()
+
+    def shown_editors(self) -> dict[str, FieldEditor]:
+        """The per-launch fields this profile shows (a hidden command is the profile's
+        own, passed on unchanged)."""
+        return {option: editor for option, editor in self.editors.items()
+                if self.form.isRowVisible(self.rows[option])}
 
     def missing(self) -> str:
         """What must still be filled in before Launch (no error: nothing was wrong yet)."""
@@ -170,7 +176,7 @@ class LaunchPanel(QGroupBox):
         return ""
 
     def _update_button(self) -> None:
-        problems = [e.problem for e in self.editors.values() if e.problem]
+        problems = [e.problem for e in self.shown_editors().values() if e.problem]
         problems += self.devices.problems()
         if self.link.problem:
             problems.append(self.link.problem)

@@ -355,11 +355,12 @@ class MainWindow(QMainWindow):
         self.bridge.call(self.bridge.service.shutdown, done)
 
     def really_quit(self) -> None:
-        """End the event loop. Not QApplication.quit(): since Qt 6 that first asks every
-        window to close, and a window that hides into the tray refuses, so Quit only hid
-        it. Dialogs are closed so none outlives the loop."""
+        """End the event loop. Since Qt 6, quit() first asks every window to close, and
+        this window, hiding into the tray, refused: Quit only hid it. Now it agrees
+        (``quitting``). Not exit(): outside the loop that leaves the thread marked as
+        quitting, and queued signals (the bridge's results) are no longer delivered."""
         self.quitting = True
         for widget in QApplication.topLevelWidgets():
             if isinstance(widget, QDialog) and widget.isVisible():
                 widget.close()
-        QApplication.exit(0)
+        QApplication.quit()

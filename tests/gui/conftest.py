@@ -120,7 +120,10 @@ def close_app(app: Any) -> None:
     app.bridge.service.shutdown(60)
     app.bridge.service.set_listener(None)
     app.tray.icon.hide()
-    app.window.quitting = True  # close for good, without ending the shared QApplication
+    # close for good, without ending the QApplication the next test shares (Qt would quit
+    # it when its last window closes, and a quit app delivers no more queued signals)
+    app.qapp.setQuitOnLastWindowClosed(False)
+    app.window.quitting = True
     app.window.close()
     for translator in app.translators:
         app.qapp.removeTranslator(translator)
