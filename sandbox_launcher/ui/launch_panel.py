@@ -50,9 +50,25 @@ class LaunchPanel(QGroupBox):
         self.busy = False
         self.missing_client = ""  # a store vendor this profile needs and lacks
         layout = QVBoxLayout(self)
+        # The button at the top, beside the title: the choices below may need scrolling,
+        # and a first-time user must see Launch (or Install…) without looking for it.
+        buttons = QHBoxLayout()
         self.heading = QLabel()
         self.heading.setWordWrap(True)
-        layout.addWidget(self.heading)
+        buttons.addWidget(self.heading, 1)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 0)  # busy: starting takes a moment
+        self.progress.setMaximumWidth(120)
+        self.progress.setAccessibleName(self.tr("Starting"))
+        self.progress.hide()
+        buttons.addWidget(self.progress)
+        self.launch_button = QPushButton(self.tr("&Launch"))
+        self.launch_button.setObjectName("launchButton")
+        self.launch_button.setAccessibleName(self.tr("Launch the selected profile"))
+        self.launch_button.setDefault(True)
+        self.launch_button.clicked.connect(self._launch)
+        buttons.addWidget(self.launch_button)
+        layout.addLayout(buttons)
         form = QFormLayout()
         self.form = form
         self.link = MeetingLinkField(self)
@@ -77,21 +93,6 @@ class LaunchPanel(QGroupBox):
         self.devices.changed.connect(self._update_button)
         self.devices.refresh_requested.connect(self.device_choices_wanted.emit)
         layout.addLayout(form)
-        buttons = QHBoxLayout()
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 0)  # busy: starting takes a moment
-        self.progress.setMaximumWidth(120)
-        self.progress.setAccessibleName(self.tr("Starting"))
-        self.progress.hide()
-        buttons.addWidget(self.progress)
-        buttons.addStretch(1)
-        self.launch_button = QPushButton(self.tr("&Launch"))
-        self.launch_button.setObjectName("launchButton")
-        self.launch_button.setAccessibleName(self.tr("Launch the selected profile"))
-        self.launch_button.setDefault(True)
-        self.launch_button.clicked.connect(self._launch)
-        buttons.addWidget(self.launch_button)
-        layout.addLayout(buttons)
         layout.addStretch(1)
         self._update_button()
 

@@ -99,6 +99,13 @@ class MeetingLinks(QObject):
                 routing.choose(link, [])  # raises the "no profile can open" error
         except MeetingLinkError as exc:
             return self._refused(exc)
+        # A session of a fitting profile runs: that one is asked about (join or new),
+        # the newest first; otherwise several equally good profiles: the person picks.
+        service = self.bridge.service
+        names = {f.name for f in fits}
+        running = [e for e in service.entries() if e.active and e.profile in names]
+        if running:
+            return self.open_in(link, running[-1].profile)
         if len(fits) > 1:
             return self._choose(link, fits)
         return self.open_in(link, fits[0].name)

@@ -27,6 +27,10 @@ def network_summary(profile: Profile) -> str:
         return QCoreApplication.translate("ProfileList", "Network: none (loopback only)")
     domains = profile["network.domains"]
     ranges = profile["network.vendor_ranges"]
+    if not domains and not ranges and profile["web.any_host"]:
+        return QCoreApplication.translate(
+            "ProfileList", "Network: only the meeting link's server, ports {ports}").format(
+                ports=", ".join(profile["network.ports"]))
     text = QCoreApplication.translate("ProfileList", "Network: {count} domains").format(
         count=len(domains))
     if ranges:

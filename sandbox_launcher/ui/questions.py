@@ -59,9 +59,12 @@ def ask_quit(parent: QWidget, running: int, *, tray: bool, stop_all: Callable[[]
                       _tr("{n} meetings are running.").format(n=running),
                       QMessageBox.StandardButton.NoButton, parent)
     box.setObjectName("quitQuestion")
-    box.setInformativeText(_tr("Quitting stops them and wipes their sandboxes. In the "
-                               "tray they go on, and the app with them."))
-    stop = box.addButton(_tr("&Stop && wipe them and quit"),
+    box.setInformativeText(
+        _tr("Quitting stops it and wipes its sandbox. Kept in the tray, it goes on.")
+        if running == 1 else
+        _tr("Quitting stops them and wipes their sandboxes. Kept in the tray, they go on."))
+    stop = box.addButton(_tr("&Stop && wipe it and quit") if running == 1 else
+                         _tr("&Stop && wipe them and quit"),
                          QMessageBox.ButtonRole.DestructiveRole)
     stop.setObjectName("quitStopAll")
     stay = None

@@ -22,6 +22,7 @@ def test_german_ui_runs_a_session_and_says_so_in_german(
         qtbot.addWidget(window)
         qtbot.waitUntil(lambda: window.profile_list.count() > 0, timeout=WAIT_MS)
         assert next(t.language() for t in app.translators) == "de_DE"
+        window.profile_list.select("quick")
         assert window.launch_panel.launch_button.text() == "&Starten"
         assert window.menuBar().actions()[0].text() == "&Profile"
         window.profile_list.select("quick")
