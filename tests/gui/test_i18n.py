@@ -8,8 +8,11 @@ from conftest import close_app
 from PySide6.QtCore import QLocale, Qt
 from pytestqt.qtbot import QtBot
 
+from sandbox_launcher.core.plan import RunOptions
+from sandbox_launcher.session.lifecycle import State
 from sandbox_launcher.session.service import SessionService
 from sandbox_launcher.ui.app import build
+from sandbox_launcher.ui.settings import UiSettings
 
 WAIT_MS = 30_000
 
@@ -42,5 +45,38 @@ def test_german_ui_runs_a_session_and_says_so_in_german(
         qtbot.wait(200)
         editor.grab().save(str(artifacts / "editor-de.png"))
         editor.reject()
+    finally:
+        close_app(app)
+
+
+def test_german_first_steps_and_questions(qtbot: QtBot, service: SessionService,
+                                          ui_settings: UiSettings) -> None:
+    """The welcome bar, the launch panel's link, the stop and quit questions in German."""
+    app = build(service, locale=QLocale(QLocale.Language.German, QLocale.Country.Germany),
+                settings=ui_settings)
+    try:
+        window = app.window
+        qtbot.addWidget(window)
+        qtbot.waitUntil(lambda: window.profile_list.count() > 0, timeout=WAIT_MS)
+        assert window.welcome.join.text() == "&Beitreten"
+        assert window.welcome.link.placeholderText().startswith("Besprechungslink aus")
+        window.profile_list.select("web-meeting")
+        panel = window.launch_panel
+        assert panel.launch_button.toolTip().startswith("Fügen Sie zuerst den Besprechungs")
+        assert panel.link.edit.placeholderText().endswith("(nötig)")
+        window.profile_list.select("sleeper")
+        with qtbot.waitSignal(window.session_started, timeout=WAIT_MS) as started:
+            window.launch("sleeper", RunOptions())
+        session_id = str(started.args[0])
+        qtbot.waitUntil(lambda: service.entry(session_id).state is State.RUNNING,
+                        timeout=WAIT_MS)
+        stop = window.sessions.ask_stop(session_id)
+        assert stop is not None and stop.windowTitle() == "Besprechung beenden"
+        assert stop.text() == f"Sleeper ({session_id}) beenden und seine Sandbox löschen?"
+        stop.reject()
+        quit_box = window.quit()
+        assert quit_box is not None and quit_box.text() == "1 Besprechung läuft."
+        assert "Sie &beenden, löschen und schließen" in [b.text() for b in quit_box.buttons()]
+        quit_box.reject()
     finally:
         close_app(app)

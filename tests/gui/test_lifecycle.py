@@ -152,7 +152,7 @@ def test_quit_with_a_meeting_asks_and_each_answer_does_what_it_says(
     qtbot.waitUntil(box.isVisible, timeout=WAIT_MS)
     assert box.text() == "1 meeting is running."
     assert sorted(b.text().replace("&", "") for b in box.buttons()) == [
-        "Cancel", "Keep running in the tray", "Stop  wipe them and quit"]
+        "Cancel", "Keep running in the tray", "Stop  wipe it and quit"]
     assert box.defaultButton() is _button(box, "quitCancel")
     _button(box, "quitCancel").click()
     assert window.isVisible() and not window.quitting

@@ -159,93 +159,93 @@
 <context>
     <name>ClientsDialog</name>
     <message>
-        <location filename="../clients_dialog.py" line="67"/>
+        <location filename="../clients_dialog.py" line="69"/>
         <source>Clients</source>
-        <extracomment>How many of the package&apos;s skipped parts the result line names (all are in its tooltip). something for the main window&apos;s status bar</extracomment>
+        <extracomment>How many of the package&apos;s skipped parts the result line names (all are in its tooltip). something for the main window&apos;s status bar a client was installed or removed (the launch panel&apos;s Install/Launch follows)</extracomment>
         <translation>Clients</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="71"/>
+        <location filename="../clients_dialog.py" line="73"/>
         <source>Vendor clients are unpacked as you, read-only, after their signature or checksum is verified; their installer scripts never run. A session gets the current version; the one that last started is kept until the new one has started once.</source>
         <translation>Hersteller-Clients werden unter Ihrem Benutzer schreibgeschützt entpackt, nachdem ihre Signatur oder Prüfsumme geprüft wurde; ihre Installationsskripte laufen nie. Eine Sitzung erhält die aktuelle Version; die zuletzt gestartete bleibt, bis die neue einmal gestartet ist.</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="79"/>
+        <location filename="../clients_dialog.py" line="81"/>
         <source>Installed clients</source>
         <translation>Installierte Clients</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="81"/>
+        <location filename="../clients_dialog.py" line="83"/>
         <source>Client</source>
         <translation>Client</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="81"/>
+        <location filename="../clients_dialog.py" line="83"/>
         <source>Version</source>
         <translation>Version</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="81"/>
+        <location filename="../clients_dialog.py" line="83"/>
         <source>Status</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="81"/>
+        <location filename="../clients_dialog.py" line="83"/>
         <source>Installed</source>
         <translation>Installiert</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="82"/>
+        <location filename="../clients_dialog.py" line="84"/>
         <source>Verified by</source>
         <translation>Geprüft durch</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="82"/>
+        <location filename="../clients_dialog.py" line="84"/>
         <source>Source</source>
         <translation>Quelle</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="93"/>
+        <location filename="../clients_dialog.py" line="95"/>
         <source>Install from &amp;file…</source>
         <translation>Aus &amp;Datei installieren…</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="95"/>
+        <location filename="../clients_dialog.py" line="97"/>
         <source>Install a client from a downloaded file</source>
         <translation>Einen Client aus einer heruntergeladenen Datei installieren</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="97"/>
+        <location filename="../clients_dialog.py" line="99"/>
         <source>&amp;Download latest</source>
         <translation>Neueste &amp;herunterladen</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="100"/>
+        <location filename="../clients_dialog.py" line="102"/>
         <source>&amp;Remove…</source>
         <translation>&amp;Entfernen…</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="102"/>
+        <location filename="../clients_dialog.py" line="104"/>
         <source>Remove the selected version</source>
         <translation>Die ausgewählte Version entfernen</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="133"/>
+        <location filename="../clients_dialog.py" line="137"/>
         <source>Could not read the client store</source>
         <translation>Der Client-Speicher konnte nicht gelesen werden</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="165"/>
+        <location filename="../clients_dialog.py" line="182"/>
         <source>not installed</source>
         <translation>nicht installiert</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="166"/>
+        <location filename="../clients_dialog.py" line="183"/>
         <source>Install it from a downloaded file, or download it from {url}.</source>
         <translation>Aus einer heruntergeladenen Datei installieren oder von {url} herunterladen.</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="175"/>
+        <location filename="../clients_dialog.py" line="192"/>
         <source>Stored in {path}
 Verified by: {method} {by}
 Source: {source}</source>
@@ -254,147 +254,147 @@ Geprüft durch: {method} {by}
 Quelle: {source}</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="181"/>
+        <location filename="../clients_dialog.py" line="198"/>
         <source>Not installed from the package:</source>
         <translation>Aus dem Paket nicht installiert:</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="192"/>
+        <location filename="../clients_dialog.py" line="209"/>
         <source>current, last started</source>
         <translation>aktuell, zuletzt gestartet</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="194"/>
+        <location filename="../clients_dialog.py" line="211"/>
         <source>current, not started yet</source>
         <translation>aktuell, noch nicht gestartet</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="196"/>
+        <location filename="../clients_dialog.py" line="213"/>
         <source>previous, kept until the current one has started</source>
         <translation>vorherige, bleibt bis die aktuelle gestartet ist</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="198"/>
+        <location filename="../clients_dialog.py" line="215"/>
         <source>older</source>
         <translation>älter</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="200"/>
+        <location filename="../clients_dialog.py" line="217"/>
         <source>in use by {sessions}</source>
         <translation>in Benutzung durch {sessions}</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="205"/>
+        <location filename="../clients_dialog.py" line="222"/>
         <source>signature in the package (debsig)</source>
         <translation>Signatur im Paket (debsig)</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="206"/>
+        <location filename="../clients_dialog.py" line="223"/>
         <source>signature in the package (dpkg-sig)</source>
         <translation>Signatur im Paket (dpkg-sig)</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="207"/>
+        <location filename="../clients_dialog.py" line="224"/>
         <source>signature file</source>
         <translation>Signaturdatei</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="208"/>
+        <location filename="../clients_dialog.py" line="225"/>
         <source>SHA-256 checksum</source>
         <translation>SHA-256-Prüfsumme</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="236"/>
+        <location filename="../clients_dialog.py" line="253"/>
         <source>Download {title}&apos;s current package from {url}, verify it and install it</source>
         <translation>Das aktuelle Paket von {title} von {url} herunterladen, prüfen und installieren</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="238"/>
+        <location filename="../clients_dialog.py" line="255"/>
         <source>Download the latest {title}</source>
         <translation>Das neueste {title} herunterladen</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="243"/>
+        <location filename="../clients_dialog.py" line="260"/>
         <source>Wait until the running job has finished.</source>
         <translation>Warten Sie, bis der laufende Auftrag fertig ist.</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="245"/>
+        <location filename="../clients_dialog.py" line="262"/>
         <source>Select an installed version to remove.</source>
         <translation>Wählen Sie eine installierte Version zum Entfernen.</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="247"/>
+        <location filename="../clients_dialog.py" line="264"/>
         <source>{title} is in use by {sessions}: stop the session first.</source>
         <translation>{title} wird von {sessions} benutzt: Beenden Sie zuerst die Sitzung.</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="250"/>
+        <location filename="../clients_dialog.py" line="267"/>
         <source>Remove {title} {version}</source>
         <translation>{title} {version} entfernen</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="258"/>
+        <location filename="../clients_dialog.py" line="275"/>
         <source>Install a client from a file</source>
         <translation>Einen Client aus einer Datei installieren</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="259"/>
+        <location filename="../clients_dialog.py" line="276"/>
         <source>Client packages (*.deb *.tar.xz *.tar.gz *.tgz)</source>
         <translation>Client-Pakete (*.deb *.tar.xz *.tar.gz *.tgz)</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="269"/>
+        <location filename="../clients_dialog.py" line="286"/>
         <source>Installing {title} from {file}</source>
         <translation>{title} wird aus {file} installiert</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="278"/>
+        <location filename="../clients_dialog.py" line="295"/>
         <source>Downloading {title} from {url}</source>
         <translation>{title} wird von {url} heruntergeladen</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="288"/>
+        <location filename="../clients_dialog.py" line="305"/>
         <source>Remove a client</source>
         <translation>Einen Client entfernen</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="289"/>
+        <location filename="../clients_dialog.py" line="306"/>
         <source>Remove {title} {version}?</source>
         <translation>{title} {version} entfernen?</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="294"/>
+        <location filename="../clients_dialog.py" line="311"/>
         <source>Its files are deleted. Sessions then get the version that is left, if any.</source>
         <translation>Seine Dateien werden gelöscht. Sitzungen erhalten dann die verbleibende Version, falls es eine gibt.</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="303"/>
+        <location filename="../clients_dialog.py" line="320"/>
         <source>Removing {title} {version}</source>
         <translation>{title} {version} wird entfernt</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="314"/>
+        <location filename="../clients_dialog.py" line="331"/>
         <source>Removed.</source>
         <translation>Entfernt.</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="325"/>
+        <location filename="../clients_dialog.py" line="343"/>
         <source>Client store</source>
         <translation>Client-Speicher</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="331"/>
+        <location filename="../clients_dialog.py" line="349"/>
         <source>Installed {title} {version} (verified: {method}).</source>
         <translation>{title} {version} installiert (geprüft: {method}).</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="337"/>
+        <location filename="../clients_dialog.py" line="355"/>
         <source>Not installed from the package: {items}</source>
         <translation>Aus dem Paket nicht installiert: {items}</translation>
     </message>
     <message numerus="yes">
-        <location filename="../clients_dialog.py" line="340"/>
+        <location filename="../clients_dialog.py" line="358"/>
         <source>and %n more (see the list&apos;s tooltip)</source>
         <translation>
             <numerusform>und %n weiterer (siehe Tooltip der Liste)</numerusform>
@@ -832,152 +832,174 @@ Quelle: {source}</translation>
 <context>
     <name>LaunchPanel</name>
     <message>
-        <location filename="../launch_panel.py" line="45"/>
+        <location filename="../launch_panel.py" line="48"/>
         <source>Launch</source>
-        <extracomment>(profile name, RunOptions) the device choices should be read again (the host&apos;s windows changed)</extracomment>
+        <extracomment>(profile name, RunOptions) the device choices should be read again (the host&apos;s windows changed) the profile&apos;s client is not installed: open the Clients window for this vendor</extracomment>
         <translation>Starten</translation>
     </message>
     <message>
-        <location filename="../launch_panel.py" line="71"/>
+        <location filename="../launch_panel.py" line="62"/>
         <source>Starting</source>
         <translation>Startet</translation>
     </message>
     <message>
-        <location filename="../launch_panel.py" line="75"/>
+        <location filename="../launch_panel.py" line="65"/>
+        <location filename="../launch_panel.py" line="134"/>
         <source>&amp;Launch</source>
         <translation>&amp;Starten</translation>
     </message>
     <message>
-        <location filename="../launch_panel.py" line="77"/>
+        <location filename="../launch_panel.py" line="67"/>
+        <location filename="../launch_panel.py" line="135"/>
         <source>Launch the selected profile</source>
         <translation>Das gewählte Profil starten</translation>
     </message>
     <message>
-        <location filename="../launch_panel.py" line="89"/>
+        <location filename="../launch_panel.py" line="76"/>
+        <source>Meeting &amp;link:</source>
+        <translation>Besprechungs&amp;link:</translation>
+    </message>
+    <message>
+        <location filename="../launch_panel.py" line="103"/>
         <source>No profile selected.</source>
         <translation>Kein Profil gewählt.</translation>
     </message>
     <message>
-        <location filename="../launch_panel.py" line="102"/>
-        <source>this profile needs a command</source>
-        <translation>dieses Profil braucht einen Befehl</translation>
+        <location filename="../launch_panel.py" line="122"/>
+        <source>the command to run in the sandbox</source>
+        <translation>der Befehl, der in der Sandbox laufen soll</translation>
     </message>
     <message>
-        <location filename="../launch_panel.py" line="129"/>
-        <source>this profile has no command of its own: name one</source>
-        <translation>dieses Profil hat keinen eigenen Befehl: bitte einen angeben</translation>
+        <location filename="../launch_panel.py" line="130"/>
+        <source>&amp;Install {title}…</source>
+        <translation>{title} &amp;installieren…</translation>
+    </message>
+    <message>
+        <location filename="../launch_panel.py" line="132"/>
+        <source>Install {title} in the Clients window</source>
+        <translation>{title} im Fenster Clients installieren</translation>
+    </message>
+    <message>
+        <location filename="../launch_panel.py" line="173"/>
+        <source>Name the command to run first.</source>
+        <translation>Nennen Sie zuerst den Befehl, der laufen soll.</translation>
+    </message>
+    <message>
+        <location filename="../launch_panel.py" line="175"/>
+        <source>Paste the meeting link first: this profile has no meeting page of its own.</source>
+        <translation>Fügen Sie zuerst den Besprechungslink ein: Dieses Profil hat keine eigene Besprechungsseite.</translation>
     </message>
 </context>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="54"/>
+        <location filename="../main_window.py" line="66"/>
         <source>Sandbox Launcher</source>
-        <extracomment>a session was started from the window or the tray (its id) profiles were (re)loaded</extracomment>
+        <extracomment>a session was started from the window or the tray (its id) profiles were (re)loaded closing hid the window into the tray for the first time (the tray says so, once)</extracomment>
         <translation>Sandbox Launcher</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="90"/>
+        <location filename="../main_window.py" line="88"/>
         <source>Ready.</source>
         <translation>Bereit.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="97"/>
+        <location filename="../main_window.py" line="126"/>
         <source>&amp;Profiles</source>
         <translation>&amp;Profile</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="98"/>
+        <location filename="../main_window.py" line="127"/>
         <source>&amp;New profile…</source>
         <translation>&amp;Neues Profil…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="101"/>
+        <location filename="../main_window.py" line="130"/>
         <source>&amp;Edit profile…</source>
         <translation>Profil &amp;bearbeiten…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="104"/>
+        <location filename="../main_window.py" line="133"/>
         <source>&amp;Launch</source>
         <translation>&amp;Starten</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="107"/>
+        <location filename="../main_window.py" line="136"/>
         <source>Start in tray at &amp;login</source>
         <translation>Bei der &amp;Anmeldung im Infobereich starten</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="111"/>
+        <location filename="../main_window.py" line="140"/>
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="120"/>
+        <location filename="../main_window.py" line="149"/>
         <source>&amp;Meeting</source>
         <translation>&amp;Besprechung</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="121"/>
+        <location filename="../main_window.py" line="150"/>
         <source>Join meeting from &amp;clipboard</source>
         <translation>Besprechung aus der &amp;Zwischenablage beitreten</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="125"/>
+        <location filename="../main_window.py" line="154"/>
         <source>&amp;Open meeting link…</source>
         <translation>Besprechungslink ö&amp;ffnen…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="131"/>
+        <location filename="../main_window.py" line="160"/>
         <source>&amp;Sessions</source>
         <translation>&amp;Sitzungen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="132"/>
+        <location filename="../main_window.py" line="161"/>
         <source>&amp;Stop &amp;&amp; wipe selected</source>
         <translation>Gewählte &amp;beenden &amp;&amp; löschen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="136"/>
+        <location filename="../main_window.py" line="165"/>
         <source>&amp;Downloads waiting…</source>
         <translation>&amp;Wartende Downloads…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="142"/>
+        <location filename="../main_window.py" line="171"/>
         <source>&amp;Clients</source>
         <translation>&amp;Clients</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="143"/>
+        <location filename="../main_window.py" line="172"/>
         <source>&amp;Manage clients…</source>
         <translation>Clients &amp;verwalten…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="184"/>
+        <location filename="../main_window.py" line="218"/>
         <source>A profile file is broken: {why}</source>
         <translation>Eine Profildatei ist fehlerhaft: {why}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="201"/>
+        <location filename="../main_window.py" line="255"/>
         <source>Profile {name} saved.</source>
         <translation>Profil {name} gespeichert.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="210"/>
+        <location filename="../main_window.py" line="264"/>
         <source>Starting {name}…</source>
         <translation>{name} wird gestartet…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="215"/>
+        <location filename="../main_window.py" line="270"/>
         <source>Session {id} started.</source>
         <translation>Sitzung {id} gestartet.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="222"/>
+        <location filename="../main_window.py" line="277"/>
         <source>Could not start {name}</source>
         <translation>{name} konnte nicht gestartet werden</translation>
     </message>
     <message numerus="yes">
-        <location filename="../main_window.py" line="230"/>
+        <location filename="../main_window.py" line="285"/>
         <source>Wiped %n session(s) left by a launcher that died.</source>
         <translation>
             <numerusform>%n Sitzung eines abgestürzten Launchers gelöscht.</numerusform>
@@ -985,22 +1007,22 @@ Quelle: {source}</translation>
         </translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="237"/>
+        <location filename="../main_window.py" line="292"/>
         <source>Could not change the login start: {why}</source>
         <translation>Der Start bei der Anmeldung ließ sich nicht ändern: {why}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="241"/>
+        <location filename="../main_window.py" line="296"/>
         <source>Starts in the tray at login ({path}).</source>
         <translation>Startet bei der Anmeldung im Infobereich ({path}).</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="242"/>
+        <location filename="../main_window.py" line="297"/>
         <source>No longer starts at login.</source>
         <translation>Startet nicht mehr bei der Anmeldung.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../main_window.py" line="262"/>
+        <location filename="../main_window.py" line="345"/>
         <source>Stopping %n session(s) and wiping…</source>
         <translation>
             <numerusform>%n Sitzung wird beendet und gelöscht…</numerusform>
@@ -1009,83 +1031,123 @@ Quelle: {source}</translation>
     </message>
 </context>
 <context>
+    <name>MeetingLinkField</name>
+    <message>
+        <location filename="../link_field.py" line="32"/>
+        <source>Meeting link</source>
+        <extracomment>the link or its verdict changed</extracomment>
+        <translation>Besprechungslink</translation>
+    </message>
+    <message>
+        <location filename="../link_field.py" line="52"/>
+        <source>https://… the meeting link from the invitation (needed)</source>
+        <translation>https://… der Besprechungslink aus der Einladung (nötig)</translation>
+    </message>
+    <message>
+        <location filename="../link_field.py" line="55"/>
+        <source>optional: https://zoom.us/j/… to join a meeting at once</source>
+        <translation>optional: https://zoom.us/j/…, um gleich einer Besprechung beizutreten</translation>
+    </message>
+    <message>
+        <location filename="../link_field.py" line="58"/>
+        <source>optional: the meeting link; without one, the service&apos;s start page opens</source>
+        <translation>optional: der Besprechungslink; ohne ihn öffnet sich die Startseite des Dienstes</translation>
+    </message>
+    <message>
+        <location filename="../link_field.py" line="75"/>
+        <source>This is a {service} meeting on {host}; {title} cannot open it. Paste it under Join a meeting above: it finds the right profile.</source>
+        <translation>Das ist eine {service}-Besprechung auf {host}; {title} kann sie nicht öffnen. Fügen Sie den Link oben unter „Einer Besprechung beitreten“ ein: Dort wird das passende Profil gefunden.</translation>
+    </message>
+</context>
+<context>
     <name>MeetingLinks</name>
     <message>
-        <location filename="../meeting_links.py" line="67"/>
-        <location filename="../meeting_links.py" line="124"/>
-        <location filename="../meeting_links.py" line="168"/>
+        <location filename="../meeting_links.py" line="68"/>
+        <location filename="../meeting_links.py" line="158"/>
+        <location filename="../meeting_links.py" line="202"/>
         <source>Join meeting</source>
         <extracomment>(profile name, RunOptions with the rebuilt link as join_url) a line for the status bar a link went to a running session (``session.join.Joined``) a running session refused a link (``LauncherError``); the box offers a new session</extracomment>
         <translation>Besprechung beitreten</translation>
     </message>
     <message>
-        <location filename="../meeting_links.py" line="68"/>
+        <location filename="../meeting_links.py" line="69"/>
         <source>The clipboard holds no meeting link.</source>
         <translation>Die Zwischenablage enthält keinen Besprechungslink.</translation>
     </message>
     <message>
-        <location filename="../meeting_links.py" line="70"/>
+        <location filename="../meeting_links.py" line="71"/>
         <source>Copy the link from the invitation, then try again.</source>
         <translation>Kopieren Sie den Link aus der Einladung und versuchen Sie es erneut.</translation>
     </message>
     <message>
-        <location filename="../meeting_links.py" line="81"/>
+        <location filename="../meeting_links.py" line="82"/>
+        <location filename="../meeting_links.py" line="117"/>
         <source>Open meeting link</source>
         <translation>Besprechungslink öffnen</translation>
     </message>
     <message>
-        <location filename="../meeting_links.py" line="82"/>
+        <location filename="../meeting_links.py" line="83"/>
         <source>Meeting link (Zoom, Teams, Webex or an https:// web meeting):</source>
         <translation>Besprechungslink (Zoom, Teams, Webex oder eine https://-Webbesprechung):</translation>
     </message>
     <message>
-        <location filename="../meeting_links.py" line="108"/>
+        <location filename="../meeting_links.py" line="118"/>
+        <source>Which kind of meeting is on {host}?</source>
+        <translation>Welche Art Besprechung läuft auf {host}?</translation>
+    </message>
+    <message>
+        <location filename="../meeting_links.py" line="122"/>
+        <source>&amp;Open</source>
+        <translation>Ö&amp;ffnen</translation>
+    </message>
+    <message>
+        <location filename="../meeting_links.py" line="142"/>
         <source>Meeting link refused</source>
         <translation>Besprechungslink abgelehnt</translation>
     </message>
     <message>
-        <location filename="../meeting_links.py" line="111"/>
+        <location filename="../meeting_links.py" line="145"/>
         <source>Nothing was started; the link was passed to no program.</source>
         <translation>Nichts wurde gestartet; der Link wurde an kein Programm weitergegeben.</translation>
     </message>
     <message>
-        <location filename="../meeting_links.py" line="114"/>
+        <location filename="../meeting_links.py" line="148"/>
         <source>What to do: {hint}</source>
         <translation>Was tun: {hint}</translation>
     </message>
     <message>
-        <location filename="../meeting_links.py" line="125"/>
+        <location filename="../meeting_links.py" line="159"/>
         <source>{title} is already running in session {id}.</source>
         <translation>{title} läuft bereits in Sitzung {id}.</translation>
     </message>
     <message>
-        <location filename="../meeting_links.py" line="128"/>
+        <location filename="../meeting_links.py" line="162"/>
         <source>Join this meeting in the running session (its client is handed the link and stays confined as it is), or start a new session for it?</source>
         <translation>Dieser Besprechung in der laufenden Sitzung beitreten (ihr Client erhält den Link und bleibt so eingeschränkt wie bisher) oder eine neue Sitzung dafür starten?</translation>
     </message>
     <message>
-        <location filename="../meeting_links.py" line="130"/>
+        <location filename="../meeting_links.py" line="164"/>
         <source>&amp;Join in running session</source>
         <translation>In laufender Sitzung &amp;beitreten</translation>
     </message>
     <message>
-        <location filename="../meeting_links.py" line="133"/>
-        <location filename="../meeting_links.py" line="170"/>
+        <location filename="../meeting_links.py" line="167"/>
+        <location filename="../meeting_links.py" line="204"/>
         <source>Start a &amp;new session</source>
         <translation>&amp;Neue Sitzung starten</translation>
     </message>
     <message>
-        <location filename="../meeting_links.py" line="151"/>
+        <location filename="../meeting_links.py" line="185"/>
         <source>Handing the {service} meeting on {host} to session {id}…</source>
         <translation>Die {service}-Besprechung auf {host} wird an Sitzung {id} übergeben…</translation>
     </message>
     <message>
-        <location filename="../meeting_links.py" line="157"/>
+        <location filename="../meeting_links.py" line="191"/>
         <source>Session {id} has the meeting on {host}.</source>
         <translation>Sitzung {id} hat die Besprechung auf {host} übernommen.</translation>
     </message>
     <message>
-        <location filename="../meeting_links.py" line="183"/>
+        <location filename="../meeting_links.py" line="217"/>
         <source>Opening a {service} meeting on {host} in the profile {profile}…</source>
         <translation>Öffne eine {service}-Besprechung auf {host} im Profil {profile}…</translation>
     </message>
@@ -1132,27 +1194,27 @@ Quelle: {source}</translation>
 <context>
     <name>ProfileCard</name>
     <message>
-        <location filename="../profile_list.py" line="49"/>
+        <location filename="../profile_list.py" line="56"/>
         <source>built-in</source>
         <translation>mitgeliefert</translation>
     </message>
     <message>
-        <location filename="../profile_list.py" line="49"/>
+        <location filename="../profile_list.py" line="56"/>
         <source>yours</source>
         <translation>eigenes</translation>
     </message>
     <message>
-        <location filename="../profile_list.py" line="51"/>
+        <location filename="../profile_list.py" line="58"/>
         <source>built-in, changed</source>
         <translation>mitgeliefert, geändert</translation>
     </message>
     <message>
-        <location filename="../profile_list.py" line="55"/>
+        <location filename="../profile_list.py" line="62"/>
         <source>Client: {client} · Backend: {backend}</source>
         <translation>Client: {client} · Backend: {backend}</translation>
     </message>
     <message>
-        <location filename="../profile_list.py" line="65"/>
+        <location filename="../profile_list.py" line="72"/>
         <source>Fixed by the system policy: {what}</source>
         <translation>Von der Systemrichtlinie festgelegt: {what}</translation>
     </message>
@@ -1201,27 +1263,32 @@ Quelle: {source}</translation>
 <context>
     <name>ProfileList</name>
     <message>
-        <location filename="../profile_list.py" line="24"/>
+        <location filename="../profile_list.py" line="27"/>
         <source>Network: none (loopback only)</source>
         <translation>Netzwerk: keines (nur Loopback)</translation>
     </message>
     <message>
-        <location filename="../profile_list.py" line="27"/>
+        <location filename="../profile_list.py" line="31"/>
+        <source>Network: only the meeting link&apos;s server, ports {ports}</source>
+        <translation>Netzwerk: nur der Server des Besprechungslinks, Ports {ports}</translation>
+    </message>
+    <message>
+        <location filename="../profile_list.py" line="34"/>
         <source>Network: {count} domains</source>
         <translation>Netzwerk: {count} Domains</translation>
     </message>
     <message>
-        <location filename="../profile_list.py" line="30"/>
+        <location filename="../profile_list.py" line="37"/>
         <source> + published ranges of {vendors}</source>
         <translation> + veröffentlichte Adressbereiche von {vendors}</translation>
     </message>
     <message>
-        <location filename="../profile_list.py" line="32"/>
+        <location filename="../profile_list.py" line="39"/>
         <source>, ports {ports}</source>
         <translation>, Ports {ports}</translation>
     </message>
     <message>
-        <location filename="../profile_list.py" line="80"/>
+        <location filename="../profile_list.py" line="87"/>
         <source>Profiles</source>
         <translation>Profile</translation>
     </message>
@@ -1307,6 +1374,74 @@ Quelle: {source}</translation>
         <location filename="../profile_text.py" line="39"/>
         <source>Zoom desktop client, network only to Zoom&apos;s servers.</source>
         <translation>Zoom-Desktop-Client, Netzwerk nur zu den Servern von Zoom.</translation>
+    </message>
+</context>
+<context>
+    <name>Questions</name>
+    <message>
+        <location filename="../questions.py" line="26"/>
+        <source>Stop meeting</source>
+        <translation>Besprechung beenden</translation>
+    </message>
+    <message>
+        <location filename="../questions.py" line="27"/>
+        <source>Stop {title} ({id}) and wipe its sandbox?</source>
+        <translation>{title} ({id}) beenden und seine Sandbox löschen?</translation>
+    </message>
+    <message>
+        <location filename="../questions.py" line="31"/>
+        <source>The meeting ends for you, and everything the client saved in the sandbox is deleted.</source>
+        <translation>Die Besprechung endet für Sie, und alles, was der Client in der Sandbox gespeichert hat, wird gelöscht.</translation>
+    </message>
+    <message>
+        <location filename="../questions.py" line="34"/>
+        <source>&amp;Stop &amp;&amp; Wipe</source>
+        <translation>&amp;Beenden &amp;&amp; Löschen</translation>
+    </message>
+    <message>
+        <location filename="../questions.py" line="39"/>
+        <source>Stop without asking from now on</source>
+        <translation>Künftig ohne Nachfrage beenden</translation>
+    </message>
+    <message>
+        <location filename="../questions.py" line="58"/>
+        <source>1 meeting is running.</source>
+        <translation>1 Besprechung läuft.</translation>
+    </message>
+    <message>
+        <location filename="../questions.py" line="59"/>
+        <source>Quitting stops it and wipes its sandbox. Kept in the tray, it goes on.</source>
+        <translation>Beenden stoppt sie und löscht ihre Sandbox. Im Infobereich behalten, läuft sie weiter.</translation>
+    </message>
+    <message>
+        <location filename="../questions.py" line="62"/>
+        <source>&amp;Stop &amp;&amp; wipe it and quit</source>
+        <translation>Sie &amp;beenden, löschen und schließen</translation>
+    </message>
+    <message>
+        <location filename="../questions.py" line="63"/>
+        <source>{n} meetings are running.</source>
+        <translation>{n} Besprechungen laufen.</translation>
+    </message>
+    <message>
+        <location filename="../questions.py" line="65"/>
+        <source>Quitting stops them and wipes their sandboxes. Kept in the tray, they go on.</source>
+        <translation>Beenden stoppt sie und löscht ihre Sandboxen. Im Infobereich behalten, laufen sie weiter.</translation>
+    </message>
+    <message>
+        <location filename="../questions.py" line="68"/>
+        <source>&amp;Stop &amp;&amp; wipe them and quit</source>
+        <translation>Alle &amp;beenden, löschen und schließen</translation>
+    </message>
+    <message>
+        <location filename="../questions.py" line="77"/>
+        <source>Quit Sandbox Launcher</source>
+        <translation>Sandbox Launcher beenden</translation>
+    </message>
+    <message>
+        <location filename="../questions.py" line="85"/>
+        <source>&amp;Keep running in the tray</source>
+        <translation>Im Infobereich &amp;weiterlaufen lassen</translation>
     </message>
 </context>
 <context>
@@ -1597,211 +1732,211 @@ Quelle: {source}</translation>
 <context>
     <name>SessionsView</name>
     <message>
-        <location filename="../sessions_view.py" line="45"/>
+        <location filename="../sessions_view.py" line="48"/>
         <source>planned</source>
         <extracomment>The column that shows the devices a running session has in use.</extracomment>
         <translation>geplant</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="46"/>
+        <location filename="../sessions_view.py" line="49"/>
         <source>preparing</source>
         <translation>wird vorbereitet</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="47"/>
+        <location filename="../sessions_view.py" line="50"/>
         <source>starting</source>
         <translation>startet</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="48"/>
+        <location filename="../sessions_view.py" line="51"/>
         <source>running</source>
         <translation>läuft</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="49"/>
+        <location filename="../sessions_view.py" line="52"/>
         <source>stopping</source>
         <translation>wird beendet</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="50"/>
+        <location filename="../sessions_view.py" line="53"/>
         <source>wiping</source>
         <translation>wird gelöscht</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="51"/>
+        <location filename="../sessions_view.py" line="54"/>
         <source>verifying wipe</source>
         <translation>Löschung wird geprüft</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="52"/>
+        <location filename="../sessions_view.py" line="55"/>
         <source>wiped</source>
         <translation>gelöscht</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="53"/>
+        <location filename="../sessions_view.py" line="56"/>
         <source>wipe not verified</source>
         <translation>Löschung nicht bestätigt</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="62"/>
+        <location filename="../sessions_view.py" line="65"/>
         <source>wipe verified</source>
         <translation>Löschung bestätigt</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="63"/>
+        <location filename="../sessions_view.py" line="66"/>
         <source>wipe NOT verified</source>
         <translation>Löschung NICHT bestätigt</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="64"/>
+        <location filename="../sessions_view.py" line="67"/>
         <source>1 host</source>
         <translation>1 Host</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="65"/>
+        <location filename="../sessions_view.py" line="68"/>
         <source>{n} hosts</source>
         <translation>{n} Hosts</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="66"/>
+        <location filename="../sessions_view.py" line="69"/>
         <source>1 country</source>
         <translation>1 Land</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="67"/>
+        <location filename="../sessions_view.py" line="70"/>
         <source>{n} countries</source>
         <translation>{n} Ländern</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="69"/>
+        <location filename="../sessions_view.py" line="72"/>
         <source>unknown</source>
         <translation>unbekannt</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="72"/>
+        <location filename="../sessions_view.py" line="75"/>
         <source>Contacted {hosts} in {countries}, blocked {blocked}; {wipe}.</source>
         <translation>{hosts} in {countries} kontaktiert, {blocked} blockiert; {wipe}.</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="102"/>
+        <location filename="../sessions_view.py" line="106"/>
         <source>Sessions</source>
         <extracomment>a session was stopped, saved… (the window&apos;s status bar shows it)</extracomment>
         <translation>Sitzungen</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="104"/>
+        <location filename="../sessions_view.py" line="108"/>
         <source>Profile</source>
         <translation>Profil</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="104"/>
+        <location filename="../sessions_view.py" line="108"/>
         <source>Session</source>
         <translation>Sitzung</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="104"/>
+        <location filename="../sessions_view.py" line="108"/>
         <source>State</source>
         <translation>Zustand</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="104"/>
+        <location filename="../sessions_view.py" line="108"/>
         <source>Uptime</source>
         <translation>Laufzeit</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="105"/>
+        <location filename="../sessions_view.py" line="109"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="105"/>
+        <location filename="../sessions_view.py" line="109"/>
         <source>Memory</source>
         <translation>Speicher</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="105"/>
+        <location filename="../sessions_view.py" line="109"/>
         <source>In use</source>
         <translation>In Gebrauch</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="126"/>
+        <location filename="../sessions_view.py" line="130"/>
         <source>Selected session</source>
         <translation>Gewählte Sitzung</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="128"/>
-        <location filename="../sessions_view.py" line="232"/>
+        <location filename="../sessions_view.py" line="132"/>
+        <location filename="../sessions_view.py" line="236"/>
         <source>No session selected.</source>
         <translation>Keine Sitzung gewählt.</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="137"/>
+        <location filename="../sessions_view.py" line="141"/>
         <source>Connections</source>
         <translation>Verbindungen</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="139"/>
+        <location filename="../sessions_view.py" line="143"/>
         <source>Name</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="139"/>
+        <location filename="../sessions_view.py" line="143"/>
         <source>Address</source>
         <translation>Adresse</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="139"/>
+        <location filename="../sessions_view.py" line="143"/>
         <source>Country</source>
         <translation>Land</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="139"/>
+        <location filename="../sessions_view.py" line="143"/>
         <source>Sent</source>
         <translation>Gesendet</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="140"/>
+        <location filename="../sessions_view.py" line="144"/>
         <source>Received</source>
         <translation>Empfangen</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="140"/>
+        <location filename="../sessions_view.py" line="144"/>
         <source>Verdict</source>
         <translation>Entscheidung</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="154"/>
+        <location filename="../sessions_view.py" line="158"/>
         <source>&amp;Stop &amp;&amp; Wipe</source>
         <translation>&amp;Beenden &amp;&amp; löschen</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="156"/>
+        <location filename="../sessions_view.py" line="160"/>
         <source>Stop and wipe the selected session</source>
         <translation>Die gewählte Sitzung beenden und löschen</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="158"/>
+        <location filename="../sessions_view.py" line="162"/>
         <source>Save &amp;report…</source>
         <translation>&amp;Bericht speichern…</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="160"/>
+        <location filename="../sessions_view.py" line="164"/>
         <source>Save the report of the selected session</source>
         <translation>Den Bericht der gewählten Sitzung speichern</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="162"/>
-        <location filename="../sessions_view.py" line="335"/>
+        <location filename="../sessions_view.py" line="166"/>
+        <location filename="../sessions_view.py" line="339"/>
         <source>&amp;Microphone on</source>
         <translation>&amp;Mikrofon ein</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="165"/>
+        <location filename="../sessions_view.py" line="169"/>
         <source>Microphone of the selected session</source>
         <translation>Mikrofon der ausgewählten Sitzung</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="202"/>
+        <location filename="../sessions_view.py" line="206"/>
         <source>failed to start</source>
         <translation>Start fehlgeschlagen</translation>
     </message>
@@ -1871,12 +2006,12 @@ Quelle: {source}</translation>
         <translation>{what}: in Gebrauch seit {time}</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="249"/>
+        <location filename="../sessions_view.py" line="253"/>
         <source>Could not start: {why}</source>
         <translation>Konnte nicht starten: {why}</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="254"/>
+        <location filename="../sessions_view.py" line="258"/>
         <source>{title} ({id}): {state}</source>
         <translation>{title} ({id}): {state}</translation>
     </message>
@@ -1886,57 +2021,57 @@ Quelle: {source}</translation>
         <translation>Mikrofon stumm</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="267"/>
+        <location filename="../sessions_view.py" line="271"/>
         <source>allowed</source>
         <translation>erlaubt</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="268"/>
+        <location filename="../sessions_view.py" line="272"/>
         <source>blocked</source>
         <translation>blockiert</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="293"/>
+        <location filename="../sessions_view.py" line="297"/>
         <source>The microphone of {id} stays muted: {why}</source>
         <translation>Das Mikrofon von {id} bleibt stumm: {why}</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="307"/>
+        <location filename="../sessions_view.py" line="311"/>
         <source>{id} ended. {summary}</source>
         <translation>{id} ist beendet. {summary}</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="334"/>
+        <location filename="../sessions_view.py" line="338"/>
         <source>&amp;Mute microphone</source>
         <translation>Mikrofon &amp;stummschalten</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="338"/>
+        <location filename="../sessions_view.py" line="342"/>
         <source>This session has no microphone to switch (no sound server, --no-mic, or the system policy).</source>
         <translation>Diese Sitzung hat kein schaltbares Mikrofon (kein Soundserver, --no-mic oder die Systemrichtlinie).</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="353"/>
+        <location filename="../sessions_view.py" line="357"/>
         <source>Muting the microphone of {id}…</source>
         <translation>Schalte das Mikrofon von {id} stumm…</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="354"/>
+        <location filename="../sessions_view.py" line="358"/>
         <source>Switching on the microphone of {id}…</source>
         <translation>Schalte das Mikrofon von {id} ein…</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="367"/>
+        <location filename="../sessions_view.py" line="377"/>
         <source>Stopping {id} and wiping it…</source>
         <translation>{id} wird beendet und gelöscht…</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="373"/>
+        <location filename="../sessions_view.py" line="383"/>
         <source>Save the session report</source>
         <translation>Den Sitzungsbericht speichern</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="386"/>
+        <location filename="../sessions_view.py" line="396"/>
         <source>Report saved to {path}</source>
         <translation>Bericht gespeichert unter {path}</translation>
     </message>
@@ -2007,7 +2142,7 @@ Quelle: {source}</translation>
     <name>Tray</name>
     <message>
         <location filename="../tray.py" line="46"/>
-        <location filename="../tray.py" line="188"/>
+        <location filename="../tray.py" line="192"/>
         <source>Sandbox Launcher: no session running</source>
         <extracomment>a desktop notification was shown (title, text)</extracomment>
         <translation>Sandbox Launcher: keine Sitzung läuft</translation>
@@ -2018,57 +2153,67 @@ Quelle: {source}</translation>
         <translation>Sandbox Launcher</translation>
     </message>
     <message>
-        <location filename="../tray.py" line="74"/>
+        <location filename="../tray.py" line="57"/>
+        <source>Sandbox Launcher is still running</source>
+        <translation>Sandbox Launcher läuft weiter</translation>
+    </message>
+    <message>
+        <location filename="../tray.py" line="58"/>
+        <source>It stays here in the tray, and running meetings go on. To end it, choose Quit in this icon&apos;s menu.</source>
+        <translation>Er bleibt hier im Infobereich, laufende Besprechungen gehen weiter. Zum Beenden wählen Sie „Beenden“ im Menü dieses Symbols.</translation>
+    </message>
+    <message>
+        <location filename="../tray.py" line="78"/>
         <source>Launch</source>
         <translation>Starten</translation>
     </message>
     <message>
-        <location filename="../tray.py" line="81"/>
+        <location filename="../tray.py" line="85"/>
         <source>Join meeting from clipboard</source>
         <translation>Meeting aus der Zwischenablage beitreten</translation>
     </message>
     <message>
-        <location filename="../tray.py" line="85"/>
+        <location filename="../tray.py" line="89"/>
         <source>Open meeting link…</source>
         <translation>Besprechungslink öffnen…</translation>
     </message>
     <message>
-        <location filename="../tray.py" line="89"/>
+        <location filename="../tray.py" line="93"/>
         <source>Clients…</source>
         <translation>Clients…</translation>
     </message>
     <message>
-        <location filename="../tray.py" line="95"/>
+        <location filename="../tray.py" line="99"/>
         <source>Running sessions</source>
         <translation>Laufende Sitzungen</translation>
     </message>
     <message>
-        <location filename="../tray.py" line="101"/>
+        <location filename="../tray.py" line="105"/>
         <source>{title} ({id}): {state}…</source>
         <translation>{title} ({id}): {state}…</translation>
     </message>
     <message>
-        <location filename="../tray.py" line="102"/>
+        <location filename="../tray.py" line="106"/>
         <source>Stop &amp;&amp; wipe {title} ({id})</source>
         <translation>{title} beenden &amp;&amp; löschen ({id})</translation>
     </message>
     <message>
-        <location filename="../tray.py" line="112"/>
+        <location filename="../tray.py" line="116"/>
         <source>Open window</source>
         <translation>Fenster öffnen</translation>
     </message>
     <message>
-        <location filename="../tray.py" line="116"/>
+        <location filename="../tray.py" line="120"/>
         <source>Quit</source>
         <translation>Beenden</translation>
     </message>
     <message>
-        <location filename="../tray.py" line="135"/>
+        <location filename="../tray.py" line="139"/>
         <source>Microphone on: {title} ({id})</source>
         <translation>Mikrofon ein: {title} ({id})</translation>
     </message>
     <message numerus="yes">
-        <location filename="../tray.py" line="174"/>
+        <location filename="../tray.py" line="178"/>
         <source>Sandbox Launcher: camera and microphone live, %n session(s) running</source>
         <translation>
             <numerusform>Sandbox Launcher: Kamera und Mikrofon aktiv, %n Sitzung läuft</numerusform>
@@ -2076,7 +2221,7 @@ Quelle: {source}</translation>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../tray.py" line="177"/>
+        <location filename="../tray.py" line="181"/>
         <source>Sandbox Launcher: camera live, %n session(s) running</source>
         <translation>
             <numerusform>Sandbox Launcher: Kamera aktiv, %n Sitzung läuft</numerusform>
@@ -2084,7 +2229,7 @@ Quelle: {source}</translation>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../tray.py" line="179"/>
+        <location filename="../tray.py" line="183"/>
         <source>Sandbox Launcher: screen shared and microphone live, %n session(s) running</source>
         <translation>
             <numerusform>Sandbox Launcher: Bildschirm geteilt und Mikrofon aktiv, %n Sitzung läuft</numerusform>
@@ -2092,7 +2237,7 @@ Quelle: {source}</translation>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../tray.py" line="181"/>
+        <location filename="../tray.py" line="185"/>
         <source>Sandbox Launcher: screen shared, %n session(s) running</source>
         <translation>
             <numerusform>Sandbox Launcher: Bildschirm geteilt, %n Sitzung läuft</numerusform>
@@ -2100,7 +2245,7 @@ Quelle: {source}</translation>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../tray.py" line="184"/>
+        <location filename="../tray.py" line="188"/>
         <source>Sandbox Launcher: microphone live, %n session(s) running</source>
         <translation>
             <numerusform>Sandbox Launcher: Mikrofon aktiv, %n Sitzung läuft</numerusform>
@@ -2108,7 +2253,7 @@ Quelle: {source}</translation>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../tray.py" line="187"/>
+        <location filename="../tray.py" line="191"/>
         <source>Sandbox Launcher: %n session(s) running</source>
         <translation>
             <numerusform>Sandbox Launcher: %n Sitzung läuft</numerusform>
@@ -2116,22 +2261,22 @@ Quelle: {source}</translation>
         </translation>
     </message>
     <message>
-        <location filename="../tray.py" line="208"/>
+        <location filename="../tray.py" line="212"/>
         <source>Session started</source>
         <translation>Sitzung gestartet</translation>
     </message>
     <message>
-        <location filename="../tray.py" line="209"/>
+        <location filename="../tray.py" line="213"/>
         <source>{title} is running in a sandbox ({id}).</source>
         <translation>{title} läuft in einer Sandbox ({id}).</translation>
     </message>
     <message>
-        <location filename="../tray.py" line="217"/>
+        <location filename="../tray.py" line="221"/>
         <source>Connections blocked: {id}</source>
         <translation>Verbindungen blockiert: {id}</translation>
     </message>
     <message numerus="yes">
-        <location filename="../tray.py" line="218"/>
+        <location filename="../tray.py" line="222"/>
         <source>The sandbox blocked %n new destination(s) in the last seconds. The session&apos;s connection list names them.</source>
         <translation>
             <numerusform>Die Sandbox hat eben %n neues Ziel blockiert. Die Verbindungsliste der Sitzung nennt es.</numerusform>
@@ -2139,9 +2284,59 @@ Quelle: {source}</translation>
         </translation>
     </message>
     <message>
-        <location filename="../tray.py" line="231"/>
+        <location filename="../tray.py" line="235"/>
         <source>Session ended: {id}</source>
         <translation>Sitzung beendet: {id}</translation>
+    </message>
+</context>
+<context>
+    <name>WelcomeBar</name>
+    <message>
+        <location filename="../welcome.py" line="35"/>
+        <source>Join a meeting</source>
+        <extracomment>the text in the link field (the window&apos;s link checker takes it from here) Start Zoom was pressed Install Zoom… was pressed</extracomment>
+        <translation>Einer Besprechung beitreten</translation>
+    </message>
+    <message>
+        <location filename="../welcome.py" line="40"/>
+        <source>Paste the meeting link from the invitation (Zoom, Teams, Webex, Jitsi, …)</source>
+        <translation>Besprechungslink aus der Einladung einfügen (Zoom, Teams, Webex, Jitsi, …)</translation>
+    </message>
+    <message>
+        <location filename="../welcome.py" line="42"/>
+        <source>Meeting link</source>
+        <translation>Besprechungslink</translation>
+    </message>
+    <message>
+        <location filename="../welcome.py" line="48"/>
+        <source>&amp;Join</source>
+        <translation>&amp;Beitreten</translation>
+    </message>
+    <message>
+        <location filename="../welcome.py" line="52"/>
+        <source>or</source>
+        <translation>oder</translation>
+    </message>
+    <message>
+        <location filename="../welcome.py" line="54"/>
+        <location filename="../welcome.py" line="67"/>
+        <source>Start &amp;Zoom</source>
+        <translation>&amp;Zoom starten</translation>
+    </message>
+    <message>
+        <location filename="../welcome.py" line="68"/>
+        <source>Start the Zoom client in a fresh sandbox</source>
+        <translation>Den Zoom-Client in einer frischen Sandbox starten</translation>
+    </message>
+    <message>
+        <location filename="../welcome.py" line="70"/>
+        <source>Install &amp;Zoom…</source>
+        <translation>&amp;Zoom installieren…</translation>
+    </message>
+    <message>
+        <location filename="../welcome.py" line="71"/>
+        <source>Zoom is not installed yet: open the Clients window to install it from Zoom&apos;s package</source>
+        <translation>Zoom ist noch nicht installiert: Öffnen Sie das Fenster Clients, um es aus dem Paket von Zoom zu installieren</translation>
     </message>
 </context>
 <context>
