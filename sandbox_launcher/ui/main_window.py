@@ -25,6 +25,7 @@ from ..host import autostart
 from ..session.choices import DeviceChoices
 from ..session.clients import ClientService
 from .bridge import ServiceBridge
+from .client_errors import for_the_launch
 from .clients_dialog import ClientsDialog
 from .errors import show_error
 from .icons import app_icon
@@ -274,7 +275,14 @@ class MainWindow(QMainWindow):
         def failed(error: LauncherError) -> None:
             self.launch_panel.set_busy(False)
             self.statusBar().showMessage(error.summary, 8000)
-            show_error(self, error, self.tr("Could not start {name}").format(name=name))
+            box = show_error(self, for_the_launch(error),
+                             self.tr("Could not start {name}").format(name=name))
+            vendor = self.profiles[name]["client"] if name in self.profiles else ""
+            if vendor in VENDORS and "client install" in error.hint:
+                install = box.addButton(self.tr("&Install {title}…").format(
+                    title=VENDORS[vendor].title), QMessageBox.ButtonRole.ActionRole)
+                install.setObjectName("installClient")
+                install.clicked.connect(lambda: self.open_clients(vendor))
 
         self.bridge.call(lambda: self.bridge.service.start(name, options), done, failed)
 
