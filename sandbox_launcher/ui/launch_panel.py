@@ -97,17 +97,25 @@ class LaunchPanel(QGroupBox):
         self._update_button()
 
     def set_profile(self, profile: Profile | None, locks: dict[str, str]) -> None:
-        """Show *profile*'s own values as the defaults of this launch."""
+        """Show *profile*'s own values as the defaults of this launch; the same profile
+        again (reloaded after the editor saved it) keeps what was typed for this launch."""
+        old = self.profile
+        typed: dict[str, Any] = {}
+        if old is not None and profile is not None and old.name == profile.name:
+            for option, editor in self.editors.items():
+                value, problem = editor.text_value()
+                if problem is None and value != old[editor.field.key]:
+                    typed[option] = value
         self.profile = profile
         if profile is None:
             self.heading.setText(self.tr("No profile selected."))
         else:
             self.heading.setText(f"<b>{profile_text.title(profile)}</b><br><small>"
                                  f"{profile_text.description(profile)}</small>")
-        for editor in self.editors.values():
+        for option, editor in self.editors.items():
             key = editor.field.key
             if profile is not None:
-                editor.set_value(profile[key])
+                editor.set_value(typed.get(option, profile[key]))
             editor.set_locked(locks.get(key))
         self.devices.set_profile_display(profile["devices.display"] if profile else "")
         # A command only for a profile without a client of its own (generic); a meeting

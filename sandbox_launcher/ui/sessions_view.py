@@ -245,7 +245,9 @@ class SessionsView(QWidget):
         self.wipe_steps.show_entry(entry)
         self.stop_button.setToolTip(no_cancel_reason() if entry.active and entry.state in (
             State.STOPPING, State.WIPING, State.VERIFYING) else "")
-        self.traffic.set_series(entry.traffic.points)
+        self.traffic.set_series(entry.traffic.points, sum(
+            int(c.get("bytes_out", 0) or 0) + int(c.get("bytes_in", 0) or 0)
+            for c in entry.connections))
         self.stop_button.setEnabled(entry.active and entry.state in (
             State.PREPARING, State.STARTING, State.RUNNING))
         self.save_button.setEnabled(entry.outcome is not None)

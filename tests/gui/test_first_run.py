@@ -109,3 +109,30 @@ def test_a_link_several_profiles_fit_asks_which(app: App, qtbot: QtBot) -> None:
     chooser.accept()
     assert [(name, options.join_url) for name, options in got] == [
         ("bigbluebutton-web", "https://bbb.example.org/rooms/abc/join")]
+
+
+def test_an_empty_plot_does_not_contradict_the_connection_list(qtbot: QtBot) -> None:
+    from sandbox_launcher.session.live import TrafficPoint
+    from sandbox_launcher.ui.traffic_plot import TrafficPlot
+
+    plot = TrafficPlot()
+    qtbot.addWidget(plot)
+    assert plot.empty_text() == "No network traffic yet"
+    plot.set_series((TrafficPoint(0, 0),), listed_bytes=3072)  # the list counts 3 KiB
+    assert plot.empty_text() == ("No allowed traffic in the last minutes; the list below "
+                                 "counts every connection since the start (3.0 KiB)")
+
+
+def test_reloading_the_profiles_keeps_the_command_typed_for_this_launch(
+        app: App, qtbot: QtBot) -> None:
+    """Saving in the editor reloads the profiles; what was typed for the launch stays."""
+    panel = app.window.launch_panel
+    app.window.profile_list.select("generic")
+    qtbot.keyClicks(panel.editors["command"].widget, "/bin/true")
+    app.window.reload_profiles(select="generic")
+    qtbot.waitUntil(lambda: not app.bridge.busy(), timeout=10_000)
+    assert panel.editors["command"].text_value()[0] == ["/bin/true"]
+    assert panel.launch_button.isEnabled()
+    app.window.profile_list.select("zoom")  # another profile: its own values
+    app.window.profile_list.select("generic")
+    assert panel.editors["command"].text_value()[0] == []
