@@ -250,8 +250,12 @@ class MainWindow(QMainWindow):
     def edit_profile(self, new: bool = False) -> ProfileEditor:
         """Open the editor (non-modal) for the selected profile, or a new one."""
         profile = None if new else self.profiles.get(self.profile_list.current_name())
-        self.editor = ProfileEditor(self.bridge, profile, self.locks, self)
+        self.editor = ProfileEditor(self.bridge, profile, self.locks, self,
+                                    templates=self.profiles)
         self.editor.saved.connect(lambda name: self.reload_profiles(select=name))
+        self.editor.removed.connect(lambda name: self.reload_profiles(select=name))
+        self.editor.removed.connect(lambda name: self.statusBar().showMessage(
+            self.tr("Profile {name}: your file of it was removed.").format(name=name), 8000))
         self.editor.saved.connect(lambda name: self.statusBar().showMessage(
             self.tr("Profile {name} saved.").format(name=name), 8000))
         self.editor.open()
