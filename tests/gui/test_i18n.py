@@ -78,5 +78,14 @@ def test_german_first_steps_and_questions(qtbot: QtBot, service: SessionService,
         assert quit_box is not None and quit_box.text() == "1 Besprechung läuft."
         assert "Sie &beenden, löschen und schließen" in [b.text() for b in quit_box.buttons()]
         quit_box.reject()
+        editor = window.edit_profile(new=True)
+        assert [editor.tabs.tabText(i) for i in range(editor.tabs.count())] == [
+            "Allgemein", "Netzwerk", "Geräte", "Erweitert"]
+        assert editor.template.itemText(0) == "Leer (Voreinstellungen)"
+        editor.reject()
+        window.open_clients("zoom")
+        dialog = window.clients_dialog
+        assert dialog is not None and dialog.check.title().startswith("Paket prüfen mit")
+        dialog.close()
     finally:
         close_app(app)

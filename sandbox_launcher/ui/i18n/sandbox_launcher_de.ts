@@ -2,6 +2,60 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de_DE">
 <context>
+    <name>ClientErrors</name>
+    <message>
+        <location filename="../client_errors.py" line="29"/>
+        <source>the server&apos;s name could not be looked up (no network?)</source>
+        <translation>der Name des Servers ließ sich nicht auflösen (kein Netzwerk?)</translation>
+    </message>
+    <message>
+        <location filename="../client_errors.py" line="31"/>
+        <source>the server refused the connection</source>
+        <translation>der Server hat die Verbindung abgelehnt</translation>
+    </message>
+    <message>
+        <location filename="../client_errors.py" line="33"/>
+        <source>the server did not answer</source>
+        <translation>der Server hat nicht geantwortet</translation>
+    </message>
+    <message>
+        <location filename="../client_errors.py" line="34"/>
+        <source>there is no network connection</source>
+        <translation>es besteht keine Netzwerkverbindung</translation>
+    </message>
+    <message>
+        <location filename="../client_errors.py" line="42"/>
+        <source>Enter the SHA-256 checksum the vendor publishes, or choose the package&apos;s signature file (.asc or .sig), under &quot;Check the package with&quot; in this window; then install the file again.</source>
+        <translation>Geben Sie die SHA-256-Prüfsumme ein, die der Hersteller veröffentlicht, oder wählen Sie die Signaturdatei des Pakets (.asc oder .sig), unter „Paket prüfen mit“ in diesem Fenster; installieren Sie die Datei dann erneut.</translation>
+    </message>
+    <message>
+        <location filename="../client_errors.py" line="47"/>
+        <source>Enter the SHA-256 checksum the vendor publishes under &quot;Check the package with&quot; in this window, or ask your administrator to install the vendor&apos;s key.</source>
+        <translation>Geben Sie die SHA-256-Prüfsumme des Herstellers unter „Paket prüfen mit“ in diesem Fenster ein, oder bitten Sie Ihre Administration, den Schlüssel des Herstellers zu installieren.</translation>
+    </message>
+    <message>
+        <location filename="../client_errors.py" line="52"/>
+        <source>Check the network, or download the package with your browser and choose it with &quot;Install from file…&quot; in this window.</source>
+        <translation>Prüfen Sie das Netzwerk, oder laden Sie das Paket mit Ihrem Browser herunter und wählen Sie es mit „Aus Datei installieren…“ in diesem Fenster.</translation>
+    </message>
+    <message>
+        <location filename="../client_errors.py" line="69"/>
+        <source>As reported: {summary}</source>
+        <translation>Gemeldet: {summary}</translation>
+    </message>
+    <message>
+        <location filename="../client_errors.py" line="71"/>
+        <location filename="../client_errors.py" line="86"/>
+        <source>On the command line: {hint}</source>
+        <translation>Auf der Kommandozeile: {hint}</translation>
+    </message>
+    <message>
+        <location filename="../client_errors.py" line="83"/>
+        <source>Install it with the Install… button in place of Launch, or in Clients &gt; Manage clients…; its installer scripts never run.</source>
+        <translation>Installieren Sie ihn mit der Schaltfläche „Installieren…“ anstelle von „Starten“ oder unter Clients &gt; Clients verwalten…; seine Installationsskripte laufen nie.</translation>
+    </message>
+</context>
+<context>
     <name>ClientProgress</name>
     <message>
         <location filename="../client_progress.py" line="26"/>
@@ -159,93 +213,93 @@
 <context>
     <name>ClientsDialog</name>
     <message>
-        <location filename="../clients_dialog.py" line="69"/>
+        <location filename="../clients_dialog.py" line="71"/>
         <source>Clients</source>
         <extracomment>How many of the package&apos;s skipped parts the result line names (all are in its tooltip). something for the main window&apos;s status bar a client was installed or removed (the launch panel&apos;s Install/Launch follows)</extracomment>
         <translation>Clients</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="73"/>
+        <location filename="../clients_dialog.py" line="119"/>
         <source>Vendor clients are unpacked as you, read-only, after their signature or checksum is verified; their installer scripts never run. A session gets the current version; the one that last started is kept until the new one has started once.</source>
         <translation>Hersteller-Clients werden unter Ihrem Benutzer schreibgeschützt entpackt, nachdem ihre Signatur oder Prüfsumme geprüft wurde; ihre Installationsskripte laufen nie. Eine Sitzung erhält die aktuelle Version; die zuletzt gestartete bleibt, bis die neue einmal gestartet ist.</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="81"/>
+        <location filename="../clients_dialog.py" line="77"/>
         <source>Installed clients</source>
         <translation>Installierte Clients</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="83"/>
+        <location filename="../clients_dialog.py" line="79"/>
         <source>Client</source>
         <translation>Client</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="83"/>
+        <location filename="../clients_dialog.py" line="79"/>
         <source>Version</source>
         <translation>Version</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="83"/>
+        <location filename="../clients_dialog.py" line="79"/>
         <source>Status</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="83"/>
+        <location filename="../clients_dialog.py" line="79"/>
         <source>Installed</source>
         <translation>Installiert</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="84"/>
+        <location filename="../clients_dialog.py" line="80"/>
         <source>Verified by</source>
         <translation>Geprüft durch</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="84"/>
+        <location filename="../clients_dialog.py" line="80"/>
         <source>Source</source>
         <translation>Quelle</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="95"/>
+        <location filename="../clients_dialog.py" line="93"/>
         <source>Install from &amp;file…</source>
         <translation>Aus &amp;Datei installieren…</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="97"/>
+        <location filename="../clients_dialog.py" line="95"/>
         <source>Install a client from a downloaded file</source>
         <translation>Einen Client aus einer heruntergeladenen Datei installieren</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="99"/>
+        <location filename="../clients_dialog.py" line="97"/>
         <source>&amp;Download latest</source>
         <translation>Neueste &amp;herunterladen</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="102"/>
+        <location filename="../clients_dialog.py" line="100"/>
         <source>&amp;Remove…</source>
         <translation>&amp;Entfernen…</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="104"/>
+        <location filename="../clients_dialog.py" line="102"/>
         <source>Remove the selected version</source>
         <translation>Die ausgewählte Version entfernen</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="137"/>
+        <location filename="../clients_dialog.py" line="144"/>
         <source>Could not read the client store</source>
         <translation>Der Client-Speicher konnte nicht gelesen werden</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="182"/>
+        <location filename="../clients_dialog.py" line="189"/>
         <source>not installed</source>
         <translation>nicht installiert</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="183"/>
+        <location filename="../clients_dialog.py" line="190"/>
         <source>Install it from a downloaded file, or download it from {url}.</source>
         <translation>Aus einer heruntergeladenen Datei installieren oder von {url} herunterladen.</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="192"/>
+        <location filename="../clients_dialog.py" line="199"/>
         <source>Stored in {path}
 Verified by: {method} {by}
 Source: {source}</source>
@@ -254,147 +308,147 @@ Geprüft durch: {method} {by}
 Quelle: {source}</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="198"/>
+        <location filename="../clients_dialog.py" line="205"/>
         <source>Not installed from the package:</source>
         <translation>Aus dem Paket nicht installiert:</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="209"/>
+        <location filename="../clients_dialog.py" line="216"/>
         <source>current, last started</source>
         <translation>aktuell, zuletzt gestartet</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="211"/>
+        <location filename="../clients_dialog.py" line="218"/>
         <source>current, not started yet</source>
         <translation>aktuell, noch nicht gestartet</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="213"/>
+        <location filename="../clients_dialog.py" line="220"/>
         <source>previous, kept until the current one has started</source>
         <translation>vorherige, bleibt bis die aktuelle gestartet ist</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="215"/>
+        <location filename="../clients_dialog.py" line="222"/>
         <source>older</source>
         <translation>älter</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="217"/>
+        <location filename="../clients_dialog.py" line="224"/>
         <source>in use by {sessions}</source>
         <translation>in Benutzung durch {sessions}</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="222"/>
+        <location filename="../clients_dialog.py" line="229"/>
         <source>signature in the package (debsig)</source>
         <translation>Signatur im Paket (debsig)</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="223"/>
+        <location filename="../clients_dialog.py" line="230"/>
         <source>signature in the package (dpkg-sig)</source>
         <translation>Signatur im Paket (dpkg-sig)</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="224"/>
+        <location filename="../clients_dialog.py" line="231"/>
         <source>signature file</source>
         <translation>Signaturdatei</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="225"/>
+        <location filename="../clients_dialog.py" line="232"/>
         <source>SHA-256 checksum</source>
         <translation>SHA-256-Prüfsumme</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="253"/>
+        <location filename="../clients_dialog.py" line="260"/>
         <source>Download {title}&apos;s current package from {url}, verify it and install it</source>
         <translation>Das aktuelle Paket von {title} von {url} herunterladen, prüfen und installieren</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="255"/>
+        <location filename="../clients_dialog.py" line="262"/>
         <source>Download the latest {title}</source>
         <translation>Das neueste {title} herunterladen</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="260"/>
+        <location filename="../clients_dialog.py" line="267"/>
         <source>Wait until the running job has finished.</source>
         <translation>Warten Sie, bis der laufende Auftrag fertig ist.</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="262"/>
+        <location filename="../clients_dialog.py" line="269"/>
         <source>Select an installed version to remove.</source>
         <translation>Wählen Sie eine installierte Version zum Entfernen.</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="264"/>
+        <location filename="../clients_dialog.py" line="271"/>
         <source>{title} is in use by {sessions}: stop the session first.</source>
         <translation>{title} wird von {sessions} benutzt: Beenden Sie zuerst die Sitzung.</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="267"/>
+        <location filename="../clients_dialog.py" line="274"/>
         <source>Remove {title} {version}</source>
         <translation>{title} {version} entfernen</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="275"/>
+        <location filename="../clients_dialog.py" line="282"/>
         <source>Install a client from a file</source>
         <translation>Einen Client aus einer Datei installieren</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="276"/>
+        <location filename="../clients_dialog.py" line="283"/>
         <source>Client packages (*.deb *.tar.xz *.tar.gz *.tgz)</source>
         <translation>Client-Pakete (*.deb *.tar.xz *.tar.gz *.tgz)</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="286"/>
+        <location filename="../clients_dialog.py" line="293"/>
         <source>Installing {title} from {file}</source>
         <translation>{title} wird aus {file} installiert</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="295"/>
+        <location filename="../clients_dialog.py" line="304"/>
         <source>Downloading {title} from {url}</source>
         <translation>{title} wird von {url} heruntergeladen</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="305"/>
+        <location filename="../clients_dialog.py" line="314"/>
         <source>Remove a client</source>
         <translation>Einen Client entfernen</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="306"/>
+        <location filename="../clients_dialog.py" line="315"/>
         <source>Remove {title} {version}?</source>
         <translation>{title} {version} entfernen?</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="311"/>
+        <location filename="../clients_dialog.py" line="320"/>
         <source>Its files are deleted. Sessions then get the version that is left, if any.</source>
         <translation>Seine Dateien werden gelöscht. Sitzungen erhalten dann die verbleibende Version, falls es eine gibt.</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="320"/>
+        <location filename="../clients_dialog.py" line="329"/>
         <source>Removing {title} {version}</source>
         <translation>{title} {version} wird entfernt</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="331"/>
+        <location filename="../clients_dialog.py" line="340"/>
         <source>Removed.</source>
         <translation>Entfernt.</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="343"/>
+        <location filename="../clients_dialog.py" line="353"/>
         <source>Client store</source>
         <translation>Client-Speicher</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="349"/>
+        <location filename="../clients_dialog.py" line="359"/>
         <source>Installed {title} {version} (verified: {method}).</source>
         <translation>{title} {version} installiert (geprüft: {method}).</translation>
     </message>
     <message>
-        <location filename="../clients_dialog.py" line="355"/>
+        <location filename="../clients_dialog.py" line="365"/>
         <source>Not installed from the package: {items}</source>
         <translation>Aus dem Paket nicht installiert: {items}</translation>
     </message>
     <message numerus="yes">
-        <location filename="../clients_dialog.py" line="358"/>
+        <location filename="../clients_dialog.py" line="368"/>
         <source>and %n more (see the list&apos;s tooltip)</source>
         <translation>
             <numerusform>und %n weiterer (siehe Tooltip der Liste)</numerusform>
@@ -844,13 +898,13 @@ Quelle: {source}</translation>
     </message>
     <message>
         <location filename="../launch_panel.py" line="65"/>
-        <location filename="../launch_panel.py" line="134"/>
+        <location filename="../launch_panel.py" line="142"/>
         <source>&amp;Launch</source>
         <translation>&amp;Starten</translation>
     </message>
     <message>
         <location filename="../launch_panel.py" line="67"/>
-        <location filename="../launch_panel.py" line="135"/>
+        <location filename="../launch_panel.py" line="143"/>
         <source>Launch the selected profile</source>
         <translation>Das gewählte Profil starten</translation>
     </message>
@@ -860,32 +914,32 @@ Quelle: {source}</translation>
         <translation>Besprechungs&amp;link:</translation>
     </message>
     <message>
-        <location filename="../launch_panel.py" line="103"/>
+        <location filename="../launch_panel.py" line="111"/>
         <source>No profile selected.</source>
         <translation>Kein Profil gewählt.</translation>
     </message>
     <message>
-        <location filename="../launch_panel.py" line="122"/>
+        <location filename="../launch_panel.py" line="130"/>
         <source>the command to run in the sandbox</source>
         <translation>der Befehl, der in der Sandbox laufen soll</translation>
     </message>
     <message>
-        <location filename="../launch_panel.py" line="130"/>
+        <location filename="../launch_panel.py" line="138"/>
         <source>&amp;Install {title}…</source>
         <translation>{title} &amp;installieren…</translation>
     </message>
     <message>
-        <location filename="../launch_panel.py" line="132"/>
+        <location filename="../launch_panel.py" line="140"/>
         <source>Install {title} in the Clients window</source>
         <translation>{title} im Fenster Clients installieren</translation>
     </message>
     <message>
-        <location filename="../launch_panel.py" line="173"/>
+        <location filename="../launch_panel.py" line="181"/>
         <source>Name the command to run first.</source>
         <translation>Nennen Sie zuerst den Befehl, der laufen soll.</translation>
     </message>
     <message>
-        <location filename="../launch_panel.py" line="175"/>
+        <location filename="../launch_panel.py" line="183"/>
         <source>Paste the meeting link first: this profile has no meeting page of its own.</source>
         <translation>Fügen Sie zuerst den Besprechungslink ein: Dieses Profil hat keine eigene Besprechungsseite.</translation>
     </message>
@@ -893,113 +947,123 @@ Quelle: {source}</translation>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="66"/>
+        <location filename="../main_window.py" line="67"/>
         <source>Sandbox Launcher</source>
         <extracomment>a session was started from the window or the tray (its id) profiles were (re)loaded closing hid the window into the tray for the first time (the tray says so, once)</extracomment>
         <translation>Sandbox Launcher</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="88"/>
+        <location filename="../main_window.py" line="89"/>
         <source>Ready.</source>
         <translation>Bereit.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="126"/>
+        <location filename="../main_window.py" line="127"/>
         <source>&amp;Profiles</source>
         <translation>&amp;Profile</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="127"/>
+        <location filename="../main_window.py" line="128"/>
         <source>&amp;New profile…</source>
         <translation>&amp;Neues Profil…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="130"/>
+        <location filename="../main_window.py" line="131"/>
         <source>&amp;Edit profile…</source>
         <translation>Profil &amp;bearbeiten…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="133"/>
+        <location filename="../main_window.py" line="134"/>
         <source>&amp;Launch</source>
         <translation>&amp;Starten</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="136"/>
+        <location filename="../main_window.py" line="137"/>
         <source>Start in tray at &amp;login</source>
         <translation>Bei der &amp;Anmeldung im Infobereich starten</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="140"/>
+        <location filename="../main_window.py" line="141"/>
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="149"/>
+        <location filename="../main_window.py" line="150"/>
         <source>&amp;Meeting</source>
         <translation>&amp;Besprechung</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="150"/>
+        <location filename="../main_window.py" line="151"/>
         <source>Join meeting from &amp;clipboard</source>
         <translation>Besprechung aus der &amp;Zwischenablage beitreten</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="154"/>
+        <location filename="../main_window.py" line="155"/>
         <source>&amp;Open meeting link…</source>
         <translation>Besprechungslink ö&amp;ffnen…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="160"/>
+        <location filename="../main_window.py" line="161"/>
         <source>&amp;Sessions</source>
         <translation>&amp;Sitzungen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="161"/>
+        <location filename="../main_window.py" line="162"/>
         <source>&amp;Stop &amp;&amp; wipe selected</source>
         <translation>Gewählte &amp;beenden &amp;&amp; löschen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="165"/>
+        <location filename="../main_window.py" line="166"/>
         <source>&amp;Downloads waiting…</source>
         <translation>&amp;Wartende Downloads…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="171"/>
+        <location filename="../main_window.py" line="172"/>
         <source>&amp;Clients</source>
         <translation>&amp;Clients</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="172"/>
+        <location filename="../main_window.py" line="173"/>
         <source>&amp;Manage clients…</source>
         <translation>Clients &amp;verwalten…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="218"/>
+        <location filename="../main_window.py" line="219"/>
         <source>A profile file is broken: {why}</source>
         <translation>Eine Profildatei ist fehlerhaft: {why}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="255"/>
+        <location filename="../main_window.py" line="258"/>
+        <source>Profile {name}: your file of it was removed.</source>
+        <translation>Profil {name}: Ihre Datei dazu wurde entfernt.</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="260"/>
         <source>Profile {name} saved.</source>
         <translation>Profil {name} gespeichert.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="264"/>
+        <location filename="../main_window.py" line="269"/>
         <source>Starting {name}…</source>
         <translation>{name} wird gestartet…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="270"/>
+        <location filename="../main_window.py" line="275"/>
         <source>Session {id} started.</source>
         <translation>Sitzung {id} gestartet.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="277"/>
+        <location filename="../main_window.py" line="283"/>
         <source>Could not start {name}</source>
         <translation>{name} konnte nicht gestartet werden</translation>
     </message>
+    <message>
+        <location filename="../main_window.py" line="286"/>
+        <source>&amp;Install {title}…</source>
+        <translation>{title} &amp;installieren…</translation>
+    </message>
     <message numerus="yes">
-        <location filename="../main_window.py" line="285"/>
+        <location filename="../main_window.py" line="297"/>
         <source>Wiped %n session(s) left by a launcher that died.</source>
         <translation>
             <numerusform>%n Sitzung eines abgestürzten Launchers gelöscht.</numerusform>
@@ -1007,22 +1071,22 @@ Quelle: {source}</translation>
         </translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="292"/>
+        <location filename="../main_window.py" line="304"/>
         <source>Could not change the login start: {why}</source>
         <translation>Der Start bei der Anmeldung ließ sich nicht ändern: {why}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="296"/>
+        <location filename="../main_window.py" line="308"/>
         <source>Starts in the tray at login ({path}).</source>
         <translation>Startet bei der Anmeldung im Infobereich ({path}).</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="297"/>
+        <location filename="../main_window.py" line="309"/>
         <source>No longer starts at login.</source>
         <translation>Startet nicht mehr bei der Anmeldung.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../main_window.py" line="345"/>
+        <location filename="../main_window.py" line="357"/>
         <source>Stopping %n session(s) and wiping…</source>
         <translation>
             <numerusform>%n Sitzung wird beendet und gelöscht…</numerusform>
@@ -1153,6 +1217,54 @@ Quelle: {source}</translation>
     </message>
 </context>
 <context>
+    <name>PackageCheck</name>
+    <message>
+        <location filename="../package_check.py" line="30"/>
+        <source>Check the package with (only if the vendor&apos;s signature cannot be checked on this computer)</source>
+        <translation>Paket prüfen mit (nur wenn die Signatur des Herstellers auf diesem Computer nicht prüfbar ist)</translation>
+    </message>
+    <message>
+        <location filename="../package_check.py" line="35"/>
+        <source>the SHA-256 checksum from the vendor&apos;s download page (64 hex digits)</source>
+        <translation>die SHA-256-Prüfsumme von der Downloadseite des Herstellers (64 Hexadezimalziffern)</translation>
+    </message>
+    <message>
+        <location filename="../package_check.py" line="48"/>
+        <source>SHA-256 &amp;checksum:</source>
+        <translation>SHA-256-&amp;Prüfsumme:</translation>
+    </message>
+    <message>
+        <location filename="../package_check.py" line="53"/>
+        <source>a signature file (.asc or .sig) the vendor publishes next to the package</source>
+        <translation>eine Signaturdatei (.asc oder .sig), die der Hersteller neben dem Paket veröffentlicht</translation>
+    </message>
+    <message>
+        <location filename="../package_check.py" line="56"/>
+        <source>C&amp;hoose…</source>
+        <translation>&amp;Wählen…</translation>
+    </message>
+    <message>
+        <location filename="../package_check.py" line="64"/>
+        <source>Signature &amp;file:</source>
+        <translation>Signatur&amp;datei:</translation>
+    </message>
+    <message>
+        <location filename="../package_check.py" line="71"/>
+        <source>64 hex digits (0-9, a-f)</source>
+        <translation>64 Hexadezimalziffern (0-9, a-f)</translation>
+    </message>
+    <message>
+        <location filename="../package_check.py" line="75"/>
+        <source>The package&apos;s signature file</source>
+        <translation>Die Signaturdatei des Pakets</translation>
+    </message>
+    <message>
+        <location filename="../package_check.py" line="76"/>
+        <source>Signatures (*.asc *.sig)</source>
+        <translation>Signaturen (*.asc *.sig)</translation>
+    </message>
+</context>
+<context>
     <name>PendingDownloads</name>
     <message>
         <location filename="../downloads.py" line="63"/>
@@ -1222,42 +1334,109 @@ Quelle: {source}</translation>
 <context>
     <name>ProfileEditor</name>
     <message>
-        <location filename="../profile_editor.py" line="46"/>
+        <location filename="../profile_editor.py" line="59"/>
+        <source>General</source>
+        <extracomment>Which section a field is in, by the start of its key (the rest: Advanced). What the client field offers (the schema&apos;s own words: a vendor, a browser, none).</extracomment>
+        <translation>Allgemein</translation>
+    </message>
+    <message>
+        <location filename="../profile_editor.py" line="60"/>
+        <source>Network</source>
+        <translation>Netzwerk</translation>
+    </message>
+    <message>
+        <location filename="../profile_editor.py" line="61"/>
+        <source>Devices</source>
+        <translation>Geräte</translation>
+    </message>
+    <message>
+        <location filename="../profile_editor.py" line="62"/>
+        <source>Advanced</source>
+        <translation>Erweitert</translation>
+    </message>
+    <message>
+        <location filename="../profile_editor.py" line="80"/>
         <source>Edit profile {name}</source>
+        <extracomment>the user&apos;s file of a profile was removed (reset to built-in, or deleted)</extracomment>
         <translation>Profil {name} bearbeiten</translation>
     </message>
     <message>
-        <location filename="../profile_editor.py" line="47"/>
+        <location filename="../profile_editor.py" line="81"/>
         <source>New profile</source>
         <translation>Neues Profil</translation>
     </message>
     <message>
-        <location filename="../profile_editor.py" line="60"/>
+        <location filename="../profile_editor.py" line="92"/>
+        <source>Empty (defaults)</source>
+        <translation>Leer (Voreinstellungen)</translation>
+    </message>
+    <message>
+        <location filename="../profile_editor.py" line="97"/>
+        <source>Start &amp;from:</source>
+        <translation>Ausgehen &amp;von:</translation>
+    </message>
+    <message>
+        <location filename="../profile_editor.py" line="100"/>
         <source>Profile name</source>
         <translation>Profilname</translation>
     </message>
     <message>
-        <location filename="../profile_editor.py" line="65"/>
+        <location filename="../profile_editor.py" line="105"/>
         <source>&amp;Name:</source>
         <translation>&amp;Name:</translation>
     </message>
     <message>
-        <location filename="../profile_editor.py" line="86"/>
+        <location filename="../profile_editor.py" line="119"/>
         <source>Save the profile</source>
         <translation>Das Profil speichern</translation>
     </message>
     <message>
-        <location filename="../profile_editor.py" line="97"/>
+        <location filename="../profile_editor.py" line="160"/>
+        <source>&amp;Reset to built-in…</source>
+        <translation>Auf &amp;mitgelieferte Einstellungen zurücksetzen…</translation>
+    </message>
+    <message>
+        <location filename="../profile_editor.py" line="162"/>
+        <source>&amp;Delete profile…</source>
+        <translation>Profil &amp;löschen…</translation>
+    </message>
+    <message>
+        <location filename="../profile_editor.py" line="178"/>
         <source>use lower-case letters, digits, &apos;-&apos; and &apos;_&apos; (at most 48)</source>
         <translation>Kleinbuchstaben, Ziffern, &apos;-&apos; und &apos;_&apos; verwenden (höchstens 48)</translation>
     </message>
+    <message>
+        <location filename="../profile_editor.py" line="191"/>
+        <source>{title} (mine)</source>
+        <translation>{title} (eigenes)</translation>
+    </message>
     <message numerus="yes">
-        <location filename="../profile_editor.py" line="109"/>
+        <location filename="../profile_editor.py" line="203"/>
         <source>%n field(s) need attention</source>
         <translation>
             <numerusform>%n Feld braucht Aufmerksamkeit</numerusform>
             <numerusform>%n Felder brauchen Aufmerksamkeit</numerusform>
         </translation>
+    </message>
+    <message>
+        <location filename="../profile_editor.py" line="216"/>
+        <source>Reset {name} to its built-in settings? Your changes to it are deleted.</source>
+        <translation>{name} auf die mitgelieferten Einstellungen zurücksetzen? Ihre Änderungen daran werden gelöscht.</translation>
+    </message>
+    <message>
+        <location filename="../profile_editor.py" line="218"/>
+        <source>Delete the profile {name}?</source>
+        <translation>Das Profil {name} löschen?</translation>
+    </message>
+    <message>
+        <location filename="../profile_editor.py" line="221"/>
+        <source>&amp;Reset</source>
+        <translation>&amp;Zurücksetzen</translation>
+    </message>
+    <message>
+        <location filename="../profile_editor.py" line="221"/>
+        <source>&amp;Delete</source>
+        <translation>&amp;Löschen</translation>
     </message>
 </context>
 <context>
@@ -1926,7 +2105,7 @@ Quelle: {source}</translation>
     </message>
     <message>
         <location filename="../sessions_view.py" line="166"/>
-        <location filename="../sessions_view.py" line="339"/>
+        <location filename="../sessions_view.py" line="341"/>
         <source>&amp;Microphone on</source>
         <translation>&amp;Mikrofon ein</translation>
     </message>
@@ -2006,12 +2185,12 @@ Quelle: {source}</translation>
         <translation>{what}: in Gebrauch seit {time}</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="253"/>
+        <location filename="../sessions_view.py" line="255"/>
         <source>Could not start: {why}</source>
         <translation>Konnte nicht starten: {why}</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="258"/>
+        <location filename="../sessions_view.py" line="260"/>
         <source>{title} ({id}): {state}</source>
         <translation>{title} ({id}): {state}</translation>
     </message>
@@ -2021,57 +2200,57 @@ Quelle: {source}</translation>
         <translation>Mikrofon stumm</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="271"/>
+        <location filename="../sessions_view.py" line="273"/>
         <source>allowed</source>
         <translation>erlaubt</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="272"/>
+        <location filename="../sessions_view.py" line="274"/>
         <source>blocked</source>
         <translation>blockiert</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="297"/>
+        <location filename="../sessions_view.py" line="299"/>
         <source>The microphone of {id} stays muted: {why}</source>
         <translation>Das Mikrofon von {id} bleibt stumm: {why}</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="311"/>
+        <location filename="../sessions_view.py" line="313"/>
         <source>{id} ended. {summary}</source>
         <translation>{id} ist beendet. {summary}</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="338"/>
+        <location filename="../sessions_view.py" line="340"/>
         <source>&amp;Mute microphone</source>
         <translation>Mikrofon &amp;stummschalten</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="342"/>
+        <location filename="../sessions_view.py" line="344"/>
         <source>This session has no microphone to switch (no sound server, --no-mic, or the system policy).</source>
         <translation>Diese Sitzung hat kein schaltbares Mikrofon (kein Soundserver, --no-mic oder die Systemrichtlinie).</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="357"/>
+        <location filename="../sessions_view.py" line="359"/>
         <source>Muting the microphone of {id}…</source>
         <translation>Schalte das Mikrofon von {id} stumm…</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="358"/>
+        <location filename="../sessions_view.py" line="360"/>
         <source>Switching on the microphone of {id}…</source>
         <translation>Schalte das Mikrofon von {id} ein…</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="377"/>
+        <location filename="../sessions_view.py" line="379"/>
         <source>Stopping {id} and wiping it…</source>
         <translation>{id} wird beendet und gelöscht…</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="383"/>
+        <location filename="../sessions_view.py" line="385"/>
         <source>Save the session report</source>
         <translation>Den Sitzungsbericht speichern</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="396"/>
+        <location filename="../sessions_view.py" line="398"/>
         <source>Report saved to {path}</source>
         <translation>Bericht gespeichert unter {path}</translation>
     </message>
@@ -2113,27 +2292,32 @@ Quelle: {source}</translation>
         <translation>Netzwerkverkehr der gewählten Sitzung</translation>
     </message>
     <message>
-        <location filename="../traffic_plot.py" line="52"/>
+        <location filename="../traffic_plot.py" line="58"/>
         <source>Sending {out}/s, receiving {inbound}/s</source>
         <translation>Sendet {out}/s, empfängt {inbound}/s</translation>
     </message>
     <message>
-        <location filename="../traffic_plot.py" line="74"/>
+        <location filename="../traffic_plot.py" line="68"/>
+        <source>No allowed traffic in the last minutes; the list below counts every connection since the start ({total})</source>
+        <translation>Kein erlaubter Datenverkehr in den letzten Minuten; die Liste unten zählt jede Verbindung seit dem Start ({total})</translation>
+    </message>
+    <message>
+        <location filename="../traffic_plot.py" line="71"/>
         <source>No network traffic yet</source>
         <translation>Noch kein Netzwerkverkehr</translation>
     </message>
     <message>
-        <location filename="../traffic_plot.py" line="94"/>
+        <location filename="../traffic_plot.py" line="108"/>
         <source>sent</source>
         <translation>gesendet</translation>
     </message>
     <message>
-        <location filename="../traffic_plot.py" line="94"/>
+        <location filename="../traffic_plot.py" line="108"/>
         <source>received</source>
         <translation>empfangen</translation>
     </message>
     <message>
-        <location filename="../traffic_plot.py" line="102"/>
+        <location filename="../traffic_plot.py" line="116"/>
         <source>peak {rate}/s</source>
         <translation>Spitze {rate}/s</translation>
     </message>
