@@ -24,6 +24,7 @@ from ..core.profile import Profile, ProfileSet
 from ..host import autostart
 from ..session.choices import DeviceChoices
 from ..session.clients import ClientService
+from ..session.lifecycle import Event
 from .bridge import ServiceBridge
 from .client_errors import for_the_launch
 from .clients_dialog import ClientsDialog
@@ -34,6 +35,7 @@ from .meeting_links import MeetingLinks
 from .profile_editor import ProfileEditor
 from .profile_list import ProfileList
 from .questions import ask_quit
+from .session_trouble import live_notice
 from .sessions_view import SessionsView
 from .settings import UiSettings
 from .welcome import WelcomeBar
@@ -86,6 +88,7 @@ class MainWindow(QMainWindow):
             lambda: self.bridge.call(self.bridge.service.device_choices,
                                      self.launch_panel.set_device_choices))
         self.sessions.notice.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.bridge.session_event.connect(self._on_live_trouble)
         self.statusBar().showMessage(self.tr("Ready."))
         self.reload_profiles()
         self.check_clients()
@@ -289,6 +292,13 @@ class MainWindow(QMainWindow):
                 install.clicked.connect(lambda: self.open_clients(vendor))
 
         self.bridge.call(lambda: self.bridge.service.start(name, options), done, failed)
+
+    def _on_live_trouble(self, event: Event) -> None:
+        """A server that does not answer, said while the meeting runs."""
+        notice = live_notice(event.data) if event.data is not None else ""
+        if notice:
+            self.statusBar().showMessage(
+                self.tr("{id}: {notice}").format(id=event.session_id, notice=notice), 15000)
 
     def _stale_wiped(self, wiped: object) -> None:
         count = len(wiped) if isinstance(wiped, list) else 0

@@ -31,6 +31,7 @@ from .device_use import device_details, in_use_text
 from .downloads import DownloadsBar, PendingDownloads
 from .errors import show_error
 from .questions import ask_stop
+from .session_trouble import trouble_text
 from .settings import UiSettings
 from .traffic_plot import TrafficPlot, human_bytes
 from .wipe_steps import WipeSteps, no_cancel_reason
@@ -72,9 +73,11 @@ def summary_text(report: dict[str, object]) -> str:
         unknown = translate("SessionsView", "unknown")
         where += " ({})".format(", ".join(unknown if c == "unknown" else c
                                           for c in s.countries))
-    return translate("SessionsView", "Contacted {hosts} in {countries}, blocked {blocked}; "
+    text = translate("SessionsView", "Contacted {hosts} in {countries}, blocked {blocked}; "
                      "{wipe}.").format(hosts=hosts, countries=where, blocked=s.blocked,
                                        wipe=wipe)
+    trouble = trouble_text(report)
+    return f"{text} {trouble}" if trouble else text
 
 
 def _duration(seconds: float) -> str:

@@ -136,3 +136,27 @@ def test_reloading_the_profiles_keeps_the_command_typed_for_this_launch(
     app.window.profile_list.select("zoom")  # another profile: its own values
     app.window.profile_list.select("generic")
     assert panel.editors["command"].text_value()[0] == []
+
+
+def test_the_end_summary_says_which_server_did_not_answer_and_the_exit_status(
+        app: App) -> None:
+    from sandbox_launcher.session.lifecycle import Event, State
+    from sandbox_launcher.ui.sessions_view import summary_text
+
+    report = {"network": {"summary": {"hosts_contacted": 0, "countries": [], "blocked": 1},
+                          "dns": [{"name": "meet.jit.si", "verdict": "unanswered"},
+                                  {"name": "meet.jit.si", "verdict": "unanswered"},
+                                  {"name": "tracker.example", "verdict": "refused"}]},
+              "wipe": {"verified": True}, "exit": {"status": 1}}
+    assert summary_text(report) == (
+        "Contacted 0 hosts in 0 countries, blocked 1; wipe verified. meet.jit.si did not "
+        "answer — no network? Names outside the allowlist refused: 1. The client ended "
+        "with status 1.")
+    calm = {"network": {"summary": {}, "dns": []}, "wipe": {"verified": True},
+            "exit": {"status": 0}}
+    assert summary_text(calm) == "Contacted 0 hosts in 0 countries, blocked 0; wipe verified."
+    # while it runs: the status bar says it at once
+    app.window._on_live_trouble(Event("web-1", State.RUNNING, data={
+        "type": "dns", "name": "meet.jit.si.", "verdict": "unanswered"}))
+    assert app.window.statusBar().currentMessage() == (
+        "web-1: meet.jit.si did not answer — no network?")

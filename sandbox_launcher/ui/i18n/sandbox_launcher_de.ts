@@ -947,123 +947,128 @@ Quelle: {source}</translation>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="67"/>
+        <location filename="../main_window.py" line="69"/>
         <source>Sandbox Launcher</source>
         <extracomment>a session was started from the window or the tray (its id) profiles were (re)loaded closing hid the window into the tray for the first time (the tray says so, once)</extracomment>
         <translation>Sandbox Launcher</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="89"/>
+        <location filename="../main_window.py" line="92"/>
         <source>Ready.</source>
         <translation>Bereit.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="127"/>
+        <location filename="../main_window.py" line="130"/>
         <source>&amp;Profiles</source>
         <translation>&amp;Profile</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="128"/>
+        <location filename="../main_window.py" line="131"/>
         <source>&amp;New profile…</source>
         <translation>&amp;Neues Profil…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="131"/>
+        <location filename="../main_window.py" line="134"/>
         <source>&amp;Edit profile…</source>
         <translation>Profil &amp;bearbeiten…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="134"/>
+        <location filename="../main_window.py" line="137"/>
         <source>&amp;Launch</source>
         <translation>&amp;Starten</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="137"/>
+        <location filename="../main_window.py" line="140"/>
         <source>Start in tray at &amp;login</source>
         <translation>Bei der &amp;Anmeldung im Infobereich starten</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="141"/>
+        <location filename="../main_window.py" line="144"/>
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="150"/>
+        <location filename="../main_window.py" line="153"/>
         <source>&amp;Meeting</source>
         <translation>&amp;Besprechung</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="151"/>
+        <location filename="../main_window.py" line="154"/>
         <source>Join meeting from &amp;clipboard</source>
         <translation>Besprechung aus der &amp;Zwischenablage beitreten</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="155"/>
+        <location filename="../main_window.py" line="158"/>
         <source>&amp;Open meeting link…</source>
         <translation>Besprechungslink ö&amp;ffnen…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="161"/>
+        <location filename="../main_window.py" line="164"/>
         <source>&amp;Sessions</source>
         <translation>&amp;Sitzungen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="162"/>
+        <location filename="../main_window.py" line="165"/>
         <source>&amp;Stop &amp;&amp; wipe selected</source>
         <translation>Gewählte &amp;beenden &amp;&amp; löschen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="166"/>
+        <location filename="../main_window.py" line="169"/>
         <source>&amp;Downloads waiting…</source>
         <translation>&amp;Wartende Downloads…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="172"/>
+        <location filename="../main_window.py" line="175"/>
         <source>&amp;Clients</source>
         <translation>&amp;Clients</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="173"/>
+        <location filename="../main_window.py" line="176"/>
         <source>&amp;Manage clients…</source>
         <translation>Clients &amp;verwalten…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="219"/>
+        <location filename="../main_window.py" line="222"/>
         <source>A profile file is broken: {why}</source>
         <translation>Eine Profildatei ist fehlerhaft: {why}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="258"/>
+        <location filename="../main_window.py" line="261"/>
         <source>Profile {name}: your file of it was removed.</source>
         <translation>Profil {name}: Ihre Datei dazu wurde entfernt.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="260"/>
+        <location filename="../main_window.py" line="263"/>
         <source>Profile {name} saved.</source>
         <translation>Profil {name} gespeichert.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="269"/>
+        <location filename="../main_window.py" line="272"/>
         <source>Starting {name}…</source>
         <translation>{name} wird gestartet…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="275"/>
+        <location filename="../main_window.py" line="278"/>
         <source>Session {id} started.</source>
         <translation>Sitzung {id} gestartet.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="283"/>
+        <location filename="../main_window.py" line="286"/>
         <source>Could not start {name}</source>
         <translation>{name} konnte nicht gestartet werden</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="286"/>
+        <location filename="../main_window.py" line="289"/>
         <source>&amp;Install {title}…</source>
         <translation>{title} &amp;installieren…</translation>
     </message>
+    <message>
+        <location filename="../main_window.py" line="301"/>
+        <source>{id}: {notice}</source>
+        <translation>{id}: {notice}</translation>
+    </message>
     <message numerus="yes">
-        <location filename="../main_window.py" line="297"/>
+        <location filename="../main_window.py" line="307"/>
         <source>Wiped %n session(s) left by a launcher that died.</source>
         <translation>
             <numerusform>%n Sitzung eines abgestürzten Launchers gelöscht.</numerusform>
@@ -1071,22 +1076,22 @@ Quelle: {source}</translation>
         </translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="304"/>
+        <location filename="../main_window.py" line="314"/>
         <source>Could not change the login start: {why}</source>
         <translation>Der Start bei der Anmeldung ließ sich nicht ändern: {why}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="308"/>
+        <location filename="../main_window.py" line="318"/>
         <source>Starts in the tray at login ({path}).</source>
         <translation>Startet bei der Anmeldung im Infobereich ({path}).</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="309"/>
+        <location filename="../main_window.py" line="319"/>
         <source>No longer starts at login.</source>
         <translation>Startet nicht mehr bei der Anmeldung.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../main_window.py" line="357"/>
+        <location filename="../main_window.py" line="367"/>
         <source>Stopping %n session(s) and wiping…</source>
         <translation>
             <numerusform>%n Sitzung wird beendet und gelöscht…</numerusform>
@@ -1909,213 +1914,232 @@ Quelle: {source}</translation>
     </message>
 </context>
 <context>
+    <name>SessionTrouble</name>
+    <message>
+        <location filename="../session_trouble.py" line="20"/>
+        <source>{names} did not answer — no network?</source>
+        <extracomment>DNS verdicts that mean the question got no answer from the upstream resolver.</extracomment>
+        <translation>{names} hat nicht geantwortet – kein Netzwerk?</translation>
+    </message>
+    <message>
+        <location filename="../session_trouble.py" line="36"/>
+        <source>Names outside the allowlist refused: {n}.</source>
+        <translation>Abgelehnte Namen außerhalb der Freigabeliste: {n}.</translation>
+    </message>
+    <message>
+        <location filename="../session_trouble.py" line="40"/>
+        <source>The client ended with status {status}.</source>
+        <translation>Der Client endete mit Status {status}.</translation>
+    </message>
+</context>
+<context>
     <name>SessionsView</name>
     <message>
-        <location filename="../sessions_view.py" line="48"/>
+        <location filename="../sessions_view.py" line="49"/>
         <source>planned</source>
         <extracomment>The column that shows the devices a running session has in use.</extracomment>
         <translation>geplant</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="49"/>
+        <location filename="../sessions_view.py" line="50"/>
         <source>preparing</source>
         <translation>wird vorbereitet</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="50"/>
+        <location filename="../sessions_view.py" line="51"/>
         <source>starting</source>
         <translation>startet</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="51"/>
+        <location filename="../sessions_view.py" line="52"/>
         <source>running</source>
         <translation>läuft</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="52"/>
+        <location filename="../sessions_view.py" line="53"/>
         <source>stopping</source>
         <translation>wird beendet</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="53"/>
+        <location filename="../sessions_view.py" line="54"/>
         <source>wiping</source>
         <translation>wird gelöscht</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="54"/>
+        <location filename="../sessions_view.py" line="55"/>
         <source>verifying wipe</source>
         <translation>Löschung wird geprüft</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="55"/>
+        <location filename="../sessions_view.py" line="56"/>
         <source>wiped</source>
         <translation>gelöscht</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="56"/>
+        <location filename="../sessions_view.py" line="57"/>
         <source>wipe not verified</source>
         <translation>Löschung nicht bestätigt</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="65"/>
+        <location filename="../sessions_view.py" line="66"/>
         <source>wipe verified</source>
         <translation>Löschung bestätigt</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="66"/>
+        <location filename="../sessions_view.py" line="67"/>
         <source>wipe NOT verified</source>
         <translation>Löschung NICHT bestätigt</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="67"/>
+        <location filename="../sessions_view.py" line="68"/>
         <source>1 host</source>
         <translation>1 Host</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="68"/>
+        <location filename="../sessions_view.py" line="69"/>
         <source>{n} hosts</source>
         <translation>{n} Hosts</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="69"/>
+        <location filename="../sessions_view.py" line="70"/>
         <source>1 country</source>
         <translation>1 Land</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="70"/>
+        <location filename="../sessions_view.py" line="71"/>
         <source>{n} countries</source>
         <translation>{n} Ländern</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="72"/>
+        <location filename="../sessions_view.py" line="73"/>
         <source>unknown</source>
         <translation>unbekannt</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="75"/>
+        <location filename="../sessions_view.py" line="76"/>
         <source>Contacted {hosts} in {countries}, blocked {blocked}; {wipe}.</source>
         <translation>{hosts} in {countries} kontaktiert, {blocked} blockiert; {wipe}.</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="106"/>
+        <location filename="../sessions_view.py" line="109"/>
         <source>Sessions</source>
         <extracomment>a session was stopped, saved… (the window&apos;s status bar shows it)</extracomment>
         <translation>Sitzungen</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="108"/>
+        <location filename="../sessions_view.py" line="111"/>
         <source>Profile</source>
         <translation>Profil</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="108"/>
+        <location filename="../sessions_view.py" line="111"/>
         <source>Session</source>
         <translation>Sitzung</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="108"/>
+        <location filename="../sessions_view.py" line="111"/>
         <source>State</source>
         <translation>Zustand</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="108"/>
+        <location filename="../sessions_view.py" line="111"/>
         <source>Uptime</source>
         <translation>Laufzeit</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="109"/>
+        <location filename="../sessions_view.py" line="112"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="109"/>
+        <location filename="../sessions_view.py" line="112"/>
         <source>Memory</source>
         <translation>Speicher</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="109"/>
+        <location filename="../sessions_view.py" line="112"/>
         <source>In use</source>
         <translation>In Gebrauch</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="130"/>
+        <location filename="../sessions_view.py" line="133"/>
         <source>Selected session</source>
         <translation>Gewählte Sitzung</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="132"/>
-        <location filename="../sessions_view.py" line="236"/>
+        <location filename="../sessions_view.py" line="135"/>
+        <location filename="../sessions_view.py" line="239"/>
         <source>No session selected.</source>
         <translation>Keine Sitzung gewählt.</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="141"/>
+        <location filename="../sessions_view.py" line="144"/>
         <source>Connections</source>
         <translation>Verbindungen</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="143"/>
+        <location filename="../sessions_view.py" line="146"/>
         <source>Name</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="143"/>
+        <location filename="../sessions_view.py" line="146"/>
         <source>Address</source>
         <translation>Adresse</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="143"/>
+        <location filename="../sessions_view.py" line="146"/>
         <source>Country</source>
         <translation>Land</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="143"/>
+        <location filename="../sessions_view.py" line="146"/>
         <source>Sent</source>
         <translation>Gesendet</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="144"/>
+        <location filename="../sessions_view.py" line="147"/>
         <source>Received</source>
         <translation>Empfangen</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="144"/>
+        <location filename="../sessions_view.py" line="147"/>
         <source>Verdict</source>
         <translation>Entscheidung</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="158"/>
+        <location filename="../sessions_view.py" line="161"/>
         <source>&amp;Stop &amp;&amp; Wipe</source>
         <translation>&amp;Beenden &amp;&amp; löschen</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="160"/>
+        <location filename="../sessions_view.py" line="163"/>
         <source>Stop and wipe the selected session</source>
         <translation>Die gewählte Sitzung beenden und löschen</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="162"/>
+        <location filename="../sessions_view.py" line="165"/>
         <source>Save &amp;report…</source>
         <translation>&amp;Bericht speichern…</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="164"/>
+        <location filename="../sessions_view.py" line="167"/>
         <source>Save the report of the selected session</source>
         <translation>Den Bericht der gewählten Sitzung speichern</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="166"/>
-        <location filename="../sessions_view.py" line="341"/>
+        <location filename="../sessions_view.py" line="169"/>
+        <location filename="../sessions_view.py" line="344"/>
         <source>&amp;Microphone on</source>
         <translation>&amp;Mikrofon ein</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="169"/>
+        <location filename="../sessions_view.py" line="172"/>
         <source>Microphone of the selected session</source>
         <translation>Mikrofon der ausgewählten Sitzung</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="206"/>
+        <location filename="../sessions_view.py" line="209"/>
         <source>failed to start</source>
         <translation>Start fehlgeschlagen</translation>
     </message>
@@ -2185,12 +2209,12 @@ Quelle: {source}</translation>
         <translation>{what}: in Gebrauch seit {time}</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="255"/>
+        <location filename="../sessions_view.py" line="258"/>
         <source>Could not start: {why}</source>
         <translation>Konnte nicht starten: {why}</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="260"/>
+        <location filename="../sessions_view.py" line="263"/>
         <source>{title} ({id}): {state}</source>
         <translation>{title} ({id}): {state}</translation>
     </message>
@@ -2200,57 +2224,57 @@ Quelle: {source}</translation>
         <translation>Mikrofon stumm</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="273"/>
+        <location filename="../sessions_view.py" line="276"/>
         <source>allowed</source>
         <translation>erlaubt</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="274"/>
+        <location filename="../sessions_view.py" line="277"/>
         <source>blocked</source>
         <translation>blockiert</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="299"/>
+        <location filename="../sessions_view.py" line="302"/>
         <source>The microphone of {id} stays muted: {why}</source>
         <translation>Das Mikrofon von {id} bleibt stumm: {why}</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="313"/>
+        <location filename="../sessions_view.py" line="316"/>
         <source>{id} ended. {summary}</source>
         <translation>{id} ist beendet. {summary}</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="340"/>
+        <location filename="../sessions_view.py" line="343"/>
         <source>&amp;Mute microphone</source>
         <translation>Mikrofon &amp;stummschalten</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="344"/>
+        <location filename="../sessions_view.py" line="347"/>
         <source>This session has no microphone to switch (no sound server, --no-mic, or the system policy).</source>
         <translation>Diese Sitzung hat kein schaltbares Mikrofon (kein Soundserver, --no-mic oder die Systemrichtlinie).</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="359"/>
+        <location filename="../sessions_view.py" line="362"/>
         <source>Muting the microphone of {id}…</source>
         <translation>Schalte das Mikrofon von {id} stumm…</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="360"/>
+        <location filename="../sessions_view.py" line="363"/>
         <source>Switching on the microphone of {id}…</source>
         <translation>Schalte das Mikrofon von {id} ein…</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="379"/>
+        <location filename="../sessions_view.py" line="382"/>
         <source>Stopping {id} and wiping it…</source>
         <translation>{id} wird beendet und gelöscht…</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="385"/>
+        <location filename="../sessions_view.py" line="388"/>
         <source>Save the session report</source>
         <translation>Den Sitzungsbericht speichern</translation>
     </message>
     <message>
-        <location filename="../sessions_view.py" line="398"/>
+        <location filename="../sessions_view.py" line="401"/>
         <source>Report saved to {path}</source>
         <translation>Bericht gespeichert unter {path}</translation>
     </message>
