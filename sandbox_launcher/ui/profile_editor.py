@@ -38,6 +38,7 @@ from ..core.profile import Profile
 from .bridge import ServiceBridge
 from .errors import show_error
 from .fields import ERROR_STYLE, FieldEditor, field_title
+from .profile_text import plain_title
 
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,47}$")
 #: Which section a field is in, by the start of its key (the rest: Advanced).
@@ -91,8 +92,8 @@ class ProfileEditor(QDialog):
         if profile is None:
             self.template.addItem(self.tr("Empty (defaults)"), "")
             for name, template in sorted(self.templates.items(),
-                                         key=lambda item: item[1].title.lower()):
-                self.template.addItem(template.title, name)
+                                         key=lambda item: plain_title(item[1]).lower()):
+                self.template.addItem(plain_title(template), name)
             self.template.currentIndexChanged.connect(self._use_template)
             head.addRow(self.tr("Start &from:"), self.template)
         self.name_edit = QLineEdit(profile.name if profile else "")
@@ -188,7 +189,8 @@ class ProfileEditor(QDialog):
         values = template.values if template is not None else schema.defaults()
         for key, editor in self.editors.items():
             if key == "title" and template is not None:
-                editor.set_value(self.tr("{title} (mine)").format(title=template.title))
+                editor.set_value(self.tr("{title} (mine)").format(
+                    title=plain_title(template)))
             else:
                 editor.set_value(values[key])
         if template is not None and not self.name_edit.text():

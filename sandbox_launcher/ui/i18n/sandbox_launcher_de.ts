@@ -2,6 +2,45 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de_DE">
 <context>
+    <name>Choices</name>
+    <message>
+        <location filename="../fields.py" line="184"/>
+        <source>none</source>
+        <extracomment>The schema&apos;s choice values that are words (the rest are names: zoom, chromium, vm).</extracomment>
+        <translation>keine</translation>
+    </message>
+    <message>
+        <location filename="../fields.py" line="185"/>
+        <source>allowlist</source>
+        <translation>Freigabeliste</translation>
+    </message>
+    <message>
+        <location filename="../fields.py" line="186"/>
+        <source>auto</source>
+        <translation>automatisch</translation>
+    </message>
+    <message>
+        <location filename="../fields.py" line="187"/>
+        <source>isolated</source>
+        <translation>isoliert</translation>
+    </message>
+    <message>
+        <location filename="../fields.py" line="188"/>
+        <source>insecure_host_x11</source>
+        <translation>Host-X11 (unsicher)</translation>
+    </message>
+    <message>
+        <location filename="../fields.py" line="189"/>
+        <source>namespace</source>
+        <translation>Namespace</translation>
+    </message>
+    <message>
+        <location filename="../fields.py" line="190"/>
+        <source>browser</source>
+        <translation>Browser</translation>
+    </message>
+</context>
+<context>
     <name>ClientErrors</name>
     <message>
         <location filename="../client_errors.py" line="29"/>
@@ -845,32 +884,32 @@ Quelle: {source}</translation>
 <context>
     <name>FieldEditor</name>
     <message>
-        <location filename="../fields.py" line="68"/>
+        <location filename="../fields.py" line="69"/>
         <source>NAME=value, one per line</source>
         <translation>NAME=Wert, einer pro Zeile</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="76"/>
+        <location filename="../fields.py" line="77"/>
         <source>comma-separated</source>
         <translation>durch Kommas getrennt</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="131"/>
+        <location filename="../fields.py" line="132"/>
         <source>{line!r} is not NAME=value</source>
         <translation>{line!r} ist nicht NAME=Wert</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="136"/>
+        <location filename="../fields.py" line="137"/>
         <source>{line!r}: the quoted value is not closed properly</source>
         <translation>{line!r}: der Wert in Anführungszeichen ist nicht richtig geschlossen</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="145"/>
+        <location filename="../fields.py" line="146"/>
         <source>cannot split into arguments: {why}</source>
         <translation>lässt sich nicht in Argumente zerlegen: {why}</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="168"/>
+        <location filename="../fields.py" line="169"/>
         <source>Fixed by the system policy: {what}</source>
         <translation>Von der Systemrichtlinie festgelegt: {what}</translation>
     </message>
@@ -1339,84 +1378,84 @@ Quelle: {source}</translation>
 <context>
     <name>ProfileEditor</name>
     <message>
-        <location filename="../profile_editor.py" line="59"/>
+        <location filename="../profile_editor.py" line="60"/>
         <source>General</source>
         <extracomment>Which section a field is in, by the start of its key (the rest: Advanced). What the client field offers (the schema&apos;s own words: a vendor, a browser, none).</extracomment>
         <translation>Allgemein</translation>
     </message>
     <message>
-        <location filename="../profile_editor.py" line="60"/>
+        <location filename="../profile_editor.py" line="61"/>
         <source>Network</source>
         <translation>Netzwerk</translation>
     </message>
     <message>
-        <location filename="../profile_editor.py" line="61"/>
+        <location filename="../profile_editor.py" line="62"/>
         <source>Devices</source>
         <translation>Geräte</translation>
     </message>
     <message>
-        <location filename="../profile_editor.py" line="62"/>
+        <location filename="../profile_editor.py" line="63"/>
         <source>Advanced</source>
         <translation>Erweitert</translation>
     </message>
     <message>
-        <location filename="../profile_editor.py" line="80"/>
+        <location filename="../profile_editor.py" line="81"/>
         <source>Edit profile {name}</source>
         <extracomment>the user&apos;s file of a profile was removed (reset to built-in, or deleted)</extracomment>
         <translation>Profil {name} bearbeiten</translation>
     </message>
     <message>
-        <location filename="../profile_editor.py" line="81"/>
+        <location filename="../profile_editor.py" line="82"/>
         <source>New profile</source>
         <translation>Neues Profil</translation>
     </message>
     <message>
-        <location filename="../profile_editor.py" line="92"/>
+        <location filename="../profile_editor.py" line="93"/>
         <source>Empty (defaults)</source>
         <translation>Leer (Voreinstellungen)</translation>
     </message>
     <message>
-        <location filename="../profile_editor.py" line="97"/>
+        <location filename="../profile_editor.py" line="98"/>
         <source>Start &amp;from:</source>
         <translation>Ausgehen &amp;von:</translation>
     </message>
     <message>
-        <location filename="../profile_editor.py" line="100"/>
+        <location filename="../profile_editor.py" line="101"/>
         <source>Profile name</source>
         <translation>Profilname</translation>
     </message>
     <message>
-        <location filename="../profile_editor.py" line="105"/>
+        <location filename="../profile_editor.py" line="106"/>
         <source>&amp;Name:</source>
         <translation>&amp;Name:</translation>
     </message>
     <message>
-        <location filename="../profile_editor.py" line="119"/>
+        <location filename="../profile_editor.py" line="120"/>
         <source>Save the profile</source>
         <translation>Das Profil speichern</translation>
     </message>
     <message>
-        <location filename="../profile_editor.py" line="160"/>
+        <location filename="../profile_editor.py" line="161"/>
         <source>&amp;Reset to built-in…</source>
         <translation>Auf &amp;mitgelieferte Einstellungen zurücksetzen…</translation>
     </message>
     <message>
-        <location filename="../profile_editor.py" line="162"/>
+        <location filename="../profile_editor.py" line="163"/>
         <source>&amp;Delete profile…</source>
         <translation>Profil &amp;löschen…</translation>
     </message>
     <message>
-        <location filename="../profile_editor.py" line="178"/>
+        <location filename="../profile_editor.py" line="179"/>
         <source>use lower-case letters, digits, &apos;-&apos; and &apos;_&apos; (at most 48)</source>
         <translation>Kleinbuchstaben, Ziffern, &apos;-&apos; und &apos;_&apos; verwenden (höchstens 48)</translation>
     </message>
     <message>
-        <location filename="../profile_editor.py" line="191"/>
+        <location filename="../profile_editor.py" line="192"/>
         <source>{title} (mine)</source>
         <translation>{title} (eigenes)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../profile_editor.py" line="203"/>
+        <location filename="../profile_editor.py" line="205"/>
         <source>%n field(s) need attention</source>
         <translation>
             <numerusform>%n Feld braucht Aufmerksamkeit</numerusform>
@@ -1424,22 +1463,22 @@ Quelle: {source}</translation>
         </translation>
     </message>
     <message>
-        <location filename="../profile_editor.py" line="216"/>
+        <location filename="../profile_editor.py" line="218"/>
         <source>Reset {name} to its built-in settings? Your changes to it are deleted.</source>
         <translation>{name} auf die mitgelieferten Einstellungen zurücksetzen? Ihre Änderungen daran werden gelöscht.</translation>
     </message>
     <message>
-        <location filename="../profile_editor.py" line="218"/>
+        <location filename="../profile_editor.py" line="220"/>
         <source>Delete the profile {name}?</source>
         <translation>Das Profil {name} löschen?</translation>
     </message>
     <message>
-        <location filename="../profile_editor.py" line="221"/>
+        <location filename="../profile_editor.py" line="223"/>
         <source>&amp;Reset</source>
         <translation>&amp;Zurücksetzen</translation>
     </message>
     <message>
-        <location filename="../profile_editor.py" line="221"/>
+        <location filename="../profile_editor.py" line="223"/>
         <source>&amp;Delete</source>
         <translation>&amp;Löschen</translation>
     </message>
@@ -1631,143 +1670,143 @@ Quelle: {source}</translation>
 <context>
     <name>Schema</name>
     <message>
-        <location filename="../fields.py" line="183"/>
+        <location filename="../fields.py" line="195"/>
         <source>Title</source>
         <extracomment>Field titles, for lupdate (the schema itself stays free of Qt).</extracomment>
         <translation>Titel</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="184"/>
+        <location filename="../fields.py" line="196"/>
         <source>Description</source>
         <translation>Beschreibung</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="185"/>
+        <location filename="../fields.py" line="197"/>
         <source>Client</source>
         <translation>Client</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="186"/>
+        <location filename="../fields.py" line="198"/>
         <source>Command</source>
         <translation>Befehl</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="187"/>
+        <location filename="../fields.py" line="199"/>
         <source>Backend</source>
         <translation>Backend</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="188"/>
+        <location filename="../fields.py" line="200"/>
         <source>Home size</source>
         <translation>Größe des Home</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="189"/>
+        <location filename="../fields.py" line="201"/>
         <source>/tmp size</source>
         <translation>Größe von /tmp</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="190"/>
+        <location filename="../fields.py" line="202"/>
         <source>/dev/shm size</source>
         <translation>Größe von /dev/shm</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="191"/>
+        <location filename="../fields.py" line="203"/>
         <source>Nested user namespaces</source>
         <translation>Verschachtelte User-Namespaces</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="192"/>
+        <location filename="../fields.py" line="204"/>
         <source>Allowed system calls</source>
         <translation>Erlaubte Systemaufrufe</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="193"/>
+        <location filename="../fields.py" line="205"/>
         <source>Environment</source>
         <translation>Umgebung</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="194"/>
+        <location filename="../fields.py" line="206"/>
         <source>Host variables passed</source>
         <translation>Durchgereichte Host-Variablen</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="195"/>
+        <location filename="../fields.py" line="207"/>
         <source>Network</source>
         <translation>Netzwerk</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="196"/>
+        <location filename="../fields.py" line="208"/>
         <source>Allowed domains</source>
         <translation>Erlaubte Domains</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="197"/>
+        <location filename="../fields.py" line="209"/>
         <source>Allowed networks</source>
         <translation>Erlaubte Netze</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="198"/>
+        <location filename="../fields.py" line="210"/>
         <source>Allowed ports</source>
         <translation>Erlaubte Ports</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="199"/>
+        <location filename="../fields.py" line="211"/>
         <source>Vendor address lists</source>
         <translation>Adresslisten des Herstellers</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="200"/>
+        <location filename="../fields.py" line="212"/>
         <source>Allowed countries</source>
         <translation>Erlaubte Länder</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="201"/>
+        <location filename="../fields.py" line="213"/>
         <source>Denied countries</source>
         <translation>Gesperrte Länder</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="202"/>
+        <location filename="../fields.py" line="214"/>
         <source>Display</source>
         <translation>Anzeige</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="203"/>
+        <location filename="../fields.py" line="215"/>
         <source>Window size</source>
         <translation>Fenstergröße</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="204"/>
+        <location filename="../fields.py" line="216"/>
         <source>Speakers</source>
         <translation>Lautsprecher</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="205"/>
+        <location filename="../fields.py" line="217"/>
         <source>Session-bus services</source>
         <translation>Dienste am Session-Bus</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="206"/>
+        <location filename="../fields.py" line="218"/>
         <source>Seeded home files</source>
         <translation>Vorbelegte Dateien im Home</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="207"/>
+        <location filename="../fields.py" line="219"/>
         <source>Meeting page</source>
         <translation>Meeting-Seite</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="208"/>
+        <location filename="../fields.py" line="220"/>
         <source>Any meeting host</source>
         <translation>Beliebiger Meeting-Host</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="209"/>
+        <location filename="../fields.py" line="221"/>
         <source>Browser</source>
         <translation>Browser</translation>
     </message>
     <message>
-        <location filename="../fields.py" line="210"/>
+        <location filename="../fields.py" line="222"/>
         <source>Browser arguments</source>
         <translation>Browser-Argumente</translation>
     </message>
