@@ -1,6 +1,7 @@
 """What went wrong in a session, in words a person acts on: servers whose names got no
 answer ("meet.jit.si did not answer — no network?"), names refused because they are not
-in the allowlist, and the client's own exit status when it was not 0."""
+in the allowlist, and the client's own exit status when it was not 0 (and the end was not
+the user's own Stop, whose SIGTERM gives 143)."""
 
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ def trouble_text(report: Mapping[str, Any]) -> str:
         parts.append(QCoreApplication.translate(
             "SessionTrouble", "Names outside the allowlist refused: {n}.").format(n=refused))
     status = (report.get("exit") or {}).get("status")
-    if isinstance(status, int) and status != 0:
+    if isinstance(status, int) and status != 0 and not report.get("stopped_by_user"):
         parts.append(QCoreApplication.translate(
             "SessionTrouble", "The client ended with status {status}.").format(status=status))
     return " ".join(parts)

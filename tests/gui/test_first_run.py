@@ -152,6 +152,8 @@ def test_the_end_summary_says_which_server_did_not_answer_and_the_exit_status(
         "Contacted 0 hosts in 0 countries, blocked 1; wipe verified. meet.jit.si did not "
         "answer — no network? Names outside the allowlist refused: 1. The client ended "
         "with status 1.")
+    stopped = {**report, "stopped_by_user": True, "exit": {"status": 143}}
+    assert not summary_text(stopped).endswith("status 143.")  # the user's own Stop
     calm = {"network": {"summary": {}, "dns": []}, "wipe": {"verified": True},
             "exit": {"status": 0}}
     assert summary_text(calm) == "Contacted 0 hosts in 0 countries, blocked 0; wipe verified."
