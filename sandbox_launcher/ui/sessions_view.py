@@ -80,6 +80,10 @@ def summary_text(report: dict[str, object]) -> str:
     return f"{text} {trouble}" if trouble else text
 
 
+#: States in which Stop & Wipe is under way and cannot be cancelled.
+_ENDING = (State.STOPPING, State.WIPING, State.VERIFYING)
+
+
 def _duration(seconds: float) -> str:
     minutes, secs = divmod(int(seconds), 60)
     hours, minutes = divmod(minutes, 60)
@@ -297,6 +301,10 @@ class SessionsView(QWidget):
         self._refresh_row(entry)
         if self.selected_id() == event.session_id:
             self._show_details()
+            if event.data is None and event.state in _ENDING:
+                # as the wipe steps do: the step this event announces, even when the
+                # session is already further on by the time the GUI thread gets here
+                self.stop_button.setToolTip(no_cancel_reason())
         data = event.data or {}
         if data.get("type") == "mic" and data.get("error"):
             self.notice.emit(self.tr("The microphone of {id} stays muted: {why}").format(
