@@ -44,6 +44,9 @@ if [[ "${1:-}" == "--with-test-tools" ]]; then
                gstreamer1.0-pipewire gstreamer1.0-tools gnome-keyring python3-jeepney)
     # GUI tests: a real tray host on Xvfb, and window lookups for the tray test.
     packages+=(trayer x11-utils)
+    # Screenshots as a person sees the app (docs/screenshots): a window manager on Xvfb
+    # draws the title bars and places the dialogs (scripts/screenshots.sh).
+    packages+=(openbox)
     # Desktop entry tests: desktop-file-validate, update-desktop-database; xdg-mime.
     packages+=(desktop-file-utils xdg-utils)
     # VM tests: virsh lists the session's domains independently of the launcher.

@@ -127,7 +127,7 @@ def open_link(args: argparse.Namespace, out: TextIO, err: TextIO,
     from . import join as join_cli
 
     launcher = launcher or default_launcher(args.system)
-    route = launcher.route(args.url)
+    route = launcher.route(args.url, getattr(args, "profile", None) or "")
     link, profile = route.link, route.profile
     # A session of that profile runs: join it, start another, or ask (cli/join.py).
     status = join_cli.open_in_running(route, args, err, launcher=launcher)
@@ -202,24 +202,5 @@ def wipe_stale(out: TextIO, launcher: Launcher | None = None) -> int:
     for item in wiped:
         print(item.describe(), file=out)
     return 0 if all(w.verified for w in wiped) else 1
-
-
-def app(tray: bool, out: TextIO, err: TextIO, *, ask_link: bool = False,
-        system: SystemFiles | None = None) -> int:
-    """The desktop app (``--tray``: start in the tray; ``--open-link``: ask for a meeting
-    link first). Qt is imported only here."""
-    try:
-        from ..session.service import SessionService
-        from ..ui.app import main as app_main
-    except ImportError as exc:
-        print(f"sandbox-launcher: error: the desktop app cannot start: {exc}\n"
-              "  what to do: install PySide6 (pip install -e .) and run "
-              "'sandbox-launcher doctor'", file=err)
-        return 1
-    del out
-    system = system or SystemFiles()
-    return app_main(SessionService(policy_path=system.policy,
-                                   admin_profiles=system.admin_profiles),
-                    tray_only=tray, ask_link=ask_link)
 
 

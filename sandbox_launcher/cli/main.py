@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, TextIO
 from ..core.errors import LauncherError
 from ..core.policy import SystemFiles
 from ..core.schema import FIELDS_BY_KEY, VENDORS
-from . import cameras, client, commands, desktop
+from . import app_start, cameras, client, commands, desktop, help_text
 from . import image as image_cli
 from . import join as join_cli
 from . import policy as policy_cli
@@ -42,9 +42,12 @@ def _parser() -> argparse.ArgumentParser:
                         help="start the app and ask for a meeting link")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    run = sub.add_parser("run", help="run a profile in a fresh sandbox, then wipe it")
-    run.add_argument("profile")
-    run.add_argument("--backend", choices=FIELDS_BY_KEY["backend"].choices)
+    run = sub.add_parser("run", help="run a profile in a fresh sandbox, then wipe it",
+                         **help_text.RUN)
+    run.add_argument("profile", help="the profile to run (names: 'sandbox-launcher "
+                                     "profiles'), e.g. zoom, jitsi-web, generic")
+    run.add_argument("--backend", choices=FIELDS_BY_KEY["backend"].choices,
+                     help="how to isolate: Linux namespaces (default) or a throwaway VM")
     run.add_argument("--join", metavar="URL", help="meeting link to hand to the client")
     run.add_argument("--camera", metavar="DEVICE", help="camera device to grant, or none")
     run.add_argument("--mic", dest="mic", action="store_true", default=None,
@@ -57,14 +60,17 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--keep-downloads", metavar="DIR",
                      help="move the client's ~/Downloads here at the end "
                           "(default: list them in the report and discard them)")
-    run.add_argument("--network", choices=FIELDS_BY_KEY["network.mode"].choices)
+    run.add_argument("--network", choices=FIELDS_BY_KEY["network.mode"].choices,
+                     help="allowlist: only the profile's servers (default); none: no "
+                          "network at all")
     _share_flags(run)
     run.add_argument("--report", metavar="FILE.json", help="write the session report here")
-    run.epilog = ("-- COMMAND ARGS…  runs COMMAND instead of the profile's client under the "
-                  "same confinement; the exit status is COMMAND's")
-
-    opener = sub.add_parser("open", help="open a meeting link in the right profile")
-    opener.add_argument("url")
+    opener = sub.add_parser("open", help="open a meeting link in the right profile",
+                            **help_text.OPEN)
+    opener.add_argument("url", help="the meeting link from the invitation (https://… or "
+                                    "zoommtg://…; 'meet.jit.si/Room' means https)")
+    opener.add_argument("--profile", metavar="NAME",
+                        help="open it in this profile rather than the one that fits best")
     join_cli.add_open_flags(opener)
     _share_flags(opener)
     opener.add_argument("--report", metavar="FILE.json", help="write the session report here")
@@ -131,8 +137,12 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
     if "--" in argv:
         split = argv.index("--")
         argv, client_command = argv[:split], argv[split + 1:]
-    if len(argv) == 1 and ":" in argv[0] and not argv[0].startswith("-"):
-        # A bare link, as the desktop entry's "Exec=sandbox-launcher %u" passes it.
+    if len(argv) == 1 and help_text.looks_like_link(argv[0]):
+        # A bare link, as the desktop entry's "Exec=sandbox-launcher %u" passes it: to the
+        # running app if there is one (it routes it and asks), else opened here.
+        if app_start.hand_to_running_app(argv[0]):
+            print("sandbox-launcher: handed the link to the running app", file=err)
+            return 0
         argv = ["open", argv[0]]
     parser = _parser()
     args = parser.parse_args(argv)
@@ -191,7 +201,7 @@ def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO,
         from . import ranges
 
         return ranges.main(args.vendor, args.source, out)
-    return commands.app(args.tray, out, err, ask_link=args.open_link, system=args.system)
+    return app_start.app(args.tray, out, err, ask_link=args.open_link, system=args.system)
 
 
 if __name__ == "__main__":

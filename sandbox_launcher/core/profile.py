@@ -9,6 +9,7 @@ files, keep only some profiles, and fixes keys of every profile (``policy.py``).
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -66,8 +67,10 @@ class ProfileSet:
             return self.profiles[name]
         except KeyError:
             known = ", ".join(sorted(self.profiles)) or "none"
+            close = difflib.get_close_matches(name, list(self.profiles), n=1, cutoff=0.6)
+            guess = f"; did you mean {close[0]!r}?" if close else ""
             raise ProfileNotFound(
-                f"there is no profile called {name!r}",
+                f"there is no profile called {name!r}{guess}",
                 f"known profiles: {known} (see 'sandbox-launcher profiles')",
             ) from None
 

@@ -194,8 +194,12 @@ class Resolver:
 
     def _expire(self) -> None:
         now = time.monotonic()
-        for key, (started, client, original_id, _tag) in list(self.pending.items()):
+        for key, (started, client, original_id, tag) in list(self.pending.items()):
             if now - started > _UPSTREAM_TIMEOUT:
                 del self.pending[key]
                 header = bytearray(original_id + b"\x81\x82" + b"\x00" * 8)  # SERVFAIL
                 self._reply(client, bytes(header))
+                # Said, not only answered: "no answer" is what tells a person "no network".
+                self._send({"type": "dns", "name": tag.partition("|")[0], "qtype": "",
+                            "verdict": "unanswered", "rule": "no answer from the upstream "
+                            "resolver", "answers": [], "time": time.time()})

@@ -186,19 +186,23 @@ class ClientService:
                      if not s.stale and s.record.profile in uses)
         return sorted(found)
 
-    def install_file(self, name: str, source: Path, job: Job) -> Installation:
+    def install_file(self, name: str, source: Path, job: Job, *, sha256: str | None = None,
+                     signature: Path | None = None) -> Installation:
         """Install *name* from a downloaded package (its signature or a recorded checksum
-        must check out)."""
-        return self._install(name, job, source=source)
+        must check out; *sha256*/*signature*: the ones the person gave, as the CLI's
+        ``--sha256``/``--signature``)."""
+        return self._install(name, job, source=source, sha256=sha256, signature=signature)
 
     def download(self, name: str, job: Job) -> Installation:
         """Download *name*'s current package and install it."""
         return self._install(name, job, url=self.url(name))
 
     def _install(self, name: str, job: Job, *, source: Path | None = None,
-                 url: str | None = None) -> Installation:
+                 url: str | None = None, sha256: str | None = None,
+                 signature: Path | None = None) -> Installation:
         entry, skipped = self.store.install(
-            name, source=source, url=url, trust_dir=self.trust_dir,
+            name, source=source, url=url, trust_dir=self.trust_dir, sha256=sha256,
+            signature=signature,
             progress=job.on_bytes, step=job.on_store_step)
         job.enter(Step.DONE)
         return Installation(entry, tuple(skipped))

@@ -39,7 +39,7 @@ class Dns:
     KIND: ClassVar[str] = "dns"
     name: str
     qtype: str
-    verdict: str  # allowed, refused or failed
+    verdict: str  # allowed, refused, failed or unanswered
     rule: str
     answers: tuple[DnsAnswer, ...] = ()
     time: float = 0.0

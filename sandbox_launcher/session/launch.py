@@ -17,7 +17,7 @@ from typing import Any
 
 from ..backends.base import HomeFiles
 from ..backends.registry import VM, Registry
-from ..clients import links
+from ..clients import links, routing
 from ..core.devices import DevicePlan
 from ..core.errors import LauncherError, ProfileError
 from ..core.plan import LaunchPlan, RunOptions
@@ -133,10 +133,12 @@ class Launcher:
             signin = self._signins.pop(session.id, None)
         return signin.save(outcome.captured) if signin is not None else ()
 
-    def route(self, url: str) -> LinkRoute:
-        """Parse *url* with the strict parser and find where it goes."""
-        link = links.parse(url)
-        profile = links.LINK_PROFILES[link.service]
+    def route(self, url: str, wanted: str = "") -> LinkRoute:
+        """Parse *url* with the strict parser (a link without a scheme is understood) and
+        find where it goes: *wanted* if that profile fits it, else the most specific
+        profile that allows its host (``clients/routing.py``)."""
+        link = links.parse(routing.with_scheme(url))
+        profile = routing.choose(link, self.profiles().profiles.values(), wanted)
         running = join.running_of(profile, self.sessions_base)
         target = next((s for s in running if join.takes(s, link)),
                       running[0] if running else None)

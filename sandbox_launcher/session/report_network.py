@@ -38,7 +38,7 @@ class DnsQuestion:
 
     name: str
     type: str
-    verdict: str  # allowed, refused or failed
+    verdict: str  # allowed, refused, failed or unanswered
     rule: str
     answers: tuple[str, ...] = ()
     countries: tuple[str, ...] = ()

@@ -150,6 +150,19 @@ class SessionService:
         changed |= {k: v for k, v in own.items() if k in locked}
         return profile_write.save(path, changed)
 
+    def remove_user_profile(self, name: str) -> Path | None:
+        """Delete the user's file of profile *name*: a changed built-in returns to its
+        built-in values, a profile of the user's own is gone. The path removed, or None."""
+        if not _NAME_RE.match(name):
+            raise ProfileError(f"{name!r} is not a profile name",
+                               "use lower-case letters, digits, '-' and '_' (at most 48)")
+        path = self.user_profiles_dir() / f"{name}.toml"
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            return None
+        return path
+
     def wipe_stale(self) -> list[control.StaleWipe]:
         """Clean up after a launcher that was killed (call from a worker thread)."""
         return control.wipe_stale(self._base, self.launcher.registry)

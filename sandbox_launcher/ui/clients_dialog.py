@@ -40,8 +40,10 @@ from ..session.clients import (
 )
 from ..session.lifecycle import Event, State
 from .bridge import ServiceBridge
+from .client_errors import for_the_window
 from .client_progress import ClientProgress
 from .errors import show_error
+from .package_check import PackageCheck
 
 COLUMNS = 6
 #: How many of the package's skipped parts the result line names (all are in its tooltip).
@@ -54,6 +56,8 @@ class ClientsDialog(QDialog):
 
     #: something for the main window's status bar
     notice = Signal(str)
+    #: a client was installed or removed (the launch panel's Install/Launch follows)
+    store_changed = Signal()
 
     def __init__(self, bridge: ServiceBridge, clients: ClientService,
                  parent: QWidget | None = None) -> None:
@@ -67,13 +71,7 @@ class ClientsDialog(QDialog):
         self.setWindowTitle(self.tr("Clients"))
         self.resize(860, 600)
         layout = QVBoxLayout(self)
-        intro = QLabel(self.tr(
-            "Vendor clients are unpacked as you, read-only, after their signature or "
-            "checksum is verified; their installer scripts never run. A session gets the "
-            "current version; the one that last started is kept until the new one has "
-            "started once."))
-        intro.setWordWrap(True)
-        layout.addWidget(intro)
+        layout.addWidget(self._intro())
         self.table = QTableWidget(0, COLUMNS)
         self.table.setObjectName("clientTable")
         self.table.setAccessibleName(self.tr("Installed clients"))
@@ -89,6 +87,8 @@ class ClientsDialog(QDialog):
         header.setStretchLastSection(True)
         self.table.itemSelectionChanged.connect(self._update_buttons)
         layout.addWidget(self.table, 1)
+        self.check = PackageCheck(self)
+        layout.addWidget(self.check)
         buttons = QHBoxLayout()
         self.file_button = QPushButton(self.tr("Install from &file…"))
         self.file_button.setObjectName("installFileButton")
@@ -114,12 +114,23 @@ class ClientsDialog(QDialog):
         bridge.sessions_changed.connect(self._refresh_if_shown)
         self._update_buttons()
 
+    def _intro(self) -> QLabel:
+        intro = QLabel(self.tr(
+            "Vendor clients are unpacked as you, read-only, after their signature or "
+            "checksum is verified; their installer scripts never run. A session gets the "
+            "current version; the one that last started is kept until the new one has "
+            "started once."))
+        intro.setWordWrap(True)
+        return intro
+
     # ------------------------------------------------------------------ the list
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
         """Read the store again each time the window opens."""
         super().showEvent(event)
         self.refresh()
+
+    wanted_vendor = ""
 
     def refresh(self) -> None:
         """Read the store (and who uses which client) on a worker, then show it."""
@@ -130,7 +141,7 @@ class ClientsDialog(QDialog):
                 self._show(listing)
 
         def failed(error: LauncherError) -> None:
-            show_error(self, error, self.tr("Could not read the client store"))
+            show_error(self, for_the_window(error), self.tr("Could not read the client store"))
 
         self.bridge.call(self.clients.listing, done, failed)
 
@@ -144,8 +155,21 @@ class ClientsDialog(QDialog):
                                                   State.FAILED):
             self._refresh_if_shown()
 
+    def choose_vendor(self, vendor: str) -> None:
+        """Select *vendor*'s row (now, and again once the store has been read)."""
+        self.wanted_vendor = vendor
+        for row in range(self.table.rowCount()):
+            if self._row_key(row)[0] == vendor:
+                self.table.selectRow(row)
+                return
+
     def _show(self, listing: list[VendorListing]) -> None:
         selected = self.selected()
+        if self.wanted_vendor:
+            selected = (self.wanted_vendor, next(
+                (i.versions[0].version for i in listing
+                 if i.vendor.name == self.wanted_vendor and i.versions), ""))
+            self.wanted_vendor = ""
         self.listing = listing
         self.table.setRowCount(0)
         for item in listing:
@@ -268,7 +292,9 @@ class ClientsDialog(QDialog):
         name = vendor or self._vendor()
         job = self.progress.start(self.tr("Installing {title} from {file}").format(
             title=VENDORS[name].title, file=path.name), INSTALL_FILE_STEPS)
-        self._run(lambda: self.clients.install_file(name, path, job))
+        sha256, signature = self.check.values()
+        self._run(lambda: self.clients.install_file(name, path, job, sha256=sha256,
+                                                    signature=signature))
 
     def download(self, vendor: str = "") -> None:
         """Download *vendor*'s current package (default: the selected one) and install it."""
@@ -315,9 +341,11 @@ class ClientsDialog(QDialog):
             self.progress.succeeded(text)
             self._update_buttons()
             self.notice.emit(text.split("\n", 1)[0])
+            self.store_changed.emit()
             self.refresh()
 
-        def failed(error: LauncherError) -> None:
+        def failed(raw: LauncherError) -> None:
+            error = for_the_window(raw)
             self.progress.failed(error)
             self._update_buttons()
             self.refresh()

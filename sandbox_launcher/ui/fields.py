@@ -60,7 +60,8 @@ class FieldEditor(QObject):
             self.widget = box
         elif fld.kind == "choice":
             combo = QComboBox(parent)
-            combo.addItems(list(fld.choices))
+            for choice in fld.choices:  # shown in words, held as the schema's value
+                combo.addItem(QCoreApplication.translate("Choices", choice), choice)
             combo.currentIndexChanged.connect(self._edited)
             self.widget = combo
         elif fld.kind == "str_map":
@@ -106,7 +107,7 @@ class FieldEditor(QObject):
         if isinstance(w, QCheckBox):
             w.setChecked(bool(value))
         elif isinstance(w, QComboBox):
-            w.setCurrentIndex(max(0, w.findText(str(value))))
+            w.setCurrentIndex(max(0, w.findData(str(value))))
         elif isinstance(w, QPlainTextEdit):
             w.setPlainText("\n".join(f"{k}={_map_value(v)}" for k, v in dict(value).items()))
         elif isinstance(w, QLineEdit):
@@ -120,7 +121,7 @@ class FieldEditor(QObject):
         if isinstance(w, QCheckBox):
             return w.isChecked(), None
         if isinstance(w, QComboBox):
-            return w.currentText(), None
+            return str(w.currentData()), None
         if isinstance(w, QPlainTextEdit):
             found: dict[str, str] = {}
             for line in w.toPlainText().splitlines():
@@ -177,6 +178,17 @@ class FieldEditor(QObject):
         self.validate()
         self.changed.emit()
 
+
+#: The schema's choice values that are words (the rest are names: zoom, chromium, vm).
+_CHOICE_WORDS = (
+    QT_TRANSLATE_NOOP("Choices", "none"),
+    QT_TRANSLATE_NOOP("Choices", "allowlist"),
+    QT_TRANSLATE_NOOP("Choices", "auto"),
+    QT_TRANSLATE_NOOP("Choices", "isolated"),
+    QT_TRANSLATE_NOOP("Choices", "insecure_host_x11"),
+    QT_TRANSLATE_NOOP("Choices", "namespace"),
+    QT_TRANSLATE_NOOP("Choices", "browser"),
+)
 
 #: Field titles, for lupdate (the schema itself stays free of Qt).
 _TITLES = (

@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QInputDialog, QLabel, QMessageBox, QWidget
 
-from ..clients import links
+from ..clients import links, routing
 from ..core.errors import LauncherError, MeetingLinkError
 from ..core.plan import RunOptions
 from .bridge import ServiceBridge
@@ -52,6 +52,7 @@ class MeetingLinks(QObject):
         super().__init__(parent)
         self.bridge = bridge
         self.dialog: QInputDialog | None = None
+        self.chooser: QInputDialog | None = None
 
     @property
     def parent_widget(self) -> QWidget:
@@ -60,7 +61,7 @@ class MeetingLinks(QObject):
         assert isinstance(parent, QWidget)
         return parent
 
-    def from_clipboard(self) -> QMessageBox | None:
+    def from_clipboard(self) -> QMessageBox | QInputDialog | None:
         """Open the link on the clipboard; the box shown, if one was (refusal, question)."""
         text = QGuiApplication.clipboard().text().strip()
         if not text:
@@ -88,13 +89,46 @@ class MeetingLinks(QObject):
         self.dialog = dialog
         return dialog
 
-    def open(self, text: str) -> QMessageBox | None:
-        """Parse *text*; refuse it visibly, ask about a running session, or launch."""
+    def open(self, text: str) -> QMessageBox | QInputDialog | None:
+        """Parse *text*; refuse it visibly, let the person choose among the profiles that
+        fit it equally well, ask about a running session, or launch."""
         try:
-            link = links.parse(text)
+            link = links.parse(routing.with_scheme(text))
+            fits = routing.candidates(link, self.bridge.service.profiles().profiles.values())
+            if not fits:
+                routing.choose(link, [])  # raises the "no profile can open" error
         except MeetingLinkError as exc:
             return self._refused(exc)
-        profile = links.LINK_PROFILES[link.service]
+        # A session of a fitting profile runs: that one is asked about (join or new),
+        # the newest first; otherwise several equally good profiles: the person picks.
+        service = self.bridge.service
+        names = {f.name for f in fits}
+        running = [e for e in service.entries() if e.active and e.profile in names]
+        if running:
+            return self.open_in(link, running[-1].profile)
+        if len(fits) > 1:
+            return self._choose(link, fits)
+        return self.open_in(link, fits[0].name)
+
+    def _choose(self, link: links.MeetingLink, fits: list[routing.Fit]) -> QInputDialog:
+        """Several profiles fit equally well: the person picks (the usual one first)."""
+        dialog = QInputDialog(self.parent_widget)
+        dialog.setObjectName("profileChooser")
+        dialog.setWindowTitle(self.tr("Open meeting link"))
+        dialog.setLabelText(self.tr("Which kind of meeting is on {host}?").format(
+            host=link.host))
+        dialog.setComboBoxItems([f.title for f in fits])
+        dialog.setComboBoxEditable(False)
+        dialog.setOkButtonText(self.tr("&Open"))
+        by_title = {f.title: f.name for f in fits}
+        dialog.textValueSelected.connect(
+            lambda title: self.open_in(link, by_title[title]) if title in by_title else None)
+        dialog.open()
+        self.chooser = dialog
+        return dialog
+
+    def open_in(self, link: links.MeetingLink, profile: str) -> QMessageBox | None:
+        """Open *link* in *profile*: join or new when one of it runs, else launch."""
         running = self.bridge.service.running_of(profile)
         if running:
             return self._ask_join_or_new(link, profile, running[-1].title, running[-1].id)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from PySide6.QtCore import QCoreApplication, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
@@ -24,6 +27,10 @@ def network_summary(profile: Profile) -> str:
         return QCoreApplication.translate("ProfileList", "Network: none (loopback only)")
     domains = profile["network.domains"]
     ranges = profile["network.vendor_ranges"]
+    if not domains and not ranges and profile["web.any_host"]:
+        return QCoreApplication.translate(
+            "ProfileList", "Network: only the meeting link's server, ports {ports}").format(
+                ports=", ".join(profile["network.ports"]))
     text = QCoreApplication.translate("ProfileList", "Network: {count} domains").format(
         count=len(domains))
     if ranges:
@@ -83,11 +90,16 @@ class ProfileList(QListWidget):
         self.setResizeMode(QListWidget.ResizeMode.Adjust)
         self.currentItemChanged.connect(self._changed)
 
-    def set_profiles(self, profiles: list[Profile], locks: dict[str, str]) -> None:
-        """Replace the cards, keeping the selection when the profile still exists."""
+    def set_profiles(self, profiles: list[Profile], locks: dict[str, str],
+                     order: Callable[[str, str], Any] | None = None) -> None:
+        """Replace the cards, keeping the selection when the profile still exists.
+
+        *order(name, title)* is the sort key (the window's: most used first, Zoom first).
+        """
         current = self.current_name()
         self.clear()
-        for profile in sorted(profiles, key=lambda p: (not p.builtin, p.title.lower())):
+        for profile in sorted(profiles, key=lambda p: order(p.name, p.title) if order
+                              else (not p.builtin, p.title.lower())):
             item = QListWidgetItem()
             item.setData(Qt.ItemDataRole.UserRole, profile.name)
             item.setData(Qt.ItemDataRole.AccessibleTextRole,

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QPushButton,
     QSplitter,
     QTableWidget,
@@ -30,6 +31,9 @@ from .bridge import ServiceBridge
 from .device_use import device_details, in_use_text
 from .downloads import DownloadsBar, PendingDownloads
 from .errors import show_error
+from .questions import ask_stop
+from .session_trouble import trouble_text
+from .settings import UiSettings
 from .traffic_plot import TrafficPlot, human_bytes
 from .wipe_steps import WipeSteps, no_cancel_reason
 
@@ -70,9 +74,15 @@ def summary_text(report: dict[str, object]) -> str:
         unknown = translate("SessionsView", "unknown")
         where += " ({})".format(", ".join(unknown if c == "unknown" else c
                                           for c in s.countries))
-    return translate("SessionsView", "Contacted {hosts} in {countries}, blocked {blocked}; "
+    text = translate("SessionsView", "Contacted {hosts} in {countries}, blocked {blocked}; "
                      "{wipe}.").format(hosts=hosts, countries=where, blocked=s.blocked,
                                        wipe=wipe)
+    trouble = trouble_text(report)
+    return f"{text} {trouble}" if trouble else text
+
+
+#: States in which Stop & Wipe is under way and cannot be cancelled.
+_ENDING = (State.STOPPING, State.WIPING, State.VERIFYING)
 
 
 def _duration(seconds: float) -> str:
@@ -94,6 +104,7 @@ class SessionsView(QWidget):
         super().__init__(parent)
         self.setObjectName("sessionsView")
         self.bridge = bridge
+        self.settings: UiSettings | None = None  # the window's, set by it
         self.usage: dict[str, Usage] = {}
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -242,7 +253,9 @@ class SessionsView(QWidget):
         self.wipe_steps.show_entry(entry)
         self.stop_button.setToolTip(no_cancel_reason() if entry.active and entry.state in (
             State.STOPPING, State.WIPING, State.VERIFYING) else "")
-        self.traffic.set_series(entry.traffic.points)
+        self.traffic.set_series(entry.traffic.points, sum(
+            int(c.get("bytes_out", 0) or 0) + int(c.get("bytes_in", 0) or 0)
+            for c in entry.connections))
         self.stop_button.setEnabled(entry.active and entry.state in (
             State.PREPARING, State.STARTING, State.RUNNING))
         self.save_button.setEnabled(entry.outcome is not None)
@@ -289,6 +302,10 @@ class SessionsView(QWidget):
         self._refresh_row(entry)
         if self.selected_id() == event.session_id:
             self._show_details()
+            if event.data is None and event.state in _ENDING:
+                # as the wipe steps do: the step this event announces, even when the
+                # session is already further on by the time the GUI thread gets here
+                self.stop_button.setToolTip(no_cancel_reason())
         if isinstance(event.data, Mic) and event.data.error:
             self.notice.emit(self.tr("The microphone of {id} stays muted: {why}").format(
                 id=event.session_id, why=event.data.error))
@@ -355,10 +372,16 @@ class SessionsView(QWidget):
         self.notice.emit(text.format(id=session_id))
 
     def stop_selected(self) -> None:
-        """Stop & Wipe the selected session."""
+        """Stop & Wipe the selected session (after asking, unless told not to ask)."""
         session_id = self.selected_id()
         if session_id:
-            self.stop(session_id)
+            self.ask_stop(session_id)
+
+    def ask_stop(self, session_id: str) -> QMessageBox | None:
+        """"Stop TITLE and wipe it?", then stop; the question, if one was asked."""
+        self.settings = self.settings or UiSettings()
+        return ask_stop(self.window(), self.bridge.service.entry(session_id).title,
+                        session_id, self.settings, lambda: self.stop(session_id))
 
     def stop(self, session_id: str) -> None:
         """Ask a session to stop; its row then follows it through wiping to wiped."""

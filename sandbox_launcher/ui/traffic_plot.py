@@ -35,6 +35,7 @@ class TrafficPlot(QWidget):
         self.setAccessibleName(self.tr("Network traffic of the selected session"))
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.series: tuple[TrafficPoint, ...] = ()
+        self.listed_bytes = 0
         self.set_series(())
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
@@ -45,9 +46,14 @@ class TrafficPlot(QWidget):
         """Never squashed to nothing."""
         return QSize(120, 48)
 
-    def set_series(self, points: Sequence[TrafficPoint]) -> None:
-        """Show *points* (oldest first); the tooltip gives the newest rates."""
+    def set_series(self, points: Sequence[TrafficPoint], listed_bytes: int = 0) -> None:
+        """Show *points* (oldest first); the tooltip gives the newest rates.
+
+        *listed_bytes*: what the connection list below counts (every connection, since
+        the start), so an empty plot never contradicts it.
+        """
         self.series = tuple(points)
+        self.listed_bytes = listed_bytes
         last = self.series[-1] if self.series else TrafficPoint(0, 0)
         text = self.tr("Sending {out}/s, receiving {inbound}/s").format(
             out=human_bytes(last.bytes_out / SNAPSHOT_SECONDS),
@@ -55,6 +61,14 @@ class TrafficPlot(QWidget):
         self.setToolTip(text)
         self.setAccessibleDescription(text)
         self.update()
+
+    def empty_text(self) -> str:
+        """What an empty plot says: nothing yet, or nothing lately (the list has more)."""
+        if self.listed_bytes:
+            return self.tr("No allowed traffic in the last minutes; the list below counts "
+                           "every connection since the start ({total})").format(
+                               total=human_bytes(self.listed_bytes))
+        return self.tr("No network traffic yet")
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt's name)
         """Frame, one line for bytes out and one for bytes in, a legend and the peak."""
@@ -70,8 +84,8 @@ class TrafficPlot(QWidget):
         text_rect = rect.adjusted(6, 2, -6, -2)
         painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
         if peak <= 0:
-            painter.drawText(text_rect, int(Qt.AlignmentFlag.AlignCenter),
-                             self.tr("No network traffic yet"))
+            painter.drawText(text_rect, int(Qt.AlignmentFlag.AlignCenter
+                                            | Qt.TextFlag.TextWordWrap), self.empty_text())
             painter.end()
             return
         metrics = painter.fontMetrics()

@@ -54,6 +54,10 @@ class Tray(QObject):
         bridge.session_event.connect(self._on_event)
         bridge.session_finished.connect(self._on_finished)
         window.profiles_loaded.connect(self.rebuild)
+        window.kept_in_tray.connect(lambda: self.notify(
+            self.tr("Sandbox Launcher is still running"),
+            self.tr("It stays here in the tray, and running meetings go on. To end it, "
+                    "choose Quit in this icon's menu.")))
         self.rebuild()
 
     @property
@@ -73,7 +77,7 @@ class Tray(QObject):
         """Profiles, join from clipboard, running sessions with stop, window, quit."""
         self.menu.clear()
         self.menu.addSection(self.tr("Launch"))
-        for profile in sorted(self.window.profiles.values(), key=lambda p: p.title.lower()):
+        for profile in self.window.sorted_profiles():
             action = QAction(profile_text.plain_title(profile).replace("&", "&&"), self.menu)
             action.setObjectName(f"launch-{profile.name}")
             action.triggered.connect(
@@ -107,7 +111,7 @@ class Tray(QObject):
                 action.setEnabled(entry.state in (State.PREPARING, State.STARTING,
                                                   State.RUNNING))
                 action.triggered.connect(
-                    lambda _checked=False, sid=entry.id: self.window.sessions.stop(sid))
+                    lambda _checked=False, sid=entry.id: self.window.sessions.ask_stop(sid))
                 self.menu.addAction(action)
         self.menu.addSeparator()
         opener = QAction(self.tr("Open window"), self.menu)
@@ -142,7 +146,7 @@ class Tray(QObject):
             lambda on, sid=session_id: self.window.sessions.set_mic(sid, muted=not on))
         return action
 
-    def join_from_clipboard(self) -> QMessageBox | None:
+    def join_from_clipboard(self) -> QMessageBox | QInputDialog | None:
         """Check the link on the clipboard and start its profile (the box shown, if any)."""
         return self.window.links.from_clipboard()
 

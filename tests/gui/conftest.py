@@ -15,6 +15,7 @@ real tray host, which offscreen Qt cannot have).
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -119,7 +120,10 @@ def close_app(app: Any) -> None:
     app.bridge.service.shutdown(60)
     app.bridge.service.set_listener(None)
     app.tray.icon.hide()
-    app.window.keep_in_tray = True  # close without quitting the shared QApplication
+    # close for good, without ending the QApplication the next test shares (Qt would quit
+    # it when its last window closes, and a quit app delivers no more queued signals)
+    app.qapp.setQuitOnLastWindowClosed(False)
+    app.window.quitting = True
     app.window.close()
     for translator in app.translators:
         app.qapp.removeTranslator(translator)
@@ -132,14 +136,100 @@ WAIT_MS = 30_000
 
 
 @pytest.fixture
-def app(qtbot: Any, service: SessionService) -> Iterator[Any]:
+def ui_settings(tmp_path: Path) -> Any:
+    """The app's own settings, in a file of this test's (fresh: a first run)."""
+    from sandbox_launcher.ui.settings import UiSettings
+
+    return UiSettings(tmp_path / "app.ini")
+
+
+@pytest.fixture
+def app(qtbot: Any, service: SessionService, ui_settings: Any) -> Iterator[Any]:
     """The app in English, its window shown, profiles loaded."""
     from PySide6.QtCore import QLocale
 
     from sandbox_launcher.ui.app import build
 
-    built = build(service, locale=QLocale(QLocale.Language.English))
+    built = build(service, locale=QLocale(QLocale.Language.English), settings=ui_settings)
     qtbot.addWidget(built.window)
     qtbot.waitUntil(lambda: built.window.profile_list.count() > 0, timeout=WAIT_MS)
     yield built
     close_app(built)
+
+
+@pytest.fixture
+def tray_host() -> Iterator[subprocess.Popen[bytes]]:
+    """trayer, a real XEmbed system tray, docked at the top right of the Xvfb screen."""
+    proc = subprocess.Popen(
+        ["trayer", "--edge", "top", "--align", "right", "--widthtype", "pixel", "--width",
+         "160", "--heighttype", "pixel", "--height", "32", "--tint", "0xffffff",
+         "--transparent", "false", "--SetDockType", "true"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    yield proc
+    proc.terminate()
+    proc.wait(10)
+
+
+def window_tree() -> list[str]:
+    return subprocess.run(["xwininfo", "-root", "-tree"], capture_output=True, text=True,
+                          check=True, timeout=10).stdout.splitlines()
+
+
+def tray_icons() -> int:
+    """Our windows embedded in trayer's panel (each tray icon is one XEmbed client)."""
+    lines = window_tree()
+    for number, line in enumerate(lines):
+        if '("panel" "trayer")' in line:
+            depth = len(line) - len(line.lstrip())
+            inside = []
+            for below in lines[number + 1:]:
+                if below.strip() and len(below) - len(below.lstrip()) <= depth:
+                    break
+                inside.append(below)
+            return sum('"sandbox-launcher")' in b for b in inside)
+    return 0
+
+
+def big_windows(title: str) -> list[str]:
+    """The CLI app's windows called *title* of at least 200x100 (a main window, not Qt's
+    helpers nor this test process's own windows)."""
+    found = []
+    for line in window_tree():
+        match = re.search(r"(\d+)x(\d+)\+", line)
+        ours = f'"{title}": ("sandbox-launcher"' in line
+        if ours and match and int(match[1]) >= 200 and int(match[2]) >= 100:
+            found.append(line.strip())
+    return found
+
+
+
+
+@pytest.fixture(autouse=True)
+def own_config_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test its own XDG_CONFIG_HOME: the app's settings (asked questions, use counts)
+    never carry over from one test to the next, nor from the user's desktop."""
+    path = tmp_path / "config"
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(path))
+    return path
+
+
+def stop_question() -> Any:
+    """The Stop & Wipe question that is showing, or None."""
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    for widget in QApplication.topLevelWidgets():
+        if (isinstance(widget, QMessageBox) and widget.objectName() == "stopQuestion"
+                and widget.isVisible()):
+            return widget
+    return None
+
+
+def confirm_stop(qtbot: Any) -> None:
+    """Answer the Stop & Wipe question with Stop & Wipe, as a person clicks it."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QAbstractButton
+
+    qtbot.waitUntil(lambda: stop_question() is not None, timeout=WAIT_MS)
+    button = stop_question().findChild(QAbstractButton, "confirmStop")
+    assert button is not None and button.isVisible()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)

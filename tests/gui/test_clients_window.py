@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import WAIT_MS, close_app
+from conftest import WAIT_MS, close_app, confirm_stop
 from PySide6.QtCore import QLocale, Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 from pytestqt.qtbot import QtBot
@@ -300,6 +300,7 @@ def test_remove_is_refused_while_a_session_uses_the_client_whose_wipe_shows_its_
     # Stop & Wipe: the sessions view follows the end step by step; no Cancel for a wipe.
     qtbot.waitUntil(view.stop_button.isEnabled, timeout=WAIT_MS)
     qtbot.mouseClick(view.stop_button, Qt.MouseButton.LeftButton)
+    confirm_stop(qtbot)
     qtbot.waitUntil(lambda: bool(watch.seen) and watch.seen[-1][0] is State.WIPED,
                     timeout=WAIT_MS)
     w, d, a = StepState.WAITING, StepState.DONE, StepState.ACTIVE
@@ -360,3 +361,36 @@ def test_a_client_that_ends_by_itself_needs_no_stopping_step(app: App, qtbot: Qt
         StepState.SKIPPED, StepState.DONE, StepState.DONE, StepState.DONE]
     assert view.wipe_steps.steps.text("wiped") == "Wiped"
     assert view.wipe_steps.bar.value() == view.wipe_steps.bar.maximum()
+
+
+def test_first_run_installs_zoom_through_the_clients_window_then_launches(
+        app: App, qtbot: QtBot, package: Path) -> None:
+    """A first run as a person meets it: nothing installed, no error anywhere; the
+    welcome bar and the Stand-in Zoom card say Install…, which opens the Clients window
+    on Zoom; installed from a local signed package, the same button launches it."""
+    window, panel = app.window, app.window.launch_panel
+    window.show()
+    qtbot.waitUntil(lambda: window.installed_clients is not None, timeout=WAIT_MS)
+    assert window.welcome.zoom.text() == "Install &Zoom…"
+    assert window.statusBar().currentMessage() == "Ready."
+    window.profile_list.select("standin")
+    assert panel.launch_button.text() == "&Install Zoom…" and panel.launch_button.isEnabled()
+    qtbot.mouseClick(panel.launch_button, Qt.MouseButton.LeftButton)
+    dialog = window.clients_dialog
+    assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.isVisible() and dialog.table.rowCount() > 0
+                    and not app.bridge.busy(), timeout=WAIT_MS)
+    assert dialog.selected() == ("zoom", "")  # Zoom chosen, not installed yet
+    _install_through_the_file_dialog(app, qtbot, dialog, package)
+    qtbot.waitUntil(lambda: panel.launch_button.text() == "&Launch", timeout=WAIT_MS)
+    assert window.welcome.zoom.text() == "Start &Zoom"
+    dialog.close()
+    with qtbot.waitSignal(window.session_started, timeout=WAIT_MS) as started:
+        qtbot.mouseClick(panel.launch_button, Qt.MouseButton.LeftButton)
+    session_id = str(started.args[0])
+    qtbot.waitUntil(lambda: app.bridge.service.entry(session_id).state is State.RUNNING,
+                    timeout=WAIT_MS)
+    window.sessions.ask_stop(session_id)
+    confirm_stop(qtbot)
+    qtbot.waitUntil(lambda: app.bridge.service.entry(session_id).outcome is not None,
+                    timeout=WAIT_MS)

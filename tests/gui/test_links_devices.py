@@ -15,7 +15,7 @@ import pytest
 from conftest import close_app
 from PySide6.QtCore import QLocale, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from sandbox_launcher.core.plan import RunOptions
@@ -166,8 +166,12 @@ def test_an_accepted_link_starts_its_profile_and_asks_before_a_second(
         app: App, qtbot: QtBot) -> None:
     service = app.bridge.service
     QGuiApplication.clipboard().setText(MEETING + "\n")
+    # accepted; a server no profile names: the profiles that take any server are offered
+    chooser = app.tray.join_from_clipboard()
+    assert isinstance(chooser, QInputDialog) and chooser.objectName() == "profileChooser"
+    assert chooser.comboBoxItems()[0] == "Web meeting"
     with qtbot.waitSignal(app.window.session_started, timeout=WAIT_MS) as started:
-        assert app.tray.join_from_clipboard() is None  # accepted: no box, a launch
+        chooser.accept()
     first = str(started.args[0])
     assert service.entry(first).profile == "web-meeting"
     qtbot.waitUntil(lambda: service.entry(first).state is State.RUNNING, timeout=WAIT_MS)

@@ -3,78 +3,35 @@
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import close_app
+from conftest import big_windows, close_app, confirm_stop, stop_question, tray_icons
 from PySide6.QtCore import QLocale
-from PySide6.QtGui import QColor, QIcon, QImage
+from PySide6.QtGui import QAction, QColor, QIcon, QImage
 from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon, QWidget
 from pytestqt.qtbot import QtBot
 
+from sandbox_launcher.session.lifecycle import State
 from sandbox_launcher.session.service import SessionService
 from sandbox_launcher.ui.app import App, build
 from sandbox_launcher.ui.icons import IDLE, RUNNING
+from sandbox_launcher.ui.settings import UiSettings
 
 WAIT_MS = 30_000
 REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def tray_host() -> Iterator[subprocess.Popen[bytes]]:
-    """trayer, a real XEmbed system tray, docked at the top right of the Xvfb screen."""
-    proc = subprocess.Popen(
-        ["trayer", "--edge", "top", "--align", "right", "--widthtype", "pixel", "--width",
-         "160", "--heighttype", "pixel", "--height", "32", "--tint", "0xffffff",
-         "--transparent", "false", "--SetDockType", "true"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    yield proc
-    proc.terminate()
-    proc.wait(10)
-
-
-def _window_tree() -> list[str]:
-    return subprocess.run(["xwininfo", "-root", "-tree"], capture_output=True, text=True,
-                          check=True, timeout=10).stdout.splitlines()
-
-
-def _tray_icons() -> int:
-    """Our windows embedded in trayer's panel (each tray icon is one XEmbed client)."""
-    lines = _window_tree()
-    for number, line in enumerate(lines):
-        if '("panel" "trayer")' in line:
-            depth = len(line) - len(line.lstrip())
-            inside = []
-            for below in lines[number + 1:]:
-                if below.strip() and len(below) - len(below.lstrip()) <= depth:
-                    break
-                inside.append(below)
-            return sum('"sandbox-launcher")' in b for b in inside)
-    return 0
-
-
-def _big_windows(title: str) -> list[str]:
-    """The CLI app's windows called *title* of at least 200x100 (a main window, not Qt's
-    helpers nor this test process's own windows)."""
-    found = []
-    for line in _window_tree():
-        match = re.search(r"(\d+)x(\d+)\+", line)
-        ours = f'"{title}": ("sandbox-launcher"' in line
-        if ours and match and int(match[1]) >= 200 and int(match[2]) >= 100:
-            found.append(line.strip())
-    return found
-
-
-@pytest.fixture
-def tray_app(qtbot: QtBot, service: SessionService,
+def tray_app(qtbot: QtBot, service: SessionService, ui_settings: UiSettings,
              tray_host: subprocess.Popen[bytes]) -> Iterator[App]:
     del tray_host
     qtbot.waitUntil(QSystemTrayIcon.isSystemTrayAvailable, timeout=WAIT_MS)
-    built = build(service, tray_only=True, locale=QLocale(QLocale.Language.English))
+    built = build(service, tray_only=True, locale=QLocale(QLocale.Language.English),
+                  settings=ui_settings)
     qtbot.waitUntil(lambda: bool(built.window.profiles), timeout=WAIT_MS)
     yield built
     close_app(built)
@@ -108,12 +65,25 @@ def _icon_shows(qtbot: QtBot, app: App, colour: QColor) -> bool:
     return matching >= 40  # the shield's body: far more than stray anti-aliasing
 
 
+def _cancel_then_stop(app: App, qtbot: QtBot, session_id: str, stop: QAction) -> None:
+    """The tray's Stop & wipe asks first; Cancel leaves the meeting running; then stop."""
+    stop.trigger()
+    qtbot.waitUntil(lambda: stop_question() is not None, timeout=WAIT_MS)
+    question = stop_question()
+    assert question.text() == f"Stop Sleeper ({session_id}) and wipe its sandbox?"
+    question.button(QMessageBox.StandardButton.Cancel).click()
+    qtbot.wait(1000)
+    assert app.bridge.service.entry(session_id).state is State.RUNNING
+    stop.trigger()
+    confirm_stop(qtbot)
+
+
 def test_tray_icon_appears_launches_shows_the_session_and_stop_wipes(
         tray_app: App, qtbot: QtBot, artifacts: Path) -> None:
     app, tray = tray_app, tray_app.tray
     assert app.tray_shown and tray.icon.isVisible()
     assert not app.window.isVisible()  # --tray: starts in the tray only
-    qtbot.waitUntil(lambda: _tray_icons() == 1, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: tray_icons() == 1, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: _icon_shows(qtbot, app, IDLE), timeout=WAIT_MS)
     tray.rebuild()
     launch = tray.action("launch-sleeper")
@@ -153,7 +123,7 @@ def test_tray_icon_appears_launches_shows_the_session_and_stop_wipes(
     tray.menu.hide()
     stop_now = tray.action(f"stop-{session_id}")
     assert stop_now is not None
-    stop_now.trigger()
+    _cancel_then_stop(app, qtbot, session_id, stop_now)
     qtbot.waitUntil(lambda: app.bridge.service.entry(session_id).outcome is not None,
                     timeout=WAIT_MS)
     outcome = app.bridge.service.entry(session_id).outcome
@@ -185,18 +155,18 @@ def test_cli_tray_option_starts_in_the_tray(tray_host: subprocess.Popen[bytes],
     """``sandbox-launcher --tray``: an icon in the tray host and no window."""
     del tray_host
     deadline = time.monotonic() + 30
-    while _tray_icons() and time.monotonic() < deadline:
+    while tray_icons() and time.monotonic() < deadline:
         time.sleep(0.1)  # icons of earlier tests have left
-    assert _tray_icons() == 0
+    assert tray_icons() == 0
     env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path)}
     proc = subprocess.Popen([str(REPO / ".venv" / "bin" / "sandbox-launcher"), "--tray"],
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        while _tray_icons() == 0 and proc.poll() is None:
+        while tray_icons() == 0 and proc.poll() is None:
             assert time.monotonic() < deadline, "no tray icon appeared"
             time.sleep(0.1)
         assert proc.poll() is None
-        assert _big_windows("Sandbox Launcher") == []  # no main window, only the icon
+        assert big_windows("Sandbox Launcher") == []  # no main window, only the icon
     finally:
         proc.terminate()
         _, err = proc.communicate(timeout=10)

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import WAIT_MS
+from conftest import WAIT_MS, confirm_stop
 from PySide6.QtGui import QColor
 from pytestqt.qtbot import QtBot
 
@@ -128,6 +128,7 @@ def test_tray_mute_switches_the_real_microphone(app: App, qtbot: QtBot,
     assert stop is not None
     qtbot.waitUntil(stop.isEnabled, timeout=WAIT_MS)
     stop.trigger()
+    confirm_stop(qtbot)
     qtbot.waitUntil(lambda: service.entry(session_id).outcome is not None, timeout=WAIT_MS)
     outcome = service.entry(session_id).outcome
     assert outcome is not None and outcome.wipe_verified

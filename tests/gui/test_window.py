@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import WAIT_MS
+from conftest import WAIT_MS, confirm_stop
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 from pytestqt.qtbot import QtBot
@@ -37,9 +37,12 @@ def test_launch_panel_is_generated_from_the_schema(app: App, qtbot: QtBot) -> No
     assert set(panel.editors) == wanted == {"backend", "network", "command"}
     app.window.profile_list.select("generic")
     command = panel.editors["command"]
-    # generic has no command of its own: Launch is refused, with the reason beside the field
+    # generic has no command of its own: Launch waits for one, and says so on the button,
+    # not as an error beside the field (nothing went wrong: the user did nothing yet)
     assert not panel.launch_button.isEnabled()
-    assert "no command of its own" in command.reason.text() and command.reason.isVisible()
+    assert panel.launch_button.toolTip() == "Name the command to run first."
+    assert not command.reason.isVisible() and panel.form.isRowVisible(panel.rows["command"])
+    assert not panel.form.isRowVisible(panel.link)  # no meeting link for a bare command
     qtbot.keyClicks(command.widget, "/bin/sh -c 'echo \"unclosed")
     assert "cannot split" in command.reason.text() and not panel.launch_button.isEnabled()
     command.widget.clear()  # type: ignore[attr-defined]
@@ -104,6 +107,7 @@ def test_stop_and_wipe_ends_a_running_session_with_live_usage(app: App, qtbot: Q
     assert view.usage[session_id].rss_bytes > 0
     qtbot.waitUntil(view.stop_button.isEnabled, timeout=WAIT_MS)
     qtbot.mouseClick(view.stop_button, Qt.MouseButton.LeftButton)
+    confirm_stop(qtbot)
     qtbot.waitUntil(lambda: view.table.item(row, 2).text() == "wiped", timeout=WAIT_MS)
     # usage stops with the report, which follows the last state change
     qtbot.waitUntil(lambda: view.table.item(row, 5).text() == "-", timeout=WAIT_MS)

@@ -1,0 +1,82 @@
+"""Take the README's screenshots as a person sees the app: the real app, a real session,
+on whatever X display DISPLAY names (scripts/screenshots.sh gives it Xvfb, a window
+manager and a tray host). Run as an ordinary user; writes docs/screenshots/*.png.
+
+The first run is a first run: the caller gives fresh XDG_CONFIG_HOME / XDG_DATA_HOME.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QLocale, QTimer
+from PySide6.QtWidgets import QAbstractButton, QApplication
+
+from sandbox_launcher.core.plan import RunOptions
+from sandbox_launcher.session.lifecycle import State
+from sandbox_launcher.session.service import SessionService
+from sandbox_launcher.ui.app import build, teardown
+
+OUT = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
+
+
+def shot(name: str) -> None:
+    """The whole screen, window manager and tray included."""
+    subprocess.run(["import", "-window", "root", str(OUT / name)], check=True, timeout=30)
+    print(f"screenshots: {OUT / name}", flush=True)
+
+
+def when(ready: Callable[[], bool], then: Callable[[], None], delay_ms: int = 800) -> None:
+    """Call *then* once *ready()* holds (polled), after *delay_ms* for painting."""
+    if ready():
+        QTimer.singleShot(delay_ms, then)
+    else:
+        QTimer.singleShot(100, lambda: when(ready, then, delay_ms))
+
+
+def main() -> int:
+    """Drive the app through first run, a web profile's launch panel and the quit question."""
+    qapp = QApplication([sys.argv[0]])
+    service = SessionService()
+    app = build(service, locale=QLocale(QLocale.Language.English))
+    window = app.window
+    window.move(40, 60)
+
+    def first_run() -> None:
+        shot("first-run.png")
+        window.profile_list.select("web-meeting")
+        window.launch_panel.link.edit.setText("meet.example.org/team-standup")
+        QTimer.singleShot(800, web_panel)
+
+    def web_panel() -> None:
+        shot("launch-panel-web.png")
+        window.launch("generic", RunOptions(command=("/bin/sleep", "600")))
+        entries = service.entries
+        when(lambda: bool(entries()) and entries()[-1].state is State.RUNNING, quit_question,
+             1500)
+
+    def quit_question() -> None:
+        box = window.quit()
+        assert box is not None
+        def answer() -> None:
+            shot("quit-question.png")
+            stop = box.findChild(QAbstractButton, "quitStopAll")
+            assert stop is not None
+            stop.click()  # stop & wipe the meeting, then quit
+
+        QTimer.singleShot(1000, answer)
+
+    when(lambda: bool(window.profiles) and window.installed_clients is not None, first_run,
+         1500)
+    QTimer.singleShot(120_000, lambda: QApplication.exit(3))
+    status = qapp.exec()
+    service.shutdown()
+    teardown(app)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
