@@ -139,10 +139,16 @@ class Launcher:
         profile that allows its host (``clients/routing.py``)."""
         link = links.parse(routing.with_scheme(url))
         profile = routing.choose(link, self.profiles().profiles.values(), wanted)
+        return LinkRoute(link, profile, self.running_for(link, profile))
+
+    def running_for(self, link: links.MeetingLink,
+                    profile: str) -> store.FoundSession | None:
+        """The running session of *profile* a link should be offered to (any of the
+        user's launchers): the newest that takes it; if none does, the newest, whose
+        refusal then says why. The one rule for the command line and the app."""
         running = join.running_of(profile, self.sessions_base)
-        target = next((s for s in running if join.takes(s, link)),
-                      running[0] if running else None)
-        return LinkRoute(link, profile, target)
+        return next((s for s in running if join.takes(s, link)),
+                    running[0] if running else None)
 
     def join(self, session_id: str, url: str) -> join.Joined:
         """Hand *url* to a running session (any launcher's) through its backend."""

@@ -22,6 +22,7 @@ import psutil
 
 from ..backends.base import BackendState
 from ..backends.registry import Registry
+from ..clients.links import MeetingLink
 from ..core import paths, profile_write, schema
 from ..core.errors import LauncherError, ProfileError
 from ..core.plan import RunOptions
@@ -282,11 +283,21 @@ class SessionService:
         """
         return self.launcher.join(session_id, url)
 
-    def running_of(self, profile_name: str) -> list[SessionEntry]:
-        """Active sessions of *profile_name* (a meeting link asks before a second one)."""
+    def running_for(self, link: MeetingLink, profile_name: str) -> tuple[str, str] | None:
+        """The running session (id, title) a link of *profile_name* is offered to, chosen
+        as the command line chooses it (session/launch.py), whichever launcher runs it."""
+        found = self.launcher.running_for(link, profile_name)
+        if found is None:
+            return None
         with self._lock:
-            return [e for e in self._entries.values()
-                    if e.active and e.profile == profile_name]
+            entry = self._entries.get(found.record.id)
+        if entry is not None:
+            return entry.id, entry.title
+        try:
+            title = self.profiles().get(found.record.profile).title
+        except LauncherError:
+            title = found.record.profile
+        return found.record.id, title
 
     def entries(self) -> list[SessionEntry]:
         """Every session this service started, oldest first."""

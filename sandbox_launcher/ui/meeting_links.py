@@ -102,10 +102,10 @@ class MeetingLinks(QObject):
         # A session of a fitting profile runs: that one is asked about (join or new),
         # the newest first; otherwise several equally good profiles: the person picks.
         service = self.bridge.service
-        names = {f.name for f in fits}
-        running = [e for e in service.entries() if e.active and e.profile in names]
+        running = [(f.name, found) for f in fits
+                   if (found := service.running_for(link, f.name)) is not None]
         if running:
-            return self.open_in(link, running[-1].profile)
+            return self.open_in(link, running[0][0])
         if len(fits) > 1:
             return self._choose(link, fits)
         return self.open_in(link, fits[0].name)
@@ -129,9 +129,10 @@ class MeetingLinks(QObject):
 
     def open_in(self, link: links.MeetingLink, profile: str) -> QMessageBox | None:
         """Open *link* in *profile*: join or new when one of it runs, else launch."""
-        running = self.bridge.service.running_of(profile)
-        if running:
-            return self._ask_join_or_new(link, profile, running[-1].title, running[-1].id)
+        running = self.bridge.service.running_for(link, profile)
+        if running is not None:
+            session_id, title = running
+            return self._ask_join_or_new(link, profile, title, session_id)
         self._start(link, profile)
         return None
 
