@@ -2,7 +2,7 @@
 
 :class:`Runner` is what the rest of the code is given; :class:`SystemRunner` runs real
 programs through :mod:`core.proc` (argv lists, timeouts, logged command lines, typed
-errors). A test hands a recording fake instead (``tests/unit/fake_runner.py``) and states
+errors). A test hands a recording fake instead (``tests/support/fake_runner.py``) and states
 the calls it expects, rather than patching module functions.
 """
 

@@ -4,7 +4,6 @@ checksum (and a signature file); its errors say what to do in the window, in wor
 from __future__ import annotations
 
 import hashlib
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from conftest import WAIT_MS, close_app
 from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
+from support.fake_vendor import build_deb, deb_parts
 
 from sandbox_launcher.clients.store import ClientStore
 from sandbox_launcher.core.errors import ClientStoreError
@@ -21,9 +21,6 @@ from sandbox_launcher.session.service import SessionService
 from sandbox_launcher.ui.app import App, build
 from sandbox_launcher.ui.client_errors import for_the_window
 from sandbox_launcher.ui.clients_dialog import ClientsDialog
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "stand_in"))
-from fake_vendor import build_deb, deb_parts
 
 
 @pytest.fixture

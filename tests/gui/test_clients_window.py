@@ -14,7 +14,6 @@ import hashlib
 import json
 import os
 import stat
-import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +25,7 @@ from PySide6.QtCore import QLocale, Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 from slow_server import SLOW_SIZE, Site, serve
+from support.fake_vendor import build_deb, deb_parts
 
 from sandbox_launcher.clients.store import ClientStore
 from sandbox_launcher.core.plan import RunOptions
@@ -36,10 +36,6 @@ from sandbox_launcher.ui.app import App, build
 from sandbox_launcher.ui.clients_dialog import ClientsDialog
 from sandbox_launcher.ui.steps import StepState
 from sandbox_launcher.ui.wipe_steps import no_cancel_reason
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "stand_in"))
-from fake_vendor import build_deb, deb_parts
-
 from sandbox_launcher.verify import PROBE_SCRIPT
 
 HOSTILE_CLIENT = PROBE_SCRIPT

@@ -25,6 +25,7 @@ from typing import Any
 import pytest
 from conftest import LauncherUser
 from conftest_net import HostNetns
+from support.fake_vendor import SigningKey, build_deb, deb_parts, make_key, stop_agent
 
 from sandbox_launcher.verify.fake_internet import (
     DNS_RECORDS,
@@ -33,9 +34,6 @@ from sandbox_launcher.verify.fake_internet import (
     ns_argv,
     run_checked,
 )
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "stand_in"))
-from fake_vendor import SigningKey, build_deb, deb_parts, make_key, stop_agent
 
 LINK = "https://us02web.zoom.us/j/1234567890?pwd=abc.1"
 WEB_ADDRESS = "203.0.113.80"

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -27,9 +26,7 @@ from client_world import (
     web_world,
 )
 from conftest import LauncherUser, RunLauncher
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "stand_in"))
-from fake_vendor import (
+from support.fake_vendor import (
     SigningKey,
     ar_archive,
     build_dpkg_sig_deb,

@@ -16,7 +16,6 @@ import os
 import secrets
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -33,11 +32,9 @@ from client_world import (
     web_world,
 )
 from conftest import LEFTOVER_ROOTS, LauncherUser, RunLauncher
+from support.fake_vendor import build_deb, deb_parts, make_key, stop_agent
 
 from sandbox_launcher.verify.fake_internet import run_checked
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "stand_in"))
-from fake_vendor import build_deb, deb_parts, make_key, stop_agent
 
 pytestmark = pytest.mark.integration
 __all__ = ["data_home", "vendor", "web_world"]  # fixtures, from client_world

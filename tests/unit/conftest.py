@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "stand_in"))
-from fake_vendor import SigningKey, make_key, stop_agent
+from support.fake_vendor import SigningKey, make_key, stop_agent
 
 from sandbox_launcher.clients.store import ClientStore
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 import json
 import os
 import signal
-import sys
 import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
+from support.fake_sandbox import FakeBackend, FakeResources
 
 from sandbox_launcher.backends.base import BackendState
 from sandbox_launcher.backends.registry import Registry
@@ -26,9 +26,6 @@ from sandbox_launcher.core.policy import SystemFiles
 from sandbox_launcher.session import control, store
 from sandbox_launcher.session.launch import Launcher
 from sandbox_launcher.session.lifecycle import Event, Session, State
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from fake_sandbox import FakeBackend, FakeResources
 
 
 @pytest.fixture
@@ -195,7 +192,7 @@ def test_records_of_older_launchers_still_load() -> None:
 
 
 def test_the_namespace_backend_finds_bwrap_through_its_runner(env: Path) -> None:
-    from fake_runner import RecordingRunner
+    from support.fake_runner import RecordingRunner
 
     from sandbox_launcher.backends.namespace.backend import NamespaceBackend
     from sandbox_launcher.core.errors import CommandNotFound, MissingTool

@@ -6,15 +6,12 @@ from __future__ import annotations
 
 import hashlib
 import stat
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "stand_in"))
-from fake_vendor import build_tarball
+from support.fake_vendor import build_tarball
 
 from sandbox_launcher.clients.store import ClientStore
 from sandbox_launcher.core.errors import ClientStoreError

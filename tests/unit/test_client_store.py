@@ -1,6 +1,6 @@
 """The client store with real packages, real gpg signatures and real files (no sandbox).
 
-Every package comes from ``tests/stand_in/fake_vendor.py``: maintainer scripts that would
+Every package comes from ``tests/support/fake_vendor.py``: maintainer scripts that would
 write a canary, a setuid helper, a device node, files for the host's menus and cron.
 """
 
@@ -12,14 +12,11 @@ import json
 import shutil
 import stat
 import subprocess
-import sys
 import tarfile
 from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "stand_in"))
-from fake_vendor import (
+from support.fake_vendor import (
     SigningKey,
     ar_archive,
     build_deb,

@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
-from fake_runner import RecordingRunner
+from support.fake_runner import RecordingRunner
 
 from sandbox_launcher.cli import doctor
 from sandbox_launcher.core.check import Check

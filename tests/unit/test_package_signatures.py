@@ -1,6 +1,6 @@
 """Zoom's real signature format (dpkg-sig ``_gpgbuilder``) and pinning the vendor's key.
 
-Real gpg and gpgv, real .deb files (``tests/stand_in/fake_vendor.py``); no sandbox. The
+Real gpg and gpgv, real .deb files (``tests/support/fake_vendor.py``); no sandbox. The
 test key stands in for Zoom's: ``fingerprint=`` pins it as ``--fingerprint`` would.
 """
 
@@ -9,13 +9,10 @@ from __future__ import annotations
 import hashlib
 import io
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "stand_in"))
-from fake_vendor import (
+from support.fake_vendor import (
     SigningKey,
     ar_archive,
     build_dpkg_sig_deb,

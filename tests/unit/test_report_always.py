@@ -10,13 +10,13 @@ stop everything.
 from __future__ import annotations
 
 import json
-import sys
 import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
+from support.fake_sandbox import FakeBackend, FakeResources
 
 from sandbox_launcher.backends.base import BackendState
 from sandbox_launcher.backends.registry import Registry
@@ -24,9 +24,6 @@ from sandbox_launcher.core.check import Check
 from sandbox_launcher.core.plan import RunOptions
 from sandbox_launcher.core.policy import SystemFiles
 from sandbox_launcher.session.launch import Launcher
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from fake_sandbox import FakeBackend, FakeResources
 
 
 class WatchingBackend(FakeBackend):

@@ -10,14 +10,15 @@ import argparse
 import io
 import json
 import os
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support.fake_sandbox import FakeBackend, FakeResources
 
 from sandbox_launcher.backends.namespace import enter, joiner
+from sandbox_launcher.backends.namespace.backend import legacy_state
 from sandbox_launcher.cli import join as join_cli
 from sandbox_launcher.clients import links
 from sandbox_launcher.core.client import Handover
@@ -31,14 +32,9 @@ from sandbox_launcher.core.plan import RunOptions
 from sandbox_launcher.core.profile import load_profiles
 from sandbox_launcher.session import join, store
 from sandbox_launcher.session.events import Join
+from sandbox_launcher.session.launch import Launcher, LinkRoute
 from sandbox_launcher.session.lifecycle import Event, Session, State
 from sandbox_launcher.session.planning import make_plan
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from fake_sandbox import FakeBackend, FakeResources
-
-from sandbox_launcher.backends.namespace.backend import legacy_state
-from sandbox_launcher.session.launch import Launcher, LinkRoute
 
 ROOM = "https://meet.example.org/room"
 OTHER_HOST = "https://meet.example.net/room"

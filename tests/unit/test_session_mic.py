@@ -3,11 +3,11 @@ announced as :class:`Mic` events; and the audio grant's planning."""
 
 from __future__ import annotations
 
-import sys
 import threading
 from pathlib import Path
 
 import pytest
+from support.fake_sandbox import FakeBackend, FakeResources
 
 from sandbox_launcher.core.errors import UsageError
 from sandbox_launcher.core.plan import LaunchPlan, RunOptions
@@ -17,9 +17,6 @@ from sandbox_launcher.devices.audio import host_sound_server, plan_audio
 from sandbox_launcher.session.events import Mic
 from sandbox_launcher.session.lifecycle import Event, Session
 from sandbox_launcher.session.planning import make_plan
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from fake_sandbox import FakeBackend, FakeResources
 
 
 def _profile(tmp_path: Path) -> Profile:

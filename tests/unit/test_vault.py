@@ -317,11 +317,9 @@ def test_status_lists_remembering_profiles_with_size(ring: MemoryKeyring,
 def test_the_launch_path_seeds_the_vault_and_seals_what_the_backend_captured(
         ring: MemoryKeyring, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Any backend: the vault's files go in as the home seed, the capture comes back out."""
-    import sys
     import threading
 
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from fake_sandbox import FakeBackend, FakeResources
+    from support.fake_sandbox import FakeBackend, FakeResources
 
     from sandbox_launcher.backends.registry import Registry
     from sandbox_launcher.core.plan import RunOptions
