@@ -117,11 +117,15 @@ def test_stop_and_wipe_ends_a_running_session_with_live_usage(app: App, qtbot: Q
     assert entry.outcome.report["wipe"]["verified"] is True
 
 
-def test_a_refused_launch_shows_a_one_line_error_with_details(app: App, qtbot: QtBot) -> None:
+def test_a_refused_launch_shows_a_one_line_error_with_details(app: App, qtbot: QtBot,
+                                                             policy_file: Path) -> None:
     app.window.profile_list.select("quick")
     panel = app.window.launch_panel
     combo = panel.editors["backend"].widget
     combo.setCurrentIndex(combo.findText("vm"))  # type: ignore[attr-defined]
+    # The administrator locks the backend after the panel was filled: the launch is
+    # refused where every front end plans, not by the panel.
+    policy_file.write_text('[lock]\nbackend = "namespace"\n')
     qtbot.mouseClick(panel.launch_button, Qt.MouseButton.LeftButton)
 
     def box() -> QMessageBox | None:
@@ -131,10 +135,10 @@ def test_a_refused_launch_shows_a_one_line_error_with_details(app: App, qtbot: Q
     qtbot.waitUntil(lambda: box() is not None, timeout=WAIT_MS)
     shown = box()
     assert shown is not None
-    assert shown.text() == "the vm backend is not available yet"
+    assert shown.text().startswith("backend cannot be 'vm' for this launch")
     assert "\n" not in shown.text()
-    assert "namespace backend" in shown.informativeText()
-    assert "UsageError" in shown.detailedText()
+    assert "ask your administrator" in shown.informativeText()
+    assert "PolicyRefused" in shown.detailedText()
     assert panel.launch_button.isEnabled()  # the panel is usable again
     shown.close()
     assert not app.bridge.service.entries()  # nothing was started
