@@ -128,6 +128,11 @@ class SandboxBackend(Protocol):
         plan's notes, so the report keeps them too)."""
         ...
 
+    def runtime_dir(self, plan: LaunchPlan) -> str:
+        """Where the client's runtime dir is inside: the session binds the device
+        helpers' sockets (display, bus, sound) there."""
+        ...
+
     def start(self, plan: LaunchPlan, resources: Resources) -> SandboxHandle:
         """Start the plan's command in a fresh sandbox (or raise, leaving nothing)."""
         ...

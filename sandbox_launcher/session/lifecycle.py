@@ -203,7 +203,8 @@ class Session:
         captured = Captured()
         try:
             self._to(State.STARTING, owned)
-            resources = self._resources = self._start_resources(self.plan, owned.dir)
+            resources = self._resources = self._start_resources(
+                self.plan, owned.dir, self.backend.runtime_dir(self.plan))
             handle = self.backend.start(self.plan, resources.for_backend(
                 owned.dir, self._seed, self._capture, self._capture_limit))
             resources.handle = handle

@@ -24,7 +24,6 @@ from ..core.fence import CountryFence
 from ..core.plan import (
     SANDBOX_HOME,
     SANDBOX_PATH,
-    SANDBOX_USER,
     LaunchPlan,
     NetworkPlan,
     PortRange,
@@ -133,18 +132,16 @@ def make_plan(profile: Profile, options: RunOptions,
     env.setdefault("LANG", "C.UTF-8")
     env.update({name: host[name] for name in profile["sandbox.pass_env"] if name in host})
     env.update(profile["sandbox.env"])
-    env.update({
-        "PATH": SANDBOX_PATH, "HOME": SANDBOX_HOME, "USER": SANDBOX_USER,
-        "LOGNAME": SANDBOX_USER, "SHELL": "/bin/sh",
-        "XDG_RUNTIME_DIR": f"/run/user/{os.getuid()}",
-    })
+    # Where the home, the runtime dir and the device sockets are inside is the backend's
+    # to say (backends/namespace/environment.py): the plan keeps the client's own.
+    for fixed in ("PATH", "HOME", "USER", "LOGNAME", "SHELL", "XDG_RUNTIME_DIR"):
+        env.pop(fixed, None)
     devices, device_notes = plan_devices(
         profile, camera=options.camera, shares=options.shares,
         keep_downloads=options.keep_downloads, policy=(policy or Policy()).devices, host=host,
         mic=options.mic, share_screen=options.share_screen, windows=found.windows,
         finder=found.cameras, hold_downloads=options.hold_downloads)
     notes += device_notes
-    env.update(devices.env(env["XDG_RUNTIME_DIR"]))
 
     allowed = set(profile["sandbox.seccomp_allow"])
     if profile["sandbox.nested_userns"]:

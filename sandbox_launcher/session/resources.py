@@ -73,8 +73,9 @@ class LiveResources(Protocol):
         ...
 
 
-#: Starts a session's resources for a plan in its state dir.
-ResourceFactory = Callable[[LaunchPlan, Path], LiveResources]
+#: Starts a session's resources for a plan in its state dir, with the sockets bound in
+#: the backend's runtime dir inside.
+ResourceFactory = Callable[[LaunchPlan, Path, str], LiveResources]
 
 
 @dataclass
@@ -91,10 +92,11 @@ class SessionResources:
     _geo: CountryDB | None = None
 
     @classmethod
-    def start(cls, plan: LaunchPlan, workdir: Path) -> SessionResources:
-        """Start the device helpers, then the jail (if the plan has network); on failure
-        stop what was started and raise."""
-        devices = HostDevices.start(plan.devices, plan.env["XDG_RUNTIME_DIR"], workdir,
+    def start(cls, plan: LaunchPlan, workdir: Path, runtime_inside: str) -> SessionResources:
+        """Start the device helpers (their sockets bound in *runtime_inside*, the
+        backend's runtime dir), then the jail (if the plan has network); on failure stop
+        what was started and raise."""
+        devices = HostDevices.start(plan.devices, runtime_inside, workdir,
                                     title=f"{plan.profile} (sandboxed)")
         try:
             jail = Jail.start(plan.network) if plan.network.mode == "allowlist" else None

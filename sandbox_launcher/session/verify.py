@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..backends.namespace.environment import runtime_dir as namespace_runtime_dir
 from ..core import paths, proc
 from ..core.devices import INSIDE_DISPLAY, INSIDE_WAYLAND
 from ..core.errors import LauncherError
@@ -256,7 +257,7 @@ def granted_sockets(plan: LaunchPlan) -> list[str]:
     """The sockets the plan grants inside (a nested display, the filtered bus, the
     session's own sound server): reaching them is the grant, not an escape. The host's
     own X server (``insecure_host_x11``) is never among them."""
-    runtime = plan.env.get("XDG_RUNTIME_DIR", "")
+    runtime = namespace_runtime_dir()
     devices = plan.devices
     found = []
     if devices.display.mode == "isolated" and devices.display.wayland:

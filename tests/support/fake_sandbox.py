@@ -142,6 +142,9 @@ class FakeBackend:
     def notes(self, plan: LaunchPlan) -> tuple[str, ...]:
         return ()
 
+    def runtime_dir(self, plan: LaunchPlan) -> str:
+        return "/run/user/1"
+
     def start(self, plan: LaunchPlan, resources: Resources) -> FakeHandle:
         self.calls.append(("start", plan.profile, tuple(resources.home_capture)))
         self.seeded = dict(resources.home_seed)

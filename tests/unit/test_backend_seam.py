@@ -82,7 +82,7 @@ def test_a_session_runs_start_to_verified_wipe_through_any_backend(env: Path) ->
 
     session = Session(plan, launcher.registry.get(plan.backend), listener=listen,
                       sessions_base=env / "sessions", home_seed={".zoom/data/a": b"seed"},
-                      home_capture=(".config/app.conf",), resources=lambda _p, _d: resources)
+                      home_capture=(".config/app.conf",), resources=lambda *_: resources)
     outcome = session.run()
     assert states == [State.PREPARING, State.STARTING, State.RUNNING, State.STOPPING,
                       State.WIPING, State.VERIFYING, State.WIPED]
@@ -105,7 +105,7 @@ def test_what_the_backend_finds_left_fails_the_wipe(env: Path) -> None:
     launcher = _launcher(env, backend)
     plan = launcher.plan("p", RunOptions(command=("client",), backend="fake"))
     session = launcher.session(plan)
-    session._start_resources = lambda _p, _d: FakeResources()
+    session._start_resources = lambda *_: FakeResources()
     threading.Timer(0.1, session.request_stop).start()
     outcome = session.run()
     assert session.state is State.FAILED
@@ -260,7 +260,7 @@ def test_stop_id_stops_only_that_session_of_a_launcher_that_runs_several(env: Pa
         launcher = _launcher(env, backend)
         plan = launcher.plan("p", RunOptions(command=("client",), backend="fake"))
         session = launcher.session(plan)
-        session._start_resources = lambda _p, _d: FakeResources()
+        session._start_resources = lambda *_: FakeResources()
         sessions.append((session, backend))
     running = threading.Barrier(3)
     threads = []

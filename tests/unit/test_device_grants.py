@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from sandbox_launcher.backends.namespace.environment import sandbox_env
 from sandbox_launcher.backends.namespace.layout import device_view
 from sandbox_launcher.core.errors import ProfileError, UsageError
 from sandbox_launcher.core.plan import RunOptions
@@ -166,10 +167,11 @@ def test_isolated_display_is_the_default_on_x11(tmp_path: Path) -> None:
     plan = make_plan(_profile(tmp_path), RunOptions(command=("x",)),
                      {"DISPLAY": ":3", "HOME": str(tmp_path)})
     assert plan.devices.display.mode == "isolated" and plan.devices.display.host_number == "3"
-    assert plan.env["DISPLAY"] == ":0" and plan.env["XAUTHORITY"].endswith("/Xauthority")
+    env = sandbox_env(plan)
+    assert env["DISPLAY"] == ":0" and env["XAUTHORITY"].endswith("/Xauthority")
     assert plan.grants()["display"].startswith("isolated")
     headless = make_plan(_profile(tmp_path), RunOptions(command=("x",)), {})
-    assert headless.devices.display.mode == "none" and "DISPLAY" not in headless.env
+    assert headless.devices.display.mode == "none" and "DISPLAY" not in sandbox_env(headless)
     assert any("no display" in note for note in headless.notes)
 
 

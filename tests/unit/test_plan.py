@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from sandbox_launcher.backends.namespace.environment import sandbox_env
 from sandbox_launcher.core.devices import DevicePlan
 from sandbox_launcher.core.errors import UsageError
 from sandbox_launcher.core.plan import RunOptions
@@ -36,10 +37,12 @@ def test_environment_is_an_allowlist(tmp_path: Path) -> None:
             "DISPLAY": ":0", "DBUS_SESSION_BUS_ADDRESS": "unix:path=/run/bus",
             "HOME": "/home/alice", "SECRET_TOKEN": "x", "PATH": "/home/alice/bin:/usr/bin"}
     plan = make_plan(_profile("generic", tmp_path), RunOptions(command=("/bin/true",)), host)
-    assert plan.env["LANG"] == "de_DE.UTF-8" and plan.env["LC_TIME"] == "C"
+    assert sandbox_env(plan)["LANG"] == "de_DE.UTF-8" and sandbox_env(plan)["LC_TIME"] == "C"
     for leaked in ("SSH_AUTH_SOCK", "DISPLAY", "DBUS_SESSION_BUS_ADDRESS", "SECRET_TOKEN"):
-        assert leaked not in plan.env
-    assert plan.env["HOME"] == "/home/user" and "/home/alice" not in plan.env["PATH"]
+        assert leaked not in sandbox_env(plan)
+    env = sandbox_env(plan)
+    assert env["HOME"] == "/home/user" and "/home/alice" not in env["PATH"]
+    assert "HOME" not in plan.env and "XDG_RUNTIME_DIR" not in plan.env  # the backend's
 
 
 def test_nested_userns_also_allows_chroot(tmp_path: Path) -> None:

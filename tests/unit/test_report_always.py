@@ -55,7 +55,7 @@ def test_a_report_exists_before_the_verify_step_and_is_then_replaced(env: Path) 
                         sessions_base=env / "sessions")
     plan = launcher.plan("p", RunOptions(command=("client",), backend="fake"))
     session = launcher.session(plan)
-    session._start_resources = lambda _p, _d: FakeResources()
+    session._start_resources = lambda *_: FakeResources()
     threading.Timer(0.05, session.request_stop).start()
     outcome = session.run()
     [early] = backend.at_verify["reports"]

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from sandbox_launcher.backends.namespace.environment import sandbox_env
 from sandbox_launcher.core.check import Check
 from sandbox_launcher.core.errors import ToolFailed, UsageError
 from sandbox_launcher.core.plan import RunOptions
@@ -111,7 +112,7 @@ def test_portal_grant_gives_the_proxied_bus_without_talk_names(
     devices = plan.devices
     assert devices.dbus_talk == () and devices.bus_proxied
     assert devices.host_bus == "unix:path=/run/user/1/bus"
-    assert plan.env["DBUS_SESSION_BUS_ADDRESS"].endswith("/bus")
+    assert sandbox_env(plan)["DBUS_SESSION_BUS_ADDRESS"].endswith("/bus")
     dbus = plan.grants()["dbus"]
     assert dbus["talk"] == [] and dbus["portal"]["name"] == PORTAL_NAME
     assert dbus["portal"]["calls"][0].startswith("org.freedesktop.portal.ScreenCast.*@")

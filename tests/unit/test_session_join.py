@@ -19,6 +19,7 @@ from support.fake_sandbox import FakeBackend, FakeResources
 
 from sandbox_launcher.backends.namespace import enter, joiner
 from sandbox_launcher.backends.namespace.backend import legacy_state
+from sandbox_launcher.backends.namespace.environment import sandbox_env
 from sandbox_launcher.cli import join as join_cli
 from sandbox_launcher.clients import links
 from sandbox_launcher.core.client import Handover
@@ -84,7 +85,7 @@ def test_the_confinement_record_round_trips_and_its_absence_refuses(tmp_path: Pa
     assert os.lseek(memfd, 0, os.SEEK_CUR) == 24  # untouched for bwrap: pread only
     spec = enter.load(tmp_path)
     assert spec.seccomp == b"12345678" * 3
-    assert spec.env == {**plan.env, "PWD": "/home/user"}
+    assert spec.env == {**sandbox_env(plan), "PWD": "/home/user"}
     assert (spec.uid, spec.gid, spec.cwd) == (os.getuid(), os.getgid(), "/home/user")
     assert oct((tmp_path / enter.SECCOMP_FILE).stat().st_mode & 0o777) == "0o600"
     os.close(memfd)
@@ -212,7 +213,7 @@ def test_the_owner_reports_each_join_live_and_in_the_report(tmp_path: Path,
             session.request_stop()
 
     session = Session(plan, FakeBackend(), listener=listen, sessions_base=base,
-                      resources=lambda _p, _d: FakeResources())
+                      resources=lambda *_: FakeResources())
     outcome = session.run()
     assert joins == [Join("web", "meet.example.org", 2.0, 9)]
     assert outcome.report["joins"] == {"links": [{"service": "web", "host": "meet.example.org",

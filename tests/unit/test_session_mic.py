@@ -50,7 +50,7 @@ def _run_with(plan: LaunchPlan, tmp_path: Path, switchable: bool,
                 threading.Thread(target=app, name="app").start()
 
     session = Session(plan, FakeBackend(), listener=listen,
-                      sessions_base=tmp_path / "sessions", resources=lambda _p, _d: handle)
+                      sessions_base=tmp_path / "sessions", resources=lambda *_: handle)
     if not switchable:
         def app() -> None:
             session.set_mic(False)

@@ -341,7 +341,7 @@ def test_the_launch_path_seeds_the_vault_and_seals_what_the_backend_captured(
                             keyring_backend=ring)
         plan = launcher.plan("p", RunOptions(command=("client",), backend="fake"))
         session = launcher.session(plan)
-        session._start_resources = lambda _p, _d: FakeResources()
+        session._start_resources = lambda *_: FakeResources()
         threading.Timer(0.05, session.request_stop).start()
         return (*session.plan.notes, *launcher.finished(session, session.run()))
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from sandbox_launcher.backends.namespace.environment import sandbox_env
 from sandbox_launcher.core.devices import DevicePlan, DisplayGrant
 from sandbox_launcher.core.errors import UsageError
 from sandbox_launcher.core.plan import RunOptions
@@ -41,9 +42,9 @@ def test_wayland_is_preferred_over_x11(tmp_path: Path, runtime: Path) -> None:
     plan = make_plan(_profile(tmp_path), RunOptions(command=("x",)), host)
     display = plan.devices.display
     assert display.mode == "isolated" and display.wayland == str(runtime / "w0")
-    assert plan.env["WAYLAND_DISPLAY"] == "wayland-0"
-    assert plan.env["XDG_SESSION_TYPE"] == "wayland"
-    assert "DISPLAY" not in plan.env and "XAUTHORITY" not in plan.env
+    assert sandbox_env(plan)["WAYLAND_DISPLAY"] == "wayland-0"
+    assert sandbox_env(plan)["XDG_SESSION_TYPE"] == "wayland"
+    assert "DISPLAY" not in sandbox_env(plan) and "XAUTHORITY" not in sandbox_env(plan)
     assert plan.grants()["display"] == "wayland socket (host compositor)"
     absolute = {**host, "WAYLAND_DISPLAY": str(runtime / "w0")}
     assert wayland_socket(absolute) == (str(runtime / "w0"), "")
@@ -54,8 +55,8 @@ def test_insecure_host_x11_stays_x11(tmp_path: Path, runtime: Path) -> None:
             "HOME": str(tmp_path)}
     plan = make_plan(_profile(tmp_path, '[devices]\ndisplay = "insecure_host_x11"\n'),
                      RunOptions(command=("x",)), host)
-    assert plan.devices.display.wayland == "" and plan.env["DISPLAY"] == ":0"
-    assert "WAYLAND_DISPLAY" not in plan.env
+    assert plan.devices.display.wayland == "" and sandbox_env(plan)["DISPLAY"] == ":0"
+    assert "WAYLAND_DISPLAY" not in sandbox_env(plan)
 
 
 def test_bad_wayland_sockets_are_refused(tmp_path: Path, runtime: Path) -> None:
@@ -82,7 +83,7 @@ def test_bad_wayland_sockets_are_refused(tmp_path: Path, runtime: Path) -> None:
         host = {"WAYLAND_DISPLAY": "link", "XDG_RUNTIME_DIR": str(runtime), "DISPLAY": ":3",
                 "HOME": str(tmp_path)}
         plan = make_plan(_profile(tmp_path), RunOptions(command=("x",)), host)
-        assert plan.devices.display.wayland == "" and plan.env["DISPLAY"] == ":0"
+        assert plan.devices.display.wayland == "" and sandbox_env(plan)["DISPLAY"] == ":0"
         assert any("Wayland socket is not granted" in note for note in plan.notes)
         alone = make_plan(_profile(tmp_path), RunOptions(command=("x",)),
                           {k: v for k, v in host.items() if k != "DISPLAY"})

@@ -28,6 +28,7 @@ from ..base import BackendState, Captured, Resources
 from . import cleanup, clock, enter, layout
 from .bwrap import BwrapCommand, BwrapOption, FdOption, FileCopy, Flag, SetEnv
 from .capture import Capture as _Capture
+from .environment import runtime_dir, sandbox_env
 from .seccomp import build_filter
 
 _PURPOSE = "to build the namespace sandbox (bubblewrap)"
@@ -75,7 +76,7 @@ def build_command(plan: LaunchPlan, identity: layout.Identity, seccomp_fd: int,
     # anything started in the session later (a joined link) finds its programs.
     cmd.add(Flag("--remount-ro", "/"))
     cmd.add(Flag("--clearenv"))
-    cmd.add(*(SetEnv(k, v) for k, v in sorted(plan.env.items())))
+    cmd.add(*(SetEnv(k, v) for k, v in sorted(sandbox_env(plan).items())))
     cmd.add(Flag("--chdir", SANDBOX_HOME))
     cmd.add(FdOption("--seccomp", seccomp_fd), FdOption("--info-fd", info_fd))
     return cmd
@@ -159,6 +160,10 @@ class NamespaceBackend:
         """Nothing to add: the plan says it all."""
         return ()
 
+    def runtime_dir(self, plan: LaunchPlan) -> str:
+        """The client's runtime dir inside, where the device sockets are bound."""
+        return runtime_dir()
+
     def start(self, plan: LaunchPlan, resources: Resources) -> NamespaceSandbox:
         """Start *plan* in the session's jail with its device view; returns once the
         sandbox exists (or raises, leaving nothing of its own)."""
@@ -199,7 +204,7 @@ class NamespaceBackend:
             # sandbox's environment, never the user's session variables.
             argv = cmd.hidden_argv(self._bwrap, command)
             process = self._runner.spawn(prefix + argv, pass_fds=cmd.fds() + extra,
-                                         env=plan.env)
+                                         env=sandbox_env(plan))
         finally:
             cmd.close()
             if devices is not None:  # cmd.close() closed the share's and Wayland fds
@@ -287,7 +292,7 @@ def _command_exists(plan: LaunchPlan) -> bool:
             if program.startswith(dest + "/"):
                 return os.path.exists(src + program[len(dest):])
         return os.path.exists(program)
-    return shutil.which(program, path=plan.env["PATH"]) is not None
+    return shutil.which(program, path=sandbox_env(plan)["PATH"]) is not None
 
 
 def _read_info(fd: int, process: subprocess.Popen[bytes],

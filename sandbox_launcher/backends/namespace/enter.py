@@ -29,6 +29,7 @@ from typing import Any
 from ...core import proc
 from ...core.errors import CommandNotFound, SessionError
 from ...core.plan import SANDBOX_HOME, LaunchPlan
+from .environment import sandbox_env
 from .layout import USR_LINKS
 
 SPEC_FILE = "enter.json"
@@ -73,7 +74,7 @@ def save(workdir: Path, plan: LaunchPlan, seccomp_fd: int) -> None:
     _write_private(workdir / SECCOMP_FILE, program)
     spec = {
         # bwrap's --chdir sets PWD for the client; the joined process gets it too.
-        "env": {**plan.env, "PWD": SANDBOX_HOME},
+        "env": {**sandbox_env(plan), "PWD": SANDBOX_HOME},
         "uid": os.getuid(), "gid": os.getgid(), "umask": _umask(), "cwd": SANDBOX_HOME,
         "mounts": [list(m) for m in plan.client.mounts],
     }

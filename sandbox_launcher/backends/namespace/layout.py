@@ -14,6 +14,7 @@ from pathlib import Path
 from ...core.plan import SANDBOX_HOME, SANDBOX_USER, LaunchPlan
 from ...devices.host import Link, Mount
 from .bwrap import Bind, BwrapOption, Data, Dir, FdBind, FileCopy, Symlink, Tmpfs
+from .environment import runtime_dir
 
 #: Top-level paths that merged-/usr systems keep as symlinks into /usr.
 USR_LINKS = ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
@@ -143,7 +144,7 @@ def resolver_config(jailed: bool) -> BwrapOption:
 
 def private_storage(plan: LaunchPlan) -> list[BwrapOption]:
     """Throwaway, size-limited home, /tmp, /dev/shm and runtime dir."""
-    runtime = plan.env["XDG_RUNTIME_DIR"]
+    runtime = runtime_dir()
     return [
         Tmpfs("/tmp", plan.tmp_size, 0o1777),
         Symlink("/tmp", "/var/tmp"),

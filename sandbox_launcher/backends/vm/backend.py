@@ -134,6 +134,10 @@ class VmBackend:
         machine.open_connection(self.uri).close()
         verify_image(self.image, self.store)
 
+    def runtime_dir(self, plan: LaunchPlan) -> str:
+        """The guest's own runtime dir (no host device helper is plugged in yet)."""
+        return "/run/user/0"
+
     def notes(self, plan: LaunchPlan) -> tuple[str, ...]:
         """How the guest will run: under KVM, or software emulation and why."""
         accel, detail = self.accel()
