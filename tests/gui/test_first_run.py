@@ -140,6 +140,7 @@ def test_reloading_the_profiles_keeps_the_command_typed_for_this_launch(
 
 def test_the_end_summary_says_which_server_did_not_answer_and_the_exit_status(
         app: App) -> None:
+    from sandbox_launcher.session.events import Dns
     from sandbox_launcher.session.lifecycle import Event, State
     from sandbox_launcher.ui.sessions_view import summary_text
 
@@ -158,7 +159,7 @@ def test_the_end_summary_says_which_server_did_not_answer_and_the_exit_status(
             "exit": {"status": 0}}
     assert summary_text(calm) == "Contacted 0 hosts in 0 countries, blocked 0; wipe verified."
     # while it runs: the status bar says it at once
-    app.window._on_live_trouble(Event("web-1", State.RUNNING, data={
-        "type": "dns", "name": "meet.jit.si.", "verdict": "unanswered"}))
+    app.window._on_live_trouble(Event("web-1", State.RUNNING, data=Dns(
+        "meet.jit.si.", "A", "unanswered", "no answer from the upstream")))
     assert app.window.statusBar().currentMessage() == (
         "web-1: meet.jit.si did not answer — no network?")
