@@ -84,6 +84,9 @@ class LaunchPlan:
     notes: tuple[str, ...] = field(default=())
     devices: DevicePlan = field(default_factory=DevicePlan)
     client: ClientSetup = field(default_factory=lambda: ClientSetup(()))
+    #: The guest image a VM session boots ("" = the backend's default); the system
+    #: policy's ``vm.image`` fixes it.
+    image: str = ""
 
     def grants(self) -> dict[str, Any]:
         """What the session was given, for the report and the app."""
@@ -102,6 +105,7 @@ class LaunchPlan:
             "nested_user_namespaces": self.nested_userns,
             "seccomp_denied": list(self.denied_syscalls),
             "client": self.client.to_dict(),
+            **({"vm_image": self.image or "default"} if self.backend == "vm" else {}),
             "environment": sorted(self.env),
         }
 

@@ -132,8 +132,8 @@ POLICY_FIELDS: tuple[Field, ...] = (
           "When false, no profile may remember sign-in in an encrypted vault "
           "(`remember_signin` is refused; existing vaults are left alone)."),
     Field("vm.image", "str", "", "Mandatory VM image",
-          "The guest image every VM session must use (the VM backend is not built yet: "
-          "validated and shown by `policy show`, enforced when it is)."),
+          "The guest image every VM session boots (`sandbox-launcher image list` names "
+          "them); without it, the default image."),
     Field("vm.pool_size", "int", 0, "VM pool size",
           "How many prepared VMs to keep ready (0: none; the VM backend is not built yet: "
           "validated and shown by `policy show`, enforced when it is).",

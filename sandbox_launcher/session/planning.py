@@ -160,6 +160,7 @@ def make_plan(profile: Profile, options: RunOptions,
         notes=tuple(notes),
         devices=devices,
         client=client,
+        image=str((policy or Policy()).get("vm.image") or ""),
     )
 
 

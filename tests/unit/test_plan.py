@@ -97,3 +97,20 @@ def test_no_mic_and_no_camera_are_fine(tmp_path: Path) -> None:
     plan = make_plan(_profile("generic", tmp_path),
                      RunOptions(command=("x",), mic=False, camera="none"), {})
     assert plan.grants()["microphone"].startswith("none")
+
+
+def test_the_policy_names_the_image_every_vm_session_boots(tmp_path: Path) -> None:
+    from sandbox_launcher.backends.vm.backend import VmBackend
+
+    policy = tmp_path / "policy.toml"
+    policy.write_text('[vm]\nimage = "hardened"\n')
+    launcher = Launcher(profiles_dir=tmp_path / "none",
+                        files=SystemFiles(policy, tmp_path / "no-admin"))
+    plan = launcher.plan("generic", RunOptions(command=("x",), backend="vm"))
+    assert plan.image == "hardened" and plan.grants()["vm_image"] == "hardened"
+    backend = VmBackend(image="default")
+    assert backend.image_for(plan) == "hardened"
+    free = Launcher(profiles_dir=tmp_path / "none",
+                    files=SystemFiles(tmp_path / "no-policy", tmp_path / "no-admin"))
+    assert backend.image_for(free.plan("generic", RunOptions(command=("x",),
+                                                              backend="vm"))) == "default"

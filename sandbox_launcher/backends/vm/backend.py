@@ -130,9 +130,14 @@ class VmBackend:
         return self._accel
 
     def check_host(self) -> None:
-        """Raise a typed error naming the fix if this host cannot run VMs."""
+        """Raise a typed error naming the fix if this host cannot run VMs (the image a
+        plan names is verified when it starts)."""
         machine.open_connection(self.uri).close()
-        verify_image(self.image, self.store)
+
+    def image_for(self, plan: LaunchPlan) -> str:
+        """The image *plan* boots: the one it names (the system policy's lock), else this
+        backend's default."""
+        return plan.image or self.image
 
     def runtime_dir(self, plan: LaunchPlan) -> str:
         """The guest's own runtime dir (no host device helper is plugged in yet)."""
@@ -145,7 +150,7 @@ class VmBackend:
 
     def start(self, plan: LaunchPlan, resources: Resources) -> VmHandle:
         """Boot a fresh VM and start the plan's command in it."""
-        image = verify_image(self.image, self.store)
+        image = verify_image(self.image_for(plan), self.store)
         net = None
         if resources.jail is not None:
             net = start_passt(resources.jail.enter_argv(), resources.workdir)
