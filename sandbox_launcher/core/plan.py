@@ -16,6 +16,9 @@ from .fence import CountryFence
 SANDBOX_HOME = "/home/user"
 SANDBOX_USER = "user"
 SANDBOX_PATH = "/usr/local/bin:/usr/bin:/bin"
+#: Variables every backend sets itself (where the home, the user and the runtime dir are
+#: inside): a profile cannot set them, and the plan does not carry their values.
+BACKEND_ENV = ("PATH", "HOME", "USER", "LOGNAME", "SHELL", "XDG_RUNTIME_DIR")
 
 
 @dataclass(frozen=True)
@@ -106,7 +109,7 @@ class LaunchPlan:
             "seccomp_denied": list(self.denied_syscalls),
             "client": self.client.to_dict(),
             **({"vm_image": self.image or "default"} if self.backend == "vm" else {}),
-            "environment": sorted(self.env),
+            "environment": sorted({*self.env, *BACKEND_ENV, *self.devices.env("")}),
         }
 
 

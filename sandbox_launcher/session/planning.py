@@ -22,6 +22,7 @@ from ..clients.launch import setup as client_setup
 from ..core.errors import UsageError
 from ..core.fence import CountryFence
 from ..core.plan import (
+    BACKEND_ENV,
     SANDBOX_HOME,
     SANDBOX_PATH,
     LaunchPlan,
@@ -134,7 +135,7 @@ def make_plan(profile: Profile, options: RunOptions,
     env.update(profile["sandbox.env"])
     # Where the home, the runtime dir and the device sockets are inside is the backend's
     # to say (backends/namespace/environment.py): the plan keeps the client's own.
-    for fixed in ("PATH", "HOME", "USER", "LOGNAME", "SHELL", "XDG_RUNTIME_DIR"):
+    for fixed in BACKEND_ENV:
         env.pop(fixed, None)
     devices, device_notes = plan_devices(
         profile, camera=options.camera, shares=options.shares,
