@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, TextIO
 from ..core.errors import LauncherError
 from ..core.policy import SystemFiles
 from ..core.schema import FIELDS_BY_KEY, VENDORS
-from . import app_start, cameras, client, commands, desktop, help_text
+from . import app_start, cameras, client, commands, desktop, help_text, manage
 from . import image as image_cli
 from . import join as join_cli
 from . import policy as policy_cli
@@ -93,6 +93,7 @@ def _parser() -> argparse.ArgumentParser:
     vault_cli.add_parser(sub)
     policy_cli.add_parser(sub)
     image_cli.add_parser(sub)
+    manage.add_parsers(sub)
     verify_cli.add_parser(sub)
     wipe = sub.add_parser("wipe", help="wipe sessions left by a launcher that died")
     wipe.add_argument("--stale", action="store_true", required=True,
@@ -193,6 +194,10 @@ def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO,
         return image_cli.main(args, out)
     if args.command == "desktop":
         return desktop.main(args, out)
+    if args.command == "profile":
+        return manage.profile_main(args, out)
+    if args.command == "downloads":
+        return manage.downloads_main(args, out)
     if args.command == "vault":
         return vault_cli.main(args, out, err)
     if args.command == "verify":
