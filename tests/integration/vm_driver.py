@@ -148,14 +148,14 @@ def main() -> int:
         from sandbox_launcher.core.errors import LauncherError
 
         try:
-            backend.start(SimpleNamespace(command=("/bin/true",), env={}),  # type: ignore[arg-type]
+            backend.start(SimpleNamespace(command=("/bin/true",), env={}, image=""),  # type: ignore[arg-type]
                           Resources(workdir))
         except LauncherError as exc:
             print(json.dumps({"error": type(exc).__name__, "summary": exc.summary,
                               "hint": exc.hint}))
             return 0
         return 1
-    plan = SimpleNamespace(command=tuple(argv or ["/bin/sleep", "600"]), env={})
+    plan = SimpleNamespace(command=tuple(argv or ["/bin/sleep", "600"]), env={}, image="")
     jail = None
     if mode == "net":
         from sandbox_launcher.core.plan import NetworkPlan
