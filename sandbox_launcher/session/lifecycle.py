@@ -8,12 +8,11 @@ the state file and sent to the listener, which is how the app shows live state.
 from __future__ import annotations
 
 import contextlib
-import enum
 import os
 import selectors
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -33,66 +32,10 @@ from ..host import procs
 from . import audit, join, report, store, wipe
 from .events import Connections, LiveEvent, Mic, Screen, from_dicts
 from .resources import LiveResources, ResourceFactory, SessionResources
+from .states import NEXT, Event, Listener, Outcome, State
 from .usage import DeviceWatch
 
-
-class State(enum.Enum):
-    """Lifecycle states, in order."""
-
-    PLANNED = "planned"
-    PREPARING = "preparing"
-    STARTING = "starting"
-    RUNNING = "running"
-    STOPPING = "stopping"
-    WIPING = "wiping"
-    VERIFYING = "verifying"
-    WIPED = "wiped"
-    FAILED = "failed"
-
-
-_NEXT: dict[State, frozenset[State]] = {
-    State.PLANNED: frozenset({State.PREPARING}),
-    State.PREPARING: frozenset({State.STARTING, State.WIPING}),
-    State.STARTING: frozenset({State.RUNNING, State.WIPING}),
-    State.RUNNING: frozenset({State.STOPPING, State.WIPING}),
-    State.STOPPING: frozenset({State.WIPING}),
-    State.WIPING: frozenset({State.VERIFYING}),
-    State.VERIFYING: frozenset({State.WIPED, State.FAILED}),
-    State.WIPED: frozenset(),
-    State.FAILED: frozenset(),
-}
-
-
-@dataclass(frozen=True)
-class Event:
-    """Something the app should show: a state change or a message."""
-
-    session_id: str
-    state: State
-    message: str = ""
-    #: A live event for the app (session/events.py): network (Dns, Connections), Mic,
-    #: Screen, DeviceUse (a granted device started or stopped being in use), Join.
-    data: LiveEvent | None = None
-
-
-Listener = Callable[[Event], None]
-
-
-@dataclass
-class Outcome:
-    """How a session ended: the client's status and the full report."""
-
-    status: int | None
-    report: dict[str, Any] = field(default_factory=dict)
-    #: The home paths the session was asked to capture (the vault's), if any.
-    captured: Captured = field(default_factory=Captured)
-    #: What the launch path did after the session (the vault saved…), for the user.
-    notes: tuple[str, ...] = ()
-
-    @property
-    def wipe_verified(self) -> bool:
-        """Whether every wipe check passed."""
-        return bool(self.report.get("wipe", {}).get("verified"))
+__all__ = ["Event", "Listener", "Outcome", "Session", "State"]
 
 
 class Session:
@@ -167,7 +110,7 @@ class Session:
             self._devices.poll()  # muted is not in use, at once; unmuted may be
 
     def _to(self, state: State, owned: store.OwnedSession | None, message: str = "") -> None:
-        if state not in _NEXT[self.state]:
+        if state not in NEXT[self.state]:
             raise RuntimeError(f"session {self.id}: {self.state.value} → {state.value}")
         self.state = state
         self._times[state.value] = time.monotonic()
