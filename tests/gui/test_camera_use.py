@@ -102,6 +102,8 @@ def test_in_use_and_tray_follow_the_open_camera(app: App, qtbot: QtBot, tmp_path
     _wait_file(shared / "opened")
     qtbot.waitUntil(lambda: cell() == "● camera video7", timeout=WAIT_MS)
     since = time.strftime("%H:%M", time.localtime(entry.in_use["camera"]))
+    # The tray follows the same event through its own slot: it may come a moment later.
+    qtbot.waitUntil(lambda: tray.indicator is Indicator.CAMERA, timeout=WAIT_MS)
     assert tray.indicator is Indicator.CAMERA and _icon_has(app, CAMERA_LIVE)
     assert tray.icon.toolTip() == "Sandbox Launcher: camera live, 1 session(s) running"
     assert f"camera video7: granted, in use since {since}" in view.summary.text()

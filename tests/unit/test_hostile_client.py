@@ -301,16 +301,25 @@ def test_leaked_directory_fd_escapes(run_client: RunClient, tmp_path: Path) -> N
     assert probe(run_client, "--inherited-fds")["escapes"] == []
 
 
+def _fd_targets(pid: int) -> set[str]:
+    """What *pid*'s descriptors point at now (one closed between listing and reading, as
+    a starting interpreter does, is simply not there)."""
+    found = set()
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            found.add(os.readlink(f"/proc/{pid}/fd/{fd}"))
+        except FileNotFoundError:
+            continue
+    return found
+
+
 def test_foreign_directory_fd_escapes(run_client: RunClient, tmp_path: Path) -> None:
     """Another process of ours holding a directory fd is reachable through /proc/PID/fd."""
     code = "import os, sys, time; fd = os.open(sys.argv[1], os.O_RDONLY); time.sleep(60)"
     holder = subprocess.Popen([PYTHON, "-c", code, str(tmp_path)])
     try:
         deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and not any(
-            os.readlink(f"/proc/{holder.pid}/fd/{fd}") == str(tmp_path)
-            for fd in os.listdir(f"/proc/{holder.pid}/fd")
-        ):
+        while time.monotonic() < deadline and str(tmp_path) not in _fd_targets(holder.pid):
             time.sleep(0.05)
         attempt = probe(run_client, "--foreign-fds")["attempts"]["foreign_fds"]
     finally:
