@@ -81,6 +81,17 @@ if [[ -c /dev/net/tun && ! -w /dev/net/tun || $(stat -c %a /dev/net/tun 2>/dev/n
     fi
 fi
 
+# The client store's home out of the login's path (core/store_path.py): mountinfo shows a
+# bind mount's host path, so a store under /home/LOGIN would name the user to the client.
+# Root's, sticky, 1733: each user makes their own 0700 directory, none can list or remove
+# another's. The .deb and .rpm make it the same way.
+store_base=/var/lib/sandbox-launcher
+if [[ ! -d $store_base || $(stat -c '%a %u' "$store_base") != "1733 0" ]]; then
+    echo "setup: making $store_base (mode 1733) for the users' client stores"
+    if [[ $(id -u) -eq 0 ]]; then sudo=(); else sudo=(sudo); fi
+    "${sudo[@]}" install -d -o root -g root -m 1733 "$store_base"
+fi
+
 # Debian's python3 on purpose: a python elsewhere on PATH may be unreadable to other
 # users, and the integration tests run the launcher as an unprivileged user.
 python=/usr/bin/python3

@@ -140,8 +140,11 @@ def _store_client(profile: Any, user_command: tuple[str, ...],
     if installed is None:
         return ClientSetup(command, notes=(f"{spec.title} is not installed: {spec.mount} "
                                            "is empty in this session",), handover=handover)
+    # No silent gap: a store whose path names the user says so in the report.
+    visible = store.location.note() if store is not None else None
     return ClientSetup(command, mounts=((str(installed.path), spec.mount),),
-                       store_client=(spec.name, installed.version), handover=handover)
+                       store_client=(spec.name, installed.version), handover=handover,
+                       notes=(visible,) if visible else ())
 
 
 def setup(profile: Any, user_command: tuple[str, ...], join_url: str | None, *,

@@ -1,6 +1,7 @@
 """The client store: vendors' clients unpacked as the user, read-only, one dir per version.
 
-Layout under ``platformdirs.user_data_dir("sandbox-launcher")/clients``::
+Layout under the store's directory (``/var/lib/sandbox-launcher/UID/clients``, out of
+the login's path; else the user's data dir: :mod:`..core.store_path`)::
 
     zoom/6.1.0.198/     the client's files (read-only), mounted read-only in the sandbox
     zoom/state.json     which version is current, which one last started, how each was checked
@@ -30,10 +31,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import platformdirs
-
+from ..core import store_path
 from ..core.errors import ClientStoreError, UsageError
-from . import download, keys, unpack, verify
+from ..core.store_path import StoreLocation
+from . import download, keys, migrate, unpack, verify
 from .vendors import VENDORS, Vendor
 
 _VERSION_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.+~_-]{0,63}$")
@@ -72,9 +73,18 @@ def vendor(name: str) -> Vendor:
                          f"known clients: {', '.join(sorted(VENDORS))}") from None
 
 
+def store_location() -> StoreLocation:
+    """Where this user's store is (:func:`core.store_path.locate`), with an old store in
+    the data dir moved there first (:mod:`.migrate`)."""
+    location = store_path.locate()
+    if location.legacy is not None:
+        migrate.migrate(location)
+    return location
+
+
 def store_root() -> Path:
-    """``<user data dir>/clients``."""
-    return Path(platformdirs.user_data_dir("sandbox-launcher")) / "clients"
+    """The store's directory (see :func:`store_location`)."""
+    return store_location().root
 
 
 @dataclass(frozen=True)
@@ -98,7 +108,20 @@ class ClientStore:
     """Install, list, find and remove vendor clients below *root*."""
 
     def __init__(self, root: Path | None = None) -> None:
-        self.root = root if root is not None else store_root()
+        # Decided on first use: a launch that runs no store client never touches it.
+        self._location = None if root is None else store_path.at(root, "a store given by path")
+
+    @property
+    def location(self) -> StoreLocation:
+        """Where the store is and whether that path names the user."""
+        if self._location is None:
+            self._location = store_location()
+        return self._location
+
+    @property
+    def root(self) -> Path:
+        """The store's directory."""
+        return self.location.root
 
     # ---------------------------------------------------------------- state
 

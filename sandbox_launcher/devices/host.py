@@ -30,6 +30,7 @@ from .pending import end_downloads
 from .portal import RestoreTokens
 from .screen import ScreenMirror
 from .share import open_share
+from .share_copy import ShareView, share_view
 from .sound import SoundServer
 from .stale import remember_x_files
 from .usage import CAMERA, MICROPHONE, PortalWatch, Use, camera_use
@@ -72,6 +73,8 @@ class HostDevices:
     tokens: RestoreTokens | None = None
     #: The bus proxy's message log: when a portal screen cast runs.
     portal: PortalWatch | None = None
+    #: How the share folder is seen: a snapshot copy, or bound (path visible).
+    share: ShareView | None = None
 
     @classmethod
     def start(cls, plan: DevicePlan, runtime_inside: str, workdir: Path | None = None,
@@ -133,7 +136,8 @@ class HostDevices:
         if plan.share is not None:
             fd = open_share(plan.share)
             self.fds.append(fd)
-            self.view.append(Mount(plan.share.inside, fd=fd,
+            self.share = share_view(plan.share, fd, self.workdir)
+            self.view.append(Mount(plan.share.inside, self.share.src, self.share.fd,
                                    kind="rw" if plan.share.writable else "ro"))
         if plan.downloads:
             downloads = self.workdir / "downloads"
@@ -239,9 +243,12 @@ class HostDevices:
                                 + ("kept as asked" if downloads["kept_in"] else
                                    "held for the user's decision" if downloads.get("pending_in")
                                    else "discarded")))
+        if self.share is not None:
+            checks.append(self.share.remove())
         if audio is not None:
             checks += audio.pop("checks")
         if tokens is not None:
             checks.append(tokens)
         return {"helpers": sorted(stopped), "downloads": downloads, "audio": audio,
-                "screen": screen, "checks": checks}
+                "screen": screen, "checks": checks,
+                **({"share": self.share.report()} if self.share is not None else {})}

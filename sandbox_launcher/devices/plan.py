@@ -30,6 +30,7 @@ from .audio import plan_audio
 from .camera import CameraFinder
 from .portal import describe_rules, picker_notes
 from .share import POLICY_DISCARDS, check_keep_dir, parse_share
+from .share_copy import share_notes
 from .wayland import wayland_socket
 
 if TYPE_CHECKING:
@@ -189,6 +190,7 @@ def plan_devices(profile: Profile, *, camera: str | None,
             raise _refuse("--share", "share folders are never granted on this machine")
         home = host.get("HOME") or os.path.expanduser("~")
         share = parse_share(shares[0], home, policy.forbid_share)
+        notes += share_notes(share, home)
     keep = None
     if keep_downloads:
         if not policy.allow_keep_downloads:

@@ -17,9 +17,10 @@ import os
 import re
 import stat
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from ..core import store_path
 from ..core.check import Status
 from ..core.errors import LauncherError
 from ..core.runner import Runner
@@ -201,6 +202,24 @@ def tool_check(program: str, purpose: str,
         return Finding("ok", f"found at {path}")
 
     return check
+
+
+# --- privacy ---------------------------------------------------------------------
+
+
+def check_client_store(env: Mapping[str, str]) -> Finding:
+    """Whether the client store's path is out of the login's (a store client's directory
+    is bind-mounted, and mountinfo shows every bind mount's host path)."""
+    try:
+        where = store_path.locate(env, create=False)
+    except LauncherError as exc:
+        return Finding("fail", exc.summary, exc.hint)
+    if not where.private:
+        return Finding("warn", f"{where.root} names you and is visible inside the sandbox "
+                               f"({where.why})", where.fix)
+    moving = (f"; the store in {where.legacy} moves there on its next use"
+              if where.legacy is not None else "")
+    return Finding("ok", f"{where.root}, out of your home ({where.why}){moving}")
 
 
 # --- vm backend --------------------------------------------------------------------

@@ -19,6 +19,7 @@ from .apparmor import check_apparmor_userns
 from .checks import (
     Finding,
     check_bwrap,
+    check_client_store,
     check_kvm,
     check_libnftables,
     check_libseccomp,
@@ -76,6 +77,7 @@ def all_checks() -> list[tuple[str, str, CheckFunction]]:
          _run(tool_check("pulseaudio", "to give each session a sound server of its own"))),
         ("pacat", "speakers and microphone (forwarding to the host)",
          _run(tool_check("pacat", "to forward sound between the session and the host"))),
+        ("client store", "privacy (no login in mount paths)", _env(check_client_store)),
         ("libvirt module", "vm backend", _plain(check_libvirt_module)),
         ("virsh", "vm backend", _run(tool_check("virsh", "for the VM backend"))),
         ("libvirt session", "vm backend", _plain(check_libvirt_session)),
