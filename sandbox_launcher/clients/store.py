@@ -78,6 +78,7 @@ def store_location() -> StoreLocation:
     the data dir moved there first (:mod:`.migrate`)."""
     location = store_path.locate()
     if location.legacy is not None:
+        location.make()
         migrate.migrate(location)
     return location
 
@@ -149,6 +150,7 @@ class ClientStore:
     @contextlib.contextmanager
     def _locked(self, name: str) -> Iterator[None]:
         directory = self._dir(name)
+        self.location.make()
         directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         with open(directory / ".lock", "w", encoding="utf-8") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)

@@ -50,6 +50,13 @@ class StoreLocation:
     legacy: Path | None = None
     #: What would put the store out of the login's path (when it is not).
     fix: str = ""
+    #: The user's own 0700 directory the store is in (made on first write), if any.
+    own: Path | None = None
+
+    def make(self) -> None:
+        """Make (or check) the user's own directory, before anything is written."""
+        if self.own is not None:
+            own_dir(self.own, os.getuid())
 
     def note(self) -> str | None:
         """What a session report says when the path is visible, else None."""
@@ -151,9 +158,10 @@ def own_dir(path: Path, uid: int, create: bool = True) -> Path:
 
 
 def locate(env: Mapping[str, str] | None = None, base: Path = SHARED_BASE,
-           create: bool = True) -> StoreLocation:
-    """Where this user's store is (see the module's text); with *create*, make and check
-    the per-user directory (without, doctor's look changes nothing).
+           create: bool = False) -> StoreLocation:
+    """Where this user's store is (see the module's text). The per-user directory is
+    checked when it exists, and made only with *create* (or :meth:`StoreLocation.make`):
+    looking, as doctor or a launch without a store client does, changes nothing.
 
     Raises ClientStoreError when the per-user directory exists but is not safely ours.
     """
@@ -176,4 +184,4 @@ def locate(env: Mapping[str, str] | None = None, base: Path = SHARED_BASE,
     root = mine / "clients"
     return StoreLocation(root, not names_user(root, user.login, user.home),
                          f"in {base}, out of your home",
-                         legacy=legacy if legacy.exists() else None)
+                         legacy=legacy if legacy.exists() else None, own=mine)

@@ -153,6 +153,10 @@ def sources() -> Iterator[tuple[str, str]]:
     for name in _PROC_FILES:
         if (text := _read(f"/proc/self/{name}")) is not None:
             yield f"/proc/self/{name}", text
+    # The sandbox's init: its mount table is the namespace's, as any process there sees it.
+    for name in ("mountinfo", "mounts"):
+        if (text := _read(f"/proc/1/{name}")) is not None:
+            yield f"/proc/1/{name}", text
     for path in _KERNEL_FILES:
         if (text := _read(path)) is not None:
             yield path, text
@@ -220,6 +224,16 @@ def boot_time() -> dict[str, float]:
     return seen
 
 
+def mount_table() -> list[dict[str, str]]:
+    """This process's mounts: where each is mounted and its source's path ("root")."""
+    table = []
+    with contextlib.suppress(OSError), open("/proc/self/mountinfo", encoding="utf-8") as f:
+        for line in f:
+            fields = line.split()
+            table.append({"root": fields[3], "at": fields[4]})
+    return table
+
+
 def run_scan(args: argparse.Namespace) -> dict[str, Any]:
     """The ``scan`` mode."""
     tried = {t: connect(t) for t in args.connect}
@@ -227,7 +241,7 @@ def run_scan(args: argparse.Namespace) -> dict[str, Any]:
                for kind in ("login", "hostname", "mac", "address")}
     return {"mode": "scan", "found": scan(secrets), "etc": sorted(os.listdir("/etc")),
             "connected": tried, "neighbours": neighbours(), "boot": boot_time(),
-            "cmdline": _read("/proc/cmdline"),
+            "cmdline": _read("/proc/cmdline"), "mounts": mount_table(),
             "interfaces": {n: mac_of(n) for n in interface_names()}}
 
 
