@@ -57,6 +57,7 @@ class StoreLocation:
         """Make (or check) the user's own directory, before anything is written."""
         if self.own is not None:
             own_dir(self.own, os.getuid())
+            self.root.mkdir(mode=0o700, exist_ok=True)
 
     def note(self) -> str | None:
         """What a session report says when the path is visible, else None."""
