@@ -80,13 +80,13 @@ def _user(env: Mapping[str, str]) -> _User:
 
 
 def names_user(path: Path, login: str, home: str) -> bool:
-    """Whether *path* lies in the home directory or shows the login as a word (between
-    characters that cannot be part of a login, as a client searching for it would)."""
+    """Whether *path* lies in the home directory or shows the login as a word."""
     text = str(path)
     real_home = os.path.realpath(home) if home else ""
     inside = any(h and h != "/" and (text == h or text.startswith(h.rstrip("/") + "/"))
                  for h in {home, real_home})
-    word = re.compile(rf"(?<![A-Za-z0-9_.-]){re.escape(login)}(?![A-Za-z0-9_.$-])")
+    # Strict: between any two non-alphanumerics (alice-share, alice.old name alice too).
+    word = re.compile(rf"(?<![A-Za-z0-9]){re.escape(login)}(?![A-Za-z0-9])")
     return inside or (bool(login) and word.search(text) is not None)
 
 
@@ -109,16 +109,17 @@ def data_dir_store(env: Mapping[str, str], home: str) -> tuple[Path, bool]:
     return Path(home) / ".local" / "share" / APP / "clients", False
 
 
-def check_base(base: Path) -> str | None:
-    """Why *base* cannot hold per-user stores, or None when it can (root's, sticky)."""
+def check_base(base: Path, owner: int = 0) -> str | None:
+    """Why *base* cannot hold per-user stores, or None when it can (*owner*'s: root's,
+    unit tests pass their own uid; sticky if others may write)."""
     try:
         st = base.lstat()
     except FileNotFoundError:
         return "missing"
     if not stat.S_ISDIR(st.st_mode):
         return "not a directory"
-    if st.st_uid != 0:
-        return f"owned by uid {st.st_uid}, not root"
+    if st.st_uid != owner:
+        return f"owned by uid {st.st_uid}, not {'root' if owner == 0 else owner}"
     mode = stat.S_IMODE(st.st_mode)
     if mode & 0o022 and not mode & stat.S_ISVTX:
         return f"mode {mode:04o}: others may write without the sticky bit"
@@ -159,7 +160,7 @@ def own_dir(path: Path, uid: int, create: bool = True) -> Path:
 
 
 def locate(env: Mapping[str, str] | None = None, base: Path = SHARED_BASE,
-           create: bool = False) -> StoreLocation:
+           create: bool = False, base_owner: int = 0) -> StoreLocation:
     """Where this user's store is (see the module's text). The per-user directory is
     checked when it exists, and made only with *create* (or :meth:`StoreLocation.make`):
     looking, as doctor or a launch without a store client does, changes nothing.
@@ -174,7 +175,7 @@ def locate(env: Mapping[str, str] | None = None, base: Path = SHARED_BASE,
                              "XDG_DATA_HOME is set, and the store stays in it",
                              fix="unset XDG_DATA_HOME, or point it at a path without your "
                                  "login")
-    problem = check_base(base)
+    problem = check_base(base, base_owner)
     if problem is not None:
         return StoreLocation(legacy, not names_user(legacy, user.login, user.home),
                              f"{base} is {problem}",

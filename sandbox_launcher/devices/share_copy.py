@@ -255,7 +255,7 @@ def share_notes(grant: ShareGrant | None, home: str) -> list[str]:
         return []
     if grant.writable:
         why = "a writable share is the folder itself"
-    elif not fits(grant.host):
+    elif not fits(grant.host, SNAPSHOT_CAP, SNAPSHOT_ENTRIES):
         why = (f"the folder is larger than a copy may be ({SNAPSHOT_CAP >> 20} MiB or "
                f"{SNAPSHOT_ENTRIES} entries)")
     else:
