@@ -19,6 +19,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -141,6 +142,10 @@ def test_files_are_in_place_and_equal_to_resources(root: Path) -> None:
     # where build-deb finds AppArmor 4 (Ubuntu 24.04+, Debian 13).
     assert not (root / "etc/apparmor.d/sandbox-launcher").exists()
     assert not (root / "etc/sandbox-launcher").exists()
+    # The base of the users' client stores (postinst): root's, sticky, 1733.
+    base = (root / "var/lib/sandbox-launcher").lstat()
+    assert (stat.S_ISDIR(base.st_mode), stat.S_IMODE(base.st_mode), base.st_uid) == (
+        True, 0o1733, 0)
 
 
 def test_desktop_entry_validates_and_registers_the_meeting_links(root: Path) -> None:
@@ -297,10 +302,16 @@ def _status(root: Path) -> str:
                    "sandbox-launcher").stdout
 
 
+def _store_file(root: Path, user: LauncherUser) -> Path:
+    """A file of the user's client store, out of the home (core/store_path.py)."""
+    return root / "var/lib/sandbox-launcher" / str(user.uid) / "clients/zoom/state.json"
+
+
 def _user_data_intact(root: Path, user: LauncherUser) -> None:
     home = root / "home" / user.name
     for name in USER_FILES:
         assert (home / name).read_text(encoding="utf-8") == f"{name}\n", name
+    assert _store_file(root, user).read_text(encoding="utf-8") == "{}\n"
     assert (root / ADMIN_POLICY).read_text(encoding="utf-8") == "# the administrator's\n"
 
 
@@ -314,6 +325,8 @@ def test_upgrade_remove_and_purge_keep_users_and_admins_files(
         (home / name).write_text(f"{name}\n", encoding="utf-8")
     (root / ADMIN_POLICY).parent.mkdir(parents=True)
     (root / ADMIN_POLICY).write_text("# the administrator's\n", encoding="utf-8")
+    _store_file(root, root_user).parent.mkdir(parents=True)
+    _store_file(root, root_user).write_text("{}\n", encoding="utf-8")
 
     newer = _newer_version(deb)
     shutil.copy(newer, root / "tmp" / newer.name)

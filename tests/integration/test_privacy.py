@@ -28,6 +28,7 @@ import pytest
 from client_world import Vendor, chown_tree, vendor
 from conftest import LauncherUser
 from conftest_net import SYSTEM_PYTHON, HostNetns, last_json
+from schemas import problems
 
 import sandbox_launcher
 from sandbox_launcher.backends.namespace import clock
@@ -141,7 +142,9 @@ def _run_probe(host_netns: HostNetns, profile: str, options: list[str], probe_so
         env_extra=env)
     assert done.returncode == 0, f"stdout:\n{done.stdout}\nstderr:\n{done.stderr}"
     assert "Traceback" not in done.stderr, done.stderr
-    return {"client": last_json(done.stdout), "report": json.loads(report.read_text())}
+    written = json.loads(report.read_text())
+    assert not problems("report", written)  # devices.share is in the published schema
+    return {"client": last_json(done.stdout), "report": written}
 
 
 def _scan_in(profile: str, host_netns: HostNetns, probe_source: str,

@@ -45,7 +45,8 @@ def test_rpm_holds_the_same_files_as_the_deb(rpm: Path) -> None:
                  "/usr/share/bash-completion/completions/sandbox-launcher",
                  "/usr/share/zsh/site-functions/_sandbox-launcher",
                  "/usr/share/fish/vendor_completions.d/sandbox-launcher.fish",
-                 "/usr/share/sandbox-launcher/apparmor/sandbox-launcher"):
+                 "/usr/share/sandbox-launcher/apparmor/sandbox-launcher",
+                 "/var/lib/sandbox-launcher"):
         assert path in files, path
     assert any(re.fullmatch(r"/usr/share/man/man1/sandbox-launcher\.1(\.gz)?", f) for f in files)
     assert not any(f.startswith("/usr/lib/.build-id") for f in files)
