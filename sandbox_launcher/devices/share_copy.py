@@ -10,9 +10,10 @@ without the room, the folder is bound as before and the report says its path is 
 A writable share stays a bind (the user wants the client's files back).
 
 The copy reads from the folder the share check opened (its O_PATH fd), never by path,
-and follows no link: regular files and directories are copied; a symlink only when it is
-relative and stays in the share (one pointing out would lead nowhere inside, and its text
-could name the user); fifos, sockets and devices are left out and listed.
+and follows no link (a link is copied as a link, so no host file outside the share is ever
+read): regular files and directories are copied; a symlink only when it is relative and
+stays in the share (one pointing out would lead nowhere inside, and its text could name
+the user); fifos, sockets and devices are left out and listed.
 """
 
 from __future__ import annotations
@@ -96,7 +97,8 @@ def _copy_file(src_fd: int, name: str, dest: Path, st: os.stat_result,
     fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC,
                  dir_fd=src_fd)
     with open(fd, "rb") as reader:
-        if (os.fstat(fd).st_dev, os.fstat(fd).st_ino) != (st.st_dev, st.st_ino):
+        opened = os.fstat(fd)
+        if (opened.st_dev, opened.st_ino) != (st.st_dev, st.st_ino):
             raise OSError(f"{name} changed while it was copied")
         # Owner-only; executable stays executable (a script the meeting needs).
         mode = 0o500 if st.st_mode & 0o111 else 0o400
@@ -120,36 +122,37 @@ def _copy_dir(src_fd: int, dest: Path, rel: Path, budget: _Budget, depth: int) -
     with os.scandir(src_fd) as entries:
         names = sorted(e.name for e in entries)
     for name in names:
-        st = os.stat(name, dir_fd=src_fd, follow_symlinks=False)
-        here = rel / name
         try:
-            if stat.S_ISDIR(st.st_mode):
-                budget.take()
-                sub = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
-                              | os.O_CLOEXEC, dir_fd=src_fd)
-                try:
-                    (dest / name).mkdir(mode=0o700)
-                    _copy_dir(sub, dest / name, here, budget, depth + 1)
-                finally:
-                    os.close(sub)
-            elif stat.S_ISREG(st.st_mode):
-                budget.take()
-                _copy_file(src_fd, name, dest / name, st, budget)
+            _copy_entry(src_fd, name, dest, rel / name, budget, depth)
         except PermissionError:
-            # Unreadable to the user: bound, the client could not read it either.
-            budget.skipped.append(f"{here} (you cannot read it)")
-            continue
-        if stat.S_ISDIR(st.st_mode) or stat.S_ISREG(st.st_mode):
-            continue
-        if stat.S_ISLNK(st.st_mode):
-            target = os.readlink(name, dir_fd=src_fd)
-            if _link_stays_inside(target, here):
-                budget.take()
-                os.symlink(target, dest / name)
-            else:
-                budget.skipped.append(f"{here} (a link out of the folder)")
+            # The user cannot read it: through a bind the client could not either.
+            budget.skipped.append(f"{rel / name} (you cannot read it)")
+
+
+def _copy_entry(src_fd: int, name: str, dest: Path, here: Path, budget: _Budget,
+                depth: int) -> None:
+    st = os.stat(name, dir_fd=src_fd, follow_symlinks=False)
+    if stat.S_ISDIR(st.st_mode):
+        budget.take()
+        sub = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC,
+                      dir_fd=src_fd)
+        try:
+            (dest / name).mkdir(mode=0o700)
+            _copy_dir(sub, dest / name, here, budget, depth + 1)
+        finally:
+            os.close(sub)
+    elif stat.S_ISREG(st.st_mode):
+        budget.take()
+        _copy_file(src_fd, name, dest / name, st, budget)
+    elif stat.S_ISLNK(st.st_mode):
+        target = os.readlink(name, dir_fd=src_fd)
+        if _link_stays_inside(target, here):
+            budget.take()
+            os.symlink(target, dest / name)
         else:
-            budget.skipped.append(f"{here} (not a file or folder)")
+            budget.skipped.append(f"{here} (a link out of the folder)")
+    else:
+        budget.skipped.append(f"{here} (not a file or folder)")
 
 
 def snapshot(share_fd: int, dest: Path, cap: int = SNAPSHOT_CAP,
