@@ -13,9 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from sandbox_launcher.clients import migrate
+from sandbox_launcher.clients import launch, migrate
+from sandbox_launcher.clients.store import ClientStore
 from sandbox_launcher.core import store_path
 from sandbox_launcher.core.errors import ClientStoreError
+from sandbox_launcher.core.profile import load_profiles
 from sandbox_launcher.core.store_path import check_base, locate, names_user, own_dir
 from sandbox_launcher.host.checks import check_client_store
 
@@ -215,3 +217,23 @@ def test_a_vendor_the_new_store_has_stays_where_it_was(tmp_path: Path) -> None:
     (where.root / "zoom").mkdir()
     done = migrate.migrate(where)
     assert done.left == ["zoom"] and (old / "zoom" / "1.0" / "bin" / "zoom").is_file()
+
+
+def _store_with_zoom(root: Path) -> ClientStore:
+    (root / "zoom" / "1.0").mkdir(parents=True)
+    (root / "zoom" / "state.json").write_text(
+        '{"current": "1.0", "last_started": null, "versions": {"1.0": {}}}')
+    return ClientStore(root)
+
+
+def test_a_store_client_from_a_path_naming_the_user_is_noted(tmp_path: Path,
+                                                              neutral: Path) -> None:
+    zoom = load_profiles(tmp_path / "no-user-profiles").get("zoom")
+    named = tmp_path / LOGIN / "clients"  # a path with the login in it
+    got = launch.setup(zoom, (), None, sandbox_home="/home/user", path="/usr/bin",
+                       store=_store_with_zoom(named))
+    assert got.mounts == ((str(named / "zoom" / "1.0"), "/opt/zoom"),)
+    assert len(got.notes) == 1 and f"host path {named} names you" in got.notes[0]
+    clean = launch.setup(zoom, (), None, sandbox_home="/home/user", path="/usr/bin",
+                         store=_store_with_zoom(neutral / "clients"))
+    assert clean.mounts and clean.notes == ()
