@@ -14,11 +14,13 @@ from __future__ import annotations
 import ctypes.util
 import grp
 import os
+import pwd
 import re
 import stat
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..core import store_path
 from ..core.check import Status
@@ -220,6 +222,21 @@ def check_client_store(env: Mapping[str, str]) -> Finding:
     moving = (f"; the store in {where.legacy} moves there on its next use"
               if where.legacy is not None else "")
     return Finding("ok", f"{where.root}, out of your home ({where.why}){moving}")
+
+
+def check_session_files_path(env: Mapping[str, str]) -> Finding:
+    """Whether the runtime dir, where the downloads, the share's copy and the device
+    sockets are bound from, is out of the login's path (mountinfo shows it too)."""
+    runtime = env.get("XDG_RUNTIME_DIR", "")
+    # Without one, core.paths.runtime_dir falls back to this (named by the uid).
+    fallback = Path(f"/tmp/sandbox-launcher-{os.getuid()}")
+    where = Path(runtime) if os.path.isabs(runtime) else fallback
+    user = pwd.getpwuid(os.getuid())
+    if store_path.names_user(where, user.pw_name, env.get("HOME") or user.pw_dir):
+        return Finding("warn", f"{where} names you and is visible inside the sandbox",
+                       "let logind provide XDG_RUNTIME_DIR (/run/user/UID), or point it at "
+                       "a path without your login")
+    return Finding("ok", f"{where}: names no one")
 
 
 # --- vm backend --------------------------------------------------------------------

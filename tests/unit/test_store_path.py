@@ -19,7 +19,7 @@ from sandbox_launcher.core import store_path
 from sandbox_launcher.core.errors import ClientStoreError
 from sandbox_launcher.core.profile import load_profiles
 from sandbox_launcher.core.store_path import check_base, locate, names_user, own_dir
-from sandbox_launcher.host.checks import check_client_store
+from sandbox_launcher.host.checks import check_client_store, check_session_files_path
 
 LOGIN = pwd.getpwuid(os.getuid()).pw_name
 
@@ -237,3 +237,12 @@ def test_a_store_client_from_a_path_naming_the_user_is_noted(tmp_path: Path,
     clean = launch.setup(zoom, (), None, sandbox_home="/home/user", path="/usr/bin",
                          store=_store_with_zoom(neutral / "clients"))
     assert clean.mounts and clean.notes == ()
+
+
+def test_doctor_says_whether_session_files_name_the_user(tmp_path: Path) -> None:
+    home = str(tmp_path / LOGIN)
+    named = check_session_files_path({"HOME": home, "XDG_RUNTIME_DIR": f"{home}/run"})
+    assert named.status == "warn" and "names you" in named.summary
+    assert "logind" in named.hint
+    clean = check_session_files_path({"HOME": home, "XDG_RUNTIME_DIR": "/run/user/4242"})
+    assert clean.status == "ok" and clean.summary == "/run/user/4242: names no one"
