@@ -221,7 +221,7 @@ def check_client_store(env: Mapping[str, str]) -> Finding:
                                f"({where.why})", where.fix)
     moving = (f"; the store in {where.legacy} moves there on its next use"
               if where.legacy is not None else "")
-    return Finding("ok", f"{where.root}, out of your home ({where.why}){moving}")
+    return Finding("ok", f"{where.root}: names no one{moving}")
 
 
 def check_session_files_path(env: Mapping[str, str]) -> Finding:
