@@ -206,11 +206,10 @@ class ShareView:
 
     def report(self) -> dict[str, Any]:
         """The report's ``devices.share``."""
-        if self.grant.writable:
+        if self.snap is None:
             return {"mode": "bind", "host_path_visible": True,
                     "why": f"a writable share is the folder itself: the client can read "
                            f"{self.grant.host} in /proc/self/mountinfo"}
-        assert self.snap is not None
         return self.snap.to_dict(self.grant.host)
 
     def remove(self) -> Check:
