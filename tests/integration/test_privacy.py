@@ -109,6 +109,11 @@ def grants(host_netns: HostNetns, vendor: Vendor, launcher_user: LauncherUser,
            ) -> Iterator[Path]:
     """A store client installed the user's default way, and a share folder in the home;
     yields the share. Both go at the end."""
+    if not launcher_user.switch:
+        listed = host_netns.run_launcher(["client", "list", "--json"])
+        if listed.returncode != 0 or json.loads(listed.stdout or "[]"):
+            pytest.fail("your own client store has clients: run as root (the tests then "
+                        "use their own user), this test would replace and remove them")
     install = ["client", "install", "zoom", "--from", str(vendor.deb),
                "--keyring", str(vendor.workdir / "zoom.gpg")]
     done = host_netns.run_launcher(install)
