@@ -45,9 +45,10 @@ def own_dir(launcher_user: LauncherUser) -> Iterator[Path]:
     """The user's directory in the shared base, absent before and after the test."""
     assert SHARED_BASE.is_dir(), f"{SHARED_BASE} is missing: run scripts/setup.sh"
     mine = SHARED_BASE / str(launcher_user.uid)
-    if not launcher_user.switch and mine.exists():
-        pytest.fail(f"{mine} is your own client store: run as root (the tests then use "
-                    "their own user), this test would remove it")
+    old = launcher_user.home / ".local/share/sandbox-launcher/clients"
+    if not launcher_user.switch and (mine.exists() or old.exists()):
+        pytest.fail(f"{mine} or {old} is your own client store: run as root (the tests "
+                    "then use their own user), this test would remove it")
     _remove(mine)
     yield mine
     _remove(mine)
