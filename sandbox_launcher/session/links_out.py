@@ -157,9 +157,12 @@ class LinkDesk:
                 number, busy = self._count, self._busy or self._closed
                 self._busy = True
             if busy:
-                self._finish(conn, number, None, "refused", "launcher",
-                             "another address of this session waits for an answer")
-                conn.close()
+                with conn:
+                    conn.settimeout(0.2)
+                    with contextlib.suppress(OSError):  # unread data would reset the reply
+                        conn.recv(MAX_ADDRESS + 64)
+                    self._finish(conn, number, None, "refused", "launcher",
+                                 "another address of this session waits for an answer")
                 continue
             threading.Thread(target=self._serve, args=(conn, number), daemon=True,
                              name=f"link-{self.session_id}-{number}").start()

@@ -2,8 +2,8 @@
 and waits for the sign-in's return link.
 
 Run inside the sandbox as ``/usr/bin/python3 -c "<this file>" --open URL [--open URL…]
-[--seconds S] [LINK]`` (standard library only: the repository is not visible in there). Like Zoom it is
-a single instance per sandbox: the first process takes a lock in /tmp, runs
+[--seconds S] [LINK]`` (standard library only: the repository is not visible in there).
+Like Zoom it is a single instance per sandbox: the first process takes a lock in /tmp, runs
 ``xdg-open URL`` for each (found on PATH, as a client finds it) and prints
 ``{"ready": true, "opened": [{"status": …, "stderr": …, "program": …}, …]}``; every later
 process (the return link, handed over through the join path) writes its argv to
