@@ -125,3 +125,25 @@ def test_the_question_opens_copies_or_refuses_and_the_return_link_comes_back(
         ("tracker.example", "refused", "user")]
     assert [(j["service"], j["host"]) for j in outcome.report["joins"]["links"]] == [
         ("zoom", "zoom.us")]
+
+
+def test_the_question_in_german(qtbot: QtBot, service: SessionService) -> None:
+    from sandbox_launcher.core.outbound import check_address
+    from sandbox_launcher.session.links_out import LinkQuestion
+
+    german = build(service, locale=QLocale(QLocale.Language.German, QLocale.Country.Germany))
+    try:
+        dialog = LinkQuestionDialog(LinkQuestion("zoom-abc123", "zoom", 1,
+                                                 check_address(SIGN_IN)), "Zoom", german.window)
+        qtbot.addWidget(dialog)
+        assert dialog.windowTitle() == "Eine Besprechung möchte eine Adresse öffnen"
+        assert _label(dialog, "linkQuestionIntro") == (
+            "Die Sitzung zoom-abc123 (Zoom) möchte diese Adresse in Ihrem Browser öffnen:")
+        assert _label(dialog, "linkQuestionHost").startswith("Sie führt zu <b>sso.example</b>")
+        assert [dialog.button(a).text() for a in Answer] == [
+            "In meinem Browser ö&ffnen", "Adresse &kopieren", "&Ablehnen"]
+        with qtbot.waitSignal(dialog.answered) as answered:
+            dialog.reject()  # closing it refuses
+        assert answered.args == [Answer.REFUSE]
+    finally:
+        close_app(german)
