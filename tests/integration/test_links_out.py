@@ -39,6 +39,7 @@ from conftest import (
     user_environment,
     wait_for_ready,
 )
+from schemas import problems
 
 pytestmark = pytest.mark.integration
 
@@ -160,6 +161,7 @@ def test_allow_opens_exactly_the_address_and_the_return_link_reaches_the_asking_
     # Only one session ran: the return link started none.
     assert world.run("sessions", "--json").stdout.strip() in ("[]", "")
     report = json.loads(report_path.read_text())
+    assert problems("report", report) == []
     asked = report["devices"]["links_out"]["requests"]
     assert [(r["scheme"], r["host"], r["answer"], r["by"]) for r in asked] == [
         ("", "", "refused", "launcher"), ("https", "sso.example", "opened", "policy")]
@@ -190,5 +192,6 @@ def test_deny_and_ask_without_a_terminal_open_nothing_and_the_client_sees_a_fail
     assert not world.browser_log.exists()
     assert f"was refused (by {'policy' if policy else 'nobody'}): {why}" in stderr
     report = json.loads(report_path.read_text())
+    assert problems("report", report) == []
     asked = report["devices"]["links_out"]["requests"]
     assert [(r["host"], r["answer"]) for r in asked] == [("sso.example", "refused")]
