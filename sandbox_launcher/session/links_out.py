@@ -15,8 +15,9 @@ answer, by whom: never the path or query, which may carry a sign-in token). An a
 opened or copied makes the session wait for its client's return link
 (:mod:`.return_links`).
 
-A hostile client may ask often: one question is open at a time per session; anything
-asked meanwhile is refused at once, and the report counts, not lists, past 64 requests.
+A hostile client may ask often: one question is open at a time per session and anything
+asked meanwhile is refused at once; after 20 questions a session is not asked about any
+more; past 64 requests the report counts, not lists, and the front ends hear no more.
 """
 
 from __future__ import annotations
@@ -53,6 +54,8 @@ from .events import LinkAnswered, LinkAsked, LiveEvent
 #: browser that records its argv).
 BROWSER_ENV = "SANDBOX_LAUNCHER_BROWSER"
 MAX_RECORDED = 64
+#: A session that asked this often is not asked about any more (a client that nags).
+MAX_QUESTIONS = 20
 #: A request must arrive whole within this time (the stand-in sends it at once).
 _READ_SECONDS = 5.0
 
@@ -122,6 +125,7 @@ class LinkDesk:
         self._busy = False
         self._closed = False
         self._count = 0
+        self._questions = 0
         self._answers: list[dict[str, Any]] = []
         self._dropped = 0
         links = workdir / LINKS_DIR
@@ -198,17 +202,24 @@ class LinkDesk:
     def _decide(self, conn: socket.socket, number: int, address: Address) -> None:
         verdict, reason = self._config.rule.decide(address)
         ask = verdict is Verdict.ASK
-        self._publish([LinkAsked(number, address.url, address.scheme, address.host, ask,
-                                 round(time.time(), 3))])
         by = "user" if ask else "policy"
+        with self._lock:
+            self._questions += ask
+            nagging = self._questions > MAX_QUESTIONS
+            shown = len(self._answers) < MAX_RECORDED
+        if ask and self._config.ask is None:
+            ask, by, reason = False, "nobody", "there was no one to ask (no terminal, no app)"
+        elif ask and nagging:
+            ask, by, reason = False, "launcher", (f"this session asked more than "
+                                                  f"{MAX_QUESTIONS} times; it is not asked "
+                                                  "about any more")
+        if shown:
+            self._publish([LinkAsked(number, address.url, address.scheme, address.host, ask,
+                                     round(time.time(), 3))])
         answer = Answer.OPEN if verdict is Verdict.OPEN else Answer.REFUSE
         if ask:
-            if self._config.ask is None:
-                by, reason = "nobody", "there was no one to ask (no terminal, no app)"
-            else:
-                answer = self._ask(LinkQuestion(self.session_id, self.profile, number,
-                                                address))
-                reason = "" if answer is not Answer.REFUSE else "you refused"
+            answer = self._ask(LinkQuestion(self.session_id, self.profile, number, address))
+            reason = "" if answer is not Answer.REFUSE else "you refused"
         if answer is not Answer.REFUSE and self._closed:
             answer, reason = Answer.REFUSE, "the session ended before the answer"
         result = {Answer.OPEN: "opened", Answer.COPY: "copied"}.get(answer, "refused")
@@ -233,7 +244,8 @@ class LinkDesk:
                              address.host if address else "", result, by, reason,
                              round(time.time(), 3))
         with self._lock:
-            if len(self._answers) < MAX_RECORDED:
+            listed = len(self._answers) < MAX_RECORDED
+            if listed:
                 self._answers.append({k: v for k, v in event.to_dict().items()
                                       if k != "type"})
             else:
@@ -241,7 +253,8 @@ class LinkDesk:
         if result in ("opened", "copied") and self._schemes and not self._closed:
             with contextlib.suppress(OSError):
                 return_links.remember(self.workdir, self._service)
-        self._publish([event])
+        if listed:  # past the cap, a flood of requests is not a flood of lines and boxes
+            self._publish([event])
         with contextlib.suppress(OSError):
             conn.sendall(json.dumps({"answer": result, "reason": reason}).encode() + b"\n")
 

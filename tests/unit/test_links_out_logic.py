@@ -331,3 +331,21 @@ def test_events_round_trip_and_lines() -> None:
     text = line(answered, verbose=False, launcher_pid=1)
     assert text is not None and "was refused (by nobody): there was no one to ask" in text
     assert 'links.open = "allow"' in text
+
+
+def test_a_client_that_nags_is_not_asked_any_more_and_a_flood_is_not_shown(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sandbox_launcher.session import links_out
+
+    monkeypatch.setattr(links_out, "MAX_QUESTIONS", 2)
+    monkeypatch.setattr(links_out, "MAX_RECORDED", 4)
+    desk = Desk(tmp_path, LinksRule(), Answer.REFUSE)
+    answers = [desk.ask_for(f"https://n{i}.example/") for i in range(6)]
+    assert len(desk.asked) == 2  # the person saw two questions, no more
+    assert [a["answer"] for a in answers] == ["refused"] * 6
+    assert "asked more than 2 times" in answers[2]["reason"]
+    # Four requests are listed and shown; the rest only counted.
+    assert len([e for e in desk.events if isinstance(e, LinkAnswered)]) == 4
+    report = desk.close()
+    assert len(report["requests"]) == 4 and report["not_listed"] == 2
+    assert [r["by"] for r in report["requests"]] == ["user", "user", "launcher", "launcher"]
