@@ -13,7 +13,7 @@ launcher's ``main()``, as in test_policy_enforced.py.
 - ``deny`` (the control of the above: same client, same address): nothing is opened,
   the client's xdg-open fails, and the return link finds no session waiting.
 - ``ask`` without a terminal: nobody can be asked, so nothing is opened, and ``run``
-  says so.
+  says so; on a terminal, ``run`` asks there and does what the person types.
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ pytestmark = pytest.mark.integration
 SSO_CLIENT = REPO_ROOT / "tests" / "stand_in" / "sso_client.py"
 SIGN_IN = "https://sso.example/login?x=1"
 RETURN = "zoommtg://zoom.us/join?confno=1&token=x"
+COPY_ME = "https://help.example/article?id=7"
 PYTHON = str(REPO_ROOT / ".venv" / "bin" / "python")
 _MAIN = ("import sys; from pathlib import Path; from sandbox_launcher.cli.main import main; "
          "from sandbox_launcher.core.policy import SystemFiles; "
@@ -195,3 +196,48 @@ def test_deny_and_ask_without_a_terminal_open_nothing_and_the_client_sees_a_fail
     assert problems("report", report) == []
     asked = report["devices"]["links_out"]["requests"]
     assert [(r["host"], r["answer"]) for r in asked] == [("sso.example", "refused")]
+
+
+def test_run_on_a_terminal_asks_and_opens_what_the_person_says(world: World) -> None:
+    """``run`` from a terminal: the question on stderr, the answer typed on the terminal
+    (o: open, r: refuse), one question at a time."""
+    import os
+    import pty
+    import select
+    import time
+
+    world.policy("")
+    primary, secondary = pty.openpty()
+    try:
+        proc = subprocess.Popen(
+            world._argv("run", "zoom", "--network", "none", "--", SYSTEM_PYTHON, "-c",
+                        SSO_CLIENT.read_text(), "--open", SIGN_IN, "--open", COPY_ME,
+                        "--seconds", "1"),
+            env={**world._env(), "TERM": "xterm"}, cwd=world.user.home, stdin=secondary,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=False)
+        world.spawned.append(proc)  # type: ignore[arg-type]
+        assert proc.stderr is not None
+        err = proc.stderr.fileno()
+        seen = b""
+        for answer in (b"o\n", b"r\n"):
+            deadline = time.monotonic() + 90
+            while seen.count(b"[o], or refuse [r]? ") < (1 if answer == b"o\n" else 2):
+                assert time.monotonic() < deadline, seen.decode()
+                if select.select([err], [], [], 1)[0]:
+                    chunk = os.read(err, 4096)
+                    assert chunk, seen.decode()
+                    seen += chunk
+            os.write(primary, answer)
+        stdout, rest = proc.communicate(timeout=120)
+    finally:
+        os.close(secondary)
+        os.close(primary)
+    stderr = (seen + rest).decode()
+    assert proc.returncode == 0, stderr
+    assert "asks to open an address in your browser:\n    " + SIGN_IN in stderr
+    assert "host: SSO.EXAMPLE" in stderr
+    opened, refused = json.loads(stdout.decode().splitlines()[0])["opened"]
+    assert opened["status"] == 0 and refused["status"] == 4, (opened, refused)
+    assert "you refused" in refused["stderr"]
+    assert [json.loads(line) for line in world.browser_log.read_text().splitlines()] == [
+        [SIGN_IN]]
