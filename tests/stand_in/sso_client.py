@@ -5,7 +5,7 @@ Run inside the sandbox as ``/usr/bin/python3 -c "<this file>" --open URL [--open
 [--seconds S] [LINK]`` (standard library only: the repository is not visible in there).
 Like Zoom it is a single instance per sandbox: the first process takes a lock in /tmp, runs
 ``xdg-open URL`` for each (found on PATH, as a client finds it) and prints
-``{"ready": true, "opened": [{"status": …, "stderr": …, "program": …}, …]}``; every later
+``{"ready": true, "opened": [{"status", "stderr", "program", "seconds"}, …]}``; every later
 process (the return link, handed over through the join path) writes its argv to
 /tmp/sso-client.return and exits. The first prints ``{"returned": ARGV or null}`` once a
 return link came, or after ``--seconds``, and exits 0.
@@ -29,9 +29,11 @@ RETURNED = "/tmp/sso-client.return"
 def open_address(url: str) -> dict[str, object]:
     """Run xdg-open as a client would: by name, on PATH."""
     program = shutil.which("xdg-open") or "xdg-open"
+    started = time.monotonic()
     done = subprocess.run([program, url], capture_output=True, text=True, timeout=400,
                           check=False)
-    return {"status": done.returncode, "stderr": done.stderr.strip(), "program": program}
+    return {"status": done.returncode, "stderr": done.stderr.strip(), "program": program,
+            "seconds": round(time.monotonic() - started, 3)}
 
 
 def main() -> int:
