@@ -4,7 +4,8 @@ Real app service, a real bubblewrap session of the Zoom profile whose client is 
 stand-in (tests/stand_in/sso_client.py): it runs ``xdg-open`` for three addresses, one
 after the other (each waits for its answer), then waits for its sign-in's return link.
 The host's browser is a fake that records its argv (``SANDBOX_LAUNCHER_BROWSER``).
-The question must name the session and show the address with its host; Open hands
+The question must come with the app in the tray (its window hidden), name the session and
+show the address with its host; Open hands
 exactly that address to the browser, Copy puts it on the clipboard and opens nothing,
 Refuse leaves nothing; the return link pasted into the app reaches the asking session
 (its client ends once it has it), and the report lists the answers by host only.
@@ -87,6 +88,7 @@ def test_the_question_opens_copies_or_refuses_and_the_return_link_comes_back(
     qtbot.waitUntil(lambda: service.entry(session_id).state is State.RUNNING,
                     timeout=WAIT_MS)
 
+    app.window.hide()  # the app lives in the tray: the question comes all the same
     first = _question(app, qtbot, SIGN_IN)
     assert first.windowTitle() == "A meeting asks to open an address"
     assert f"The Zoom session {session_id} asks to open" in _label(first, "linkQuestionIntro")
