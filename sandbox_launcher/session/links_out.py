@@ -17,7 +17,9 @@ opened or copied makes the session wait for its client's return link
 
 A hostile client may ask often: one question is open at a time per session and anything
 asked meanwhile is refused at once; after 20 questions a session is not asked about any
-more; past 64 requests the report counts, not lists, and the front ends hear no more.
+more; past 64 requests the report counts, not lists, and the front ends hear no more. A
+connection that closes without asking anything (a program of the user's that scans for
+sockets, such as ``verify``'s unconfined control probe) is no request and is not listed.
 """
 
 from __future__ import annotations
@@ -58,6 +60,10 @@ MAX_RECORDED = 64
 MAX_QUESTIONS = 20
 #: A request must arrive whole within this time (the stand-in sends it at once).
 _READ_SECONDS = 5.0
+
+
+class _NothingAsked(Exception):
+    """A connection that closed without sending a byte."""
 
 
 class Answer(Enum):
@@ -163,10 +169,13 @@ class LinkDesk:
             if busy:
                 with conn:
                     conn.settimeout(0.2)
-                    with contextlib.suppress(OSError):  # unread data would reset the reply
-                        conn.recv(MAX_ADDRESS + 64)
-                    self._finish(conn, number, None, "refused", "launcher",
-                                 "another address of this session waits for an answer")
+                    try:  # read first: unread data would reset the reply
+                        asked = bool(conn.recv(MAX_ADDRESS + 64))
+                    except OSError:
+                        asked = True  # still sending: a request all the same
+                    if asked:  # (a connection that closed at once asked nothing)
+                        self._finish(conn, number, None, "refused", "launcher",
+                                     "another address of this session waits for an answer")
                 continue
             threading.Thread(target=self._serve, args=(conn, number), daemon=True,
                              name=f"link-{self.session_id}-{number}").start()
@@ -179,6 +188,8 @@ class LinkDesk:
             if not chunk:
                 break
             raw += chunk
+        if not raw:
+            raise _NothingAsked
         return json.loads(raw.split(b"\n", 1)[0]).get("url")
 
     def _serve(self, conn: socket.socket, number: int) -> None:
@@ -186,6 +197,10 @@ class LinkDesk:
             with conn:
                 try:
                     address = check_address(self._read(conn), self._schemes)
+                except _NothingAsked:
+                    # Connected and closed, asking nothing (a scan of sockets by one of
+                    # the user's own programs): not a request, so not listed or shown.
+                    return
                 except (OSError, ValueError, AttributeError):
                     self._finish(conn, number, None, "refused", "launcher",
                                  "the request could not be read")

@@ -197,7 +197,7 @@ def test_deny_and_ask_without_a_terminal_open_nothing_and_the_client_sees_a_fail
     report = json.loads(report_path.read_text())
     assert problems("report", report) == []
     asked = report["devices"]["links_out"]["requests"]
-    assert [(r["host"], r["answer"]) for r in asked] == [("sso.example", "refused")]
+    assert [(r["host"], r["answer"]) for r in asked] == [("sso.example", "refused")], asked
 
 
 def test_run_on_a_terminal_asks_and_opens_what_the_person_says(world: World) -> None:

@@ -240,13 +240,28 @@ def test_a_browser_that_fails_is_said(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("payload", [b"not json\n", b'{"url": "file:///etc/shadow"}\n',
-                                     b'{"url": 7}\n', b"[1]\n", b""])
+                                     b'{"url": 7}\n', b"[1]\n", b"\n"])
 def test_bad_requests_are_refused_without_asking(tmp_path: Path, payload: bytes) -> None:
     desk = Desk(tmp_path, LinksRule("allow"))
     assert desk.request(payload)["answer"] == "refused"
     assert desk.asked == [] and desk.opened == []
     assert [type(e) for e in desk.events] == [LinkAnswered]  # nothing shown to ask
     desk.close()
+
+
+def test_a_connection_that_asks_nothing_is_no_request(tmp_path: Path) -> None:
+    desk = Desk(tmp_path, LinksRule("allow"))
+    for _ in range(3):
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+            sock.connect(str(tmp_path / LINKS_DIR / LINKS_SOCKET))
+        deadline = time.monotonic() + 10
+        while desk.desk._busy or desk.desk._count < _ + 1:  # served, one at a time
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+    assert desk.ask_for(SIGN_IN)["answer"] == "opened"  # the desk still serves
+    report = desk.close()
+    assert [r["host"] for r in report["requests"]] == ["sso.example"]
+    assert [type(e) for e in desk.events] == [LinkAsked, LinkAnswered]
 
 
 def test_one_question_at_a_time(tmp_path: Path) -> None:
@@ -260,10 +275,19 @@ def test_one_question_at_a_time(tmp_path: Path) -> None:
         time.sleep(0.01)
     second = desk.ask_for("https://other.example/")
     assert second["answer"] == "refused" and "waits for an answer" in second["reason"]
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as scan:  # asks nothing
+        scan.connect(str(tmp_path / LINKS_DIR / LINKS_SOCKET))
+    count = desk.desk._count
+    deadline = time.monotonic() + 10
+    while desk.desk._count == count and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.3)  # its (non-)answer is done: 0.2 s to read nothing
     hold.set()
     waiting.join(10)
     assert first == [{"answer": "opened", "reason": ""}] and desk.opened == [SIGN_IN]
-    desk.close()
+    report = desk.close()
+    assert [(r["host"], r["answer"]) for r in report["requests"]] == [
+        ("", "refused"), ("sso.example", "opened")]
 
 
 def test_a_session_that_ended_opens_nothing_answered_late(tmp_path: Path) -> None:
