@@ -15,12 +15,15 @@ from pathlib import Path
 from PySide6.QtCore import QLocale, QTimer
 from PySide6.QtWidgets import QAbstractButton, QApplication
 
+from sandbox_launcher.core import paths
 from sandbox_launcher.core.plan import RunOptions
 from sandbox_launcher.session.lifecycle import State
 from sandbox_launcher.session.service import SessionService
 from sandbox_launcher.ui.app import build, teardown
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
+SSO_CLIENT = Path(__file__).resolve().parents[1] / "tests" / "stand_in" / "sso_client.py"
+SIGN_IN = "https://sso.example.com/saml2/login?SAMLRequest=fZJNb9swDIb%2FiqG7LX8kjSPEAbIVw"
 
 
 def shot(name: str) -> None:
@@ -53,6 +56,28 @@ def main() -> int:
 
     def web_panel() -> None:
         shot("launch-panel-web.png")
+        # Zoom signs in with SSO: the stand-in client runs xdg-open inside its sandbox
+        # (offline, no window of its own: the question is what is shown).
+        profiles = paths.user_profiles_dir()
+        profiles.mkdir(parents=True, exist_ok=True)
+        (profiles / "zoom.toml").write_text('[network]\nmode = "none"\n[devices]\n'
+                                            'display = "none"\nspeakers = false\n')
+        window.launch("zoom", RunOptions(command=(
+            "/usr/bin/python3", "-c", SSO_CLIENT.read_text(), "--open", SIGN_IN,
+            "--seconds", "1")))
+        questions = app.questions
+        assert questions is not None
+        when(lambda: bool(questions.open_dialogs()), sso_question, 1000)
+
+    def sso_question() -> None:
+        assert app.questions is not None
+        dialog = app.questions.open_dialogs()[0]
+        shot("sso-question.png")
+        dialog.reject()
+        when(lambda: all(e.outcome is not None for e in service.entries()
+                         if e.profile == "zoom"), sleeper, 500)
+
+    def sleeper() -> None:
         window.launch("generic", RunOptions(command=("/bin/sleep", "600")))
         entries = service.entries
         when(lambda: bool(entries()) and entries()[-1].state is State.RUNNING, quit_question,

@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import signal
+import sys
 from collections.abc import Mapping
 from typing import TextIO
 
@@ -19,6 +20,7 @@ from ..session.lifecycle import Event, State
 from ..session.planning import profiles_under_policy
 from ..session.report import Report, check_report_path
 from . import live_lines
+from .link_question import terminal_asker
 
 
 def print_json(data: object, out: TextIO) -> None:
@@ -63,6 +65,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO,
         launcher: Launcher | None = None) -> int:
     """``run PROFILE [options] [-- COMMAND ARGS…]``: exit status is the client's."""
     launcher = launcher or default_launcher(args.system)
+    if launcher.ask_link is None:
+        launcher.ask_link = terminal_asker(err, sys.stdin)
     command = list(args.client_command)
     _clean_stale(launcher, err)
     plan = launcher.plan(args.profile, RunOptions(
@@ -127,6 +131,12 @@ def open_link(args: argparse.Namespace, out: TextIO, err: TextIO,
     from . import join as join_cli
 
     launcher = launcher or default_launcher(args.system)
+    returning = None if args.new else launcher.return_route(args.url)
+    if returning is not None:  # a sign-in's return: to the session that asked
+        joined = launcher.hand_back(*returning)
+        print(f"sandbox-launcher: the sign-in link went back to the session that asked: "
+              f"{joined.describe()}", file=err)
+        return 0
     route = launcher.route(args.url, getattr(args, "profile", None) or "")
     link, profile = route.link, route.profile
     # A session of that profile runs: join it, start another, or ask (cli/join.py).

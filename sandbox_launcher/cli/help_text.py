@@ -29,13 +29,17 @@ OPEN: dict[str, Any] = {
     "formatter_class": _RAW,
     "description": "Check a meeting link with the strict parser and open it in the "
                    "profile that fits it best\n(the one that names the link's server; "
-                   "a link to an unknown server goes to 'Web meeting').",
+                   "a link to an unknown server goes to 'Web meeting').\n"
+                   "A client's own link (zoommtg://…) goes back into the running session "
+                   "that waits for it\n(one that had a sign-in page opened in the last "
+                   "ten minutes).",
     "epilog": """\
 examples:
   sandbox-launcher open 'https://zoom.us/j/123456789?pwd=abc'
   sandbox-launcher open meet.jit.si/MyRoom
   sandbox-launcher open https://bbb.example.org/rooms/abc/join --profile bigbluebutton-web
-  sandbox-launcher open 'https://teams.microsoft.com/l/meetup-join/…' --join-running""",
+  sandbox-launcher open 'https://teams.microsoft.com/l/meetup-join/…' --join-running
+  sandbox-launcher open 'zoommtg://zoom.us/sso?token=…'   # a sign-in's return link""",
 }
 
 

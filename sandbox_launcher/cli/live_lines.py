@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from ..core.devices import PORTAL
-from ..session.events import DeviceUse, Dns, Join, LiveEvent, Mic, Screen
+from ..session.events import (
+    DeviceUse,
+    Dns,
+    Join,
+    LinkAnswered,
+    LinkAsked,
+    LiveEvent,
+    Mic,
+    Screen,
+)
 
 _P = "sandbox-launcher: "
 
@@ -30,6 +39,14 @@ def line(event: LiveEvent, *, verbose: bool, launcher_pid: int) -> str | None:
             return f"{_P}{device} not in use"
         case Join(service=service, host=host):
             return f"{_P}the client was handed a second link: a {service} meeting on {host}"
+        case LinkAsked(ask=False, host=host):
+            return f"{_P}the client asks to open an address on {host}"
+        case LinkAnswered(answer=answer, host=host, by=by, reason=reason):
+            where = f" on {host}" if host else ""
+            why = f": {reason}" if reason else ""
+            more = ("; the policy's links.open = \"allow\" opens addresses without asking"
+                    if by == "nobody" else "")
+            return f"{_P}the address{where} was {answer} (by {by}){why}{more}"
         case Dns() if verbose:
             return (f"{_P}dns {event.name} {event.qtype}: {event.verdict} ({event.rule}) "
                     f"{[a.ip for a in event.answers]}")

@@ -19,6 +19,7 @@ from typing import Any
 
 from .errors import ProfileError
 from .fields import copy_default, locate_keys, parse_size, parse_toml
+from .outbound import LinksRule
 from .paths import SYSTEM_DIR
 from .policy_schema import AUDIT_FILE, POLICY
 from .schema import FIELDS_BY_KEY
@@ -162,6 +163,11 @@ class Policy:
         """Whether the policy lets profile *name* exist."""
         only = self.get("profiles.only")
         return not only or name in only
+
+    @property
+    def links(self) -> LinksRule:
+        """What sessions may open outside (``[links]``)."""
+        return LinksRule.from_settings(self.get)
 
     @property
     def audit(self) -> AuditPolicy:

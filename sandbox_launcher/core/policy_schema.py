@@ -16,6 +16,7 @@ from typing import Any
 
 from .checks import check_country_code
 from .fields import Field, Schema, check_size
+from .outbound import MODES, check_host_pattern
 from .schema import FIELDS, NAME_RE, check_cidr
 
 #: Where audit lines go when no journal runs and the policy names no file.
@@ -128,6 +129,16 @@ POLICY_FIELDS: tuple[Field, ...] = (
           else f"{v!r} is not an absolute path"),
     Field("audit.meeting_ids", "bool", False, "Meeting IDs in the audit",
           "When true, audit lines name the meeting joined (its ID, never its passcode)."),
+    Field("links.open", "choice", "ask", "Addresses a session opens",
+          "What happens when a client asks to open an address outside its sandbox (sign-in "
+          "with SSO, help pages): ask the user each time, allow (open it in the user's "
+          "browser without asking) or deny (never).", choices=MODES),
+    Field("links.allow_hosts", "str_list", [], "Hosts a session may open",
+          "When set, only addresses on these hosts (`sso.example.com`, `*.example.com`) may "
+          "be opened; others are refused without asking.", item_check=check_host_pattern),
+    Field("links.deny_hosts", "str_list", [], "Hosts a session never opens",
+          "Addresses on these hosts are always refused, whatever `links.open` says.",
+          item_check=check_host_pattern),
     Field("vault.allow", "bool", True, "Remembered sign-in allowed",
           "When false, no profile may remember sign-in in an encrypted vault "
           "(`remember_signin` is refused; existing vaults are left alone)."),

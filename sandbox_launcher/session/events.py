@@ -232,10 +232,70 @@ class DownloadsDecided:
                    tuple(data.get("failed", ())), float(data.get("at") or 0.0))
 
 
-LiveEvent = Dns | JailError | Connections | Mic | Screen | DeviceUse | Join | DownloadsDecided
+@dataclass(frozen=True)
+class LinkAsked:
+    """The client asked to open an address outside the sandbox (``xdg-open`` inside).
+
+    Carries the whole address, for the question shown to the person; the report keeps
+    only its scheme and host (:class:`LinkAnswered`).
+    """
+
+    KIND: ClassVar[str] = "link_asked"
+    request: int  # numbers the requests of one session; the answer names it
+    url: str
+    scheme: str
+    host: str
+    #: Whether the person is asked (False: the policy decides alone).
+    ask: bool
+    at: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """Wire form."""
+        return {"type": self.KIND, "request": self.request, "url": self.url,
+                "scheme": self.scheme, "host": self.host, "ask": self.ask, "at": self.at}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> LinkAsked:
+        """Read the wire form."""
+        return cls(int(data["request"]), str(data["url"]), str(data["scheme"]),
+                   str(data["host"]), bool(data["ask"]), float(data.get("at") or 0.0))
+
+
+@dataclass(frozen=True)
+class LinkAnswered:
+    """What became of an address the client asked to open: opened in the user's
+    browser, copied, or refused; by whom (``user``, ``policy``, or ``nobody`` when no
+    one could be asked), and why when refused. No path or query: it may carry a token."""
+
+    KIND: ClassVar[str] = "link_answered"
+    request: int
+    scheme: str
+    host: str
+    answer: str  # opened, copied or refused
+    by: str
+    reason: str = ""
+    at: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """Wire form (also the report's entry, without ``type``)."""
+        return {"type": self.KIND, "request": self.request, "scheme": self.scheme,
+                "host": self.host, "answer": self.answer, "by": self.by,
+                "reason": self.reason, "at": self.at}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> LinkAnswered:
+        """Read the wire form."""
+        return cls(int(data["request"]), str(data["scheme"]), str(data["host"]),
+                   str(data["answer"]), str(data["by"]), str(data.get("reason", "")),
+                   float(data.get("at") or 0.0))
+
+
+LiveEvent = (Dns | JailError | Connections | Mic | Screen | DeviceUse | Join | DownloadsDecided
+             | LinkAsked | LinkAnswered)
 
 _KINDS: dict[str, Any] = {cls.KIND: cls for cls in (
-    Dns, JailError, Connections, Mic, Screen, DeviceUse, Join, DownloadsDecided)}
+    Dns, JailError, Connections, Mic, Screen, DeviceUse, Join, DownloadsDecided, LinkAsked,
+    LinkAnswered)}
 
 
 def from_dict(data: Mapping[str, Any]) -> LiveEvent:

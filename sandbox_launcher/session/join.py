@@ -217,3 +217,9 @@ class JoinInbox:
     def close(self) -> None:
         """Stop listening (the socket file goes with the state dir)."""
         self._sock.close()
+
+
+# The same steps for a sign-in's return link (session/return_links.py).
+check_joinable = _check_joinable
+handover_of = _handover
+tell_owner = _tell_owner

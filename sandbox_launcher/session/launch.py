@@ -24,8 +24,17 @@ from ..core.plan import LaunchPlan, RunOptions
 from ..core.policy import Policy, SystemFiles, load_policy
 from ..core.profile import ProfileSet
 from ..devices.plan import WindowFinder
-from . import join, store
+from . import join, return_links, store
 from .lifecycle import Listener, Outcome, Session
+from .links_out import (
+    Asker,
+    DeskFactory,
+    LinkDesk,
+    LinksOut,
+    Opener,
+    Publish,
+    browser_opener,
+)
 from .planning import HostLookups, plan_launch, profiles_under_policy
 from .signin import Signin, prepare
 
@@ -62,6 +71,10 @@ class Launcher:
     #: What planning may ask of the host (its environment, windows, cameras, the client
     #: store), given the window finder of this launch; the real host's by default.
     host: Callable[[WindowFinder | None], HostLookups] = HostLookups.of_this_host
+    #: Who is asked when a client wants an address opened outside (None: nobody, so
+    #: what the policy does not allow by itself is refused); how it is opened.
+    ask_link: Asker | None = None
+    open_link: Opener | None = None
     _signins: dict[str, Signin] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -104,19 +117,54 @@ class Launcher:
         backend = self.registry.get(plan.backend)
         plan = replace(plan, notes=(*plan.notes, *backend.notes(plan)))
         own_hooks = bool(home_seed or home_capture)
+        desk = self._desk_factory(plan)
         signin = (prepare(self.profiles().get(plan.profile), self.policy(),
                           self.keyring_backend)
                   if plan.backend != VM and not own_hooks else None)
         if signin is None:
             return Session(plan, backend, listener=listener, sessions_base=self.sessions_base,
-                           home_seed=home_seed, home_capture=home_capture)
+                           home_seed=home_seed, home_capture=home_capture, links=desk)
         plan = replace(plan, notes=(*plan.notes, *signin.notes))
         session = Session(plan, backend, listener=listener, sessions_base=self.sessions_base,
                           home_seed=signin.seed,
-                          home_capture=signin.paths if signin.save_allowed else ())
+                          home_capture=signin.paths if signin.save_allowed else (),
+                          links=desk)
         with self._lock:
             self._signins[session.id] = signin
         return session
+
+    def _desk_factory(self, plan: LaunchPlan) -> DeskFactory | None:
+        """Where the session's xdg-open lands: the namespace backend's sessions only (a
+        VM has no stand-in yet), under the policy's ``[links]``."""
+        if plan.backend == VM:
+            return None
+        config = LinksOut(self.policy().links, self.ask_link,
+                          self.open_link or browser_opener())
+        service = plan.client.handover.service
+
+        def make(workdir: Path, session_id: str, publish: Publish) -> LinkDesk:
+            return LinkDesk(workdir, session_id, plan.profile, service, config, publish)
+
+        return make
+
+    def return_route(self, url: str) -> tuple[return_links.ReturnLink,
+                                              store.FoundSession] | None:
+        """A client's own link (``zoommtg://…``) that a running session waits for after
+        it had an address opened (a sign-in's return): the link and that session. None
+        when *url* is no such link or no session waits (it is then a meeting link)."""
+        if not return_links.is_client_link(url):
+            return None
+        try:
+            link = return_links.parse(url.strip())
+        except LauncherError:
+            return None  # not a return link: the meeting-link parser says why
+        found = return_links.waiting_for(link, self.sessions_base)
+        return (link, found) if found is not None else None
+
+    def hand_back(self, link: return_links.ReturnLink,
+                  found: store.FoundSession) -> join.Joined:
+        """Give a sign-in's return link to the session that waits for it."""
+        return return_links.hand_back(found, link, self.registry)
 
     def finished(self, session: Session, outcome: Outcome) -> tuple[str, ...]:
         """After the session: a store client that ran becomes the known-good one, and the

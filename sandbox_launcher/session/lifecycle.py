@@ -31,6 +31,7 @@ from ..devices.screen import started_event
 from ..host import procs
 from . import audit, join, report, store, wipe
 from .events import Connections, LiveEvent, Mic, Screen, from_dicts
+from .links_out import DeskFactory, LinkDesk
 from .resources import LiveResources, ResourceFactory, SessionResources
 from .states import NEXT, Event, Listener, Outcome, State
 from .usage import DeviceWatch
@@ -50,7 +51,8 @@ class Session:
                  listener: Listener | None = None, sessions_base: Path | None = None,
                  home_seed: HomeFiles | None = None,
                  home_capture: tuple[str, ...] = (), capture_limit: int = CAPTURE_LIMIT,
-                 resources: ResourceFactory = SessionResources.start) -> None:
+                 resources: ResourceFactory = SessionResources.start,
+                 links: DeskFactory | None = None) -> None:
         self.plan = plan
         self.backend = backend
         self._seed = home_seed
@@ -69,6 +71,9 @@ class Session:
         self._closed = False
         #: Where joiners of this session say which links they handed over (session/join.py).
         self._inbox: join.JoinInbox | None = None
+        #: Where the client's xdg-open asks to open addresses outside (links_out.py).
+        self._links = links
+        self._desk: LinkDesk | None = None
         self._times: dict[str, float] = {}
         #: Whether the microphone is muted now; None while the session has none to switch.
         self.mic_muted: bool | None = None
@@ -136,8 +141,7 @@ class Session:
             raise SessionError(f"could not create the session's state dir: {exc.strerror}",
                                "check free space and permissions of the runtime dir "
                                "(XDG_RUNTIME_DIR)") from exc
-        with contextlib.suppress(OSError):  # without it, joins are not recorded
-            self._inbox = join.JoinInbox(owned.dir)
+        self._open_inboxes(owned)
         listeners_before = procs.listening_sockets()
         handle: SandboxHandle | None = None
         status: int | None = None
@@ -179,10 +183,19 @@ class Session:
     def _close_resources(self) -> tuple[dict[str, Any], dict[str, Any]]:
         """Stop the jail and the device helpers; their final reports."""
         resources, self._resources = self._resources, None
+        links = {"links_out": self._desk.close()} if self._desk is not None else {}
         if resources is None:
-            return self.plan.network.to_dict(), {}
+            return self.plan.network.to_dict(), links
         resources.close()
-        return resources.network_report, resources.devices_report
+        return resources.network_report, {**resources.devices_report, **links}
+
+    def _open_inboxes(self, owned: store.OwnedSession) -> None:
+        """The sockets in the state dir: joiners' news, the client's xdg-open."""
+        with contextlib.suppress(OSError):  # without it, joins are not recorded
+            self._inbox = join.JoinInbox(owned.dir)
+        if self._links is not None:
+            with contextlib.suppress(OSError):  # without it, the client's xdg-open fails
+                self._desk = self._links(owned.dir, self.id, self._publish)
 
     def _wait(self, handle: SandboxHandle, resources: LiveResources,
               owned: store.OwnedSession) -> bool:
@@ -190,7 +203,7 @@ class Session:
         sel = selectors.DefaultSelector()
         sel.register(handle.fileno(), selectors.EVENT_READ)
         sel.register(self._stop_r, selectors.EVENT_READ)
-        inbox_fd = self._watch_inbox(sel)
+        inbox_fds = self._watch_inbox(sel)
         net_fd = resources.network_fd()
         if net_fd is not None:
             sel.register(net_fd, selectors.EVENT_READ)
@@ -217,8 +230,8 @@ class Session:
                     if resources.device_fd() is None:  # its helper exited: nothing more
                         sel.unregister(dev_fd)
                         dev_fd = None
-                if inbox_fd in ready:
-                    self._inbox_news(stopping)
+                if ready & inbox_fds:
+                    self._inbox_news(stopping, ready)
                 if handle.fileno() in ready:
                     return stopping
                 requests = b""
@@ -274,21 +287,24 @@ class Session:
         if self._devices is not None:
             self._devices.end()
 
-    def _inbox_news(self, stopping: bool) -> None:
+    def _inbox_news(self, stopping: bool, ready: set[int]) -> None:
         """What joiners handed over, and a stop ``stop ID`` asked for (only this session
-        stops: an app's other sessions go on)."""
+        stops: an app's other sessions go on); addresses the client asks to open."""
+        if self._desk is not None and self._desk.fileno() in ready:
+            self._desk.accept()
         if self._inbox is None:
             return
         self._publish(from_dicts(self._inbox.read()))
         if self._inbox.stop_asked and not stopping:
             self.request_stop()  # handled as any stop request
 
-    def _watch_inbox(self, sel: selectors.BaseSelector) -> int | None:
-        """Let *sel* wake us when a joiner (session/join.py) has handed over a link."""
-        if self._inbox is None:
-            return None
-        sel.register(self._inbox.fileno(), selectors.EVENT_READ)
-        return self._inbox.fileno()
+    def _watch_inbox(self, sel: selectors.BaseSelector) -> set[int]:
+        """Let *sel* wake us when a joiner (session/join.py) has handed over a link, or
+        the client asks to open an address (links_out.py)."""
+        fds = {box.fileno() for box in (self._inbox, self._desk) if box is not None}
+        for fd in fds:
+            sel.register(fd, selectors.EVENT_READ)
+        return fds
 
     def _publish(self, events: Sequence[LiveEvent]) -> None:
         """Send live events (network, device, ``join``) to the app."""

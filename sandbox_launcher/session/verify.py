@@ -25,6 +25,7 @@ from ..backends.namespace.environment import runtime_dir as namespace_runtime_di
 from ..core import paths, proc
 from ..core.devices import INSIDE_DISPLAY, INSIDE_WAYLAND
 from ..core.errors import LauncherError
+from ..core.outbound import INSIDE_DIR, LINKS_SOCKET
 from ..core.plan import SANDBOX_HOME, LaunchPlan, RunOptions
 from ..verify import bait as bait_mod
 from ..verify import fake_internet as fi
@@ -268,6 +269,9 @@ def granted_sockets(plan: LaunchPlan) -> list[str]:
         found.append(f"{runtime}/bus")
     if devices.audio.host_server:
         found.append(f"{runtime}/pulse/native")
+    # Every namespace session's xdg-open stand-in asks the launcher there (links_out.py);
+    # what it hands over is checked and asked about, so reaching it is no escape.
+    found.append(f"{INSIDE_DIR}/{LINKS_SOCKET}")
     return found
 
 

@@ -17,6 +17,7 @@ from .bridge import ServiceBridge
 from .collector import GuiThreadCollector
 from .icons import app_icon
 from .instance import InstanceServer
+from .link_question import LinkQuestions
 from .main_window import MainWindow
 from .settings import UiSettings
 from .tray import Tray
@@ -52,6 +53,8 @@ class App:
     tray: Tray
     tray_shown: bool
     translators: list[QTranslator]
+    #: Asks when a session's client wants an address opened outside (SSO sign-in).
+    questions: LinkQuestions | None = None
 
 
 def build(service: SessionService, *, tray_only: bool = False,
@@ -72,6 +75,8 @@ def build(service: SessionService, *, tray_only: bool = False,
     bridge = ServiceBridge(service, qapp)
     window = MainWindow(bridge, clients=clients, settings=settings)
     tray = Tray(bridge, window)
+    questions = LinkQuestions(bridge, window)
+    service.launcher.ask_link = questions.asker()
     shown = tray.show()
     # With a tray, the app lives on when its window is closed; without one it cannot.
     qapp.setQuitOnLastWindowClosed(not shown)
@@ -79,7 +84,7 @@ def build(service: SessionService, *, tray_only: bool = False,
         window.show()
     if ask_link:  # the desktop entry's "Open meeting link" action
         window.links.ask()
-    return App(qapp, bridge, window, tray, shown, translators)
+    return App(qapp, bridge, window, tray, shown, translators, questions)
 
 
 def teardown(app: App) -> None:
@@ -90,6 +95,9 @@ def teardown(app: App) -> None:
     were gone; that is where "Fatal Python error: none_dealloc" came from on quit.
     """
     app.bridge.service.set_listener(None)  # no more signals into widgets going away
+    app.bridge.service.launcher.ask_link = None
+    if app.questions is not None:
+        app.questions.refuse_all()
     app.tray.icon.hide()
     app.window.quitting = True
     app.window.close()

@@ -91,7 +91,10 @@ class MeetingLinks(QObject):
 
     def open(self, text: str) -> QMessageBox | QInputDialog | None:
         """Parse *text*; refuse it visibly, let the person choose among the profiles that
-        fit it equally well, ask about a running session, or launch."""
+        fit it equally well, ask about a running session, or launch. A sign-in's return
+        link (``zoommtg://…`` while a session waits for it) goes back to that session."""
+        if self._returned(text):
+            return None
         try:
             link = links.parse(routing.with_scheme(text))
             fits = routing.candidates(link, self.bridge.service.profiles().profiles.values())
@@ -109,6 +112,22 @@ class MeetingLinks(QObject):
         if len(fits) > 1:
             return self._choose(link, fits)
         return self.open_in(link, fits[0].name)
+
+    def _returned(self, text: str) -> bool:
+        """Hand a sign-in's return link to the session that waits for it, if one does."""
+        launcher = self.bridge.service.launcher
+        found = launcher.return_route(text)
+        if found is None:
+            return False
+
+        def failed(error: LauncherError) -> None:
+            show_error(self.parent_widget, error, self.tr("Sign-in"))
+            self.join_refused.emit(error)
+
+        self.bridge.call(lambda: launcher.hand_back(*found), self.joined.emit, failed)
+        self.notice.emit(self.tr("The sign-in went back to session {id}.").format(
+            id=found[1].record.id))
+        return True
 
     def _choose(self, link: links.MeetingLink, fits: list[routing.Fit]) -> QInputDialog:
         """Several profiles fit equally well: the person picks (the usual one first)."""

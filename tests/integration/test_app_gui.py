@@ -23,7 +23,7 @@ SCREENSHOTS = ("window-finished-session.png", "tray-menu.png", "tray-notificatio
                "window-de.png", "editor-de.png", "launch-panel-devices.png",
                "clients-progress.png", "clients-installed.png", "window-wiping.png",
                "downloads-question.png", "window-downloads-waiting.png",
-               "window-camera-in-use.png")
+               "window-camera-in-use.png", "sso-question.png")
 
 
 @pytest.mark.integration

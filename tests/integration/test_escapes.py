@@ -122,6 +122,10 @@ def probe_arguments(services: Any, user: Any, identity: Any, marker: str | None)
         identity.hostname,
         "--env-secret",
         services.env_secret,
+        # The launcher's own "open this address" socket, which every namespace session
+        # is given for its xdg-open stand-in (test_links_out.py): asked about, not open.
+        "--granted-socket",
+        "/run/sandbox-launcher/links.sock",
         "--tiocsti",
         "--inherited-fds",
         "--foreign-fds",
@@ -192,6 +196,9 @@ def test_every_escape_is_attempted_and_none_works(sandboxed_probe: ProbeRun) -> 
     missing = EXPECTED_ATTEMPTS - set(attempts)
     assert not missing, f"never attempted: {sorted(missing)}"
     escaped = {name: attempts[name]["detail"] for name in sandboxed_probe.client["escapes"]}
+    # The only socket passed over is the launcher's own links socket, and it was there.
+    assert "(granted, not tried: ['/run/sandbox-launcher/links.sock'])" in (
+        attempts["socket_scan"]["detail"])
     assert not escaped, "the client escaped:\n" + "\n".join(
         f"  {name}: {detail}" for name, detail in sorted(escaped.items())
     )

@@ -25,7 +25,7 @@ from ...core.runner import Runner, SystemRunner
 from ...devices.host import Link, Mount
 from ...host import procs
 from ..base import BackendState, Captured, Resources
-from . import cleanup, clock, enter, layout
+from . import cleanup, clock, enter, layout, links_view
 from .bwrap import BwrapCommand, BwrapOption, FdOption, FileCopy, Flag, SetEnv
 from .capture import Capture as _Capture
 from .environment import runtime_dir, sandbox_env
@@ -189,9 +189,11 @@ class NamespaceBackend:
         jail, devices = resources.jail, resources.devices
         # First, as it may raise (a missing tool): nothing is open yet that would leak.
         prefix = (jail.enter_argv() if jail else []) + clock.prefix(in_jail=jail is not None)
+        view = [*(devices.view if devices is not None else []),
+                *links_view.install(resources.workdir)]
         info_r, info_w = os.pipe2(os.O_CLOEXEC)
         cmd = build_command(plan, layout.Identity.fresh(), seccomp_fd, info_w, jail is not None,
-                            devices.view if devices is not None else [])
+                            view)
         cmd.add(*home_seed(resources.home_seed))
         command = list(plan.command)
         if capture is not None:

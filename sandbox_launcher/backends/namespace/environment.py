@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 
+from ...core.outbound import INSIDE_BIN
 from ...core.plan import SANDBOX_HOME, SANDBOX_PATH, SANDBOX_USER, LaunchPlan
 
 
@@ -22,7 +23,9 @@ def sandbox_env(plan: LaunchPlan) -> dict[str, str]:
     ones (a profile cannot move the home or the runtime dir), then the device grants'."""
     runtime = runtime_dir()
     env = dict(plan.env)
-    env.update({"PATH": SANDBOX_PATH, "HOME": SANDBOX_HOME, "USER": SANDBOX_USER,
+    # The launcher's xdg-open stand-in first (links_view.py): addresses the client opens
+    # go to the launcher, which asks the person.
+    env.update({"PATH": f"{INSIDE_BIN}:{SANDBOX_PATH}", "HOME": SANDBOX_HOME, "USER": SANDBOX_USER,
                 "LOGNAME": SANDBOX_USER, "SHELL": "/bin/sh", "XDG_RUNTIME_DIR": runtime})
     env.update(plan.devices.env(runtime))
     return env

@@ -1180,6 +1180,16 @@ Quelle: {source}</translation>
     <context>
         <name>MeetingLinks</name>
         <message>
+            <location filename="../meeting_links.py" line="124" />
+            <source>Sign-in</source>
+            <translation>Anmeldung</translation>
+        </message>
+        <message>
+            <location filename="../meeting_links.py" line="128" />
+            <source>The sign-in went back to session {id}.</source>
+            <translation>Die Anmeldung ging zurück an die Sitzung {id}.</translation>
+        </message>
+        <message>
             <location filename="../meeting_links.py" line="68" />
             <location filename="../meeting_links.py" line="158" />
             <location filename="../meeting_links.py" line="202" />
@@ -2787,6 +2797,39 @@ Quelle: {source}</translation>
             <location filename="../vault_dialog.py" />
             <source>Sign-in of {profile} forgotten.</source>
             <translation>Anmeldung von {profile} vergessen.</translation>
+        </message>
+    </context>
+    <context>
+        <name>LinkQuestionDialog</name>
+        <message>
+            <location filename="../link_question.py" line="66" />
+            <source>A meeting asks to open an address</source>
+            <translation>Eine Besprechung möchte eine Adresse öffnen</translation>
+        </message>
+        <message>
+            <location filename="../link_question.py" line="68" />
+            <source>The {profile} session {id} asks to open this address in your browser:</source>
+            <translation>Die Sitzung {id} ({profile}) möchte diese Adresse in Ihrem Browser öffnen:</translation>
+        </message>
+        <message>
+            <location filename="../link_question.py" line="77" />
+            <source>It goes to &lt;b&gt;{host}&lt;/b&gt;. Open it only if you expected a sign-in or page there.</source>
+            <translation>Sie führt zu &lt;b&gt;{host}&lt;/b&gt;. Öffnen Sie sie nur, wenn Sie dort eine Anmeldung oder Seite erwartet haben.</translation>
+        </message>
+        <message>
+            <location filename="../link_question.py" line="86" />
+            <source>&amp;Open in my browser</source>
+            <translation>In meinem Browser ö&amp;ffnen</translation>
+        </message>
+        <message>
+            <location filename="../link_question.py" line="88" />
+            <source>&amp;Copy address</source>
+            <translation>Adresse &amp;kopieren</translation>
+        </message>
+        <message>
+            <location filename="../link_question.py" line="90" />
+            <source>&amp;Refuse</source>
+            <translation>&amp;Ablehnen</translation>
         </message>
     </context>
 </TS>
