@@ -12,6 +12,7 @@ Standard library only, Python 3.11, runs with ``-I -S``.
 from __future__ import annotations
 
 import base64
+import contextlib
 import ctypes
 import json
 import os
@@ -99,6 +100,16 @@ def setup_devices(args: dict[str, str]) -> subprocess.Popen[bytes] | None:
     """
     if args.get("sound") == "1":
         _modprobe("snd_hda_intel")  # ICH9 HDA; no udev: devtmpfs makes /dev/snd/*
+        # A fresh card's capture is switched off; no alsactl restores a state here. The
+        # card appears after its codec probe, so a background shell waits for it. (The
+        # microphone is muted outside the VM, whatever the guest's mixer says.)
+        with contextlib.suppress(OSError):
+            subprocess.Popen(
+                ["/bin/sh", "-c", "for i in $(seq 200); do [ -e /proc/asound/card0 ] && break;"
+                 " sleep 0.1; done; amixer -q -c 0 sset Capture 100% cap;"
+                 " amixer -q -c 0 sset Master 100% unmute"],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL, start_new_session=True)
     if "share" in args:
         try:
             tag, mode, inside = args["share"].split(",", 2)

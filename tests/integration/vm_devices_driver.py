@@ -60,6 +60,8 @@ print(json.dumps(out))
 # Runs in the guest: record the microphone (the HDA card's capture) and measure it.
 RECORD_PROBE = r"""
 import array, json, math, subprocess, sys
+# As a client would (and a hostile one): its own capture fully on. The mute is outside.
+subprocess.run(["amixer", "-q", "-c", "0", "sset", "Capture", "100%", "cap"], check=True)
 raw = subprocess.run(["arecord", "-q", "-D", "hw:0,0", "-f", "S16_LE", "-c", "2",
                       "-r", "48000", "-d", sys.argv[1], "-t", "raw"],
                      capture_output=True, timeout=120)
@@ -101,6 +103,12 @@ def share(workdir: Path, folder: Path, mode: str) -> int:
     return 0
 
 
+def _clients(server: str) -> list[str]:
+    done = subprocess.run(["pactl", f"--server={server}", "list", "short", "clients"],
+                          capture_output=True, text=True, timeout=30, check=True)
+    return sorted(line.split("\t")[2] for line in done.stdout.splitlines() if "\t" in line)
+
+
 def sound(workdir: Path, host_server: str) -> int:
     grant = AudioGrant(host_server=host_server, speakers=False, mic_allowed=True,
                        mic_at_start=False)
@@ -113,10 +121,9 @@ def sound(workdir: Path, host_server: str) -> int:
         vm = machine.boot(image.verify_image("test"), workdir, f"snd-{workdir.name[-6:]}",
                           devices=devices)
         try:
-            qemu = machine.session_processes(vm.state)
-            result["qemu_connections"] = sorted({
-                c.raddr for p in qemu for c in psutil.Process(p).net_connections("unix")
-                if c.raddr})
+            # Whose client QEMU's audio backend is: the session server's, not the host's.
+            result["session_clients"] = _clients(server.admin)
+            result["host_clients"] = _clients(host_server)
             for label, muted in (("muted", True), ("unmuted", False), ("muted_again", True)):
                 result[f"{label}_state"] = server.set_mic(muted)
                 _status, out = _guest(vm, ["/usr/bin/python3", "-I", "-c", RECORD_PROBE, "3"])
