@@ -163,6 +163,8 @@ def viewer(workdir: Path) -> int:
     listening = [f"{c.laddr}" for p in qemu for c in psutil.Process(p).net_connections("inet")
                  if c.status == psutil.CONN_LISTEN]
     viewer_pid = handle.viewer.process.pid
+    if not handle.viewer.running():  # say why, then clean up as usual
+        print(json.dumps({"viewer_died": handle.viewer.close(), "spice": info}), flush=True)
     viewer_listening = [f"{c.laddr}" for c in psutil.Process(viewer_pid).net_connections("inet")]
     closed_at = time.monotonic()
     os.kill(viewer_pid, signal.SIGTERM)  # as when the user closes its window

@@ -194,7 +194,7 @@ class VmBackend:
         viewer = None
         try:
             if display:
-                viewer = Viewer.start(self.uri, vm.state.domain, f"{plan.profile} (VM)")
+                viewer = Viewer.start(self.uri, vm.state.domain)
             vm.start_command(list(plan.command), env)
         except BaseException:
             if viewer is not None:

@@ -29,10 +29,11 @@ _PURPOSE = "to show the VM's screen (a VM session with a display opens it in a w
 CLOSE_SECONDS = 5.0
 
 
-def viewer_argv(uri: str, domain: str, title: str) -> list[str]:
-    """The viewer's command line (``--attach``: the connection comes from libvirt)."""
+def viewer_argv(uri: str, domain: str) -> list[str]:
+    """The viewer's command line (``--attach``: the connection comes from libvirt). Its
+    window is titled with the domain's name, which carries the session's id."""
     exe = proc.which("virt-viewer", _PURPOSE)
-    return [exe, "--connect", uri, "--attach", "--title", title, domain]
+    return [exe, "--connect", uri, "--attach", "--domain-name", "--", domain]
 
 
 class Viewer:
@@ -61,15 +62,14 @@ class Viewer:
             callback()
 
     @classmethod
-    def start(cls, uri: str, domain: str, title: str,
-              env: Mapping[str, str] | None = None) -> Viewer:
+    def start(cls, uri: str, domain: str, env: Mapping[str, str] | None = None) -> Viewer:
         """Open the viewer on the user's desktop (*env*: the launcher's by default)."""
         environ = dict(os.environ if env is None else env)
         if not (environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY")):
             raise VmError("the VM's screen needs a desktop to be shown on, and there is none "
                           "(no DISPLAY or WAYLAND_DISPLAY)",
                           "start the session from your desktop, or without a display")
-        argv = viewer_argv(uri, domain, title)
+        argv = viewer_argv(uri, domain)
         # die_with_parent: a killed launcher leaves no viewer of a domain that died with it.
         child = proc.spawn(argv, env=environ, stdin=subprocess.DEVNULL,
                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
