@@ -50,9 +50,10 @@ class Viewer:
         self._thread.start()
 
     def _wait(self) -> None:
-        if self.process.stderr is not None:
+        stderr = self.process.stderr
+        if stderr is not None:
             with contextlib.suppress(OSError, ValueError):
-                for chunk in iter(lambda: self.process.stderr.read1(4096), b""):  # type: ignore[union-attr]
+                while chunk := os.read(stderr.fileno(), 4096):
                     self._tail = (self._tail + chunk)[-2000:]
         self.process.wait()
         with self._lock:
