@@ -154,7 +154,7 @@ def viewer(workdir: Path) -> int:
     domain = handle.vm.state.domain
     deadline = time.monotonic() + 120
     info = _spice_clients(domain)
-    while "Channels: none" in info or "Channels:" not in info:  # until the viewer connects
+    while "channel name: display" not in info:  # until the viewer has connected
         if time.monotonic() > deadline or not handle.viewer.running():
             break
         time.sleep(1)
