@@ -8,6 +8,7 @@ conftest_host.py. Every VM is wiped and the wipe verified by the driver.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -62,21 +63,6 @@ def test_the_share_is_read_only_in_the_guest_even_remounted(
     assert list(vm_workdir.iterdir()) == []
 
 
-def test_a_share_granted_rw_is_writable_from_the_guest(
-    vm_test_image: Path, run_as_user: RunLauncher, launcher_user: LauncherUser,
-    vm_workdir: Path, user_tmp: Path,
-) -> None:
-    folder = _share(launcher_user, user_tmp)
-    result = _driver(run_as_user, "share", str(vm_workdir), str(folder), "rw")
-    probe = result["probe"]
-    assert probe["read"] == "agenda from the host\n", probe
-    assert probe["write"] == "written", probe
-    written = folder / "guest-note.txt"
-    assert written.read_text() == "from the guest\n"
-    assert written.stat().st_uid == launcher_user.uid  # squash: the user's file, no mapping
-    _all_ok(result["checks"])
-
-
 def test_the_guest_records_the_microphone_only_while_it_is_unmuted_outside(
     vm_test_image: Path, run_as_user: RunLauncher, vm_workdir: Path, host_sound: HostSound,
 ) -> None:
@@ -115,3 +101,29 @@ def test_the_viewer_attaches_without_a_port_and_closing_it_ends_the_session(
     _all_ok(result["checks"])
     assert list(vm_workdir.iterdir()) == []
     print(f"TCG: display VM agent-ready in {result['ready_s']:.1f} s", file=sys.stderr)
+
+
+def test_run_backend_vm_shares_a_folder_read_write_through_the_whole_launch_path(
+    vm_default_image: Path, run_launcher: RunLauncher, launcher_user: LauncherUser,
+    user_tmp: Path,
+) -> None:
+    """The CLI's ``run``: plan, session resources (the checked share), the backend's
+    devices, the agent's mount at the namespace session's path, the report."""
+    folder = _share(launcher_user, user_tmp)
+    report = user_tmp / "report.json"
+    script = ("import os; print(open('/home/user/Shared/hello.txt').read(), end=''); "
+              "open('/home/user/Shared/from-vm.txt', 'w').write('minutes\\n'); "
+              "print(sorted(os.listdir('/home/user/Shared')))")
+    done = run_launcher(["run", "generic", "--backend", "vm", "--share", f"{folder}:rw",
+                         "--report", str(report), "--", "/usr/bin/python3", "-c", script],
+                        timeout=BOOT_TIMEOUT)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "agenda from the host" in done.stdout
+    assert "['from-vm.txt', 'hello.txt']" in done.stdout
+    written = folder / "from-vm.txt"
+    assert written.read_text() == "minutes\n"
+    assert written.stat().st_uid == launcher_user.uid  # squash: the user's file, no mapping
+    data = json.loads(report.read_text())
+    assert data["grants"]["share"]["access"] == "read-write", data["grants"]
+    notes = " ".join(data["notes"])
+    assert f"VM devices: share folder {folder} (read-write, 9p)" in notes, notes

@@ -179,6 +179,28 @@ def viewer(workdir: Path) -> int:
     return 0
 
 
+def desktop(workdir: Path) -> int:
+    """The desktop image with its screen: the agent starts X before the client."""
+    out: list[str] = []
+    backend = VmBackend(image="desktop", output=lambda _s, d: out.append(d.decode()))
+    script = ("xdpyinfo | grep -E 'dimensions|vendor string'; echo DISPLAY=$DISPLAY; "
+              "ls /dev/input; ls /proc/asound 2>&1 | head -3")
+    plan = SimpleNamespace(command=("/bin/sh", "-c", script), env={}, image="",
+                           profile="test",
+                           devices=DevicePlan(display=DisplayGrant(mode=VM_DISPLAY)))
+    started = time.monotonic()
+    handle = backend.start(plan, Resources(workdir))  # type: ignore[arg-type]
+    ready = time.monotonic() - started
+    status = handle.wait()
+    done = time.monotonic() - started
+    handle.kill()
+    backend.wipe(handle.state)
+    checks = [asdict(c) for c in backend.verify(handle.state, {})]
+    print(json.dumps({"ready_s": ready, "client_done_s": done, "status": status,
+                      "output": "".join(out), "checks": checks}))
+    return 0
+
+
 def main() -> int:
     mode, workdir = sys.argv[1], Path(sys.argv[2])
     if mode == "share":
@@ -187,6 +209,8 @@ def main() -> int:
         return sound(workdir, sys.argv[3])
     if mode == "viewer":
         return viewer(workdir)
+    if mode == "desktop":
+        return desktop(workdir)
     raise SystemExit(f"unknown mode {mode}")
 
 
