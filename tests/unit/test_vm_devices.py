@@ -97,7 +97,8 @@ def test_the_agent_is_told_what_to_set_up_on_the_kernel_command_line() -> None:
                            share_inside="/home/user/Shared")
     assert devices.kernel_args() == ("slt.sound=1 slt.share=slt-share,rw,/home/user/Shared "
                                      "slt.display=1")
-    assert GuestDevices().kernel_args() == ""
+    assert GuestDevices().kernel_args() == "" and GuestDevices().empty
+    assert not devices.empty
     assert set(devices.describe()) == {"display", "sound", "share", "camera"}
 
 

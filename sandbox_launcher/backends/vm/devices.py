@@ -35,6 +35,11 @@ class GuestDevices:
     share_inside: str = ""
     camera: UsbDevice | None = None
 
+    @property
+    def empty(self) -> bool:
+        """No device at all: a pooled VM (booted before the grants were known) will do."""
+        return not (self.display or self.sound_socket or self.share or self.camera)
+
     def kernel_args(self) -> str:
         """Words for the guest's kernel command line: what the agent sets up at boot."""
         words = []
