@@ -52,20 +52,6 @@ class GuestDevices:
             words.append("slt.display=1")
         return " ".join(words)
 
-    def describe(self) -> dict[str, str]:
-        """The report's view: which devices the VM got."""
-        return {
-            "display": ("SPICE, no TCP port, opened through libvirt by the viewer; "
-                        "clipboard and file transfer off" if self.display else "none"),
-            "sound": (f"ICH9 HDA into the session's own sound server ({self.sound_socket.name})"
-                      if self.sound_socket is not None else "none"),
-            "share": (f"9p {'read-write' if self.share.writable else 'read-only'}: "
-                      f"{self.share.host} at {self.share_inside}"
-                      if self.share is not None else "none"),
-            "camera": (f"USB {self.camera.vendor}:{self.camera.product} (hostdev)"
-                       if self.camera is not None else "none"),
-        }
-
 
 def _read(path: Path) -> str:
     try:
@@ -140,7 +126,10 @@ def vm_device_plan(plan: DevicePlan) -> tuple[DevicePlan, tuple[str, ...]]:
     The guest has its own X server: a display grant becomes the VM's screen (no nested
     X server, no host X, no Wayland socket on the host side). Sound, share and camera
     keep their host side (the session's sound server, the checked folder, the camera).
+    A camera that is not on USB is refused here, before anything starts.
     """
+    if plan.camera is not None:
+        usb_camera(plan.camera)
     dropped = []
     if plan.screen.mode != "off":
         dropped.append(_NOT_IN_VMS["screen"])
