@@ -17,7 +17,7 @@ from sandbox_launcher.backends.vm.devices import (
 )
 from sandbox_launcher.backends.vm.domain import ShareDir, UsbDevice
 from sandbox_launcher.backends.vm.errors import VmError
-from sandbox_launcher.backends.vm.viewer import Viewer, viewer_argv
+from sandbox_launcher.backends.vm.viewer import Viewer, check_viewer, viewer_argv
 from sandbox_launcher.core.devices import (
     VM_DISPLAY,
     AudioGrant,
@@ -128,7 +128,8 @@ def test_a_missing_viewer_names_its_package(monkeypatch: pytest.MonkeyPatch,
                                             tmp_path: Path) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(MissingTool) as caught:
-        viewer_argv("qemu:///session", "slt-x")
+        check_viewer({"DISPLAY": ":0"})  # what the backend asks before a VM boots
+    assert "virt-viewer is not installed" in caught.value.summary
     assert "sudo apt-get install virt-viewer" in caught.value.hint
 
 

@@ -27,7 +27,7 @@ from .errors import AgentError
 from .image import images_store, verify_image
 from .machine import Machine, MachineState
 from .network import GuestNetwork, start_passt
-from .viewer import Viewer
+from .viewer import Viewer, check_viewer
 
 #: Host-side variables that mean nothing in the guest (its display and bus are its own).
 _HOST_ONLY = ("DISPLAY", "XAUTHORITY", "WAYLAND_DISPLAY", "XDG_RUNTIME_DIR",
@@ -178,6 +178,8 @@ class VmBackend:
         image = verify_image(self.image_for(plan), self.store)
         display = plan.devices.display.mode == VM_DISPLAY
         devices = guest_devices(plan.devices, resources.devices, display)
+        if display:  # refused before a VM boots for nothing
+            check_viewer()
         net = None
         if resources.jail is not None:
             net = start_passt(resources.jail.enter_argv(), resources.workdir)

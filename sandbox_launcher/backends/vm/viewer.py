@@ -36,6 +36,18 @@ def viewer_argv(uri: str, domain: str) -> list[str]:
     return [exe, "--connect", uri, "--attach", "--domain-name", "--", domain]
 
 
+def check_viewer(env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Before the VM boots: the viewer is installed and there is a desktop to show it on
+    (typed errors naming the package or the missing desktop). Returns the environment."""
+    environ = dict(os.environ if env is None else env)
+    if not (environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY")):
+        raise VmError("the VM's screen needs a desktop to be shown on, and there is none "
+                      "(no DISPLAY or WAYLAND_DISPLAY)",
+                      "start the session from your desktop, or without a display")
+    proc.which("virt-viewer", _PURPOSE)
+    return environ
+
+
 class Viewer:
     """A running viewer of one VM; :meth:`watch` calls back once when the user closes it."""
 
@@ -65,11 +77,7 @@ class Viewer:
     @classmethod
     def start(cls, uri: str, domain: str, env: Mapping[str, str] | None = None) -> Viewer:
         """Open the viewer on the user's desktop (*env*: the launcher's by default)."""
-        environ = dict(os.environ if env is None else env)
-        if not (environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY")):
-            raise VmError("the VM's screen needs a desktop to be shown on, and there is none "
-                          "(no DISPLAY or WAYLAND_DISPLAY)",
-                          "start the session from your desktop, or without a display")
+        environ = check_viewer(env)
         argv = viewer_argv(uri, domain)
         # die_with_parent: a killed launcher leaves no viewer of a domain that died with it.
         child = proc.spawn(argv, env=environ, stdin=subprocess.DEVNULL,
