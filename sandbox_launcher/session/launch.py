@@ -17,7 +17,7 @@ from typing import Any
 
 from ..backends.base import HomeFiles
 from ..backends.registry import VM, Registry
-from ..backends.vm.devices import vm_device_plan
+from ..backends.vm.devices import image_for_devices, vm_device_plan
 from ..clients import links, routing
 from ..core.devices import DevicePlan
 from ..core.errors import LauncherError, ProfileError
@@ -85,7 +85,8 @@ class Launcher:
             # The guest has its own X server: the display becomes the VM's screen; what a
             # VM cannot have yet is said, not silently dropped.
             devices, notes = vm_device_plan(plan.devices)
-            plan = replace(plan, devices=devices, notes=(*plan.notes, *notes))
+            plan = replace(plan, devices=devices, image=image_for_devices(plan.image, devices),
+                           notes=(*plan.notes, *notes))
         return plan
 
     def session(self, plan: LaunchPlan, listener: Listener | None = None, *,

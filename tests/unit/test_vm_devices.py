@@ -11,6 +11,7 @@ import pytest
 from sandbox_launcher.backends.vm.devices import (
     GuestDevices,
     guest_devices,
+    image_for_devices,
     plan_notes,
     usb_camera,
     vm_device_plan,
@@ -93,6 +94,14 @@ def test_a_camera_not_on_usb_is_refused_when_the_vm_session_is_planned(
         vm_device_plan(DevicePlan(camera=_camera(platform)))
     kept, _notes = vm_device_plan(DevicePlan(camera=_camera(_usb_tree(tmp_path))))
     assert kept.camera is not None  # the control: a USB camera is kept
+
+
+def test_a_session_with_a_display_boots_the_desktop_image_unless_the_policy_names_one(
+        ) -> None:
+    shown = DevicePlan(display=DisplayGrant(mode=VM_DISPLAY))
+    assert image_for_devices("", shown) == "desktop"
+    assert image_for_devices("hardened", shown) == "hardened"  # the policy's lock wins
+    assert image_for_devices("", DevicePlan()) == ""  # the backend's default
 
 
 def test_a_plan_without_grants_stays_without_devices() -> None:

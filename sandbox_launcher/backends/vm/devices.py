@@ -24,6 +24,16 @@ from ...devices.host import HostDevices
 from .domain import SHARE_TAG, ShareDir, UsbDevice
 from .errors import VmError
 
+#: The image a VM session with a display boots unless the policy names one: it has an X
+#: server (images/recipes/desktop.toml); "default" has none.
+DESKTOP_IMAGE = "desktop"
+
+
+def image_for_devices(image: str, plan: DevicePlan) -> str:
+    """The image a VM session of *plan* boots: the one named (the system policy's), else
+    the desktop image when it has a display, else "" (the backend's default)."""
+    return image or (DESKTOP_IMAGE if plan.display.mode == VM_DISPLAY else "")
+
 
 @dataclass(frozen=True)
 class GuestDevices:
