@@ -2,20 +2,32 @@
 under the outside mute, and the screen in virt-viewer attached without a TCP port.
 
 libvirtd in session mode as the unprivileged user, software emulation, the reduced test
-image (conftest_vm.py), the host's PulseAudio of conftest_audio.py, the user's Xvfb of
-conftest_host.py. Every VM is wiped and the wipe verified by the driver.
+image (conftest_vm.py), the host's PulseAudio of conftest_audio.py, the user's own Xvfb
+(``-displayfd``: a free display chosen by the server, no race with other test runs).
+Every VM is wiped and the wipe verified by the driver.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import select
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO_ROOT, LauncherUser, RunLauncher, last_json
+from conftest import (
+    REPO_ROOT,
+    LauncherUser,
+    RunLauncher,
+    as_user_argv,
+    last_json,
+    stop_process,
+    user_environment,
+)
 from conftest_audio import MIC_HZ, HostSound
 from conftest_vm import BOOT_TIMEOUT
 
@@ -31,6 +43,25 @@ def _driver(run_as_user: RunLauncher, *args: str, env: dict[str, str] | None = N
                        env_extra=env or {})
     assert done.returncode == 0, done.stdout + done.stderr
     return last_json(done.stdout)
+
+
+@pytest.fixture
+def user_display(launcher_user: LauncherUser) -> Iterator[str]:
+    """The test user's desktop: an Xvfb of its own, on the display it picked itself."""
+    read_fd, write_fd = os.pipe()
+    server = subprocess.Popen(
+        as_user_argv(launcher_user, ["Xvfb", "-displayfd", str(write_fd), "-nolisten", "tcp"]),
+        env=user_environment(launcher_user), pass_fds=(write_fd,),
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.close(write_fd)
+    try:
+        ready, _w, _x = select.select([read_fd], [], [], 30)
+        number = os.read(read_fd, 16).decode().strip() if ready else ""
+        assert number.isdigit(), "Xvfb did not start"
+        yield f":{number}"
+    finally:
+        os.close(read_fd)
+        stop_process(server)
 
 
 def _all_ok(checks: list[dict[str, Any]]) -> None:
@@ -84,10 +115,9 @@ def test_the_guest_records_the_microphone_only_while_it_is_unmuted_outside(
 
 
 def test_the_viewer_attaches_without_a_port_and_closing_it_ends_the_session(
-    vm_test_image: Path, run_as_user: RunLauncher, vm_workdir: Path, host_services: Any,
+    vm_test_image: Path, run_as_user: RunLauncher, vm_workdir: Path, user_display: str,
 ) -> None:
-    result = _driver(run_as_user, "viewer", str(vm_workdir),
-                     env={"DISPLAY": host_services.display})
+    result = _driver(run_as_user, "viewer", str(vm_workdir), env={"DISPLAY": user_display})
     spice = result["spice"]
     # virt-viewer --attach got its connection from libvirt: its channels are connected...
     for channel in ("main", "display", "inputs"):
