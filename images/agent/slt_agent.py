@@ -1,5 +1,8 @@
 """The guest agent of sandbox-launcher: PID 1 of a disposable guest.
 
+At boot it sets up what the host gave the VM (kernel command line ``slt.*``): the
+network, the sound card's capture, the share folder (9p, at the namespace session's
+path) and, with a display, udevd and Xorg on vt1 (the client then gets ``DISPLAY=:0``).
 It opens its virtio-serial port, says hello, and runs what the host asks: one command
 at a time (argv + env, optionally a meeting link appended), streaming its output and
 then its exit status back. Protocol: JSON lines, version 1, every line at most

@@ -6,6 +6,8 @@ and (read-only) remounts it read-write and writes again, as a hostile guest woul
 guest records its microphone muted, then unmuted; loudness and pitch of each.
 ``viewer WORKDIR``: a display session through the backend with the viewer on $DISPLAY;
 SPICE clients and listening sockets while it shows, then the viewer is closed.
+``desktop WORKDIR``: the ``desktop`` image with its screen (a manual check: CI does not
+build that image); the client asks the guest's X server for its size.
 Each prints one JSON line; every VM is wiped and verified before the driver exits.
 """
 
