@@ -229,10 +229,8 @@ class Agent:
         if number not in (signal.SIGTERM, signal.SIGKILL, signal.SIGINT, signal.SIGHUP):
             self.send({"type": "error", "id": self.child_id, "message": "signal not allowed"})
             return
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.child.pid, number)
-        except ProcessLookupError:
-            pass
 
     def reap(self) -> None:
         """PID 1's duty: reap every child, ours and orphans."""
