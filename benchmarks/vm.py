@@ -12,6 +12,8 @@ In interleaved rounds:
   timed from spawn to the agent's hello;
 - *libvirt VM*: ``machine.boot`` as the backend does it (image verify excluded, timed
   apart), from the call to the agent's hello; then destroy + wipe, and verify;
+- *libvirt VM with a display*: the same with the SPICE display, virtio GPU and tablet
+  (no viewer attached: what the devices cost the boot);
 - *warm pool* (after the rounds): a pool of one paused VM; from ``take`` (resume, agent
   ping) to the exit of ``/bin/true`` run in it; the pool refills before the next take.
 
@@ -86,11 +88,12 @@ def bare_qemu(image: images.Image, work: Path, accel: str) -> float:
 
 
 def libvirt_vm(image: images.Image, work: Path, accel: tuple[str, str],
-               index: int) -> tuple[float, float, bool]:
+               index: int, display: bool = False) -> tuple[float, float, bool]:
     """(cold start to ready, stop + wipe, verified clean) for one backend VM."""
     started = time.monotonic()
-    vm = machine.boot(image, work, f"bench-{os.getpid()}-{index}", accel=accel,
-                      ready_timeout=READY_TIMEOUT)
+    name = f"bench-{os.getpid()}-{index}{'-display' if display else ''}"
+    vm = machine.boot(image, work, name, accel=accel, ready_timeout=READY_TIMEOUT,
+                      display=display)
     ready = time.monotonic() - started
     stop = time.monotonic()
     vm.destroy()
@@ -132,6 +135,7 @@ def suite(runs: int) -> dict[str, object]:
     bare: list[float] = []
     cold: list[float] = []
     wipe: list[float] = []
+    shown: list[float] = []
     clean = True
     base = Path(os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir())
     work = Path(tempfile.mkdtemp(prefix="slt-bench-vm-", dir=base))
@@ -141,6 +145,9 @@ def suite(runs: int) -> dict[str, object]:
             ready, wiped, ok = libvirt_vm(image, work, accel, index)
             cold.append(ready)
             wipe.append(wiped)
+            clean = clean and ok
+            ready, wiped, ok = libvirt_vm(image, work, accel, index, display=True)
+            shown.append(ready)
             clean = clean and ok
         pooled = pool_starts(image, work, runs)
     finally:
@@ -153,6 +160,8 @@ def suite(runs: int) -> dict[str, object]:
         *(f"| {name} | {statistics.median(v):.2f} | {min(v):.2f} | {max(v):.2f} |"
           for name, v in (("bare QEMU, spawn to agent hello (baseline)", bare),
                           ("libvirt VM, cold start to agent-ready", cold),
+                          ("libvirt VM with display (SPICE, virtio GPU), cold start to "
+                           "agent-ready", shown),
                           ("warm pool: take (resume) to first command's exit", pooled),
                           ("stop + wipe (destroy, overlay, sockets, log)", wipe))),
         "",

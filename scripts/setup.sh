@@ -24,6 +24,10 @@ packages+=(gpgv zstd)
 # needs newuidmap/newgidmap (uidmap).
 packages+=(libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86 qemu-utils mmdebstrap
            uidmap)
+# A VM's screen and sound: virt-viewer shows the SPICE display (attached through libvirt,
+# no TCP port); qemu-system-gui holds QEMU's PulseAudio backend (audio-pa.so), which
+# plays into and records from the session's own sound server.
+packages+=(virt-viewer qemu-system-gui)
 if [[ "${1:-}" == "--with-test-tools" ]]; then
     # Client tests: gpg signs the fake vendor's packages, openssl makes the test CA, and
     # the web-meeting profiles run Debian's Chromium (on a desktop, the user's own browser).

@@ -1,5 +1,8 @@
 """The guest agent of sandbox-launcher: PID 1 of a disposable guest.
 
+At boot it sets up what the host gave the VM (kernel command line ``slt.*``): the
+network, the sound card's capture, the share folder (9p, at the namespace session's
+path) and, with a display, udevd and Xorg on vt1 (the client then gets ``DISPLAY=:0``).
 It opens its virtio-serial port, says hello, and runs what the host asks: one command
 at a time (argv + env, optionally a meeting link appended), streaming its output and
 then its exit status back. Protocol: JSON lines, version 1, every line at most
@@ -12,6 +15,7 @@ Standard library only, Python 3.11, runs with ``-I -S``.
 from __future__ import annotations
 
 import base64
+import contextlib
 import ctypes
 import json
 import os
@@ -86,6 +90,70 @@ def setup_network(args: dict[str, str]) -> str:
     return address
 
 
+def _modprobe(*modules: str) -> None:
+    for module in modules:
+        subprocess.run(["modprobe", module], check=False, stderr=subprocess.DEVNULL)
+
+
+def setup_devices(args: dict[str, str]) -> subprocess.Popen[bytes] | None:
+    """What the host gave this VM (kernel command line): sound, share folder, display.
+
+    Returns the X server when the VM has a display. Failures are logged, not fatal: the
+    client then lacks the device, as it would on a machine without it.
+    """
+    if args.get("sound") == "1":
+        _modprobe("snd_hda_intel")  # ICH9 HDA; no udev: devtmpfs makes /dev/snd/*
+        # A fresh card's capture is switched off; no alsactl restores a state here. The
+        # card appears after its codec probe, so a background shell waits for it. (The
+        # microphone is muted outside the VM, whatever the guest's mixer says.)
+        with contextlib.suppress(OSError):
+            subprocess.Popen(
+                ["/bin/sh", "-c", "for i in $(seq 200); do [ -e /proc/asound/card0 ] && break;"
+                 " sleep 0.1; done; amixer -q -c 0 sset Capture 100% cap;"
+                 " amixer -q -c 0 sset Master 100% unmute"],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL, start_new_session=True)
+    if "share" in args:
+        try:
+            tag, mode, inside = args["share"].split(",", 2)
+            if mode not in ("ro", "rw") or not inside.startswith("/"):
+                raise ValueError(f"bad slt.share={args['share']!r}")
+            _modprobe("9pnet_virtio", "9p")
+            os.makedirs(inside, exist_ok=True)
+            # The host's <readonly/> is what holds; "ro" here only says so early.
+            subprocess.run(["mount", "-t", "9p", "-o",
+                            f"trans=virtio,version=9p2000.L,msize=262144,{mode}", tag, inside],
+                           check=True)
+        except (OSError, ValueError, subprocess.CalledProcessError) as exc:
+            log(f"share folder not mounted: {exc}")
+    if args.get("display") == "1":
+        _modprobe("virtio_gpu", "virtio_input")
+        # Xorg finds keyboard and pointer through udev's database: run udevd once.
+        if os.path.exists("/lib/systemd/systemd-udevd"):
+            subprocess.run(["/lib/systemd/systemd-udevd", "--daemon"], check=False)
+            subprocess.run(["udevadm", "trigger", "--action=add"], check=False)
+            subprocess.run(["udevadm", "settle", "--timeout=30"], check=False)
+        try:
+            # No display manager, no logind: the agent (root) runs the server on vt1.
+            return subprocess.Popen(
+                ["Xorg", ":0", "vt1", "-nolisten", "tcp", "-noreset", "-keeptty"],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL, start_new_session=True)
+        except OSError as exc:
+            log(f"no X server: {exc}")
+    return None
+
+
+def wait_for_x(server: subprocess.Popen[bytes], timeout: float = 120.0) -> bool:
+    """Whether the X server listens (its socket exists) within *timeout*."""
+    deadline = time.monotonic() + timeout
+    while not os.path.exists("/tmp/.X11-unix/X0"):
+        if server.poll() is not None or time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
 class Agent:
     """One port, at most one command at a time."""
 
@@ -97,6 +165,7 @@ class Agent:
         self.child_status: int | None = None
         self.exited_at = 0.0
         self.pipes: dict[int, str] = {}
+        self.xserver: subprocess.Popen[bytes] | None = None
 
     def send(self, message: dict[str, Any]) -> None:
         data = json.dumps({"v": PROTOCOL_VERSION, **message}, separators=(",", ":"))
@@ -136,9 +205,12 @@ class Agent:
                        "message": problem})
             return
         full = [*argv, link] if link else list(argv)
+        env = dict(env)
+        if self.xserver is not None and wait_for_x(self.xserver):
+            env.setdefault("DISPLAY", ":0")
         try:
             child = subprocess.Popen(
-                full, env=dict(env), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                full, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE, cwd="/root", start_new_session=True)
         except OSError as exc:
             status = 127 if isinstance(exc, FileNotFoundError) else 126
@@ -157,10 +229,8 @@ class Agent:
         if number not in (signal.SIGTERM, signal.SIGKILL, signal.SIGINT, signal.SIGHUP):
             self.send({"type": "error", "id": self.child_id, "message": "signal not allowed"})
             return
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.child.pid, number)
-        except ProcessLookupError:
-            pass
 
     def reap(self) -> None:
         """PID 1's duty: reap every child, ours and orphans."""
@@ -171,6 +241,8 @@ class Agent:
                 return
             if pid == 0:
                 return
+            if self.xserver is not None and pid == self.xserver.pid:
+                self.xserver.returncode = status
             if self.child is not None and pid == self.child.pid:
                 self.child.returncode = status
                 self.child_status = (128 + os.WTERMSIG(status) if os.WIFSIGNALED(status)
@@ -250,11 +322,13 @@ def _uptime() -> float:
 def main() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # ctrl-alt-del must not end PID 1
     port = find_port()
+    args = kernel_args()
     try:
-        network = setup_network(kernel_args())
+        network = setup_network(args)
     except (OSError, ValueError, subprocess.CalledProcessError) as exc:
         network = f"failed: {exc}"
     agent = Agent(os.open(port, os.O_RDWR | os.O_CLOEXEC))
+    agent.xserver = setup_devices(args)
     agent.hello(network)
     agent.loop()
 

@@ -12,6 +12,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 DISPLAY_MODES = ("isolated", "none", "insecure_host_x11")
+#: A VM's display: its own screen, shown by the launcher's viewer (no host helper).
+VM_DISPLAY = "vm"
 #: The display the client sees inside, whatever the host's number.
 INSIDE_DISPLAY = 0
 #: The Wayland socket's name inside the sandbox's runtime dir.
@@ -40,6 +42,9 @@ class DisplayGrant:
         if self.mode == "isolated":
             return (f"isolated: its own nested X server (Xephyr, {self.size}) in a window on "
                     f"{self.host_display}; no access to other windows, keyboard or clipboard")
+        if self.mode == VM_DISPLAY:
+            return ("the VM's own screen (SPICE, no TCP port) in a virt-viewer window on "
+                    f"{self.host_display or 'the desktop'}; no clipboard or file transfer")
         if self.mode == "insecure_host_x11":
             return (f"INSECURE: the host X server {self.host_display}; the client can read "
                     "the screen and every keystroke")

@@ -27,6 +27,7 @@ PACKAGES: dict[str, str] = {
     "nft": "nftables",
     "xdg-dbus-proxy": "xdg-dbus-proxy",
     "qemu-img": "qemu-utils",
+    "virt-viewer": "virt-viewer",
     "virsh": "libvirt-clients",
     "ip": "iproute2",
     "nsenter": "util-linux",

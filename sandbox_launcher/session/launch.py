@@ -17,6 +17,7 @@ from typing import Any
 
 from ..backends.base import HomeFiles
 from ..backends.registry import VM, Registry
+from ..backends.vm.devices import image_for_devices, vm_device_plan
 from ..clients import links, routing
 from ..core.devices import DevicePlan
 from ..core.errors import LauncherError, ProfileError
@@ -37,10 +38,6 @@ from .links_out import (
 )
 from .planning import HostLookups, plan_launch, profiles_under_policy
 from .signin import Signin, prepare
-
-#: What a VM session does not have yet, said with its plan.
-VM_DEVICES_NOTE = ("the VM backend gives the client no display, sound, camera, share "
-                   "folder, downloads or remembered sign-in yet: it runs commands only")
 
 
 @dataclass(frozen=True)
@@ -98,9 +95,11 @@ class Launcher:
                                      user_dir=self.profiles_dir, lookups=self.host(windows))
         self.registry.choose(plan.backend, None)  # a backend this launcher has
         if plan.backend == VM and plan.devices != DevicePlan():
-            # The guest has its own display and sound; the host's helpers would serve
-            # nothing. Said, not silently dropped: the report lists no device grant.
-            plan = replace(plan, devices=DevicePlan(), notes=(*plan.notes, VM_DEVICES_NOTE))
+            # The guest has its own X server: the display becomes the VM's screen; what a
+            # VM cannot have yet is said, not silently dropped.
+            devices, notes = vm_device_plan(plan.devices)
+            plan = replace(plan, devices=devices, image=image_for_devices(plan.image, devices),
+                           notes=(*plan.notes, *notes))
         return plan
 
     def session(self, plan: LaunchPlan, listener: Listener | None = None, *,

@@ -23,6 +23,7 @@ from types import SimpleNamespace
 
 from sandbox_launcher.backends.base import Resources
 from sandbox_launcher.backends.vm.backend import VmBackend
+from sandbox_launcher.core.devices import DevicePlan
 
 
 def display(workdir: Path) -> int:
@@ -148,14 +149,16 @@ def main() -> int:
         from sandbox_launcher.core.errors import LauncherError
 
         try:
-            backend.start(SimpleNamespace(command=("/bin/true",), env={}, image=""),  # type: ignore[arg-type]
+            backend.start(SimpleNamespace(command=("/bin/true",), env={}, image="",  # type: ignore[arg-type]
+                                          devices=DevicePlan()),
                           Resources(workdir))
         except LauncherError as exc:
             print(json.dumps({"error": type(exc).__name__, "summary": exc.summary,
                               "hint": exc.hint}))
             return 0
         return 1
-    plan = SimpleNamespace(command=tuple(argv or ["/bin/sleep", "600"]), env={}, image="")
+    plan = SimpleNamespace(command=tuple(argv or ["/bin/sleep", "600"]), env={}, image="",
+                           devices=DevicePlan())
     jail = None
     if mode == "net":
         from sandbox_launcher.core.plan import NetworkPlan

@@ -13,7 +13,7 @@ from sandbox_launcher.core.errors import UsageError
 from sandbox_launcher.core.plan import RunOptions
 from sandbox_launcher.core.policy import SystemFiles
 from sandbox_launcher.core.profile import Profile, load_profiles
-from sandbox_launcher.session.launch import VM_DEVICES_NOTE, Launcher
+from sandbox_launcher.session.launch import Launcher
 from sandbox_launcher.session.planning import make_plan
 
 
@@ -88,7 +88,10 @@ def test_a_vm_plan_says_which_grants_the_vm_backend_does_not_have_yet(
                         files=SystemFiles(tmp_path / "no-policy", tmp_path / "no-admin"))
     plan = launcher.plan("generic", RunOptions(command=("x",), backend="vm"))
     assert plan.backend == "vm"
-    assert plan.devices == DevicePlan() and VM_DEVICES_NOTE in plan.notes
+    # generic: no display, no sound; its downloads folder is one a VM does not have yet.
+    assert plan.devices == DevicePlan(display=plan.devices.display, audio=plan.devices.audio)
+    assert plan.devices.display.mode == "none" and not plan.devices.downloads
+    assert any("a VM session has no downloads folder yet" in n for n in plan.notes)
     with pytest.raises(UsageError, match="there is no backend 'nope'"):
         launcher.plan("generic", RunOptions(command=("x",), backend="nope"))
 

@@ -12,7 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from sandbox_launcher.backends.vm.domain import QEMU_NS, DomainSpec, UsbDevice, domain_xml
+from sandbox_launcher.backends.vm.domain import (
+    QEMU_NS,
+    SHARE_TAG,
+    DomainSpec,
+    ShareDir,
+    UsbDevice,
+    domain_xml,
+)
 
 GOLDEN = Path(__file__).parent / "golden"
 SESSION = Path("/run/user/1000/sandbox-launcher/sessions/generic-0a1b2c")
@@ -36,6 +43,12 @@ CASES = {
     "vm-display-granted-camera-clipboard": _spec(display=True, clipboard=True,
                                                  file_transfer=True,
                                                  camera=UsbDevice("046d", "0825")),
+    # A meeting as the app starts it: screen, sound into the session's server, the share
+    # read-only, the camera by its USB address.
+    "vm-meeting-display-sound-share-camera": _spec(
+        display=True, net_socket=SESSION / "passt.sock", sound_socket=SESSION / "pulse/client",
+        share=ShareDir(Path("/home/u/Meeting")), camera=UsbDevice("046d", "0825", 3, 7)),
+    "vm-share-rw-no-sound": _spec(share=ShareDir(Path("/home/u/Meeting"), writable=True)),
 }
 
 
@@ -68,9 +81,24 @@ def test_no_network_port_and_no_device_without_a_grant(name: str) -> None:
     else:
         assert args[0] == "-netdev" and f"addr.path={spec.net_socket}" in str(args[1])
     assert root.get("type") == ("kvm" if spec.kvm else "qemu")
+    # Sound only when granted, and only into the session's own server (never the host's).
+    audio = [(a.get("type"), a.get("serverName")) for a in root.iter("audio") if a.get("type")]
+    assert audio == ([("pulseaudio", f"unix:{spec.sound_socket}")] if spec.sound_socket
+                     else [])
+    assert len(list(root.iter("sound"))) == (1 if spec.sound_socket else 0)
+    shares = list(root.iter("filesystem"))
+    assert len(shares) == (1 if spec.share else 0)
+    for fs in shares:
+        assert spec.share is not None
+        assert fs.get("accessmode") == "squash"  # never passthrough: no privilege needed
+        assert fs.find("source").get("dir") == str(spec.share.host)  # type: ignore[union-attr]
+        assert fs.find("target").get("dir") == SHARE_TAG  # type: ignore[union-attr]
+        assert (fs.find("readonly") is not None) == (not spec.share.writable)
     assert [e.text for e in (root.find("on_reboot"), root.find("on_crash"))] == ["destroy"] * 2
 
 
 def test_a_comma_in_the_socket_path_cannot_inject_qemu_options() -> None:
     with pytest.raises(ValueError, match="comma"):
         domain_xml(_spec(net_socket=Path("/tmp/x,script=/evil")))
+    with pytest.raises(ValueError, match="comma"):
+        domain_xml(_spec(sound_socket=Path("/tmp/x,server=tcp:203.0.113.9")))

@@ -16,15 +16,18 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from ...core.check import Check
+from ...core.devices import VM_DISPLAY
 from ...core.errors import LauncherError, SessionError
 from ...core.plan import LaunchPlan
 from ...host.kvm import probe_kvm
 from ..base import BackendState, Captured, Resources
 from . import machine
+from .devices import guest_devices, plan_notes
 from .errors import AgentError
 from .image import images_store, verify_image
 from .machine import Machine, MachineState
 from .network import GuestNetwork, start_passt
+from .viewer import Viewer, check_viewer
 
 #: Host-side variables that mean nothing in the guest (its display and bus are its own).
 _HOST_ONLY = ("DISPLAY", "XAUTHORITY", "WAYLAND_DISPLAY", "XDG_RUNTIME_DIR",
@@ -32,6 +35,8 @@ _HOST_ONLY = ("DISPLAY", "XAUTHORITY", "WAYLAND_DISPLAY", "XDG_RUNTIME_DIR",
 GUEST_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/root", "LANG": "C.UTF-8"}
 #: The KVM probe's timeout: working KVM answers in ~20 ms; TCG hosts should not wait 3 s.
 KVM_PROBE_TIMEOUT = 1.5
+#: After the viewer was closed, how long the client may take to end on SIGTERM.
+VIEWER_GRACE = 10.0
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -44,9 +49,11 @@ class VmHandle:
     """A running VM session; readable :meth:`fileno` once the client has ended."""
 
     def __init__(self, vm: Machine, output: Callable[[str, bytes], None],
-                 net: GuestNetwork | None = None, capture: tuple[str, ...] = ()) -> None:
+                 net: GuestNetwork | None = None, capture: tuple[str, ...] = (),
+                 viewer: Viewer | None = None) -> None:
         self.vm = vm
         self.net = net
+        self.viewer = viewer
         self._capture = capture
         #: What a later launcher needs (the session stores it with the record).
         self.state = BackendState(VmBackend.name, machine.STATE_VERSION, {
@@ -57,6 +64,20 @@ class VmHandle:
         self._thread = threading.Thread(target=self._relay, args=(output,), daemon=True,
                                         name=f"vm-{vm.state.session_id}")
         self._thread.start()
+        if viewer is not None:
+            viewer.watch(self._viewer_closed)
+
+    def _viewer_closed(self) -> None:
+        """The user closed the VM's window: end the client, as closing its window would
+        (SIGKILL after a grace period if it ignores SIGTERM)."""
+        self.terminate()
+        timer = threading.Timer(VIEWER_GRACE, self._kill_client)
+        timer.daemon = True
+        timer.start()
+
+    def _kill_client(self) -> None:
+        with contextlib.suppress(AgentError):
+            self.vm.signal(signal.SIGKILL)
 
     def _relay(self, output: Callable[[str, bytes], None]) -> None:
         try:
@@ -78,6 +99,8 @@ class VmHandle:
 
     def kill(self) -> None:
         """End everything now: the domain is destroyed, which ends the client with it."""
+        if self.viewer is not None:
+            self.viewer.close()
         self.vm.destroy()
         if self.net is not None:
             self.net.close()
@@ -85,6 +108,8 @@ class VmHandle:
     def wait(self) -> int:
         """The client's exit status (128+N for signal N; 137 when the VM was destroyed)."""
         self._thread.join()
+        if self.viewer is not None:  # the client ended: its window goes with it
+            self.viewer.close()
         os.close(self._read_end)
         os.close(self._write_end)
         assert self._status is not None
@@ -146,11 +171,15 @@ class VmBackend:
     def notes(self, plan: LaunchPlan) -> tuple[str, ...]:
         """How the guest will run: under KVM, or software emulation and why."""
         accel, detail = self.accel()
-        return (f"booting a VM ({accel.upper()}: {detail})",)
+        return (f"booting a VM ({accel.upper()}: {detail})", *plan_notes(plan.devices))
 
     def start(self, plan: LaunchPlan, resources: Resources) -> VmHandle:
         """Boot a fresh VM and start the plan's command in it."""
         image = verify_image(self.image_for(plan), self.store)
+        display = plan.devices.display.mode == VM_DISPLAY
+        devices = guest_devices(plan.devices, resources.devices, display)
+        if display:  # refused before a VM boots for nothing
+            check_viewer()
         net = None
         if resources.jail is not None:
             net = start_passt(resources.jail.enter_argv(), resources.workdir)
@@ -158,21 +187,26 @@ class VmBackend:
             vm = machine.boot(image, resources.workdir, resources.workdir.name, uri=self.uri,
                               accel=self.accel(), memory_mib=self.memory_mib,
                               net_socket=net.socket if net else None,
-                              net_args=net.kernel_args() if net else "")
+                              net_args=net.kernel_args() if net else "", devices=devices)
         except BaseException:
             if net is not None:
                 net.close()
             raise
         env = {**GUEST_ENV, **{k: v for k, v in plan.env.items() if k not in _HOST_ONLY}}
+        viewer = None
         try:
+            if display:
+                viewer = Viewer.start(self.uri, vm.state.domain)
             vm.start_command(list(plan.command), env)
         except BaseException:
+            if viewer is not None:
+                viewer.close()
             vm.destroy()
             if net is not None:
                 net.close()
             machine.wipe(vm.state)
             raise
-        return VmHandle(vm, self._output, net, resources.home_capture)
+        return VmHandle(vm, self._output, net, resources.home_capture, viewer)
 
     def wipe(self, state: BackendState) -> int:
         """Destroy the domain and remove overlay, sockets, state and libvirt's log; how

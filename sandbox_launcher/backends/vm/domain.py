@@ -7,6 +7,12 @@ under ``tests/unit/golden/`` pin the output. What the XML must never contain, an
   connection through ``virDomainOpenGraphicsFD``;
 - no USB controller unless a camera is granted (then one xHCI and that one device);
 - no SPICE clipboard or file transfer unless granted;
+- sound only when granted: an ICH9 HDA card whose QEMU audio backend is the session's
+  own PulseAudio server (its ``client`` socket), never the host's, so the outside mute
+  of the microphone holds for a VM as for a namespace session;
+- the share folder only when granted: 9p, ``accessmode='squash'`` (files are the
+  user's, nothing needs privilege) and ``<readonly/>`` unless granted :rw, so a guest
+  that remounts it read-write still cannot write (QEMU refuses);
 - no libvirt network: the NIC is a QEMU ``stream`` netdev connected to a passt socket that
   the launcher started inside the session's network jail. Debian 12's libvirt 9.0 has no
   ``vhostuser`` interface with a passt backend (11.1 has), and libvirt's own passt
@@ -28,12 +34,26 @@ NETDEV_ID = "sltnet0"
 NIC_SLOT = "0x10"
 
 
+SHARE_TAG = "slt-share"
+
+
 @dataclass(frozen=True)
 class UsbDevice:
-    """A granted USB device (the camera), by vendor and product id (hex, no 0x)."""
+    """A granted USB device (the camera), by vendor and product id (hex, no 0x) and,
+    when known, its bus and device number (two cameras of one model differ only there)."""
 
     vendor: str
     product: str
+    bus: int | None = None
+    device: int | None = None
+
+
+@dataclass(frozen=True)
+class ShareDir:
+    """The granted share folder (its resolved host path)."""
+
+    host: Path
+    writable: bool = False
 
 
 @dataclass(frozen=True)
@@ -56,6 +76,9 @@ class DomainSpec:
     net_socket: Path | None = None  # passt's unix socket, inside the jail
     mac: str = "52:54:00:5e:00:53"
     console_log: Path | None = None
+    #: The session's own sound server's socket (PulseAudio native protocol).
+    sound_socket: Path | None = None
+    share: ShareDir | None = None
 
     @property
     def name(self) -> str:
@@ -91,6 +114,8 @@ def _graphics(devices: ET.Element, spec: DomainSpec) -> None:
     _sub(graphics, "clipboard", copypaste="yes" if spec.clipboard else "no")
     _sub(graphics, "filetransfer", enable="yes" if spec.file_transfer else "no")
     _sub(_sub(devices, "video"), "model", type="virtio", heads="1")
+    # An absolute pointer: the viewer's mouse lands where it points, without a grab.
+    _sub(devices, "input", type="tablet", bus="virtio")
     _sub(devices, "channel", type="spicevmc").append(
         ET.Element("target", {"type": "virtio", "name": "com.redhat.spice.0"}))
 
@@ -112,6 +137,23 @@ def _devices(root: ET.Element, spec: DomainSpec) -> None:
         source = _sub(hostdev, "source")
         _sub(source, "vendor", id="0x" + spec.camera.vendor)
         _sub(source, "product", id="0x" + spec.camera.product)
+        if spec.camera.bus is not None and spec.camera.device is not None:
+            _sub(source, "address", bus=str(spec.camera.bus), device=str(spec.camera.device))
+    if spec.share is not None:
+        fs = _sub(devices, "filesystem", type="mount", accessmode="squash")
+        _sub(fs, "driver", type="path")
+        _sub(fs, "source", dir=str(spec.share.host))
+        _sub(fs, "target", dir=SHARE_TAG)
+        if not spec.share.writable:
+            _sub(fs, "readonly")
+    if spec.sound_socket is not None:
+        sound = _sub(devices, "sound", model="ich9")
+        _sub(sound, "codec", type="duplex")
+        _sub(sound, "audio", id="1")
+        audio = _sub(devices, "audio", id="1", type="pulseaudio",
+                     serverName=f"unix:{spec.sound_socket}")
+        _sub(audio, "input", name="microphone")
+        _sub(audio, "output", name="speakers")
     if spec.display:
         _graphics(devices, spec)
     if spec.console_log is not None:
@@ -138,8 +180,9 @@ def _netdev(root: ET.Element, spec: DomainSpec) -> None:
 def domain_xml(spec: DomainSpec) -> str:
     """Render *spec* as libvirt domain XML (deterministic: golden files compare it)."""
     # QEMU splits option values at commas: a path holding one would inject options.
-    if spec.net_socket is not None and "," in str(spec.net_socket):
-        raise ValueError(f"a QEMU option value cannot hold a comma: {spec.net_socket}")
+    for path in (spec.net_socket, spec.sound_socket):
+        if path is not None and "," in str(path):
+            raise ValueError(f"a QEMU option value cannot hold a comma: {path}")
     ET.register_namespace("qemu", QEMU_NS)
     ET.register_namespace("slt", SLT_NS)
     root = ET.Element("domain", type="kvm" if spec.kvm else "qemu")

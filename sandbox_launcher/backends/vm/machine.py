@@ -25,6 +25,7 @@ import psutil
 
 from ...core import proc
 from ...core.check import Check
+from .devices import GuestDevices
 from .domain import DOMAIN_PREFIX, DomainSpec, domain_xml
 from .errors import AgentError, VmError
 from .image import Image
@@ -211,7 +212,7 @@ def _check_space(workdir: Path) -> None:
 def boot(image: Image, workdir: Path, session_id: str, *, uri: str = DEFAULT_URI,
          accel: tuple[str, str] = ("tcg", "forced"), memory_mib: int = 512, vcpus: int = 1,
          net_socket: Path | None = None, net_args: str = "", display: bool = False,
-         ready_timeout: float = READY_TIMEOUT) -> Machine:
+         ready_timeout: float = READY_TIMEOUT, devices: GuestDevices | None = None) -> Machine:
     """Boot a disposable VM of *image* for *session_id*; files go in *workdir*.
 
     Returns once the agent said hello. On any failure everything made so far is wiped.
@@ -225,12 +226,15 @@ def boot(image: Image, workdir: Path, session_id: str, *, uri: str = DEFAULT_URI
                          agent_socket=str(workdir / "agent.sock"),
                          net_socket=str(net_socket) if net_socket else None,
                          accel=accel[0], accel_detail=accel[1])
+    guest = devices or GuestDevices(display=display)
     spec = DomainSpec(
         session_id=session_id, memory_mib=memory_mib, vcpus=vcpus,
         kernel=image.file("vmlinuz"), initrd=image.file("initrd.img"),
-        cmdline=f"root=/dev/vda rw quiet init=/usr/local/sbin/slt-init {net_args}".strip(),
+        cmdline=" ".join(w for w in ("root=/dev/vda rw quiet init=/usr/local/sbin/slt-init",
+                                     net_args, guest.kernel_args()) if w),
         disk=Path(state.overlay), agent_socket=Path(state.agent_socket),
-        kvm=accel[0] == "kvm", net_socket=net_socket, display=display)
+        kvm=accel[0] == "kvm", net_socket=net_socket, display=guest.display,
+        sound_socket=guest.sound_socket, share=guest.share, camera=guest.camera)
     conn = open_connection(uri)
     try:
         save_state(state)
