@@ -215,9 +215,10 @@ def write_markdown(out: TextIO, sections: dict[str, list[str]]) -> None:
               "benchmarks/RESULTS.md` as root; `--suite launch`, `--suite network`, "
               "`--suite app`, `--suite screen`, `--suite usage` or `--suite vm` re-measures "
               "one section and keeps the others.\n")
-    for title in SECTIONS:
-        if title in kept:
-            out.write(f"\n## {title}\n\n" + "\n".join(kept[title]) + "\n")
+    # Sections no suite of this runner writes (the soak and verify runs' own) stay, after ours.
+    order = [t for t in SECTIONS if t in kept] + [t for t in kept if t not in SECTIONS]
+    for title in order:
+        out.write(f"\n## {title}\n\n" + "\n".join(kept[title]) + "\n")
 
 
 def launch_suite(runs: int) -> list[str] | None:
