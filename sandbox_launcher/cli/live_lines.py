@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..core.devices import PORTAL
-from ..session.events import DeviceUse, Dns, Join, LiveEvent, Mic, Screen
+from ..session.events import DeviceUse, Dns, HelperLost, Join, LiveEvent, Mic, Screen
 
 _P = "sandbox-launcher: "
 
@@ -30,6 +30,8 @@ def line(event: LiveEvent, *, verbose: bool, launcher_pid: int) -> str | None:
             return f"{_P}{device} not in use"
         case Join(service=service, host=host):
             return f"{_P}the client was handed a second link: a {service} meeting on {host}"
+        case HelperLost(effect=effect, status=status):
+            return f"{_P}{effect}" + (f" ({status})" if status else "")
         case Dns() if verbose:
             return (f"{_P}dns {event.name} {event.qtype}: {event.verdict} ({event.rule}) "
                     f"{[a.ip for a in event.answers]}")

@@ -176,11 +176,13 @@ class HelperWatch:
                 self._forget(key)
                 self._gone.add(key)
                 ended.append(what)
-        # A covering loss first: the holder before pasta when both ended since last time.
-        ended.sort(key=lambda w: w.grant not in COVERS)
+        events = [(what, self._event(what)) for what in ended]
+        # A covering loss first (the holder before pasta, when both ended since the last
+        # call), and of a unit the one killed (not its partner that followed it).
+        events.sort(key=lambda pair: (pair[0].grant not in COVERS,
+                                      not pair[1].status.startswith("killed")))
         before = len(self.log)
-        for what in ended:
-            event = self._event(what)
+        for what, event in events:
             covered = any(what.grant in COVERS.get(e.grant, ()) for e in self.log)
             unit = what.unit or what.key[0]
             if covered or unit in self._lost_units or (

@@ -84,6 +84,7 @@ class Session:
         self._devices: DeviceWatch | None = None
         #: The helpers' pidfds (while RUNNING), and every helper lost so far.
         self._helpers: HelperWatch | None = None
+        self._stop_for_helper = False
 
     def _request(self, code: bytes) -> None:
         if self._closed:
@@ -166,7 +167,8 @@ class Session:
                 join.save_handover(owned.dir, self.plan)
             self._to(State.RUNNING, owned)
             self._announce_devices(resources)
-            stopped_by_request = self._wait(handle, resources, owned)
+            stopped_by_request = self._wait(handle, resources, owned) and (
+                not self._stop_for_helper)
             self._end_devices()
             status = handle.wait()
             captured = handle.captured()
@@ -262,6 +264,7 @@ class Session:
         if self.mic_muted is False and any(e.grant in ("sound", "microphone") for e in lost):
             self._switch_mic(resources, True)
         if any(e.stops for e in lost) and not stopping:
+            self._stop_for_helper = True  # not the user's stop (the report says so)
             self.request_stop()
         if net_fd is not None and any(e.grant == "names" for e in lost):
             sel.unregister(net_fd)
