@@ -26,7 +26,9 @@ import subprocess
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from . import runtime_guard
 from .events import HelperLost
 
 #: Grant -> (what the person is told, whether the session is stopped).
@@ -41,6 +43,8 @@ EFFECTS: dict[str, tuple[str, bool]] = {
     "speakers": ("you no longer hear the meeting; its microphone is unchanged", False),
     "microphone": ("the microphone is off now; switch it on again to retry", False),
     "screen": ("the shared window is no longer shown to the meeting", False),
+    "storage": ("the session is stopped and wiped, which frees it, so that the rest of "
+                "your desktop keeps working", True),
 }
 
 #: Grant -> how the helper is named in the sentence.
@@ -101,9 +105,11 @@ def _status(process: subprocess.Popen[bytes] | None) -> str:
 
 
 def describe(grant: str, status: str = "", at: float = 0.0, helper: str = "") -> HelperLost:
-    """The event for a lost helper of *grant*, with its sentence."""
+    """The event for a lost helper of *grant*, with its sentence (*status* says what
+    happened when it is not a helper's end: the runtime dir filled)."""
     effect, stops = EFFECTS[grant]
-    return HelperLost(helper or grant, grant, f"{WHAT[grant]}: {effect}", stops, status, at)
+    what = WHAT.get(grant, status)
+    return HelperLost(helper or grant, grant, f"{what}: {effect}", stops, status, at)
 
 
 @dataclass
@@ -116,7 +122,10 @@ class HelperWatch:
     """
 
     current: Callable[[], Sequence[Watched]]
+    #: The session's state dir, in the user's runtime dir (see runtime_guard.py).
+    state_dir: Path | None = None
     _epoll: select.epoll = field(default_factory=select.epoll)
+    _timer: int = -1
     _fds: dict[tuple[int, int], tuple[Watched, int]] = field(default_factory=dict)
     #: Processes seen ending (not watched again while *current* still lists them).
     _gone: set[tuple[int, int]] = field(default_factory=set)
@@ -126,10 +135,15 @@ class HelperWatch:
     _started: float = field(default_factory=time.monotonic)
 
     @classmethod
-    def start(cls, current: Callable[[], Sequence[Watched]]) -> HelperWatch:
-        """Watch what *current* lists now."""
-        watch = cls(current)
+    def start(cls, current: Callable[[], Sequence[Watched]],
+              state_dir: Path | None = None) -> HelperWatch:
+        """Watch what *current* lists now (and, given *state_dir*, the runtime dir's
+        free space)."""
+        watch = cls(current, state_dir)
         watch._sync()
+        if state_dir is not None:
+            watch._timer = runtime_guard.timer()
+            watch._epoll.register(watch._timer, select.EPOLLIN)
         return watch
 
     def fileno(self) -> int:
@@ -163,14 +177,17 @@ class HelperWatch:
         os.close(fd)
 
     def _event(self, what: Watched) -> HelperLost:
-        return describe(what.grant, _status(what.process),
-                        round(time.monotonic() - self._started, 3), what.name)
+        return describe(what.grant, _status(what.process), self._at(), what.name)
 
     def lost(self) -> list[HelperLost]:
         """The helpers that ended since the last call, as events: one per unit, none
         for a grant that a loss already announced covers (see :data:`COVERS`)."""
+        before = len(self.log)
         ended = self._sync()
         ready = {fd for fd, _mask in self._epoll.poll(0)}
+        if self._timer in ready:
+            runtime_guard.drain(self._timer)
+            self._check_storage()
         for key, (what, fd) in list(self._fds.items()):
             if fd in ready:
                 self._forget(key)
@@ -181,7 +198,6 @@ class HelperWatch:
         # call), and of a unit the one killed (not its partner that followed it).
         events.sort(key=lambda pair: (pair[0].grant not in COVERS,
                                       not pair[1].status.startswith("killed")))
-        before = len(self.log)
         for what, event in events:
             covered = any(what.grant in COVERS.get(e.grant, ()) for e in self.log)
             unit = what.unit or what.key[0]
@@ -192,8 +208,21 @@ class HelperWatch:
             self.log.append(event)
         return self.log[before:]
 
+    def _check_storage(self) -> None:
+        if self.state_dir is None or any(e.grant == "storage" for e in self.log):
+            return
+        why = runtime_guard.full(self.state_dir)
+        if why:
+            self.log.append(describe("storage", why, self._at(), "runtime dir"))
+
+    def _at(self) -> float:
+        return round(time.monotonic() - self._started, 3)
+
     def close(self) -> None:
         """Stop watching (the session is ending: helpers are being stopped on purpose)."""
         for key in list(self._fds):
             self._forget(key)
+        if self._timer >= 0:
+            os.close(self._timer)
+            self._timer = -1
         self._epoll.close()

@@ -205,7 +205,7 @@ class Session:
         inbox_fd = self._watch_inbox(sel)
         net_fd = _watch(sel, resources.network_fd())
         dev_fd = _watch(sel, resources.device_fd())
-        helpers = self._helpers = HelperWatch.start(resources.helpers)
+        helpers = self._helpers = HelperWatch.start(resources.helpers, owned.dir)
         sel.register(helpers.fileno(), selectors.EVENT_READ)
         deadline: float | None = None  # when the grace period after SIGTERM ends
         stopping = False
