@@ -262,7 +262,9 @@ class Session:
         jail's socket, None once its holder is gone (the socket then only says EOF)."""
         self._publish(lost)
         if self.mic_muted is False and any(e.grant in ("sound", "microphone") for e in lost):
-            self._switch_mic(resources, True)
+            # Off, whatever may still be switched: the dead forwarder is cleared away.
+            self.mic_muted = resources.set_mic(True)
+            self._publish([Mic(self.mic_muted)])
         if any(e.stops for e in lost) and not stopping:
             self._stop_for_helper = True  # not the user's stop (the report says so)
             self.request_stop()
