@@ -16,6 +16,7 @@ from support.fake_sandbox import FakeBackend, FakeResources
 
 from sandbox_launcher.core.plan import LaunchPlan, RunOptions
 from sandbox_launcher.core.profile import load_profiles
+from sandbox_launcher.session import runtime_guard
 from sandbox_launcher.session.events import HelperLost, from_dict
 from sandbox_launcher.session.helpers_watch import HelperWatch, Watched
 from sandbox_launcher.session.lifecycle import Event, Session
@@ -131,9 +132,12 @@ def test_the_session_reports_a_lost_helper_and_stops_only_for_the_display(
     resources.watched = [Watched("helper", grant, helper.pid, helper)]
     events: list[HelperLost] = []
     states: list[str] = []
+    times: dict[str, float] = {}
     session: Session
 
     def listen(event: Event) -> None:
+        times.setdefault(event.state.value if event.data is None else "lost",
+                         time.monotonic())
         if isinstance(event.data, HelperLost):
             events.append(event.data)
             if not stops:  # the app's user stops it later
@@ -156,3 +160,45 @@ def test_the_session_reports_a_lost_helper_and_stops_only_for_the_display(
     assert [dict(h) for h in report.helpers_lost] == [lost.to_dict()]
     assert report.wipe.verified
     assert "stop requested" in states  # by the display's loss, or by the test's timer
+    # The display's loss stops it at once; the bus's leaves it running until asked.
+    waited = times["stopping"] - times["lost"]
+    assert waited < 0.25 if stops else waited >= 0.25, waited
+    assert report.stopped_by_user is not stops
+
+
+class _Vfs:
+    def __init__(self, size: int, free: int) -> None:
+        self.f_frsize, self.f_blocks, self.f_bavail = 4096, size // 4096, free // 4096
+
+
+@pytest.mark.parametrize(("size", "free", "ours", "stops"), [
+    (1 << 30, 100 << 20, 200 << 20, False),  # room left
+    (1 << 30, 8 << 20, 200 << 20, True),  # full, and the session's files fill it
+    (1 << 30, 8 << 20, 1 << 20, False),  # full, but of others' files: not ours to stop
+    (24 << 20, 2 << 20, 20 << 20, True),  # a small one: a tenth is the reserve
+])
+def test_the_runtime_guard_stops_only_a_session_that_filled_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: int, free: int, ours: int,
+        stops: bool) -> None:
+    (tmp_path / "downloads").mkdir()
+    with open(tmp_path / "downloads" / "big", "wb") as out:
+        out.write(b"\1" * ours)
+    monkeypatch.setattr(runtime_guard.os, "statvfs", lambda _path: _Vfs(size, free))
+    why = runtime_guard.full(tmp_path)
+    assert bool(why) is stops
+    if stops:
+        assert why.startswith("your runtime folder is full") and "MiB" in why
+
+
+def test_the_guard_looks_four_times_a_second(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(runtime_guard, "full", lambda _path: "your runtime folder is full")
+    watch = HelperWatch.start(list, tmp_path)
+    started = time.monotonic()
+    [lost] = _wait_lost(watch, 2.0)
+    assert time.monotonic() - started < 0.6
+    assert (lost.grant, lost.helper, lost.stops) == ("storage", "runtime dir", True)
+    assert lost.effect.startswith("your runtime folder is full: the session is stopped")
+    time.sleep(0.3)
+    assert watch.lost() == []  # once
+    watch.close()
