@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 from conftest import SYSTEM_PYTHON, finish
 from conftest_audio import HostSound
+from schemas import problems
 from test_helper_faults import _no_process_left, _user_pids, _wait_file
 
 pytestmark = pytest.mark.integration
@@ -142,6 +143,7 @@ def test_a_session_that_fills_the_runtime_dir_is_stopped_and_frees_it(
     assert "your runtime folder is full" in lost["effect"] and lost["effect"] in err
     assert report["stopped_by_user"] is False
     assert report["wipe"]["verified"], report["wipe"]
+    assert problems("report", report) == []
     downloads = report["devices"]["downloads"]
     assert [f["name"] for f in downloads["files"]] == ["filler"], downloads
     assert downloads["discarded"] is True

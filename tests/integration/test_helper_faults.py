@@ -30,6 +30,7 @@ import pytest
 from conftest import SYSTEM_PYTHON, finish
 from conftest_audio import HostSound
 from conftest_net import HostNetns, write_user_profile
+from schemas import problems
 from test_jail_devices import bus_owner  # noqa: F401 - a fixture of this module too
 from test_screen_share import windows  # noqa: F401 - a fixture of this module too
 
@@ -291,6 +292,7 @@ def test_a_helper_killed_mid_session_fails_closed(
                               "killed by SIGKILL"), lost
     assert lost["effect"] in err, err
     assert report["wipe"]["verified"], report["wipe"]
+    assert problems("report", report) == []
     _no_process_left(launcher_user.uid, users_before)
     assert not (Path(launcher_user.runtime_dir) / "sandbox-launcher" / "sessions"
                 / report["id"]).exists()
