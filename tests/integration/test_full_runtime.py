@@ -183,6 +183,26 @@ def test_a_runtime_dir_filled_by_others_still_lets_the_session_stop_wipe_and_rep
     assert report["stopped_by_user"] is True and report["wipe"]["verified"], report["wipe"]
     assert [c["muted"] for c in report["devices"]["audio"]["mic_changes"]] == [True, False]
     _no_process_left(launcher_user.uid, users_before)
-    assert os.listdir(small_runtime) in (["other"], ["other", "sandbox-launcher"]), (
+    assert sorted(os.listdir(small_runtime)) in (["other"], ["other", "sandbox-launcher"]), (
         os.listdir(small_runtime))
     assert not list((small_runtime / "sandbox-launcher" / "sessions").iterdir())
+
+
+def test_a_session_started_in_a_full_runtime_dir_is_refused_and_leaves_nothing(
+        small_runtime: Path, host_services: Any, host_sound: HostSound, user_profile: Any,
+        run_launcher: Any, launcher_user: Any, user_tmp: Path) -> None:
+    user_profile("slfull", PROFILE)
+    env = {**host_services.session_env, **host_sound.env,
+           "XDG_RUNTIME_DIR": str(small_runtime)}
+    users_before = _user_pids(launcher_user.uid)
+    filled = _as_user(launcher_user, "dd", "if=/dev/zero", f"of={small_runtime}/other",
+                      "bs=64k")
+    assert "No space left on device" in filled.stderr, filled.stderr
+    done = run_launcher(["run", "slfull", "--", "/bin/echo", "CLIENT-STARTED"],
+                        env_extra=env, timeout=60)
+    assert done.returncode == 125, done.stderr
+    assert "could not create the session's state dir: No space left on device" in done.stderr
+    assert "XDG_RUNTIME_DIR" in done.stderr and "CLIENT-STARTED" not in done.stdout
+    _no_process_left(launcher_user.uid, users_before)
+    assert sorted(os.listdir(small_runtime)) in (["other"], ["other", "sandbox-launcher"])
+    assert not list((small_runtime / "sandbox-launcher" / "sessions").glob("*"))
