@@ -135,10 +135,12 @@ def test_a_session_that_fills_the_runtime_dir_is_stopped_and_frees_it(
     proc, _shared, _env = full_session("downloads")
     # The client fills its downloads folder, in the user's runtime dir; the launcher
     # notices within a quarter second and stops the session itself.
-    status, _out, err = finish(proc, timeout=60)
-    assert status == 128 + signal.SIGTERM, err
+    status, out, err = finish(proc, timeout=60)
+    assert status == 128 + signal.SIGTERM, out + err
     report = json.loads((user_tmp / "full-report.json").read_text())
-    [lost] = report["helpers_lost"]
+    lost_all = report.get("helpers_lost", [])
+    assert len(lost_all) == 1, (lost_all, err)
+    lost = lost_all[0]
     assert lost["grant"] == "storage" and lost["stops"] and lost["helper"] == "runtime dir"
     assert "your runtime folder is full" in lost["effect"] and lost["effect"] in err
     assert report["stopped_by_user"] is False
