@@ -1,5 +1,6 @@
 """Noticing a helper of a running session die: the network jail, pasta, Xephyr, the sound
-server and its forwarders, the bus proxy, the window mirror.
+server and its forwarders, the bus proxy, the window mirror; and the user's runtime dir
+filled by the session (:mod:`.runtime_guard`, on a timer in the same epoll set).
 
 Each helper is watched through a pidfd (``pidfd_open``), gathered in one epoll set whose
 descriptor the session's loop waits on with everything else: a pidfd names one process,
@@ -68,7 +69,8 @@ class Watched:
     *quiet_ok*: an exit of its own without a signal is the grant ending as designed (the
     mirror exits when the shared window closes, and has said so), not a loss.
     *unit*: helpers that fail together (a forwarder's two ``pacat``: either one's end
-    ends the other) share one, and are announced once; 0 for a helper of its own.
+    ends the other) share one (a pid of theirs: never ``id()``, which a new pair may
+    reuse), and are announced once; 0 for a helper of its own.
     """
 
     name: str
@@ -88,6 +90,10 @@ class Watched:
 #: pasta dies with the holder, the forwarders with the sound server.
 COVERS: dict[str, frozenset[str]] = {"names": frozenset({"network"}),
                                      "sound": frozenset({"speakers", "microphone"})}
+#: How long the loss of a helper that another one's loss covers waits for that one: the
+#: forwarders see their server's socket close before its bwrap has reaped it and exited.
+COVER_WAIT_S = 0.3
+_COVERED = frozenset().union(*COVERS.values())
 
 
 def _status(process: subprocess.Popen[bytes] | None) -> str:
@@ -133,6 +139,8 @@ class HelperWatch:
     #: Every loss so far, for the report.
     log: list[HelperLost] = field(default_factory=list)
     _started: float = field(default_factory=time.monotonic)
+    #: Covered losses waiting for their cover (see COVER_WAIT_S): (due, what, event).
+    _held: list[tuple[float, Watched, HelperLost]] = field(default_factory=list)
 
     @classmethod
     def start(cls, current: Callable[[], Sequence[Watched]],
@@ -141,9 +149,9 @@ class HelperWatch:
         free space)."""
         watch = cls(current, state_dir)
         watch._sync()
-        if state_dir is not None:
-            watch._timer = runtime_guard.timer()
-            watch._epoll.register(watch._timer, select.EPOLLIN)
+        # The timer also brings back losses held for their cover.
+        watch._timer = runtime_guard.timer()
+        watch._epoll.register(watch._timer, select.EPOLLIN)
         return watch
 
     def fileno(self) -> int:
@@ -193,9 +201,14 @@ class HelperWatch:
                 self._forget(key)
                 self._gone.add(key)
                 ended.append(what)
-        events = [(what, self._event(what)) for what in ended]
-        # A covering loss first (the holder before pasta, when both ended since the last
-        # call), and of a unit the one killed (not its partner that followed it).
+        now = time.monotonic()
+        fresh = [(what, self._event(what)) for what in ended]
+        self._held += [(now + COVER_WAIT_S, w, e) for w, e in fresh if w.grant in _COVERED]
+        events = [(w, e) for w, e in fresh if w.grant not in _COVERED]
+        events += [(w, e) for due, w, e in self._held if due <= now]
+        self._held = [held for held in self._held if held[0] > now]
+        # A covering loss first (the holder before pasta), and of a unit the one killed
+        # (not its partner that followed it).
         events.sort(key=lambda pair: (pair[0].grant not in COVERS,
                                       not pair[1].status.startswith("killed")))
         for what, event in events:

@@ -187,10 +187,12 @@ class SessionResources:
                 found.append(Watched("pulseaudio", "sound", sound.server.process.pid,
                                      sound.server.process))
             for grant, pair in (("speakers", sound.speakers), ("microphone", sound.mic)):
+                if pair is None:
+                    continue
                 # Either pacat's end ends the pair: one unit, announced once.
-                for helper in (pair.record, pair.play) if pair is not None else ():
-                    found.append(Watched(helper.name, grant, helper.process.pid,
-                                         helper.process, unit=id(pair)))
+                found += [Watched(h.name, grant, h.process.pid, h.process,
+                                  unit=pair.record.process.pid)
+                          for h in (pair.record, pair.play)]
         mirror = self.devices.mirror
         if mirror is not None:
             found.append(Watched("mirror", "screen", mirror.helper.process.pid,

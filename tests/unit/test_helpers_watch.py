@@ -79,12 +79,31 @@ def test_a_pair_is_one_loss_and_a_covering_loss_hides_what_died_with_it(
     play.kill()
     record.wait()
     play.wait()
-    time.sleep(0.05)
-    assert [e.helper for e in watch.lost()] in (["speakers-record"], ["speakers-play"])
+    assert [e.helper for e in _wait_lost(watch)] == ["speakers-record"]  # the killed one
+    time.sleep(0.4)
     assert watch.lost() == []
     server.kill()
     [sound] = _wait_lost(watch)
     assert sound.grant == "sound" and "no speakers and no microphone" in sound.effect
+    watch.close()
+
+
+def test_forwarders_that_go_just_before_their_server_are_its_loss_alone(
+        sleepers: list[subprocess.Popen[bytes]]) -> None:
+    """They see the server's socket close before its bwrap has exited."""
+    record, play, server = (_sleeper(sleepers) for _ in range(3))
+    watch = HelperWatch.start(lambda: [
+        Watched("pulseaudio", "sound", server.pid, server),
+        Watched("microphone-record", "microphone", record.pid, record, unit=record.pid),
+        Watched("microphone-play", "microphone", play.pid, play, unit=record.pid)])
+    record.kill()
+    play.kill()
+    time.sleep(0.1)
+    assert watch.lost() == []  # held a moment for the server
+    server.kill()
+    assert [e.grant for e in _wait_lost(watch)] == ["sound"]
+    time.sleep(0.5)
+    assert watch.lost() == []
     watch.close()
 
 
