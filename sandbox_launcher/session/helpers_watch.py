@@ -150,8 +150,9 @@ class HelperWatch:
         watch = cls(current, state_dir)
         watch._sync()
         # The timer also brings back losses held for their cover.
-        watch._timer = runtime_guard.timer()
-        watch._epoll.register(watch._timer, select.EPOLLIN)
+        with contextlib.suppress(OSError):  # without one, neither (nothing else is lost)
+            watch._timer = runtime_guard.timer()
+            watch._epoll.register(watch._timer, select.EPOLLIN)
         return watch
 
     def fileno(self) -> int:
@@ -173,6 +174,9 @@ class HelperWatch:
                 # Gone (and reaped) before it could be watched: lost all the same.
                 self._gone.add(key)
                 early.append(what)
+                continue
+            except OSError:  # no pidfds (a kernel before 5.3), no fds left: unwatched
+                self._gone.add(key)
                 continue
             self._fds[key] = (what, fd)
             self._epoll.register(fd, select.EPOLLIN)
