@@ -308,6 +308,7 @@ def test_a_helper_killed_mid_session_fails_closed(
         # The client has no window left: the session was stopped and wiped at once.
         assert lost["stops"] and report["stopped_by_user"] is False
         assert ended.status == 128 + signal.SIGTERM, err
+        print(f"{name}: stopped and wiped {ended.stop_s:.2f} s after the kill")
         assert ended.stop_s < 30
         return
     assert ended.status == 0 and not lost["stops"], err
