@@ -6,6 +6,7 @@ from ..core.devices import PORTAL
 from ..session.events import (
     DeviceUse,
     Dns,
+    HelperLost,
     Join,
     LinkAnswered,
     LinkAsked,
@@ -47,6 +48,8 @@ def line(event: LiveEvent, *, verbose: bool, launcher_pid: int) -> str | None:
             more = ("; the policy's links.open = \"allow\" opens addresses without asking"
                     if by == "nobody" else "")
             return f"{_P}the address{where} was {answer} (by {by}){why}{more}"
+        case HelperLost(effect=effect, status=status):
+            return f"{_P}{effect}" + (f" ({status})" if status else "")
         case Dns() if verbose:
             return (f"{_P}dns {event.name} {event.qtype}: {event.verdict} ({event.rule}) "
                     f"{[a.ip for a in event.answers]}")

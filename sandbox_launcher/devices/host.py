@@ -155,7 +155,7 @@ class HostDevices:
     @property
     def mic_switchable(self) -> bool:
         """Whether the microphone can be switched on in this session."""
-        return self.sound is not None and self.sound.grant.mic_allowed
+        return self.sound is not None and self.sound.grant.mic_allowed and self.sound.alive
 
     def screen_fd(self) -> int | None:
         """Readable when the window mirror has news (the shared window closed), or the

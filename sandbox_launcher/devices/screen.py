@@ -121,8 +121,14 @@ class ScreenMirror:
 
     def events(self) -> list[dict[str, Any]]:
         """Live events since the last call: ``screen`` with ``shared: false`` when the
-        host window went away (the grant ends there)."""
-        return [e for e in map(self._note, self._read()) if e is not None]
+        host window went away (the grant ends there), or the mirror ended without saying
+        why (killed from outside, crashed)."""
+        found = [e for e in map(self._note, self._read()) if e is not None]
+        if self.eof and self.ended is None:
+            self.ended = time.time()
+            self.ended_by = "the mirror stopped without a word (killed, or it crashed)"
+            found.append(_event(self.grant, False, self.ended_by))
+        return found
 
     def stop(self) -> dict[str, Any]:
         """Stop the mirror; the report's ``screen`` object."""

@@ -152,6 +152,11 @@ class SoundServer:
         return f"unix:{self.folder}/admin"
 
     @property
+    def alive(self) -> bool:
+        """Whether the session's server still runs (a microphone can be switched on)."""
+        return self.server is not None and self.server.process.poll() is None
+
+    @property
     def muted(self) -> bool:
         """Whether the microphone is off (nothing is recorded from the host)."""
         return self.mic is None

@@ -124,6 +124,8 @@ class PortalWatch:
                 self.casts += 1
             elif match[2] in _ENDS:
                 self.casts = max(0, self.casts - 1)
+        if self.eof:  # the proxy is gone, and with its bus connection the client's casts
+            self.casts = 0
         now = self.casts > 0
         return [] if now == before else [
             {"type": "device", "device": SCREEN, "in_use": now}]

@@ -151,8 +151,9 @@ class Jail:
 
     def close(self) -> None:
         """Stop the holder (pasta dies with it)."""
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(self.holder.pid, signal.SIGKILL)
+        # Popen's kill: not sent once its status was collected (a watch that saw it die
+        # already did), when the number may be someone else's.
+        self.holder.kill()
         self.holder.wait()
         # The holder is reaped, so pasta has been re-parented to us (a child subreaper)
         # and is being killed by its parent-death signal: make sure, then reap it.

@@ -66,6 +66,8 @@ class SessionEntry:
     use_assumed: set[str] = field(default_factory=set)
     #: Bytes out/in per network snapshot, for the plot.
     traffic: TrafficSeries = field(default_factory=TrafficSeries)
+    #: What the session lost while it ran (a helper died), one sentence each.
+    lost: list[str] = field(default_factory=list)
 
     @property
     def live(self) -> bool:

@@ -290,12 +290,43 @@ class LinkAnswered:
                    float(data.get("at") or 0.0))
 
 
+@dataclass(frozen=True)
+class HelperLost:
+    """A helper the launcher started for the session died while the session ran.
+
+    ``effect`` is the sentence for a person (what the meeting lost, and that nothing else
+    opened); ``stops`` whether the session is stopped because of it (the display: the
+    client has no window left), else it keeps running without that grant.
+    """
+
+    KIND: ClassVar[str] = "helper_lost"
+    helper: str
+    grant: str  # network, display, bus, sound, speakers, microphone, screen
+    effect: str
+    stops: bool = False
+    status: str = ""  # how it ended, when known ("killed by SIGKILL")
+    at: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """Wire form (also the report's ``helpers_lost`` entry)."""
+        return {"type": self.KIND, "helper": self.helper, "grant": self.grant,
+                "effect": self.effect, "stops": self.stops, "status": self.status,
+                "at": self.at}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> HelperLost:
+        """Read the wire form."""
+        return cls(str(data["helper"]), str(data["grant"]), str(data["effect"]),
+                   bool(data.get("stops", False)), str(data.get("status", "")),
+                   float(data.get("at") or 0.0))
+
+
 LiveEvent = (Dns | JailError | Connections | Mic | Screen | DeviceUse | Join | DownloadsDecided
-             | LinkAsked | LinkAnswered)
+             | LinkAsked | LinkAnswered | HelperLost)
 
 _KINDS: dict[str, Any] = {cls.KIND: cls for cls in (
     Dns, JailError, Connections, Mic, Screen, DeviceUse, Join, DownloadsDecided, LinkAsked,
-    LinkAnswered)}
+    LinkAnswered, HelperLost)}
 
 
 def from_dict(data: Mapping[str, Any]) -> LiveEvent:

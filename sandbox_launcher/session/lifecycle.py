@@ -30,13 +30,21 @@ from ..core.plan import LaunchPlan
 from ..devices.screen import started_event
 from ..host import procs
 from . import audit, join, report, store, wipe
-from .events import Connections, LiveEvent, Mic, Screen, from_dicts
+from .events import Connections, HelperLost, LiveEvent, Mic, Screen, from_dicts
+from .helpers_watch import HelperWatch
 from .links_out import DeskFactory, LinkDesk
 from .resources import LiveResources, ResourceFactory, SessionResources
 from .states import NEXT, Event, Listener, Outcome, State
 from .usage import DeviceWatch
 
 __all__ = ["Event", "Listener", "Outcome", "Session", "State"]
+
+
+def _watch(sel: selectors.BaseSelector, fd: int | None) -> int | None:
+    """Let *sel* wake on *fd* (when there is one)."""
+    if fd is not None:
+        sel.register(fd, selectors.EVENT_READ)
+    return fd
 
 
 class Session:
@@ -79,6 +87,9 @@ class Session:
         self.mic_muted: bool | None = None
         #: When the granted devices are in use (from RUNNING on).
         self._devices: DeviceWatch | None = None
+        #: The helpers' pidfds (while RUNNING), and every helper lost so far.
+        self._helpers: HelperWatch | None = None
+        self._stop_for_helper = False
 
     def _request(self, code: bytes) -> None:
         if self._closed:
@@ -160,7 +171,8 @@ class Session:
                 join.save_handover(owned.dir, self.plan)
             self._to(State.RUNNING, owned)
             self._announce_devices(resources)
-            stopped_by_request = self._wait(handle, resources, owned)
+            stopped_by_request = self._wait(handle, resources, owned) and (
+                not self._stop_for_helper)
             self._end_devices()
             status = handle.wait()
             captured = handle.captured()
@@ -201,15 +213,13 @@ class Session:
               owned: store.OwnedSession) -> bool:
         """Block until the sandbox ends; on a stop request, TERM then KILL. True if stopped."""
         sel = selectors.DefaultSelector()
-        sel.register(handle.fileno(), selectors.EVENT_READ)
-        sel.register(self._stop_r, selectors.EVENT_READ)
+        for fd in (handle.fileno(), self._stop_r):
+            sel.register(fd, selectors.EVENT_READ)
         inbox_fds = self._watch_inbox(sel)
-        net_fd = resources.network_fd()
-        if net_fd is not None:
-            sel.register(net_fd, selectors.EVENT_READ)
-        dev_fd = resources.device_fd()
-        if dev_fd is not None:
-            sel.register(dev_fd, selectors.EVENT_READ)
+        net_fd = _watch(sel, resources.network_fd())
+        dev_fd = _watch(sel, resources.device_fd())
+        helpers = self._helpers = HelperWatch.start(resources.helpers, owned.dir)
+        sel.register(helpers.fileno(), selectors.EVENT_READ)
         deadline: float | None = None  # when the grace period after SIGTERM ends
         stopping = False
         next_poll = time.monotonic() + self.poll_seconds
@@ -232,6 +242,9 @@ class Session:
                         dev_fd = None
                 if ready & inbox_fds:
                     self._inbox_news(stopping, ready)
+                if helpers.fileno() in ready:
+                    net_fd = self._helpers_lost(resources, helpers.lost(), stopping, sel,
+                                                net_fd)
                 if handle.fileno() in ready:
                     return stopping
                 requests = b""
@@ -252,6 +265,26 @@ class Session:
                     deadline = None  # killed: now only wait for the exit
         finally:
             sel.close()
+            helpers.close()
+
+    def _helpers_lost(self, resources: LiveResources, lost: list[HelperLost],
+                      stopping: bool, sel: selectors.BaseSelector,
+                      net_fd: int | None) -> int | None:
+        """Helpers died (DESIGN.md has the table): say so; a lost microphone forwarder
+        leaves the microphone off; the display's loss stops the session. Returns the
+        jail's socket, None once its holder is gone (the socket then only says EOF)."""
+        self._publish(lost)
+        if self.mic_muted is False and any(e.grant in ("sound", "microphone") for e in lost):
+            # Off, whatever may still be switched: the dead forwarder is cleared away.
+            self.mic_muted = resources.set_mic(True)
+            self._publish([Mic(self.mic_muted)])
+        if any(e.stops for e in lost) and not stopping:
+            self._stop_for_helper = True  # not the user's stop (the report says so)
+            self.request_stop()
+        if net_fd is not None and any(e.grant == "names" for e in lost):
+            sel.unregister(net_fd)
+            return None
+        return net_fd
 
     def _announce_devices(self, resources: LiveResources) -> None:
         """The client runs: say how the microphone and the screen start, and follow the
@@ -372,4 +405,5 @@ class Session:
                 "wipe_s": round(t.get(self.state.value, t["wiping"]) - t["wiping"], 4),
             },
             status=status, stopped=stopped, error=error.to_dict() if error else None,
-            network=network, devices=devices, joins=joins, checks=checks, killed=killed)
+            network=network, devices=devices, joins=joins, checks=checks, killed=killed,
+            helpers_lost=[e.to_dict() for e in self._helpers.log] if self._helpers else [])

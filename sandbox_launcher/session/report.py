@@ -162,6 +162,8 @@ class Report:
     devices: dict[str, Any] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     joins: Joins = field(default_factory=Joins)
+    #: Helpers that died while the session ran (``HelperLost.to_dict()``, oldest first).
+    helpers_lost: tuple[Mapping[str, Any], ...] = ()
     recovered_stale: bool = False
     #: The state a stale session was left in.
     last_state: str | None = None
@@ -192,6 +194,8 @@ class Report:
                     "network": self.network.to_dict() if self.network else None,
                     "devices": dict(self.devices), "notes": list(self.notes),
                     "joins": self.joins.to_dict()}
+            if self.helpers_lost:  # only then: a report of a calm session is unchanged
+                out["helpers_lost"] = [dict(h) for h in self.helpers_lost]
         out["wipe"] = self.wipe.to_dict()
         if self.provisional:
             out["provisional"] = True
@@ -227,6 +231,8 @@ class Report:
                 devices=dict(data.get("devices") or {}),
                 notes=tuple(data.get("notes") or ()),
                 joins=Joins.from_dict(data.get("joins") or {"links": []}),
+                helpers_lost=tuple(dict(h) for h in need(data, "helpers_lost", list, "report"))
+                if "helpers_lost" in data else (),
                 recovered_stale=bool(data.get("recovered_stale", False)),
                 last_state=data.get("last_state"),
                 provisional=bool(data.get("provisional", False)), schema_version=version)
@@ -254,7 +260,7 @@ def build(plan: LaunchPlan, *, session_id: str, started: float, ended: float,
           durations: Mapping[str, float], status: int | None, stopped: bool,
           error: Mapping[str, Any] | None, network: Mapping[str, Any],
           devices: Mapping[str, Any], joins: Mapping[str, Any], checks: Sequence[Check],
-          killed: int) -> Report:
+          killed: int, helpers_lost: Sequence[Mapping[str, Any]] = ()) -> Report:
     """The report of a session of *plan* that ran to its end (pure: no I/O).
 
     *network*, *devices*, *joins*: what the backend, the device helpers and the join inbox
@@ -269,7 +275,7 @@ def build(plan: LaunchPlan, *, session_id: str, started: float, ended: float,
         network=NetworkSection.from_dict(network or plan.network.to_dict()),
         devices={k: v for k, v in devices.items() if k != "checks"},
         notes=tuple(plan.notes), joins=Joins.from_dict(joins),
-        wipe=wipe_section(checks, killed))
+        helpers_lost=tuple(helpers_lost), wipe=wipe_section(checks, killed))
 
 
 def _write_atomic(path: Path, text: str) -> None:

@@ -21,6 +21,7 @@ from ..devices.usage import Use
 from ..netjail import report as netreport
 from ..netjail.geo import CountryDB
 from ..netjail.jail import Jail
+from .helpers_watch import Watched
 
 
 class LiveResources(Protocol):
@@ -68,6 +69,10 @@ class LiveResources(Protocol):
         """Switch the microphone; whether it is muted now."""
         ...
 
+    def helpers(self) -> list[Watched]:
+        """The helper processes that should be running now (watched for dying)."""
+        ...
+
     def close(self) -> None:
         """After the sandbox ended: stop everything; the reports are final."""
         ...
@@ -90,6 +95,8 @@ class SessionResources:
     network_report: dict[str, Any] = field(default_factory=dict)
     devices_report: dict[str, Any] = field(default_factory=dict)
     _geo: CountryDB | None = None
+    #: The firewall's last counters: all there is once the holder was killed.
+    _table: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def start(cls, plan: LaunchPlan, workdir: Path, runtime_inside: str) -> SessionResources:
@@ -126,7 +133,12 @@ class SessionResources:
         """The network report as it stands now (the firewall's live counters)."""
         if self.jail is None:
             return self.network_report
-        return self._network_report(self.jail, self.jail.stats())
+        return self._network_report(self.jail, self._stats(self.jail))
+
+    def _stats(self, jail: Jail) -> dict[str, Any]:
+        """The counters now; the last ones read when the holder is gone (empty answer)."""
+        self._table = jail.stats() or self._table
+        return self._table
 
     def _network_report(self, jail: Jail, table: dict[str, Any]) -> dict[str, Any]:
         if self._geo is None:
@@ -157,6 +169,36 @@ class SessionResources:
         """Start or stop the microphone's forwarder; returns whether it is muted now."""
         return self.devices.set_mic(muted)
 
+    # ------------------------------------------------------------------ helpers
+
+    def helpers(self) -> list[Watched]:
+        """The helper processes that should be running now, each with the grant it
+        carries (session/helpers_watch.py watches them for dying)."""
+        found: list[Watched] = []
+        if self.jail is not None:
+            found += [Watched("holder", "names", self.jail.holder.pid, self.jail.holder),
+                      Watched("pasta", "network", self.jail.pasta_pid)]
+        grants = {"xephyr": "display", "dbus-proxy": "bus"}
+        found += [Watched(h.name, grants[h.name], h.process.pid, h.process)
+                  for h in self.devices.helpers if h.name in grants]
+        sound = self.devices.sound
+        if sound is not None:
+            if sound.server is not None:
+                found.append(Watched("pulseaudio", "sound", sound.server.process.pid,
+                                     sound.server.process))
+            for grant, pair in (("speakers", sound.speakers), ("microphone", sound.mic)):
+                if pair is None:
+                    continue
+                # Either pacat's end ends the pair: one unit, announced once.
+                found += [Watched(h.name, grant, h.process.pid, h.process,
+                                  unit=pair.record.process.pid)
+                          for h in (pair.record, pair.play)]
+        mirror = self.devices.mirror
+        if mirror is not None:
+            found.append(Watched("mirror", "screen", mirror.helper.process.pid,
+                                 mirror.helper.process, quiet_ok=True))
+        return found
+
     # ------------------------------------------------------------------ end
 
     def close(self) -> None:
@@ -168,7 +210,12 @@ class SessionResources:
             try:
                 # The counters live in the jail's firewall: read them before it goes.
                 jail.read_events()
-                self.network_report = self._network_report(jail, jail.stats())
+                lost = jail.holder.poll() is not None
+                self.network_report = self._network_report(jail, self._stats(jail))
+                if lost:
+                    self.network_report["error"] = (
+                        "the network jail's holder stopped during the session: the "
+                        "counters are those read last before it did")
             except (OSError, ValueError) as exc:
                 self.network_report = {**self.plan.network.to_dict(),
                                        "error": f"the jail's counters were lost: {exc}"}

@@ -42,7 +42,7 @@ from .entries import (
     SessionEntry,
     Usage,
 )
-from .events import Connections, DeviceUse, DownloadsDecided, Mic, Screen
+from .events import Connections, DeviceUse, DownloadsDecided, HelperLost, Mic, Screen
 from .launch import Launcher, record_in_store
 from .lifecycle import Event, Outcome, Session, State
 from .live import LiveState
@@ -233,6 +233,8 @@ class SessionService:
                         entry.screen = screen.label
                     case DeviceUse() as use:
                         note_device_event(entry.in_use, use, time.time(), entry.use_assumed)
+                    case HelperLost(effect=effect):
+                        entry.lost.append(effect)
                     case _:
                         pass  # DNS questions, joins: only the listener shows them
         self._emit(event)

@@ -38,6 +38,9 @@ def trouble_text(report: Mapping[str, Any]) -> str:
     if refused:
         parts.append(QCoreApplication.translate(
             "SessionTrouble", "Names outside the allowlist refused: {n}.").format(n=refused))
+    for lost in report.get("helpers_lost") or ():
+        parts.append(QCoreApplication.translate("SessionTrouble", "Lost: {what}.").format(
+            what=str(lost.get("effect", "")).rstrip(".")))
     status = (report.get("exit") or {}).get("status")
     if isinstance(status, int) and status != 0 and not report.get("stopped_by_user"):
         parts.append(QCoreApplication.translate(

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from ..core.errors import LauncherError
 from ..session.entries import Finished, SessionEntry, Usage, end_summary
-from ..session.events import Mic
+from ..session.events import HelperLost, Mic
 from ..session.lifecycle import Event, State
 from .bridge import ServiceBridge
 from .device_use import device_details, in_use_text
@@ -269,6 +269,8 @@ class SessionsView(QWidget):
                 title=entry.title, id=entry.id, state=state_text(entry.state))
             if device_details(entry):  # granted, and whether in use (and since when)
                 text += "; " + device_details(entry)
+            for lost in entry.lost:  # a helper died: what the meeting lost
+                text += "\n" + self.tr("Lost: {what}").format(what=lost)
             self.summary.setText(text)
         self._fill_connections(entry)
 
@@ -306,6 +308,9 @@ class SessionsView(QWidget):
                 # as the wipe steps do: the step this event announces, even when the
                 # session is already further on by the time the GUI thread gets here
                 self.stop_button.setToolTip(no_cancel_reason())
+        if isinstance(event.data, HelperLost):
+            self.notice.emit(self.tr("{id}: {what}").format(id=event.session_id,
+                                                            what=event.data.effect))
         if isinstance(event.data, Mic) and event.data.error:
             self.notice.emit(self.tr("The microphone of {id} stays muted: {why}").format(
                 id=event.session_id, why=event.data.error))

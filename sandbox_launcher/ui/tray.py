@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QInputDialog, QMenu, QMessageBox, QSystemTrayIcon
 
 from ..core.plan import RunOptions
 from ..session.entries import Finished
-from ..session.events import Connections, DeviceUse, Mic
+from ..session.events import Connections, DeviceUse, HelperLost, Mic
 from ..session.lifecycle import Event, State
 from ..session.live import BurstWatch, Indicator, LiveState
 from . import profile_text
@@ -206,6 +206,9 @@ class Tray(QObject):
                     self._update_icon()
                 case Connections() as snapshot:
                     self._check_burst(event.session_id, snapshot)
+                case HelperLost(effect=effect):
+                    self.notify(self.tr("Session {id} lost a helper").format(
+                        id=event.session_id), effect)
             return
         self._update_icon()
         if event.state is State.RUNNING:

@@ -26,6 +26,7 @@ from sandbox_launcher.core.devices import DevicePlan
 from sandbox_launcher.core.plan import LaunchPlan
 from sandbox_launcher.devices.host import HostDevices
 from sandbox_launcher.devices.usage import Use
+from sandbox_launcher.session.helpers_watch import Watched
 
 
 class FakeResources:
@@ -41,6 +42,8 @@ class FakeResources:
         self.muted = True
         self.closed = 0
         self.given: Resources | None = None
+        #: Helper processes the session watches (real processes a test starts).
+        self.watched: list[Watched] = []
 
     def for_backend(self, workdir: Path, seed: HomeFiles | None = None,
                     capture: tuple[str, ...] = (), limit: int = CAPTURE_LIMIT) -> Resources:
@@ -73,6 +76,9 @@ class FakeResources:
         self.calls.append((muted, threading.current_thread().name))
         self.muted = muted
         return muted
+
+    def helpers(self) -> list[Watched]:
+        return list(self.watched)
 
     def close(self) -> None:
         self.closed += 1

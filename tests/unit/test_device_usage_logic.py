@@ -153,9 +153,12 @@ def test_the_portal_watch_follows_start_and_close_in_the_proxy_log() -> None:
                             f"B9: <- :1.9 signal {portal}.Session.Closed at "
                             "/org/freedesktop/portal/desktop/session/1_9/u\n").encode())
         assert watch.events() == []  # started and closed between two reads: no change
-        os.close(write_fd)
+        os.write(write_fd, (f"C7: -> {portal}.Desktop call {portal}.ScreenCast.Start at "
+                            "/org/freedesktop/portal/desktop\n").encode())
+        assert watch.events() == [{"type": "device", "device": SCREEN, "in_use": True}]
+        os.close(write_fd)  # the proxy died: its connection, and the cast, are gone
         write_fd = -1
-        watch.events()
+        assert watch.events() == [{"type": "device", "device": SCREEN, "in_use": False}]
         assert watch.eof
     finally:
         if write_fd >= 0:

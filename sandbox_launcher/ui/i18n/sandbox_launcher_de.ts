@@ -2010,6 +2010,11 @@ Quelle: {source}</translation>
             <source>The client ended with status {status}.</source>
             <translation>Der Client endete mit Status {status}.</translation>
         </message>
+        <message>
+            <location filename="../session_trouble.py" line="44" />
+            <source>Lost: {what}.</source>
+            <translation>Verloren: {what}.</translation>
+        </message>
     </context>
     <context>
         <name>SessionsView</name>
@@ -2357,6 +2362,16 @@ Quelle: {source}</translation>
             <source>Report saved to {path}</source>
             <translation>Bericht gespeichert unter {path}</translation>
         </message>
+        <message>
+            <location filename="../sessions_view.py" line="267" />
+            <source>Lost: {what}</source>
+            <translation>Verloren: {what}</translation>
+        </message>
+        <message>
+            <location filename="../sessions_view.py" line="302" />
+            <source>{id}: {what}</source>
+            <translation>{id}: {what}</translation>
+        </message>
     </context>
     <context>
         <name>Steps</name>
@@ -2574,6 +2589,11 @@ Quelle: {source}</translation>
             <location filename="../tray.py" line="235" />
             <source>Session ended: {id}</source>
             <translation>Sitzung beendet: {id}</translation>
+        </message>
+        <message>
+            <location filename="../tray.py" line="210" />
+            <source>Session {id} lost a helper</source>
+            <translation>Sitzung {id} hat einen Helfer verloren</translation>
         </message>
     </context>
     <context>
