@@ -17,6 +17,7 @@ def _runner() -> ModuleType:
         spec = importlib.util.spec_from_file_location("bench_run", RUN_PY)
         assert spec is not None and spec.loader is not None
         module = importlib.util.module_from_spec(spec)
+        sys.modules["bench_run"] = module  # its dataclasses look their module up
         spec.loader.exec_module(module)
         return module
     finally:
