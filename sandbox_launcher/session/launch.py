@@ -31,7 +31,7 @@ from .signin import Signin, prepare
 
 #: What a VM session does not have yet, said with its plan.
 VM_DEVICES_NOTE = ("the VM backend gives the client no display, sound, camera, share "
-                   "folder, downloads or remembered sign-in yet: it runs commands only")
+                   "folder or downloads yet: it runs commands only")
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,7 @@ class Launcher:
         own_hooks = bool(home_seed or home_capture)
         signin = (prepare(self.profiles().get(plan.profile), self.policy(),
                           self.keyring_backend)
-                  if plan.backend != VM and not own_hooks else None)
+                  if not own_hooks else None)
         if signin is None:
             return Session(plan, backend, listener=listener, sessions_base=self.sessions_base,
                            home_seed=home_seed, home_capture=home_capture)

@@ -19,9 +19,10 @@ from ...core.check import Check
 from ...core.errors import LauncherError, SessionError
 from ...core.plan import LaunchPlan
 from ...host.kvm import probe_kvm
-from ..base import BackendState, Captured, Resources
+from ..base import CAPTURE_LIMIT, BackendState, Captured, Resources
 from . import machine
 from .errors import AgentError
+from .home import capture_home, seed_home, spawn_in_guest
 from .image import images_store, verify_image
 from .machine import Machine, MachineState
 from .network import GuestNetwork, start_passt
@@ -44,10 +45,14 @@ class VmHandle:
     """A running VM session; readable :meth:`fileno` once the client has ended."""
 
     def __init__(self, vm: Machine, output: Callable[[str, bytes], None],
-                 net: GuestNetwork | None = None, capture: tuple[str, ...] = ()) -> None:
+                 net: GuestNetwork | None = None, capture: tuple[str, ...] = (),
+                 capture_limit: int = CAPTURE_LIMIT) -> None:
         self.vm = vm
         self.net = net
         self._capture = capture
+        self._capture_limit = capture_limit
+        self._captured = Captured(problem="the VM ended before the client's state could "
+                                          "be handed back") if capture else Captured()
         #: What a later launcher needs (the session stores it with the record).
         self.state = BackendState(VmBackend.name, machine.STATE_VERSION, {
             **vm.state.to_dict(), "hello_uptime": vm.hello.uptime, "timings": vm.timings})
@@ -61,6 +66,8 @@ class VmHandle:
     def _relay(self, output: Callable[[str, bytes], None]) -> None:
         try:
             self._status = self.vm.wait_command(output)
+            if self._capture:  # the guest still runs: its home is still there
+                self._captured = capture_home(self.vm, self._capture, self._capture_limit)
         except AgentError as exc:  # the guest died or misbehaved: the client is over
             self._error = exc
             self._status = 128 + signal.SIGKILL
@@ -100,10 +107,9 @@ class VmHandle:
         return machine.session_processes(self.vm.state)
 
     def captured(self) -> Captured:
-        """Nothing yet: the guest agent cannot hand the home back (no vault in VMs)."""
-        if not self._capture:
-            return Captured()
-        return Captured(problem="remembered sign-in is not available in VM sessions yet")
+        """What the agent handed back of the home paths, after the client ended and
+        before the domain was destroyed (a problem when the VM died first)."""
+        return self._captured
 
 
 class VmBackend:
@@ -165,6 +171,8 @@ class VmBackend:
             raise
         env = {**GUEST_ENV, **{k: v for k, v in plan.env.items() if k not in _HOST_ONLY}}
         try:
+            if resources.home_seed:
+                seed_home(vm, resources.home_seed)
             vm.start_command(list(plan.command), env)
         except BaseException:
             vm.destroy()
@@ -172,7 +180,8 @@ class VmBackend:
                 net.close()
             machine.wipe(vm.state)
             raise
-        return VmHandle(vm, self._output, net, resources.home_capture)
+        return VmHandle(vm, self._output, net, resources.home_capture,
+                        resources.capture_limit)
 
     def wipe(self, state: BackendState) -> int:
         """Destroy the domain and remove overlay, sockets, state and libvirt's log; how
@@ -191,9 +200,13 @@ class VmBackend:
         return self.wipe(state)
 
     def join(self, state: BackendState, workdir: Path, argv: list[str]) -> int:
-        """Not yet: the guest agent runs one command per VM."""
-        raise SessionError("a second link cannot be handed to a VM session yet",
-                           "open the link in a new session")
+        """Start *argv* (the client with the link) in the running guest through the
+        agent's join port, with the client's environment; its guest pid."""
+        found = MachineState.from_dict(state.data)
+        if not found.join_socket:
+            raise SessionError("this VM session cannot take a second link (it was started "
+                               "by an older launcher)", "open the link in a new session")
+        return spawn_in_guest(Path(found.join_socket), argv)
 
     def members(self, state: BackendState) -> list[int]:
         """The host processes of a running VM session (QEMU, passt)."""

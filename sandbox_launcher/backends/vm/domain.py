@@ -56,6 +56,8 @@ class DomainSpec:
     net_socket: Path | None = None  # passt's unix socket, inside the jail
     mac: str = "52:54:00:5e:00:53"
     console_log: Path | None = None
+    #: The joins' port (any launcher of the user hands a link to the agent there).
+    join_socket: Path | None = None
 
     @property
     def name(self) -> str:
@@ -104,6 +106,10 @@ def _devices(root: ET.Element, spec: DomainSpec) -> None:
     channel = _sub(devices, "channel", type="unix")
     _sub(channel, "source", mode="bind", path=str(spec.agent_socket))
     _sub(channel, "target", type="virtio", name="org.sandbox_launcher.agent.0")
+    if spec.join_socket is not None:
+        joins = _sub(devices, "channel", type="unix")
+        _sub(joins, "source", mode="bind", path=str(spec.join_socket))
+        _sub(joins, "target", type="virtio", name="org.sandbox_launcher.join.0")
     if spec.camera is None:
         _sub(devices, "controller", type="usb", model="none")
     else:

@@ -54,6 +54,7 @@ class MachineState:
     overlay: str
     agent_socket: str
     net_socket: str | None = None
+    join_socket: str | None = None
     accel: str = "tcg"
     accel_detail: str = ""
     version: int = STATE_VERSION
@@ -77,6 +78,8 @@ class MachineState:
             found.append(Path(self.workdir) / STATE_FILE)
         if self.net_socket:
             found.append(Path(self.net_socket))
+        if self.join_socket:
+            found.append(Path(self.join_socket))
         return found
 
 
@@ -223,6 +226,7 @@ def boot(image: Image, workdir: Path, session_id: str, *, uri: str = DEFAULT_URI
     state = MachineState(session_id=session_id, uri=uri, domain=DOMAIN_PREFIX + session_id,
                          workdir=str(workdir), overlay=str(workdir / "disk.qcow2"),
                          agent_socket=str(workdir / "agent.sock"),
+                         join_socket=str(workdir / "join.sock"),
                          net_socket=str(net_socket) if net_socket else None,
                          accel=accel[0], accel_detail=accel[1])
     spec = DomainSpec(
@@ -230,7 +234,8 @@ def boot(image: Image, workdir: Path, session_id: str, *, uri: str = DEFAULT_URI
         kernel=image.file("vmlinuz"), initrd=image.file("initrd.img"),
         cmdline=f"root=/dev/vda rw quiet init=/usr/local/sbin/slt-init {net_args}".strip(),
         disk=Path(state.overlay), agent_socket=Path(state.agent_socket),
-        kvm=accel[0] == "kvm", net_socket=net_socket, display=display)
+        join_socket=Path(workdir / "join.sock"), kvm=accel[0] == "kvm",
+        net_socket=net_socket, display=display)
     conn = open_connection(uri)
     try:
         save_state(state)
