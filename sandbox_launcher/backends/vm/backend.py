@@ -120,7 +120,8 @@ class VmBackend:
     def __init__(self, *, uri: str = machine.DEFAULT_URI, image: str = "default",
                  store: Path | None = None, memory_mib: int = 512,
                  kvm_probe: Callable[[], tuple[str, str]] | None = None,
-                 output: Callable[[str, bytes], None] | None = None) -> None:
+                 output: Callable[[str, bytes], None] | None = None,
+                 pool: Callable[[str], Machine | None] | None = None) -> None:
         self.uri = uri
         self.image = image
         self.store = store or images_store()
@@ -128,6 +129,8 @@ class VmBackend:
         self._kvm_probe = kvm_probe or (lambda: probe_kvm(KVM_PROBE_TIMEOUT))
         self._accel: tuple[str, str] | None = None
         self._output = output or _to_host_streams
+        #: Hands out a paused, booted VM of the named image (the app's warm pool), or None.
+        self._pool = pool
 
     def accel(self) -> tuple[str, str]:
         """KVM when the probe says it really works, else TCG; probed once per backend."""
@@ -152,19 +155,25 @@ class VmBackend:
     def notes(self, plan: LaunchPlan) -> tuple[str, ...]:
         """How the guest will run: under KVM, or software emulation and why."""
         accel, detail = self.accel()
-        return (f"booting a VM ({accel.upper()}: {detail})",)
+        notes: tuple[str, ...] = (f"booting a VM ({accel.upper()}: {detail})",)
+        if self._pool is not None and plan.network.mode == "none":
+            notes += ("a prepared VM of the warm pool is resumed instead when one is ready",)
+        return notes
 
     def start(self, plan: LaunchPlan, resources: Resources) -> VmHandle:
-        """Boot a fresh VM and start the plan's command in it."""
+        """Boot a fresh VM (or resume one of the warm pool, when the plan has no network:
+        pooled VMs have no NIC) and start the plan's command in it."""
         image = verify_image(self.image_for(plan), self.store)
         net = None
+        vm = self._pool(image.name) if self._pool and resources.jail is None else None
         if resources.jail is not None:
             net = start_passt(resources.jail.enter_argv(), resources.workdir)
         try:
-            vm = machine.boot(image, resources.workdir, resources.workdir.name, uri=self.uri,
-                              accel=self.accel(), memory_mib=self.memory_mib,
-                              net_socket=net.socket if net else None,
-                              net_args=net.kernel_args() if net else "")
+            vm = vm or machine.boot(image, resources.workdir, resources.workdir.name,
+                                    uri=self.uri, accel=self.accel(),
+                                    memory_mib=self.memory_mib,
+                                    net_socket=net.socket if net else None,
+                                    net_args=net.kernel_args() if net else "")
         except BaseException:
             if net is not None:
                 net.close()

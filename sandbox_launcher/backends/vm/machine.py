@@ -55,6 +55,8 @@ class MachineState:
     agent_socket: str
     net_socket: str | None = None
     join_socket: str | None = None
+    #: Booted ahead by the warm pool: its dir is the pool's, removed with the VM.
+    pooled: bool = False
     accel: str = "tcg"
     accel_detail: str = ""
     version: int = STATE_VERSION
@@ -313,6 +315,9 @@ def wipe(state: MachineState) -> None:
     for path in state.files():
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
+    if state.pooled and state.workdir:
+        with contextlib.suppress(OSError):
+            Path(state.workdir).rmdir()
 
 
 def session_processes(state: MachineState) -> list[int]:
@@ -352,6 +357,8 @@ def verify(state: MachineState) -> list[Check]:
     checks.append(Check("no QEMU or passt process left", not pids,
                         f"pids {pids}" if pids else f"no process runs guest={state.domain}"))
     files = [str(p) for p in state.files() if p.exists() or p.is_symlink()]
+    if state.pooled and state.workdir and Path(state.workdir).exists():
+        files.append(state.workdir)
     checks.append(Check("no VM file left", not files,
                         ", ".join(files) if files else "overlay, sockets and log removed"))
     return checks

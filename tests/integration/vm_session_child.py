@@ -1,0 +1,82 @@
+"""Run as the unprivileged user by test_vm_sessions.py: real VM sessions (libvirt, TCG)
+through the launch path (session/launch.py), with the sign-in vault around them.
+
+    vm_session_child.py write PROFILE   session 1: the client in the guest signs in
+                                         ($SL_TOKEN), says so and runs until it is
+                                         stopped; the agent hands its sign-in paths back
+                                         before the domain goes, and they are sealed
+    vm_session_child.py read PROFILE    session 2 (a fresh VM): the client prints what
+                                         it finds in its home
+
+The profile is the built-in one with ``remember_signin = true`` (a user profile file).
+Prints the client's output, then one JSON object: the client's status, whether the wipe
+was verified, the notes (the plan's and the save's), whether the sign-in was saved, and
+the domain the session ran in.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import threading
+from dataclasses import replace
+from typing import Any
+
+from sandbox_launcher.backends.registry import VM, Registry
+from sandbox_launcher.backends.vm.backend import VmBackend
+from sandbox_launcher.core import paths
+from sandbox_launcher.core.plan import RunOptions
+from sandbox_launcher.session.launch import Launcher
+from sandbox_launcher.session.lifecycle import Outcome
+
+SIGN_IN = ('mkdir -p ~/.zoom/data ~/.zoom/logs ~/.config && '
+           'printf "token=%s\\n" "$SL_TOKEN" > ~/.zoom/data/token && '
+           'printf "log %s\\n" "$SL_TOKEN" > ~/.zoom/logs/zoom.log && '
+           'printf "[General]\\nlanguage=de\\n" > ~/.config/zoomus.conf && '
+           'ln -s /etc/passwd ~/.zoom/data/planted-link && echo SIGNED-IN && exec sleep 600')
+READ = ('cat ~/.zoom/data/token 2>&1; ls -A ~/.zoom ~/.zoom/data 2>&1; '
+        'cat ~/.config/zoomus.conf 2>&1')
+#: A TCG boot under the load of parallel developers.
+BOOT_SECONDS = 240
+
+
+def main(op: str, profile_name: str) -> None:
+    profiles = paths.user_profiles_dir()
+    profiles.mkdir(parents=True, exist_ok=True)
+    (profiles / f"{profile_name}.toml").write_text("remember_signin = true\n")
+    signed_in = threading.Event()
+    output: list[str] = []
+
+    def sink(_stream: str, data: bytes) -> None:
+        output.append(data.decode(errors="replace"))
+        if "SIGNED-IN" in "".join(output):
+            signed_in.set()
+
+    launcher = Launcher(Registry({VM: lambda: VmBackend(output=sink)}))
+    plan = launcher.plan(profile_name, RunOptions(
+        backend=VM, command=("/bin/sh", "-c", SIGN_IN if op == "write" else READ),
+        network="none"))
+    plan = replace(plan, env={**plan.env, "SL_TOKEN": os.environ.get("SL_TOKEN", "")})
+    session = launcher.session(plan)
+    result: dict[str, Outcome] = {}
+    runner = threading.Thread(target=lambda: result.update(outcome=session.run()))
+    runner.start()
+    if op == "write":  # the user quits the client once it has signed in
+        if not signed_in.wait(BOOT_SECONDS):
+            print("".join(output), file=sys.stderr)
+        session.request_stop()
+    runner.join(BOOT_SECONDS + 120)
+    outcome = result["outcome"]
+    after = launcher.finished(session, outcome)
+    notes: list[Any] = [*session.plan.notes, *after]
+    print("".join(output), flush=True)
+    print(json.dumps({"status": outcome.status, "wiped": outcome.wipe_verified,
+                      "notes": notes, "domain": "slt-" + session.id,
+                      "checks": outcome.report.get("wipe", {}).get("checks", []),
+                      "saved": any(str(n).startswith("sign-in saved") for n in after)}),
+          flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])
