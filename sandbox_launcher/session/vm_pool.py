@@ -78,6 +78,8 @@ class VmPool:
         self._lock = threading.Lock()
         #: Why the pool is not kept, for the app to show ("" while it is).
         self.problem = ""
+        #: The domains handed out, in order (each once: a used VM is never pooled again).
+        self.handed_out: list[str] = []
 
     def start(self) -> None:
         """Sweep dead apps' leftovers, then fill in the background (returns at once)."""
@@ -116,7 +118,11 @@ class VmPool:
             warm = self._warm
         if warm is None or image != self.image_name:
             return None
-        return warm.take()
+        vm = warm.take()
+        if vm is not None:
+            with self._lock:
+                self.handed_out.append(vm.state.domain)
+        return vm
 
     def close(self) -> None:
         """Destroy and wipe every pooled VM and the pool's dir (the app quits)."""

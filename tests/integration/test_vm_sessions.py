@@ -125,3 +125,36 @@ def test_a_second_link_is_handed_to_the_running_vm_session(
         ("web", "meet.example.org", pid)]
     assert pid > 1
     assert "slt-" + session not in _domains(run_as_user)
+
+
+POOL_CHILD = str(REPO_ROOT / "tests" / "integration" / "vm_pool_child.py")
+
+
+def test_the_apps_warm_pool_serves_sessions_once_each_and_quitting_leaves_nothing(
+        vm_default_image: Path, run_as_user: RunLauncher, launcher_user: LauncherUser) -> None:
+    done = run_as_user([PYTHON, POOL_CHILD], timeout=4 * BOOT_TIMEOUT)
+    assert done.returncode == 0, done.stdout + done.stderr
+    *output, last = done.stdout.splitlines()
+    result = json.loads(last)
+    print(json.dumps({k: result[k] for k in ("fill_s", "takes")}))  # the figures
+    assert result["problem"] == "", result
+    first, second = result["sessions"]
+    for session in (first, second):
+        assert session["error"] is None and session["status"] == 0, result
+        assert session["wiped"], result
+    assert result["ready_before"] == [1, 1], result  # refilled in the background
+    # Both sessions resumed a pooled VM, each a different one: never reused.
+    handed = result["handed_out"]
+    assert len(handed) == 2 and len(set(handed)) == 2, handed
+    assert all(d.startswith("slt-pool-") for d in handed), handed
+    assert sum("in-guest sandbox" in line for line in output) == 2, output
+    assert len(result["takes"]) == 2 and all(0 < t < 30 for t in result["takes"]), result
+    # The sessions' wipes removed the pooled VMs' dirs; the refill left one waiting.
+    assert len(result["pool_dir_before_quit"]) == 1, result
+    # The app quits: the waiting VM is destroyed and wiped, the pool's dir is gone.
+    assert result["shutdown_ok"], result
+    assert [d for d in result["domains_after"] if d.startswith("slt-pool-")] == [], result
+    assert not result["pool_dir_after_quit"], result
+    assert [d for d in _domains(run_as_user) if d.startswith("slt-pool-")] == []
+    qemu = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True, check=True)
+    assert [line for line in qemu.stdout.splitlines() if "guest=slt-pool-" in line] == []
