@@ -44,10 +44,12 @@ def _domains(run_as_user: RunLauncher) -> list[str]:
     return listed.stdout.split()
 
 
-def _vm_session(service: SecretService, op: str, **env: str) -> tuple[dict[str, Any], str]:
+def _vm_session(service: SecretService, images: Path, op: str,
+                **env: str) -> tuple[dict[str, Any], str]:
     """One VM session of zoom through the launch path, as the user, with the keyring's
     bus; the runtime dir is the user's real one (a tmpfs: the guest's disk overlay)."""
-    environment = {**service.env(**env), "XDG_RUNTIME_DIR": str(service.user.runtime_dir)}
+    environment = {**service.env(**env), "XDG_RUNTIME_DIR": str(service.user.runtime_dir),
+                   "SL_TEST_IMAGES": str(images)}
     done = subprocess.run(as_user_argv(service.user, [PYTHON, CHILD, op, "zoom"]),
                           env=environment, cwd=service.root, capture_output=True, text=True,
                           timeout=2 * BOOT_TIMEOUT + 120, stdin=subprocess.DEVNULL,
@@ -60,7 +62,8 @@ def _vm_session(service: SecretService, op: str, **env: str) -> tuple[dict[str, 
 def test_sign_in_written_in_one_vm_session_is_there_in_the_next(
         vm_default_image: Path, secret_service: SecretService,  # noqa: F811
         run_as_user: RunLauncher) -> None:
-    first, output = _vm_session(secret_service, "write", SL_TOKEN=MARKER)
+    images = vm_default_image.parent
+    first, output = _vm_session(secret_service, images, "write", SL_TOKEN=MARKER)
     assert "SIGNED-IN" in output, output
     assert first["status"] == 128 + signal.SIGTERM, first  # stopped by the user
     assert first["wiped"], first["checks"]
@@ -69,7 +72,7 @@ def test_sign_in_written_in_one_vm_session_is_there_in_the_next(
     assert any("planted-link: not captured" in n for n in first["notes"]), first["notes"]
     assert (secret_service.vault_dir / "zoom.vault").is_file()
 
-    second, shown = _vm_session(secret_service, "read")
+    second, shown = _vm_session(secret_service, images, "read")
     assert second["domain"] != first["domain"]  # a fresh VM, never the first one again
     assert any("restored from the vault (save #1" in n for n in second["notes"]), second
     assert f"token={MARKER}" in shown and "language=de" in shown, shown

@@ -20,7 +20,9 @@ import json
 import os
 import sys
 import threading
+import time
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from sandbox_launcher.backends.registry import VM, Registry
@@ -53,7 +55,9 @@ def main(op: str, profile_name: str) -> None:
         if "SIGNED-IN" in "".join(output):
             signed_in.set()
 
-    launcher = Launcher(Registry({VM: lambda: VmBackend(output=sink)}))
+    # The keyring's test session moves XDG_DATA_HOME; the images stay in the user's store.
+    store = Path(os.environ["SL_TEST_IMAGES"])
+    launcher = Launcher(Registry({VM: lambda: VmBackend(output=sink, store=store)}))
     plan = launcher.plan(profile_name, RunOptions(
         backend=VM, command=("/bin/sh", "-c", SIGN_IN if op == "write" else READ),
         network="none"))
@@ -63,11 +67,12 @@ def main(op: str, profile_name: str) -> None:
     runner = threading.Thread(target=lambda: result.update(outcome=session.run()))
     runner.start()
     if op == "write":  # the user quits the client once it has signed in
-        if not signed_in.wait(BOOT_SECONDS):
-            print("".join(output), file=sys.stderr)
+        deadline = time.monotonic() + BOOT_SECONDS
+        while runner.is_alive() and time.monotonic() < deadline and not signed_in.wait(1):
+            pass
         session.request_stop()
     runner.join(BOOT_SECONDS + 120)
-    outcome = result["outcome"]
+    outcome = result["outcome"]  # a KeyError here: the session raised (see stderr)
     after = launcher.finished(session, outcome)
     notes: list[Any] = [*session.plan.notes, *after]
     print("".join(output), flush=True)
