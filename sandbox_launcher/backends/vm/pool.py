@@ -81,12 +81,15 @@ class WarmPool:
             name = f"pool-{os.urandom(4).hex()}"
             workdir = self.base / name
             workdir.mkdir(mode=0o700, parents=True)
+            vm: Machine | None = None
             try:
                 vm = self._boot(self.image, workdir, name)
                 vm.state.pooled = True  # its session's wipe removes the pool's dir too
                 save_state(vm.state)
                 vm.domain.suspend()
             except BaseException:
+                if vm is not None:  # booted but not pausable: never left running
+                    _discard(vm)
                 shutil.rmtree(workdir, ignore_errors=True)
                 raise
             with self._lock:
