@@ -150,3 +150,16 @@ def test_in_a_guest_only_the_hosts_own_dmi_values_escape(
     assert not hc.attempt_dmi([])["escaped"]
     seen = hc.attempt_dmi(["product_uuid=5e3c-guest"])  # passed through: the host's own
     assert seen["escaped"] and "product_uuid" in seen["detail"]
+
+
+def test_a_dead_apps_pool_files_are_swept_a_live_ones_kept(tmp_path: Path) -> None:
+    from sandbox_launcher.session.vm_pool import sweep_dead_pools
+
+    live = tmp_path / str(os.getpid()) / "pool-live"
+    dead = tmp_path / "4194303" / "pool-dead"  # above any pid_max: never a live process
+    for vm_dir in (live, dead):
+        vm_dir.mkdir(parents=True)
+        (vm_dir / "disk.qcow2").write_bytes(b"overlay")
+    assert sweep_dead_pools(tmp_path) == ["4194303"]
+    assert not dead.parent.exists()
+    assert (live / "disk.qcow2").exists()
