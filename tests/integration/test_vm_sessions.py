@@ -35,6 +35,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.needs_root]
 PYTHON = str(REPO_ROOT / ".venv" / "bin" / "python")
 CHILD = str(REPO_ROOT / "tests" / "integration" / "vm_session_child.py")
 MARKER = "SL-VM-VAULT-7f3a9c"
+CONTROL = "SL-VM-DISK-CONTROL-2b81e4"
 
 
 def _domains(run_as_user: RunLauncher) -> list[str]:
@@ -63,8 +64,13 @@ def test_sign_in_written_in_one_vm_session_is_there_in_the_next(
         vm_default_image: Path, secret_service: SecretService,  # noqa: F811
         run_as_user: RunLauncher) -> None:
     images = vm_default_image.parent
-    first, output = _vm_session(secret_service, images, "write", SL_TOKEN=MARKER)
+    first, output = _vm_session(secret_service, images, "write", SL_TOKEN=MARKER,
+                                SL_CONTROL=CONTROL)
     assert "SIGNED-IN" in output, output
+    # While the guest ran, its disk overlay (a file in the runtime dir, which need not be
+    # a tmpfs) never held the sign-in: the guest home is in the guest's memory. The
+    # control: what the client wrote to the guest's disk is found there.
+    assert first["overlay"] == {"token": False, "control": True}, first["overlay"]
     assert first["status"] == 128 + signal.SIGTERM, first  # stopped by the user
     assert first["wiped"], first["checks"]
     assert first["saved"], first["notes"]
@@ -81,7 +87,8 @@ def test_sign_in_written_in_one_vm_session_is_there_in_the_next(
     # Plain text on no disk: not in the keyring's dir, the vaults, the user's home (which
     # holds libvirt's logs and the images), nor /var/tmp. The control: the search finds
     # the marker in the encrypted vault's plain form, which only the keyring's key opens.
-    disk = [secret_service.root, secret_service.user.home, Path("/var/tmp")]
+    disk = [secret_service.root, secret_service.user.home, Path("/var/tmp"),
+            secret_service.user.runtime_dir]
     assert files_holding(MARKER.encode(), disk) == []
     export = secret_service.root / "exported" / "zoom.tar"
     export.parent.mkdir()

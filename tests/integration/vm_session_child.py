@@ -36,11 +36,25 @@ SIGN_IN = ('mkdir -p ~/.zoom/data ~/.zoom/logs ~/.config && '
            'printf "token=%s\\n" "$SL_TOKEN" > ~/.zoom/data/token && '
            'printf "log %s\\n" "$SL_TOKEN" > ~/.zoom/logs/zoom.log && '
            'printf "[General]\\nlanguage=de\\n" > ~/.config/zoomus.conf && '
-           'ln -s /etc/passwd ~/.zoom/data/planted-link && echo SIGNED-IN && exec sleep 600')
+           'ln -s /etc/passwd ~/.zoom/data/planted-link && '
+           # The control of the overlay search: a file on the guest's disk, flushed.
+           'printf "%s\n" "$SL_CONTROL" > /var/tmp/control && sync && '
+           'echo SIGNED-IN && exec sleep 600')
 READ = ('cat ~/.zoom/data/token 2>&1; ls -A ~/.zoom ~/.zoom/data 2>&1; '
         'cat ~/.config/zoomus.conf 2>&1')
 #: A TCG boot under the load of parallel developers.
 BOOT_SECONDS = 240
+
+
+def _overlay_holds(session_id: str) -> dict[str, bool]:
+    """Whether the running guest's disk overlay (a file on the host) holds the sign-in
+    token, and the control written to the guest's disk."""
+    from sandbox_launcher.session import store
+
+    data = store.find_session(session_id).record.backend_state.get("data", {})
+    blob = Path(data["overlay"]).read_bytes()
+    return {name: os.environ[var].encode() in blob
+            for name, var in (("token", "SL_TOKEN"), ("control", "SL_CONTROL"))}
 
 
 def main(op: str, profile_name: str) -> None:
@@ -61,7 +75,8 @@ def main(op: str, profile_name: str) -> None:
     plan = launcher.plan(profile_name, RunOptions(
         backend=VM, command=("/bin/sh", "-c", SIGN_IN if op == "write" else READ),
         network="none"))
-    plan = replace(plan, env={**plan.env, "SL_TOKEN": os.environ.get("SL_TOKEN", "")})
+    plan = replace(plan, env={**plan.env, "SL_TOKEN": os.environ.get("SL_TOKEN", ""),
+                              "SL_CONTROL": os.environ.get("SL_CONTROL", "")})
     session = launcher.session(plan)
     result: dict[str, Outcome] = {}
     runner = threading.Thread(target=lambda: result.update(outcome=session.run()))
@@ -70,6 +85,7 @@ def main(op: str, profile_name: str) -> None:
         deadline = time.monotonic() + BOOT_SECONDS
         while runner.is_alive() and time.monotonic() < deadline and not signed_in.wait(1):
             pass
+        overlay = _overlay_holds(session.id)
         session.request_stop()
     runner.join(BOOT_SECONDS + 120)
     outcome = result["outcome"]  # a KeyError here: the session raised (see stderr)
@@ -77,6 +93,7 @@ def main(op: str, profile_name: str) -> None:
     notes: list[Any] = [*session.plan.notes, *after]
     print("".join(output), flush=True)
     print(json.dumps({"status": outcome.status, "wiped": outcome.wipe_verified,
+                      "overlay": overlay if op == "write" else {},
                       "notes": notes, "domain": "slt-" + session.id,
                       "checks": outcome.report.get("wipe", {}).get("checks", []),
                       "saved": any(str(n).startswith("sign-in saved") for n in after)}),
