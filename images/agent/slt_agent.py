@@ -315,6 +315,7 @@ class JoinPort:
             return
         if not data:  # no joiner connected: look again a little later
             self.quiet_until = time.monotonic() + 0.2
+            self.inbuf = b""  # half a line of a joiner that left is not the next one's
             return
         self.inbuf += data
         if len(self.inbuf) > MAX_LINE:
