@@ -55,8 +55,11 @@ class WarmPool:
     """Keeps ``size`` paused VMs of one image ready; thread-safe."""
 
     def __init__(self, image: Image, base: Path, size: int, *,
-                 boot_vm: Callable[[Image, Path, str], Machine] | None = None) -> None:
+                 boot_vm: Callable[[Image, Path, str], Machine] | None = None,
+                 power_dir: Path = POWER_SUPPLY) -> None:
         self.image = image
+        #: Checked before every boot: unplugged, the pool stops refilling (0 on battery).
+        self._power_dir = power_dir
         self.base = base
         self.size = size
         self._boot = boot_vm or boot
@@ -76,7 +79,7 @@ class WarmPool:
         """Boot and pause VMs until the pool is full (blocking; one at a time)."""
         while not self._closed:
             with self._lock:
-                if len(self._ready) >= self.size:
+                if len(self._ready) >= self.size or on_battery(self._power_dir):
                     return
             name = f"pool-{os.urandom(4).hex()}"
             workdir = self.base / name
