@@ -41,6 +41,11 @@ class Registry:
         self._factories: dict[str, Factory] = dict(
             factories if factories is not None else {NAMESPACE: _namespace, VM: _vm})
 
+    def replace(self, name: str, factory: Factory) -> None:
+        """Build *name* with *factory* from now on (the app's VM backend, which takes
+        from its warm pool)."""
+        self._factories[name] = factory
+
     def names(self) -> tuple[str, ...]:
         """The names this registry can build."""
         return tuple(self._factories)

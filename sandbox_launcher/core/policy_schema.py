@@ -146,8 +146,9 @@ POLICY_FIELDS: tuple[Field, ...] = (
           "The guest image every VM session boots (`sandbox-launcher image list` names "
           "them); without it, the default image."),
     Field("vm.pool_size", "int", 0, "VM pool size",
-          "How many prepared VMs to keep ready (0: none; the VM backend is not built yet: "
-          "validated and shown by `policy show`, enforced when it is).",
+          "How many paused VMs the desktop app keeps ready for VM sessions without network "
+          "(0: none). Set here, it replaces the user's own setting; a laptop on battery "
+          "keeps none.",
           check=lambda v: None if 0 <= v <= 16 else f"{v} is outside 0 … 16"),
     *_derived(),
 )

@@ -47,7 +47,12 @@ class StaleWipe:
 
 
 def _sweep_vm_domains(base: Path | None) -> list[StaleWipe]:
-    """VM domains no live session owns, when a session libvirtd runs (never start one)."""
+    """VM domains no live session owns, when a session libvirtd runs (never start one);
+    first the warm pools of apps that are gone (their overlays are files in the runtime
+    dir; their domains died with the app's connection unless libvirtd forgot them)."""
+    from .vm_pool import pool_root, sweep_dead_pools
+
+    sweep_dead_pools(pool_root())
     runtime = os.environ.get("XDG_RUNTIME_DIR", "")
     if not runtime or not (Path(runtime) / "libvirt" / "libvirt-sock").exists():
         return []

@@ -119,7 +119,7 @@ class Launcher:
         desk = self._desk_factory(plan)
         signin = (prepare(self.profiles().get(plan.profile), self.policy(),
                           self.keyring_backend)
-                  if plan.backend != VM and not own_hooks else None)
+                  if not own_hooks else None)
         if signin is None:
             return Session(plan, backend, listener=listener, sessions_base=self.sessions_base,
                            home_seed=home_seed, home_capture=home_capture, links=desk)

@@ -48,6 +48,7 @@ from .lifecycle import Event, Outcome, Session, State
 from .live import LiveState
 from .planning import HostLookups
 from .usage import note_device_event
+from .vm_pool import VmPool, start_for_app
 
 
 class SessionService:
@@ -62,6 +63,9 @@ class SessionService:
                      record_in_store),
                  admin_profiles: Path = ADMIN_PROFILES) -> None:
         #: The launch path the command line uses too (session/launch.py).
+        self._own_registry = registry is None
+        #: The warm pool of VMs (start_vm_pool), destroyed by shutdown().
+        self.vm_pool: VmPool | None = None
         self._camera_finder = camera_finder or CameraFinder()
         self.launcher = Launcher(registry or Registry(), profiles_dir,
                                  SystemFiles(policy=policy_path, admin_profiles=admin_profiles),
@@ -374,8 +378,16 @@ class SessionService:
         tmp.write_text(json.dumps(entry.outcome.report, indent=2) + "\n", encoding="utf-8")
         tmp.replace(path)  # a reader never sees half a report
 
+    def start_vm_pool(self, configured: int) -> VmPool:
+        """Keep a warm pool of VMs for this app's VM sessions without network: *configured*
+        is the user's setting; the system policy's ``vm.pool_size`` wins; 0 on battery."""
+        self.vm_pool = start_for_app(configured, self.policy(),
+                                     self.launcher.registry if self._own_registry else None)
+        return self.vm_pool
+
     def shutdown(self, timeout: float = 30.0) -> bool:
-        """Stop every session and wait for the wipes; True if all threads ended."""
+        """Stop every session and wait for the wipes, then destroy the warm pool; True if
+        all threads ended."""
         with self._lock:
             for session_id in list(self._sessions):
                 self._request_stop(session_id)
@@ -384,4 +396,6 @@ class SessionService:
         for thread in threads:
             with contextlib.suppress(RuntimeError):  # never started
                 thread.join(max(0.0, deadline - time.monotonic()))
+        if self.vm_pool is not None:
+            self.vm_pool.close()
         return not any(t.is_alive() for t in threads)

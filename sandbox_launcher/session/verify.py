@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..backends.namespace.environment import runtime_dir as namespace_runtime_dir
+from ..backends.registry import VM
 from ..core import paths, proc
 from ..core.devices import INSIDE_DISPLAY, INSIDE_WAYLAND
 from ..core.errors import LauncherError
@@ -29,6 +30,7 @@ from ..core.outbound import INSIDE_DIR, LINKS_SOCKET
 from ..core.plan import SANDBOX_HOME, LaunchPlan, RunOptions
 from ..verify import bait as bait_mod
 from ..verify import fake_internet as fi
+from ..verify import hostile_client as hc
 from ..verify import world as world_mod
 from ..verify.checks import (
     NETWORK_ESCAPES,
@@ -41,7 +43,13 @@ from ..verify.checks import (
     not_tested,
 )
 from .launch import Launcher
-from .verify_run import ProbeRun, control_probe, extra_environment, session_probe
+from .verify_run import (
+    VM_HOME,
+    ProbeRun,
+    control_probe,
+    extra_environment,
+    session_probe,
+)
 
 Progress = Callable[[str], None]
 #: How long one network session (or control) may take inside the fake internet.
@@ -218,6 +226,8 @@ class Verifier:
                                granted_sockets=granted_sockets(plan))
         if mode != "none":
             args.append("--host-macs-only")  # the jail's own interface has a MAC
+        if plan.backend == VM:  # the guest's DMI table and devices are QEMU's, not ours
+            args += ["--vm-guest", *(f"--host-dmi={k}={v}" for k, v in hc.dmi_values().items())]
         has_mic = plan.devices.audio.mic_allowed and bool(plan.devices.audio.host_server)
         if has_mic:
             args += ["--record-mic", MIC_SECONDS]  # it starts muted
@@ -234,7 +244,8 @@ class Verifier:
             out.rows.append(mic_row(has_mic, grants.get("microphone"),
                                     control.findings.get("grants", {}).get("microphone")))
         out.reports.append(local.report_id)
-        out.rows += wipe_rows(left, bait.home, local)
+        out.rows += wipe_rows(left, bait.home, local,
+                              VM_HOME if plan.backend == VM else SANDBOX_HOME)
         if world is None or net_control is None:
             out.rows += not_tested(NETWORK_ESCAPES, f"no fake internet: {why_no_world}")
             return out
@@ -361,12 +372,13 @@ def mic_row(has_mic: bool, inside: dict[str, Any] | None,
         "detail": f"muted, the client recorded RMS {level} (your microphone: {heard})"}, "")
 
 
-def wipe_rows(marker: str, home: Path, local: ProbeRun) -> list[Row]:
+def wipe_rows(marker: str, home: Path, local: ProbeRun,
+              inside_home: str = SANDBOX_HOME) -> list[Row]:
     """After the session: no file, no daemon, and the launcher's own checks passed."""
     files = bait_mod.leftover_files(marker, home)
     daemons = bait_mod.leftover_processes(marker)
     bait_mod.kill_all(daemons)  # a broken sandbox's daemon must not outlive verify
-    tried = f"{SANDBOX_HOME}" in json.dumps(local.findings.get("attempts", {}).get(
+    tried = inside_home in json.dumps(local.findings.get("attempts", {}).get(
         "leave_files", {}))
     rows = [
         escape_row("file_left", "a file left after the session", escaped=bool(files),

@@ -21,17 +21,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..backends.registry import VM
 from ..core import proc
 from ..core.errors import LauncherError
 from ..core.plan import SANDBOX_HOME, RunOptions
 from ..verify import PROBE_SCRIPT
 from .launch import Launcher
+from .lifecycle import Outcome
 
 SYSTEM_PYTHON = "/usr/bin/python3"
 PROBE_HOME_PATH = ".sl-verify/probe.py"
 #: The share folder's place in the sandbox's home, and the probe's findings in it.
 SHARE_INSIDE = "Shared"
 OUT_NAME = ".sl-verify-out.json"
+#: In a VM: the guest's home (the agent's), and the findings' place in it.
+VM_HOME = "/root"
+VM_OUT_PATH = ".sl-verify/out.json"
 #: How long an unconfined control may take (its blocked network attempts time out).
 CONTROL_TIMEOUT = 120.0
 
@@ -102,6 +107,8 @@ def session_probe(launcher: Launcher, profile: str, args: Sequence[str],
     Its findings come back through a read-write share folder (granted, and checked as
     a grant): the home capture would add a descriptor the probe then rightly reports.
     """
+    if options.backend == VM:
+        return _vm_probe(launcher, profile, args, options)
     run = ProbeRun()
     share = Path(tempfile.mkdtemp(prefix="sl-verify-share-"))
     try:
@@ -120,18 +127,50 @@ def session_probe(launcher: Launcher, profile: str, args: Sequence[str],
         except LauncherError as exc:
             run.error = exc.summary + (f" ({exc.hint})" if exc.hint else "")
             return run
-        run.status = outcome.status
-        run.report_id = str(outcome.report.get("id", ""))
-        run.wipe_verified = outcome.wipe_verified
-        run.wipe_failed = [f"{c.get('name')}: {c.get('detail', '')}"
-                           for c in outcome.report.get("wipe", {}).get("checks", [])
-                           if not c.get("ok")]
+        _ended(run, outcome)
         try:
             run.findings = json.loads((share / OUT_NAME).read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             run.error = f"the probe wrote no findings (exit status {outcome.status}): {exc}"
     finally:
         shutil.rmtree(share, ignore_errors=True)
+    return run
+
+
+def _ended(run: ProbeRun, outcome: Outcome) -> None:
+    """How the probe's session ended, into *run*."""
+    run.status = outcome.status
+    run.report_id = str(outcome.report.get("id", ""))
+    run.wipe_verified = outcome.wipe_verified
+    run.wipe_failed = [f"{c.get('name')}: {c.get('detail', '')}"
+                       for c in outcome.report.get("wipe", {}).get("checks", [])
+                       if not c.get("ok")]
+
+
+def _vm_probe(launcher: Launcher, profile: str, args: Sequence[str],
+              options: RunOptions) -> ProbeRun:
+    """The probe in a VM: seeded into the guest home by the agent, its findings handed
+    back by the agent's home capture before the domain goes (a VM session has no share
+    folder; the capture runs after the probe ended, so it adds nothing it could see)."""
+    run = ProbeRun()
+    command = (SYSTEM_PYTHON, f"{VM_HOME}/{PROBE_HOME_PATH}", *args,
+               "--out", f"{VM_HOME}/{VM_OUT_PATH}")
+    try:
+        plan = launcher.plan(profile, RunOptions(backend=options.backend, command=command,
+                                                 network=options.network))
+        session = launcher.session(plan, home_seed={PROBE_HOME_PATH: PROBE_SCRIPT.read_bytes()},
+                                   home_capture=(VM_OUT_PATH,))
+        outcome = session.run()
+    except LauncherError as exc:
+        run.error = exc.summary + (f" ({exc.hint})" if exc.hint else "")
+        return run
+    _ended(run, outcome)
+    found = outcome.captured.files.get(VM_OUT_PATH)
+    try:
+        run.findings = json.loads(found or b"")
+    except ValueError as exc:
+        problem = outcome.captured.problem or str(exc)
+        run.error = f"the probe wrote no findings (exit status {outcome.status}): {problem}"
     return run
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from dataclasses import dataclass
 from importlib import resources
@@ -10,6 +11,7 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QLibraryInfo, QLocale, QTranslator
 from PySide6.QtWidgets import QApplication
 
+from ..core.errors import LauncherError
 from ..session import instance
 from ..session.clients import ClientService
 from ..session.service import SessionService
@@ -135,6 +137,8 @@ def main(service: SessionService, *, tray_only: bool = False,
                   file=sys.stderr)
         if link:
             app.window.handed_over(link)
+        with contextlib.suppress(LauncherError):  # a broken policy: no pool, sessions say why
+            service.start_vm_pool(UiSettings().vm_pool_size)
         status = app.qapp.exec()
         server.close()
         service.shutdown()

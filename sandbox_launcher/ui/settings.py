@@ -49,6 +49,21 @@ class UiSettings:
         self.store.setValue("window/tray_notice_shown", value)
         self.store.sync()
 
+    @property
+    def vm_pool_size(self) -> int:
+        """How many paused VMs the app keeps ready for VM sessions (default 0: none;
+        the system policy's ``vm.pool_size`` wins over it)."""
+        value = self.store.value("vm/pool_size", 0)
+        try:
+            return max(0, min(16, int(str(value))))
+        except ValueError:
+            return 0
+
+    @vm_pool_size.setter
+    def vm_pool_size(self, value: int) -> None:
+        self.store.setValue("vm/pool_size", value)
+        self.store.sync()
+
     def uses(self, profile: str) -> int:
         """How often *profile* was launched from this app."""
         value = self.store.value(f"uses/{profile}", 0)

@@ -20,6 +20,7 @@ import contextlib
 import ctypes
 import errno
 import fcntl
+import glob
 import hashlib
 import json
 import os
@@ -531,6 +532,10 @@ _PTRACE_DETACH = 17
 _STANDARD_DEVICES = frozenset(
     {"null", "zero", "full", "random", "urandom", "tty", "ptmx", "console", "pts/ptmx"}
 )
+#: Device nodes in a VM guest that only a host device passed through would make.
+_PASSTHROUGH_NODES = ("video", "media", "vfio/", "kvm", "v4l/")
+#: USB vendors of the devices QEMU emulates: Linux Foundation (root hubs), QEMU.
+_EMULATED_USB_VENDORS = frozenset({"1d6b", "0627", "46f4"})
 _DMI_FILES = ("product_uuid", "product_serial", "board_serial", "chassis_serial",
               "product_name", "sys_vendor", "board_name", "board_vendor", "bios_version")
 
@@ -582,10 +587,19 @@ def dmi_values() -> dict[str, str]:
     return values
 
 
-def attempt_dmi() -> Attempt:
-    """Escaped if any DMI identifier is readable (a fingerprint that outlives reinstalls)."""
+def attempt_dmi(host: list[str] | None = None) -> Attempt:
+    """Escaped if any DMI identifier is readable (a fingerprint that outlives reinstalls).
+
+    In a VM guest (*host*: the host's own values as NAME=VALUE, possibly none) the table
+    is the virtual machine's, made up by QEMU: only a value that is the host's escaped.
+    """
     values = dmi_values()
-    return result(bool(values), f"readable {sorted(values)}")
+    if host is None:
+        return result(bool(values), f"readable {sorted(values)}")
+    theirs = dict(h.split("=", 1) for h in host if "=" in h)
+    same = sorted(k for k, v in values.items() if theirs.get(k) == v)
+    return result(bool(same), f"the host's own values seen: {same}; the guest's table: "
+                              f"{ {k: values[k] for k in sorted(values)} }")
 
 
 def device_nodes(root: str = "/dev") -> list[str]:
@@ -603,11 +617,25 @@ def device_nodes(root: str = "/dev") -> list[str]:
     return sorted(found)
 
 
-def attempt_devices(granted: list[str]) -> Attempt:
-    """Escaped if a device node is visible that is neither standard nor granted."""
+def attempt_devices(granted: list[str], guest: bool = False) -> Attempt:
+    """Escaped if a device node is visible that is neither standard nor granted.
+
+    In a VM guest every node is the guest kernel's, of emulated hardware; a host device
+    reaches it only passed through: a camera or other media node, VFIO, KVM, or a USB
+    device that is not one of QEMU's own (root hubs, tablet, keyboard).
+    """
     allowed = _STANDARD_DEVICES | {g.removeprefix("/dev/") for g in granted}
-    extra = [n for n in device_nodes() if n not in allowed]
-    return result(bool(extra), f"not granted but visible: {extra[:20]}")
+    if not guest:
+        extra = [n for n in device_nodes() if n not in allowed]
+        return result(bool(extra), f"not granted but visible: {extra[:20]}")
+    nodes = device_nodes()
+    extra = [n for n in nodes if n.startswith(_PASSTHROUGH_NODES) and n not in allowed]
+    for vendor in sorted(glob.glob("/sys/bus/usb/devices/*/idVendor")):
+        with contextlib.suppress(OSError), open(vendor) as fh:
+            if fh.read().strip() not in _EMULATED_USB_VENDORS:
+                extra.append(f"usb {os.path.basename(os.path.dirname(vendor))}")
+    return result(bool(extra), f"passed through from the host: {extra[:20]} (the guest's "
+                               f"own {len(nodes)} emulated nodes are not the host's)")
 
 
 def grant_share(path: str, mode: str) -> dict[str, Any]:
@@ -938,9 +966,9 @@ def plan_verify_attempts(args: argparse.Namespace) -> list[tuple[str, Callable[[
     if args.ptrace_marker:
         plan.append(("ptrace", partial(attempt_ptrace, args.ptrace_marker)))
     if args.dmi:
-        plan.append(("dmi", attempt_dmi))
+        plan.append(("dmi", partial(attempt_dmi, args.host_dmi if args.vm_guest else None)))
     if args.devices:
-        plan.append(("devices", partial(attempt_devices, args.granted_dev)))
+        plan.append(("devices", partial(attempt_devices, args.granted_dev, args.vm_guest)))
     return plan
 
 
@@ -1181,6 +1209,10 @@ def add_verify_options(probe: argparse.ArgumentParser) -> None:
     probe.add_argument("--out", help="write the JSON here instead of stdout")
     probe.add_argument("--host-macs-only", action="store_true",
                        help="only the host's MACs count (the sandbox has a network of its own)")
+    probe.add_argument("--vm-guest", action="store_true",
+                       help="the probe runs in a VM: its DMI table and devices are virtual")
+    probe.add_argument("--host-dmi", action="append", default=[], metavar="NAME=VALUE",
+                       help="in a VM: the host's own DMI values, which must not be seen")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -116,8 +116,7 @@ def pool(workdir: Path) -> int:
     refill = warm._ready[0].state.domain if warm.ready() else None
     taken.destroy()
     machine.wipe(taken.state)
-    checks = machine.verify(taken.state)
-    Path(taken.state.workdir).rmdir()
+    checks = machine.verify(taken.state)  # its pool dir too: the wipe removed it
     states = [vm.state for vm in warm._ready]
     warm.close()
     for state in states:

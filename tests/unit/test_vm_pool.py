@@ -39,3 +39,27 @@ def test_effective_size(tmp_path: Path) -> None:
     assert effective_size(-1, power_dir=tmp_path) == 0
     _supply(tmp_path, "BAT0", "Battery")
     assert effective_size(2, locked=3, power_dir=tmp_path) == 0
+
+
+def test_an_unplugged_laptop_boots_no_more_pool_vms(tmp_path: Path) -> None:
+    from typing import Any
+
+    from sandbox_launcher.backends.vm.pool import WarmPool
+
+    booted: list[str] = []
+
+    def boot_vm(_image: Any, _workdir: Path, name: str) -> Any:
+        booted.append(name)
+        raise RuntimeError("booting is what must not happen")
+
+    power = tmp_path / "power"
+    _supply(power, "BAT0", "Battery")
+    _supply(power, "AC", "Mains", "0")
+    pool = WarmPool(None, tmp_path / "pool", 2, boot_vm=boot_vm,  # type: ignore[arg-type]
+                    power_dir=power)
+    pool.fill()
+    assert booted == [] and pool.ready() == 0
+    (power / "AC" / "online").write_text("1\n")  # plugged in: the control
+    with pytest.raises(RuntimeError):
+        pool.fill()
+    assert len(booted) == 1

@@ -20,10 +20,11 @@ from ...core.devices import VM_DISPLAY
 from ...core.errors import LauncherError, SessionError
 from ...core.plan import LaunchPlan
 from ...host.kvm import probe_kvm
-from ..base import BackendState, Captured, Resources
+from ..base import CAPTURE_LIMIT, BackendState, Captured, Resources
 from . import machine
 from .devices import guest_devices, plan_notes
 from .errors import AgentError
+from .home import capture_home, seed_home, spawn_in_guest
 from .image import images_store, verify_image
 from .machine import Machine, MachineState
 from .network import GuestNetwork, start_passt
@@ -50,11 +51,15 @@ class VmHandle:
 
     def __init__(self, vm: Machine, output: Callable[[str, bytes], None],
                  net: GuestNetwork | None = None, capture: tuple[str, ...] = (),
-                 viewer: Viewer | None = None) -> None:
+                 viewer: Viewer | None = None,
+                 capture_limit: int = CAPTURE_LIMIT) -> None:
         self.vm = vm
         self.net = net
         self.viewer = viewer
         self._capture = capture
+        self._capture_limit = capture_limit
+        self._captured = Captured(problem="the VM ended before the client's state could "
+                                          "be handed back") if capture else Captured()
         #: What a later launcher needs (the session stores it with the record).
         self.state = BackendState(VmBackend.name, machine.STATE_VERSION, {
             **vm.state.to_dict(), "hello_uptime": vm.hello.uptime, "timings": vm.timings})
@@ -82,6 +87,8 @@ class VmHandle:
     def _relay(self, output: Callable[[str, bytes], None]) -> None:
         try:
             self._status = self.vm.wait_command(output)
+            if self._capture:  # the guest still runs: its home is still there
+                self._captured = capture_home(self.vm, self._capture, self._capture_limit)
         except AgentError as exc:  # the guest died or misbehaved: the client is over
             self._error = exc
             self._status = 128 + signal.SIGKILL
@@ -125,10 +132,9 @@ class VmHandle:
         return machine.session_processes(self.vm.state)
 
     def captured(self) -> Captured:
-        """Nothing yet: the guest agent cannot hand the home back (no vault in VMs)."""
-        if not self._capture:
-            return Captured()
-        return Captured(problem="remembered sign-in is not available in VM sessions yet")
+        """What the agent handed back of the home paths, after the client ended and
+        before the domain was destroyed (a problem when the VM died first)."""
+        return self._captured
 
 
 class VmBackend:
@@ -139,7 +145,8 @@ class VmBackend:
     def __init__(self, *, uri: str = machine.DEFAULT_URI, image: str = "default",
                  store: Path | None = None, memory_mib: int = 512,
                  kvm_probe: Callable[[], tuple[str, str]] | None = None,
-                 output: Callable[[str, bytes], None] | None = None) -> None:
+                 output: Callable[[str, bytes], None] | None = None,
+                 pool: Callable[[str], Machine | None] | None = None) -> None:
         self.uri = uri
         self.image = image
         self.store = store or images_store()
@@ -147,6 +154,8 @@ class VmBackend:
         self._kvm_probe = kvm_probe or (lambda: probe_kvm(KVM_PROBE_TIMEOUT))
         self._accel: tuple[str, str] | None = None
         self._output = output or _to_host_streams
+        #: Hands out a paused, booted VM of the named image (the app's warm pool), or None.
+        self._pool = pool
 
     def accel(self) -> tuple[str, str]:
         """KVM when the probe says it really works, else TCG; probed once per backend."""
@@ -171,23 +180,34 @@ class VmBackend:
     def notes(self, plan: LaunchPlan) -> tuple[str, ...]:
         """How the guest will run: under KVM, or software emulation and why."""
         accel, detail = self.accel()
-        return (f"booting a VM ({accel.upper()}: {detail})", *plan_notes(plan.devices))
+        notes: tuple[str, ...] = (f"booting a VM ({accel.upper()}: {detail})",
+                                  *plan_notes(plan.devices))
+        if self._pool is not None and plan.network.mode == "none":
+            notes += ("a prepared VM of the warm pool is resumed instead when one is ready "
+                      "and the session needs no device",)
+        return notes
 
     def start(self, plan: LaunchPlan, resources: Resources) -> VmHandle:
-        """Boot a fresh VM and start the plan's command in it."""
+        """Boot a fresh VM (or resume one of the warm pool, when the plan has no network:
+        pooled VMs have no NIC) and start the plan's command in it."""
         image = verify_image(self.image_for(plan), self.store)
         display = plan.devices.display.mode == VM_DISPLAY
         devices = guest_devices(plan.devices, resources.devices, display)
         if display:  # refused before a VM boots for nothing
             check_viewer()
         net = None
+        # Pooled VMs were booted without a NIC or devices: only a bare session fits one.
+        vm = (self._pool(image.name)
+              if self._pool and resources.jail is None and devices.empty else None)
         if resources.jail is not None:
             net = start_passt(resources.jail.enter_argv(), resources.workdir)
         try:
-            vm = machine.boot(image, resources.workdir, resources.workdir.name, uri=self.uri,
-                              accel=self.accel(), memory_mib=self.memory_mib,
-                              net_socket=net.socket if net else None,
-                              net_args=net.kernel_args() if net else "", devices=devices)
+            vm = vm or machine.boot(image, resources.workdir, resources.workdir.name,
+                                    uri=self.uri, accel=self.accel(),
+                                    memory_mib=self.memory_mib,
+                                    net_socket=net.socket if net else None,
+                                    net_args=net.kernel_args() if net else "",
+                                    devices=devices)
         except BaseException:
             if net is not None:
                 net.close()
@@ -195,6 +215,8 @@ class VmBackend:
         env = {**GUEST_ENV, **{k: v for k, v in plan.env.items() if k not in _HOST_ONLY}}
         viewer = None
         try:
+            if resources.home_seed:
+                seed_home(vm, resources.home_seed)
             if display:
                 viewer = Viewer.start(self.uri, vm.state.domain)
             vm.start_command(list(plan.command), env)
@@ -206,7 +228,8 @@ class VmBackend:
                 net.close()
             machine.wipe(vm.state)
             raise
-        return VmHandle(vm, self._output, net, resources.home_capture, viewer)
+        return VmHandle(vm, self._output, net, resources.home_capture, viewer,
+                        resources.capture_limit)
 
     def wipe(self, state: BackendState) -> int:
         """Destroy the domain and remove overlay, sockets, state and libvirt's log; how
@@ -225,9 +248,13 @@ class VmBackend:
         return self.wipe(state)
 
     def join(self, state: BackendState, workdir: Path, argv: list[str]) -> int:
-        """Not yet: the guest agent runs one command per VM."""
-        raise SessionError("a second link cannot be handed to a VM session yet",
-                           "open the link in a new session")
+        """Start *argv* (the client with the link) in the running guest through the
+        agent's join port, with the client's environment; its guest pid."""
+        found = MachineState.from_dict(state.data)
+        if not found.join_socket:
+            raise SessionError("this VM session cannot take a second link (it was started "
+                               "by an older launcher)", "open the link in a new session")
+        return spawn_in_guest(Path(found.join_socket), argv)
 
     def members(self, state: BackendState) -> list[int]:
         """The host processes of a running VM session (QEMU, passt)."""

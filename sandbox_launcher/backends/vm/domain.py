@@ -79,6 +79,8 @@ class DomainSpec:
     #: The session's own sound server's socket (PulseAudio native protocol).
     sound_socket: Path | None = None
     share: ShareDir | None = None
+    #: The joins' port (any launcher of the user hands a link to the agent there).
+    join_socket: Path | None = None
 
     @property
     def name(self) -> str:
@@ -129,6 +131,10 @@ def _devices(root: ET.Element, spec: DomainSpec) -> None:
     channel = _sub(devices, "channel", type="unix")
     _sub(channel, "source", mode="bind", path=str(spec.agent_socket))
     _sub(channel, "target", type="virtio", name="org.sandbox_launcher.agent.0")
+    if spec.join_socket is not None:
+        joins = _sub(devices, "channel", type="unix")
+        _sub(joins, "source", mode="bind", path=str(spec.join_socket))
+        _sub(joins, "target", type="virtio", name="org.sandbox_launcher.join.0")
     if spec.camera is None:
         _sub(devices, "controller", type="usb", model="none")
     else:

@@ -55,6 +55,9 @@ class MachineState:
     overlay: str
     agent_socket: str
     net_socket: str | None = None
+    join_socket: str | None = None
+    #: Booted ahead by the warm pool: its dir is the pool's, removed with the VM.
+    pooled: bool = False
     accel: str = "tcg"
     accel_detail: str = ""
     version: int = STATE_VERSION
@@ -78,6 +81,8 @@ class MachineState:
             found.append(Path(self.workdir) / STATE_FILE)
         if self.net_socket:
             found.append(Path(self.net_socket))
+        if self.join_socket:
+            found.append(Path(self.join_socket))
         return found
 
 
@@ -224,6 +229,7 @@ def boot(image: Image, workdir: Path, session_id: str, *, uri: str = DEFAULT_URI
     state = MachineState(session_id=session_id, uri=uri, domain=DOMAIN_PREFIX + session_id,
                          workdir=str(workdir), overlay=str(workdir / "disk.qcow2"),
                          agent_socket=str(workdir / "agent.sock"),
+                         join_socket=str(workdir / "join.sock"),
                          net_socket=str(net_socket) if net_socket else None,
                          accel=accel[0], accel_detail=accel[1])
     guest = devices or GuestDevices(display=display)
@@ -233,8 +239,9 @@ def boot(image: Image, workdir: Path, session_id: str, *, uri: str = DEFAULT_URI
         cmdline=" ".join(w for w in ("root=/dev/vda rw quiet init=/usr/local/sbin/slt-init",
                                      net_args, guest.kernel_args()) if w),
         disk=Path(state.overlay), agent_socket=Path(state.agent_socket),
-        kvm=accel[0] == "kvm", net_socket=net_socket, display=guest.display,
-        sound_socket=guest.sound_socket, share=guest.share, camera=guest.camera)
+        join_socket=Path(workdir / "join.sock"), kvm=accel[0] == "kvm",
+        net_socket=net_socket, display=guest.display, sound_socket=guest.sound_socket,
+        share=guest.share, camera=guest.camera)
     conn = open_connection(uri)
     try:
         save_state(state)
@@ -312,6 +319,9 @@ def wipe(state: MachineState) -> None:
     for path in state.files():
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
+    if state.pooled and state.workdir:
+        with contextlib.suppress(OSError):
+            Path(state.workdir).rmdir()
 
 
 def session_processes(state: MachineState) -> list[int]:
@@ -351,6 +361,8 @@ def verify(state: MachineState) -> list[Check]:
     checks.append(Check("no QEMU or passt process left", not pids,
                         f"pids {pids}" if pids else f"no process runs guest={state.domain}"))
     files = [str(p) for p in state.files() if p.exists() or p.is_symlink()]
+    if state.pooled and state.workdir and Path(state.workdir).exists():
+        files.append(state.workdir)
     checks.append(Check("no VM file left", not files,
                         ", ".join(files) if files else "overlay, sockets and log removed"))
     return checks

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from .errors import AgentError, VmError
 from .image import Image
-from .machine import Machine, boot, wipe
+from .machine import Machine, boot, save_state, wipe
 from .protocol import Pong
 
 POWER_SUPPLY = Path("/sys/class/power_supply")
@@ -55,8 +55,11 @@ class WarmPool:
     """Keeps ``size`` paused VMs of one image ready; thread-safe."""
 
     def __init__(self, image: Image, base: Path, size: int, *,
-                 boot_vm: Callable[[Image, Path, str], Machine] | None = None) -> None:
+                 boot_vm: Callable[[Image, Path, str], Machine] | None = None,
+                 power_dir: Path = POWER_SUPPLY) -> None:
         self.image = image
+        #: Checked before every boot: unplugged, the pool stops refilling (0 on battery).
+        self._power_dir = power_dir
         self.base = base
         self.size = size
         self._boot = boot_vm or boot
@@ -64,6 +67,8 @@ class WarmPool:
         self._lock = threading.Lock()
         self._filling: threading.Thread | None = None
         self._closed = False
+        #: Seconds from resume to the agent's answer, for every VM handed out.
+        self.takes: list[float] = []
 
     def ready(self) -> int:
         """How many paused VMs are waiting."""
@@ -74,15 +79,20 @@ class WarmPool:
         """Boot and pause VMs until the pool is full (blocking; one at a time)."""
         while not self._closed:
             with self._lock:
-                if len(self._ready) >= self.size:
+                if len(self._ready) >= self.size or on_battery(self._power_dir):
                     return
             name = f"pool-{os.urandom(4).hex()}"
             workdir = self.base / name
             workdir.mkdir(mode=0o700, parents=True)
+            vm: Machine | None = None
             try:
                 vm = self._boot(self.image, workdir, name)
+                vm.state.pooled = True  # its session's wipe removes the pool's dir too
+                save_state(vm.state)
                 vm.domain.suspend()
             except BaseException:
+                if vm is not None:  # booted but not pausable: never left running
+                    _discard(vm)
                 shutil.rmtree(workdir, ignore_errors=True)
                 raise
             with self._lock:
@@ -118,6 +128,7 @@ class WarmPool:
                 vm.channel.send("ping")
                 if isinstance(vm.channel.receive(timeout), Pong):
                     vm.timings["pool_take_s"] = time.monotonic() - started
+                    self.takes.append(vm.timings["pool_take_s"])
                     return vm
             except Exception:  # libvirt's errors too: such a VM is unusable
                 pass

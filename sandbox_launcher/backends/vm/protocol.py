@@ -7,9 +7,12 @@ right type and size, and every wait has a deadline. Anything else is an
 
 Guest to host: ``hello`` (once booted), ``pong``, ``started`` (id, pid), ``output`` (id,
 stream, base64 data of at most :data:`MAX_CHUNK` bytes), ``exit`` (id, status),
-``error`` (id or null, message), ``bye`` (powering off).
+``error`` (id or null, message), ``bye`` (powering off), ``seeded`` (files), ``archive``
+(base64 data of at most :data:`MAX_ARCHIVE_CHUNK` bytes, more).
 Host to guest: ``ping``, ``run`` (id, argv, env, optional https link appended to argv),
-``signal`` (id, signal), ``poweroff``.
+``signal`` (id, signal), ``poweroff``, ``seed`` (base64 data, more: a tar for the guest
+home, before ``run``), ``capture`` (home-relative paths, byte limit: after ``exit``).
+On the join port (:data:`JOIN_PORT_NAME`) only ``spawn`` (id, argv) and ``ping``.
 """
 
 from __future__ import annotations
@@ -29,8 +32,11 @@ from .errors import AgentError
 PROTOCOL_VERSION = 1
 #: The virtio-serial port's name; the agent looks for it in /sys/class/virtio-ports.
 PORT_NAME = "org.sandbox_launcher.agent.0"
+#: The second port: joins (a meeting link handed to a running session) come in here.
+JOIN_PORT_NAME = "org.sandbox_launcher.join.0"
 MAX_LINE = 65536
 MAX_CHUNK = 8192
+MAX_ARCHIVE_CHUNK = 32768
 MAX_TEXT = 1000
 
 
@@ -87,7 +93,22 @@ class Bye:
     """The agent powers the guest off."""
 
 
-Message = Hello | Started | Output | Exit | GuestError | Pong | Bye
+@dataclass(frozen=True)
+class Seeded:
+    """The guest home holds the seed's ``files`` files."""
+
+    files: int
+
+
+@dataclass(frozen=True)
+class Archive:
+    """A piece of the captured home paths (a tar); ``more`` is false on the last."""
+
+    data: bytes
+    more: bool
+
+
+Message = Hello | Started | Output | Exit | GuestError | Pong | Bye | Seeded | Archive
 
 
 def _field(data: dict[str, Any], key: str, kind: type, *, optional: bool = False) -> Any:
@@ -110,6 +131,13 @@ def _ident(data: dict[str, Any]) -> int:
     if not 0 < value < 2**31:
         raise AgentError("the guest agent sent an out-of-range id", "the VM was ended")
     return value
+
+
+def _base64(text: str) -> bytes:
+    try:
+        return base64.b64decode(text, validate=True)
+    except binascii.Error as exc:
+        raise AgentError("the guest agent sent bad base64", "the VM was ended") from exc
 
 
 def parse_message(line: bytes) -> Message:
@@ -136,10 +164,7 @@ def parse_message(line: bytes) -> Message:
         stream = _field(data, "stream", str)
         if stream not in ("stdout", "stderr"):
             raise AgentError("the guest agent named an unknown stream", "the VM was ended")
-        try:
-            chunk = base64.b64decode(_field(data, "data", str), validate=True)
-        except binascii.Error as exc:
-            raise AgentError("the guest agent sent bad base64", "the VM was ended") from exc
+        chunk = _base64(_field(data, "data", str))
         if len(chunk) > MAX_CHUNK:
             raise AgentError("the guest agent sent an oversized chunk", "the VM was ended")
         return Output(_ident(data), stream, chunk)
@@ -152,6 +177,13 @@ def parse_message(line: bytes) -> Message:
     if kind == "error":
         ident = _field(data, "id", int, optional=True)
         return GuestError(ident, _field(data, "message", str))
+    if kind == "seeded":
+        return Seeded(_field(data, "files", int))
+    if kind == "archive":
+        piece = _base64(_field(data, "data", str))
+        if len(piece) > MAX_ARCHIVE_CHUNK:
+            raise AgentError("the guest agent sent an oversized chunk", "the VM was ended")
+        return Archive(piece, _field(data, "more", bool))
     if kind == "pong":
         return Pong()
     if kind == "bye":
