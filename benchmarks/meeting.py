@@ -46,7 +46,7 @@ UDP_PORT = 8805
 BPS = 3_000_000
 PACKET = 1200
 #: A heard impulse belongs to the latest emitted less than this before it.
-MATCH_WINDOW_S = 0.45
+MATCH_WINDOW_S = 0.95
 CLIENT_TIMEOUT = 120.0
 PROFILE_TEXT = """\
 # Written by benchmarks/meeting.py for one run, removed at its end.

@@ -19,10 +19,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from meeting_client import real_time, write
 from meeting_stats import OnsetFinder
 
 RATE = 48000
-PERIOD = 0.5  # seconds between microphone impulses
+PERIOD = 1.0  # seconds between microphone impulses (as the client: see there)
 BLOCK = 240  # frames per write: 5 ms
 IMPULSE = (24000).to_bytes(2, "little", signed=True) * 48
 PACAT = ["pacat", "--raw", "--format=s16le", f"--rate={RATE}", "--channels=1",
@@ -142,6 +143,7 @@ class Listener:
         player = subprocess.Popen([*PACAT, "--playback", "--device=host_mic_feed"],
                                   stdin=subprocess.PIPE, env=self.env)
         assert player.stdin is not None
+        real_time(player.stdin.fileno())
         silence = bytes(BLOCK * 2)
         loud = IMPULSE + silence[len(IMPULSE):]
         start = time.monotonic()
@@ -153,13 +155,11 @@ class Listener:
                 if (wait := start + block * BLOCK / RATE - time.monotonic()) > 0:
                     time.sleep(wait)
                 now = time.monotonic()
-                if now >= next_impulse:
-                    player.stdin.write(loud)
+                if now >= next_impulse and write(player.stdin.fileno(), loud):
                     self.mic_emitted.append(now)
                     next_impulse = max(next_impulse + PERIOD, now + PERIOD / 2)  # no catch-up burst
                 else:
-                    player.stdin.write(silence)
-                player.stdin.flush()
+                    write(player.stdin.fileno(), silence)
                 block += 1
         finally:
             player.kill()
