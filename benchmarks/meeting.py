@@ -201,7 +201,12 @@ def summarise(result: dict[str, Any], listener: Listener, video: list[int],
 
 
 def idle(launcher: list[str], env: dict[str, str], seconds: float) -> dict[str, Any]:
-    """An idle session of the profile: its helpers' cost over *seconds*."""
+    """An idle session of the profile: its helpers' cost over *seconds*.
+
+    The microphone as a session starts by default, muted (no call yet); the speakers
+    forwarder runs, as it does all session long.
+    """
+    launcher = [arg for arg in launcher if arg != "--mic"]
     proc = subprocess.Popen([*launcher, "/bin/sh", "-c", "echo ready; exec sleep 600"],
                             env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             text=True)
@@ -246,7 +251,7 @@ def measure(seconds: float, profile: str) -> dict[str, Any]:
                             "--report", str(Path(work) / "report.json"), "--"]
                     plain = call([], env, host, listener, seconds, jailed=False)
                     boxed = call(jail, env, host, listener, seconds, jailed=True)
-                    rest = idle(jail, env, max(5.0, seconds / 3))
+                    rest = idle(jail, env, max(10.0, seconds / 2))
                 finally:
                     listener.stop()
             finally:
