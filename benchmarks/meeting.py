@@ -306,7 +306,6 @@ def main(argv: list[str]) -> int:
             print(f"meeting.py: error: {exc}", file=sys.stderr)
             return 1
         body = meeting_render.render(results)
-        print("\n".join(body), file=sys.stderr)
         print(json.dumps({"body": body, "machine": results["machine"], "raw": results}))
         return 0
     if len(argv) == 2 and argv[0] == "render":  # re-render a saved suite output

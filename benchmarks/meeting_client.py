@@ -179,8 +179,9 @@ def main() -> None:
     # The sandbox may have a time namespace of its own: CLOCK_MONOTONIC is then offset
     # from the host's, CLOCK_REALTIME is not. The difference lets the host convert.
     clock = time.time() - time.monotonic()
-    print(json.dumps({"event": "result", "clock": clock, "began": began, "ended": ended, "mic_heard": heard,
-                      "speaker_emitted": emitted, "video_exit": video_exit, **media}),
+    print(json.dumps({"event": "result", "clock": clock, "began": began, "ended": ended,
+                      "mic_heard": heard, "speaker_emitted": emitted,
+                      "video_exit": video_exit, **media}),
           flush=True)
 
 

@@ -20,8 +20,9 @@ def _voice(plain: dict[str, Any], boxed: dict[str, Any], key: str, label: str) -
     rows = []
     for name, q in (("median", 50.0), ("p95", 95.0)):
         a, b = percentile(plain[key], q), percentile(boxed[key], q)
-        rows.append(f"| {label}, {name} ms ({len(boxed[key])}/{boxed[key.removesuffix('_ms') + '_expected']} "
-                    f"impulses) | {a:.1f} | {b:.1f} | +{b - a:.1f} ms | ≤ +40 ms | "
+        expected = boxed[key.removesuffix("_ms") + "_expected"]
+        rows.append(f"| {label}, {name} ms ({len(boxed[key])}/{expected} impulses) | "
+                    f"{a:.1f} | {b:.1f} | {b - a:+.1f} ms | ≤ +40 ms | "
                     f"{_verdict(b - a <= TARGETS['voice_ms'])} |")
     return rows
 
@@ -62,7 +63,7 @@ def render(r: dict[str, Any]) -> list[str]:
         f"{plain['fps']:.1f} | {boxed['fps']:.1f} | {boxed['fps'] / plain['fps']:.0%} | "
         f"≥ 29 fps | {_verdict(boxed['fps'] >= TARGETS['fps'])} |",
         f"| video: CPU of the path, % of a core (client + X server; + Xephyr) | "
-        f"{_path_cpu(plain):.1f} | {_path_cpu(boxed):.1f} | {ratio:.2f}× | ≤ 1.25× | "
+        f"{_path_cpu(plain):.1f} | {_path_cpu(boxed):.1f} | {ratio:.2f} times | ≤ 1.25 times | "
         f"{_verdict(ratio <= TARGETS['video_cpu_ratio'])} |",
         f"| media: UDP packets lost (of sent) | {loss[0]} / {plain['udp_sent']} | "
         f"{loss[1]} / {boxed['udp_sent']} | {loss[1] - loss[0]:+d} | none | "

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import array
 import bisect
+import itertools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -89,7 +90,7 @@ def transit_jitter(sent: Sequence[float], received: Sequence[float]) -> list[flo
     if len(sent) != len(received):
         raise ValueError("sent and received times must pair up")
     transit = [r - s for s, r in zip(sent, received, strict=True)]
-    return [abs(b - a) for a, b in zip(transit, transit[1:], strict=False)]
+    return [abs(b - a) for a, b in itertools.pairwise(transit)]
 
 
 def share_of_core(cpu_seconds: float, wall_seconds: float) -> float:
@@ -106,4 +107,4 @@ def bursts(times: Sequence[float], gap: float) -> int:
     """
     if not times:
         return 0
-    return 1 + sum(1 for a, b in zip(times, times[1:], strict=False) if b - a > gap)
+    return 1 + sum(1 for a, b in itertools.pairwise(times) if b - a > gap)

@@ -43,7 +43,7 @@ class Relay:
 
     source: int
     sink: int
-    frame: int  # bytes per frame: 2 × channels for s16le
+    frame: int  # bytes per frame: 2 bytes a channel (s16le)
     rate: int
     dropped: int = 0  # bytes dropped, for the log
     _thread: threading.Thread | None = None
