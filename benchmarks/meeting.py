@@ -251,7 +251,7 @@ def measure(seconds: float, profile: str) -> dict[str, Any]:
                             "--report", str(Path(work) / "report.json"), "--"]
                     plain = call([], env, host, listener, seconds, jailed=False)
                     boxed = call(jail, env, host, listener, seconds, jailed=True)
-                    rest = idle(jail, env, max(10.0, seconds / 2))
+                    rest = idle(jail, env, max(3.0, seconds / 2))
                 finally:
                     listener.stop()
             finally:

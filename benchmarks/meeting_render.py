@@ -49,8 +49,8 @@ def render(r: dict[str, Any]) -> list[str]:
         f"{seconds:.0f} s in `sandbox-launcher run PROFILE --mic` (nested display "
         "1280x720, speakers, microphone on, allowlist jail, D-Bus proxy), then an idle "
         f"session for {idle['seconds']:.0f} s. Both do, at once: record the microphone "
-        "(impulses every 0.5 s played into the host PulseAudio's microphone), play an "
-        "impulse every 0.5 s (found on the host sink's monitor), 1280x720 30 fps "
+        "(an impulse a second played into the host PulseAudio's microphone), play an "
+        "impulse a second (found on the host sink's monitor), 1280x720 30 fps "
         "`videotestsrc ! ximagesink`, and 3 Mbit/s each way of 1,200-byte UDP packets "
         "to an echo server on fake zoom.us (198.51.100.10). Load average (1 min) "
         f"{r['load'][0]:.2f} at the start, {r['load'][1]:.2f} at the end (2 cores, shared).",
