@@ -3,9 +3,12 @@
 A plain pipe from ``pacat --record`` to ``pacat --playback`` delays every later sample
 by whatever it ever queued: two streams on two servers' clocks, a player that starts a
 moment late or stalls under load, and the backlog stays for the rest of the session
-(0.9 s on the microphone in ``benchmarks/meeting.py``). Live sound should drop instead:
-this thread reads the recorder as fast as it writes and passes on only what the
-player's pipe has room for within :data:`LIMIT_MS`, whole frames only, dropping the rest.
+(0.9 s on the microphone in ``benchmarks/meeting.py``). Live sound should drop instead.
+
+This thread reads the recorder as fast as it writes, keeps the player's pipe at most
+:data:`LIMIT_MS` full, and holds the rest. Sources may come in bursts (PulseAudio's
+sine source sends seconds at once), so what it holds is not dropped at once: only a
+backlog that never drained for :data:`TRIM_S` is, from its oldest end, in whole frames.
 """
 
 from __future__ import annotations
@@ -17,10 +20,15 @@ import os
 import select
 import termios
 import threading
+import time
 from dataclasses import dataclass, field
 
 #: The most sound that may wait in the player's pipe (its stream buffers more).
 LIMIT_MS = 20
+#: A backlog the relay held all this long is dropped (bursts drain sooner).
+TRIM_S = 2.0
+#: How often it looks for room in the player's pipe while it holds sound.
+POLL_S = 0.005
 READ_BYTES = 65536
 
 
@@ -31,10 +39,12 @@ def queued(fd: int) -> int:
     return count[0]
 
 
-def room(waiting: int, limit: int, frame: int) -> int:
-    """Bytes that may be written when *waiting* are queued: whole frames up to *limit*."""
-    free = max(0, limit - waiting)
-    return free - free % frame
+def trim(low: int, consumed: int, frame: int) -> int:
+    """Bytes to drop of a backlog that never fell below *low*, ending on a frame boundary.
+
+    *consumed*: bytes written or dropped so far (the stream's position at the front).
+    """
+    return max(0, low - (consumed + low) % frame)
 
 
 @dataclass
@@ -56,9 +66,9 @@ class Relay:
         return raw - raw % self.frame
 
     def start(self) -> None:
-        """Start copying; the sink is made non-blocking (a full pipe drops, never waits)."""
+        """Start copying; the sink is made non-blocking (a full pipe never blocks us)."""
         os.set_blocking(self.sink, False)
-        self._thread = threading.Thread(target=self._copy, name="sound-relay", daemon=True)
+        self._thread = threading.Thread(target=self._run, name="sound-relay", daemon=True)
         self._thread.start()
 
     def alive(self) -> bool:
@@ -75,31 +85,37 @@ class Relay:
             with contextlib.suppress(OSError):
                 os.close(fd)
 
+    def _run(self) -> None:
+        with contextlib.suppress(OSError):  # the recorder or the player is gone
+            self._copy()
+
     def _copy(self) -> None:
-        carry = b""  # the start of a frame the last read ended in
-        pending = b""  # the rest of a frame a partial write began: the stream stays aligned
+        held = bytearray()
+        consumed = 0
+        low = -1  # the least held since the window began; -1: nothing seen yet
+        window_end = time.monotonic() + TRIM_S
         while True:
-            ready, _, _ = select.select([self.source, self._wake[0]], [], [])
+            ready, _, _ = select.select([self.source, self._wake[0]], [], [],
+                                        POLL_S if held else None)
             if self._wake[0] in ready:
                 return
-            try:
-                data = carry + os.read(self.source, READ_BYTES)
-            except OSError:
-                return
-            if len(data) == len(carry):  # the recorder ended
-                return
-            cut = len(data) - len(data) % self.frame
-            data, carry = data[:cut], data[cut:]
-            try:
-                if pending:
-                    pending = pending[os.write(self.sink, pending):]
-                chunk = b"" if pending else data[:room(queued(self.sink), self.limit,
-                                                       self.frame)]
-                written = os.write(self.sink, chunk) if chunk else 0
-            except BlockingIOError:
-                chunk, written = b"", 0
-            except OSError:  # the player is gone
-                return
-            if written % self.frame:
-                pending = chunk[written:written + self.frame - written % self.frame]
-            self.dropped += len(data) - written - len(pending)
+            if self.source in ready:
+                data = os.read(self.source, READ_BYTES)
+                if not data:
+                    return
+                held += data
+            room = min(len(held), self.limit - queued(self.sink))
+            if room > 0:
+                try:
+                    written = os.write(self.sink, held[:room])
+                except BlockingIOError:
+                    written = 0
+                del held[:written]
+                consumed += written
+            low = len(held) if low < 0 else min(low, len(held))
+            if (now := time.monotonic()) >= window_end:
+                if (drop := trim(low, consumed, self.frame)) > 0:
+                    del held[:drop]
+                    consumed += drop
+                    self.dropped += drop
+                low, window_end = -1, now + TRIM_S

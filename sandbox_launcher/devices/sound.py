@@ -40,7 +40,7 @@ START_SECONDS = 10.0
 RATE = "48000"
 #: Short buffers: a meeting needs low latency more than it fears a rare underrun.
 RECORD_LATENCY_MS = "20"
-PLAY_LATENCY_MS = "20"
+PLAY_LATENCY_MS = "40"
 #: Top-level paths that merged-/usr systems keep as symlinks into /usr.
 _USR_LINKS = ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
 

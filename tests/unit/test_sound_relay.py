@@ -1,48 +1,89 @@
-"""The sound forwarders' relay: it never queues more than its limit, in whole frames."""
+"""The sound forwarders' relay: a burst passes whole, a backlog that never drains is dropped.
+
+Real pipes and a real thread; no sound server (tests/integration/test_audio.py and the
+meeting benchmark run it between real PulseAudio servers).
+"""
 
 from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable, Iterator
 
-from sandbox_launcher.devices.relay import LIMIT_MS, Relay, queued, room
+import pytest
+
+from sandbox_launcher.devices import relay as relay_module
+from sandbox_launcher.devices.relay import LIMIT_MS, Relay, queued, trim
+
+FRAME = bytes(range(4))  # one stereo s16le frame, recognisable when split
 
 
-def test_room_is_whole_frames_up_to_the_limit() -> None:
-    assert room(0, 3840, 4) == 3840
-    assert room(1000, 3840, 4) == 2840
-    assert room(1001, 3840, 4) == 2836  # a frame never split
-    assert room(5000, 3840, 4) == 0
+def test_trim_ends_on_a_frame_boundary() -> None:
+    assert trim(4000, 0, 4) == 4000
+    assert trim(4000, 2, 4) == 3998  # the front is mid-frame: drop up to the next boundary
+    assert trim(3, 0, 4) == 0
+    assert trim(0, 0, 4) == 0
 
 
-def _wait(check: object, timeout: float = 5.0) -> None:
+def _wait(check: Callable[[], bool], timeout: float = 5.0) -> None:
     deadline = time.monotonic() + timeout
-    while not check():  # type: ignore[operator]
+    while not check():
         assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.01)
+        time.sleep(0.005)
 
 
-def test_a_stalled_player_gets_at_most_the_limit_and_the_rest_is_dropped() -> None:
+@pytest.fixture
+def pipes() -> Iterator[tuple[Relay, int, int]]:
+    record_r, record_w = os.pipe()
+    play_r, play_w = os.pipe()
+    relay = Relay(record_r, play_w, frame=4, rate=48000)
+    relay.start()
+    yield relay, record_w, play_r
+    os.close(record_w)
+    _wait(lambda: not relay.alive())  # the recorder ended: so does the relay
+    relay.stop()
+    os.close(play_r)
+
+
+def test_the_player_pipe_holds_at_most_the_limit_and_a_burst_passes_whole(
+        pipes: tuple[Relay, int, int]) -> None:
+    relay, record_w, play_r = pipes
+    burst = FRAME * 4800  # 100 ms at once, as a bursty source sends it
+    for start in range(0, len(burst), 3001):  # odd pieces: frames split on arrival
+        os.write(record_w, burst[start:start + 3001])
+    _wait(lambda: queued(play_r) == relay.limit)
+    assert relay.limit == 48000 * 4 * LIMIT_MS // 1000
+    received = b""
+    while len(received) < len(burst):  # a player reading at its own pace gets it all
+        _wait(lambda: queued(play_r) > 0)
+        received += os.read(play_r, 65536)
+        assert queued(play_r) <= relay.limit
+    assert received == burst and relay.dropped == 0
+
+
+def test_a_backlog_that_never_drains_is_dropped_in_whole_frames(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(relay_module, "TRIM_S", 0.2)
     record_r, record_w = os.pipe()
     play_r, play_w = os.pipe()
     relay = Relay(record_r, play_w, frame=4, rate=48000)
     relay.start()
     try:
-        # One second of stereo sound arrives while nobody plays: without the relay it
-        # would all wait in the pipe and delay everything after it by a second.
-        second = bytes(range(4)) * 48000
-        for start in range(0, len(second), 3001):  # odd chunks: frames split on arrival
+        # A second of sound while the player is stalled: without the relay it would
+        # delay everything after it by a second, for the rest of the session.
+        second = FRAME * 48000
+        for start in range(0, len(second), 3001):
             os.write(record_w, second[start:start + 3001])
         _wait(lambda: relay.dropped + queued(play_r) == len(second))
-        assert queued(play_r) == relay.limit == 48000 * 4 * LIMIT_MS // 1000
+        assert queued(play_r) == relay.limit
         data = os.read(play_r, 1 << 20)
-        assert data == bytes(range(4)) * (len(data) // 4), "frames stayed whole"
-        # Once the player reads again, new sound flows at once.
-        os.write(record_w, bytes(range(4)) * 10)
+        assert data == FRAME * (len(data) // 4)
+        # New sound now reaches the player at once, still frame-aligned.
+        os.write(record_w, FRAME * 10)
         _wait(lambda: queued(play_r) == 40)
-        assert relay.alive()
+        assert os.read(play_r, 100) == FRAME * 10
     finally:
         os.close(record_w)
-        _wait(lambda: not relay.alive())  # the recorder ended: the relay ends
+        _wait(lambda: not relay.alive())
         relay.stop()
         os.close(play_r)
