@@ -6,9 +6,11 @@ moment late or stalls under load, and the backlog stays for the rest of the sess
 (0.9 s on the microphone in ``benchmarks/meeting.py``). Live sound should drop instead.
 
 This thread reads the recorder as fast as it writes, keeps the player's pipe at most
-:data:`LIMIT_MS` full, and holds the rest. Sources may come in bursts (PulseAudio's
-sine source sends seconds at once), so what it holds is not dropped at once: only a
-backlog that never drained for :data:`TRIM_S` is, from its oldest end, in whole frames.
+:data:`LIMIT_MS` full, and holds the rest. A source may send in bursts (PulseAudio's
+sine source sends seconds at once), so a burst is held, not dropped: what the relay
+still held when each new piece arrived is a backlog, and the least of that over
+:data:`TRIM_S` and at least :data:`TRIM_ARRIVALS` pieces is dropped, oldest first, in
+whole frames. A steady source then adds no more than its own pieces' size.
 """
 
 from __future__ import annotations
@@ -25,8 +27,9 @@ from dataclasses import dataclass, field
 
 #: The most sound that may wait in the player's pipe (its stream buffers more).
 LIMIT_MS = 20
-#: A backlog the relay held all this long is dropped (bursts drain sooner).
-TRIM_S = 2.0
+#: A backlog held at every arrival for this long (and this many arrivals) is dropped.
+TRIM_S = 0.5
+TRIM_ARRIVALS = 3
 #: How often it looks for room in the player's pipe while it holds sound.
 POLL_S = 0.005
 READ_BYTES = 65536
@@ -92,7 +95,7 @@ class Relay:
     def _copy(self) -> None:
         held = bytearray()
         consumed = 0
-        low = -1  # the least held since the window began; -1: nothing seen yet
+        low, arrivals = -1, 0  # the least held at an arrival since the window began
         window_end = time.monotonic() + TRIM_S
         while True:
             ready, _, _ = select.select([self.source, self._wake[0]], [], [],
@@ -103,6 +106,8 @@ class Relay:
                 data = os.read(self.source, READ_BYTES)
                 if not data:
                     return
+                low = len(held) if low < 0 else min(low, len(held))
+                arrivals += 1
                 held += data
             room = min(len(held), self.limit - queued(self.sink))
             if room > 0:
@@ -112,10 +117,9 @@ class Relay:
                     written = 0
                 del held[:written]
                 consumed += written
-            low = len(held) if low < 0 else min(low, len(held))
-            if (now := time.monotonic()) >= window_end:
+            if arrivals >= TRIM_ARRIVALS and (now := time.monotonic()) >= window_end:
                 if (drop := trim(low, consumed, self.frame)) > 0:
                     del held[:drop]
                     consumed += drop
                     self.dropped += drop
-                low, window_end = -1, now + TRIM_S
+                low, arrivals, window_end = -1, 0, now + TRIM_S
