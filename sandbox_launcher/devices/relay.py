@@ -26,7 +26,7 @@ import time
 from dataclasses import dataclass, field
 
 #: The most sound that may wait in the player's pipe (its stream buffers more).
-LIMIT_MS = 20
+LIMIT_MS = 10
 #: A backlog held at every arrival for this long (and this many arrivals) is dropped.
 TRIM_S = 0.5
 TRIM_ARRIVALS = 3
