@@ -8,9 +8,11 @@ moment late or stalls under load, and the backlog stays for the rest of the sess
 This thread reads the recorder as fast as it writes, keeps the player's pipe at most
 :data:`LIMIT_MS` full, and holds the rest. A source may send in bursts (PulseAudio's
 sine source sends seconds at once), so a burst is held, not dropped: what the relay
-still held when each new piece arrived is a backlog, and the least of that over
-:data:`TRIM_S` and at least :data:`TRIM_ARRIVALS` pieces is dropped, oldest first, in
-whole frames. A steady source then adds no more than its own pieces' size.
+still held when each new piece arrived is a backlog. When the least of that over
+:data:`TRIM_S` and at least :data:`TRIM_ARRIVALS` pieces is more than
+:data:`BACKLOG_MS`, all of it is dropped, oldest first, in whole frames: one gap, and
+the delay is back to the source's own. A smaller backlog (a stall on a busy machine)
+is kept: dropping it would be a gap every time, heard as crackle.
 """
 
 from __future__ import annotations
@@ -26,10 +28,12 @@ import time
 from dataclasses import dataclass, field
 
 #: The most sound that may wait in the player's pipe (its stream buffers more).
-LIMIT_MS = 10
+LIMIT_MS = 20
 #: A backlog held at every arrival for this long (and this many arrivals) is dropped.
-TRIM_S = 0.5
+TRIM_S = 1.0
 TRIM_ARRIVALS = 3
+#: A backlog up to this long is kept (see above).
+BACKLOG_MS = 600
 #: How often it looks for room in the player's pipe while it holds sound.
 POLL_S = 0.005
 READ_BYTES = 65536
@@ -118,7 +122,8 @@ class Relay:
                 del held[:written]
                 consumed += written
             if arrivals >= TRIM_ARRIVALS and (now := time.monotonic()) >= window_end:
-                if (drop := trim(low, consumed, self.frame)) > 0:
+                backlog_limit = self.rate * self.frame * BACKLOG_MS // 1000
+                if low > backlog_limit and (drop := trim(low, consumed, self.frame)) > 0:
                     del held[:drop]
                     consumed += drop
                     self.dropped += drop

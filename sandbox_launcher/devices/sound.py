@@ -41,6 +41,9 @@ RATE = "48000"
 #: Short buffers: a meeting needs low latency more than it fears a rare underrun.
 RECORD_LATENCY_MS = "20"
 PLAY_LATENCY_MS = "40"
+#: Into the session's own server the microphone needs less: that server is idle but for
+#: it; most of its delay is this buffer (benchmarks/meeting.py, devices.relay).
+MIC_PLAY_LATENCY_MS = "40"
 #: Top-level paths that merged-/usr systems keep as symlinks into /usr.
 _USR_LINKS = ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
 
@@ -222,7 +225,9 @@ class SoundServer:
                            workdir, env=env, stdout=from_record[1])
             try:
                 play = start(f"{name}-play",
-                             self._pacat(name, "--playback", sink, channels, PLAY_LATENCY_MS),
+                             self._pacat(name, "--playback", sink, channels,
+                                         MIC_PLAY_LATENCY_MS if name == "microphone"
+                                         else PLAY_LATENCY_MS),
                              workdir, env=env, stdin=to_play[0])
             except BaseException:
                 record.stop()
