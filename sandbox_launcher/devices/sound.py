@@ -40,10 +40,9 @@ START_SECONDS = 10.0
 RATE = "48000"
 #: Short buffers: a meeting needs low latency more than it fears a rare underrun.
 RECORD_LATENCY_MS = "20"
+#: 40 ms, not 60: the relay bounds the delay a backlog adds (devices.relay); 20 and 30
+#: underran on a loaded 2-core machine (tests/integration/test_audio.py's tones).
 PLAY_LATENCY_MS = "40"
-#: Into the session's own server the microphone needs less: that server is idle but for
-#: it; most of its delay is this buffer (benchmarks/meeting.py, devices.relay).
-MIC_PLAY_LATENCY_MS = "40"
 #: Top-level paths that merged-/usr systems keep as symlinks into /usr.
 _USR_LINKS = ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
 
@@ -225,9 +224,7 @@ class SoundServer:
                            workdir, env=env, stdout=from_record[1])
             try:
                 play = start(f"{name}-play",
-                             self._pacat(name, "--playback", sink, channels,
-                                         MIC_PLAY_LATENCY_MS if name == "microphone"
-                                         else PLAY_LATENCY_MS),
+                             self._pacat(name, "--playback", sink, channels, PLAY_LATENCY_MS),
                              workdir, env=env, stdin=to_play[0])
             except BaseException:
                 record.stop()
