@@ -93,7 +93,9 @@ def _lines(proc: subprocess.Popen[str], timeout: float) -> dict[str, Any]:
     ready, _, _ = select.select([proc.stdout], [], [], timeout)
     line = proc.stdout.readline() if ready else ""
     if not line:
-        raise RuntimeError(f"the client said nothing (exit {proc.poll()})")
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(30)  # its own error is on stderr, above; the status says whose
+        raise RuntimeError(f"the client said nothing (exit status {proc.poll()})")
     found: dict[str, Any] = json.loads(line)
     return found
 

@@ -65,17 +65,21 @@ class Host:
         """Xvfb, PulseAudio, dbus-daemon; :attr:`env` then names them."""
         base = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": os.environ["HOME"],
                 "XDG_RUNTIME_DIR": os.environ["XDG_RUNTIME_DIR"]}
-        read_fd, write_fd = os.pipe()
-        xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0",
-                                 "1920x1080x24", "-nolisten", "tcp"], pass_fds=(write_fd,),
-                                env=base, stderr=subprocess.DEVNULL)
+        for _ in range(3):  # other users' X servers come and go: a number can be taken
+            read_fd, write_fd = os.pipe()
+            xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0",
+                                     "1920x1080x24", "-nolisten", "tcp"],
+                                    pass_fds=(write_fd,), env=base, stderr=subprocess.DEVNULL)
+            os.close(write_fd)
+            with os.fdopen(read_fd, "rb") as pipe:
+                number = pipe.readline().strip().decode()
+            if number:
+                break
+            xvfb.wait(10)
+        else:
+            raise RuntimeError("Xvfb did not start")
         self.procs.append(xvfb)
         self.xvfb_pid = xvfb.pid
-        os.close(write_fd)
-        with os.fdopen(read_fd, "rb") as pipe:
-            number = pipe.readline().strip().decode()
-        if not number:
-            raise RuntimeError("Xvfb did not start")
         pulse = self.work / "pulse"
         (pulse / "run").mkdir(parents=True)
         (pulse / "host.pa").write_text(HOST_PA.format(dir=pulse), encoding="utf-8")
