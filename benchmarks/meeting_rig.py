@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import select
 import socket
 import subprocess
@@ -65,16 +66,22 @@ class Host:
         """Xvfb, PulseAudio, dbus-daemon; :attr:`env` then names them."""
         base = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": os.environ["HOME"],
                 "XDG_RUNTIME_DIR": os.environ["XDG_RUNTIME_DIR"]}
-        for _ in range(3):  # other users' X servers come and go: a number can be taken
-            read_fd, write_fd = os.pipe()
-            xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0",
-                                     "1920x1080x24", "-nolisten", "tcp"],
-                                    pass_fds=(write_fd,), env=base, stderr=subprocess.DEVNULL)
-            os.close(write_fd)
-            with os.fdopen(read_fd, "rb") as pipe:
-                number = pipe.readline().strip().decode()
-            if number:
+        # A number of our own, not -displayfd's lowest free one: in a fresh network
+        # namespace every abstract X socket looks free, and another user's files of
+        # display 0 (/tmp/server-0.xkm) make Xvfb fail there.
+        for _ in range(5):
+            number = str(secrets.randbelow(800) + 100)
+            xvfb = subprocess.Popen(["Xvfb", f":{number}", "-screen", "0", "1920x1080x24",
+                                     "-nolisten", "tcp"], env=base,
+                                    stderr=subprocess.DEVNULL)
+            socket_path = Path(f"/tmp/.X11-unix/X{number}")
+            deadline = time.monotonic() + START_SECONDS
+            while xvfb.poll() is None and not socket_path.exists() \
+                    and time.monotonic() < deadline:
+                time.sleep(0.05)
+            if xvfb.poll() is None and socket_path.exists():
                 break
+            xvfb.kill()
             xvfb.wait(10)
         else:
             raise RuntimeError("Xvfb did not start")
