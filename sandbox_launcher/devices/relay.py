@@ -10,9 +10,10 @@ This thread reads the recorder as fast as it writes, keeps the player's pipe at 
 sine source sends seconds at once), so a burst is held, not dropped: what the relay
 still held when each new piece arrived is a backlog. When the least of that over
 :data:`TRIM_S` and at least :data:`TRIM_ARRIVALS` pieces is more than
-:data:`BACKLOG_MS`, all of it is dropped, oldest first, in whole frames: one gap, and
-the delay is back to the source's own. A smaller backlog (a stall on a busy machine)
-is kept: dropping it would be a gap every time, heard as crackle.
+:data:`BACKLOG_MS` and more than twice the largest piece the source sent meanwhile,
+all of it is dropped, oldest first, in whole frames: one gap, and the delay is back to
+the source's own. A smaller backlog is kept: for a bursty source it is the burst, and
+dropping every small one would be a gap each time, heard as crackle.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ LIMIT_MS = 20
 TRIM_S = 1.0
 TRIM_ARRIVALS = 3
 #: A backlog up to this long is kept (see above).
-BACKLOG_MS = 600
+BACKLOG_MS = 60
 #: How often it looks for room in the player's pipe while it holds sound.
 POLL_S = 0.005
 READ_BYTES = 65536
@@ -99,7 +100,8 @@ class Relay:
     def _copy(self) -> None:
         held = bytearray()
         consumed = 0
-        low, arrivals = -1, 0  # the least held at an arrival since the window began
+        low, arrivals, largest = -1, 0, 0  # since the window began: the least held at an
+        # arrival, arrivals, the largest piece that arrived
         window_end = time.monotonic() + TRIM_S
         while True:
             ready, _, _ = select.select([self.source, self._wake[0]], [], [],
@@ -112,6 +114,7 @@ class Relay:
                     return
                 low = len(held) if low < 0 else min(low, len(held))
                 arrivals += 1
+                largest = max(largest, len(data))
                 held += data
             room = min(len(held), self.limit - queued(self.sink))
             if room > 0:
@@ -122,9 +125,9 @@ class Relay:
                 del held[:written]
                 consumed += written
             if arrivals >= TRIM_ARRIVALS and (now := time.monotonic()) >= window_end:
-                backlog_limit = self.rate * self.frame * BACKLOG_MS // 1000
-                if low > backlog_limit and (drop := trim(low, consumed, self.frame)) > 0:
+                keep = max(self.rate * self.frame * BACKLOG_MS // 1000, 2 * largest)
+                if low > keep and (drop := trim(low, consumed, self.frame)) > 0:
                     del held[:drop]
                     consumed += drop
                     self.dropped += drop
-                low, arrivals, window_end = -1, 0, now + TRIM_S
+                low, arrivals, largest, window_end = -1, 0, 0, now + TRIM_S
