@@ -86,16 +86,20 @@ def render(r: dict[str, Any]) -> list[str]:
         "call PSS MB |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
+    def mb(cost: dict[str, Any], key: str, kind: str) -> str:
+        # 0 bytes: /proc/PID/smaps_rollup unreadable to the benchmark user (pasta makes
+        # itself non-dumpable), not a process without memory.
+        value = cost[key].get(kind, 0)
+        return f"{value / 1e6:.1f}" if value else "n/a"
+
     for kind in KINDS:
         if kind not in idle_cost["processes"] and kind not in call_cost["processes"]:
             continue
         lines.append(
             f"| {kind} | {idle_cost['processes'].get(kind, 0)} | "
-            f"{idle_cost['cpu_percent'].get(kind, 0.0):.2f} | "
-            f"{idle_cost['pss'].get(kind, 0) / 1e6:.1f} | "
-            f"{idle_cost['rss'].get(kind, 0) / 1e6:.1f} | "
-            f"{call_cost['cpu_percent'].get(kind, 0.0):.1f} | "
-            f"{call_cost['pss'].get(kind, 0) / 1e6:.1f} |")
+            f"{idle_cost['cpu_percent'].get(kind, 0.0):.2f} | {mb(idle_cost, 'pss', kind)} | "
+            f"{mb(idle_cost, 'rss', kind)} | {call_cost['cpu_percent'].get(kind, 0.0):.1f} | "
+            f"{mb(call_cost, 'pss', kind)} |")
     video = boxed["video_cpu"]
     lines += [
         "",
@@ -112,6 +116,8 @@ def render(r: dict[str, Any]) -> list[str]:
         "(both directions' jitter together); loss counts packets whose echo never came "
         "back (either direction).",
         "- helpers: the launcher's process tree minus the sandbox (the client); PSS splits "
-        "shared pages between processes, so the total is not inflated by shared libraries.",
+        "shared pages between processes, so the total is not inflated by shared libraries; "
+        "n/a: not readable as the benchmark user (pasta is non-dumpable), not in the total. "
+        "Idle: the microphone muted, as a session starts (speakers forwarder only).",
     ]
     return lines
