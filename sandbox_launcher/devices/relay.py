@@ -36,7 +36,7 @@ TRIM_ARRIVALS = 3
 #: A backlog up to this long is kept (see above).
 BACKLOG_MS = 60
 #: How often it looks for room in the player's pipe while it holds sound.
-POLL_S = 0.005
+POLL_S = 0.01
 READ_BYTES = 65536
 
 
