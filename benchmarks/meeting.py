@@ -111,10 +111,13 @@ def _pids_named(pids: list[int], program: str) -> list[int]:
 
 
 def call(argv: list[str], env: dict[str, str], host: Host, listener: Listener,
-         seconds: float, jailed: bool) -> dict[str, Any]:
-    """Run the client once (unconfined or through the launcher); its figures."""
+         seconds: float, jailed: bool, whole: bool = True) -> dict[str, Any]:
+    """Run the client once (unconfined or through the launcher); its figures.
+
+    *whole*: voice, video and media at once; else the media stream alone.
+    """
     args = {"seconds": seconds, "udp": ["media.zoom.us", UDP_PORT], "bps": BPS,
-            "size": PACKET, "video": True}
+            "size": PACKET, "video": whole, "audio": whole}
     proc = subprocess.Popen([*argv, SYSTEM_PYTHON, "-c", client_source(), json.dumps(args)],
                             env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             text=True)
@@ -150,7 +153,7 @@ def call(argv: list[str], env: dict[str, str], host: Host, listener: Listener,
             proc.wait(60)
         if proc.stdout is not None:
             proc.stdout.close()
-    return summarise(result, listener, video, video_cpu, cost, client_cpu)
+    return summarise(result, listener, video, video_cpu, cost, client_cpu, whole)
 
 
 def _children(pid: int) -> list[int]:
@@ -160,7 +163,8 @@ def _children(pid: int) -> list[int]:
 
 
 def summarise(result: dict[str, Any], listener: Listener, video: list[int],
-              video_cpu: dict[str, float], cost: Any, client_cpu: float) -> dict[str, Any]:
+              video_cpu: dict[str, float], cost: Any, client_cpu: float,
+              whole: bool) -> dict[str, Any]:
     """One run's figures from the client's and the host's observations."""
     shift = result["clock"] - (time.time() - time.monotonic())  # client clock → ours
     result["mic_heard"] = [t + shift for t in result["mic_heard"]]
@@ -175,7 +179,7 @@ def summarise(result: dict[str, Any], listener: Listener, video: list[int],
     unique = {seq for seq, _, _ in echoes}
     jitter = transit_jitter([s for _, s, _ in echoes], [r for _, _, r in echoes])
     rtts = [r - s for _, s, r in echoes]
-    if not (mic and spk and echoes and jitter):
+    if not ((mic and spk) or not whole) or not (echoes and jitter):
         print(json.dumps({"began": began, "ended": ended, "heard": result["mic_heard"][:5],
                           "emitted": listener.mic_emitted[-5:],
                           "spk_emitted": result["speaker_emitted"][:5],
@@ -253,6 +257,11 @@ def measure(seconds: float, profile: str) -> dict[str, Any]:
                             "--report", str(Path(work) / "report.json"), "--"]
                     plain = call([], env, host, listener, seconds, jailed=False)
                     boxed = call(jail, env, host, listener, seconds, jailed=True)
+                    # The media stream alone: what the jail adds, without the CPU the
+                    # nested display and the sound path take from the same 2 cores.
+                    alone = max(3.0, seconds / 2)
+                    plain_media = call([], env, host, listener, alone, False, whole=False)
+                    boxed_media = call(jail, env, host, listener, alone, True, whole=False)
                     rest = idle(jail, env, max(3.0, seconds / 2))
                 finally:
                     listener.stop()
@@ -263,6 +272,7 @@ def measure(seconds: float, profile: str) -> dict[str, Any]:
     load.append(os.getloadavg()[0])
     helpers, _ = classify(os.getpid())  # nothing of ours may be left running
     return {"unconfined": plain, "sandbox": boxed, "idle": rest, "load": load,
+            "media_unconfined": plain_media, "media_sandbox": boxed_media,
             "left": sorted(set(helpers.values()) - {"launcher"}),
             "machine": run.machine_info()}
 

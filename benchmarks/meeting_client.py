@@ -4,7 +4,7 @@ Run as ``/usr/bin/python3 -c SOURCE ARGS_JSON`` (stdlib only: the host's interpr
 the same inside the sandbox and unconfined), where SOURCE is ``meeting_stats.py``
 followed by this file (:func:`meeting.client_source`), so it finds impulse onsets with
 the very code the unit tests check. ARGS_JSON is ``{"seconds", "udp": [name, port],
-"bps", "size", "video"}``.
+"bps", "size", "video", "audio"}`` (the media stream alone: video and audio false).
 
 For ``seconds`` it, in threads:
 
@@ -157,9 +157,10 @@ def main() -> None:
     video = None
     if args["video"]:
         video = subprocess.Popen(VIDEO, stdin=subprocess.DEVNULL)
-    threads = [threading.Thread(target=record_mic, args=(stop, heard)),
-               threading.Thread(target=play, args=(stop, emitted, PERIOD / 2)),
-               threading.Thread(target=stream, args=(stop, args, media))]
+    threads = [threading.Thread(target=stream, args=(stop, args, media))]
+    if args["audio"]:
+        threads += [threading.Thread(target=record_mic, args=(stop, heard)),
+                    threading.Thread(target=play, args=(stop, emitted, PERIOD / 2))]
     for thread in threads:
         thread.start()
     time.sleep(1.0)  # streams open, video window mapped

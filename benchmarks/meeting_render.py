@@ -27,6 +27,23 @@ def _voice(plain: dict[str, Any], boxed: dict[str, Any], key: str, label: str) -
     return rows
 
 
+def _media(plain: dict[str, Any], boxed: dict[str, Any], how: str) -> list[str]:
+    """Loss, jitter and round trip of one pair of runs (the stream alone, or in the call)."""
+    loss = [run["udp_sent"] - run["udp_back"] for run in (plain, boxed)]
+    jitter = boxed["jitter_p99_ms"] - plain["jitter_p99_ms"]
+    rtt = boxed["rtt_median_ms"] - plain["rtt_median_ms"]
+    return [
+        f"| media {how} ({boxed['seconds']:.0f} s): UDP packets lost (of sent) | "
+        f"{loss[0]} / {plain['udp_sent']} | {loss[1]} / {boxed['udp_sent']} | "
+        f"{loss[1] - loss[0]:+d} | none | {_verdict(loss[1] == 0)} |",
+        f"| media {how}: jitter p99 (RFC 3550 D, round trip), ms | "
+        f"{plain['jitter_p99_ms']:.3f} | {boxed['jitter_p99_ms']:.3f} | {jitter:+.3f} ms | "
+        f"≤ +1 ms | {_verdict(jitter <= TARGETS['jitter_ms'])} |",
+        f"| media {how}: round trip median, ms | {plain['rtt_median_ms']:.3f} | "
+        f"{boxed['rtt_median_ms']:.3f} | {rtt:+.3f} ms | — | |",
+    ]
+
+
 def _path_cpu(run: dict[str, Any]) -> float:
     return float(sum(run["video_cpu"].values()))
 
@@ -38,8 +55,6 @@ def render(r: dict[str, Any]) -> list[str]:
     call_cost, idle_cost = boxed["cost"], idle["cost"]
     net_cpu = sum(call_cost["cpu_percent"].get(k, 0.0) for k in NET_HELPERS)
     ratio = _path_cpu(boxed) / _path_cpu(plain)
-    loss = [run["udp_sent"] - run["udp_back"] for run in (plain, boxed)]
-    jitter = boxed["jitter_p99_ms"] - plain["jitter_p99_ms"]
     idle_mb = sum(idle_cost["pss"].values()) / 1e6
     idle_cpu = sum(idle_cost["cpu_percent"].values())
     call_cpu = sum(call_cost["cpu_percent"].values())
@@ -65,17 +80,10 @@ def render(r: dict[str, Any]) -> list[str]:
         f"| video: CPU of the path, % of a core (client + X server; + Xephyr) | "
         f"{_path_cpu(plain):.1f} | {_path_cpu(boxed):.1f} | {ratio:.2f} times | ≤ 1.25 times | "
         f"{_verdict(ratio <= TARGETS['video_cpu_ratio'])} |",
-        f"| media: UDP packets lost (of sent) | {loss[0]} / {plain['udp_sent']} | "
-        f"{loss[1]} / {boxed['udp_sent']} | {loss[1] - loss[0]:+d} | none | "
-        f"{_verdict(loss[1] == 0)} |",
-        f"| media: jitter p99 (RFC 3550 D, round trip), ms | {plain['jitter_p99_ms']:.3f} | "
-        f"{boxed['jitter_p99_ms']:.3f} | {jitter:+.3f} ms | ≤ +1 ms | "
-        f"{_verdict(jitter <= TARGETS['jitter_ms'])} |",
-        f"| media: round trip median, ms | {plain['rtt_median_ms']:.3f} | "
-        f"{boxed['rtt_median_ms']:.3f} | {boxed['rtt_median_ms'] - plain['rtt_median_ms']:+.3f}"
-        " ms | — | |",
-        f"| media: CPU of pasta + holder + resolver, % of a core | — | {net_cpu:.2f} | — | "
-        f"≤ 5 % | {_verdict(net_cpu <= TARGETS['net_cpu'])} |",
+        *_media(r["media_unconfined"], r["media_sandbox"], "alone"),
+        *_media(plain, boxed, "in the call"),
+        f"| media: CPU of pasta + holder + resolver in the call, % of a core | — | "
+        f"{net_cpu:.2f} | — | ≤ 5 % | {_verdict(net_cpu <= TARGETS['net_cpu'])} |",
         f"| session helpers idle: PSS MB | — | {idle_mb:.1f} | — | ≤ 120 MB | "
         f"{_verdict(idle_mb <= TARGETS['idle_mb'])} |",
         f"| session helpers idle: CPU, % of a core | — | {idle_cpu:.2f} | — | ≤ 1 % | "
@@ -112,7 +120,10 @@ def render(r: dict[str, Any]) -> list[str]:
         f"{median(plain['mic_ms']):.1f}/{median(boxed['mic_ms']):.1f} ms in and "
         f"{median(plain['speaker_ms']):.1f}/{median(boxed['speaker_ms']):.1f} ms out include "
         "both ends' own 10 ms buffers; the added figure is the sandbox's.",
-        "- jitter: |change in round-trip transit| between consecutive echoed packets "
+        "- media alone: the stream without voice or video, unconfined and in a session of "
+        "the same profile (its display and sound idle): what the jail adds; in the call: "
+        "with everything else competing for the 2 cores. "
+        "Jitter: |change in round-trip transit| between consecutive echoed packets "
         "(both directions' jitter together); loss counts packets whose echo never came "
         "back (either direction).",
         "- helpers: the launcher's process tree minus the sandbox (the client); PSS splits "

@@ -47,6 +47,10 @@ def test_meeting_suite_reduced_run_gives_sane_figures(launcher_user: LauncherUse
         assert run["udp_sent"] > 300 * SECONDS * 0.8, run["udp_sent"]
         assert run["udp_back"] > run["udp_sent"] * 0.9, (run["udp_back"], run["udp_sent"])
         assert 0 < run["rtt_median_ms"] < 100
+    for kind in ("media_unconfined", "media_sandbox"):  # the stream alone
+        run = raw[kind]
+        assert run["mic_ms"] == [] and run["video_found"] == 0, (kind, run)
+        assert run["udp_back"] > run["udp_sent"] * 0.9 > 300 * SECONDS * 0.7, (kind, run)
     sandbox = raw["sandbox"]
     assert sandbox["video_cpu"]["Xephyr"] > 0, "the nested display drew nothing"
     for cost in (sandbox["cost"], raw["idle"]["cost"]):
@@ -58,6 +62,7 @@ def test_meeting_suite_reduced_run_gives_sane_figures(launcher_user: LauncherUse
     assert raw["idle"]["cost"]["processes"]["forwarders"] == 2  # muted: speakers only
     assert raw["left"] == [], "helpers left running after the run"
     body = "\n".join(out["body"])
-    for row in ("voice in:", "voice out:", "video: frames a second", "media: UDP packets",
-                "media: jitter p99", "session helpers idle"):
+    for row in ("voice in:", "voice out:", "video: frames a second", "UDP packets lost",
+                "media alone: jitter p99", "media in the call: jitter p99",
+                "session helpers idle"):
         assert row in body, row
