@@ -218,7 +218,9 @@ def write_markdown(out: TextIO, sections: dict[str, list[str]]) -> None:
               "`--suite app`, `--suite screen`, `--suite usage`, `--suite vm` or `--suite meeting` "
               "re-measures "
               "one section and keeps the others.\n")
-    for title in SECTIONS:
+    # Sections written by other tools (soak.py's "Load and fault runs", "Verify") are
+    # kept too, after the suites', in the order they had.
+    for title in [*SECTIONS, *(t for t in kept if t not in SECTIONS)]:
         if title in kept:
             out.write(f"\n## {title}\n\n" + "\n".join(kept[title]) + "\n")
 
