@@ -1,4 +1,4 @@
-"""Benchmarks: ``python benchmarks/run.py [--suite launch|network|app|screen|usage|all]
+"""Benchmarks: ``python benchmarks/run.py [--suite launch|network|app|screen|usage|meeting|all]
 [--markdown FILE]``.
 
 The launch suite times ``sandbox-launcher run generic -- /bin/true`` against baselines
@@ -9,7 +9,9 @@ namespaces) compares the same client jailed and unconfined. The app suite (``app
 times the desktop app's start to its window and its idle memory in the tray. The screen
 suite (``screen.py``) measures the X11 window mirror of screen sharing: CPU and frames a
 second for a busy and a still 1280x720 window. The usage suite (``usage.py``) measures
-what the live "device in use" checks cost at every snapshot.
+what the live "device in use" checks cost at every snapshot. The meeting suite
+(``meeting.py``, root only) compares a stand-in meeting client's voice delay, video,
+media packets and helper cost in a session and unconfined.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ TARGET_RSS_BYTES = 60_000_000  # "60 MB" in the issue; read as decimal MB, the s
 BIN = Path(sys.prefix) / "bin"  # the venv whose python runs this script
 TOP_IMPORTS = 5
 SECTIONS = ("Launch suite", "Network suite", "App suite", "Screen suite",
-            "Usage suite", "VM suite")  # RESULTS.md order
+            "Usage suite", "VM suite", "Meeting suite")  # RESULTS.md order
 
 
 @dataclass
@@ -213,7 +215,8 @@ def write_markdown(out: TextIO, sections: dict[str, list[str]]) -> None:
     out.truncate()
     out.write("# Benchmark results\n\nMade by `.venv/bin/python benchmarks/run.py --markdown "
               "benchmarks/RESULTS.md` as root; `--suite launch`, `--suite network`, "
-              "`--suite app`, `--suite screen`, `--suite usage` or `--suite vm` re-measures "
+              "`--suite app`, `--suite screen`, `--suite usage`, `--suite vm` or `--suite meeting` "
+              "re-measures "
               "one section and keeps the others.\n")
     # Sections no suite of this runner writes (the soak and verify runs' own) stay, after ours.
     order = [t for t in SECTIONS if t in kept] + [t for t in kept if t not in SECTIONS]
@@ -251,20 +254,21 @@ def launch_suite(runs: int) -> list[str] | None:
     return section(body, machine_info())
 
 
-def network_suite(runs: int) -> list[str] | None:
+def network_suite(runs: int, script: str = "network.py") -> list[str] | None:
     """As root: ``network.py suite`` measures and prints; the section, None on failure.
 
     A child process, so that its memory does not raise this script's peak RSS: the
     launch suite's children would inherit that as their floor (see :func:`report`).
+    The meeting suite (``meeting.py suite SECONDS``) is run the same way.
     """
-    argv = [sys.executable, str(Path(__file__).with_name("network.py")), "suite", str(runs)]
+    argv = [sys.executable, str(Path(__file__).with_name(script)), "suite", str(runs)]
     # Not subprocess.run: on Ctrl-C it would kill the suite before it tears its fake
     # internet down. Popen's exit waits for the child instead.
     with subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                           text=True) as suite:
         out, _ = suite.communicate()
     if suite.returncode != 0 or not out.strip():
-        print(f"run.py: error: the network suite failed (exit {suite.returncode})",
+        print(f"run.py: error: the {script[:-3]} suite failed (exit {suite.returncode})",
               file=sys.stderr)
         return None
     result = json.loads(out.splitlines()[-1])
@@ -292,7 +296,7 @@ def main() -> int:
     """Parse options, drop root, measure, print, optionally write Markdown."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--suite", choices=("launch", "network", "app", "screen", "usage",
-                                            "vm", "all"),
+                                            "vm", "meeting", "all"),
                         default="all",
                         help="which benchmarks to run (default: all; network needs root)")
     parser.add_argument("--runs", type=int, default=30, help="timed runs per launch variant")
@@ -306,11 +310,15 @@ def main() -> int:
                         help="checks (each timed) of the usage suite")
     parser.add_argument("--vm-runs", type=int, default=3,
                         help="rounds (bare QEMU and libvirt VM each) of the vm suite")
+    parser.add_argument("--meeting-seconds", type=int, default=30,
+                        help="seconds of each call (unconfined and sandboxed) of the "
+                             "meeting suite")
     parser.add_argument("--markdown", metavar="FILE", type=Path, help="also write Markdown here")
     args = parser.parse_args()
-    if min(args.runs, args.net_runs, args.app_runs, args.screen_runs, args.usage_scans) < 1:
+    if min(args.runs, args.net_runs, args.app_runs, args.screen_runs, args.usage_scans,
+           args.meeting_seconds) < 1:
         parser.error("--runs, --net-runs, --app-runs and --screen-runs must be at least 1")
-    if args.suite == "network" and os.geteuid() != 0:
+    if args.suite in ("network", "meeting") and os.geteuid() != 0:
         parser.error("the network suite needs root: it builds a fake internet in network "
                      "namespaces (it runs the launcher as the user sltest)")
     # Opened before dropping root (the benchmark user may not write into the checkout), but
@@ -325,6 +333,11 @@ def main() -> int:
             print()
         else:
             print("run.py: skipping the network suite: it needs root", file=sys.stderr)
+    if args.suite in ("meeting", "all") and os.geteuid() == 0:  # a fake internet too
+        if (meeting := network_suite(args.meeting_seconds, "meeting.py")) is None:
+            return 1
+        sections[SECTIONS[6]] = meeting
+        print()
     if args.suite in ("app", "all"):  # a child, before the launch suite drops root here
         if (app := app_suite(args.app_runs)) is None:
             return 1

@@ -46,6 +46,10 @@ if [[ "${1:-}" == "--with-test-tools" ]]; then
     # real Secret Service to prove it stays out of reach, jeepney for the stand-in client.
     packages+=(sway pipewire pipewire-bin wireplumber xdg-desktop-portal xdg-desktop-portal-wlr
                gstreamer1.0-pipewire gstreamer1.0-tools gnome-keyring python3-jeepney)
+    # The meeting benchmark (benchmarks/meeting.py) and its test: a stand-in client drawing
+    # 1280x720 video at 30 fps (videotestsrc in -base, ximagesink in -x; -good for the rest
+    # of a realistic pipeline) into the nested display and straight onto the host.
+    packages+=(gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-x)
     # GUI tests: a real tray host on Xvfb, and window lookups for the tray test.
     packages+=(trayer x11-utils)
     # Screenshots as a person sees the app (docs/screenshots): a window manager on Xvfb

@@ -7,7 +7,8 @@ sockets: ``client`` (bound into the sandbox) and ``admin`` (the launcher's, neve
 ``--disallow-module-loading`` stops the client loading *or unloading* modules, so it
 cannot point the server at the host's sound server, files or the network.
 
-Forwarders are ``pacat`` pairs joined by a pipe, run by the launcher outside the sandbox:
+Forwarders are ``pacat`` pairs run by the launcher outside the sandbox, joined by a relay
+thread of the launcher's that drops what the player has no room for (``devices.relay``):
 
 - speakers: record ``speakers.monitor`` from the session server, play on the host's;
 - microphone: record the host's default source, play into ``mic_feed``. It runs only
@@ -31,6 +32,7 @@ from ..core.check import Check
 from ..core.devices import AudioGrant
 from ..core.errors import LauncherError, SessionError
 from .helper import Helper, start
+from .relay import Relay
 from .usage import recording_streams
 
 _PURPOSE = "to give the sandbox a sound server of its own"
@@ -38,7 +40,9 @@ START_SECONDS = 10.0
 RATE = "48000"
 #: Short buffers: a meeting needs low latency more than it fears a rare underrun.
 RECORD_LATENCY_MS = "20"
-PLAY_LATENCY_MS = "60"
+#: 40 ms, not 60: the relay bounds the delay a backlog adds (devices.relay); 20 and 30
+#: underran on a loaded 2-core machine (tests/integration/test_audio.py's tones).
+PLAY_LATENCY_MS = "40"
 #: Top-level paths that merged-/usr systems keep as symlinks into /usr.
 _USR_LINKS = ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
 
@@ -115,14 +119,18 @@ class Forwarder:
 
     record: Helper
     play: Helper
+    relay: Relay
 
     def stop(self) -> bool:
-        """Stop both; True once both are reaped."""
-        return all([self.play.stop(), self.record.stop()])
+        """Stop both and the relay between them; True once both are reaped."""
+        stopped = all([self.play.stop(), self.record.stop()])
+        self.relay.stop()
+        return stopped
 
     def running(self) -> bool:
         """Whether both still run (the client can kill its side's stream)."""
-        return self.record.process.poll() is None and self.play.process.poll() is None
+        return (self.record.process.poll() is None and self.play.process.poll() is None
+                and self.relay.alive())
 
 
 @dataclass
@@ -210,23 +218,30 @@ class SoundServer:
     def _forward(self, name: str, source: list[str], sink: list[str],
                  channels: str) -> Forwarder:
         env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", **dict(self.grant.host_env)}
-        read_fd, write_fd = os.pipe2(os.O_CLOEXEC)
+        # Two pipes with a relay between them rather than one: see devices.relay.
+        from_record = os.pipe2(os.O_CLOEXEC)
+        to_play = os.pipe2(os.O_CLOEXEC)
+        relay = Relay(from_record[0], to_play[1], frame=2 * int(channels), rate=int(RATE))
         workdir = self.folder.parent
         try:
             record = start(f"{name}-record",
                            self._pacat(name, "--record", source, channels, RECORD_LATENCY_MS),
-                           workdir, env=env, stdout=write_fd)
+                           workdir, env=env, stdout=from_record[1])
             try:
                 play = start(f"{name}-play",
                              self._pacat(name, "--playback", sink, channels, PLAY_LATENCY_MS),
-                             workdir, env=env, stdin=read_fd)
+                             workdir, env=env, stdin=to_play[0])
             except BaseException:
                 record.stop()
                 raise
+        except BaseException:
+            relay.stop()  # closes the relay's own ends
+            raise
         finally:
-            os.close(read_fd)
-            os.close(write_fd)
-        return Forwarder(record, play)
+            os.close(from_record[1])
+            os.close(to_play[0])
+        relay.start()
+        return Forwarder(record, play, relay)
 
     def set_mic(self, muted: bool) -> bool:
         """Switch the microphone; returns whether it is muted now.

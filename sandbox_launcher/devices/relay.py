@@ -1,0 +1,133 @@
+"""A sound forwarder's middle: copy from the recorder to the player, never fall behind.
+
+A plain pipe from ``pacat --record`` to ``pacat --playback`` delays every later sample
+by whatever it ever queued: two streams on two servers' clocks, a player that starts a
+moment late or stalls under load, and the backlog stays for the rest of the session
+(0.9 s on the microphone in ``benchmarks/meeting.py``). Live sound should drop instead.
+
+This thread reads the recorder as fast as it writes, keeps the player's pipe at most
+:data:`LIMIT_MS` full, and holds the rest. A source may send in bursts (PulseAudio's
+sine source sends seconds at once), so a burst is held, not dropped: what the relay
+still held when each new piece arrived is a backlog. When the least of that over
+:data:`TRIM_S` and at least :data:`TRIM_ARRIVALS` pieces is more than
+:data:`BACKLOG_MS` and more than twice the largest piece the source sent meanwhile,
+all of it is dropped, oldest first, in whole frames: one gap, and the delay is back to
+the source's own. A smaller backlog is kept: for a bursty source it is the burst, and
+dropping every small one would be a gap each time, heard as crackle.
+"""
+
+from __future__ import annotations
+
+import array
+import contextlib
+import fcntl
+import os
+import select
+import termios
+import threading
+import time
+from dataclasses import dataclass, field
+
+#: The most sound that may wait in the player's pipe (its stream buffers more).
+LIMIT_MS = 20
+#: A backlog held at every arrival for this long (and this many arrivals) is dropped.
+TRIM_S = 1.0
+TRIM_ARRIVALS = 3
+#: A backlog up to this long is kept (see above).
+BACKLOG_MS = 60
+#: How often it looks for room in the player's pipe while it holds sound.
+POLL_S = 0.01
+READ_BYTES = 65536
+
+
+def queued(fd: int) -> int:
+    """Bytes waiting in the pipe *fd* is an end of."""
+    count = array.array("i", [0])
+    fcntl.ioctl(fd, termios.FIONREAD, count)
+    return count[0]
+
+
+def trim(low: int, consumed: int, frame: int) -> int:
+    """Bytes to drop of a backlog that never fell below *low*, ending on a frame boundary.
+
+    *consumed*: bytes written or dropped so far (the stream's position at the front).
+    """
+    return max(0, low - (consumed + low) % frame)
+
+
+@dataclass
+class Relay:
+    """Copies *source* (read end) to *sink* (write end) in a thread; owns both fds."""
+
+    source: int
+    sink: int
+    frame: int  # bytes per frame: 2 bytes a channel (s16le)
+    rate: int
+    dropped: int = 0  # bytes dropped, for the log
+    _thread: threading.Thread | None = None
+    _wake: tuple[int, int] = field(default_factory=lambda: os.pipe2(os.O_CLOEXEC))
+
+    @property
+    def limit(self) -> int:
+        """The player pipe's most queued bytes (whole frames)."""
+        raw = self.rate * self.frame * LIMIT_MS // 1000
+        return raw - raw % self.frame
+
+    def start(self) -> None:
+        """Start copying; the sink is made non-blocking (a full pipe never blocks us)."""
+        os.set_blocking(self.sink, False)
+        self._thread = threading.Thread(target=self._run, name="sound-relay", daemon=True)
+        self._thread.start()
+
+    def alive(self) -> bool:
+        """Whether it still copies (the recorder or the player may end)."""
+        return self._thread is not None and self._thread.is_alive()
+
+    def stop(self) -> None:
+        """Stop the thread and close every fd."""
+        with contextlib.suppress(OSError):
+            os.write(self._wake[1], b"x")
+        if self._thread is not None:
+            self._thread.join(5)
+        for fd in (self.source, self.sink, *self._wake):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+    def _run(self) -> None:
+        with contextlib.suppress(OSError):  # the recorder or the player is gone
+            self._copy()
+
+    def _copy(self) -> None:
+        held = bytearray()
+        consumed = 0
+        low, arrivals, largest = -1, 0, 0  # since the window began: the least held at an
+        # arrival, arrivals, the largest piece that arrived
+        window_end = time.monotonic() + TRIM_S
+        while True:
+            ready, _, _ = select.select([self.source, self._wake[0]], [], [],
+                                        POLL_S if held else None)
+            if self._wake[0] in ready:
+                return
+            if self.source in ready:
+                data = os.read(self.source, READ_BYTES)
+                if not data:
+                    return
+                low = len(held) if low < 0 else min(low, len(held))
+                arrivals += 1
+                largest = max(largest, len(data))
+                held += data
+            room = min(len(held), self.limit - queued(self.sink))
+            if room > 0:
+                try:
+                    written = os.write(self.sink, held[:room])
+                except BlockingIOError:
+                    written = 0
+                del held[:written]
+                consumed += written
+            if arrivals >= TRIM_ARRIVALS and (now := time.monotonic()) >= window_end:
+                keep = max(self.rate * self.frame * BACKLOG_MS // 1000, 2 * largest)
+                if low > keep and (drop := trim(low, consumed, self.frame)) > 0:
+                    del held[:drop]
+                    consumed += drop
+                    self.dropped += drop
+                low, arrivals, largest, window_end = -1, 0, 0, now + TRIM_S

@@ -1,0 +1,94 @@
+"""The sound forwarders' relay: a burst passes whole, a backlog that never drains is dropped.
+
+Real pipes and a real thread; no sound server (tests/integration/test_audio.py and the
+meeting benchmark run it between real PulseAudio servers).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from sandbox_launcher.devices import relay as relay_module
+from sandbox_launcher.devices.relay import LIMIT_MS, Relay, queued, trim
+
+FRAME = bytes(range(4))  # one stereo s16le frame, recognisable when split
+
+
+def test_trim_ends_on_a_frame_boundary() -> None:
+    assert trim(4000, 0, 4) == 4000
+    assert trim(4000, 2, 4) == 3998  # the front is mid-frame: drop up to the next boundary
+    assert trim(3, 0, 4) == 0
+    assert trim(0, 0, 4) == 0
+
+
+def _wait(check: Callable[[], bool], timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.005)
+
+
+@pytest.fixture
+def pipes() -> Iterator[tuple[Relay, int, int]]:
+    record_r, record_w = os.pipe()
+    play_r, play_w = os.pipe()
+    relay = Relay(record_r, play_w, frame=4, rate=48000)
+    relay.start()
+    yield relay, record_w, play_r
+    os.close(record_w)
+    _wait(lambda: not relay.alive())  # the recorder ended: so does the relay
+    relay.stop()
+    os.close(play_r)
+
+
+def test_the_player_pipe_holds_at_most_the_limit_and_a_burst_passes_whole(
+        pipes: tuple[Relay, int, int]) -> None:
+    relay, record_w, play_r = pipes
+    burst = FRAME * 4800  # 100 ms at once, as a bursty source sends it
+    for start in range(0, len(burst), 3001):  # odd pieces: frames split on arrival
+        os.write(record_w, burst[start:start + 3001])
+    _wait(lambda: queued(play_r) == relay.limit)
+    assert relay.limit == 48000 * 4 * LIMIT_MS // 1000
+    received = b""
+    while len(received) < len(burst):  # a player reading at its own pace gets it all
+        _wait(lambda: queued(play_r) > 0)
+        received += os.read(play_r, 65536)
+        assert queued(play_r) <= relay.limit
+    assert received == burst and relay.dropped == 0
+
+
+def test_a_backlog_that_never_drains_is_dropped_in_whole_frames(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(relay_module, "TRIM_S", 0.05)
+    record_r, record_w = os.pipe()
+    play_r, play_w = os.pipe()
+    relay = Relay(record_r, play_w, frame=4, rate=48000)
+    relay.start()
+    try:
+        # A second of sound queued while the player was stalled: without the relay it
+        # would delay everything after it by a second, for the rest of the session.
+        second = FRAME * 48000
+        for start in range(0, len(second), 3001):
+            os.write(record_w, second[start:start + 3001])
+        # Then source and player both run in real time, 5 ms a piece: the backlog
+        # never drains by itself, the relay drops it.
+        piece = FRAME * 240
+        sent, played = len(second), b""
+        for _ in range(100):
+            os.write(record_w, piece)
+            sent += len(piece)
+            time.sleep(0.005)
+            played += os.read(play_r, len(piece)) if queued(play_r) else b""
+        waiting = sent - relay.dropped - len(played)
+        assert waiting <= relay.limit + 4 * len(piece), (waiting, relay.dropped)
+        assert relay.dropped > len(second) // 2
+        assert played == FRAME * (len(played) // 4), "frames stayed whole"
+    finally:
+        os.close(record_w)
+        _wait(lambda: not relay.alive())
+        relay.stop()
+        os.close(play_r)
