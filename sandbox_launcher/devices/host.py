@@ -18,22 +18,20 @@ import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core import paths
 from ..core.check import Check
 from ..core.devices import DOWNLOADS_INSIDE, INSIDE_DISPLAY, INSIDE_WAYLAND, PORTAL, DevicePlan
-from .dbus_proxy import start_proxy
-from .display import host_x11, start_nested
-from .helper import Helper
-from .pending import end_downloads
-from .portal import RestoreTokens
-from .screen import ScreenMirror
-from .share import open_share
-from .sound import SoundServer
-from .stale import remember_x_files
-from .usage import CAMERA, MICROPHONE, PortalWatch, Use, camera_use
-from .wayland import open_socket
+
+# Each helper's module is imported by the grant that starts it: a session without a
+# display or sound (`run generic`) never loads their code.
+if TYPE_CHECKING:
+    from .helper import Helper
+    from .portal import RestoreTokens
+    from .screen import ScreenMirror
+    from .sound import SoundServer
+    from .usage import PortalWatch, Use
 
 
 @dataclass(frozen=True)
@@ -90,25 +88,15 @@ class HostDevices:
 
     def _start(self, runtime: str, title: str) -> None:
         plan = self.plan
-        if plan.display.wayland:
-            fd = open_socket(plan.display.wayland)
-            self.fds.append(fd)
-            self.view.append(Mount(f"{runtime}/{INSIDE_WAYLAND}", fd=fd))
-        elif plan.display.mode == "isolated":
-            helper, socket, auth = start_nested(plan.display, self.workdir, title)
-            self.helpers.append(helper)
-            number = socket.rpartition("/X")[2]
-            self.x_files = [Path(socket), Path(f"/tmp/.X{number}-lock")]
-            remember_x_files(self.workdir, helper.process.pid, *self.x_files)
-            self._x11(socket, auth, runtime)
-            if plan.screen.mode == "mirror":
-                self.mirror = ScreenMirror.start(plan.screen, plan.display, f":{number}",
-                                                 auth, self.workdir)
-        elif plan.display.mode == "insecure_host_x11":
-            self._x11(*host_x11(plan.display, self.workdir), runtime)
+        self._start_display(runtime, title)
         if plan.screen.mode == PORTAL:
+            from .portal import RestoreTokens
+
             self.tokens = RestoreTokens.snapshot(plan.host_bus)
         if plan.bus_proxied:
+            from .dbus_proxy import start_proxy
+            from .usage import PortalWatch
+
             log_r, log_w = os.pipe2(os.O_CLOEXEC) if plan.screen.mode == PORTAL else (-1, -1)
             if log_r >= 0:
                 self.portal = PortalWatch(log_r)  # stop() closes it
@@ -122,6 +110,8 @@ class HostDevices:
             self.helpers.append(helper)
             self.view.append(Mount(f"{runtime}/bus", str(bus)))
         if plan.audio.enabled:
+            from .sound import SoundServer
+
             self.sound = SoundServer.start(plan.audio, self.workdir, title)
             self.view.append(Mount(f"{runtime}/pulse/native", str(self.sound.client_socket)))
         if plan.camera is not None:
@@ -131,6 +121,8 @@ class HostDevices:
                 self.view += [Mount(cam.sysfs, cam.sysfs),
                               Link(cam.sysfs, f"/sys/class/video4linux/{cam.name}")]
         if plan.share is not None:
+            from .share import open_share
+
             fd = open_share(plan.share)
             self.fds.append(fd)
             self.view.append(Mount(plan.share.inside, fd=fd,
@@ -139,6 +131,34 @@ class HostDevices:
             downloads = self.workdir / "downloads"
             downloads.mkdir(mode=0o700)
             self.view.append(Mount(DOWNLOADS_INSIDE, str(downloads), kind="rw"))
+
+    def _start_display(self, runtime: str, title: str) -> None:
+        plan = self.plan
+        if plan.display.wayland:
+            from .wayland import open_socket
+
+            fd = open_socket(plan.display.wayland)
+            self.fds.append(fd)
+            self.view.append(Mount(f"{runtime}/{INSIDE_WAYLAND}", fd=fd))
+        elif plan.display.mode == "isolated":
+            from .display import start_nested
+            from .stale import remember_x_files
+
+            helper, socket, auth = start_nested(plan.display, self.workdir, title)
+            self.helpers.append(helper)
+            number = socket.rpartition("/X")[2]
+            self.x_files = [Path(socket), Path(f"/tmp/.X{number}-lock")]
+            remember_x_files(self.workdir, helper.process.pid, *self.x_files)
+            self._x11(socket, auth, runtime)
+            if plan.screen.mode == "mirror":
+                from .screen import ScreenMirror
+
+                self.mirror = ScreenMirror.start(plan.screen, plan.display, f":{number}",
+                                                 auth, self.workdir)
+        elif plan.display.mode == "insecure_host_x11":
+            from .display import host_x11
+
+            self._x11(*host_x11(plan.display, self.workdir), runtime)
 
     def _x11(self, socket: str, auth: Path, runtime: str) -> None:
         self.view += [Mount(f"/tmp/.X11-unix/X{INSIDE_DISPLAY}", socket),
@@ -175,6 +195,8 @@ class HostDevices:
         camera costs a look at the fds of the session's processes, the microphone one
         ``pactl`` while it is on (while muted it is not in use, whatever the client does).
         """
+        from .usage import CAMERA, MICROPHONE, Use, camera_use
+
         found: dict[str, Use] = {}
         if self.plan.camera is not None:
             found[CAMERA] = camera_use(self.plan.camera, members)
@@ -205,9 +227,12 @@ class HostDevices:
         self.tokens = None
         if screen is not None:
             stopped["mirror"] = bool(screen.pop("mirror_stopped"))
-        # The session's state dir is named by its id, which names its held downloads.
-        downloads = (end_downloads(self.workdir / "downloads", self.plan, self.workdir.name)
-                     if self.plan.downloads else None)
+        downloads = None
+        if self.plan.downloads:
+            from .pending import end_downloads
+
+            # The session's state dir is named by its id, which names its held downloads.
+            downloads = end_downloads(self.workdir / "downloads", self.plan, self.workdir.name)
         for name in ("Xauthority", "bus", "xephyr.log", "dbus-proxy.log", "pulseaudio.log",
                      "speakers-record.log", "speakers-play.log", "microphone-record.log",
                      "microphone-play.log", "mirror.log", "x-files"):

@@ -27,7 +27,6 @@ from ..backends.base import (
 from ..core.check import Check
 from ..core.errors import LauncherError, SessionError
 from ..core.plan import LaunchPlan
-from ..devices.screen import started_event
 from ..host import procs
 from . import audit, join, report, store, wipe
 from .events import Connections, LiveEvent, Mic, Screen, from_dicts
@@ -248,6 +247,8 @@ class Session:
             if self._listener is not None:
                 self._listener(Event(self.id, self.state, "", Mic(self.mic_muted)))
         if self.plan.devices.screen.mode != "off" and self._listener is not None:
+            from ..devices.screen import started_event  # sessions without a screen: never
+
             self._listener(Event(self.id, self.state, "", Screen.from_dict(
                 started_event(self.plan.devices.screen))))
         self._devices = DeviceWatch.start(self.plan, resources, self._publish,

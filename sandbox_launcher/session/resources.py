@@ -12,15 +12,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..backends.base import CAPTURE_LIMIT, HomeFiles, Resources, SandboxHandle
 from ..core.plan import LaunchPlan
-from ..devices.host import HostDevices
 from ..devices.usage import Use
-from ..netjail import report as netreport
-from ..netjail.geo import CountryDB
-from ..netjail.jail import Jail
+
+if TYPE_CHECKING:  # loaded when a session has them: `run generic` needs neither
+    from ..devices.host import HostDevices
+    from ..netjail.geo import CountryDB
+    from ..netjail.jail import Jail
 
 
 class LiveResources(Protocol):
@@ -96,10 +97,16 @@ class SessionResources:
         """Start the device helpers (their sockets bound in *runtime_inside*, the
         backend's runtime dir), then the jail (if the plan has network); on failure stop
         what was started and raise."""
+        from ..devices.host import HostDevices
+
         devices = HostDevices.start(plan.devices, runtime_inside, workdir,
                                     title=f"{plan.profile} (sandboxed)")
         try:
-            jail = Jail.start(plan.network) if plan.network.mode == "allowlist" else None
+            jail = None
+            if plan.network.mode == "allowlist":
+                from ..netjail.jail import Jail
+
+                jail = Jail.start(plan.network)
         except BaseException:
             devices.stop()
             raise
@@ -129,6 +136,9 @@ class SessionResources:
         return self._network_report(self.jail, self.jail.stats())
 
     def _network_report(self, jail: Jail, table: dict[str, Any]) -> dict[str, Any]:
+        from ..netjail import report as netreport
+        from ..netjail.geo import CountryDB
+
         if self._geo is None:
             self._geo = CountryDB(self.plan.network.country_overrides)
         summary = {**self.plan.network.to_dict(), "setup_ms": round(jail.setup_seconds * 1e3, 1)}
