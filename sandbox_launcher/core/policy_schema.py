@@ -138,6 +138,10 @@ POLICY_FIELDS: tuple[Field, ...] = (
           "How many prepared VMs to keep ready (0: none; the VM backend is not built yet: "
           "validated and shown by `policy show`, enforced when it is).",
           check=lambda v: None if 0 <= v <= 16 else f"{v} is outside 0 … 16"),
+    Field("sessions.spares", "bool", True, "Spare sessions allowed",
+          "When false, the app keeps no spare namespace session ready for its most used "
+          "profiles (a click then builds the whole sandbox; spares hold no network, but "
+          "cost memory while they wait)."),
     *_derived(),
 )
 

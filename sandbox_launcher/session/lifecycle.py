@@ -147,8 +147,7 @@ class Session:
             self._to(State.STARTING, owned)
             resources = self._resources = self._start_resources(
                 self.plan, owned.dir, self.backend.runtime_dir(self.plan))
-            handle = self.backend.start(self.plan, resources.for_backend(
-                owned.dir, self._seed, self._capture, self._capture_limit))
+            handle = self._start_sandbox(resources, owned)
             resources.handle = handle
             record.backend_state = handle.state.to_dict()
             with contextlib.suppress(OSError):  # without it, a second link is refused
@@ -174,6 +173,13 @@ class Session:
         if error is not None:
             raise error
         return replace(outcome, captured=captured)
+
+    def _start_sandbox(self, resources: LiveResources,
+                       owned: store.OwnedSession) -> SandboxHandle:
+        """Start the plan's sandbox in its resources (a spare session waits here for its
+        client: session/spare.py)."""
+        return self.backend.start(self.plan, resources.for_backend(
+            owned.dir, self._seed, self._capture, self._capture_limit))
 
     def _close_resources(self) -> tuple[dict[str, Any], dict[str, Any]]:
         """Stop the jail and the device helpers; their final reports."""

@@ -93,10 +93,12 @@ class SessionResources:
     _geo: CountryDB | None = None
 
     @classmethod
-    def start(cls, plan: LaunchPlan, workdir: Path, runtime_inside: str) -> SessionResources:
+    def start(cls, plan: LaunchPlan, workdir: Path, runtime_inside: str, *,
+              closed: bool = False) -> SessionResources:
         """Start the device helpers (their sockets bound in *runtime_inside*, the
         backend's runtime dir), then the jail (if the plan has network); on failure stop
-        what was started and raise."""
+        what was started and raise. *closed*: the jail gets no route out until it is
+        opened (a spare session's, session/spare.py)."""
         from ..devices.host import HostDevices
 
         devices = HostDevices.start(plan.devices, runtime_inside, workdir,
@@ -106,7 +108,7 @@ class SessionResources:
             if plan.network.mode == "allowlist":
                 from ..netjail.jail import Jail
 
-                jail = Jail.start(plan.network)
+                jail = Jail.start(plan.network, closed=closed)
         except BaseException:
             devices.stop()
             raise
@@ -141,7 +143,8 @@ class SessionResources:
 
         if self._geo is None:
             self._geo = CountryDB(self.plan.network.country_overrides)
-        summary = {**self.plan.network.to_dict(), "setup_ms": round(jail.setup_seconds * 1e3, 1)}
+        summary = {**self.plan.network.to_dict(), "setup_ms": round(jail.setup_seconds * 1e3, 1),
+                   **({"open_ms": round(jail.open_seconds * 1e3, 1)} if jail.open_seconds else {})}
         return netreport.build(jail.events, table, self._geo, summary)
 
     # ------------------------------------------------------------------ devices

@@ -47,6 +47,7 @@ from .launch import Launcher, record_in_store
 from .lifecycle import Event, Outcome, Session, State
 from .live import LiveState
 from .planning import HostLookups
+from .spare import SparePool
 from .usage import note_device_event
 
 
@@ -77,6 +78,8 @@ class SessionService:
         #: Ended sessions' downloads that wait for the user's decision.
         self.downloads = HeldDownloads(pending_dir or paths.pending_downloads_dir(),
                                        self._downloads_decided)
+        #: Spare sessions of the most used profiles (none until the app says which).
+        self.spares = SparePool(self.launcher, self._spare_options, self._run)
 
     # ------------------------------------------------------------------ configuration
 
@@ -179,8 +182,22 @@ class SessionService:
         options = replace(options, hold_downloads=str(self.downloads.root))
         plan = self.launcher.plan(profile_name, options)  # a broken policy refuses here
         profile = self.profiles().get(profile_name)
-        session = self.launcher.session(plan, listener=self._on_event)
         camera = plan.devices.camera
+        spare = self.spares.take(plan)
+        if spare is not None and spare.thread is not None:
+            entry = SessionEntry(spare.id, profile.name, profile.title,
+                                 camera=camera.name if camera is not None else None)
+            with self._lock:
+                self._entries[spare.id] = entry
+                self._sessions[spare.id] = spare
+                self._threads[spare.id] = spare.thread
+            if spare.use(plan, self._on_event):
+                self.spares.refill()  # the next click gets a fresh one
+                return spare.id
+            with self._lock:  # it was not ready after all: a cold start
+                del self._entries[spare.id], self._sessions[spare.id], self._threads[spare.id]
+            spare.discard()
+        session = self.launcher.session(plan, listener=self._on_event)
         entry = SessionEntry(session.id, profile.name, profile.title,
                              camera=camera.name if camera is not None else None)
         thread = threading.Thread(target=self._run, args=(session, entry),
@@ -192,8 +209,23 @@ class SessionService:
         thread.start()
         return session.id
 
-    def _run(self, session: Session, entry: SessionEntry) -> None:
-        """The session's whole life, on its dedicated thread."""
+    def _spare_options(self, profile_name: str) -> RunOptions:
+        """What a click on *profile_name* plans with, before its link or command."""
+        return RunOptions(hold_downloads=str(self.downloads.root))
+
+    def keep_spares(self, profiles: list[str], enabled: bool = True) -> None:
+        """Keep a spare session of each of *profiles* (the app: its most used 1-2), or
+        none when *enabled* is False (the user's setting) or the policy forbids them."""
+        self.spares.enabled = enabled
+        try:
+            self.spares.locked_off = self.policy().spares_off
+        except LauncherError as exc:
+            self.spares.locked_off = exc.summary
+        self.spares.keep(profiles)
+
+    def _run(self, session: Session, entry: SessionEntry | None = None) -> None:
+        """The session's whole life, on its dedicated thread (a spare's entry exists
+        once a click used it; a spare discarded unused has none and shows nothing)."""
         outcome: Outcome | None = None
         error: LauncherError | None = None
         try:
@@ -204,6 +236,10 @@ class SessionService:
             error = LauncherError(f"the session failed: {exc!r}",
                                   "report this as a bug, with the log",
                                   details=repr(exc))
+        with self._lock:
+            entry = entry or self._entries.get(session.id)
+        if entry is None:
+            return
         if outcome is not None:
             # The vault is sealed and the store told before the app hears of the end.
             outcome = replace(outcome, notes=self.launcher.finished(session, outcome))
@@ -374,6 +410,7 @@ class SessionService:
 
     def shutdown(self, timeout: float = 30.0) -> bool:
         """Stop every session and wait for the wipes; True if all threads ended."""
+        spares_gone = self.spares.close(timeout)
         with self._lock:
             for session_id in list(self._sessions):
                 self._request_stop(session_id)
@@ -382,4 +419,4 @@ class SessionService:
         for thread in threads:
             with contextlib.suppress(RuntimeError):  # never started
                 thread.join(max(0.0, deadline - time.monotonic()))
-        return not any(t.is_alive() for t in threads)
+        return spares_gone and not any(t.is_alive() for t in threads)

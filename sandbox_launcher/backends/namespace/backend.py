@@ -30,6 +30,7 @@ from .bwrap import BwrapCommand, BwrapOption, FdOption, FileCopy, Flag, SetEnv
 from .capture import Capture as _Capture
 from .environment import runtime_dir, sandbox_env
 from .seccomp import build_filter
+from .spare import Spare, prepare_spare
 
 _PURPOSE = "to build the namespace sandbox (bubblewrap)"
 _PR_SET_CHILD_SUBREAPER = 36
@@ -183,8 +184,18 @@ class NamespaceBackend:
                 capture.close()
             raise
 
+    def prepare(self, plan: LaunchPlan, resources: Resources) -> Spare:
+        """A spare of *plan*: its sandbox runs a stub that waits for the client's argv
+        (spare.py); the normal path's code, with the stub as the command."""
+        self.check_host()
+        _become_subreaper()
+        return prepare_spare(plan, resources, self._start, _command_exists)
+
     def _start(self, plan: LaunchPlan, seccomp_fd: int, resources: Resources,
-               capture: _Capture | None) -> NamespaceSandbox:
+               capture: _Capture | None, stub: tuple[list[str], int] | None = None,
+               ) -> NamespaceSandbox:
+        """Start bwrap; *stub*: run this command (with this fd inherited) instead of
+        the plan's (a spare's waiting stub)."""
         assert self._bwrap is not None
         jail, devices = resources.jail, resources.devices
         # First, as it may raise (a missing tool): nothing is open yet that would leak.
@@ -193,11 +204,12 @@ class NamespaceBackend:
         cmd = build_command(plan, layout.Identity.fresh(), seccomp_fd, info_w, jail is not None,
                             devices.view if devices is not None else [])
         cmd.add(*home_seed(resources.home_seed))
-        command = list(plan.command)
+        command = list(plan.command) if stub is None else stub[0]
         if capture is not None:
             cmd.add(capture.paths_file)
             command = capture.wrap(command)
         extra = [capture.fd] if capture is not None else []
+        extra += [stub[1]] if stub is not None else []
         try:
             # bwrap's own environment, not only the client's: the sandbox's pid 1 is bwrap,
             # and the client can read /proc/1/environ (same uid). Hand it only the

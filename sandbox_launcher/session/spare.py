@@ -1,0 +1,254 @@
+"""Spare sessions: a click only starts the client (issue 17, Qubes' preloaded disposables).
+
+A :class:`SpareSession` is an ordinary :class:`~.lifecycle.Session` whose sandbox is
+prepared ahead — namespaces with a waiting stub, the jail *closed* (resolver and firewall
+loaded, no route out), display and sound helpers — and that waits in STARTING until
+:meth:`SpareSession.use` hands it the click's plan: the jail opens, the stub execs the
+client, and from then on it is the session the user asked for (same state machine, wipe,
+verify and report). A spare is used at most once; one that is never used is discarded
+and wiped like any session.
+
+:class:`SparePool` keeps one spare per chosen profile for the app (session/service.py),
+each on its own dedicated thread (bwrap's parent-death signal is per thread), rebuilds
+one in the background after it was used, keeps none on battery, when the user turned
+them off or the system policy forbids them, and discards them all on quit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import queue
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Protocol
+
+from ..backends.base import Resources, SandboxBackend, SandboxHandle
+from ..backends.registry import NAMESPACE
+from ..core.errors import LauncherError, SessionError
+from ..core.plan import LaunchPlan, RunOptions
+from ..host.power import POWER_SUPPLY, on_battery
+from . import store
+from .launch import Launcher
+from .lifecycle import Event, Listener, Session
+from .resources import LiveResources, SessionResources
+
+
+class Prepared(Protocol):
+    """A backend's sandbox waiting for its client (backends/namespace/spare.py)."""
+
+    plan: LaunchPlan
+
+    def start(self, plan: LaunchPlan) -> SandboxHandle:
+        """Open the network and exec *plan*'s command in it (once)."""
+        ...
+
+    def discard(self) -> None:
+        """Never start a client in it."""
+        ...
+
+
+class PreparingBackend(SandboxBackend, Protocol):
+    """A backend that can prepare a sandbox ahead of its client."""
+
+    def prepare(self, plan: LaunchPlan, resources: Resources) -> Prepared:
+        """Start *plan*'s sandbox with no client yet."""
+        ...
+
+
+def fits(spare: LaunchPlan, wanted: LaunchPlan) -> bool:
+    """Whether a spare of *spare* builds the same sandbox as *wanted* (only the command and
+    its link may differ); the backend's own rule."""
+    from ..backends.namespace.spare import fits as namespace_fits
+
+    return namespace_fits(spare, wanted)
+
+
+class SpareSession(Session):
+    """A session prepared up to its client; :meth:`use` or :meth:`discard` it once."""
+
+    def __init__(self, plan: LaunchPlan, backend: PreparingBackend,
+                 sessions_base: Path | None = None) -> None:
+        self._target: Listener | None = None
+        super().__init__(plan, backend, listener=self._relay, sessions_base=sessions_base,
+                         resources=functools.partial(SessionResources.start, closed=True))
+        self._preparer = backend
+        self._use: queue.Queue[tuple[LaunchPlan, Listener | None] | None] = queue.Queue(1)
+        self._taken = False
+        self._take_lock = threading.Lock()
+        #: Set once the sandbox waits for its client.
+        self.ready = threading.Event()
+        #: The dedicated thread it runs on (set by the pool).
+        self.thread: threading.Thread | None = None
+
+    def _relay(self, event: Event) -> None:
+        # Until a click uses it, the spare is nobody's session: its events go nowhere.
+        target = self._target
+        if target is not None:
+            target(event)
+
+    def _start_sandbox(self, resources: LiveResources,
+                       owned: store.OwnedSession) -> SandboxHandle:
+        prepared = self._preparer.prepare(self.plan, resources.for_backend(owned.dir))
+        self.ready.set()
+        wanted = self._use.get()
+        if wanted is None:
+            prepared.discard()
+            raise SessionError("the spare session was not needed", "nothing to do")
+        self.plan, listener = wanted
+        owned.record.command = list(self.plan.command)
+        self._target = listener
+        self._relay(Event(self.id, self.state, "started from a spare"))
+        return prepared.start(self.plan)
+
+    def use(self, plan: LaunchPlan, listener: Listener | None) -> bool:
+        """Start *plan*'s client in this spare; False (nothing changed) if it is not
+        ready, was taken already or was prepared for other settings."""
+        with self._take_lock:
+            if self._taken or not self.ready.is_set() or not fits(self.plan, plan):
+                return False
+            self._taken = True
+        self._use.put((plan, listener))
+        return True
+
+    def discard(self) -> None:
+        """Wipe it unused (returns at once; its thread wipes and verifies)."""
+        with self._take_lock:
+            if self._taken:
+                return
+            self._taken = True
+        self._use.put(None)
+
+    @property
+    def taken(self) -> bool:
+        """Whether it was used or discarded."""
+        return self._taken
+
+
+class SparePool:
+    """One spare per chosen profile, for the app (thread-safe)."""
+
+    def __init__(self, launcher: Launcher, options: Callable[[str], RunOptions],
+                 run: Callable[[Session], None], *, power_dir: Path = POWER_SUPPLY) -> None:
+        self._launcher = launcher
+        self._options = options
+        self._run = run
+        self._power_dir = power_dir
+        self._lock = threading.Lock()
+        self._wanted: tuple[str, ...] = ()
+        self._spares: dict[str, SpareSession] = {}
+        self._threads: list[threading.Thread] = []
+        self._building: set[str] = set()
+        self._closed = False
+        #: The user's setting (the app's ``[sessions] spares``).
+        self.enabled = True
+        #: Why spares are off whatever the user says (the system policy), else "".
+        self.locked_off = ""
+        #: Why the last spare of a profile could not be made, by profile.
+        self.problems: dict[str, str] = {}
+
+    def off_reason(self) -> str:
+        """Why no spare is kept now, or "" when they are."""
+        if self._closed:
+            return "the app is quitting"
+        if self.locked_off:
+            return self.locked_off
+        if not self.enabled:
+            return "turned off in the settings"
+        if on_battery(self._power_dir):
+            return "the computer runs on battery"
+        return ""
+
+    def keep(self, profiles: Sequence[str]) -> None:
+        """Keep a spare of each of *profiles* (the app: its 1-2 most used); others go."""
+        with self._lock:
+            self._wanted = tuple(dict.fromkeys(profiles))
+        self.refill()
+
+    def refill(self) -> None:
+        """Build the missing spares in the background; discard all when they are off."""
+        reason = self.off_reason()
+        with self._lock:
+            wanted = () if reason else self._wanted
+            extra = [s for p, s in self._spares.items() if p not in wanted]
+            missing = [p for p in wanted if p not in self._spares and p not in self._building]
+            for profile in missing:
+                self._building.add(profile)
+        for spare in extra:
+            spare.discard()
+        for profile in missing:
+            thread = threading.Thread(target=self._main, args=(profile,),
+                                      name=f"spare-{profile}")
+            with self._lock:
+                self._threads.append(thread)
+            thread.start()
+
+    def _main(self, profile: str) -> None:
+        """A spare's dedicated thread: plan, prepare, wait, and live until its wipe."""
+        try:
+            spare = self._make(profile)
+        except LauncherError as exc:
+            spare = None
+            self.problems[profile] = exc.summary
+        with self._lock:
+            self._building.discard(profile)
+            if spare is not None and (self._closed or profile not in self._wanted):
+                spare = None
+            if spare is not None:
+                self._spares[profile] = spare
+        if spare is not None:
+            spare.thread = threading.current_thread()
+            self._run(spare)  # returns after the wipe (used or discarded)
+        with self._lock:
+            if spare is not None and self._spares.get(profile) is spare:
+                del self._spares[profile]
+            self._threads.remove(threading.current_thread())
+
+    def _make(self, profile: str) -> SpareSession:
+        plan = self._launcher.plan(profile, self._options(profile))
+        if plan.backend != NAMESPACE:
+            raise SessionError(f"{profile} runs in a VM: its warm pool serves it",
+                               "nothing to do")
+        if self._launcher.profiles().get(profile)["remember_signin"]:
+            raise SessionError(f"{profile} remembers sign-in: its vault is read at the click",
+                               "nothing to do")
+        backend = self._launcher.registry.get(plan.backend)
+        if not hasattr(backend, "prepare"):
+            raise SessionError(f"the {plan.backend} backend has no spares", "nothing to do")
+        plan = replace(plan, notes=(*plan.notes, *backend.notes(plan)))
+        return SpareSession(plan, backend, self._launcher.sessions_base)  # type: ignore[arg-type]
+
+    def take(self, plan: LaunchPlan) -> SpareSession | None:
+        """A ready spare that fits *plan*, removed from the pool (a new one is built in
+        the background); None when there is none."""
+        with self._lock:
+            spare = self._spares.get(plan.profile)
+            if spare is None or not spare.ready.is_set() or not fits(spare.plan, plan):
+                return None
+            del self._spares[plan.profile]
+        return spare
+
+    def ready(self) -> dict[str, str]:
+        """Profile → session id of each spare waiting now."""
+        with self._lock:
+            return {p: s.id for p, s in self._spares.items() if s.ready.is_set()}
+
+    def close(self, timeout: float = 30.0) -> bool:
+        """Discard every spare and wait for their wipes; True if all threads ended."""
+        with self._lock:
+            self._closed = True
+            spares = list(self._spares.values())
+            threads = list(self._threads)
+        for spare in spares:
+            spare.discard()
+        for thread in threads:
+            with contextlib.suppress(RuntimeError):
+                thread.join(timeout)
+        # A spare still being prepared when we closed discards itself once it is made.
+        with self._lock:
+            late = list(self._spares.values())
+        for spare in late:
+            spare.discard()
+        return not any(t.is_alive() for t in threads)
