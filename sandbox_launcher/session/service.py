@@ -210,8 +210,12 @@ class SessionService:
         return session.id
 
     def _spare_options(self, profile_name: str) -> RunOptions:
-        """What a click on *profile_name* plans with, before its link or command."""
-        return RunOptions(hold_downloads=str(self.downloads.root))
+        """What a click on *profile_name* plans with, before its link or command (a
+        profile without a command of its own, like generic, gets a stand-in: the click's
+        command replaces it)."""
+        own = self.profiles().get(profile_name)["command"]
+        return RunOptions(hold_downloads=str(self.downloads.root),
+                          command=() if own else ("/bin/true",))
 
     def keep_spares(self, profiles: list[str], enabled: bool = True) -> None:
         """Keep a spare session of each of *profiles* (the app: its most used 1-2), or

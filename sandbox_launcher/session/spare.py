@@ -25,7 +25,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Protocol
 
-from ..backends.base import Resources, SandboxBackend, SandboxHandle
+from ..backends.base import BackendState, Resources, SandboxBackend, SandboxHandle
 from ..backends.registry import NAMESPACE
 from ..core.errors import LauncherError, SessionError
 from ..core.plan import LaunchPlan, RunOptions
@@ -40,6 +40,13 @@ class Prepared(Protocol):
     """A backend's sandbox waiting for its client (backends/namespace/spare.py)."""
 
     plan: LaunchPlan
+    #: The waiting sandbox (its init runs the stub).
+    handle: SandboxHandle
+
+    @property
+    def state(self) -> BackendState:
+        """The waiting sandbox's state (what a session records once it runs)."""
+        ...
 
     def start(self, plan: LaunchPlan) -> SandboxHandle:
         """Open the network and exec *plan*'s command in it (once)."""
@@ -80,6 +87,7 @@ class SpareSession(Session):
         self._take_lock = threading.Lock()
         #: Set once the sandbox waits for its client.
         self.ready = threading.Event()
+        self._prepared: Prepared | None = None
         #: The dedicated thread it runs on (set by the pool).
         self.thread: threading.Thread | None = None
 
@@ -91,17 +99,32 @@ class SpareSession(Session):
 
     def _start_sandbox(self, resources: LiveResources,
                        owned: store.OwnedSession) -> SandboxHandle:
-        prepared = self._preparer.prepare(self.plan, resources.for_backend(owned.dir))
+        prepared = self._prepared = self._preparer.prepare(
+            self.plan, resources.for_backend(owned.dir))
         self.ready.set()
         wanted = self._use.get()
-        if wanted is None:
-            prepared.discard()
-            raise SessionError("the spare session was not needed", "nothing to do")
-        self.plan, listener = wanted
-        owned.record.command = list(self.plan.command)
-        self._target = listener
-        self._relay(Event(self.id, self.state, "started from a spare"))
-        return prepared.start(self.plan)
+        try:
+            if wanted is None:
+                prepared.discard()
+                raise SessionError("the spare session was not needed", "nothing to do")
+            self.plan, listener = wanted
+            owned.record.command = list(self.plan.command)
+            self._target = listener
+            self._relay(Event(self.id, self.state, "started from a spare"))
+            return prepared.start(self.plan)
+        except BaseException:
+            # No handle reaches run(): end the sandbox here, and record it so that the
+            # wipe kills what is left of it and verifies that nothing is.
+            owned.record.backend_state = prepared.state.to_dict()
+            prepared.handle.kill()
+            prepared.handle.wait()
+            raise
+
+    def prepared_state(self) -> BackendState:
+        """The prepared sandbox's state (valid once :attr:`ready` is set)."""
+        if self._prepared is None:
+            raise SessionError("the spare session is not ready yet", "wait for it")
+        return self._prepared.state
 
     def use(self, plan: LaunchPlan, listener: Listener | None) -> bool:
         """Start *plan*'s client in this spare; False (nothing changed) if it is not
@@ -230,10 +253,11 @@ class SparePool:
             del self._spares[plan.profile]
         return spare
 
-    def ready(self) -> dict[str, str]:
-        """Profile → session id of each spare waiting now."""
+    def waiting(self, profile: str) -> SpareSession | None:
+        """The spare of *profile* that waits for its client now, if any (left in the pool)."""
         with self._lock:
-            return {p: s.id for p, s in self._spares.items() if s.ready.is_set()}
+            spare = self._spares.get(profile)
+        return spare if spare is not None and spare.ready.is_set() else None
 
     def close(self, timeout: float = 30.0) -> bool:
         """Discard every spare and wait for their wipes; True if all threads ended."""

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from ...core.errors import CommandNotFound, SessionError
 from ...core.plan import LaunchPlan
-from ..base import Resources
+from ..base import BackendState, Resources
 from . import enter
 from .seccomp import build_filter
 
@@ -78,6 +78,11 @@ class Spare:
         self.handle = handle
         self._argv_w: int | None = argv_w
         self._exists = exists
+
+    @property
+    def state(self) -> BackendState:
+        """The waiting sandbox's state (its init and namespaces)."""
+        return self.handle.state
 
     @property
     def used(self) -> bool:
