@@ -25,7 +25,7 @@ from ..backends.registry import Registry
 from ..clients.links import MeetingLink
 from ..core import paths, profile_write, schema
 from ..core.errors import LauncherError, ProfileError
-from ..core.plan import RunOptions
+from ..core.plan import LaunchPlan, RunOptions
 from ..core.policy import ADMIN_PROFILES, SYSTEM_POLICY, Policy, SystemFiles
 from ..core.profile import _NAME_RE, ProfileSet, load_profiles, read_profile_file
 from ..devices.camera import CameraFinder
@@ -47,7 +47,7 @@ from .launch import Launcher, record_in_store
 from .lifecycle import Event, Outcome, Session, State
 from .live import LiveState
 from .planning import HostLookups
-from .spare import SparePool
+from .spare import SparePool, SpareSession
 from .usage import note_device_event
 
 
@@ -173,30 +173,23 @@ class SessionService:
 
     # ------------------------------------------------------------------ sessions
 
-    def start(self, profile_name: str, options: RunOptions) -> str:
+    def start(self, profile_name: str, options: RunOptions, *, spare: bool = True) -> str:
         """Plan and start a session on its own thread; returns its id at once.
 
-        Raises a LauncherError when the plan is refused (nothing was started then).
+        A waiting spare of the profile that fits the plan is used (*spare* False: never,
+        as the benchmark's cold start). Raises a LauncherError when the plan is refused
+        (nothing was started then).
         """
         # Unless kept in a folder chosen up front, the app asks at the end.
         options = replace(options, hold_downloads=str(self.downloads.root))
         plan = self.launcher.plan(profile_name, options)  # a broken policy refuses here
         profile = self.profiles().get(profile_name)
         camera = plan.devices.camera
-        spare = self.spares.take(plan)
-        if spare is not None and spare.thread is not None:
-            entry = SessionEntry(spare.id, profile.name, profile.title,
-                                 camera=camera.name if camera is not None else None)
-            with self._lock:
-                self._entries[spare.id] = entry
-                self._sessions[spare.id] = spare
-                self._threads[spare.id] = spare.thread
-            if spare.use(plan, self._on_event):
-                self.spares.refill()  # the next click gets a fresh one
-                return spare.id
-            with self._lock:  # it was not ready after all: a cold start
-                del self._entries[spare.id], self._sessions[spare.id], self._threads[spare.id]
-            spare.discard()
+        waiting = self.spares.take(plan) if spare else None
+        if waiting is not None and self._use_spare(waiting, plan, SessionEntry(
+                waiting.id, profile.name, profile.title,
+                camera=camera.name if camera is not None else None)):
+            return waiting.id
         session = self.launcher.session(plan, listener=self._on_event)
         entry = SessionEntry(session.id, profile.name, profile.title,
                              camera=camera.name if camera is not None else None)
@@ -208,6 +201,22 @@ class SessionService:
             self._threads[session.id] = thread
         thread.start()
         return session.id
+
+    def _use_spare(self, spare: SpareSession, plan: LaunchPlan, entry: SessionEntry) -> bool:
+        """Start *plan*'s client in *spare*, listed as *entry*; False if it was not ready
+        after all (it is discarded, and the caller starts cold)."""
+        if spare.thread is not None:
+            with self._lock:
+                self._entries[spare.id] = entry
+                self._sessions[spare.id] = spare
+                self._threads[spare.id] = spare.thread
+            if spare.use(plan, self._on_event):
+                self.spares.refill()  # the next click gets a fresh one
+                return True
+            with self._lock:
+                del self._entries[spare.id], self._sessions[spare.id], self._threads[spare.id]
+        spare.discard()
+        return False
 
     def _spare_options(self, profile_name: str) -> RunOptions:
         """What a click on *profile_name* plans with, before its link or command (a

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from ...core.client import Handover
 from ...core.errors import CommandNotFound, SessionError
 from ...core.plan import LaunchPlan
 from ..base import BackendState, Resources
@@ -56,10 +57,11 @@ Starter = Callable[..., "NamespaceSandbox"]
 
 
 def comparable(plan: LaunchPlan) -> LaunchPlan:
-    """*plan* without what a click adds (the command, its meeting link, notes): two
+    """*plan* without what a click adds (the command, its meeting link, notes, and how a
+    second link is handed over, which the session records from the click's plan): two
     plans that compare equal this way build the same sandbox."""
     return replace(plan, command=(), notes=(),
-                   client=replace(plan.client, command=(), notes=()))
+                   client=replace(plan.client, command=(), notes=(), handover=Handover.none("")))
 
 
 def fits(spare: LaunchPlan, wanted: LaunchPlan) -> bool:
