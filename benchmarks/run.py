@@ -9,7 +9,9 @@ namespaces) compares the same client jailed and unconfined. The app suite (``app
 times the desktop app's start to its window and its idle memory in the tray. The screen
 suite (``screen.py``) measures the X11 window mirror of screen sharing: CPU and frames a
 second for a busy and a still 1280x720 window. The usage suite (``usage.py``) measures
-what the live "device in use" checks cost at every snapshot.
+what the live "device in use" checks cost at every snapshot. The spare suite
+(``spare.py``, root only) times a click to the client's first instruction with a spare
+session and cold.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ TARGET_RSS_BYTES = 60_000_000  # "60 MB" in the issue; read as decimal MB, the s
 BIN = Path(sys.prefix) / "bin"  # the venv whose python runs this script
 TOP_IMPORTS = 5
 SECTIONS = ("Launch suite", "Network suite", "App suite", "Screen suite",
-            "Usage suite", "VM suite")  # RESULTS.md order
+            "Usage suite", "VM suite", "Spare suite")  # RESULTS.md order
 
 
 @dataclass
@@ -214,8 +216,8 @@ def write_markdown(out: TextIO, sections: dict[str, list[str]]) -> None:
     out.truncate()
     out.write("# Benchmark results\n\nMade by `.venv/bin/python benchmarks/run.py --markdown "
               "benchmarks/RESULTS.md` as root; `--suite launch`, `--suite network`, "
-              "`--suite app`, `--suite screen`, `--suite usage` or `--suite vm` re-measures "
-              "one section and keeps the others.\n")
+              "`--suite app`, `--suite screen`, `--suite usage`, `--suite vm` or "
+              "`--suite spare` re-measures one section and keeps the others.\n")
     for title in SECTIONS:
         if title in kept:
             out.write(f"\n## {title}\n\n" + "\n".join(kept[title]) + "\n")
@@ -292,7 +294,7 @@ def main() -> int:
     """Parse options, drop root, measure, print, optionally write Markdown."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--suite", choices=("launch", "network", "app", "screen", "usage",
-                                            "vm", "all"),
+                                            "vm", "spare", "all"),
                         default="all",
                         help="which benchmarks to run (default: all; network needs root)")
     parser.add_argument("--runs", type=int, default=30, help="timed runs per launch variant")
@@ -306,6 +308,8 @@ def main() -> int:
                         help="checks (each timed) of the usage suite")
     parser.add_argument("--vm-runs", type=int, default=3,
                         help="rounds (bare QEMU and libvirt VM each) of the vm suite")
+    parser.add_argument("--spare-runs", type=int, default=10,
+                        help="rounds (each profile spare and cold) of the spare suite (root)")
     parser.add_argument("--markdown", metavar="FILE", type=Path, help="also write Markdown here")
     args = parser.parse_args()
     if min(args.runs, args.net_runs, args.app_runs, args.screen_runs, args.usage_scans) < 1:
@@ -344,6 +348,11 @@ def main() -> int:
         if (vm := app_suite(args.vm_runs, "vm.py")) is None:
             return 1
         sections[SECTIONS[5]] = vm
+    if args.suite in ("spare", "all") and os.geteuid() == 0:  # root: its fake internet
+        if (spare := app_suite(args.spare_runs, "spare.py")) is None:
+            return 1
+        sections[SECTIONS[6]] = spare
+        print()
     if args.suite in ("launch", "all"):
         if (launch := launch_suite(args.runs)) is None:
             return 1
