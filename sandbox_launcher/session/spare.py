@@ -202,8 +202,11 @@ class SparePool:
         for spare in extra:
             spare.discard()
         for profile in missing:
+            # A daemon: a spare waits forever for a click, and must not keep a process
+            # that never called close() alive; its sandbox dies with the process anyway
+            # (bwrap's parent-death signal) and the next start wipes what is left.
             thread = threading.Thread(target=self._main, args=(profile,),
-                                      name=f"spare-{profile}")
+                                      name=f"spare-{profile}", daemon=True)
             with self._lock:
                 self._threads.append(thread)
             thread.start()
