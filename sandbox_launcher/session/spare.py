@@ -26,14 +26,14 @@ from pathlib import Path
 from typing import Protocol
 
 from ..backends.base import BackendState, Resources, SandboxBackend, SandboxHandle
-from ..backends.registry import NAMESPACE
+from ..backends.registry import VM
 from ..core.errors import LauncherError, SessionError
 from ..core.plan import LaunchPlan, RunOptions
 from ..host.power import POWER_SUPPLY, on_battery
 from . import store
 from .launch import Launcher
 from .lifecycle import Event, Listener, Session
-from .resources import LiveResources, SessionResources
+from .resources import LiveResources, ResourceFactory, SessionResources
 
 
 class Prepared(Protocol):
@@ -77,10 +77,13 @@ class SpareSession(Session):
     """A session prepared up to its client; :meth:`use` or :meth:`discard` it once."""
 
     def __init__(self, plan: LaunchPlan, backend: PreparingBackend,
-                 sessions_base: Path | None = None) -> None:
+                 sessions_base: Path | None = None,
+                 resources: ResourceFactory | None = None) -> None:
         self._target: Listener | None = None
+        # The jail starts closed: no route out until a click opens it (Prepared.start).
         super().__init__(plan, backend, listener=self._relay, sessions_base=sessions_base,
-                         resources=functools.partial(SessionResources.start, closed=True))
+                         resources=resources or functools.partial(SessionResources.start,
+                                                                  closed=True))
         self._preparer = backend
         self._use: queue.Queue[tuple[LaunchPlan, Listener | None] | None] = queue.Queue(1)
         self._taken = False
@@ -154,11 +157,13 @@ class SparePool:
     """One spare per chosen profile, for the app (thread-safe)."""
 
     def __init__(self, launcher: Launcher, options: Callable[[str], RunOptions],
-                 run: Callable[[Session], None], *, power_dir: Path = POWER_SUPPLY) -> None:
+                 run: Callable[[Session], None], *, power_dir: Path = POWER_SUPPLY,
+                 resources: ResourceFactory | None = None) -> None:
         self._launcher = launcher
         self._options = options
         self._run = run
         self._power_dir = power_dir
+        self._resources = resources  # None: the real jail and device helpers
         self._lock = threading.Lock()
         self._wanted: tuple[str, ...] = ()
         self._spares: dict[str, SpareSession] = {}
@@ -234,7 +239,7 @@ class SparePool:
 
     def _make(self, profile: str) -> SpareSession:
         plan = self._launcher.plan(profile, self._options(profile))
-        if plan.backend != NAMESPACE:
+        if plan.backend == VM:
             raise SessionError(f"{profile} runs in a VM: its warm pool serves it",
                                "nothing to do")
         if self._launcher.profiles().get(profile)["remember_signin"]:
@@ -244,7 +249,8 @@ class SparePool:
         if not hasattr(backend, "prepare"):
             raise SessionError(f"the {plan.backend} backend has no spares", "nothing to do")
         plan = replace(plan, notes=(*plan.notes, *backend.notes(plan)))
-        return SpareSession(plan, backend, self._launcher.sessions_base)  # type: ignore[arg-type]
+        return SpareSession(plan, backend, self._launcher.sessions_base,  # type: ignore[arg-type]
+                            self._resources)
 
     def take(self, plan: LaunchPlan) -> SpareSession | None:
         """A ready spare that fits *plan*, removed from the pool (a new one is built in
