@@ -257,10 +257,27 @@ class SparePool:
         the background); None when there is none."""
         with self._lock:
             spare = self._spares.get(plan.profile)
-            if spare is None or not spare.ready.is_set() or not fits(spare.plan, plan):
+            if spare is None or not spare.ready.is_set():
                 return None
-            del self._spares[plan.profile]
-        return spare
+            if fits(spare.plan, plan):
+                del self._spares[plan.profile]
+                return spare
+        # Made for what no longer is (a client updated, a profile edited): a new one.
+        self.drop({plan.profile})
+        self.refill()
+        return None
+
+    def drop(self, profiles: set[str]) -> None:
+        """Discard the waiting spares of *profiles* (they are rebuilt on the next refill)."""
+        with self._lock:
+            dropped = [self._spares.pop(p) for p in profiles if p in self._spares]
+        for spare in dropped:
+            spare.discard()
+
+    def ids(self) -> set[str]:
+        """Session ids of the spares in the pool: no client has run in them."""
+        with self._lock:
+            return {s.id for s in self._spares.values()}
 
     def waiting(self, profile: str) -> SpareSession | None:
         """The spare of *profile* that waits for its client now, if any (left in the pool)."""
