@@ -241,7 +241,9 @@ def launch_suite(runs: int) -> list[str] | None:
                     Variant("bwrap (bare)", bare_bwrap_argv()),
                     Variant("sandbox-launcher run generic -- /bin/true",
                             [str(launcher), "run", "generic", "--", "/bin/true"]),
-                    Variant("python -I -c pass", [str(BIN / "python"), "-I", "-c", "pass"])]
+                    Variant("python -I -c pass", [str(BIN / "python"), "-I", "-c", "pass"]),
+                    # Parsing only: what every command pays before it does anything.
+                    Variant("sandbox-launcher --help", [str(launcher), "--help"])]
         try:
             run_rounds(variants, runs)
             top, imports_qt = import_cost()
