@@ -144,7 +144,7 @@ def measure(runs: int) -> dict[str, Any]:
                 os.dup2(out.fileno(), 1)
             clicks = Clicks(profiles, out_path)
             try:
-                clicks.service.keep_spares(list(PROFILES))
+                clicks.service.spares.keep(list(PROFILES))
                 for round_no in range(1 + runs):  # round 0 warms up and is dropped
                     for profile in PROFILES:
                         for kind in (("spare", "cold") if round_no % 2 else ("cold", "spare")):

@@ -181,6 +181,11 @@ class Session:
         return self.backend.start(self.plan, resources.for_backend(
             owned.dir, self._seed, self._capture, self._capture_limit))
 
+    def _reported(self) -> bool:
+        """Whether the session leaves a report and an audit line (a spare discarded
+        unused, in which no client ran, leaves neither: session/spare.py)."""
+        return True
+
     def _close_resources(self) -> tuple[dict[str, Any], dict[str, Any]]:
         """Stop the jail and the device helpers; their final reports."""
         resources, self._resources = self._resources, None
@@ -328,9 +333,10 @@ class Session:
         # From here the state dir is gone, so a launcher killed while verifying would
         # leave nothing for 'wipe --stale' to find: a report saying so comes first, and
         # the verified one replaces it.
-        report.save(replace(build([Check("wipe verified", False, "the launcher ended before "
-                                         "its wipe was verified")]), provisional=True),
-                    report_path)
+        if self._reported():
+            report.save(replace(build([Check("wipe verified", False, "the launcher ended "
+                                             "before its wipe was verified")]),
+                                provisional=True), report_path)
         wipe.remove_state_dir(owned.dir)
         owned.release()
         self._to(State.VERIFYING, None)
@@ -341,8 +347,8 @@ class Session:
         self._to(State.WIPED if verified else State.FAILED, None,
                  "wipe verified" if verified else "wipe NOT verified")
         result = build(checks)
-        problems = report.save(result, report_path)
-        problems += audit.record(result, self.plan)
+        problems = (report.save(result, report_path) + audit.record(result, self.plan)
+                    if self._reported() else [])
         if problems and self._listener:
             for problem in problems:
                 self._listener(Event(self.id, self.state, problem))

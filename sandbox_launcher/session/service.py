@@ -79,7 +79,7 @@ class SessionService:
         self.downloads = HeldDownloads(pending_dir or paths.pending_downloads_dir(),
                                        self._downloads_decided)
         #: Spare sessions of the most used profiles (none until the app says which).
-        self.spares = SparePool(self.launcher, self._spare_options, self._run)
+        self.spares = SparePool(self.launcher, self._run, hold_downloads=self.downloads.root)
 
     # ------------------------------------------------------------------ configuration
 
@@ -217,24 +217,6 @@ class SessionService:
                 del self._entries[spare.id], self._sessions[spare.id], self._threads[spare.id]
         spare.discard()
         return False
-
-    def _spare_options(self, profile_name: str) -> RunOptions:
-        """What a click on *profile_name* plans with, before its link or command (a
-        profile without a command of its own, like generic, gets a stand-in: the click's
-        command replaces it)."""
-        own = self.profiles().get(profile_name)["command"]
-        return RunOptions(hold_downloads=str(self.downloads.root),
-                          command=() if own else ("/bin/true",))
-
-    def keep_spares(self, profiles: list[str], enabled: bool = True) -> None:
-        """Keep a spare session of each of *profiles* (the app: its most used 1-2), or
-        none when *enabled* is False (the user's setting) or the policy forbids them."""
-        self.spares.enabled = enabled
-        try:
-            self.spares.locked_off = self.policy().spares_off
-        except LauncherError as exc:
-            self.spares.locked_off = exc.summary
-        self.spares.keep(profiles)
 
     def _run(self, session: Session, entry: SessionEntry | None = None) -> None:
         """The session's whole life, on its dedicated thread (a spare's entry exists

@@ -87,6 +87,7 @@ class SpareSession(Session):
         self._preparer = backend
         self._use: queue.Queue[tuple[LaunchPlan, Listener | None] | None] = queue.Queue(1)
         self._taken = False
+        self._clicked = False
         self._take_lock = threading.Lock()
         #: Set once the sandbox waits for its client.
         self.ready = threading.Event()
@@ -111,6 +112,7 @@ class SpareSession(Session):
                 prepared.discard()
                 raise SessionError("the spare session was not needed", "nothing to do")
             self.plan, listener = wanted
+            self._clicked = True
             owned.record.command = list(self.plan.command)
             self._target = listener
             self._relay(Event(self.id, self.state, "started from a spare"))
@@ -122,6 +124,11 @@ class SpareSession(Session):
             prepared.handle.kill()
             prepared.handle.wait()
             raise
+
+    def _reported(self) -> bool:
+        # A click used it: the user's session. Discarded unused: nobody's, and its wipe
+        # is still verified (the outcome carries the checks).
+        return self._clicked
 
     def prepared_state(self) -> BackendState:
         """The prepared sandbox's state (valid once :attr:`ready` is set)."""
@@ -156,12 +163,14 @@ class SpareSession(Session):
 class SparePool:
     """One spare per chosen profile, for the app (thread-safe)."""
 
-    def __init__(self, launcher: Launcher, options: Callable[[str], RunOptions],
-                 run: Callable[[Session], None], *, power_dir: Path = POWER_SUPPLY,
+    def __init__(self, launcher: Launcher, run: Callable[[Session], None], *,
+                 hold_downloads: Path | None = None, power_dir: Path = POWER_SUPPLY,
                  resources: ResourceFactory | None = None) -> None:
+        """*run*: the app's session runner (returns after the wipe); *hold_downloads*:
+        where the app holds a session's downloads, as its clicks plan them."""
         self._launcher = launcher
-        self._options = options
         self._run = run
+        self._hold = str(hold_downloads) if hold_downloads is not None else None
         self._power_dir = power_dir
         self._resources = resources  # None: the real jail and device helpers
         self._lock = threading.Lock()
@@ -189,11 +198,24 @@ class SparePool:
             return "the computer runs on battery"
         return ""
 
-    def keep(self, profiles: Sequence[str]) -> None:
-        """Keep a spare of each of *profiles* (the app: its 1-2 most used); others go."""
+    def keep(self, profiles: Sequence[str], enabled: bool = True) -> None:
+        """Keep a spare of each of *profiles* (the app: its 1-2 most used); others go.
+        None when *enabled* is False (the user's setting) or the policy forbids them."""
+        try:
+            locked = self._launcher.policy().spares_off
+        except LauncherError as exc:  # a broken policy refuses every launch anyway
+            locked = exc.summary
         with self._lock:
             self._wanted = tuple(dict.fromkeys(profiles))
+            self.enabled, self.locked_off = enabled, locked
         self.refill()
+
+    def options(self, profile: str) -> RunOptions:
+        """What a click on *profile* plans with, before its link or command (a profile
+        without a command of its own, like generic, gets a stand-in: the click's command
+        replaces it)."""
+        own = self._launcher.profiles().get(profile)["command"]
+        return RunOptions(hold_downloads=self._hold, command=() if own else ("/bin/true",))
 
     def refill(self) -> None:
         """Build the missing spares in the background; discard all when they are off."""
@@ -238,7 +260,7 @@ class SparePool:
             self._threads.remove(threading.current_thread())
 
     def _make(self, profile: str) -> SpareSession:
-        plan = self._launcher.plan(profile, self._options(profile))
+        plan = self._launcher.plan(profile, self.options(profile))
         if plan.backend == VM:
             raise SessionError(f"{profile} runs in a VM: its warm pool serves it",
                                "nothing to do")

@@ -20,4 +20,4 @@ def keep_spares(bridge: ServiceBridge, settings: UiSettings) -> None:
     profiles = settings.most_used(SPARE_PROFILES)
     enabled = settings.spares
     service = bridge.service
-    bridge.call(lambda: service.keep_spares(profiles, enabled=enabled))
+    bridge.call(lambda: service.spares.keep(profiles, enabled=enabled))

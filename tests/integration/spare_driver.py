@@ -132,13 +132,13 @@ def main() -> int:
     spec = json.loads(Path(sys.argv[1]).read_text())
     driver = Driver(spec)
     service = driver.service
-    service.keep_spares([spec["profile"]])
+    service.spares.keep([spec["profile"]])
     result: dict[str, Any] = {"runs": [driver.run_client(argv) for argv in spec["clients"]]}
     if spec.get("cold"):
-        service.keep_spares([spec["profile"]], enabled=False)
+        service.spares.keep([spec["profile"]], enabled=False)
         session_id = service.start(spec["profile"], RunOptions(command=tuple(spec["cold"])))
         result["cold"] = {"spare": None, "end": driver.wait_end(session_id)}
-        service.keep_spares([spec["profile"]])
+        service.spares.keep([spec["profile"]])
     # Quit with a spare waiting: it must be wiped with nothing left.
     last = driver.wait_spare()
     left = driver.outside(last)

@@ -51,6 +51,13 @@ class PreparingFake(FakeBackend):
         return FakePrepared(self, plan)
 
 
+class FakePool(SparePool):
+    """Plans its spares for the recording backend (a profile cannot name it)."""
+
+    def options(self, profile: str) -> RunOptions:
+        return replace(super().options(profile), backend="fake")
+
+
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
@@ -125,6 +132,7 @@ def test_a_used_spare_runs_the_click_plan_and_says_nothing_before(env: Path) -> 
     assert ("spare-start", ("real-client",)) in backend.calls
     assert session.plan.command == ("real-client",)
     assert outcome.report["command"] == ["real-client"]
+    assert [p.name for p in (env / "state").rglob("*.json")] == [f"{session.id}.json"]
     # The listener heard the session from the click on, never the spare's preparing.
     assert events[0].state is State.STARTING and events[-1].state is State.WIPED
     assert State.PREPARING not in [e.state for e in events]
@@ -145,6 +153,8 @@ def test_a_discarded_spare_is_wiped_and_verified(env: Path) -> None:
     # The wipe found the sandbox through its recorded state, and verified it gone.
     assert ("wipe", "t1") in backend.calls and ("verify", "t1") in backend.calls
     assert not list((env / "sessions").iterdir())
+    # Nobody's session: no report, no audit line (a used one has both, above).
+    assert not list((env / "state").rglob("*.json"))
 
 
 def test_the_pool_keeps_none_on_battery_when_off_or_forbidden(env: Path,
@@ -155,8 +165,7 @@ def test_the_pool_keeps_none_on_battery_when_off_or_forbidden(env: Path,
     (power / "AC").mkdir()
     (power / "AC" / "type").write_text("Mains\n")
     (power / "AC" / "online").write_text("1\n")
-    pool = SparePool(_launcher(env, PreparingFake()), lambda p: RunOptions(),
-                     lambda session: None, power_dir=power)
+    pool = SparePool(_launcher(env, PreparingFake()), lambda session: None, power_dir=power)
     assert pool.off_reason() == ""  # plugged in
     (power / "AC" / "online").write_text("0\n")
     assert pool.off_reason() == "the computer runs on battery"
@@ -178,17 +187,21 @@ def test_the_pool_builds_hands_out_once_and_closes(env: Path) -> None:
         with contextlib.suppress(LauncherError):  # a discarded spare says so
             session.run()
 
-    pool = SparePool(launcher, lambda p: RunOptions(command=("stand-in",), backend="fake"),
-                     run, power_dir=env / "no-power",
+    pool = FakePool(launcher, run, power_dir=env / "no-power",
                      resources=lambda plan, workdir, runtime: FakeResources())
+    def waiting() -> SpareSession:
+        for _ in range(500):
+            if (found := pool.waiting("p")) is not None:
+                return found
+            threading.Event().wait(0.01)
+        raise AssertionError(f"no spare: {pool.problems}")
+
     pool.keep(["p"])
-    for _ in range(500):
-        if pool.waiting("p") is not None:
-            break
-        threading.Event().wait(0.01)
-    spare = pool.waiting("p")
-    assert spare is not None and spare.thread is not None
-    assert pool.take(replace(_plan(launcher), home_size=1 << 20)) is None  # does not fit
+    stale = waiting()
+    # A click the spare does not fit (the profile changed since): it is replaced.
+    assert pool.take(replace(_plan(launcher), home_size=1 << 20)) is None
+    spare = waiting()
+    assert spare is not stale and stale.taken and spare.thread is not None
     assert pool.take(_plan(launcher, "real")) is spare
     assert pool.take(_plan(launcher, "real")) is None  # handed out once
     spare.discard()
