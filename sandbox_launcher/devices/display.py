@@ -9,6 +9,7 @@ inside (clients draw their own decorations, or none).
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -69,3 +70,37 @@ def host_x11(grant: DisplayGrant, workdir: Path) -> tuple[str, Path]:
         if cookie is not None:
             out.write(wild_cookie(INSIDE_DISPLAY, cookie).pack())
     return x11_socket(grant.host_number), auth
+
+
+def show_nested(grant: DisplayGrant, title: str, shown: bool, new_title: str = "") -> bool:
+    """Map (*shown*) or unmap the host window of the nested server titled *title*, and
+    rename it *new_title* if given; whether it was found.
+
+    A spare session's display waits unmapped: the user sees no empty window of a session
+    that has not started; its click maps it under the session's title.
+    """
+    from Xlib import error
+
+    from .x11_windows import host_display, open_display
+
+    name, cookie = host_display(_host_env(grant))
+    with open_display(name, cookie) as disp:
+        pending = [disp.screen().root]
+        for _depth in range(3):  # a window manager puts it one or two levels down
+            children = []
+            for window in pending:
+                try:
+                    children += window.query_tree().children
+                except error.XError:
+                    continue
+            for window in children:
+                with contextlib.suppress(error.XError):
+                    if window.get_wm_name() == title:
+                        if new_title:
+                            window.set_wm_name(new_title)
+                        window.map() if shown else window.unmap()
+                        disp.sync()
+                        return True
+            pending = children
+    return False
+

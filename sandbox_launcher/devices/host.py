@@ -70,6 +70,8 @@ class HostDevices:
     tokens: RestoreTokens | None = None
     #: The bus proxy's message log: when a portal screen cast runs.
     portal: PortalWatch | None = None
+    #: The host window title of the nested display (Xephyr), when there is one.
+    nested_title: str = ""
 
     @classmethod
     def start(cls, plan: DevicePlan, runtime_inside: str, workdir: Path | None = None,
@@ -145,6 +147,7 @@ class HostDevices:
             from .stale import remember_x_files
 
             helper, socket, auth = start_nested(plan.display, self.workdir, title)
+            self.nested_title = title
             self.helpers.append(helper)
             number = socket.rpartition("/X")[2]
             self.x_files = [Path(socket), Path(f"/tmp/.X{number}-lock")]
@@ -159,6 +162,17 @@ class HostDevices:
             from .display import host_x11
 
             self._x11(*host_x11(plan.display, self.workdir), runtime)
+
+    def show_display(self, shown: bool, title: str = "") -> bool:
+        """Map or unmap (hide) the nested display's host window, renamed *title* if given
+        (a spare's display waits hidden); whether it has one that was found."""
+        if not self.nested_title:
+            return False
+        from .display import show_nested
+
+        found = show_nested(self.plan.display, self.nested_title, shown, title)
+        self.nested_title = title or self.nested_title
+        return found
 
     def _x11(self, socket: str, auth: Path, runtime: str) -> None:
         self.view += [Mount(f"/tmp/.X11-unix/X{INSIDE_DISPLAY}", socket),

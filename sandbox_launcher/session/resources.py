@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..backends.base import CAPTURE_LIMIT, HomeFiles, Resources, SandboxHandle
+from ..core.errors import LauncherError
 from ..core.plan import LaunchPlan
 from ..devices.usage import Use
 
@@ -101,8 +102,15 @@ class SessionResources:
         opened (a spare session's, session/spare.py)."""
         from ..devices.host import HostDevices
 
-        devices = HostDevices.start(plan.devices, runtime_inside, workdir,
-                                    title=f"{plan.profile} (sandboxed)")
+        # A spare's window waits hidden under a title of its own (show_display).
+        title = f"{plan.profile} (sandboxed)" + (f" [{workdir.name}]" if closed else "")
+        devices = HostDevices.start(plan.devices, runtime_inside, workdir, title=title)
+        if closed and devices.nested_title:
+            try:
+                devices.show_display(False)
+            except LauncherError:
+                devices.stop()
+                raise
         try:
             jail = None
             if plan.network.mode == "allowlist":
@@ -148,6 +156,11 @@ class SessionResources:
         return netreport.build(jail.events, table, self._geo, summary)
 
     # ------------------------------------------------------------------ devices
+
+    def show_display(self) -> None:
+        """A spare's click: its hidden nested display shows, under the session's title."""
+        if self.devices.nested_title:
+            self.devices.show_display(True, f"{self.plan.profile} (sandboxed)")
 
     def device_fd(self) -> int | None:
         """Readable when a device grant has live news (a shared window closed)."""

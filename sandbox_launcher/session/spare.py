@@ -116,6 +116,9 @@ class SpareSession(Session):
             owned.record.command = list(self.plan.command)
             self._target = listener
             self._relay(Event(self.id, self.state, "started from a spare"))
+            show = getattr(resources, "show_display", None)  # fakes in unit tests have none
+            if show is not None:
+                show()  # its window first: if it cannot be shown, no client starts
             return prepared.start(self.plan)
         except BaseException:
             # No handle reaches run(): end the sandbox here, and record it so that the

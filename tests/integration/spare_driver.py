@@ -39,6 +39,16 @@ def has_default_route(pid: int) -> bool:
         return any(line.split()[1] == "00000000" for line in list(table)[1:])
 
 
+def map_state(title: str) -> str:
+    """The host window *title*'s map state as xwininfo says it (IsViewable, IsUnMapped)."""
+    done = subprocess.run(["xwininfo", "-name", title], capture_output=True, text=True,
+                          timeout=30, check=False)
+    for line in done.stdout.splitlines():
+        if "Map State:" in line:
+            return line.split(":", 1)[1].strip()
+    return f"not found ({done.stderr.strip()})"
+
+
 def holder_of(net_ns: int) -> int:
     """The jail's holder: the process of ours that owns *net_ns* and runs the holder."""
     for pid in procs.members({"net": net_ns}):
@@ -105,6 +115,9 @@ class Driver:
     def run_client(self, argv: list[str]) -> dict[str, Any]:
         spare = self.wait_spare()
         found: dict[str, Any] = {"spare": spare.id, "before": self.outside(spare)}
+        title = f"{self.spec['profile']} (sandboxed)"
+        if self.spec.get("display"):
+            found["window_before"] = map_state(f"{title} [{spare.id}]")
         clicked = time.monotonic()
         session_id = self.service.start(self.spec["profile"],
                                         RunOptions(command=tuple(argv)))
@@ -113,6 +126,8 @@ class Driver:
         if self.spec.get("probe_after"):
             time.sleep(0.2)  # the client is running (it lingers): the jail is open
             found["after"] = self.outside(spare)
+            if self.spec.get("display"):
+                found["window_after"] = map_state(title)
         found["end"] = self.wait_end(session_id)
         return found
 

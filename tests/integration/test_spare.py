@@ -49,6 +49,19 @@ display = "none"
 speakers = false
 """
 
+#: A profile with the nested display (Xephyr on the user's X server) and no network.
+DISPLAY_PROFILE = """\
+title = "Spare display test"
+client = "none"
+
+[network]
+mode = "none"
+
+[devices]
+display = "isolated"
+speakers = false
+"""
+
 #: Asks the DNS server argv[1] for zoom.us (A), connects to its port 443 and prints the
 #: server's banner, or why it could not. Inside the jail the server is the jail's own
 #: resolver on 127.0.0.1 (the sandbox's resolv.conf; nsenter keeps the host's).
@@ -84,6 +97,8 @@ def _spec(tmp: Path, user: LauncherUser, **spec: Any) -> Path:
     profiles = tmp / "profiles"
     profiles.mkdir(exist_ok=True)
     (profiles / "spare-net.toml").write_text(NET_PROFILE)
+    (profiles / "spare-display.toml").write_text(DISPLAY_PROFILE)
+    _chown_to(user, profiles / "spare-display.toml")
     path = tmp / "spec.json"
     path.write_text(json.dumps({"profiles_dir": str(profiles), **spec}))
     _chown_to(user, profiles / "spare-net.toml")
@@ -186,3 +201,24 @@ def test_a_client_from_a_spare_is_confined_like_a_cold_one(
     assert verdicts == {name: bool(a.get("escaped")) for name, a in cold["attempts"].items()}
     _assert_quit_wiped(result)
     no_leftovers(marker)
+
+
+def test_a_spares_display_waits_hidden_and_shows_with_its_client(
+    run_as_user: Callable[..., subprocess.CompletedProcess[str]],
+    launcher_user: LauncherUser, user_tmp: Path, host_services: Any,
+) -> None:
+    """No empty window of a session nobody started: the spare's Xephyr is unmapped on the
+    user's display until the click, then mapped under the session's title."""
+    client = [SYSTEM_PYTHON, "-c", "import time; time.sleep(3)"]
+    spec = _spec(user_tmp, launcher_user, profile="spare-display", clients=[client],
+                 probe_after=True, display=True)
+    done = run_as_user([str(VENV_PYTHON), str(DRIVER), str(spec)], timeout=240,
+                       env_extra=host_services.session_env)
+    assert done.returncode == 0, done.stderr
+    result = _lines(done.stdout)[-1]
+    run = result["runs"][0]
+    assert run["end"]["verified"] and run["end"]["status"] == 0, run
+    assert run["window_before"] == "IsUnMapped", run
+    assert run["window_after"] == "IsViewable", run
+    _assert_quit_wiped(result)
+
