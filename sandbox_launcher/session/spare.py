@@ -35,6 +35,9 @@ from .launch import Launcher
 from .lifecycle import Event, Listener, Session
 from .resources import LiveResources, ResourceFactory, SessionResources
 
+#: How often the pool looks whether the machine went on battery (or off it).
+POWER_CHECK_SECONDS = 60.0
+
 
 class Prepared(Protocol):
     """A backend's sandbox waiting for its client (backends/namespace/spare.py)."""
@@ -186,8 +189,11 @@ class SparePool:
         self.enabled = True
         #: Why spares are off whatever the user says (the system policy), else "".
         self.locked_off = ""
-        #: Why the last spare of a profile could not be made, by profile.
+        #: Why the last spare of a profile could not be made, by profile (not retried
+        #: until the next keep()).
         self.problems: dict[str, str] = {}
+        self._closing = threading.Event()
+        self._watch: threading.Thread | None = None
 
     def off_reason(self) -> str:
         """Why no spare is kept now, or "" when they are."""
@@ -211,7 +217,17 @@ class SparePool:
         with self._lock:
             self._wanted = tuple(dict.fromkeys(profiles))
             self.enabled, self.locked_off = enabled, locked
+            self.problems.clear()
+            if self._watch is None:
+                self._watch = threading.Thread(target=self._watch_power, daemon=True,
+                                               name="spares-power")
+                self._watch.start()
         self.refill()
+
+    def _watch_power(self) -> None:
+        """Unplugged, the spares go within a minute; plugged in again, they come back."""
+        while not self._closing.wait(POWER_CHECK_SECONDS):
+            self.refill()
 
     def options(self, profile: str) -> RunOptions:
         """What a click on *profile* plans with, before its link or command (a profile
@@ -225,8 +241,9 @@ class SparePool:
         reason = self.off_reason()
         with self._lock:
             wanted = () if reason else self._wanted
-            extra = [s for p, s in self._spares.items() if p not in wanted]
-            missing = [p for p in wanted if p not in self._spares and p not in self._building]
+            extra = [self._spares.pop(p) for p in list(self._spares) if p not in wanted]
+            missing = [p for p in wanted if p not in self._spares and p not in self._building
+                       and p not in self.problems]
             for profile in missing:
                 self._building.add(profile)
         for spare in extra:
@@ -308,10 +325,12 @@ class SparePool:
         """The spare of *profile* that waits for its client now, if any (left in the pool)."""
         with self._lock:
             spare = self._spares.get(profile)
-        return spare if spare is not None and spare.ready.is_set() else None
+        return spare if spare is not None and spare.ready.is_set() and not spare.taken \
+            else None
 
     def close(self, timeout: float = 30.0) -> bool:
         """Discard every spare and wait for their wipes; True if all threads ended."""
+        self._closing.set()
         with self._lock:
             self._closed = True
             spares = list(self._spares.values())

@@ -51,6 +51,12 @@ class PreparingFake(FakeBackend):
         return FakePrepared(self, plan)
 
 
+def _run_quietly(session: Any) -> None:
+    """The app's runner, as far as the pool sees it: returns after the wipe."""
+    with contextlib.suppress(LauncherError):  # a discarded spare says so
+        session.run()
+
+
 class FakePool(SparePool):
     """Plans its spares for the recording backend (a profile cannot name it)."""
 
@@ -207,3 +213,37 @@ def test_the_pool_builds_hands_out_once_and_closes(env: Path) -> None:
     spare.discard()
     assert pool.close(10)
     assert [s for s in ran if s.thread is not None and s.thread.is_alive()] == []
+
+
+def test_unplugged_the_pool_discards_its_spares_and_builds_them_again_plugged_in(
+        env: Path, tmp_path: Path) -> None:
+    power = tmp_path / "power"
+    for name, kind in (("BAT0", "Battery"), ("AC", "Mains")):
+        (power / name).mkdir(parents=True)
+        (power / name / "type").write_text(kind + "\n")
+    (power / "AC" / "online").write_text("1\n")
+    backend = PreparingFake()
+    pool = FakePool(_launcher(env, backend), _run_quietly, power_dir=power,
+                    resources=lambda plan, workdir, runtime: FakeResources())
+
+    def spare() -> SpareSession | None:
+        for _ in range(300):
+            if (found := pool.waiting("p")) is not None:
+                return found
+            threading.Event().wait(0.01)
+        return None
+
+    pool.keep(["p"])
+    first = spare()
+    assert first is not None
+    (power / "AC" / "online").write_text("0\n")
+    pool.refill()  # what the power watch does every minute
+    assert first.taken and pool.waiting("p") is None
+    assert first.thread is not None
+    first.thread.join(10)  # its thread discards and wipes it
+    assert ("discard",) in backend.calls and ("verify", "t1") in backend.calls
+    (power / "AC" / "online").write_text("1\n")
+    pool.refill()
+    second = spare()
+    assert second is not None and second is not first
+    assert pool.close(10)
