@@ -126,6 +126,26 @@ class Clicks:
         return (stamps[0] - clicked) / 1e6, plan_ms, float(network.get("open_ms", 0.0))
 
 
+def idle_cost(xvfb: int, seconds: float = 5.0) -> dict[str, float]:
+    """What the waiting spares cost: PSS and RSS of every helper process (the sandboxes,
+    jails, nested displays; not our Xvfb), and their CPU over *seconds*."""
+    import psutil
+
+    procs = [p for p in psutil.Process().children(recursive=True) if p.pid != xvfb]
+    before = {p.pid: sum(p.cpu_times()[:2]) for p in procs}
+    time.sleep(seconds)
+    cpu = pss = rss = 0.0
+    for proc in procs:
+        try:
+            cpu += sum(proc.cpu_times()[:2]) - before[proc.pid]
+            info = proc.memory_full_info()
+        except psutil.Error:
+            continue
+        pss, rss = pss + info.pss, rss + info.rss
+    return {"processes": len(procs), "pss_mib": pss / 2**20, "rss_mib": rss / 2**20,
+            "cpu_percent": cpu / seconds * 100}
+
+
 def measure(runs: int) -> dict[str, Any]:
     """``spare.py measure N`` (as root, in the fake internet's host namespace)."""
     run.drop_privileges()
@@ -145,6 +165,9 @@ def measure(runs: int) -> dict[str, Any]:
             clicks = Clicks(profiles, out_path)
             try:
                 clicks.service.spares.keep(list(PROFILES))
+                for profile in PROFILES:
+                    clicks.wait_spare(profile)
+                cost = idle_cost(xvfb.pid)
                 for round_no in range(1 + runs):  # round 0 warms up and is dropped
                     for profile in PROFILES:
                         for kind in (("spare", "cold") if round_no % 2 else ("cold", "spare")):
@@ -162,10 +185,10 @@ def measure(runs: int) -> dict[str, Any]:
     finally:
         xvfb.kill()
         xvfb.wait()
-    return {"samples": samples, "machine": run.machine_info()}
+    return {"samples": samples, "cost": cost, "machine": run.machine_info()}
 
 
-def render(samples: dict[str, list[float]], runs: int) -> list[str]:
+def render(samples: dict[str, list[float]], runs: int, cost: dict[str, float]) -> list[str]:
     """The section's table: medians and p90 per profile, spare against cold."""
     lines = [f"Click (the app service's `start`) to the stand-in client's first instruction; "
              f"{runs} rounds after a warm-up, spare and cold interleaved, each click with "
@@ -192,6 +215,9 @@ def render(samples: dict[str, list[float]], runs: int) -> list[str]:
             "route out before the click. Planning (the profile and policy read, the plan "
             "checked) and the jail's opening are medians of both, measured apart; the rest "
             "is handing the command to the waiting stub and its exec.",
+            f"- both spares waiting (one per profile): {cost['processes']:.0f} processes, "
+            f"{cost['pss_mib']:.0f} MiB PSS ({cost['rss_mib']:.0f} MiB RSS, shared libraries "
+            f"counted in each), {cost['cpu_percent']:.2f} % of one core over 5 s.",
             f"- load average when done: {os.getloadavg()[0]:.1f} (other developers share "
             "the 2 cores: absolute figures vary, the ratio is the point)."]
 
@@ -211,7 +237,7 @@ def suite(runs: int) -> int:
         print(f"spare.py: the measurement failed (exit {done.returncode})", file=sys.stderr)
         return 1
     result = json.loads(done.stdout.strip().splitlines()[-1])
-    body = render(result["samples"], runs)
+    body = render(result["samples"], runs, result["cost"])
     print("\n".join(body), file=sys.stderr)
     print(json.dumps({"body": body, "machine": result["machine"]}))
     return 0

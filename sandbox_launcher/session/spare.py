@@ -274,6 +274,8 @@ class SparePool:
         if spare is not None:
             spare.thread = threading.current_thread()
             self._run(spare)  # returns after the wipe (used or discarded)
+            if not spare.ready.is_set():  # its helpers, jail or sandbox failed to start
+                self.problems[profile] = "the spare session could not be prepared"
         with self._lock:
             if spare is not None and self._spares.get(profile) is spare:
                 del self._spares[profile]
