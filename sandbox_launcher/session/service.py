@@ -404,13 +404,15 @@ class SessionService:
         tmp.replace(path)  # a reader never sees half a report
 
     def shutdown(self, timeout: float = 30.0) -> bool:
-        """Stop every session and wait for the wipes; True if all threads ended."""
-        spares_gone = self.spares.close(timeout)
+        """Stop every session, discard the spares, and wait for the wipes; True if all
+        threads ended."""
+        deadline = time.monotonic() + timeout
         with self._lock:
             for session_id in list(self._sessions):
                 self._request_stop(session_id)
             threads = list(self._threads.values())
-        deadline = time.monotonic() + timeout
+        # After the stops: a spare a click used is one of the sessions being stopped.
+        spares_gone = self.spares.close(timeout)
         for thread in threads:
             with contextlib.suppress(RuntimeError):  # never started
                 thread.join(max(0.0, deadline - time.monotonic()))

@@ -20,6 +20,7 @@ import contextlib
 import functools
 import queue
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -279,7 +280,8 @@ class SparePool:
         with self._lock:
             if spare is not None and self._spares.get(profile) is spare:
                 del self._spares[profile]
-            self._threads.remove(threading.current_thread())
+            if threading.current_thread() in self._threads:
+                self._threads.remove(threading.current_thread())
 
     def _make(self, profile: str) -> SpareSession:
         plan = self._launcher.plan(profile, self.options(profile))
@@ -305,6 +307,8 @@ class SparePool:
                 return None
             if fits(spare.plan, plan):
                 del self._spares[plan.profile]
+                if spare.thread in self._threads:  # the app's session from now on
+                    self._threads.remove(spare.thread)
                 return spare
         # Made for what no longer is (a client updated, a profile edited): a new one.
         self.drop({plan.profile})
@@ -339,9 +343,10 @@ class SparePool:
             threads = list(self._threads)
         for spare in spares:
             spare.discard()
+        deadline = time.monotonic() + timeout
         for thread in threads:
             with contextlib.suppress(RuntimeError):
-                thread.join(timeout)
+                thread.join(max(0.0, deadline - time.monotonic()))
         # A spare still being prepared when we closed discards itself once it is made.
         with self._lock:
             late = list(self._spares.values())
