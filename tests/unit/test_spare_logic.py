@@ -210,8 +210,9 @@ def test_the_pool_builds_hands_out_once_and_closes(env: Path) -> None:
     assert spare is not stale and stale.taken and spare.thread is not None
     assert pool.take(_plan(launcher, "real")) is spare
     assert pool.take(_plan(launcher, "real")) is None  # handed out once
-    spare.discard()
+    spare.discard()  # the taker's now: the pool does not wait for it
     assert pool.close(10)
+    spare.thread.join(10)
     assert [s for s in ran if s.thread is not None and s.thread.is_alive()] == []
 
 
