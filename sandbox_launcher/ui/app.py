@@ -19,7 +19,7 @@ from .icons import app_icon
 from .instance import InstanceServer
 from .main_window import MainWindow
 from .settings import UiSettings
-from .spares import keep_spares
+from .spares import keep_spares_soon
 from .tray import Tray
 
 APP_NAME = "sandbox-launcher"
@@ -72,7 +72,7 @@ def build(service: SessionService, *, tray_only: bool = False,
     translators = install_translators(qapp, locale or QLocale.system())
     bridge = ServiceBridge(service, qapp)
     window = MainWindow(bridge, clients=clients, settings=settings)
-    keep_spares(bridge, window.settings)
+    keep_spares_soon(bridge, window.settings)
     tray = Tray(bridge, window)
     shown = tray.show()
     # With a tray, the app lives on when its window is closed; without one it cannot.

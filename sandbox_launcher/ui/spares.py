@@ -8,11 +8,21 @@ counts change.
 
 from __future__ import annotations
 
+from PySide6.QtCore import QTimer
+
 from .bridge import ServiceBridge
 from .settings import UiSettings
 
 #: How many of the most used profiles get a spare: each costs memory while it waits.
 SPARE_PROFILES = 2
+#: After the app's start, when the spares are built: not while the window first draws,
+#: and not at all for an app that is quit at once.
+START_DELAY_MS = 5000
+
+
+def keep_spares_soon(bridge: ServiceBridge, settings: UiSettings) -> None:
+    """:func:`keep_spares`, a moment after the app has started."""
+    QTimer.singleShot(START_DELAY_MS, bridge, lambda: keep_spares(bridge, settings))
 
 
 def keep_spares(bridge: ServiceBridge, settings: UiSettings) -> None:
