@@ -90,7 +90,7 @@ class Clicks:
     def _on_event(self, event: Any) -> None:
         if isinstance(event, self.finished_type):
             with self.cond:
-                self.done[event.session_id] = event.outcome
+                self.done[event.session_id] = (event.outcome, event.error)
                 self.cond.notify_all()
 
     def wait_spare(self, profile: str) -> None:
@@ -119,9 +119,12 @@ class Clicks:
         with self.out_path.open("rb") as out:
             out.seek(before)
             stamps = [int(x) for x in out.read().split() if x.isdigit()]
+        outcome, error = self.done[session_id]
         if not stamps:
-            raise RuntimeError(f"{profile}: the stand-in printed no time")
-        outcome = self.done[session_id]
+            said = (error.summary if error is not None else
+                    outcome.report.get("error") if outcome is not None else "nothing")
+            raise RuntimeError(f"{profile} ({'spare' if spare else 'cold'}): the stand-in "
+                               f"printed no time; the session said: {said}")
         network = outcome.report.get("network", {}) if outcome is not None else {}
         return (stamps[0] - clicked) / 1e6, plan_ms, float(network.get("open_ms", 0.0))
 

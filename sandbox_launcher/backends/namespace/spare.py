@@ -113,6 +113,9 @@ class Spare:
             view = memoryview(payload)
             while view:
                 view = view[os.write(fd, view):]
+        except OSError as exc:  # the stub is gone (EPIPE): its sandbox ended meanwhile
+            raise SessionError(f"the prepared sandbox ended before its client started "
+                               f"({exc.strerror})", "start the session again") from exc
         finally:
             os.close(fd)
         self.plan = plan
