@@ -69,6 +69,8 @@ class Session:
         #: Where joiners of this session say which links they handed over (session/join.py).
         self._inbox: join.JoinInbox | None = None
         self._times: dict[str, float] = {}
+        #: When the session started, wall clock (a spare's: its click, session/spare.py).
+        self.started_wall = 0.0
         #: Whether the microphone is muted now; None while the session has none to switch.
         self.mic_muted: bool | None = None
         #: When the granted devices are in use (from RUNNING on).
@@ -121,7 +123,7 @@ class Session:
 
     def run(self, report_path: Path | None = None) -> Outcome:
         """Prepare, start, wait, stop, wipe, verify, report. Raises only before start."""
-        started_wall = time.time()
+        started_wall = self.started_wall = time.time()
         self.backend.check_host()
         self._to(State.PREPARING, None)
         record = store.SessionRecord(
@@ -168,7 +170,7 @@ class Session:
             network, devices = self._close_resources()
             if self._devices is not None:
                 devices = {**devices, "usage": self._devices.log.report()}
-            outcome = self._wipe(owned, status, error, stopped_by_request, started_wall,
+            outcome = self._wipe(owned, status, error, stopped_by_request, self.started_wall,
                                  listeners_before, report_path, network, devices)
         if error is not None:
             raise error

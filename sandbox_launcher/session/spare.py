@@ -117,6 +117,8 @@ class SpareSession(Session):
                 raise SessionError("the spare session was not needed", "nothing to do")
             self.plan, listener = wanted
             self._clicked = True
+            # The user's session starts at the click, not when its sandbox was made.
+            self.started_wall = owned.record.started = time.time()
             owned.record.command = list(self.plan.command)
             self._target = listener
             self._relay(Event(self.id, self.state, "started from a spare"))

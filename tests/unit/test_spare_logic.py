@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -125,6 +126,7 @@ def test_a_used_spare_runs_the_click_plan_and_says_nothing_before(env: Path) -> 
     assert session.prepared_state().data == {"token": "t1"}
     wanted = _plan(launcher, "real-client")
     assert not session.use(replace(wanted, home_size=1 << 20), events.append)  # other sandbox
+    clicked = time.time()
     assert session.use(wanted, events.append)
     assert not session.use(wanted, events.append)  # once only
     while session.state is not State.RUNNING:
@@ -138,6 +140,7 @@ def test_a_used_spare_runs_the_click_plan_and_says_nothing_before(env: Path) -> 
     assert ("spare-start", ("real-client",)) in backend.calls
     assert session.plan.command == ("real-client",)
     assert outcome.report["command"] == ["real-client"]
+    assert outcome.report["started"] >= clicked  # the click, not when it was prepared
     assert [p.name for p in (env / "state").rglob("*.json")] == [f"{session.id}.json"]
     # The listener heard the session from the click on, never the spare's preparing.
     assert events[0].state is State.STARTING and events[-1].state is State.WIPED
