@@ -218,6 +218,18 @@ class HostDevices:
             found[MICROPHONE] = Use(not self.sound.muted and self.sound.recording())
         return found
 
+    def _x_files_left(self, pid: int) -> list[str]:
+        """Our nested server's socket and lock, if still there. Once its lock names another
+        server, the display number was freed and taken again (the next session's, or a
+        spare's, started meanwhile): what is there is not ours."""
+        try:
+            owner = int(self.x_files[1].read_text(encoding="ascii").strip())
+        except (OSError, ValueError, IndexError):
+            owner = None
+        if owner is not None and owner != pid:
+            return []
+        return [str(p) for p in self.x_files if p.exists()]
+
     def release_fds(self) -> None:
         """Close the Wayland socket's and the share's fds once the sandbox has its mounts."""
         for fd in self.fds:
@@ -259,14 +271,14 @@ class HostDevices:
         if xephyr is not None and xephyr.process.returncode == -signal.SIGKILL:
             # Killed, it could not remove its socket and lock; a clean exit did, and then
             # the number may already be another server's.
-            for path in self.x_files:
+            for stale in self._x_files_left(xephyr.process.pid):  # unless another's now
                 with contextlib.suppress(FileNotFoundError):
-                    path.unlink()
+                    Path(stale).unlink()
         checks = [Check("device helpers stopped", not alive,
                         f"still running: {alive}" if alive else
                         f"stopped: {', '.join(stopped)}" if stopped else "none were started")]
         if self.x_files:
-            left_x = [str(p) for p in self.x_files if p.exists()]
+            left_x = self._x_files_left(xephyr.process.pid if xephyr is not None else 0)
             checks.append(Check("nested X server gone", not left_x,
                                 f"still there: {left_x}" if left_x else
                                 f"{self.x_files[0]} removed"))

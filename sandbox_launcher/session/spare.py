@@ -33,7 +33,7 @@ from ..core.plan import LaunchPlan, RunOptions
 from ..host.power import POWER_SUPPLY, on_battery
 from . import store
 from .launch import Launcher
-from .lifecycle import Event, Listener, Session
+from .lifecycle import Event, Listener, Outcome, Session
 from .resources import LiveResources, ResourceFactory, SessionResources
 
 #: How often the pool looks whether the machine went on battery (or off it).
@@ -96,8 +96,18 @@ class SpareSession(Session):
         #: Set once the sandbox waits for its client.
         self.ready = threading.Event()
         self._prepared: Prepared | None = None
+        #: Why it ended with an error ("" while it has not).
+        self.failure = ""
         #: The dedicated thread it runs on (set by the pool).
         self.thread: threading.Thread | None = None
+
+    def run(self, report_path: Path | None = None) -> Outcome:
+        """As :meth:`Session.run`; what went wrong is kept in :attr:`failure` too."""
+        try:
+            return super().run(report_path)
+        except LauncherError as exc:
+            self.failure = exc.summary
+            raise
 
     def _relay(self, event: Event) -> None:
         # Until a click uses it, the spare is nobody's session: its events go nowhere.
@@ -278,7 +288,8 @@ class SparePool:
             spare.thread = threading.current_thread()
             self._run(spare)  # returns after the wipe (used or discarded)
             if not spare.ready.is_set():  # its helpers, jail or sandbox failed to start
-                self.problems[profile] = "the spare session could not be prepared"
+                self.problems[profile] = (f"the spare session could not be prepared: "
+                                          f"{spare.failure or 'no reason given'}")
         with self._lock:
             if spare is not None and self._spares.get(profile) is spare:
                 del self._spares[profile]

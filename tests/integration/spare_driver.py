@@ -124,12 +124,23 @@ class Driver:
         found["click_ms"] = round((time.monotonic() - clicked) * 1e3, 1)
         found["session"] = session_id
         if self.spec.get("probe_after"):
-            time.sleep(0.2)  # the client is running (it lingers): the jail is open
+            self.wait_running(session_id)  # the client runs (it waits): the jail is open
             found["after"] = self.outside(spare)
             if self.spec.get("display"):
                 found["window_after"] = map_state(title)
+            # The client waits to be stopped: the probes above ran while it surely ran.
+            self.service.stop(session_id)
         found["end"] = self.wait_end(session_id)
         return found
+
+    def wait_running(self, session_id: str) -> None:
+        from sandbox_launcher.session.lifecycle import State
+
+        deadline = time.monotonic() + READY_TIMEOUT
+        while self.service.entry(session_id).state is not State.RUNNING:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{session_id} did not reach RUNNING")
+            time.sleep(0.01)
 
     def wait_end(self, session_id: str) -> dict[str, Any]:
         with self.cond:
@@ -140,7 +151,9 @@ class Driver:
         outcome = done.outcome
         return {"ended": True, "error": done.error.summary if done.error else None,
                 "status": outcome.status if outcome else None,
-                "verified": outcome.wipe_verified if outcome else False}
+                "verified": outcome.wipe_verified if outcome else False,
+                "failed_checks": [c for c in (outcome.report.get("wipe", {}).get("checks", [])
+                                              if outcome else []) if not c.get("ok")]}
 
 
 def main() -> int:

@@ -151,6 +151,9 @@ class NamespaceBackend:
     def __init__(self, bwrap: str | None = None, runner: Runner | None = None) -> None:
         self._bwrap = bwrap
         self._runner: Runner = runner or SystemRunner()
+        #: Open namespace fds of the sandboxes this object started, by init pid, until
+        #: their wipe is verified (cleanup.pin).
+        self._pins: dict[int, list[int]] = {}
 
     def check_host(self) -> None:
         """Find bwrap (raises MissingTool with the package to install)."""
@@ -225,6 +228,7 @@ class NamespaceBackend:
             leader, namespaces = _read_info(info_r, process, jailed=jail is not None)
         finally:
             os.close(info_r)
+        self._pins[leader] = cleanup.pin(leader, namespaces)
         state = BackendState(self.name, STATE_VERSION, {
             "launcher_pid": os.getpid(), "leader_pid": leader, "namespaces": namespaces})
         return NamespaceSandbox(process, state, capture)
@@ -235,7 +239,9 @@ class NamespaceBackend:
 
     def verify(self, state: BackendState, listeners_before: Mapping[int, str]) -> list[Check]:
         """No process, namespace or listening socket of the session is left."""
-        return cleanup.verify(_namespaces(state), listeners_before)
+        pins = self._pins.pop(int(state.data.get("leader_pid") or 0), [])
+        return cleanup.verify(_namespaces(state), listeners_before,
+                              release=lambda: cleanup.unpin(pins))
 
     def recover(self, state: BackendState) -> int:
         """After a killed launcher the sandbox died with it; kill what may have escaped."""
