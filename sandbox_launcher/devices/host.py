@@ -70,6 +70,8 @@ class HostDevices:
     tokens: RestoreTokens | None = None
     #: The bus proxy's message log: when a portal screen cast runs.
     portal: PortalWatch | None = None
+    #: (inode, change time) of each of x_files as the server made them.
+    x_made: list[tuple[int, int]] = field(default_factory=list)
     #: The host window title of the nested display (Xephyr), when there is one.
     nested_title: str = ""
 
@@ -151,6 +153,7 @@ class HostDevices:
             self.helpers.append(helper)
             number = socket.rpartition("/X")[2]
             self.x_files = [Path(socket), Path(f"/tmp/.X{number}-lock")]
+            self.x_made = [_identity(p) for p in self.x_files]
             remember_x_files(self.workdir, helper.process.pid, *self.x_files)
             self._x11(socket, auth, runtime)
             if plan.screen.mode == "mirror":
@@ -218,17 +221,19 @@ class HostDevices:
             found[MICROPHONE] = Use(not self.sound.muted and self.sound.recording())
         return found
 
-    def _x_files_left(self, pid: int) -> list[str]:
-        """Our nested server's socket and lock, if still there. Once its lock names another
-        server, the display number was freed and taken again (the next session's, or a
-        spare's, started meanwhile): what is there is not ours."""
-        try:
-            owner = int(self.x_files[1].read_text(encoding="ascii").strip())
-        except (OSError, ValueError, IndexError):
-            owner = None
-        if owner is not None and owner != pid:
-            return []
-        return [str(p) for p in self.x_files if p.exists()]
+    def _x_files_left(self) -> list[str]:
+        """Our nested server's socket and lock, if still there: the very files it made
+        (inode and change time), not those of a server that took the number since (the
+        next session's, a spare's, another user's)."""
+        left = []
+        for path, made in zip(self.x_files, self.x_made, strict=False):
+            try:
+                info = path.stat()
+            except OSError:
+                continue
+            if (info.st_ino, info.st_ctime_ns) == made:
+                left.append(str(path))
+        return left
 
     def release_fds(self) -> None:
         """Close the Wayland socket's and the share's fds once the sandbox has its mounts."""
@@ -271,14 +276,14 @@ class HostDevices:
         if xephyr is not None and xephyr.process.returncode == -signal.SIGKILL:
             # Killed, it could not remove its socket and lock; a clean exit did, and then
             # the number may already be another server's.
-            for stale in self._x_files_left(xephyr.process.pid):  # unless another's now
+            for stale in self._x_files_left():  # ours only, not another server's since
                 with contextlib.suppress(FileNotFoundError):
                     Path(stale).unlink()
         checks = [Check("device helpers stopped", not alive,
                         f"still running: {alive}" if alive else
                         f"stopped: {', '.join(stopped)}" if stopped else "none were started")]
         if self.x_files:
-            left_x = self._x_files_left(xephyr.process.pid if xephyr is not None else 0)
+            left_x = self._x_files_left()
             checks.append(Check("nested X server gone", not left_x,
                                 f"still there: {left_x}" if left_x else
                                 f"{self.x_files[0]} removed"))
@@ -296,3 +301,13 @@ class HostDevices:
             checks.append(tokens)
         return {"helpers": sorted(stopped), "downloads": downloads, "audio": audio,
                 "screen": screen, "checks": checks}
+
+
+def _identity(path: Path) -> tuple[int, int]:
+    """A file's inode and change time: (0, 0) when it is not there."""
+    try:
+        info = path.stat()
+    except OSError:
+        return (0, 0)
+    return (info.st_ino, info.st_ctime_ns)
+

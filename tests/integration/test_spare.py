@@ -164,7 +164,8 @@ def test_a_spare_has_no_route_out_until_its_client_starts(
     result = _lines(done.stdout)[-1]
     run = result["runs"][0]
     assert run["end"]["verified"], run["end"]["failed_checks"]
-    assert run["end"]["status"] in (128 + 15, 128 + 9), run["end"]  # stopped (TERM, or KILL after the grace)
+    # Stopped: by SIGTERM, or by SIGKILL when the grace ran out (seen on the loaded machine).
+    assert run["end"]["status"] in (128 + 15, 128 + 9), run["end"]
     # Before the click: no default route in the spare's network, and nothing reachable.
     assert run["before"]["route"] is False, run
     assert run["before"]["probe"].startswith("failed"), run["before"]
@@ -219,7 +220,8 @@ def test_a_spares_display_waits_hidden_and_shows_with_its_client(
     result = _lines(done.stdout)[-1]
     run = result["runs"][0]
     assert run["end"]["verified"], run["end"]["failed_checks"]
-    assert run["end"]["status"] in (128 + 15, 128 + 9), run["end"]  # stopped (TERM, or KILL after the grace)
+    # Stopped: by SIGTERM, or by SIGKILL when the grace ran out (seen on the loaded machine).
+    assert run["end"]["status"] in (128 + 15, 128 + 9), run["end"]
     assert run["window_before"] == "IsUnMapped", run
     assert run["window_after"] == "IsViewable", run
     _assert_quit_wiped(result)
