@@ -11,7 +11,9 @@ suite (``screen.py``) measures the X11 window mirror of screen sharing: CPU and 
 second for a busy and a still 1280x720 window. The usage suite (``usage.py``) measures
 what the live "device in use" checks cost at every snapshot. The meeting suite
 (``meeting.py``, root only) compares a stand-in meeting client's voice delay, video,
-media packets and helper cost in a session and unconfined.
+media packets and helper cost in a session and unconfined. The spare suite
+(``spare.py``, root only) times a click to the client's first instruction with a spare
+session and cold.
 """
 
 from __future__ import annotations
@@ -29,18 +31,20 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-BENCH_USER = "sltest"
+#: The unprivileged user the launcher runs as (parallel checkouts: their own, as the tests).
+BENCH_USER = os.environ.get("SANDBOX_LAUNCHER_TEST_USER", "sltest")
 WARMUP_RUNS = 3
 TARGET_MS = 250.0
 TARGET_RSS_BYTES = 60_000_000  # "60 MB" in the issue; read as decimal MB, the stricter one
 BIN = Path(sys.prefix) / "bin"  # the venv whose python runs this script
 TOP_IMPORTS = 5
 SECTIONS = ("Launch suite", "Network suite", "App suite", "Screen suite",
-            "Usage suite", "VM suite", "Meeting suite")  # RESULTS.md order
+            "Usage suite", "VM suite", "Meeting suite", "Spare suite")  # RESULTS.md order
 
 
 @dataclass
@@ -215,9 +219,9 @@ def write_markdown(out: TextIO, sections: dict[str, list[str]]) -> None:
     out.truncate()
     out.write("# Benchmark results\n\nMade by `.venv/bin/python benchmarks/run.py --markdown "
               "benchmarks/RESULTS.md` as root; `--suite launch`, `--suite network`, "
-              "`--suite app`, `--suite screen`, `--suite usage`, `--suite vm` or `--suite meeting` "
-              "re-measures "
-              "one section and keeps the others.\n")
+              "`--suite app`, `--suite screen`, `--suite usage`, `--suite vm`, "
+              "`--suite meeting` or `--suite spare` re-measures one section and keeps the "
+              "others.\n")
     # Sections no suite of this runner writes (the soak and verify runs' own) stay, after ours.
     order = [t for t in SECTIONS if t in kept] + [t for t in kept if t not in SECTIONS]
     for title in order:
@@ -242,7 +246,9 @@ def launch_suite(runs: int) -> list[str] | None:
                     Variant("bwrap (bare)", bare_bwrap_argv()),
                     Variant("sandbox-launcher run generic -- /bin/true",
                             [str(launcher), "run", "generic", "--", "/bin/true"]),
-                    Variant("python -I -c pass", [str(BIN / "python"), "-I", "-c", "pass"])]
+                    Variant("python -I -c pass", [str(BIN / "python"), "-I", "-c", "pass"]),
+                    # Parsing only: what every command pays before it does anything.
+                    Variant("sandbox-launcher --help", [str(launcher), "--help"])]
         try:
             run_rounds(variants, runs)
             top, imports_qt = import_cost()
@@ -292,11 +298,10 @@ def app_suite(runs: int, script: str = "app.py") -> list[str] | None:
     return section(result["body"], [(str(k), str(v)) for k, v in result["machine"]])
 
 
-def main() -> int:
-    """Parse options, drop root, measure, print, optionally write Markdown."""
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--suite", choices=("launch", "network", "app", "screen", "usage",
-                                            "vm", "meeting", "all"),
+                                            "vm", "meeting", "spare", "all"),
                         default="all",
                         help="which benchmarks to run (default: all; network needs root)")
     parser.add_argument("--runs", type=int, default=30, help="timed runs per launch variant")
@@ -313,54 +318,50 @@ def main() -> int:
     parser.add_argument("--meeting-seconds", type=int, default=30,
                         help="seconds of each call (unconfined and sandboxed) of the "
                              "meeting suite")
+    parser.add_argument("--spare-runs", type=int, default=10,
+                        help="rounds (each profile spare and cold) of the spare suite (root)")
     parser.add_argument("--markdown", metavar="FILE", type=Path, help="also write Markdown here")
+    return parser
+
+
+def main() -> int:
+    """Parse options, drop root, measure, print, optionally write Markdown."""
+    parser = _parser()
     args = parser.parse_args()
     if min(args.runs, args.net_runs, args.app_runs, args.screen_runs, args.usage_scans,
-           args.meeting_seconds) < 1:
-        parser.error("--runs, --net-runs, --app-runs and --screen-runs must be at least 1")
+           args.meeting_seconds, args.spare_runs) < 1:
+        parser.error("every count (--runs, --net-runs, ...) must be at least 1")
     if args.suite in ("network", "meeting") and os.geteuid() != 0:
         parser.error("the network suite needs root: it builds a fake internet in network "
                      "namespaces (it runs the launcher as the user sltest)")
     # Opened before dropping root (the benchmark user may not write into the checkout), but
     # not emptied: a failed run leaves the previous results; rewritten only on success.
     markdown = args.markdown.open("a+", encoding="utf-8") if args.markdown else None
+    root = os.geteuid() == 0
+    if args.suite == "all" and not root:
+        print("run.py: skipping the network, meeting and spare suites: they need root",
+              file=sys.stderr)
+    # In this order: the ones that need root (a fake internet) and the children first, the
+    # launch suite last (it gives up root for good).
+    suites: list[tuple[str, str, Callable[[], list[str] | None], bool]] = [
+        ("network", "Network suite", lambda: network_suite(args.net_runs), True),
+        ("meeting", "Meeting suite",
+         lambda: network_suite(args.meeting_seconds, "meeting.py"), True),
+        ("app", "App suite", lambda: app_suite(args.app_runs), False),
+        ("screen", "Screen suite", lambda: app_suite(args.screen_runs, "screen.py"), False),
+        ("usage", "Usage suite", lambda: app_suite(args.usage_scans, "usage.py"), False),
+        ("vm", "VM suite", lambda: app_suite(args.vm_runs, "vm.py"), False),
+        ("spare", "Spare suite", lambda: app_suite(args.spare_runs, "spare.py"), True),
+        ("launch", "Launch suite", lambda: launch_suite(args.runs), False),
+    ]
     sections: dict[str, list[str]] = {}
-    if args.suite in ("network", "all"):
-        if os.geteuid() == 0:  # first: the launch suite gives up root for good
-            if (net := network_suite(args.net_runs)) is None:
-                return 1
-            sections[SECTIONS[1]] = net
-            print()
-        else:
-            print("run.py: skipping the network suite: it needs root", file=sys.stderr)
-    if args.suite in ("meeting", "all") and os.geteuid() == 0:  # a fake internet too
-        if (meeting := network_suite(args.meeting_seconds, "meeting.py")) is None:
+    for name, title, measure, needs_root in suites:
+        if args.suite not in (name, "all") or (needs_root and not root):
+            continue
+        if (body := measure()) is None:
             return 1
-        sections[SECTIONS[6]] = meeting
+        sections[title] = body
         print()
-    if args.suite in ("app", "all"):  # a child, before the launch suite drops root here
-        if (app := app_suite(args.app_runs)) is None:
-            return 1
-        sections[SECTIONS[2]] = app
-        print()
-    if args.suite in ("screen", "all"):
-        if (screen := app_suite(args.screen_runs, "screen.py")) is None:
-            return 1
-        sections[SECTIONS[3]] = screen
-        print()
-    if args.suite in ("usage", "all"):
-        if (usage := app_suite(args.usage_scans, "usage.py")) is None:
-            return 1
-        sections[SECTIONS[4]] = usage
-        print()
-    if args.suite in ("vm", "all"):
-        if (vm := app_suite(args.vm_runs, "vm.py")) is None:
-            return 1
-        sections[SECTIONS[5]] = vm
-    if args.suite in ("launch", "all"):
-        if (launch := launch_suite(args.runs)) is None:
-            return 1
-        sections[SECTIONS[0]] = launch
     if markdown:
         with markdown:
             write_markdown(markdown, sections)

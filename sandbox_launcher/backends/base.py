@@ -17,12 +17,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..core.check import Check
 from ..core.plan import LaunchPlan
-from ..devices.host import HostDevices
-from ..netjail.jail import Jail
+
+if TYPE_CHECKING:  # types only: a session without devices or network loads neither
+    from ..devices.host import HostDevices
+    from ..netjail.jail import Jail
 
 #: Home-relative path → file content: what is seeded into a fresh home, and captured
 #: from it before it disappears (the vault's hooks).

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from ..devices.camera import CameraFinder
+if TYPE_CHECKING:
+    from ..devices.camera import CameraFinder
 
 
 def add_parser(sub: Any) -> None:
@@ -17,6 +18,8 @@ def add_parser(sub: Any) -> None:
 
 def main(args: argparse.Namespace, out: TextIO, finder: CameraFinder | None = None) -> int:
     """List the cameras; none is not an error."""
+    from ..devices.camera import CameraFinder  # only this command needs the device code
+
     cameras = (finder or CameraFinder()).list()
     if args.json:
         json.dump({"cameras": [c.to_dict() for c in cameras]}, out, indent=2)

@@ -7,9 +7,6 @@ import json
 import time
 from typing import Any, TextIO
 
-from ..backends.vm import image as images
-from ..backends.vm.recipe import list_recipes, load_recipe
-
 
 def add_parser(sub: Any) -> None:
     """Register the subcommand on the main parser's subparsers."""
@@ -27,6 +24,10 @@ def add_parser(sub: Any) -> None:
 
 def main(args: argparse.Namespace, out: TextIO) -> int:
     """Run one ``image`` action; errors are raised as typed LauncherErrors."""
+    # Here, not at the top: every other command would pay for the VM code.
+    from ..backends.vm import image as images
+    from ..backends.vm.recipe import list_recipes, load_recipe
+
     if args.image_command == "build":
         started = time.monotonic()
 

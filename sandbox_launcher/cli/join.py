@@ -15,11 +15,13 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from ..core.errors import SessionError
 from ..session import store
-from ..session.launch import Launcher, LinkRoute
+
+if TYPE_CHECKING:
+    from ..session.launch import Launcher, LinkRoute
 
 _ASK_TRIES = 3
 
@@ -44,6 +46,8 @@ def add_open_flags(opener: argparse.ArgumentParser) -> None:
 
 def main(args: argparse.Namespace, out: TextIO) -> int:
     """``join ID URL``."""
+    from ..session.launch import Launcher
+
     joined = Launcher().join(args.id, args.url)
     print(joined.describe(), file=out)
     return 0
@@ -105,6 +109,8 @@ def open_in_running(route: LinkRoute, args: argparse.Namespace, err: TextIO,
         print("sandbox-launcher: cancelled; nothing was started", file=err)
         return 1
     assert isinstance(target, store.FoundSession)
+    from ..session.launch import Launcher
+
     joined = (launcher or Launcher()).join(target.record.id, route.link.url)
     print(f"sandbox-launcher: {joined.describe()}", file=err)
     return 0

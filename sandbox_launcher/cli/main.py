@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, TextIO
 from ..core.errors import LauncherError
 from ..core.policy import SystemFiles
 from ..core.schema import FIELDS_BY_KEY, VENDORS
-from . import app_start, cameras, client, commands, desktop, help_text, manage
+from . import app_start, cameras, client, desktop, help_text, manage
 from . import image as image_cli
 from . import join as join_cli
 from . import policy as policy_cli
@@ -153,6 +153,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
     args.system = system or SystemFiles()
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="sandbox-launcher: %(message)s", stream=err)
+    # Only now: the session code is what a command runs, not what --help needs.
+    from . import commands
+
     try:
         if args.command == "open":
             return commands.open_link(args, out, err, launcher)
@@ -170,6 +173,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
 
 def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO,
               launcher: Launcher | None) -> int:
+    from . import commands
+
     if args.command == "profiles":
         return commands.profiles(args.json, out, err, args.system)
     if args.command == "policy":

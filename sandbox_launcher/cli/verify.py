@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from ..backends.registry import BACKEND_NAMES
-from ..session.launch import Launcher
-from ..session.verify import Verifier, VerifyResult, default_profiles, save
+from ..core.schema import FIELDS_BY_KEY
+
+if TYPE_CHECKING:  # imported when the command runs: the probe's code is heavy
+    from ..session.launch import Launcher
+    from ..session.verify import VerifyResult
 
 EXIT_FAILED = 1
 
@@ -25,7 +27,8 @@ def add_parser(sub: Any) -> None:
                                         "and show what it could reach")
     cmd.add_argument("profiles", nargs="*", metavar="PROFILE",
                      help="profiles to verify (default: every built-in profile)")
-    cmd.add_argument("--backend", choices=BACKEND_NAMES, help="verify this backend")
+    cmd.add_argument("--backend", choices=FIELDS_BY_KEY["backend"].choices,
+                     help="verify this backend")
     cmd.add_argument("--json", action="store_true", help="machine-readable output")
     cmd.add_argument("--no-network", action="store_true",
                      help="skip the network half (no fake internet is built)")
@@ -51,6 +54,9 @@ def table(result: VerifyResult) -> str:
 def main(args: argparse.Namespace, out: TextIO, err: TextIO,
          launcher: Launcher | None = None) -> int:
     """Run verify and print the table or the JSON."""
+    from ..session.launch import Launcher
+    from ..session.verify import Verifier, VerifyResult, default_profiles, save
+
     launcher = launcher or Launcher(files=args.system)
     names = list(args.profiles) or default_profiles(launcher)
     progress = None if args.json else (lambda text: print(f"verify: {text}", file=err))

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..core.client import ClientSetup, Handover, domain_allows
 from ..core.errors import ClientStoreError, MeetingLinkError, MissingTool, UsageError
@@ -27,7 +27,19 @@ from . import firefox, links
 from .vendors import VENDORS
 
 if TYPE_CHECKING:
-    from .store import ClientStore
+    from .store import Installed
+
+
+class InstalledClients(Protocol):
+    """What planning asks of the client store (:class:`store.ClientStore` is one)."""
+
+    def current(self, name: str) -> Installed | None:
+        """The installed version of vendor *name* that runs, if any."""
+        ...
+
+    def path_note(self) -> str | None:
+        """What the report says when the store's path names the user (None: it does not)."""
+        ...
 
 #: Browser -> the program names it has on PATH (the Debian package is the first).
 BROWSERS: dict[str, tuple[str, ...]] = {"chromium": ("chromium", "chromium-browser"),
@@ -120,7 +132,7 @@ def _web(profile: Any, user_command: tuple[str, ...], link: links.MeetingLink | 
 
 
 def _store_client(profile: Any, user_command: tuple[str, ...],
-                  link: links.MeetingLink | None, store: ClientStore | None) -> ClientSetup:
+                  link: links.MeetingLink | None, store: InstalledClients | None) -> ClientSetup:
     spec = VENDORS[profile["client"]]
     if link is not None and link.service != spec.name:
         raise MeetingLinkError(f"{link.url} is not a {spec.title} link",
@@ -141,14 +153,14 @@ def _store_client(profile: Any, user_command: tuple[str, ...],
         return ClientSetup(command, notes=(f"{spec.title} is not installed: {spec.mount} "
                                            "is empty in this session",), handover=handover)
     # No silent gap: a store whose path names the user says so in the report.
-    visible = store.location.note() if store is not None else None
+    visible = store.path_note() if store is not None else None
     return ClientSetup(command, mounts=((str(installed.path), spec.mount),),
                        store_client=(spec.name, installed.version), handover=handover,
                        notes=(visible,) if visible else ())
 
 
 def setup(profile: Any, user_command: tuple[str, ...], join_url: str | None, *,
-          sandbox_home: str, path: str, store: ClientStore | None = None) -> ClientSetup:
+          sandbox_home: str, path: str, store: InstalledClients | None = None) -> ClientSetup:
     """The command, mounts, seeded files and extra domains *profile*'s client needs."""
     link = links.parse(join_url) if join_url else None
     client = profile["client"]

@@ -119,6 +119,10 @@ class ClientStore:
             self._location = store_location()
         return self._location
 
+    def path_note(self) -> str | None:
+        """What the report says when the store's path names the user (None: it does not)."""
+        return self.location.note()
+
     @property
     def root(self) -> Path:
         """The store's directory."""

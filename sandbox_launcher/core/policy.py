@@ -155,6 +155,13 @@ class Policy:
         return bool(self.get("vault.allow"))
 
     @property
+    def spares_off(self) -> str:
+        """Why the app may keep no spare session (``[sessions] spares = false``), or ""."""
+        if self.get("sessions.spares"):
+            return ""
+        return f"forbidden by the system policy ([sessions] spares = false in {self.source})"
+
+    @property
     def hide_user_profiles(self) -> bool:
         """Whether the user's own profile files are ignored."""
         return bool(self.get("profiles.hide_user"))

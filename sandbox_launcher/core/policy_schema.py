@@ -150,6 +150,10 @@ POLICY_FIELDS: tuple[Field, ...] = (
           "(0: none). Set here, it replaces the user's own setting; a laptop on battery "
           "keeps none.",
           check=lambda v: None if 0 <= v <= 16 else f"{v} is outside 0 … 16"),
+    Field("sessions.spares", "bool", True, "Spare sessions allowed",
+          "When false, the app keeps no spare namespace session ready for its most used "
+          "profiles (a click then builds the whole sandbox; spares hold no network, but "
+          "cost memory while they wait)."),
     *_derived(),
 )
 

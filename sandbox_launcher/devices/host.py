@@ -18,23 +18,21 @@ import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core import paths
 from ..core.check import Check
 from ..core.devices import DOWNLOADS_INSIDE, INSIDE_DISPLAY, INSIDE_WAYLAND, PORTAL, DevicePlan
-from .dbus_proxy import start_proxy
-from .display import host_x11, start_nested
-from .helper import Helper
-from .pending import end_downloads
-from .portal import RestoreTokens
-from .screen import ScreenMirror
-from .share import open_share
-from .share_copy import ShareView, share_view
-from .sound import SoundServer
-from .stale import remember_x_files
-from .usage import CAMERA, MICROPHONE, PortalWatch, Use, camera_use
-from .wayland import open_socket
+
+# Each helper's module is imported by the grant that starts it: a session without a
+# display or sound (`run generic`) never loads their code.
+if TYPE_CHECKING:
+    from .helper import Helper
+    from .portal import RestoreTokens
+    from .screen import ScreenMirror
+    from .share_copy import ShareView
+    from .sound import SoundServer
+    from .usage import PortalWatch, Use
 
 
 @dataclass(frozen=True)
@@ -75,6 +73,10 @@ class HostDevices:
     portal: PortalWatch | None = None
     #: How the share folder is seen: a snapshot copy, or bound (path visible).
     share: ShareView | None = None
+    #: (inode, change time) of each of x_files as the server made them.
+    x_made: list[tuple[int, int]] = field(default_factory=list)
+    #: The host window title of the nested display (Xephyr), when there is one.
+    nested_title: str = ""
 
     @classmethod
     def start(cls, plan: DevicePlan, runtime_inside: str, workdir: Path | None = None,
@@ -93,25 +95,15 @@ class HostDevices:
 
     def _start(self, runtime: str, title: str) -> None:
         plan = self.plan
-        if plan.display.wayland:
-            fd = open_socket(plan.display.wayland)
-            self.fds.append(fd)
-            self.view.append(Mount(f"{runtime}/{INSIDE_WAYLAND}", fd=fd))
-        elif plan.display.mode == "isolated":
-            helper, socket, auth = start_nested(plan.display, self.workdir, title)
-            self.helpers.append(helper)
-            number = socket.rpartition("/X")[2]
-            self.x_files = [Path(socket), Path(f"/tmp/.X{number}-lock")]
-            remember_x_files(self.workdir, helper.process.pid, *self.x_files)
-            self._x11(socket, auth, runtime)
-            if plan.screen.mode == "mirror":
-                self.mirror = ScreenMirror.start(plan.screen, plan.display, f":{number}",
-                                                 auth, self.workdir)
-        elif plan.display.mode == "insecure_host_x11":
-            self._x11(*host_x11(plan.display, self.workdir), runtime)
+        self._start_display(runtime, title)
         if plan.screen.mode == PORTAL:
+            from .portal import RestoreTokens
+
             self.tokens = RestoreTokens.snapshot(plan.host_bus)
         if plan.bus_proxied:
+            from .dbus_proxy import start_proxy
+            from .usage import PortalWatch
+
             log_r, log_w = os.pipe2(os.O_CLOEXEC) if plan.screen.mode == PORTAL else (-1, -1)
             if log_r >= 0:
                 self.portal = PortalWatch(log_r)  # stop() closes it
@@ -125,6 +117,8 @@ class HostDevices:
             self.helpers.append(helper)
             self.view.append(Mount(f"{runtime}/bus", str(bus)))
         if plan.audio.enabled:
+            from .sound import SoundServer
+
             self.sound = SoundServer.start(plan.audio, self.workdir, title)
             self.view.append(Mount(f"{runtime}/pulse/native", str(self.sound.client_socket)))
         if plan.camera is not None:
@@ -134,6 +128,9 @@ class HostDevices:
                 self.view += [Mount(cam.sysfs, cam.sysfs),
                               Link(cam.sysfs, f"/sys/class/video4linux/{cam.name}")]
         if plan.share is not None:
+            from .share import open_share
+            from .share_copy import share_view
+
             fd = open_share(plan.share)
             self.fds.append(fd)
             self.share = share_view(plan.share, fd, self.workdir)
@@ -143,6 +140,47 @@ class HostDevices:
             downloads = self.workdir / "downloads"
             downloads.mkdir(mode=0o700)
             self.view.append(Mount(DOWNLOADS_INSIDE, str(downloads), kind="rw"))
+
+    def _start_display(self, runtime: str, title: str) -> None:
+        plan = self.plan
+        if plan.display.wayland:
+            from .wayland import open_socket
+
+            fd = open_socket(plan.display.wayland)
+            self.fds.append(fd)
+            self.view.append(Mount(f"{runtime}/{INSIDE_WAYLAND}", fd=fd))
+        elif plan.display.mode == "isolated":
+            from .display import start_nested
+            from .stale import remember_x_files
+
+            helper, socket, auth = start_nested(plan.display, self.workdir, title)
+            self.nested_title = title
+            self.helpers.append(helper)
+            number = socket.rpartition("/X")[2]
+            self.x_files = [Path(socket), Path(f"/tmp/.X{number}-lock")]
+            self.x_made = [_identity(p) for p in self.x_files]
+            remember_x_files(self.workdir, helper.process.pid, *self.x_files)
+            self._x11(socket, auth, runtime)
+            if plan.screen.mode == "mirror":
+                from .screen import ScreenMirror
+
+                self.mirror = ScreenMirror.start(plan.screen, plan.display, f":{number}",
+                                                 auth, self.workdir)
+        elif plan.display.mode == "insecure_host_x11":
+            from .display import host_x11
+
+            self._x11(*host_x11(plan.display, self.workdir), runtime)
+
+    def show_display(self, shown: bool, title: str = "") -> bool:
+        """Map or unmap (hide) the nested display's host window, renamed *title* if given
+        (a spare's display waits hidden); whether it has one that was found."""
+        if not self.nested_title:
+            return False
+        from .display import show_nested
+
+        found = show_nested(self.plan.display, self.nested_title, shown, title)
+        self.nested_title = title or self.nested_title
+        return found
 
     def _x11(self, socket: str, auth: Path, runtime: str) -> None:
         self.view += [Mount(f"/tmp/.X11-unix/X{INSIDE_DISPLAY}", socket),
@@ -179,12 +217,28 @@ class HostDevices:
         camera costs a look at the fds of the session's processes, the microphone one
         ``pactl`` while it is on (while muted it is not in use, whatever the client does).
         """
+        from .usage import CAMERA, MICROPHONE, Use, camera_use
+
         found: dict[str, Use] = {}
         if self.plan.camera is not None:
             found[CAMERA] = camera_use(self.plan.camera, members)
         if self.mic_switchable and self.sound is not None:
             found[MICROPHONE] = Use(not self.sound.muted and self.sound.recording())
         return found
+
+    def _x_files_left(self) -> list[str]:
+        """Our nested server's socket and lock, if still there: the very files it made
+        (inode and change time), not those of a server that took the number since (the
+        next session's, a spare's, another user's)."""
+        left = []
+        for path, made in zip(self.x_files, self.x_made, strict=False):
+            try:
+                info = path.stat()
+            except OSError:
+                continue
+            if (info.st_ino, info.st_ctime_ns) == made:
+                left.append(str(path))
+        return left
 
     def release_fds(self) -> None:
         """Close the Wayland socket's and the share's fds once the sandbox has its mounts."""
@@ -209,9 +263,12 @@ class HostDevices:
         self.tokens = None
         if screen is not None:
             stopped["mirror"] = bool(screen.pop("mirror_stopped"))
-        # The session's state dir is named by its id, which names its held downloads.
-        downloads = (end_downloads(self.workdir / "downloads", self.plan, self.workdir.name)
-                     if self.plan.downloads else None)
+        downloads = None
+        if self.plan.downloads:
+            from .pending import end_downloads
+
+            # The session's state dir is named by its id, which names its held downloads.
+            downloads = end_downloads(self.workdir / "downloads", self.plan, self.workdir.name)
         for name in ("Xauthority", "bus", "xephyr.log", "dbus-proxy.log", "pulseaudio.log",
                      "speakers-record.log", "speakers-play.log", "microphone-record.log",
                      "microphone-play.log", "mirror.log", "x-files"):
@@ -224,14 +281,14 @@ class HostDevices:
         if xephyr is not None and xephyr.process.returncode == -signal.SIGKILL:
             # Killed, it could not remove its socket and lock; a clean exit did, and then
             # the number may already be another server's.
-            for path in self.x_files:
+            for stale in self._x_files_left():  # ours only, not another server's since
                 with contextlib.suppress(FileNotFoundError):
-                    path.unlink()
+                    Path(stale).unlink()
         checks = [Check("device helpers stopped", not alive,
                         f"still running: {alive}" if alive else
                         f"stopped: {', '.join(stopped)}" if stopped else "none were started")]
         if self.x_files:
-            left_x = [str(p) for p in self.x_files if p.exists()]
+            left_x = self._x_files_left()
             checks.append(Check("nested X server gone", not left_x,
                                 f"still there: {left_x}" if left_x else
                                 f"{self.x_files[0]} removed"))
@@ -252,3 +309,13 @@ class HostDevices:
         return {"helpers": sorted(stopped), "downloads": downloads, "audio": audio,
                 "screen": screen, "checks": checks,
                 **({"share": self.share.report()} if self.share is not None else {})}
+
+
+def _identity(path: Path) -> tuple[int, int]:
+    """A file's inode and change time: (0, 0) when it is not there."""
+    try:
+        info = path.stat()
+    except OSError:
+        return (0, 0)
+    return (info.st_ino, info.st_ctime_ns)
+

@@ -12,6 +12,10 @@ a SEQPACKET socket to the launcher (config in, events out). In order, it:
 5. only then lets pasta connect the namespace to the host: there is no moment when
    the namespace has a route out and no firewall.
 
+A *closed* jail (a spare session's, config ``"closed": true``) stops before step 5: it
+says ready with no route out at all, and pasta attaches only when the launcher sends
+``{"cmd": "open"}`` as its client starts.
+
 Both the holder and pasta die with SIGKILL when their parent dies, so a launcher
 killed with SIGKILL leaves neither behind.
 """
@@ -140,6 +144,21 @@ def setup(ctl: socket.socket, config: dict[str, Any]) -> dict[str, Any]:
     nft = Nft()
     nft.run(config["ruleset"])
     listeners = _bind_resolver()
+    parts: dict[str, Any] = {"nft": nft, "listeners": listeners, "upstream": upstream}
+
+    def connect() -> None:
+        _connect(go, pasta_pid, log_fd)
+
+    if config.get("closed"):
+        parts["opener"] = connect  # step 5 waits for the launcher's "open"
+    else:
+        connect()
+    ctl.send(json.dumps({"type": "ready", "pid": os.getpid(), "pasta_pid": pasta_pid}).encode())
+    return parts
+
+
+def _connect(go: int, pasta_pid: int, log_fd: int) -> None:
+    """Step 5: let pasta connect the namespace; returns once it has a route out."""
     os.write(go, b"g")
     os.close(go)
     deadline = time.monotonic() + _PASTA_READY_SECONDS
@@ -151,9 +170,7 @@ def setup(ctl: socket.socket, config: dict[str, Any]) -> dict[str, Any]:
                                f"{said[-1] if said else 'no message'}")
         if time.monotonic() > deadline:
             raise RuntimeError("pasta did not configure the namespace in time")
-        time.sleep(0.002)
-    ctl.send(json.dumps({"type": "ready", "pid": os.getpid(), "pasta_pid": pasta_pid}).encode())
-    return {"nft": nft, "listeners": listeners, "upstream": upstream}
+        time.sleep(0.001)
 
 
 def main() -> int:

@@ -42,10 +42,18 @@ class Jail:
     pasta_pid: int
     events: list[dict[str, Any]] = field(default_factory=list)
     setup_seconds: float = 0.0
+    #: A closed jail has its firewall and resolver but no route out until :meth:`open`.
+    closed: bool = False
+    #: How long :meth:`open` took (pasta attaching), seconds.
+    open_seconds: float = 0.0
 
     @classmethod
-    def start(cls, plan: NetworkPlan) -> Jail:
-        """Build the jail for *plan*; raises (with nothing left running) if it cannot."""
+    def start(cls, plan: NetworkPlan, closed: bool = False) -> Jail:
+        """Build the jail for *plan*; raises (with nothing left running) if it cannot.
+
+        *closed*: stop before pasta connects the namespace (a spare session's jail): it
+        has no route out, not even a link, until :meth:`open`.
+        """
         pasta = proc.which("pasta", _PURPOSE)
         proc.which("nsenter", _PURPOSE)
         if not os.access("/dev/net/tun", os.R_OK | os.W_OK):
@@ -73,6 +81,7 @@ class Jail:
             "deny_countries": sorted(plan.fence.deny),
             "restricted": plan.fence.restricted,
             "country_overrides": plan.country_overrides,
+            "closed": closed,
         }
         ours.send(json.dumps(config).encode())
         ours.settimeout(_READY_TIMEOUT)
@@ -89,9 +98,42 @@ class Jail:
                 f"the network jail could not be set up: {reply.get('error')}",
                 "run 'sandbox-launcher doctor'; the client was not started",
             )
-        jail = cls(holder, ours, int(reply["pid"]), int(reply["pasta_pid"]))
+        jail = cls(holder, ours, int(reply["pid"]), int(reply["pasta_pid"]), closed=closed)
         jail.setup_seconds = time.monotonic() - started
         return jail
+
+    def open(self, timeout: float = _READY_TIMEOUT) -> None:
+        """Connect a closed jail (pasta attaches); returns once it has a route out.
+
+        Raises SessionError when it cannot (the client must not start then). Events the
+        holder sends meanwhile are kept for the report.
+        """
+        if not self.closed:
+            return
+        started = time.monotonic()
+        reply: dict[str, Any] = {"type": "open-error", "error": "the jail's holder is gone"}
+        try:
+            self.ctl.send(json.dumps({"cmd": "open"}).encode())
+            deadline = started + timeout
+            while time.monotonic() < deadline:
+                self.ctl.settimeout(max(0.01, deadline - time.monotonic()))
+                raw = self.ctl.recv(1 << 20)
+                if not raw:
+                    break
+                event = json.loads(raw)
+                if event.get("type") in ("opened", "open-error"):
+                    reply = event
+                    break
+                self.events.append(event)
+        except (OSError, ValueError) as exc:
+            reply = {"type": "open-error", "error": str(exc) or type(exc).__name__}
+        finally:
+            self.ctl.settimeout(None)
+        if reply.get("type") != "opened":
+            raise SessionError(f"the network jail could not be opened: {reply.get('error')}",
+                               "run 'sandbox-launcher doctor'; the client was not started")
+        self.closed = False
+        self.open_seconds = time.monotonic() - started
 
     def enter_argv(self) -> list[str]:
         """Prefix that runs a command inside the jail's user and network namespaces."""

@@ -16,6 +16,7 @@ import selectors
 import socket
 import struct
 import time
+from collections.abc import Callable
 from typing import Any
 
 from dnslib import QTYPE, RCODE, DNSRecord
@@ -34,8 +35,11 @@ class Resolver:
     """Serves DNS on the jail's loopback and answers the launcher's control requests."""
 
     def __init__(self, ctl: socket.socket, config: dict[str, Any], *, nft: Nft,
-                 listeners: list[socket.socket], upstream: dict[int, socket.socket]) -> None:
+                 listeners: list[socket.socket], upstream: dict[int, socket.socket],
+                 opener: Callable[[], None] | None = None) -> None:
         self.ctl = ctl
+        #: Connects a closed jail (holder step 5) when the launcher says so; then None.
+        self.opener = opener
         self.nft = nft
         self.names = NameFilter(tuple(config["domains"]))
         self.fence = CountryFence(frozenset(config["allow_countries"]),
@@ -79,9 +83,21 @@ class Resolver:
         if not raw:
             return False
         request = json.loads(raw)
-        if request.get("cmd") == "stats":
+        if request.get("cmd") == "open":
+            self._open()
+        elif request.get("cmd") == "stats":
             self._send({"type": "stats", "table": self.nft.run_json(f"list table inet {TABLE}")})
         return True
+
+    def _open(self) -> None:
+        opener, self.opener = self.opener, None
+        try:
+            if opener is not None:
+                opener()
+        except Exception as exc:  # the launcher says why, and no client starts
+            self._send({"type": "open-error", "error": f"{type(exc).__name__}: {exc}"})
+            return
+        self._send({"type": "opened"})
 
     # ---------------------------------------------------------------- queries
     def _tcp_query(self, listener: socket.socket) -> None:

@@ -184,7 +184,8 @@ class ClientService:
         found = {e.id for e in self._sessions.entries() if e.active and e.profile in uses}
         found.update(s.record.id for s in session_store.list_sessions(self._sessions_base)
                      if not s.stale and s.record.profile in uses)
-        return sorted(found)
+        # A waiting spare runs no client yet: it is dropped, not waited for (remove).
+        return sorted(found - self._sessions.spares.ids())
 
     def install_file(self, name: str, source: Path, job: Job, *, sha256: str | None = None,
                      signature: Path | None = None) -> Installation:
@@ -217,6 +218,8 @@ class ClientService:
                 "nothing was removed",
                 "stop the session (Stop & Wipe), then remove the client")
         job.enter(Step.REMOVE)
+        profiles = self._sessions.profiles().profiles
+        self._sessions.spares.drop({p.name for p in profiles.values() if p["client"] == name})
         removed = self.store.remove(name, version)
         job.enter(Step.DONE)
         return removed

@@ -21,7 +21,6 @@ from ..backends.registry import Registry
 from ..core import paths
 from ..core.check import Check
 from ..core.errors import LauncherError, SessionError
-from ..devices.stale import wipe_helpers
 from ..host import procs
 from . import audit, join, report, store, wipe
 
@@ -96,6 +95,8 @@ def wipe_stale(base: Path | None = None,
         if not found.stale:
             continue
         rec = found.record
+        from ..devices.stale import wipe_helpers  # only when a stale session is found
+
         helpers, device_checks = wipe_helpers(found.dir)
         killed, checks = _recover(found, registry)
         wipe.remove_state_dir(found.dir)

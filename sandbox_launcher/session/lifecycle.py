@@ -27,7 +27,6 @@ from ..backends.base import (
 from ..core.check import Check
 from ..core.errors import LauncherError, SessionError
 from ..core.plan import LaunchPlan
-from ..devices.screen import started_event
 from ..host import procs
 from . import audit, join, report, store, wipe
 from .events import Connections, HelperLost, LiveEvent, Mic, Screen, from_dicts
@@ -83,6 +82,8 @@ class Session:
         self._links = links
         self._desk: LinkDesk | None = None
         self._times: dict[str, float] = {}
+        #: When the session started, wall clock (a spare's: its click, session/spare.py).
+        self.started_wall = 0.0
         #: Whether the microphone is muted now; None while the session has none to switch.
         self.mic_muted: bool | None = None
         #: When the granted devices are in use (from RUNNING on).
@@ -138,7 +139,7 @@ class Session:
 
     def run(self, report_path: Path | None = None) -> Outcome:
         """Prepare, start, wait, stop, wipe, verify, report. Raises only before start."""
-        started_wall = time.time()
+        started_wall = self.started_wall = time.time()
         self.backend.check_host()
         self._to(State.PREPARING, None)
         record = store.SessionRecord(
@@ -163,8 +164,7 @@ class Session:
             self._to(State.STARTING, owned)
             resources = self._resources = self._start_resources(
                 self.plan, owned.dir, self.backend.runtime_dir(self.plan))
-            handle = self.backend.start(self.plan, resources.for_backend(
-                owned.dir, self._seed, self._capture, self._capture_limit))
+            handle = self._start_sandbox(resources, owned)
             resources.handle = handle
             record.backend_state = handle.state.to_dict()
             with contextlib.suppress(OSError):  # without it, a second link is refused
@@ -186,11 +186,23 @@ class Session:
             network, devices = self._close_resources()
             if self._devices is not None:
                 devices = {**devices, "usage": self._devices.log.report()}
-            outcome = self._wipe(owned, status, error, stopped_by_request, started_wall,
+            outcome = self._wipe(owned, status, error, stopped_by_request, self.started_wall,
                                  listeners_before, report_path, network, devices)
         if error is not None:
             raise error
         return replace(outcome, captured=captured)
+
+    def _start_sandbox(self, resources: LiveResources,
+                       owned: store.OwnedSession) -> SandboxHandle:
+        """Start the plan's sandbox in its resources (a spare session waits here for its
+        client: session/spare.py)."""
+        return self.backend.start(self.plan, resources.for_backend(
+            owned.dir, self._seed, self._capture, self._capture_limit))
+
+    def _reported(self) -> bool:
+        """Whether the session leaves a report and an audit line (a spare discarded
+        unused, in which no client ran, leaves neither: session/spare.py)."""
+        return True
 
     def _close_resources(self) -> tuple[dict[str, Any], dict[str, Any]]:
         """Stop the jail and the device helpers; their final reports."""
@@ -294,6 +306,8 @@ class Session:
             if self._listener is not None:
                 self._listener(Event(self.id, self.state, "", Mic(self.mic_muted)))
         if self.plan.devices.screen.mode != "off" and self._listener is not None:
+            from ..devices.screen import started_event  # sessions without a screen: never
+
             self._listener(Event(self.id, self.state, "", Screen.from_dict(
                 started_event(self.plan.devices.screen))))
         self._devices = DeviceWatch.start(self.plan, resources, self._publish,
@@ -370,9 +384,10 @@ class Session:
         # From here the state dir is gone, so a launcher killed while verifying would
         # leave nothing for 'wipe --stale' to find: a report saying so comes first, and
         # the verified one replaces it.
-        report.save(replace(build([Check("wipe verified", False, "the launcher ended before "
-                                         "its wipe was verified")]), provisional=True),
-                    report_path)
+        if self._reported():
+            report.save(replace(build([Check("wipe verified", False, "the launcher ended "
+                                             "before its wipe was verified")]),
+                                provisional=True), report_path)
         wipe.remove_state_dir(owned.dir)
         owned.release()
         self._to(State.VERIFYING, None)
@@ -383,8 +398,8 @@ class Session:
         self._to(State.WIPED if verified else State.FAILED, None,
                  "wipe verified" if verified else "wipe NOT verified")
         result = build(checks)
-        problems = report.save(result, report_path)
-        problems += audit.record(result, self.plan)
+        problems = (report.save(result, report_path) + audit.record(result, self.plan)
+                    if self._reported() else [])
         if problems and self._listener:
             for problem in problems:
                 self._listener(Event(self.id, self.state, problem))

@@ -39,7 +39,8 @@ from ..devices.camera import CameraFinder
 from ..devices.plan import WindowFinder, X11WindowFinder, plan_devices
 
 if TYPE_CHECKING:
-    from ..clients.store import ClientStore
+    from ..clients.launch import InstalledClients
+    from ..clients.store import ClientStore, Installed
 
 #: Host variables that describe only the user's language and terminal: safe to pass.
 _LOCALE_ENV = re.compile(r"^(LANG|LANGUAGE|LC_[A-Z]+|TZ|TERM|COLORTERM|NO_COLOR)$")
@@ -79,6 +80,26 @@ def _network_plan(profile: Profile, mode: str, policy: Policy) -> NetworkPlan:
         vendor_lists=tuple(lists))
 
 
+class UserStore:
+    """The user's client store, opened when a plan first asks for an installed client:
+    a profile without a store client (``run generic``) never loads the store's code."""
+
+    def __init__(self) -> None:
+        self._store: ClientStore | None = None
+
+    def current(self, name: str) -> Installed | None:
+        """The installed version of vendor *name* that runs, if any."""
+        if self._store is None:
+            from ..clients.store import ClientStore
+
+            self._store = ClientStore()
+        return self._store.current(name)
+
+    def path_note(self) -> str | None:
+        """What the report says when the store's path names the user (None: it does not)."""
+        return self._store.path_note() if self._store is not None else None
+
+
 @dataclass(frozen=True)
 class HostLookups:
     """Everything planning may ask of the host, passed in (tests give their own)."""
@@ -89,15 +110,13 @@ class HostLookups:
     #: Where a camera is looked up (None: no camera can be granted).
     cameras: CameraFinder | None = None
     #: The user's client store (None: no store client is installed).
-    store: ClientStore | None = None
+    store: InstalledClients | None = None
 
     @classmethod
     def of_this_host(cls, windows: WindowFinder | None = None) -> HostLookups:
         """The real host: its environment, X server, cameras and the user's store."""
-        from ..clients.store import ClientStore
-
         return cls(dict(os.environ), windows or X11WindowFinder(), CameraFinder(),
-                   ClientStore())
+                   UserStore())
 
 
 def make_plan(profile: Profile, options: RunOptions,

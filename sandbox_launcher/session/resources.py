@@ -12,16 +12,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..backends.base import CAPTURE_LIMIT, HomeFiles, Resources, SandboxHandle
+from ..core.errors import LauncherError
 from ..core.plan import LaunchPlan
-from ..devices.host import HostDevices
 from ..devices.usage import Use
-from ..netjail import report as netreport
-from ..netjail.geo import CountryDB
-from ..netjail.jail import Jail
 from .helpers_watch import Watched
+
+if TYPE_CHECKING:  # loaded when a session has them: `run generic` needs neither
+    from ..devices.host import HostDevices
+    from ..netjail.geo import CountryDB
+    from ..netjail.jail import Jail
 
 
 class LiveResources(Protocol):
@@ -99,14 +101,29 @@ class SessionResources:
     _table: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def start(cls, plan: LaunchPlan, workdir: Path, runtime_inside: str) -> SessionResources:
+    def start(cls, plan: LaunchPlan, workdir: Path, runtime_inside: str, *,
+              closed: bool = False) -> SessionResources:
         """Start the device helpers (their sockets bound in *runtime_inside*, the
         backend's runtime dir), then the jail (if the plan has network); on failure stop
-        what was started and raise."""
-        devices = HostDevices.start(plan.devices, runtime_inside, workdir,
-                                    title=f"{plan.profile} (sandboxed)")
+        what was started and raise. *closed*: the jail gets no route out until it is
+        opened (a spare session's, session/spare.py)."""
+        from ..devices.host import HostDevices
+
+        # A spare's window waits hidden under a title of its own (show_display).
+        title = f"{plan.profile} (sandboxed)" + (f" [{workdir.name}]" if closed else "")
+        devices = HostDevices.start(plan.devices, runtime_inside, workdir, title=title)
+        if closed and devices.nested_title:
+            try:
+                devices.show_display(False)
+            except LauncherError:
+                devices.stop()
+                raise
         try:
-            jail = Jail.start(plan.network) if plan.network.mode == "allowlist" else None
+            jail = None
+            if plan.network.mode == "allowlist":
+                from ..netjail.jail import Jail
+
+                jail = Jail.start(plan.network, closed=closed)
         except BaseException:
             devices.stop()
             raise
@@ -141,12 +158,21 @@ class SessionResources:
         return self._table
 
     def _network_report(self, jail: Jail, table: dict[str, Any]) -> dict[str, Any]:
+        from ..netjail import report as netreport
+        from ..netjail.geo import CountryDB
+
         if self._geo is None:
             self._geo = CountryDB(self.plan.network.country_overrides)
-        summary = {**self.plan.network.to_dict(), "setup_ms": round(jail.setup_seconds * 1e3, 1)}
+        summary = {**self.plan.network.to_dict(), "setup_ms": round(jail.setup_seconds * 1e3, 1),
+                   **({"open_ms": round(jail.open_seconds * 1e3, 1)} if jail.open_seconds else {})}
         return netreport.build(jail.events, table, self._geo, summary)
 
     # ------------------------------------------------------------------ devices
+
+    def show_display(self) -> None:
+        """A spare's click: its hidden nested display shows, under the session's title."""
+        if self.devices.nested_title:
+            self.devices.show_display(True, f"{self.plan.profile} (sandboxed)")
 
     def device_fd(self) -> int | None:
         """Readable when a device grant has live news (a shared window closed)."""

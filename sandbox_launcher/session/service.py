@@ -25,7 +25,7 @@ from ..backends.registry import Registry
 from ..clients.links import MeetingLink
 from ..core import paths, profile_write, schema
 from ..core.errors import LauncherError, ProfileError
-from ..core.plan import RunOptions
+from ..core.plan import LaunchPlan, RunOptions
 from ..core.policy import ADMIN_PROFILES, SYSTEM_POLICY, Policy, SystemFiles
 from ..core.profile import _NAME_RE, ProfileSet, load_profiles, read_profile_file
 from ..devices.camera import CameraFinder
@@ -47,6 +47,7 @@ from .launch import Launcher, record_in_store
 from .lifecycle import Event, Outcome, Session, State
 from .live import LiveState
 from .planning import HostLookups
+from .spare import SparePool, SpareSession
 from .usage import note_device_event
 from .vm_pool import VmPool, start_for_app
 
@@ -81,6 +82,8 @@ class SessionService:
         #: Ended sessions' downloads that wait for the user's decision.
         self.downloads = HeldDownloads(pending_dir or paths.pending_downloads_dir(),
                                        self._downloads_decided)
+        #: Spare sessions of the most used profiles (none until the app says which).
+        self.spares = SparePool(self.launcher, self._run, hold_downloads=self.downloads.root)
 
     # ------------------------------------------------------------------ configuration
 
@@ -174,17 +177,24 @@ class SessionService:
 
     # ------------------------------------------------------------------ sessions
 
-    def start(self, profile_name: str, options: RunOptions) -> str:
+    def start(self, profile_name: str, options: RunOptions, *, spare: bool = True) -> str:
         """Plan and start a session on its own thread; returns its id at once.
 
-        Raises a LauncherError when the plan is refused (nothing was started then).
+        A waiting spare of the profile that fits the plan is used (*spare* False: never,
+        as the benchmark's cold start). Raises a LauncherError when the plan is refused
+        (nothing was started then).
         """
         # Unless kept in a folder chosen up front, the app asks at the end.
         options = replace(options, hold_downloads=str(self.downloads.root))
         plan = self.launcher.plan(profile_name, options)  # a broken policy refuses here
         profile = self.profiles().get(profile_name)
-        session = self.launcher.session(plan, listener=self._on_event)
         camera = plan.devices.camera
+        waiting = self.spares.take(plan) if spare else None
+        if waiting is not None and self._use_spare(waiting, plan, SessionEntry(
+                waiting.id, profile.name, profile.title,
+                camera=camera.name if camera is not None else None)):
+            return waiting.id
+        session = self.launcher.session(plan, listener=self._on_event)
         entry = SessionEntry(session.id, profile.name, profile.title,
                              camera=camera.name if camera is not None else None)
         thread = threading.Thread(target=self._run, args=(session, entry),
@@ -196,8 +206,25 @@ class SessionService:
         thread.start()
         return session.id
 
-    def _run(self, session: Session, entry: SessionEntry) -> None:
-        """The session's whole life, on its dedicated thread."""
+    def _use_spare(self, spare: SpareSession, plan: LaunchPlan, entry: SessionEntry) -> bool:
+        """Start *plan*'s client in *spare*, listed as *entry*; False if it was not ready
+        after all (it is discarded, and the caller starts cold)."""
+        if spare.thread is not None:
+            with self._lock:
+                self._entries[spare.id] = entry
+                self._sessions[spare.id] = spare
+                self._threads[spare.id] = spare.thread
+            if spare.use(plan, self._on_event):
+                self.spares.refill()  # the next click gets a fresh one
+                return True
+            with self._lock:
+                del self._entries[spare.id], self._sessions[spare.id], self._threads[spare.id]
+        spare.discard()
+        return False
+
+    def _run(self, session: Session, entry: SessionEntry | None = None) -> None:
+        """The session's whole life, on its dedicated thread (a spare's entry exists
+        once a click used it; a spare discarded unused has none and shows nothing)."""
         outcome: Outcome | None = None
         error: LauncherError | None = None
         try:
@@ -208,6 +235,10 @@ class SessionService:
             error = LauncherError(f"the session failed: {exc!r}",
                                   "report this as a bug, with the log",
                                   details=repr(exc))
+        with self._lock:
+            entry = entry or self._entries.get(session.id)
+        if entry is None:
+            return
         if outcome is not None:
             # The vault is sealed and the store told before the app hears of the end.
             outcome = replace(outcome, notes=self.launcher.finished(session, outcome))
@@ -386,16 +417,18 @@ class SessionService:
         return self.vm_pool
 
     def shutdown(self, timeout: float = 30.0) -> bool:
-        """Stop every session and wait for the wipes, then destroy the warm pool; True if
-        all threads ended."""
+        """Stop every session, discard the spares, and wait for the wipes, then destroy
+        the warm pool; True if all threads ended."""
+        deadline = time.monotonic() + timeout
         with self._lock:
             for session_id in list(self._sessions):
                 self._request_stop(session_id)
             threads = list(self._threads.values())
-        deadline = time.monotonic() + timeout
+        # After the stops: a spare a click used is one of the sessions being stopped.
+        spares_gone = self.spares.close(timeout)
         for thread in threads:
             with contextlib.suppress(RuntimeError):  # never started
                 thread.join(max(0.0, deadline - time.monotonic()))
         if self.vm_pool is not None:
             self.vm_pool.close()
-        return not any(t.is_alive() for t in threads)
+        return spares_gone and not any(t.is_alive() for t in threads)

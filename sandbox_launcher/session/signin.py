@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import vault
 from ..backends.base import Captured
 from ..core.policy import Policy
 from ..core.profile import Profile
@@ -43,6 +42,8 @@ class Signin:
         if not captured.files:
             return (*left_out,
                     "nothing to remember: the client left nothing in its sign-in paths")
+        from .. import vault
+
         result = vault.save_capture(self.profile, vault.pack_files(captured.files),
                                     self.keyring_backend, paths=self.paths)
         return (*left_out, *result.notes)
@@ -50,6 +51,10 @@ class Signin:
 
 def prepare(profile: Profile, policy: Policy, keyring_backend: Any = None) -> Signin | None:
     """The vault's part of a session of *profile*; None when it does not remember sign-in."""
+    if not profile["remember_signin"]:
+        return None  # decided without loading the vault's crypto (vault.availability agrees)
+    from .. import vault
+
     if vault.availability(profile, policy) is not None:
         return None
     paths = tuple(profile["signin_paths"])

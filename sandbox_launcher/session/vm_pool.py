@@ -26,10 +26,11 @@ from ..backends.vm import machine
 from ..backends.vm.backend import VmBackend
 from ..backends.vm.image import verify_image
 from ..backends.vm.machine import Machine
-from ..backends.vm.pool import POWER_SUPPLY, WarmPool, effective_size
+from ..backends.vm.pool import WarmPool, effective_size
 from ..core import paths
 from ..core.errors import LauncherError
 from ..core.policy import Policy
+from ..host.power import POWER_SUPPLY
 
 POLICY_KEY = "vm.pool_size"
 DEFAULT_IMAGE = "default"

@@ -22,6 +22,7 @@ from .instance import InstanceServer
 from .link_question import LinkQuestions
 from .main_window import MainWindow
 from .settings import UiSettings
+from .spares import keep_spares_soon
 from .tray import Tray
 
 APP_NAME = "sandbox-launcher"
@@ -76,6 +77,7 @@ def build(service: SessionService, *, tray_only: bool = False,
     translators = install_translators(qapp, locale or QLocale.system())
     bridge = ServiceBridge(service, qapp)
     window = MainWindow(bridge, clients=clients, settings=settings)
+    keep_spares_soon(bridge, window.settings)
     tray = Tray(bridge, window)
     questions = LinkQuestions(bridge, window)
     service.launcher.ask_link = questions.asker()

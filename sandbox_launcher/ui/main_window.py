@@ -38,6 +38,7 @@ from .questions import ask_quit
 from .session_trouble import live_notice
 from .sessions_view import SessionsView
 from .settings import UiSettings
+from .spares import keep_spares
 from .vault_dialog import vault_action
 from .welcome import WelcomeBar
 
@@ -292,6 +293,7 @@ class MainWindow(QMainWindow):
         def done(session_id: object) -> None:
             self.launch_panel.set_busy(False)
             self.settings.count_use(name)
+            keep_spares(self.bridge, self.settings)  # the most used may have changed
             self.sessions.add_session(str(session_id))
             self.statusBar().showMessage(self.tr("Session {id} started.").format(
                 id=session_id), 8000)

@@ -64,6 +64,25 @@ class UiSettings:
         self.store.setValue("vm/pool_size", value)
         self.store.sync()
 
+    @property
+    def spares(self) -> bool:
+        """Keep a spare session of the most used profiles ready (default: yes; the system
+        policy may forbid it, and none is kept on battery)."""
+        return self._bool("sessions/spares", True)
+
+    @spares.setter
+    def spares(self, value: bool) -> None:
+        self.store.setValue("sessions/spares", value)
+        self.store.sync()
+
+    def most_used(self, count: int) -> list[str]:
+        """The *count* profiles launched most often (at least once), most used first."""
+        self.store.beginGroup("uses")
+        names = self.store.childKeys()
+        self.store.endGroup()
+        used = sorted((n for n in names if self.uses(n) > 0), key=lambda n: -self.uses(n))
+        return used[:count]
+
     def uses(self, profile: str) -> int:
         """How often *profile* was launched from this app."""
         value = self.store.value(f"uses/{profile}", 0)

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from sandbox_launcher.backends.vm.pool import effective_size, on_battery
+from sandbox_launcher.backends.vm.pool import effective_size
+from sandbox_launcher.host.power import on_battery
 
 
 def _supply(root: Path, name: str, kind: str, online: str | None = None) -> None:

@@ -30,6 +30,7 @@ from .bwrap import BwrapCommand, BwrapOption, FdOption, FileCopy, Flag, SetEnv
 from .capture import Capture as _Capture
 from .environment import runtime_dir, sandbox_env
 from .seccomp import build_filter
+from .spare import Spare, prepare_spare
 
 _PURPOSE = "to build the namespace sandbox (bubblewrap)"
 _PR_SET_CHILD_SUBREAPER = 36
@@ -150,6 +151,9 @@ class NamespaceBackend:
     def __init__(self, bwrap: str | None = None, runner: Runner | None = None) -> None:
         self._bwrap = bwrap
         self._runner: Runner = runner or SystemRunner()
+        #: Open namespace fds of the sandboxes this object started, by init pid, until
+        #: their wipe is verified (cleanup.pin).
+        self._pins: dict[int, list[int]] = {}
 
     def check_host(self) -> None:
         """Find bwrap (raises MissingTool with the package to install)."""
@@ -183,8 +187,18 @@ class NamespaceBackend:
                 capture.close()
             raise
 
+    def prepare(self, plan: LaunchPlan, resources: Resources) -> Spare:
+        """A spare of *plan*: its sandbox runs a stub that waits for the client's argv
+        (spare.py); the normal path's code, with the stub as the command."""
+        self.check_host()
+        _become_subreaper()
+        return prepare_spare(plan, resources, self._start, _command_exists)
+
     def _start(self, plan: LaunchPlan, seccomp_fd: int, resources: Resources,
-               capture: _Capture | None) -> NamespaceSandbox:
+               capture: _Capture | None, stub: tuple[list[str], int] | None = None,
+               ) -> NamespaceSandbox:
+        """Start bwrap; *stub*: run this command (with this fd inherited) instead of
+        the plan's (a spare's waiting stub)."""
         assert self._bwrap is not None
         jail, devices = resources.jail, resources.devices
         # First, as it may raise (a missing tool): nothing is open yet that would leak.
@@ -195,11 +209,12 @@ class NamespaceBackend:
         cmd = build_command(plan, layout.Identity.fresh(), seccomp_fd, info_w, jail is not None,
                             view)
         cmd.add(*home_seed(resources.home_seed))
-        command = list(plan.command)
+        command = list(plan.command) if stub is None else stub[0]
         if capture is not None:
             cmd.add(capture.paths_file)
             command = capture.wrap(command)
         extra = [capture.fd] if capture is not None else []
+        extra += [stub[1]] if stub is not None else []
         try:
             # bwrap's own environment, not only the client's: the sandbox's pid 1 is bwrap,
             # and the client can read /proc/1/environ (same uid). Hand it only the
@@ -215,6 +230,7 @@ class NamespaceBackend:
             leader, namespaces = _read_info(info_r, process, jailed=jail is not None)
         finally:
             os.close(info_r)
+        self._pins[leader] = cleanup.pin(leader, namespaces)
         state = BackendState(self.name, STATE_VERSION, {
             "launcher_pid": os.getpid(), "leader_pid": leader, "namespaces": namespaces})
         return NamespaceSandbox(process, state, capture)
@@ -225,7 +241,9 @@ class NamespaceBackend:
 
     def verify(self, state: BackendState, listeners_before: Mapping[int, str]) -> list[Check]:
         """No process, namespace or listening socket of the session is left."""
-        return cleanup.verify(_namespaces(state), listeners_before)
+        pins = self._pins.pop(int(state.data.get("leader_pid") or 0), [])
+        return cleanup.verify(_namespaces(state), listeners_before,
+                              release=lambda: cleanup.unpin(pins))
 
     def recover(self, state: BackendState) -> int:
         """After a killed launcher the sandbox died with it; kill what may have escaped."""

@@ -6,10 +6,11 @@ sockets and tmpfs mounts) alive, no listening socket of the session left on the 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from ...core.check import Check
 from ...host import procs
@@ -58,10 +59,42 @@ def _nsfs_mounts(namespaces: Mapping[str, int]) -> list[str]:
     return found
 
 
-def verify(namespaces: Mapping[str, int], listeners_before: Mapping[int, str]) -> list[Check]:
-    """Check that nothing of the sandbox is left; never raises."""
+def pin(leader: int, namespaces: Mapping[str, int]) -> list[int]:
+    """Open the session's namespaces (through its init, while it lives), so that none is
+    freed before the wipe has looked: the kernel reuses a freed namespace's inode number
+    at once, and the next sandbox (a spare built meanwhile) would then look like this
+    session's leftovers to the wipe, and be killed. Closed by :func:`verify`'s release."""
+    fds = []
+    for kind, inode in namespaces.items():
+        with contextlib.suppress(OSError):
+            fd = os.open(f"/proc/{leader}/ns/{kind}", os.O_RDONLY | os.O_CLOEXEC)
+            if os.fstat(fd).st_ino == inode:
+                fds.append(fd)
+            else:  # not the namespace recorded (the init is already another process)
+                os.close(fd)
+    return fds
+
+
+def unpin(fds: list[int]) -> None:
+    """Let the kernel free the namespaces :func:`pin` kept."""
+    for fd in fds:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+
+
+def verify(namespaces: Mapping[str, int], listeners_before: Mapping[int, str],
+           release: Callable[[], None] | None = None) -> list[Check]:
+    """Check that nothing of the sandbox is left; never raises.
+
+    *release*: closes the session's pins (:func:`pin`) once its processes are known gone,
+    before checking that nothing else holds its namespaces.
+    """
     spaces = dict(namespaces)
     left = _wait_gone(spaces) if spaces else []
+    # While pinned, these inode numbers are still the session's and nobody else's.
+    ours = procs.socket_inodes(procs.members(spaces)) if spaces else set()
+    if release is not None:
+        release()
     checks = [Check(
         "no process left", not left,
         f"still running: pids {left}" if left else
@@ -76,7 +109,6 @@ def verify(namespaces: Mapping[str, int], listeners_before: Mapping[int, str]) -
         if released else f"still held: fds {holders}, mounts {mounts}"))
 
     new = {i: d for i, d in procs.listening_sockets().items() if i not in listeners_before}
-    ours = procs.socket_inodes(procs.members(spaces)) if spaces else set()
     leaked = {i: d for i, d in new.items() if i in ours}
     checks.append(Check(
         "no listening socket left", not leaked,

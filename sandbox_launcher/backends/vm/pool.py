@@ -21,27 +21,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from ...host.power import POWER_SUPPLY, on_battery
 from .errors import AgentError, VmError
 from .image import Image
 from .machine import Machine, boot, save_state, wipe
 from .protocol import Pong
-
-POWER_SUPPLY = Path("/sys/class/power_supply")
-
-
-def on_battery(power_dir: Path = POWER_SUPPLY) -> bool:
-    """True when a battery exists and no mains supply is online (laptop unplugged)."""
-    kinds: dict[str, list[Path]] = {}
-    for supply in power_dir.iterdir() if power_dir.is_dir() else []:
-        with contextlib.suppress(OSError):
-            kinds.setdefault((supply / "type").read_text().strip(), []).append(supply)
-    if not kinds.get("Battery"):
-        return False
-    for mains in kinds.get("Mains", []):
-        with contextlib.suppress(OSError):
-            if (mains / "online").read_text().strip() == "1":
-                return False
-    return True
 
 
 def effective_size(configured: int, locked: int | None = None,
