@@ -17,7 +17,6 @@ from typing import Any
 
 from ..backends.base import HomeFiles
 from ..backends.registry import VM, Registry
-from ..backends.vm.devices import image_for_devices, vm_device_plan
 from ..clients import links, routing
 from ..core.devices import DevicePlan
 from ..core.errors import LauncherError, ProfileError
@@ -97,6 +96,9 @@ class Launcher:
         if plan.backend == VM and plan.devices != DevicePlan():
             # The guest has its own X server: the display becomes the VM's screen; what a
             # VM cannot have yet is said, not silently dropped.
+            # Loaded for VM plans only: `run generic` never imports the VM backend.
+            from ..backends.vm.devices import image_for_devices, vm_device_plan
+
             devices, notes = vm_device_plan(plan.devices)
             plan = replace(plan, devices=devices, image=image_for_devices(plan.image, devices),
                            notes=(*plan.notes, *notes))
