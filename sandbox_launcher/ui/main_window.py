@@ -38,7 +38,7 @@ from .questions import ask_quit
 from .session_trouble import live_notice
 from .sessions_view import SessionsView
 from .settings import UiSettings
-from .spares import keep_spares
+from .spares import keep_spares, spares_action
 from .vault_dialog import vault_action
 from .welcome import WelcomeBar
 
@@ -154,10 +154,6 @@ class MainWindow(QMainWindow):
         self.launch_action = QAction(self.tr("&Launch"), self)
         self.launch_action.setShortcut(QKeySequence("Ctrl+Return"))
         self.launch_action.triggered.connect(self.launch_panel.launch_button.click)
-        self.autostart_action = QAction(self.tr("Start in tray at &login"), self)
-        self.autostart_action.setCheckable(True)
-        self.autostart_action.setChecked(autostart.is_enabled())
-        self.autostart_action.toggled.connect(self._set_autostart)
         self.quit_action = QAction(self.tr("&Quit"), self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.quit_action.triggered.connect(self.quit)
@@ -165,7 +161,8 @@ class MainWindow(QMainWindow):
                        self._verify_action()):
             menu.addAction(action)
         menu.addSeparator()
-        menu.addAction(self.autostart_action)
+        menu.addAction(self._autostart_action())
+        menu.addAction(spares_action(self.bridge, self.settings, self))
         menu.addSeparator()
         menu.addAction(self.quit_action)
         meeting = self.menuBar().addMenu(self.tr("&Meeting"))
@@ -197,6 +194,13 @@ class MainWindow(QMainWindow):
         self.clients_action.triggered.connect(lambda _checked=False: self.open_clients())
         clients_menu.addAction(self.clients_action)
         clients_menu.addAction(vault_action(self.bridge, self, self.show_notice))
+
+    def _autostart_action(self) -> QAction:
+        self.autostart_action = QAction(self.tr("Start in tray at &login"), self)
+        self.autostart_action.setCheckable(True)
+        self.autostart_action.setChecked(autostart.is_enabled())
+        self.autostart_action.toggled.connect(self._set_autostart)
+        return self.autostart_action
 
     def open_clients(self, vendor: str = "") -> ClientsDialog:
         """Show the Clients window (one, kept: a running job survives closing it), with
