@@ -2856,11 +2856,11 @@ Quelle: {source}</translation>
     <name>Spares</name>
     <message>
         <source>Keep a meeting &amp;ready (faster start)</source>
-        <translation>Meeting &amp;bereithalten (schnellerer Start)</translation>
+        <translation>Besprechung &amp;bereithalten (schnellerer Start)</translation>
     </message>
     <message>
         <source>Prepares a sandbox for your most used profiles in the background, so a click starts the meeting at once. It has no network until you start the meeting, and is never reused.</source>
-        <translation>Bereitet im Hintergrund eine Sandbox für Ihre meistgenutzten Profile vor, damit ein Klick das Meeting sofort startet. Sie hat kein Netzwerk, bis Sie das Meeting starten, und wird nie wiederverwendet.</translation>
+        <translation>Bereitet im Hintergrund eine Sandbox für Ihre meistgenutzten Profile vor, damit ein Klick die Besprechung sofort startet. Sie hat kein Netzwerk, bis Sie die Besprechung starten, und wird nie wiederverwendet.</translation>
     </message>
     <message>
         <source>Not available: {why}</source>
