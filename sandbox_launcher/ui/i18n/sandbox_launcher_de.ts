@@ -1813,12 +1813,12 @@ Quelle: {source}</translation>
         <message>
             <location filename="../fields.py" line="219" />
             <source>Meeting page</source>
-            <translation>Meeting-Seite</translation>
+            <translation>Besprechungsseite</translation>
         </message>
         <message>
             <location filename="../fields.py" line="220" />
             <source>Any meeting host</source>
-            <translation>Beliebiger Meeting-Host</translation>
+            <translation>Beliebiger Besprechungs-Host</translation>
         </message>
         <message>
             <location filename="../fields.py" line="221" />
@@ -2472,7 +2472,7 @@ Quelle: {source}</translation>
         <message>
             <location filename="../tray.py" line="85" />
             <source>Join meeting from clipboard</source>
-            <translation>Meeting aus der Zwischenablage beitreten</translation>
+            <translation>Besprechung aus der Zwischenablage beitreten</translation>
         </message>
         <message>
             <location filename="../tray.py" line="89" />
