@@ -133,8 +133,9 @@ def _qemu(uid: int) -> list[tuple[int, str]]:
 
 def _passt(launcher: int) -> list[int]:
     below = psutil.Process(launcher).children(recursive=True)
-    # Debian's passt execs passt.avx2 where the CPU has it.
-    return [p.pid for p in below if p.name().startswith("passt")]
+    # Debian's passt execs passt.avx2 where the CPU has it, and the jail's pasta is the
+    # same program: the VM's is the one serving a socket.
+    return [p.pid for p in below if p.name().startswith("passt") and "--socket" in p.cmdline()]
 
 
 def _line(proc: subprocess.Popen[str], prefix: str) -> dict[str, Any]:
