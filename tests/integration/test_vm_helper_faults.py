@@ -230,7 +230,7 @@ def test_the_vm_ending_under_the_session_ends_it_wiped(
         os.kill(qemu, signal.SIGKILL)
     status, out, err = finish(proc, timeout=120)
     ended_s = time.monotonic() - struck
-    print(f"{how}: session ended and wiped {ended_s:.1f} s after the strike")
+    print(f"{how}: session ended and wiped {ended_s:.1f} s after the strike\n{err}")
     report = json.loads(report_path.read_text())
     assert report["id"] in domain
     # The launcher said what happened, in words, and exited with the client's lost status.
