@@ -10,10 +10,12 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from support.fake_sandbox import FakeBackend, FakeResources
 
+from sandbox_launcher.backends.base import HelperProcess
 from sandbox_launcher.core.plan import LaunchPlan, RunOptions
 from sandbox_launcher.core.profile import load_profiles
 from sandbox_launcher.session import runtime_guard
@@ -22,6 +24,7 @@ from sandbox_launcher.session.helpers_watch import HelperWatch, Watched
 from sandbox_launcher.session.lifecycle import Event, Session
 from sandbox_launcher.session.planning import make_plan
 from sandbox_launcher.session.report import Report
+from sandbox_launcher.session.resources import SessionResources
 
 
 @pytest.fixture
@@ -267,3 +270,19 @@ def test_a_vms_passt_and_viewer_have_sentences_of_their_own(
         "virt-viewer", "display", True, "killed by SIGKILL")
     assert window.effect.startswith("the VM's window (virt-viewer) stopped: ")
     watch.close()
+
+
+def test_the_session_watches_the_helpers_a_vm_handle_names() -> None:
+    """session/resources.py lists a backend's own helpers (backends/base.HasHelpers)
+    with the session's: the VM's QEMU, passt and viewer."""
+    class VmLike:
+        def helper_processes(self) -> list[HelperProcess]:
+            return [HelperProcess("qemu", "vm", 101),
+                    HelperProcess("virt-viewer", "display", 102, quiet_ok=True)]
+
+    devices = SimpleNamespace(helpers=[], sound=None, mirror=None)
+    resources = SessionResources(plan=None, devices=devices)  # type: ignore[arg-type]
+    assert resources.helpers() == []  # a namespace handle names none
+    resources.handle = VmLike()  # type: ignore[assignment]
+    assert resources.helpers() == [Watched("qemu", "vm", 101),
+                                   Watched("virt-viewer", "display", 102, quiet_ok=True)]
