@@ -14,10 +14,11 @@ VM's network card plug into the same jail.
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from ..core.check import Check
 from ..core.plan import LaunchPlan
@@ -83,6 +84,32 @@ class Captured:
     #: Entries under the named paths that were not regular files (links, devices…),
     #: left out as the client's and not ours to keep.
     skipped: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class HelperProcess:
+    """A host process a backend runs for its sandbox (a VM's QEMU, its passt, its viewer):
+    the session watches it for dying (session/helpers_watch.py).
+
+    *grant*: what the session loses with it (``vm``, ``network``, ``display``); *process*:
+    when it is the launcher's own child (its exit status is then known); *quiet_ok*: an
+    exit of its own without a signal is the user's doing (the viewer's window closed).
+    """
+
+    name: str
+    grant: str
+    pid: int
+    process: subprocess.Popen[bytes] | None = None
+    quiet_ok: bool = False
+
+
+@runtime_checkable
+class HasHelpers(Protocol):
+    """A handle whose backend runs host helpers of its own (the VM backend's)."""
+
+    def helper_processes(self) -> list[HelperProcess]:
+        """The helpers that run now."""
+        ...
 
 
 class SandboxHandle(Protocol):

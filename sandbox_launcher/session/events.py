@@ -301,7 +301,7 @@ class HelperLost:
 
     KIND: ClassVar[str] = "helper_lost"
     helper: str
-    grant: str  # network, display, bus, sound, speakers, microphone, screen
+    grant: str  # network, names, display, bus, sound, speakers, microphone, screen, storage, vm
     effect: str
     stops: bool = False
     status: str = ""  # how it ended, when known ("killed by SIGKILL")

@@ -46,6 +46,9 @@ EFFECTS: dict[str, tuple[str, bool]] = {
     "screen": ("the shared window is no longer shown to the meeting", False),
     "storage": ("the session is stopped and wiped, which frees it, so that the rest of "
                 "your desktop keeps working", True),
+    # A VM session's guest: its QEMU ended (killed, crashed, or the guest kernel panicked:
+    # the domain is destroyed on a crash or reboot, see backends/vm/domain.py).
+    "vm": ("the meeting ended; everything was wiped", True),
 }
 
 #: Grant -> how the helper is named in the sentence.
@@ -58,6 +61,12 @@ WHAT: dict[str, str] = {
     "speakers": "the speakers' forwarder stopped",
     "microphone": "the microphone's forwarder stopped",
     "screen": "the window mirror (screen sharing) stopped",
+    "vm": "the VM stopped unexpectedly",
+}
+#: Helper -> how it is named, where it differs from its grant's (a VM session's own).
+WHAT_HELPER: dict[str, str] = {
+    "passt": "the VM's network helper (passt) stopped",
+    "virt-viewer": "the VM's window (virt-viewer) stopped",
 }
 
 
@@ -88,8 +97,10 @@ class Watched:
 
 #: A lost grant -> the grants whose helpers die with it (their loss is not news then):
 #: pasta dies with the holder, the forwarders with the sound server.
+#: A VM's QEMU takes its passt (``--one-off``) and its viewer with it.
 COVERS: dict[str, frozenset[str]] = {"names": frozenset({"network"}),
-                                     "sound": frozenset({"speakers", "microphone"})}
+                                     "sound": frozenset({"speakers", "microphone"}),
+                                     "vm": frozenset({"network", "display"})}
 #: How long the loss of a helper that another one's loss covers waits for that one: the
 #: forwarders see their server's socket close before its bwrap has reaped it and exited.
 COVER_WAIT_S = 0.3
@@ -100,8 +111,11 @@ def _status(process: subprocess.Popen[bytes] | None) -> str:
     """How a child ended, when it is ours: its status is collected here (Popen keeps it)."""
     if process is None:
         return ""
-    code = process.poll()
-    if code is None:
+    try:
+        # Its pidfd said it ended; a thread of the helper's owner may be reaping it right
+        # now (the VM's viewer), when poll() alone would answer "still running".
+        code = process.wait(1.0)
+    except subprocess.TimeoutExpired:
         return ""
     if code < 0:
         with contextlib.suppress(ValueError):
@@ -114,7 +128,7 @@ def describe(grant: str, status: str = "", at: float = 0.0, helper: str = "") ->
     """The event for a lost helper of *grant*, with its sentence (*status* says what
     happened when it is not a helper's end: the runtime dir filled)."""
     effect, stops = EFFECTS[grant]
-    what = WHAT.get(grant, status)
+    what = WHAT_HELPER.get(helper) or WHAT.get(grant, status)
     return HelperLost(helper or grant, grant, f"{what}: {effect}", stops, status, at)
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ..backends.base import CAPTURE_LIMIT, HomeFiles, Resources, SandboxHandle
+from ..backends.base import CAPTURE_LIMIT, HasHelpers, HomeFiles, Resources, SandboxHandle
 from ..core.errors import LauncherError
 from ..core.plan import LaunchPlan
 from ..devices.usage import Use
@@ -223,6 +223,9 @@ class SessionResources:
         if mirror is not None:
             found.append(Watched("mirror", "screen", mirror.helper.process.pid,
                                  mirror.helper.process, quiet_ok=True))
+        if isinstance(self.handle, HasHelpers):  # a VM's QEMU, passt and viewer
+            found += [Watched(h.name, h.grant, h.pid, h.process, h.quiet_ok)
+                      for h in self.handle.helper_processes()]
         return found
 
     # ------------------------------------------------------------------ end

@@ -10,10 +10,12 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from support.fake_sandbox import FakeBackend, FakeResources
 
+from sandbox_launcher.backends.base import HelperProcess
 from sandbox_launcher.core.plan import LaunchPlan, RunOptions
 from sandbox_launcher.core.profile import load_profiles
 from sandbox_launcher.session import runtime_guard
@@ -22,6 +24,7 @@ from sandbox_launcher.session.helpers_watch import HelperWatch, Watched
 from sandbox_launcher.session.lifecycle import Event, Session
 from sandbox_launcher.session.planning import make_plan
 from sandbox_launcher.session.report import Report
+from sandbox_launcher.session.resources import SessionResources
 
 
 @pytest.fixture
@@ -221,3 +224,65 @@ def test_the_guard_looks_four_times_a_second(tmp_path: Path,
     time.sleep(0.3)
     assert watch.lost() == []  # once
     watch.close()
+
+
+def test_a_vms_qemu_ending_ends_the_session_and_covers_its_passt_and_viewer(
+        sleepers: list[subprocess.Popen[bytes]]) -> None:
+    qemu, passt, viewer = (_sleeper(sleepers) for _ in range(3))
+    # QEMU is libvirt's child, not ours: watched by pid alone, its status unknown.
+    watch = HelperWatch.start(lambda: [
+        Watched("qemu", "vm", qemu.pid), Watched("passt", "network", passt.pid, passt),
+        Watched("virt-viewer", "display", viewer.pid, viewer, quiet_ok=True)])
+    for proc in (passt, viewer, qemu):  # passt and the viewer may see it first
+        proc.kill()
+    [lost] = _wait_lost(watch)
+    assert (lost.helper, lost.grant, lost.stops, lost.status) == ("qemu", "vm", True, "")
+    assert lost.effect == "the VM stopped unexpectedly: the meeting ended; everything was wiped"
+    time.sleep(0.4)
+    assert watch.lost() == []  # what died with it is not news
+    watch.close()
+
+
+def test_a_vms_passt_and_viewer_have_sentences_of_their_own(
+        sleepers: list[subprocess.Popen[bytes]]) -> None:
+    passt, killed = _sleeper(sleepers), _sleeper(sleepers)
+    closed = subprocess.Popen(["sleep", "0.2"])  # the user closing the window: exit 0
+    sleepers.append(closed)
+    # The viewer's own thread reaps it (backends/vm/viewer.py): its status must still be
+    # known, or a killed viewer would pass for one the user closed.
+    for viewer in (closed, killed):
+        threading.Thread(target=viewer.wait, daemon=True).start()
+    watch = HelperWatch.start(lambda: [
+        Watched("passt", "network", passt.pid, passt),
+        Watched("virt-viewer", "display", closed.pid, closed, quiet_ok=True),
+        Watched("virt-viewer", "display", killed.pid, killed, quiet_ok=True)])
+    time.sleep(0.5)
+    assert watch.lost() == []  # closed by the user: the session ends as the client's does
+    passt.kill()
+    [net] = _wait_lost(watch)
+    assert (net.helper, net.grant, net.stops, net.status) == (
+        "passt", "network", False, "killed by SIGKILL")
+    assert net.effect == ("the VM's network helper (passt) stopped: the meeting has no "
+                          "network now; nothing else is reachable")
+    killed.kill()
+    [window] = _wait_lost(watch)
+    assert (window.helper, window.grant, window.stops, window.status) == (
+        "virt-viewer", "display", True, "killed by SIGKILL")
+    assert window.effect.startswith("the VM's window (virt-viewer) stopped: ")
+    watch.close()
+
+
+def test_the_session_watches_the_helpers_a_vm_handle_names() -> None:
+    """session/resources.py lists a backend's own helpers (backends/base.HasHelpers)
+    with the session's: the VM's QEMU, passt and viewer."""
+    class VmLike:
+        def helper_processes(self) -> list[HelperProcess]:
+            return [HelperProcess("qemu", "vm", 101),
+                    HelperProcess("virt-viewer", "display", 102, quiet_ok=True)]
+
+    devices = SimpleNamespace(helpers=[], sound=None, mirror=None)
+    resources = SessionResources(plan=None, devices=devices)  # type: ignore[arg-type]
+    assert resources.helpers() == []  # a namespace handle names none
+    resources.handle = VmLike()  # type: ignore[assignment]
+    assert resources.helpers() == [Watched("qemu", "vm", 101),
+                                   Watched("virt-viewer", "display", 102, quiet_ok=True)]

@@ -15,12 +15,14 @@ import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+import psutil
+
 from ...core.check import Check
 from ...core.devices import VM_DISPLAY
 from ...core.errors import LauncherError, SessionError
 from ...core.plan import LaunchPlan
 from ...host.kvm import probe_kvm
-from ..base import CAPTURE_LIMIT, BackendState, Captured, Resources
+from ..base import CAPTURE_LIMIT, BackendState, Captured, HelperProcess, Resources
 from . import machine
 from .devices import guest_devices, plan_notes
 from .errors import AgentError
@@ -38,6 +40,9 @@ GUEST_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/root", "LANG": "C
 KVM_PROBE_TIMEOUT = 1.5
 #: After the viewer was closed, how long the client may take to end on SIGTERM.
 VIEWER_GRACE = 10.0
+#: After the agent's port closed, how long QEMU may take to exit (it was killed, or the
+#: guest crashed: the domain is destroyed then).
+QEMU_EXIT_WAIT = 2.0
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -63,6 +68,8 @@ class VmHandle:
         #: What a later launcher needs (the session stores it with the record).
         self.state = BackendState(VmBackend.name, machine.STATE_VERSION, {
             **vm.state.to_dict(), "hello_uptime": vm.hello.uptime, "timings": vm.timings})
+        #: Found once: the session's helper watch asks for it on every wake-up.
+        self._qemu = machine.qemu_pid(vm.state)
         self._read_end, self._write_end = os.pipe2(os.O_CLOEXEC)
         self._status: int | None = None
         self._error: LauncherError | None = None
@@ -92,6 +99,11 @@ class VmHandle:
         except AgentError as exc:  # the guest died or misbehaved: the client is over
             self._error = exc
             self._status = 128 + signal.SIGKILL
+            # The agent's port closes while QEMU's threads are still exiting: once QEMU
+            # is gone, the session's helper watch sees the loss with the client's end.
+            with contextlib.suppress(psutil.Error):
+                if self._qemu is not None:
+                    psutil.Process(self._qemu).wait(QEMU_EXIT_WAIT)
         finally:
             os.write(self._write_end, b"x")
 
@@ -126,6 +138,18 @@ class VmHandle:
     def error(self) -> LauncherError | None:
         """Why the client's end was not an orderly exit, if it was not."""
         return self._error
+
+    def helper_processes(self) -> list[HelperProcess]:
+        """The host processes this session needs, watched by the session for dying: the
+        VM's QEMU (its end is the guest's), its passt (the guest's network) and its
+        viewer (the guest's screen; closed by the user, it exits 0: not a loss)."""
+        found = [] if self._qemu is None else [HelperProcess("qemu", "vm", self._qemu)]
+        if self.net is not None:
+            found.append(HelperProcess("passt", "network", self.net.passt.pid, self.net.passt))
+        if self.viewer is not None:
+            found.append(HelperProcess("virt-viewer", "display", self.viewer.process.pid,
+                                       self.viewer.process, quiet_ok=True))
+        return found
 
     def members(self) -> list[int]:
         """The host processes that run this VM (its QEMU and its passt)."""

@@ -40,6 +40,11 @@ OVERLAY_MIN_MIB = 256
 #: Boot to agent-ready: ~10 s under software emulation here, much more under load.
 READY_TIMEOUT = 180.0
 _SESSION_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+#: The guest kernel's command line. ``panic=-1``: a guest kernel that panics (or whose
+#: PID 1, the agent, dies) reboots at once, which ends the domain (``on_reboot`` destroy,
+#: domain.py); Debian's default (wait forever) would leave a dead guest running and the
+#: session hanging with it.
+KERNEL_ARGS = "root=/dev/vda rw quiet panic=-1 init=/usr/local/sbin/slt-init"
 #: (stream, data) for each chunk of the command's output.
 OutputSink = Callable[[str, bytes], None]
 
@@ -236,8 +241,7 @@ def boot(image: Image, workdir: Path, session_id: str, *, uri: str = DEFAULT_URI
     spec = DomainSpec(
         session_id=session_id, memory_mib=memory_mib, vcpus=vcpus,
         kernel=image.file("vmlinuz"), initrd=image.file("initrd.img"),
-        cmdline=" ".join(w for w in ("root=/dev/vda rw quiet init=/usr/local/sbin/slt-init",
-                                     net_args, guest.kernel_args()) if w),
+        cmdline=" ".join(w for w in (KERNEL_ARGS, net_args, guest.kernel_args()) if w),
         disk=Path(state.overlay), agent_socket=Path(state.agent_socket),
         join_socket=Path(workdir / "join.sock"), kvm=accel[0] == "kvm",
         net_socket=net_socket, display=guest.display, sound_socket=guest.sound_socket,
@@ -337,6 +341,16 @@ def session_processes(state: MachineState) -> list[int]:
                 state.net_socket and state.net_socket in args):
             found.append(process.pid)
     return found
+
+
+def qemu_pid(state: MachineState) -> int | None:
+    """The pid of the VM's QEMU (libvirt's child, not ours), None unless exactly one runs."""
+    marker = f"guest={state.domain}"
+    found = [p.pid for p in psutil.process_iter(["cmdline", "uids"])
+             if p.info["uids"] is not None and p.info["uids"].real == os.getuid()
+             and any(a == marker or a.startswith(marker + ",")
+                     for a in p.info["cmdline"] or ())]
+    return found[0] if len(found) == 1 else None
 
 
 def verify(state: MachineState) -> list[Check]:
