@@ -48,6 +48,11 @@ def _private_dir_ok(path: Path) -> bool:
     return stat.S_ISDIR(st.st_mode) and st.st_uid == os.getuid()
 
 
+def vm_pool_dir() -> Path:
+    """Where every app's warm VM pool keeps its VMs' files (the runtime dir: a tmpfs)."""
+    return runtime_dir() / "vm-pool"
+
+
 def runtime_dir() -> Path:
     """The launcher's private runtime dir, created 0700 if needed.
 

@@ -49,9 +49,12 @@ def _sweep_vm_domains(base: Path | None) -> list[StaleWipe]:
     """VM domains no live session owns, when a session libvirtd runs (never start one);
     first the warm pools of apps that are gone (their overlays are files in the runtime
     dir; their domains died with the app's connection unless libvirtd forgot them)."""
-    from .vm_pool import pool_root, sweep_dead_pools
+    pools = paths.vm_pool_dir()
+    if pools.is_dir() and any(pools.iterdir()):
+        # Only then: the VM code costs every `run` ~35 ms of imports.
+        from .vm_pool import sweep_dead_pools
 
-    sweep_dead_pools(pool_root())
+        sweep_dead_pools(pools)
     runtime = os.environ.get("XDG_RUNTIME_DIR", "")
     if not runtime or not (Path(runtime) / "libvirt" / "libvirt-sock").exists():
         return []

@@ -45,7 +45,7 @@ def pool_size(configured: int, policy: Policy, power_dir: Path = POWER_SUPPLY) -
 
 def pool_root() -> Path:
     """Where every app's pool keeps its VMs' files (the runtime dir: a tmpfs)."""
-    return paths.runtime_dir() / "vm-pool"
+    return paths.vm_pool_dir()
 
 
 def sweep_dead_pools(root: Path) -> list[str]:

@@ -38,12 +38,13 @@ if what == "help":
     with contextlib.suppress(SystemExit), contextlib.redirect_stdout(io.StringIO()):
         cli.main(["--help"])
 else:
-    # What `run generic -- /bin/true` does before bwrap: parse, plan, make the session,
-    # start its (empty) device grants and close them again.
+    # What `run generic -- /bin/true` does before bwrap: sweep stale sessions, parse,
+    # plan, make the session, start its (empty) device grants and close them again.
     from sandbox_launcher.cli import commands
     from sandbox_launcher.core.plan import RunOptions
     from sandbox_launcher.session.resources import SessionResources
     launcher = commands.default_launcher()
+    commands._clean_stale(launcher, io.StringIO())  # no VM pool, no libvirtd: no VM code
     plan = launcher.plan("generic", RunOptions(command=("/bin/true",)))
     launcher.session(plan)
     workdir = tmp / "session"
