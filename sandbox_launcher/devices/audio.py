@@ -20,13 +20,13 @@ from collections.abc import Mapping
 
 from ..core.devices import AudioGrant
 
-#: Why a session gets no sound (the app shows these translated: ui/device_fields.py).
-NO_SOUND_SERVER = ("no sound server on the host (no PulseAudio or PipeWire socket at "
-                   "$XDG_RUNTIME_DIR/pulse/native, nor a local PULSE_SERVER)")
-NO_SOUND_PACKAGES = ("the session's sound server needs the packages pulseaudio and "
-                     "pulseaudio-utils (sudo apt-get install pulseaudio pulseaudio-utils)")
-NO_SPEAKERS = ("the profile has no speakers (devices.speakers = false) and the microphone "
-               "was not asked for (--mic)")
+#: Why a session gets no sound, in words for a person: the app shows these translated
+#: (ui/device_fields.py); `run` and `doctor` print them as they are.
+NO_SOUND_SERVER = ("no sound system runs for your login (neither PulseAudio nor PipeWire "
+                   "answers)")
+NO_SOUND_PACKAGES = ("sound in meetings needs the packages pulseaudio and pulseaudio-utils, "
+                     "which are not installed (ask whoever looks after this computer)")
+NO_SPEAKERS = "this profile has no speakers, and the microphone was not asked for"
 
 #: Host variables the forwarders need to reach the host's server (its cookie lives there).
 _HOST_VARS = ("HOME", "XDG_RUNTIME_DIR", "PULSE_COOKIE")

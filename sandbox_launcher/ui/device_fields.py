@@ -45,14 +45,13 @@ _REASONS = (
     QT_TRANSLATE_NOOP("Devices", "no desktop display to share from (neither Wayland nor X11)"),
     QT_TRANSLATE_NOOP("Devices", "no window on the desktop to share"),
     # devices.audio's NO_SOUND_SERVER, NO_SOUND_PACKAGES, NO_SPEAKERS (a test keeps them equal)
-    QT_TRANSLATE_NOOP("Devices", "no sound server on the host (no PulseAudio or PipeWire "
-                                 "socket at $XDG_RUNTIME_DIR/pulse/native, nor a local "
-                                 "PULSE_SERVER)"),
-    QT_TRANSLATE_NOOP("Devices", "the session's sound server needs the packages pulseaudio "
-                                 "and pulseaudio-utils (sudo apt-get install pulseaudio "
-                                 "pulseaudio-utils)"),
-    QT_TRANSLATE_NOOP("Devices", "the profile has no speakers (devices.speakers = false) and "
-                                 "the microphone was not asked for (--mic)"),
+    QT_TRANSLATE_NOOP("Devices", "no sound system runs for your login (neither PulseAudio "
+                                 "nor PipeWire answers)"),
+    QT_TRANSLATE_NOOP("Devices", "sound in meetings needs the packages pulseaudio and "
+                                 "pulseaudio-utils, which are not installed (ask whoever "
+                                 "looks after this computer)"),
+    QT_TRANSLATE_NOOP("Devices", "this profile has no speakers, and the microphone was not "
+                                 "asked for"),
 )
 
 

@@ -31,7 +31,7 @@ def test_capture_nodes_are_offered_and_none_is_said(tmp_path: Path) -> None:
     empty = choices.device_choices(DevicePolicy(), CameraFinder(sysfs=tmp_path / "no"),
                                    host={})
     assert empty.cameras == () and empty.camera_reason == choices.NO_CAMERA
-    assert "no sound server" in empty.mic_reason  # host={} has none
+    assert "no sound system" in empty.mic_reason  # host={} has none
 
 
 def test_the_policy_forbids_with_its_reasons(tmp_path: Path) -> None:

@@ -95,7 +95,7 @@ def test_audio_plan(tmp_path: Path) -> None:
     assert plan_audio(False, True, True, host)[0].enabled
     assert plan_audio(True, True, False, host)[1] == \
         "the system policy never grants the microphone"
-    assert "no sound server" in str(plan_audio(True, True, True, {})[1])
+    assert "no sound system" in str(plan_audio(True, True, True, {})[1])
     without = plan_audio(True, None, True, {**host, "PATH": str(tmp_path)})
     assert not without[0].enabled and "pulseaudio-utils" in without[0].reason
 
@@ -103,9 +103,9 @@ def test_audio_plan(tmp_path: Path) -> None:
 def test_mic_refused_before_launch(tmp_path: Path) -> None:
     profile = _profile(tmp_path)
     options = RunOptions(command=("true",), mic=True)
-    with pytest.raises(UsageError, match="no sound server"):
+    with pytest.raises(UsageError, match="no sound system"):
         make_plan(profile, options, {})
     with pytest.raises(UsageError, match="policy never grants"):
         make_plan(profile, options, {}, Policy(devices=DevicePolicy(allow_mic=False)))
     grants = make_plan(profile, RunOptions(command=("true",)), {}).grants()
-    assert grants["audio"].startswith("none (no sound server")
+    assert grants["audio"].startswith("none (no sound system")

@@ -674,18 +674,18 @@ Quelle: {source}</translation>
         </message>
         <message>
             <location filename="../device_fields.py" line="48" />
-            <source>no sound server on the host (no PulseAudio or PipeWire socket at $XDG_RUNTIME_DIR/pulse/native, nor a local PULSE_SERVER)</source>
-            <translation>kein Soundserver auf diesem Computer (kein PulseAudio- oder PipeWire-Socket unter $XDG_RUNTIME_DIR/pulse/native und kein lokaler PULSE_SERVER)</translation>
+            <source>no sound system runs for your login (neither PulseAudio nor PipeWire answers)</source>
+            <translation>für Ihre Anmeldung läuft kein Soundsystem (weder PulseAudio noch PipeWire antwortet)</translation>
         </message>
         <message>
             <location filename="../device_fields.py" line="51" />
-            <source>the session's sound server needs the packages pulseaudio and pulseaudio-utils (sudo apt-get install pulseaudio pulseaudio-utils)</source>
-            <translation>der Soundserver der Sitzung braucht die Pakete pulseaudio und pulseaudio-utils (sudo apt-get install pulseaudio pulseaudio-utils)</translation>
+            <source>sound in meetings needs the packages pulseaudio and pulseaudio-utils, which are not installed (ask whoever looks after this computer)</source>
+            <translation>Ton in Besprechungen braucht die Pakete pulseaudio und pulseaudio-utils, die nicht installiert sind (fragen Sie, wer diesen Computer betreut)</translation>
         </message>
         <message>
             <location filename="../device_fields.py" line="54" />
-            <source>the profile has no speakers (devices.speakers = false) and the microphone was not asked for (--mic)</source>
-            <translation>das Profil hat keine Lautsprecher (devices.speakers = false), und das Mikrofon wurde nicht verlangt (--mic)</translation>
+            <source>this profile has no speakers, and the microphone was not asked for</source>
+            <translation>dieses Profil hat keine Lautsprecher, und das Mikrofon wurde nicht verlangt</translation>
         </message>
     </context>
     <context>
