@@ -13,13 +13,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QLocale, QTimer
-from PySide6.QtWidgets import QAbstractButton, QApplication
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QAbstractButton, QApplication, QWidget
 
 from sandbox_launcher.core import paths
 from sandbox_launcher.core.plan import RunOptions
 from sandbox_launcher.session.lifecycle import State
 from sandbox_launcher.session.service import SessionService
 from sandbox_launcher.ui.app import build, teardown
+from sandbox_launcher.ui.host_check import HostCheckDialog
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 SSO_CLIENT = Path(__file__).resolve().parents[1] / "tests" / "stand_in" / "sso_client.py"
@@ -40,6 +42,21 @@ def when(ready: Callable[[], bool], then: Callable[[], None], delay_ms: int = 80
         QTimer.singleShot(100, lambda: when(ready, then, delay_ms))
 
 
+def check_computer(window: QWidget, then: Callable[[], None]) -> None:
+    """*Help > Check this computer…*: its dialog once the checks are in, then *then*."""
+    action = window.findChild(QAction, "checkComputer")
+    assert action is not None
+    action.trigger()
+    dialog = window.findChildren(HostCheckDialog)[-1]
+
+    def taken() -> None:
+        shot("host-check.png")
+        dialog.close()
+        then()
+
+    when(dialog.again_button.isEnabled, taken)
+
+
 def main() -> int:
     """Drive the app through first run, a web profile's launch panel and the quit question."""
     qapp = QApplication([sys.argv[0]])
@@ -50,6 +67,9 @@ def main() -> int:
 
     def first_run() -> None:
         shot("first-run.png")
+        check_computer(window, web_link)
+
+    def web_link() -> None:
         window.profile_list.select("web-meeting")
         window.launch_panel.link.edit.setText("meet.example.org/team-standup")
         QTimer.singleShot(800, web_panel)

@@ -29,6 +29,7 @@ from .bridge import ServiceBridge
 from .client_errors import for_the_launch
 from .clients_dialog import ClientsDialog
 from .errors import show_error
+from .host_check import host_check_action
 from .icons import app_icon
 from .launch_panel import LaunchPanel
 from .meeting_links import MeetingLinks
@@ -194,6 +195,8 @@ class MainWindow(QMainWindow):
         self.clients_action.triggered.connect(lambda _checked=False: self.open_clients())
         clients_menu.addAction(self.clients_action)
         clients_menu.addAction(vault_action(self.bridge, self, self.show_notice))
+        help_menu = self.menuBar().addMenu(self.tr("&Help"))
+        help_menu.addAction(host_check_action(self.bridge.call, self))
 
     def _autostart_action(self) -> QAction:
         self.autostart_action = QAction(self.tr("Start in tray at &login"), self)

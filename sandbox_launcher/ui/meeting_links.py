@@ -20,7 +20,7 @@ from ..clients import links, routing
 from ..core.errors import LauncherError, MeetingLinkError
 from ..core.plan import RunOptions
 from .bridge import ServiceBridge
-from .errors import show_error
+from .errors import person_hint, show_error
 
 
 def plain_text_box(box: QMessageBox) -> None:
@@ -165,7 +165,8 @@ class MeetingLinks(QObject):
         box.setInformativeText(self.tr("Nothing was started; the link was passed to no "
                                        "program."))
         if error.hint:
-            box.setDetailedText(self.tr("What to do: {hint}").format(hint=error.hint))
+            box.setDetailedText(self.tr("What to do: {hint}").format(
+                hint=person_hint(error.hint)))
         plain_text_box(box)
         box.open()
         return box
