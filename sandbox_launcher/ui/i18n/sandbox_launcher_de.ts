@@ -880,6 +880,26 @@ Quelle: {source}</translation>
             <source>Error</source>
             <translation>Fehler</translation>
         </message>
+        <message>
+            <source>open Help > Check this computer… to see what is missing</source>
+            <translation>öffnen Sie Hilfe > Diesen Computer prüfen…, um zu sehen, was fehlt</translation>
+        </message>
+        <message>
+            <source>quit Sandbox Launcher and start it again (it wipes what a stopped launcher left)</source>
+            <translation>beenden Sie Sandbox Launcher und starten Sie ihn neu (er löscht, was ein angehaltener Launcher hinterlassen hat)</translation>
+        </message>
+        <message>
+            <source>this needs a step the app cannot take for you; "Show Details" has it for whoever looks after this computer</source>
+            <translation>dafür ist ein Schritt nötig, den die App nicht für Sie tun kann; „Details einblenden“ nennt ihn für die Person, die diesen Computer betreut</translation>
+        </message>
+        <message>
+            <source>for whoever looks after this computer: {hint}</source>
+            <translation>für die Person, die diesen Computer betreut: {hint}</translation>
+        </message>
+        <message>
+            <source>On the command line: {hint}</source>
+            <translation>Auf der Kommandozeile: {hint}</translation>
+        </message>
     </context>
     <context>
         <name>FieldEditor</name>
@@ -1146,6 +1166,14 @@ Quelle: {source}</translation>
                 <numerusform>%n Sitzung wird beendet und gelöscht…</numerusform>
                 <numerusform>%n Sitzungen werden beendet und gelöscht…</numerusform>
             </translation>
+        </message>
+        <message>
+            <source>&amp;Verify isolation…</source>
+            <translation>Isolation &amp;überprüfen…</translation>
+        </message>
+        <message>
+            <source>&amp;Help</source>
+            <translation>&amp;Hilfe</translation>
         </message>
     </context>
     <context>
@@ -2867,4 +2895,134 @@ Quelle: {source}</translation>
         <translation>Nicht verfügbar: {why}</translation>
     </message>
 </context>
+<context>
+        <name>HostCheckDialog</name>
+        <message>
+            <source>Check this computer</source>
+            <translation>Diesen Computer prüfen</translation>
+        </message>
+        <message>
+            <source>Result</source>
+            <translation>Ergebnis</translation>
+        </message>
+        <message>
+            <source>Check</source>
+            <translation>Prüfung</translation>
+        </message>
+        <message>
+            <source>Found</source>
+            <translation>Gefunden</translation>
+        </message>
+        <message>
+            <source>What this computer can do</source>
+            <translation>Was dieser Computer kann</translation>
+        </message>
+        <message>
+            <source>Check &amp;again</source>
+            <translation>&amp;Erneut prüfen</translation>
+        </message>
+        <message>
+            <source>Checking this computer… (a test sandbox starts and stops)</source>
+            <translation>Dieser Computer wird geprüft … (eine Test-Sandbox startet und endet)</translation>
+        </message>
+        <message>
+            <source>The check itself failed: {summary}</source>
+            <translation>Die Prüfung selbst ist fehlgeschlagen: {summary}</translation>
+        </message>
+        <message>
+            <source>works</source>
+            <translation>funktioniert</translation>
+        </message>
+        <message>
+            <source>limited</source>
+            <translation>eingeschränkt</translation>
+        </message>
+        <message>
+            <source>PROBLEM</source>
+            <translation>PROBLEM</translation>
+        </message>
+        <message>
+            <source>Meetings cannot run in a sandbox on this computer yet: {count} problem(s), listed first. Select one to see what to do.</source>
+            <translation>Besprechungen können auf diesem Computer noch nicht in einer Sandbox laufen: {count} Problem(e), oben aufgeführt. Wählen Sie eines aus, um zu sehen, was zu tun ist.</translation>
+        </message>
+        <message>
+            <source>Meetings can run in a sandbox on this computer. {count} thing(s) are limited; select one to see what it costs and how to fix it.</source>
+            <translation>Besprechungen können auf diesem Computer in einer Sandbox laufen. {count} Punkt(e) sind eingeschränkt; wählen Sie einen aus, um zu sehen, was fehlt und wie es sich beheben lässt.</translation>
+        </message>
+        <message>
+            <source>Everything works: meetings can run in a sandbox on this computer.</source>
+            <translation>Alles funktioniert: Besprechungen können auf diesem Computer in einer Sandbox laufen.</translation>
+        </message>
+        <message>
+            <source>Without it: {what} cannot work.</source>
+            <translation>Ohne das funktioniert Folgendes nicht: {what}.</translation>
+        </message>
+        <message>
+            <source>What to do (for whoever looks after this computer):</source>
+            <translation>Was zu tun ist (für die Person, die diesen Computer betreut):</translation>
+        </message>
+        <message>
+            <source>What to do:</source>
+            <translation>Was zu tun ist:</translation>
+        </message>
+        <message>
+            <source>&amp;Check this computer…</source>
+            <translation>Diesen &amp;Computer prüfen…</translation>
+        </message>
+    </context>
+<context>
+        <name>VerifyDialog</name>
+        <message>
+            <source>Verify isolation: {profile}</source>
+            <translation>Isolation überprüfen: {profile}</translation>
+        </message>
+        <message>
+            <source>Check</source>
+            <translation>Prüfung</translation>
+        </message>
+        <message>
+            <source>Result</source>
+            <translation>Ergebnis</translation>
+        </message>
+        <message>
+            <source>Detail</source>
+            <translation>Einzelheiten</translation>
+        </message>
+        <message>
+            <source>Verification result</source>
+            <translation>Ergebnis der Überprüfung</translation>
+        </message>
+        <message>
+            <source>&amp;Verify now</source>
+            <translation>Jetzt &amp;überprüfen</translation>
+        </message>
+        <message>
+            <source>Not verified yet. Verify runs a hostile test client in this profile's sandbox (a few seconds).</source>
+            <translation>Noch nicht überprüft. Die Überprüfung startet einen feindseligen Test-Client in der Sandbox dieses Profils (einige Sekunden).</translation>
+        </message>
+        <message>
+            <source>Verifying… the test client is trying every escape.</source>
+            <translation>Überprüfung läuft … der Test-Client versucht jeden Ausbruch.</translation>
+        </message>
+        <message>
+            <source>Could not verify: {summary}</source>
+            <translation>Überprüfung nicht möglich: {summary}</translation>
+        </message>
+        <message>
+            <source>Passed: nothing escaped and every grant works.</source>
+            <translation>Bestanden: nichts ist ausgebrochen, und jede Freigabe funktioniert.</translation>
+        </message>
+        <message>
+            <source>FAILED: see the rows marked ESCAPED or BROKEN.</source>
+            <translation>FEHLGESCHLAGEN: siehe die Zeilen mit ESCAPED oder BROKEN.</translation>
+        </message>
+        <message>
+            <source>Could not verify: {error}</source>
+            <translation>Überprüfung nicht möglich: {error}</translation>
+        </message>
+        <message>
+            <source>(result of {time})</source>
+            <translation>(Ergebnis vom {time})</translation>
+        </message>
+    </context>
 </TS>
