@@ -9,13 +9,14 @@ whatever backend ran it.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..backends.base import CAPTURE_LIMIT, HasHelpers, HomeFiles, Resources, SandboxHandle
-from ..core.errors import LauncherError
 from ..core.plan import LaunchPlan
 from ..devices.usage import Use
 from .helpers_watch import Watched
@@ -24,6 +25,44 @@ if TYPE_CHECKING:  # loaded when a session has them: `run generic` needs neither
     from ..devices.host import HostDevices
     from ..netjail.geo import CountryDB
     from ..netjail.jail import Jail
+
+
+class _Keeper:
+    """A thread that starts the jail and then lives as long as it does.
+
+    The jail's holder and pasta die with the thread that started them (PDEATHSIG is per
+    thread, DESIGN.md §3): the thread waits, idle, until :meth:`close`, which comes after
+    the jail has been stopped (or when its start failed).
+    """
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="jail-keeper")
+        self._future: Future[Jail] | None = None
+
+    @classmethod
+    def start(cls, plan: LaunchPlan, closed: bool) -> _Keeper:
+        """Start the jail of *plan* on a new keeper thread."""
+        from ..netjail.jail import Jail
+
+        keeper = cls()
+        keeper._future = keeper._pool.submit(Jail.start, plan.network, closed=closed)
+        return keeper
+
+    def jail(self) -> Jail:
+        """The started jail (waits for it); its start's error is raised here."""
+        assert self._future is not None
+        jail = self._future.result()
+        self._future = None  # taken: the session closes it
+        return jail
+
+    def close(self) -> None:
+        """Let the thread end, once the jail it started is closed: a jail never taken
+        (the helpers failed) is closed here."""
+        future, self._future = self._future, None
+        if future is not None:
+            with contextlib.suppress(BaseException):
+                future.result().close()
+        self._pool.shutdown(wait=True)
 
 
 class LiveResources(Protocol):
@@ -99,35 +138,40 @@ class SessionResources:
     _geo: CountryDB | None = None
     #: The firewall's last counters: all there is once the holder was killed.
     _table: dict[str, Any] = field(default_factory=dict)
+    #: The thread the jail's processes were started from (they die with it).
+    _keeper: _Keeper | None = None
 
     @classmethod
     def start(cls, plan: LaunchPlan, workdir: Path, runtime_inside: str, *,
               closed: bool = False) -> SessionResources:
         """Start the device helpers (their sockets bound in *runtime_inside*, the
-        backend's runtime dir), then the jail (if the plan has network); on failure stop
-        what was started and raise. *closed*: the jail gets no route out until it is
-        opened (a spare session's, session/spare.py)."""
+        backend's runtime dir) and, at the same time, the jail (if the plan has network);
+        on failure stop what was started and raise. *closed*: the jail gets no route out
+        until it is opened (a spare session's, session/spare.py)."""
         from ..devices.host import HostDevices
 
+        # The jail starts on a keeper thread while the helpers start here: both mostly
+        # wait for programs to come up (a cold start saves the shorter of the two).
+        keeper = _Keeper.start(plan, closed) if plan.network.mode == "allowlist" else None
         # A spare's window waits hidden under a title of its own (show_display).
         title = f"{plan.profile} (sandboxed)" + (f" [{workdir.name}]" if closed else "")
-        devices = HostDevices.start(plan.devices, runtime_inside, workdir, title=title)
-        if closed and devices.nested_title:
-            try:
-                devices.show_display(False)
-            except LauncherError:
-                devices.stop()
-                raise
         try:
-            jail = None
-            if plan.network.mode == "allowlist":
-                from ..netjail.jail import Jail
-
-                jail = Jail.start(plan.network, closed=closed)
+            devices = HostDevices.start(plan.devices, runtime_inside, workdir, title=title)
+        except BaseException:
+            if keeper is not None:
+                keeper.close()
+            raise
+        try:
+            if closed and devices.nested_title:
+                devices.show_display(False)
+            jail = keeper.jail() if keeper is not None else None
         except BaseException:
             devices.stop()
+            if keeper is not None:
+                keeper.close()
             raise
-        return cls(plan, devices, jail, network_report=plan.network.to_dict())
+        return cls(plan, devices, jail, network_report=plan.network.to_dict(),
+                   _keeper=keeper)
 
     def for_backend(self, workdir: Path, seed: HomeFiles | None = None,
                     capture: tuple[str, ...] = (), limit: int = CAPTURE_LIMIT) -> Resources:
@@ -250,5 +294,8 @@ class SessionResources:
                                        "error": f"the jail's counters were lost: {exc}"}
             finally:
                 jail.close()
+        if self._keeper is not None:
+            self._keeper.close()
+            self._keeper = None
         if not self.devices_report:
             self.devices_report = self.devices.stop()

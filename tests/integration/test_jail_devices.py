@@ -10,6 +10,7 @@ PulseAudio (``host_sound``) are the real desktop's.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import subprocess
@@ -17,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
 from conftest import as_user_argv, user_environment
 from conftest_audio import MIC_HZ, HostSound
@@ -95,3 +97,36 @@ def test_display_and_bus_work_inside_the_network_jail(
     [rms] = [int(line.split()[1]) for line in lines if line.startswith("mic-rms ")]
     assert rms > 1000, f"the microphone ({MIC_HZ} Hz) did not reach the jailed client"
     assert saved["wipe"]["verified"] is True, saved["wipe"]
+
+
+def _jail_processes(uid: int) -> list[str]:
+    """The user's network-jail processes (holder, pasta), as command lines."""
+    found = []
+    for proc in psutil.process_iter(["uids", "cmdline"]):
+        with contextlib.suppress(psutil.Error):
+            cmdline = proc.info["cmdline"] or []
+            if proc.info["uids"].real == uid and cmdline and (
+                    "sandbox_launcher.netjail.holder" in cmdline
+                    or Path(cmdline[0]).name in ("pasta", "passt")):
+                found.append(" ".join(cmdline))
+    return found
+
+
+def test_a_display_that_fails_while_the_jail_starts_leaves_no_jail(
+        host_netns: HostNetns, host_services: Any, jailed_profile: str,
+        launcher_user: Any) -> None:
+    """The jail starts on its own thread while the display starts: when the display
+    fails (here: the desktop it should open on is gone), the jail that came up meanwhile
+    is stopped too, and the client never runs."""
+    if shutil.which("Xephyr") is None:
+        pytest.skip("needs Xephyr (scripts/setup.sh --with-test-tools)")
+    assert _jail_processes(launcher_user.uid) == []
+    done = host_netns.run_launcher(
+        ["run", jailed_profile, "--", "/bin/echo", "CLIENT-STARTED"],
+        env_extra={**host_services.session_env, "DISPLAY": ":9"})  # no such X server
+    assert done.returncode == 125, done.stdout + done.stderr
+    assert "nested X server" in done.stderr, done.stderr
+    assert "CLIENT-STARTED" not in done.stdout
+    assert _jail_processes(launcher_user.uid) == []
+    listed = host_netns.run_launcher(["sessions", "--json"])
+    assert json.loads(listed.stdout or "[]") in ([], {"sessions": []}), listed.stdout
