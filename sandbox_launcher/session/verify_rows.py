@@ -21,6 +21,7 @@ from ..verify import fake_internet as fi
 from ..verify.checks import NETWORK_ESCAPES, Row, Status, escape_row, grant_row
 from .verify_run import ProbeRun
 
+#: How long the network probe stays after reporting (its listener waits for the knock).
 LISTEN_LINGER = "2"
 #: Below this loudness the probe's recording of the microphone is silence.
 SILENCE_RMS = 50.0
