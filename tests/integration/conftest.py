@@ -439,6 +439,7 @@ from conftest_host import (  # noqa: E402, F401
     HostIdentity,
     HostServices,
     assert_no_leftovers,
+    bus_owner,
     dbus_session_config,
     host_identity,
     host_services,
