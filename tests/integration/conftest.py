@@ -146,12 +146,13 @@ StdinArg = str | int | IO[Any] | None
 
 
 @dataclass
-class _Spawned:
+class Spawned:
     """Processes a fixture started; all are killed and reaped at teardown."""
 
     procs: list[subprocess.Popen[str]] = field(default_factory=list)
 
     def reap(self) -> None:
+        """Kill what is still running, reap everything, close the pipes."""
         for proc in self.procs:
             if proc.poll() is None:
                 with contextlib.suppress(ProcessLookupError):
@@ -278,7 +279,7 @@ def run_launcher(run_as_user: RunLauncher) -> RunLauncher:
 @pytest.fixture
 def spawn_launcher(launcher_user: LauncherUser) -> Iterator[SpawnLauncher]:
     """Like run_launcher but returns the Popen (text pipes); killed at teardown if alive."""
-    spawned = _Spawned()
+    spawned = Spawned()
 
     def spawn(
         args: Sequence[str],
