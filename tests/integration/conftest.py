@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import pytest
+from support.json_output import last_json
 
 from sandbox_launcher.verify import PROBE_SCRIPT
 
@@ -313,16 +314,6 @@ def stop_process(proc: subprocess.Popen[Any], grace: float = 10) -> None:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait(grace)
-
-
-def last_json(stdout: str) -> dict[str, Any]:
-    """Return the client's report: the last stdout line that parses as a JSON object."""
-    for line in reversed(stdout.splitlines()):
-        with contextlib.suppress(ValueError):
-            value = json.loads(line)
-            if isinstance(value, dict):
-                return value
-    raise AssertionError(f"no JSON object in the client's stdout:\n{stdout}")
 
 
 @pytest.fixture
