@@ -33,7 +33,7 @@ def test_check_this_computer_shows_the_doctors_checks(app: Any, qtbot: QtBot) ->
     assert action is not None, "no Help > Check this computer…"
     action.trigger()
     dialog = _dialog(app)
-    qtbot.waitUntil(lambda: dialog.again_button.isEnabled(), timeout=WAIT_MS)
+    qtbot.waitUntil(dialog.again_button.isEnabled, timeout=WAIT_MS)
     expected = run_checks()  # the command line's view of this machine, now
     rows = {dialog.table.item(r, 1).text(): dialog.table.item(r, 0).text()
             for r in range(dialog.table.rowCount())}
@@ -61,7 +61,7 @@ def test_explanations_mark_commands_for_the_administrator(qtbot: QtBot) -> None:
     dialog = HostCheckDialog(lambda fn, done, failed: calls.append((fn, done, failed)))
     qtbot.addWidget(dialog)
     assert not dialog.again_button.isEnabled() and "Checking" in dialog.summary.text()
-    fn, done, _failed = calls[0]
+    _fn, done, _failed = calls[0]
     checks = [Check("pasta", True, "found at /usr/bin/pasta"),
               Check.of_status("kvm", "warn", "KVM guests hang", "nothing to do: <slower>",
                               "", "vm backend"),
