@@ -2,7 +2,9 @@
 
 plan → preparing → starting → running → stopping → wiping → verifying → wiped
 (or → failed when the wipe could not be verified). Every transition is recorded in
-the state file and sent to the listener, which is how the app shows live state.
+the state file and sent to the listener, which is how the app shows live state; what
+the running session learns on the way (microphone, screen, devices, traffic) is sent
+by its :class:`~.live_news.LiveNews`.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ import contextlib
 import os
 import selectors
 import time
-from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -29,12 +30,12 @@ from ..core.errors import LauncherError, SessionError
 from ..core.plan import LaunchPlan
 from ..host import procs
 from . import audit, join, report, store, wipe
-from .events import Connections, HelperLost, LiveEvent, Mic, Screen, from_dicts
+from .events import HelperLost, from_dicts
 from .helpers_watch import HelperWatch
 from .links_out import DeskFactory, LinkDesk
+from .live_news import LiveNews
 from .resources import LiveResources, ResourceFactory, SessionResources
 from .states import NEXT, Event, Listener, Outcome, State
-from .usage import DeviceWatch
 
 __all__ = ["Event", "Listener", "Outcome", "Session", "State"]
 
@@ -84,10 +85,8 @@ class Session:
         self._times: dict[str, float] = {}
         #: When the session started, wall clock (a spare's: its click, session/spare.py).
         self.started_wall = 0.0
-        #: Whether the microphone is muted now; None while the session has none to switch.
-        self.mic_muted: bool | None = None
-        #: When the granted devices are in use (from RUNNING on).
-        self._devices: DeviceWatch | None = None
+        #: The live events to the app, and the microphone and device use behind them.
+        self._news = LiveNews(self.id, plan, listener, lambda: self.state)
         #: The helpers' pidfds (while RUNNING), and every helper lost so far.
         self._helpers: HelperWatch | None = None
         self._stop_for_helper = False
@@ -110,21 +109,6 @@ class Session:
         microphone could not be switched on.
         """
         self._request(b"m" if muted else b"u")
-
-    def _switch_mic(self, resources: LiveResources, muted: bool) -> None:
-        error = ""
-        if not resources.mic_switchable():
-            error = "this session has no microphone to switch on"
-        else:
-            try:
-                self.mic_muted = resources.set_mic(muted)
-            except LauncherError as exc:
-                error = exc.summary
-        if self._listener is not None:
-            self._listener(Event(self.id, self.state, "", Mic(
-                self.mic_muted is not False, error if not muted else "")))
-        if self._devices is not None:
-            self._devices.poll()  # muted is not in use, at once; unmuted may be
 
     def _to(self, state: State, owned: store.OwnedSession | None, message: str = "") -> None:
         if state not in NEXT[self.state]:
@@ -170,22 +154,23 @@ class Session:
             with contextlib.suppress(OSError):  # without it, a second link is refused
                 join.save_handover(owned.dir, self.plan)
             self._to(State.RUNNING, owned)
-            self._announce_devices(resources)
+            self._news.announce(resources, self.poll_seconds)
             stopped_by_request = self._wait(handle, resources, owned) and (
                 not self._stop_for_helper)
-            self._end_devices()
+            self._news.end_devices()
             status = handle.wait()
             captured = handle.captured()
         except LauncherError as exc:
             error = exc
         finally:
             if handle is not None and status is None:
-                self._end_devices()
+                self._news.end_devices()
                 handle.kill()
                 status = handle.wait()
             network, devices = self._close_resources()
-            if self._devices is not None:
-                devices = {**devices, "usage": self._devices.log.report()}
+            usage = self._news.usage_report()
+            if usage is not None:
+                devices = {**devices, "usage": usage}
             outcome = self._wipe(owned, status, error, stopped_by_request, self.started_wall,
                                  listeners_before, report_path, network, devices)
         if error is not None:
@@ -219,7 +204,7 @@ class Session:
             self._inbox = join.JoinInbox(owned.dir)
         if self._links is not None:
             with contextlib.suppress(OSError):  # without it, the client's xdg-open fails
-                self._desk = self._links(owned.dir, self.id, self._publish)
+                self._desk = self._links(owned.dir, self.id, self._news.publish)
 
     def _wait(self, handle: SandboxHandle, resources: LiveResources,
               owned: store.OwnedSession) -> bool:
@@ -236,7 +221,7 @@ class Session:
         stopping = False
         next_poll = time.monotonic() + self.poll_seconds
         # Live snapshots: the jail's traffic counters, and what devices are in use.
-        polling = net_fd is not None or (self._devices is not None and self._devices.polled)
+        polling = net_fd is not None or self._news.polled
         try:
             while True:
                 wake = [t for t in (deadline, next_poll if polling else None)
@@ -244,11 +229,12 @@ class Session:
                 timeout = max(0.0, min(wake) - time.monotonic()) if wake else None
                 ready = {key.fd for key, _ in sel.select(timeout)}
                 if polling and time.monotonic() >= next_poll:
-                    next_poll = self._snapshot(resources, net_fd is not None)
+                    next_poll = self._news.snapshot(resources, net_fd is not None,
+                                                    self.poll_seconds)
                 if net_fd in ready:
-                    self._publish(from_dicts(resources.network_events()))
+                    self._news.publish(from_dicts(resources.network_events()))
                 if dev_fd is not None and dev_fd in ready:
-                    self._device_news(resources)
+                    self._news.device_news(resources)
                     if resources.device_fd() is None:  # its helper exited: nothing more
                         sel.unregister(dev_fd)
                         dev_fd = None
@@ -265,7 +251,7 @@ class Session:
                         requests = os.read(self._stop_r, 64)
                 for code in requests.decode("ascii", "replace") if not stopping else "":
                     if code in "mu":
-                        self._switch_mic(resources, code == "m")
+                        self._news.switch_mic(resources, code == "m")
                         continue
                     self._to(State.STOPPING, owned, "stop requested")
                     handle.terminate()
@@ -285,11 +271,7 @@ class Session:
         """Helpers died (DESIGN.md has the table): say so; a lost microphone forwarder
         leaves the microphone off; the display's loss stops the session. Returns the
         jail's socket, None once its holder is gone (the socket then only says EOF)."""
-        self._publish(lost)
-        if self.mic_muted is False and any(e.grant in ("sound", "microphone") for e in lost):
-            # Off, whatever may still be switched: the dead forwarder is cleared away.
-            self.mic_muted = resources.set_mic(True)
-            self._publish([Mic(self.mic_muted)])
+        self._news.helpers_lost(resources, lost)
         if any(e.stops for e in lost) and not stopping:
             self._stop_for_helper = True  # not the user's stop (the report says so)
             self.request_stop()
@@ -298,42 +280,6 @@ class Session:
             return None
         return net_fd
 
-    def _announce_devices(self, resources: LiveResources) -> None:
-        """The client runs: say how the microphone and the screen start, and follow the
-        granted devices' use from now on."""
-        if resources.mic_switchable():
-            self.mic_muted = not self.plan.devices.audio.mic_at_start
-            if self._listener is not None:
-                self._listener(Event(self.id, self.state, "", Mic(self.mic_muted)))
-        if self.plan.devices.screen.mode != "off" and self._listener is not None:
-            from ..devices.screen import started_event  # sessions without a screen: never
-
-            self._listener(Event(self.id, self.state, "", Screen.from_dict(
-                started_event(self.plan.devices.screen))))
-        self._devices = DeviceWatch.start(self.plan, resources, self._publish,
-                                          self.poll_seconds)
-
-    def _snapshot(self, resources: LiveResources, traffic: bool) -> float:
-        """One live snapshot (traffic counters, device use); returns when the next is due."""
-        due = time.monotonic() + self.poll_seconds
-        if traffic:
-            self._publish_traffic(resources)
-        if self._devices is not None:
-            self._devices.poll()
-        return due
-
-    def _device_news(self, resources: LiveResources) -> None:
-        """A device grant has news (a shared window closed, a portal cast started…)."""
-        events = from_dicts(resources.device_events())
-        if self._devices is not None:
-            self._devices.device_events(events)  # use is announced on changes only
-        else:
-            self._publish(events)
-
-    def _end_devices(self) -> None:
-        if self._devices is not None:
-            self._devices.end()
-
     def _inbox_news(self, stopping: bool, ready: set[int]) -> None:
         """What joiners handed over, and a stop ``stop ID`` asked for (only this session
         stops: an app's other sessions go on); addresses the client asks to open."""
@@ -341,7 +287,7 @@ class Session:
             self._desk.accept()
         if self._inbox is None:
             return
-        self._publish(from_dicts(self._inbox.read()))
+        self._news.publish(from_dicts(self._inbox.read()))
         if self._inbox.stop_asked and not stopping:
             self.request_stop()  # handled as any stop request
 
@@ -352,19 +298,6 @@ class Session:
         for fd in fds:
             sel.register(fd, selectors.EVENT_READ)
         return fds
-
-    def _publish(self, events: Sequence[LiveEvent]) -> None:
-        """Send live events (network, device, ``join``) to the app."""
-        for event in events:
-            if self._listener:
-                self._listener(Event(self.id, self.state, "", event))
-
-    def _publish_traffic(self, resources: LiveResources) -> None:
-        """Send the live connection list (counters straight from the firewall) to the app."""
-        if self._listener is None:
-            return
-        snapshot = resources.network_snapshot()
-        self._listener(Event(self.id, self.state, "", Connections.from_dict(snapshot)))
 
     def _wipe(self, owned: store.OwnedSession, status: int | None, error: LauncherError | None,
               stopped: bool, started_wall: float, listeners_before: dict[int, str],

@@ -18,19 +18,16 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import psutil
-
-from ..backends.base import BackendState
 from ..backends.registry import Registry
 from ..clients.links import MeetingLink
-from ..core import paths, profile_write, schema
-from ..core.errors import LauncherError, ProfileError
+from ..core import paths
+from ..core.errors import LauncherError
 from ..core.plan import LaunchPlan, RunOptions
 from ..core.policy import ADMIN_PROFILES, SYSTEM_POLICY, Policy, SystemFiles
-from ..core.profile import _NAME_RE, ProfileSet, load_profiles, read_profile_file
+from ..core.profile import ProfileSet
 from ..devices.camera import CameraFinder
 from ..devices.plan import WindowFinder
-from . import control, store
+from . import control
 from . import join as session_join
 from .choices import DeviceChoices, device_choices
 from .downloads import HeldDownloads, apply_decision
@@ -46,7 +43,9 @@ from .events import Connections, DeviceUse, DownloadsDecided, HelperLost, Mic, S
 from .launch import Launcher, record_in_store
 from .lifecycle import Event, Outcome, Session, State
 from .live import LiveState
+from .meter import UsageMeter
 from .planning import HostLookups
+from .profile_edits import ProfileEdits
 from .spare import SparePool, SpareSession
 from .usage import note_device_event
 from .vm_pool import VmPool, start_for_app
@@ -71,14 +70,16 @@ class SessionService:
         self.launcher = Launcher(registry or Registry(), profiles_dir,
                                  SystemFiles(policy=policy_path, admin_profiles=admin_profiles),
                                  sessions_base, record_client, host=self._host)
-        self._profiles_dir = profiles_dir
         self._base = sessions_base
         self._lock = threading.Lock()
         self._entries: dict[str, SessionEntry] = {}
         self._sessions: dict[str, Session] = {}
         self._threads: dict[str, threading.Thread] = {}
         self._listener: ServiceListener | None = None
-        self._procs: dict[str, dict[int, psutil.Process]] = {}
+        #: The editor's locks, saves and removals of the user's profiles.
+        self.profile_edits = ProfileEdits(self.launcher, profiles_dir)
+        #: CPU and memory of the sessions' processes.
+        self.meter = UsageMeter(self.launcher.registry, sessions_base)
         #: Ended sessions' downloads that wait for the user's decision.
         self.downloads = HeldDownloads(pending_dir or paths.pending_downloads_dir(),
                                        self._downloads_decided)
@@ -101,30 +102,15 @@ class SessionService:
 
     def user_profiles_dir(self) -> Path:
         """Where the profile editor saves."""
-        return self._profiles_dir if self._profiles_dir is not None else (
-            paths.user_profiles_dir())
+        return self.profile_edits.user_profiles_dir()
 
     def policy(self) -> Policy:
         """The system policy in force (raises ProfileError when it is broken)."""
         return self.launcher.policy()
 
     def locked_fields(self) -> dict[str, str]:
-        """Profile keys the system policy constrains → what it fixes and who set it.
-
-        A broken policy locks every key with its error (nothing launches under it).
-        """
-        try:
-            policy = self.policy()
-        except LauncherError as exc:
-            return {f.key: exc.summary for f in schema.FIELDS}
-        locks = {key: rule.describe() for key, rule in policy.constraints.items()}
-        origin = f"set by your administrator in {policy.source}"
-        if policy.allow_countries:
-            locks["network.allow_countries"] = (f"{', '.join(policy.allow_countries)} "
-                                                f"({origin})")
-        if policy.deny_countries:
-            locks["network.deny_countries"] = f"{', '.join(policy.deny_countries)} ({origin})"
-        return locks
+        """Profile keys the system policy constrains → what it fixes and who set it."""
+        return self.profile_edits.locked_fields()
 
     def device_choices(self) -> DeviceChoices:
         """Cameras, and which device grants this host and policy allow (with reasons)."""
@@ -138,38 +124,11 @@ class SessionService:
 
     def save_profile(self, name: str, values: dict[str, Any]) -> Path:
         """Write the user's profile *name*: only the keys that differ from its base."""
-        if not _NAME_RE.match(name):
-            raise ProfileError(f"{name!r} is not a profile name",
-                               "use lower-case letters, digits, '-' and '_' (at most 48)")
-        builtins = load_profiles(Path("/nonexistent/sandbox-launcher"),
-                                 admin_dir=self.launcher.files.admin_profiles).profiles
-        base = builtins[name].values if name in builtins else schema.defaults()
-        path = self.user_profiles_dir() / f"{name}.toml"
-        changed = profile_write.changed_keys(values, base)
-        # The editor shows a locked key with the administrator's value: that value is not
-        # the user's, so it is not written; what the user's file said stays for when the
-        # lock is lifted.
-        try:
-            locked = set(self.policy().constraints)
-        except LauncherError:
-            locked = set()
-        own = read_profile_file(path) if locked and path.exists() else {}
-        changed = {k: v for k, v in changed.items() if k not in locked}
-        changed |= {k: v for k, v in own.items() if k in locked}
-        return profile_write.save(path, changed)
+        return self.profile_edits.save(name, values)
 
     def remove_user_profile(self, name: str) -> Path | None:
-        """Delete the user's file of profile *name*: a changed built-in returns to its
-        built-in values, a profile of the user's own is gone. The path removed, or None."""
-        if not _NAME_RE.match(name):
-            raise ProfileError(f"{name!r} is not a profile name",
-                               "use lower-case letters, digits, '-' and '_' (at most 48)")
-        path = self.user_profiles_dir() / f"{name}.toml"
-        try:
-            path.unlink()
-        except FileNotFoundError:
-            return None
-        return path
+        """Delete the user's file of profile *name*; the path removed, or None."""
+        return self.profile_edits.remove(name)
 
     def wipe_stale(self) -> list[control.StaleWipe]:
         """Clean up after a launcher that was killed (call from a worker thread)."""
@@ -246,7 +205,7 @@ class SessionService:
             entry.outcome, entry.error = outcome, error
             entry.ended_at = time.monotonic()
             self._sessions.pop(session.id, None)
-            self._procs.pop(session.id, None)
+            self.meter.forget(session.id)
         self._emit(Finished(session.id, outcome, error))
 
     def _on_event(self, event: Event) -> None:
@@ -373,32 +332,7 @@ class SessionService:
 
     def usage(self, session_id: str) -> Usage:
         """CPU and memory of the session's processes (as its backend finds them)."""
-        try:
-            record = store.find_session(session_id, self._base).record
-            state = BackendState.from_dict(record.backend_state)
-            members = set(self.launcher.registry.get(state.backend).members(state)
-                          if state.data else [])
-        except LauncherError:
-            return Usage(0.0, 0, 0)
-        if not members:
-            return Usage(0.0, 0, 0)
-        known = self._procs.setdefault(session_id, {})
-        for pid in list(known):
-            if pid not in members:
-                del known[pid]
-        cpu, rss = 0.0, 0
-        for pid in members:
-            try:
-                proc = known.get(pid)
-                if proc is None:
-                    proc = known[pid] = psutil.Process(pid)
-                    proc.cpu_percent(None)  # the first call only sets the baseline
-                else:
-                    cpu += proc.cpu_percent(None)
-                rss += proc.memory_info().rss
-            except psutil.Error:
-                known.pop(pid, None)
-        return Usage(cpu, rss, len(members))
+        return self.meter.usage(session_id)
 
     def save_report(self, session_id: str, path: Path) -> None:
         """Write an ended session's full report as JSON."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -21,7 +21,6 @@ from ..clients.vendors import VENDORS
 from ..core.errors import LauncherError
 from ..core.plan import RunOptions
 from ..core.profile import Profile, ProfileSet
-from ..host import autostart
 from ..session.choices import DeviceChoices
 from ..session.clients import ClientService
 from ..session.lifecycle import Event
@@ -29,7 +28,6 @@ from .bridge import ServiceBridge
 from .client_errors import for_the_launch
 from .clients_dialog import ClientsDialog
 from .errors import show_error
-from .host_check import host_check_action
 from .icons import app_icon
 from .launch_panel import LaunchPanel
 from .meeting_links import MeetingLinks
@@ -39,9 +37,9 @@ from .questions import ask_quit
 from .session_trouble import live_notice
 from .sessions_view import SessionsView
 from .settings import UiSettings
-from .spares import keep_spares, spares_action
-from .vault_dialog import vault_action
+from .spares import keep_spares
 from .welcome import WelcomeBar
+from .window_menus import WindowMenus
 
 
 class MainWindow(QMainWindow):
@@ -81,7 +79,8 @@ class MainWindow(QMainWindow):
         self.links = MeetingLinks(bridge, self)
         self.links.launch_requested.connect(self.launch)
         self.links.notice.connect(self.show_notice)
-        self._menus()
+        #: The menu bar's actions (ui/window_menus.py).
+        self.menus = WindowMenus(self)
         self.profile_list.profile_selected.connect(self._select)
         self.profile_list.doubleClicked.connect(lambda _index: self.edit_profile())
         self.launch_panel.launch_requested.connect(self.launch)
@@ -128,82 +127,6 @@ class MainWindow(QMainWindow):
         self.welcome.join_requested.connect(self.links.open)
         self.welcome.start_zoom.connect(lambda: self.launch("zoom", RunOptions()))
         self.welcome.install_zoom.connect(lambda: self.open_clients("zoom"))
-
-    def _verify_action(self) -> QAction:
-        self.verify_action = QAction(self.tr("&Verify isolation…"), self)
-        self.verify_action.triggered.connect(self._verify_profile)
-        return self.verify_action
-
-    def _verify_profile(self) -> None:
-        """*Verify isolation…* for the selected profile (its dialog runs the service)."""
-        from ..session.verify import verify_profile
-        from .verify_dialog import VerifyDialog
-
-        name, launcher = self.profile_list.current_name(), self.bridge.service.launcher
-        if name:
-            VerifyDialog(name, lambda p: verify_profile(launcher, p), self.bridge.call,
-                         self).open()
-
-    def _menus(self) -> None:
-        menu = self.menuBar().addMenu(self.tr("&Profiles"))
-        self.new_action = QAction(self.tr("&New profile…"), self)
-        self.new_action.setShortcut(QKeySequence.StandardKey.New)
-        self.new_action.triggered.connect(lambda: self.edit_profile(new=True))
-        self.edit_action = QAction(self.tr("&Edit profile…"), self)
-        self.edit_action.setShortcut(QKeySequence("Ctrl+E"))
-        self.edit_action.triggered.connect(lambda _checked=False: self.edit_profile())
-        self.launch_action = QAction(self.tr("&Launch"), self)
-        self.launch_action.setShortcut(QKeySequence("Ctrl+Return"))
-        self.launch_action.triggered.connect(self.launch_panel.launch_button.click)
-        self.quit_action = QAction(self.tr("&Quit"), self)
-        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        self.quit_action.triggered.connect(self.quit)
-        for action in (self.new_action, self.edit_action, self.launch_action,
-                       self._verify_action()):
-            menu.addAction(action)
-        menu.addSeparator()
-        menu.addAction(self._autostart_action())
-        menu.addAction(spares_action(self.bridge, self.settings, self))
-        menu.addSeparator()
-        menu.addAction(self.quit_action)
-        meeting = self.menuBar().addMenu(self.tr("&Meeting"))
-        self.join_action = QAction(self.tr("Join meeting from &clipboard"), self)
-        self.join_action.setObjectName("joinFromClipboard")
-        self.join_action.setShortcut(QKeySequence("Ctrl+Shift+V"))
-        self.join_action.triggered.connect(lambda _checked=False: self.links.from_clipboard())
-        self.open_link_action = QAction(self.tr("&Open meeting link…"), self)
-        self.open_link_action.setObjectName("openMeetingLink")
-        self.open_link_action.setShortcut(QKeySequence("Ctrl+L"))
-        self.open_link_action.triggered.connect(lambda _checked=False: self.links.ask())
-        meeting.addAction(self.join_action)
-        meeting.addAction(self.open_link_action)
-        session_menu = self.menuBar().addMenu(self.tr("&Sessions"))
-        stop = QAction(self.tr("&Stop && wipe selected"), self)
-        stop.setShortcut(QKeySequence("Ctrl+W"))
-        stop.triggered.connect(self.sessions.stop_selected)
-        session_menu.addAction(stop)
-        self.downloads_action = QAction(self.tr("&Downloads waiting…"), self)
-        self.downloads_action.setObjectName("downloadsWaiting")
-        self.downloads_action.setShortcut(QKeySequence("Ctrl+Shift+D"))
-        self.downloads_action.triggered.connect(
-            lambda _checked=False: self.sessions.downloads.offer_waiting(say_none=True))
-        session_menu.addAction(self.downloads_action)
-        clients_menu = self.menuBar().addMenu(self.tr("&Clients"))
-        self.clients_action = QAction(self.tr("&Manage clients…"), self)
-        self.clients_action.setObjectName("manageClients")
-        self.clients_action.setShortcut(QKeySequence("Ctrl+Shift+C"))
-        self.clients_action.triggered.connect(lambda _checked=False: self.open_clients())
-        clients_menu.addAction(self.clients_action)
-        clients_menu.addAction(vault_action(self.bridge, self, self.show_notice))
-        help_menu = self.menuBar().addMenu(self.tr("&Help"))
-        help_menu.addAction(host_check_action(self.bridge.call, self))
-
-    def _autostart_action(self) -> QAction:
-        self.autostart_action = QAction(self.tr("Start in tray at &login"), self)
-        self.autostart_action.setCheckable(True)
-        self.autostart_action.setChecked(autostart.is_enabled())
-        self.autostart_action.toggled.connect(self._set_autostart)
-        return self.autostart_action
 
     def open_clients(self, vendor: str = "") -> ClientsDialog:
         """Show the Clients window (one, kept: a running job survives closing it), with
@@ -332,18 +255,6 @@ class MainWindow(QMainWindow):
         if count:
             self.statusBar().showMessage(
                 self.tr("Wiped %n session(s) left by a launcher that died.", "", count), 10000)
-
-    def _set_autostart(self, enabled: bool) -> None:
-        try:
-            path = autostart.set_enabled(enabled)
-        except OSError as exc:
-            show_error(self, LauncherError(
-                self.tr("Could not change the login start: {why}").format(why=exc.strerror),
-                details=str(exc)))
-            return
-        self.statusBar().showMessage(
-            (self.tr("Starts in the tray at login ({path}).") if enabled
-             else self.tr("No longer starts at login.")).format(path=path), 8000)
 
     # ------------------------------------------------------------------ closing
 

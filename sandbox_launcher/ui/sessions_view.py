@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -24,15 +24,16 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.errors import LauncherError
-from ..session.entries import Finished, SessionEntry, Usage, end_summary
+from ..session.entries import Finished, SessionEntry, Usage
 from ..session.events import HelperLost, Mic
 from ..session.lifecycle import Event, State
 from .bridge import ServiceBridge
+from .connections_table import ConnectionsTable
 from .device_use import device_details, in_use_text
 from .downloads import DownloadsBar, PendingDownloads
 from .errors import show_error
 from .questions import ask_stop
-from .session_trouble import trouble_text
+from .session_texts import duration_text, state_text, summary_text
 from .settings import UiSettings
 from .traffic_plot import TrafficPlot, human_bytes
 from .wipe_steps import WipeSteps, no_cancel_reason
@@ -41,57 +42,10 @@ USAGE_EVERY_MS = 2000
 COLUMNS = 7
 #: The column that shows the devices a running session has in use.
 DEVICES_COLUMN = 6
-CONN_COLUMNS = 6
-
-
-def state_text(state: State) -> str:
-    """A lifecycle state in the user's language."""
-    names = {
-        State.PLANNED: QCoreApplication.translate("SessionsView", "planned"),
-        State.PREPARING: QCoreApplication.translate("SessionsView", "preparing"),
-        State.STARTING: QCoreApplication.translate("SessionsView", "starting"),
-        State.RUNNING: QCoreApplication.translate("SessionsView", "running"),
-        State.STOPPING: QCoreApplication.translate("SessionsView", "stopping"),
-        State.WIPING: QCoreApplication.translate("SessionsView", "wiping"),
-        State.VERIFYING: QCoreApplication.translate("SessionsView", "verifying wipe"),
-        State.WIPED: QCoreApplication.translate("SessionsView", "wiped"),
-        State.FAILED: QCoreApplication.translate("SessionsView", "wipe not verified"),
-    }
-    return names[state]
-
-
-def summary_text(report: dict[str, object]) -> str:
-    """"Contacted 12 hosts in 2 countries (DE, US), blocked 5; wipe verified."."""
-    s = end_summary(dict(report))
-    translate = QCoreApplication.translate
-    wipe = (translate("SessionsView", "wipe verified") if s.wipe_verified
-            else translate("SessionsView", "wipe NOT verified"))
-    hosts = (translate("SessionsView", "1 host") if s.hosts == 1
-             else translate("SessionsView", "{n} hosts").format(n=s.hosts))
-    where = (translate("SessionsView", "1 country") if len(s.countries) == 1
-             else translate("SessionsView", "{n} countries").format(n=len(s.countries)))
-    if 0 < len(s.countries) <= 4:  # few enough to name: which ones is what users ask
-        unknown = translate("SessionsView", "unknown")
-        where += " ({})".format(", ".join(unknown if c == "unknown" else c
-                                          for c in s.countries))
-    text = translate("SessionsView", "Contacted {hosts} in {countries}, blocked {blocked}; "
-                     "{wipe}.").format(hosts=hosts, countries=where, blocked=s.blocked,
-                                       wipe=wipe)
-    trouble = trouble_text(report)
-    return f"{text} {trouble}" if trouble else text
 
 
 #: States in which Stop & Wipe is under way and cannot be cancelled.
 _ENDING = (State.STOPPING, State.WIPING, State.VERIFYING)
-
-
-def _duration(seconds: float) -> str:
-    minutes, secs = divmod(int(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}"
-
-
-_bytes = human_bytes
 
 
 class SessionsView(QWidget):
@@ -144,17 +98,7 @@ class SessionsView(QWidget):
         layout.addWidget(self.summary)
         self.traffic = TrafficPlot()
         layout.addWidget(self.traffic)
-        self.connections = QTableWidget(0, CONN_COLUMNS)
-        self.connections.setObjectName("connectionTable")
-        self.connections.setAccessibleName(self.tr("Connections"))
-        self.connections.setHorizontalHeaderLabels([
-            self.tr("Name"), self.tr("Address"), self.tr("Country"), self.tr("Sent"),
-            self.tr("Received"), self.tr("Verdict")])
-        self.connections.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.connections.verticalHeader().hide()
-        self.connections.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents)
-        self.connections.horizontalHeader().setStretchLastSection(True)
+        self.connections = ConnectionsTable()
         layout.addWidget(self.connections, 1)
         self.wipe_steps = WipeSteps()
         layout.addWidget(self.wipe_steps)
@@ -213,10 +157,10 @@ class SessionsView(QWidget):
             return
         state = state_text(entry.state) if entry.error is None else self.tr("failed to start")
         usage = self.usage.get(entry.id)
-        cells = {2: state, 3: _duration(entry.uptime()), DEVICES_COLUMN: self.in_use(entry)}
+        cells = {2: state, 3: duration_text(entry.uptime()), DEVICES_COLUMN: self.in_use(entry)}
         if entry.active and usage is not None:
             cells[4] = f"{usage.cpu_percent:.0f} %"
-            cells[5] = _bytes(usage.rss_bytes)
+            cells[5] = human_bytes(usage.rss_bytes)
         elif not entry.active:
             cells[4] = cells[5] = "-"
         for col, text in cells.items():
@@ -251,8 +195,8 @@ class SessionsView(QWidget):
         entry = self.bridge.service.entry(session_id)
         self._show_mic(entry)
         self.wipe_steps.show_entry(entry)
-        self.stop_button.setToolTip(no_cancel_reason() if entry.active and entry.state in (
-            State.STOPPING, State.WIPING, State.VERIFYING) else "")
+        self.stop_button.setToolTip(no_cancel_reason() if entry.active and entry.state in
+                                    _ENDING else "")
         self.traffic.set_series(entry.traffic.points, sum(
             int(c.get("bytes_out", 0) or 0) + int(c.get("bytes_in", 0) or 0)
             for c in entry.connections))
@@ -272,24 +216,7 @@ class SessionsView(QWidget):
             for lost in entry.lost:  # a helper died: what the meeting lost
                 text += "\n" + self.tr("Lost: {what}").format(what=lost)
             self.summary.setText(text)
-        self._fill_connections(entry)
-
-    def _fill_connections(self, entry: SessionEntry) -> None:
-        conns = entry.connections
-        if entry.outcome is not None:
-            conns = entry.outcome.report.get("network", {}).get("connections", conns)
-        self.connections.setRowCount(len(conns))
-        for row, conn in enumerate(conns):
-            verdict = (self.tr("allowed") if conn.get("verdict") == "allowed"
-                       else self.tr("blocked"))
-            cells = (conn.get("name") or "—", f"{conn.get('ip')} {conn.get('protocol')}/"
-                     f"{conn.get('port')}", conn.get("country") or "?",
-                     _bytes(int(conn.get("bytes_out", 0))), _bytes(int(conn.get("bytes_in", 0))),
-                     verdict)
-            for col, text in enumerate(cells):
-                item = QTableWidgetItem(str(text))
-                item.setToolTip(str(conn.get("rule", "")))
-                self.connections.setItem(row, col, item)
+        self.connections.show_entry(entry)
 
     # ------------------------------------------------------------------ signals
 

@@ -23,7 +23,7 @@ from .bridge import ServiceBridge
 from .clients_dialog import ClientsDialog
 from .icons import state_icon
 from .main_window import MainWindow
-from .sessions_view import state_text, summary_text
+from .session_texts import state_text, summary_text
 
 NOTIFY_MS = 6000
 

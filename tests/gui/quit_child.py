@@ -74,7 +74,7 @@ def _quit(path: str, started: list[str]) -> None:
         QTimer.singleShot(100, lambda: _quit(path, started))
         return
     if path == "menu":
-        window.quit_action.trigger()
+        window.menus.quit_action.trigger()
     elif path == "keys":
         _press_ctrl_q(window, 50)
     elif path == "tray":

@@ -138,7 +138,7 @@ def _cells(dialog: ClientsDialog, row: int) -> list[str]:
 
 def _open(app: App, qtbot: QtBot) -> ClientsDialog:
     app.window.show()
-    app.window.clients_action.trigger()
+    app.window.menus.clients_action.trigger()
     dialog = app.window.clients_dialog
     assert dialog is not None
     qtbot.waitUntil(lambda: dialog.table.rowCount() > 0 and not app.bridge.busy(),
@@ -161,7 +161,7 @@ def _install_through_the_file_dialog(app: App, qtbot: QtBot, dialog: ClientsDial
 
 def test_install_from_a_file_shows_its_steps_and_the_installed_version(
         app: App, qtbot: QtBot, package: Path, store_root: Path, artifacts: Path) -> None:
-    assert app.window.clients_action.shortcut().toString() == "Ctrl+Shift+C"
+    assert app.window.menus.clients_action.shortcut().toString() == "Ctrl+Shift+C"
     app.tray.rebuild()
     assert app.tray.action("manageClients") is not None
     dialog = _open(app, qtbot)

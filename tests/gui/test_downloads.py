@@ -217,7 +217,7 @@ def test_files_left_by_an_earlier_run_are_offered_at_the_next_start(
         assert stored["devices"]["downloads"]["decision"] == "discarded"
         # the menu entry finds nothing more
         with qtbot.waitSignal(second.window.sessions.notice, timeout=WAIT_MS) as notice:
-            second.window.downloads_action.trigger()
+            second.window.menus.downloads_action.trigger()
         assert notice.args[0] == "No downloads are waiting."
     finally:
         close_app(second)

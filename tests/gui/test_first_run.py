@@ -142,7 +142,7 @@ def test_the_end_summary_says_which_server_did_not_answer_and_the_exit_status(
         app: App) -> None:
     from sandbox_launcher.session.events import Dns
     from sandbox_launcher.session.lifecycle import Event, State
-    from sandbox_launcher.ui.sessions_view import summary_text
+    from sandbox_launcher.ui.session_texts import summary_text
 
     report = {"network": {"summary": {"hosts_contacted": 0, "countries": [], "blocked": 1},
                           "dns": [{"name": "meet.jit.si", "verdict": "unanswered"},

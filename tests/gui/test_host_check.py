@@ -29,7 +29,7 @@ def _dialog(app: Any) -> HostCheckDialog:
 
 
 def test_check_this_computer_shows_the_doctors_checks(app: Any, qtbot: QtBot) -> None:
-    action = app.window.findChild(type(app.window.quit_action), "checkComputer")
+    action = app.window.findChild(type(app.window.menus.quit_action), "checkComputer")
     assert action is not None, "no Help > Check this computer…"
     action.trigger()
     dialog = _dialog(app)

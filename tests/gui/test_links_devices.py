@@ -140,7 +140,7 @@ def test_a_refused_hostile_link_shows_its_reason_and_starts_nothing(
         app: App, qtbot: QtBot) -> None:
     hostile = "https://zoom.us/j/123456789?pwd=<b>x</b>\u202e\x1b[2J"
     QGuiApplication.clipboard().setText(hostile)
-    app.window.join_action.trigger()
+    app.window.menus.join_action.trigger()
     qtbot.waitUntil(lambda: _box(app, "linkRefused") is not None, timeout=WAIT_MS)
     box = _box(app, "linkRefused")
     assert box is not None

@@ -26,7 +26,7 @@ def _dialog(app: Any) -> VerifyDialog:
 
 def test_verify_isolation_from_the_profile_menu(app: Any, qtbot: QtBot) -> None:
     app.window.profile_list.select("generic")
-    app.window.verify_action.trigger()
+    app.window.menus.verify_action.trigger()
     dialog = _dialog(app)
     assert dialog.profile == "generic"
     qtbot.mouseClick(dialog.verify_button, Qt.MouseButton.LeftButton)
@@ -40,7 +40,7 @@ def test_verify_isolation_from_the_profile_menu(app: Any, qtbot: QtBot) -> None:
     assert "ESCAPED" not in results.values() and "BROKEN" not in results.values()
     dialog.close()
     # Opened again: the saved result, at once, without a new run.
-    app.window.verify_action.trigger()
+    app.window.menus.verify_action.trigger()
     again = _dialog(app)
     assert again.table.rowCount() == len(results)
     assert "(result of " in again.summary.text()

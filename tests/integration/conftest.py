@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import pytest
+from support.json_output import last_json
 
 from sandbox_launcher.verify import PROBE_SCRIPT
 
@@ -146,12 +147,13 @@ StdinArg = str | int | IO[Any] | None
 
 
 @dataclass
-class _Spawned:
+class Spawned:
     """Processes a fixture started; all are killed and reaped at teardown."""
 
     procs: list[subprocess.Popen[str]] = field(default_factory=list)
 
     def reap(self) -> None:
+        """Kill what is still running, reap everything, close the pipes."""
         for proc in self.procs:
             if proc.poll() is None:
                 with contextlib.suppress(ProcessLookupError):
@@ -278,7 +280,7 @@ def run_launcher(run_as_user: RunLauncher) -> RunLauncher:
 @pytest.fixture
 def spawn_launcher(launcher_user: LauncherUser) -> Iterator[SpawnLauncher]:
     """Like run_launcher but returns the Popen (text pipes); killed at teardown if alive."""
-    spawned = _Spawned()
+    spawned = Spawned()
 
     def spawn(
         args: Sequence[str],
@@ -312,16 +314,6 @@ def stop_process(proc: subprocess.Popen[Any], grace: float = 10) -> None:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait(grace)
-
-
-def last_json(stdout: str) -> dict[str, Any]:
-    """Return the client's report: the last stdout line that parses as a JSON object."""
-    for line in reversed(stdout.splitlines()):
-        with contextlib.suppress(ValueError):
-            value = json.loads(line)
-            if isinstance(value, dict):
-                return value
-    raise AssertionError(f"no JSON object in the client's stdout:\n{stdout}")
 
 
 @pytest.fixture
@@ -439,6 +431,7 @@ from conftest_host import (  # noqa: E402, F401
     HostIdentity,
     HostServices,
     assert_no_leftovers,
+    bus_owner,
     dbus_session_config,
     host_identity,
     host_services,

@@ -29,6 +29,7 @@ from conftest import (
     as_user_argv,
     user_environment,
 )
+from support.jailed_desktop import bus_names_owned, owner_argv
 
 # --------------------------------------------------------------------------- host identity
 
@@ -294,6 +295,16 @@ def host_services(launcher_user: LauncherUser) -> Iterator[HostServices]:
         starter.stop()
         canary.unlink(missing_ok=True)
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.fixture
+def bus_owner(host_services: HostServices, launcher_user: LauncherUser) -> Iterator[None]:
+    """Notifications and a fake Secret Service owned on the user's bus, outside any
+    sandbox; each answers ``Ping`` with ``pong`` (support/jailed_desktop.py)."""
+    argv = as_user_argv(launcher_user, owner_argv(SYSTEM_PYTHON))
+    with bus_names_owned(argv, user_environment(launcher_user,
+                                                env_extra=host_services.session_env)):
+        yield
 
 
 # --------------------------------------------------------------------------- leftovers

@@ -8,7 +8,6 @@ out is the fake internet: no test packet can reach a real address (DESIGN §6).
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 import subprocess
@@ -24,6 +23,7 @@ from conftest import (
     LAUNCHER,
     SYSTEM_PYTHON,
     LauncherUser,
+    Spawned,
     as_user_argv,
     finish,
     last_json,
@@ -72,7 +72,7 @@ class HostNetns:
 
     net: FakeInternet
     user: LauncherUser
-    spawned: list[subprocess.Popen[str]] = field(default_factory=list)
+    spawned: Spawned = field(default_factory=Spawned)
 
     def argv(self, argv: Sequence[str]) -> list[str]:
         """*argv* as the test user, inside the host namespace (ip netns exec, then setpriv)."""
@@ -95,7 +95,7 @@ class HostNetns:
             cwd=self.user.home, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, text=True,
         )
-        self.spawned.append(proc)
+        self.spawned.procs.append(proc)
         return proc
 
     def run_launcher(self, args: Sequence[str], *, timeout: float = 120,
@@ -111,15 +111,7 @@ class HostNetns:
 
     def reap(self) -> None:
         """Kill and reap whatever was spawned (setpriv execs, so the pid is the program)."""
-        for proc in self.spawned:
-            if proc.poll() is None:
-                with contextlib.suppress(ProcessLookupError):
-                    proc.kill()
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                proc.wait(timeout=30)
-            for stream in (proc.stdout, proc.stderr):
-                if stream is not None:
-                    stream.close()
+        self.spawned.reap()
 
 
 @pytest.fixture(scope="module")

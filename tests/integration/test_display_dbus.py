@@ -27,26 +27,6 @@ ARTIFACTS = REPO_ROOT / "tests" / "artifacts"
 GREEN, MAGENTA = (0, 255, 0), (255, 0, 255)
 Run = Callable[..., subprocess.CompletedProcess[str]]
 
-FAKE_OWNER = """
-import sys
-from gi.repository import Gio, GLib
-node = Gio.DBusNodeInfo.new_for_xml(
-    "<node><interface name='org.example.Fake'><method name='Ping'>"
-    "<arg type='s' direction='out'/></method></interface></node>")
-bus = Gio.bus_get_sync(Gio.BusType.SESSION, None)
-def call(conn, sender, path, iface, method, params, invocation):
-    invocation.return_value(GLib.Variant("(s)", ("pong",)))
-bus.register_object("/org/example", node.interfaces[0], call, None, None)
-for name in sys.argv[1:]:
-    bus.call_sync("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-                  "RequestName", GLib.Variant("(su)", (name, 4)), None, 0, -1, None)
-print("ready", flush=True)
-GLib.MainLoop().run()
-"""
-
-
-
-
 def _need(*tools: str) -> None:
     missing = [t for t in tools if shutil.which(t) is None]
     if missing:
@@ -58,29 +38,10 @@ def _ping(name: str) -> list[str]:
             "--method", "org.example.Fake.Ping", "--timeout", "5"]
 
 
-@pytest.fixture
-def fake_owners(host_services: Any, launcher_user: Any) -> Any:
-    """A process on the user's bus owning Notifications and (a fake) Secret Service."""
-    _need("gdbus")
-    env = user_environment(launcher_user, env_extra=host_services.session_env)
-    owner = subprocess.Popen(
-        as_user_argv(launcher_user, [SYSTEM_PYTHON, "-c", FAKE_OWNER,
-                                     "org.freedesktop.Notifications",
-                                     "org.freedesktop.secrets"]),
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert owner.stdout is not None and owner.stdout.readline().strip() == "ready"
-    yield owner
-    owner.kill()
-    owner.wait(10)
-    for stream in (owner.stdout, owner.stderr):
-        if stream is not None:
-            stream.close()
-
-
 def test_dbus_proxy_passes_only_the_granted_name(run_launcher: Run, run_as_user: Run,
                                                  user_profile: Any, host_services: Any,
-                                                 fake_owners: Any, user_tmp: Path) -> None:
-    _need("xdg-dbus-proxy")
+                                                 bus_owner: None, user_tmp: Path) -> None:
+    _need("xdg-dbus-proxy", "gdbus")
     env = host_services.session_env
     for name in ("org.freedesktop.Notifications", "org.freedesktop.secrets"):
         control = run_as_user(_ping(name), env_extra=env)  # unconfined: both answer

@@ -20,7 +20,7 @@ import os
 import signal
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,9 +29,9 @@ import psutil
 import pytest
 from conftest import SYSTEM_PYTHON, finish
 from conftest_audio import HostSound
-from conftest_net import HostNetns, write_user_profile
+from conftest_net import HostNetns
 from schemas import problems
-from test_jail_devices import bus_owner  # noqa: F401 - a fixture of this module too
+from support.jailed_desktop import JAILED_DESKTOP
 from test_screen_share import windows  # noqa: F401 - a fixture of this module too
 
 from sandbox_launcher.verify.fake_internet import (
@@ -43,18 +43,6 @@ from sandbox_launcher.verify.fake_internet import (
 )
 
 pytestmark = pytest.mark.integration
-
-PROFILE = """\
-[network]
-mode = "allowlist"
-domains = ["zoom.us"]
-ports = ["tcp/443"]
-
-[devices]
-display = "isolated"
-display_size = "800x600"
-dbus_talk = ["org.freedesktop.Notifications"]
-"""
 
 #: Target -> the banner its server answers with. Only the first is allowed.
 TARGETS = {
@@ -162,10 +150,9 @@ def control(host_netns: HostNetns, hostile_client_source: str) -> dict[str, str 
 
 
 @pytest.fixture
-def fault_profile(launcher_user: Any) -> Iterator[str]:
-    path = write_user_profile(launcher_user, "slfaults", PROFILE)
-    yield "slfaults"
-    path.unlink(missing_ok=True)
+def fault_profile(user_profile: Callable[[str, str], Path]) -> str:
+    user_profile("slfaults", JAILED_DESKTOP)
+    return "slfaults"
 
 
 def _user_pids(uid: int) -> dict[int, str]:

@@ -13,31 +13,17 @@ from __future__ import annotations
 import contextlib
 import json
 import shutil
-import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import psutil
 import pytest
-from conftest import as_user_argv, user_environment
 from conftest_audio import MIC_HZ, HostSound
-from conftest_net import SYSTEM_PYTHON, HostNetns, write_user_profile
-from test_display_dbus import FAKE_OWNER
+from conftest_net import SYSTEM_PYTHON, HostNetns
+from support.jailed_desktop import JAILED_DESKTOP
 
 pytestmark = pytest.mark.integration
-
-PROFILE = """\
-[network]
-mode = "allowlist"
-domains = ["zoom.us"]
-ports = ["tcp/443"]
-
-[devices]
-display = "isolated"
-display_size = "800x600"
-dbus_talk = ["org.freedesktop.Notifications"]
-"""
 
 CLIENT = ("xdpyinfo | grep -E '^(name of display|  dimensions)'; "
           "xwininfo -root | grep -E 'Width|Height'; "
@@ -52,26 +38,9 @@ CLIENT = ("xdpyinfo | grep -E '^(name of display|  dimensions)'; "
 
 
 @pytest.fixture
-def jailed_profile(launcher_user: Any) -> Iterator[str]:
-    path = write_user_profile(launcher_user, "sljaildev", PROFILE)
-    yield "sljaildev"
-    path.unlink(missing_ok=True)
-
-
-@pytest.fixture
-def bus_owner(host_services: Any, launcher_user: Any) -> Iterator[None]:
-    """Owns Notifications and a fake Secret Service on the user's bus (outside the jail)."""
-    owner = subprocess.Popen(
-        as_user_argv(launcher_user, [SYSTEM_PYTHON, "-c", FAKE_OWNER,
-                                     "org.freedesktop.Notifications",
-                                     "org.freedesktop.secrets"]),
-        env=user_environment(launcher_user, env_extra=host_services.session_env),
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    assert owner.stdout is not None and owner.stdout.readline().strip() == "ready"
-    yield
-    owner.kill()
-    owner.wait(10)
-    owner.stdout.close()
+def jailed_profile(user_profile: Callable[[str, str], Path]) -> str:
+    user_profile("sljaildev", JAILED_DESKTOP)
+    return "sljaildev"
 
 
 def test_display_and_bus_work_inside_the_network_jail(

@@ -25,7 +25,6 @@ from typing import Any
 
 import pytest
 from conftest import (
-    REPO_ROOT,
     SYSTEM_PYTHON,
     RunLauncher,
     SpawnLauncher,
@@ -34,12 +33,12 @@ from conftest import (
     wait_for_ready,
 )
 from conftest_net import HostNetns
+from stand_in_session import session_of, stand_in_source, start_stand_in
 
 from sandbox_launcher.host import procs
 
 pytestmark = pytest.mark.integration
 
-LINK_CLIENT = REPO_ROOT / "tests" / "stand_in" / "link_client.py"
 ROOM = "https://meet.example.org/room"
 #: Accepted by the parser, yet full of what a shell would act on (&, ~, @, :, +, %).
 ROOM_SHELLY = "https://meet.example.org/r~o%24%28id%29@x:y,z?a=1&id&touch=%2Ftmp%2Fx&b=2+3"
@@ -53,7 +52,7 @@ ZERO_CAPS = "0000000000000000"
 @pytest.fixture(scope="module")
 def link_client() -> str:
     """The stand-in's source, run with ``python3 -c`` (the repo is not in the sandbox)."""
-    return LINK_CLIENT.read_text()
+    return stand_in_source("link_client")
 
 
 @dataclass
@@ -71,22 +70,14 @@ class Running:
         return status, last_json(stdout).get("records", []), stderr
 
 
-def _session_of(run_launcher: RunLauncher, launcher_pid: int) -> str:
-    listed = json.loads(run_launcher(["sessions", "--json"], check=True).stdout)
-    found = [s["id"] for s in listed if s["launcher_pid"] == launcher_pid]
-    assert found, f"no session of launcher {launcher_pid}: {listed}"
-    return str(found[0])
-
-
-def start(spawn: Callable[..., subprocess.Popen[str]], run_launcher: RunLauncher,
-          link_client: str, tmp: Path, profile: str, link: str, *client_args: str,
-          network: str = "none") -> Running:
+def start(spawn: SpawnLauncher, run_launcher: RunLauncher, link_client: str, tmp: Path,
+          profile: str, link: str, *client_args: str, network: str = "none") -> Running:
     """``run PROFILE --join LINK -- python3 -c STAND-IN ARGS…`` until the client is ready."""
-    report = tmp / f"report-{secrets.token_hex(3)}.json"
-    proc = spawn(["run", profile, "--network", network, "--join", link, "--report",
-                  str(report), "--", SYSTEM_PYTHON, "-c", link_client, *client_args])
-    ready = wait_for_ready(proc, timeout=90)
-    return Running(proc, _session_of(run_launcher, proc.pid), ready["record"], report)
+    started = start_stand_in(spawn, tmp, profile, link_client, *client_args,
+                             network=network, join=link)
+    listed = run_launcher(["sessions", "--json"], check=True).stdout
+    return Running(started.proc, session_of(listed, started.proc.pid),
+                   started.ready["record"], started.report)
 
 
 def _processes_alive(record: dict[str, Any]) -> list[str]:

@@ -19,7 +19,6 @@ launcher's ``main()``, as in test_policy_enforced.py.
 from __future__ import annotations
 
 import json
-import secrets
 import shutil
 import subprocess
 import tempfile
@@ -33,17 +32,18 @@ from conftest import (
     REPO_ROOT,
     SYSTEM_PYTHON,
     LauncherUser,
+    Spawned,
     as_user_argv,
     finish,
     last_json,
     user_environment,
-    wait_for_ready,
 )
 from schemas import problems
+from stand_in_session import session_of, stand_in_source, start_stand_in
 
 pytestmark = pytest.mark.integration
 
-SSO_CLIENT = REPO_ROOT / "tests" / "stand_in" / "sso_client.py"
+SSO_CLIENT = stand_in_source("sso_client")
 SIGN_IN = "https://sso.example/login?x=1"
 RETURN = "zoommtg://zoom.us/join?confno=1&token=x"
 COPY_ME = "https://help.example/article?id=7"
@@ -66,7 +66,7 @@ class World:
     user: LauncherUser
     etc: Path
     tmp: Path
-    spawned: list[subprocess.Popen[str]]
+    spawned: Spawned
 
     @property
     def browser_log(self) -> Path:
@@ -89,7 +89,7 @@ class World:
         proc = subprocess.Popen(self._argv(*args), env=self._env(), cwd=self.user.home,
                                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True)
-        self.spawned.append(proc)
+        self.spawned.procs.append(proc)
         return proc
 
     def run(self, *args: str) -> subprocess.CompletedProcess[str]:
@@ -100,12 +100,10 @@ class World:
     def session(self, *addresses: str, seconds: float) -> tuple[subprocess.Popen[str],
                                                                  dict[str, Any], Path]:
         """``run zoom`` with the stand-in asking for *addresses*, until it is ready."""
-        report = self.tmp / f"report-{secrets.token_hex(3)}.json"
         opens = [a for address in addresses for a in ("--open", address)]
-        proc = self.spawn("run", "zoom", "--network", "none", "--report", str(report), "--",
-                          SYSTEM_PYTHON, "-c", SSO_CLIENT.read_text(), *opens,
-                          "--seconds", str(seconds))
-        return proc, wait_for_ready(proc, timeout=90), report
+        started = start_stand_in(lambda args: self.spawn(*args), self.tmp, "zoom", SSO_CLIENT,
+                                 *opens, "--seconds", str(seconds))
+        return started.proc, started.ready, started.report
 
 
 @pytest.fixture
@@ -119,21 +117,14 @@ def world(launcher_user: LauncherUser, user_tmp: Path) -> Iterator[World]:
     if launcher_user.switch:
         import os
         os.chown(browser, launcher_user.uid, launcher_user.gid)
-    found = World(launcher_user, etc, user_tmp, [])
+    found = World(launcher_user, etc, user_tmp, Spawned())
     yield found
-    for proc in found.spawned:
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait(timeout=30)
-        for stream in (proc.stdout, proc.stderr):
-            if stream is not None:
-                stream.close()
+    found.spawned.reap()
     shutil.rmtree(etc, ignore_errors=True)
 
 
 def _session_id(world: World, launcher_pid: int) -> str:
-    listed = json.loads(world.run("sessions", "--json").stdout)
-    return str(next(s["id"] for s in listed if s["launcher_pid"] == launcher_pid))
+    return session_of(world.run("sessions", "--json").stdout, launcher_pid)
 
 
 def test_allow_opens_exactly_the_address_and_the_return_link_reaches_the_asking_session(
@@ -213,11 +204,11 @@ def test_run_on_a_terminal_asks_and_opens_what_the_person_says(world: World) -> 
     try:
         proc = subprocess.Popen(
             world._argv("run", "zoom", "--network", "none", "--", SYSTEM_PYTHON, "-c",
-                        SSO_CLIENT.read_text(), "--open", SIGN_IN, "--open", COPY_ME,
+                        SSO_CLIENT, "--open", SIGN_IN, "--open", COPY_ME,
                         "--seconds", "1"),
             env={**world._env(), "TERM": "xterm"}, cwd=world.user.home, stdin=secondary,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=False)
-        world.spawned.append(proc)  # type: ignore[arg-type]
+        world.spawned.procs.append(proc)  # type: ignore[arg-type]
         assert proc.stderr is not None
         err = proc.stderr.fileno()
         seen = b""

@@ -25,6 +25,7 @@ from typing import Any
 import pytest
 from conftest import REPO_ROOT, SYSTEM_PYTHON, LauncherUser, _chown_to
 from conftest_net import HostNetns
+from support.json_output import json_objects
 from test_escapes import EXPECTED_ATTEMPTS, probe_arguments
 
 from sandbox_launcher.verify.fake_internet import DNS_ADDRESS
@@ -107,18 +108,6 @@ def _spec(tmp: Path, user: LauncherUser, **spec: Any) -> Path:
     return path
 
 
-def _lines(stdout: str) -> list[dict[str, Any]]:
-    found = []
-    for line in stdout.splitlines():
-        try:
-            value = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(value, dict):
-            found.append(value)
-    return found
-
-
 def _assert_quit_wiped(result: dict[str, Any]) -> None:
     assert result["quit_clean"], result
     gone = result["after_quit"]
@@ -133,7 +122,7 @@ def test_a_spare_holds_nothing_of_the_previous_client_and_quit_wipes_it(
         [SYSTEM_PYTHON, "-c", FIRST], [SYSTEM_PYTHON, "-c", SECOND]])
     done = run_as_user([str(VENV_PYTHON), str(DRIVER), str(spec)], timeout=240)
     assert done.returncode == 0, done.stderr
-    lines = _lines(done.stdout)
+    lines = json_objects(done.stdout)
     first = next(x for x in lines if x.get("client") == 1)
     second = next(x for x in lines if x.get("client") == 2)
     result = lines[-1]
@@ -161,7 +150,7 @@ def test_a_spare_has_no_route_out_until_its_client_starts(
                  probe=probe, probe_after=True)
     done = host_netns.run([str(VENV_PYTHON), str(DRIVER), str(spec)], timeout=240)
     assert done.returncode == 0, done.stderr
-    result = _lines(done.stdout)[-1]
+    result = json_objects(done.stdout)[-1]
     run = result["runs"][0]
     assert run["end"]["verified"], run["end"]["failed_checks"]
     # Stopped: by SIGTERM, or by SIGKILL when the grace ran out (seen on the loaded machine).
@@ -190,7 +179,7 @@ def test_a_client_from_a_spare_is_confined_like_a_cold_one(
     done = run_as_user([str(VENV_PYTHON), str(DRIVER), str(spec)], timeout=300,
                        env_extra=host_services.session_env)
     assert done.returncode == 0, done.stderr
-    lines = _lines(done.stdout)
+    lines = json_objects(done.stdout)
     probes = [x for x in lines if "attempts" in x]
     assert len(probes) == 2, done.stdout  # the spare's client, then the cold one
     result = lines[-1]
@@ -217,7 +206,7 @@ def test_a_spares_display_waits_hidden_and_shows_with_its_client(
     done = run_as_user([str(VENV_PYTHON), str(DRIVER), str(spec)], timeout=240,
                        env_extra=host_services.session_env)
     assert done.returncode == 0, done.stderr
-    result = _lines(done.stdout)[-1]
+    result = json_objects(done.stdout)[-1]
     run = result["runs"][0]
     assert run["end"]["verified"], run["end"]["failed_checks"]
     # Stopped: by SIGTERM, or by SIGKILL when the grace ran out (seen on the loaded machine).

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.json_output import last_json
 
 from sandbox_launcher.verify import PROBE_SCRIPT
 
@@ -33,16 +34,6 @@ CLIENT = PROBE_SCRIPT
 PYTHON = "/usr/bin/python3"
 
 RunClient = Callable[..., subprocess.CompletedProcess[str]]
-
-
-def last_json(stdout: str) -> dict[str, Any]:
-    """Return the last stdout line that parses as a JSON object."""
-    for line in reversed(stdout.splitlines()):
-        with contextlib.suppress(ValueError):
-            value = json.loads(line)
-            if isinstance(value, dict):
-                return value
-    raise AssertionError(f"no JSON object in stdout:\n{stdout}")
 
 
 def marked_pids(marker: str) -> list[int]:

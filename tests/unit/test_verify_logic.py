@@ -12,13 +12,8 @@ from sandbox_launcher.backends.registry import Registry
 from sandbox_launcher.cli.verify import table
 from sandbox_launcher.core.policy import SystemFiles
 from sandbox_launcher.session.launch import Launcher
-from sandbox_launcher.session.verify import (
-    ProfileResult,
-    VerifyResult,
-    allowed_row,
-    net_args,
-    network_rows,
-)
+from sandbox_launcher.session.verify import ProfileResult, VerifyResult
+from sandbox_launcher.session.verify_rows import allowed_row, net_args, network_rows
 from sandbox_launcher.session.verify_run import ProbeRun
 from sandbox_launcher.verify import bait
 from sandbox_launcher.verify.checks import Row, Status, local_rows

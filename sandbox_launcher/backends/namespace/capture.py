@@ -15,23 +15,15 @@ import fcntl
 import io
 import os
 import tarfile
-from pathlib import PurePosixPath
 
 from ..base import Captured, Resources
+from ..home_archive import read_members, safe_member
 from .bwrap import Data
 
 #: Where, inside, the list of paths to capture is (NUL-separated, read-only).
 PATHS_INSIDE = "/run/sandbox-launcher-capture"
 #: The archive's end is found by tarfile; the rest of the sealed memfd is zeros.
 _F_SEAL_SHRINK, _F_SEAL_GROW = 0x0002, 0x0004
-
-
-def safe_member(name: str) -> str | None:
-    """A member name as a home-relative path, or None if it could point elsewhere."""
-    path = PurePosixPath(name)
-    if path.is_absolute() or not path.parts or ".." in path.parts:
-        return None
-    return path.as_posix()
 
 
 class Capture:
@@ -90,33 +82,15 @@ class Capture:
                 os.close(fd)
 
 
-def _wanted(name: str, paths: tuple[str, ...]) -> bool:
-    return any(name == p or name.startswith(p.rstrip("/") + "/") for p in paths)
-
-
 def _read_archive(stream: io.BufferedReader, paths: tuple[str, ...], limit: int) -> Captured:
-    files: dict[str, bytes] = {}
-    skipped: list[str] = []
-    end = 0
     too_big = Captured(files={}, problem=(
         f"the client's saved state is larger than {limit / (1 << 20):g} MiB or damaged; "
         "nothing was kept from this session"))
     try:
         with tarfile.open(fileobj=stream, mode="r|") as archive:
-            for member in archive:
-                end = max(end, member.offset_data + member.size)
-                name = safe_member(member.name)
-                if name is None or not _wanted(name, paths) or member.isdir():
-                    continue
-                if not member.isreg():
-                    skipped.append(name)  # links and devices are the client's, not ours
-                    continue
-                handle = archive.extractfile(member)
-                if handle is None:
-                    continue
-                files[name] = handle.read()
+            found = read_members(archive, paths)
     except (tarfile.TarError, OSError, EOFError):
         return too_big
     # An archive cut off by the sealed size can end on a member boundary and look whole:
     # without room for tar's end-of-archive blocks, it was cut.
-    return too_big if end + 1024 > limit else Captured(files=files, skipped=tuple(skipped))
+    return too_big if found.end + 1024 > limit else found.captured()

@@ -6,9 +6,9 @@ client starts; the agent writes them into the guest home. Capture: after the cli
 ended, and before the domain is destroyed, the agent packs the named home paths and
 streams them back in ``archive`` chunks; the host counts every byte against the
 session's limit (the guest is hostile: its own check is not trusted) and reads the tar
-as the namespace backend reads its capture, keeping only regular files under the named
-paths. Plain text exists in the launcher's memory and in the guest (whose disk overlay
-lies in the runtime dir, a tmpfs), never in a file of the host.
+with the namespace backend's filter (``backends/home_archive.py``): only regular files
+under the named paths. Plain text exists in the launcher's memory and in the guest
+(whose disk overlay lies in the runtime dir, a tmpfs), never in a file of the host.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from ..base import Captured
+from ..home_archive import read_members
 from .errors import AgentError
 from .machine import Machine
 from .protocol import (
@@ -91,38 +92,15 @@ def capture_home(vm: Machine, paths: tuple[str, ...], limit: int,
     return read_capture(bytes(received), paths)
 
 
-def _wanted(name: str, paths: tuple[str, ...]) -> bool:
-    return any(name == p.strip("/") or name.startswith(p.strip("/") + "/") for p in paths)
-
-
-def _safe(name: str) -> str | None:
-    parts = [p for p in name.split("/") if p not in ("", ".")]
-    if name.startswith("/") or not parts or ".." in parts:
-        return None
-    return "/".join(parts)
-
-
 def read_capture(data: bytes, paths: tuple[str, ...]) -> Captured:
     """The regular files of the guest's tar that lie under *paths*; the rest is skipped."""
     if not data:
         return Captured()
-    files: dict[str, bytes] = {}
-    skipped: list[str] = []
     try:
         with tarfile.open(fileobj=io.BytesIO(data), mode="r:") as archive:
-            for member in archive:
-                name = _safe(member.name)
-                if name is None or not _wanted(name, paths) or member.isdir():
-                    continue
-                if not member.isreg():
-                    skipped.append(name)  # links and devices are the client's, not ours
-                    continue
-                handle = archive.extractfile(member)
-                if handle is not None:
-                    files[name] = handle.read()
+            return read_members(archive, paths).captured()
     except (tarfile.TarError, EOFError) as exc:
         return Captured(problem=f"the guest handed back a damaged archive ({exc})")
-    return Captured(files=files, skipped=tuple(skipped))
 
 
 def spawn_in_guest(join_socket: Path, argv: list[str], timeout: float = JOIN_TIMEOUT) -> int:
