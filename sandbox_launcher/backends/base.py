@@ -15,7 +15,7 @@ VM's network card plug into the same jail.
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
@@ -55,6 +55,11 @@ class BackendState:
                    dict(data) if isinstance(data, dict) else {})
 
 
+#: Where a backend is while it starts a sandbox that takes seconds (a VM): the keys the
+#: session passes on as ``BootStep`` events, and the front ends put into words.
+BOOT_STEPS = ("image", "pool", "boot", "home", "window", "client")
+
+
 @dataclass
 class Resources:
     """What the session layer owns for this session and hands to the backend."""
@@ -72,6 +77,13 @@ class Resources:
     home_capture: tuple[str, ...] = ()
     #: At most this many bytes are captured; more is refused as a whole.
     capture_limit: int = CAPTURE_LIMIT
+    #: Told each of :data:`BOOT_STEPS` as the start reaches it (None: nobody listens).
+    step: Callable[[str], None] | None = None
+
+    def say(self, step: str) -> None:
+        """Tell the session the start reached *step* (one of :data:`BOOT_STEPS`)."""
+        if self.step is not None:
+            self.step(step)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..core.devices import PORTAL
 from ..session.events import (
+    BootStep,
     DeviceUse,
     Dns,
     HelperLost,
@@ -16,6 +17,10 @@ from ..session.events import (
 )
 
 _P = "sandbox-launcher: "
+#: ``backends.base.BOOT_STEPS`` for the terminal (the app words them in ui/session_texts.py).
+_STEPS = {"image": "checking the guest image", "pool": "taking a ready VM from the pool",
+          "boot": "booting the VM", "home": "restoring the sign-in",
+          "window": "opening its window", "client": "starting the client"}
 
 
 def line(event: LiveEvent, *, verbose: bool, launcher_pid: int) -> str | None:
@@ -48,6 +53,8 @@ def line(event: LiveEvent, *, verbose: bool, launcher_pid: int) -> str | None:
             more = ("; the policy's links.open = \"allow\" opens addresses without asking"
                     if by == "nobody" else "")
             return f"{_P}the address{where} was {answer} (by {by}){why}{more}"
+        case BootStep(step=step, at=at):
+            return f"{_P}{_STEPS.get(step, step)}… ({at:.1f} s)"
         case HelperLost(effect=effect, status=status):
             return f"{_P}{effect}" + (f" ({status})" if status else "")
         case Dns() if verbose:

@@ -68,6 +68,8 @@ class SessionEntry:
     traffic: TrafficSeries = field(default_factory=TrafficSeries)
     #: What the session lost while it ran (a helper died), one sentence each.
     lost: list[str] = field(default_factory=list)
+    #: Where the backend's start is (``BOOT_STEPS``), while the session is starting.
+    step: str = ""
 
     @property
     def live(self) -> bool:

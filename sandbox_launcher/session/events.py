@@ -321,12 +321,31 @@ class HelperLost:
                    float(data.get("at") or 0.0))
 
 
+@dataclass(frozen=True)
+class BootStep:
+    """The backend is starting the sandbox and has reached *step* (one of
+    ``backends.base.BOOT_STEPS``): a VM takes seconds, and a person wants to see it move."""
+
+    KIND: ClassVar[str] = "boot_step"
+    step: str
+    at: float = 0.0  # seconds since the session started
+
+    def to_dict(self) -> dict[str, Any]:
+        """Wire form."""
+        return {"type": self.KIND, "step": self.step, "at": self.at}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> BootStep:
+        """Read the wire form."""
+        return cls(str(data["step"]), float(data.get("at") or 0.0))
+
+
 LiveEvent = (Dns | JailError | Connections | Mic | Screen | DeviceUse | Join | DownloadsDecided
-             | LinkAsked | LinkAnswered | HelperLost)
+             | LinkAsked | LinkAnswered | HelperLost | BootStep)
 
 _KINDS: dict[str, Any] = {cls.KIND: cls for cls in (
     Dns, JailError, Connections, Mic, Screen, DeviceUse, Join, DownloadsDecided, LinkAsked,
-    LinkAnswered, HelperLost)}
+    LinkAnswered, HelperLost, BootStep)}
 
 
 def from_dict(data: Mapping[str, Any]) -> LiveEvent:

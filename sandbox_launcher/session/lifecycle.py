@@ -30,7 +30,7 @@ from ..core.errors import LauncherError, SessionError
 from ..core.plan import LaunchPlan
 from ..host import procs
 from . import audit, join, report, store, wipe
-from .events import HelperLost, from_dicts
+from .events import BootStep, HelperLost, from_dicts
 from .helpers_watch import HelperWatch
 from .links_out import DeskFactory, LinkDesk
 from .live_news import LiveNews
@@ -181,8 +181,14 @@ class Session:
                        owned: store.OwnedSession) -> SandboxHandle:
         """Start the plan's sandbox in its resources (a spare session waits here for its
         client: session/spare.py)."""
-        return self.backend.start(self.plan, resources.for_backend(
-            owned.dir, self._seed, self._capture, self._capture_limit))
+        given = resources.for_backend(owned.dir, self._seed, self._capture,
+                                      self._capture_limit)
+        given.step = self._boot_step
+        return self.backend.start(self.plan, given)
+
+    def _boot_step(self, step: str) -> None:
+        """The backend reached *step* of its start: the app and ``run`` show it."""
+        self._news.publish([BootStep(step, round(time.time() - self.started_wall, 3))])
 
     def _reported(self) -> bool:
         """Whether the session leaves a report and an audit line (a spare discarded

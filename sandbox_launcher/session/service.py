@@ -39,7 +39,15 @@ from .entries import (
     SessionEntry,
     Usage,
 )
-from .events import Connections, DeviceUse, DownloadsDecided, HelperLost, Mic, Screen
+from .events import (
+    BootStep,
+    Connections,
+    DeviceUse,
+    DownloadsDecided,
+    HelperLost,
+    Mic,
+    Screen,
+)
 from .launch import Launcher, record_in_store
 from .lifecycle import Event, Outcome, Session, State
 from .live import LiveState
@@ -229,6 +237,8 @@ class SessionService:
                         note_device_event(entry.in_use, use, time.time(), entry.use_assumed)
                     case HelperLost(effect=effect):
                         entry.lost.append(effect)
+                    case BootStep(step=step):
+                        entry.step = step
                     case _:
                         pass  # DNS questions, joins: only the listener shows them
         self._emit(event)

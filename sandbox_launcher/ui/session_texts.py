@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
 
-from ..session.entries import end_summary
+from ..session.entries import SessionEntry, end_summary
 from ..session.lifecycle import State
 from .session_trouble import trouble_text
 
@@ -28,6 +28,28 @@ def state_text(state: State) -> str:
         State.FAILED: QCoreApplication.translate("SessionsView", "wipe not verified"),
     }
     return names[state]
+
+
+def step_text(step: str) -> str:
+    """Where a slow start is (``backends.base.BOOT_STEPS``), in the user's language."""
+    steps = {
+        "image": QCoreApplication.translate("SessionsView", "checking the guest image"),
+        "pool": QCoreApplication.translate("SessionsView", "taking a ready virtual machine"),
+        "boot": QCoreApplication.translate("SessionsView", "booting the virtual machine"),
+        "home": QCoreApplication.translate("SessionsView", "restoring the sign-in"),
+        "window": QCoreApplication.translate("SessionsView", "opening its window"),
+        "client": QCoreApplication.translate("SessionsView", "starting the client"),
+    }
+    return steps.get(step, step)
+
+
+def entry_state_text(entry: SessionEntry) -> str:
+    """A session's state, and while it starts slowly, where the start is."""
+    text = state_text(entry.state)
+    if entry.state is State.STARTING and entry.step:
+        return QCoreApplication.translate("SessionsView", "{state}: {step}…").format(
+            state=text, step=step_text(entry.step))
+    return text
 
 
 def summary_text(report: dict[str, object]) -> str:

@@ -33,7 +33,7 @@ from .device_use import device_details, in_use_text
 from .downloads import DownloadsBar, PendingDownloads
 from .errors import show_error
 from .questions import ask_stop
-from .session_texts import duration_text, state_text, summary_text
+from .session_texts import duration_text, entry_state_text, summary_text
 from .settings import UiSettings
 from .traffic_plot import TrafficPlot, human_bytes
 from .wipe_steps import WipeSteps, no_cancel_reason
@@ -155,7 +155,7 @@ class SessionsView(QWidget):
         row = self._row_of(entry.id)
         if row < 0:
             return
-        state = state_text(entry.state) if entry.error is None else self.tr("failed to start")
+        state = entry_state_text(entry) if entry.error is None else self.tr("failed to start")
         usage = self.usage.get(entry.id)
         cells = {2: state, 3: duration_text(entry.uptime()), DEVICES_COLUMN: self.in_use(entry)}
         if entry.active and usage is not None:
@@ -210,7 +210,7 @@ class SessionsView(QWidget):
             self.summary.setText(summary_text(entry.outcome.report))
         else:
             text = self.tr("{title} ({id}): {state}").format(
-                title=entry.title, id=entry.id, state=state_text(entry.state))
+                title=entry.title, id=entry.id, state=entry_state_text(entry))
             if device_details(entry):  # granted, and whether in use (and since when)
                 text += "; " + device_details(entry)
             for lost in entry.lost:  # a helper died: what the meeting lost

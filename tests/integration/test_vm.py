@@ -223,6 +223,11 @@ def test_run_generic_backend_vm_returns_the_commands_status(
     assert done.returncode == 5, done.stdout + done.stderr
     assert "in sandbox True" in done.stdout
     assert "note: booting a VM (TCG" in done.stderr
+    # Where the start is, as it goes (a TCG boot takes seconds): in order.
+    steps = [text for text in ("checking the guest image…", "booting the VM…",
+                               "starting the client…") if text in done.stderr]
+    assert steps == ["checking the guest image…", "booting the VM…", "starting the client…"]
+    assert done.stderr.index("booting the VM…") < done.stderr.index("starting the client…")
     missing = run_launcher(["run", "generic", "--backend", "vm", "--", "/no/such/program"],
                            timeout=BOOT_TIMEOUT)
     assert missing.returncode == 127, missing.stdout + missing.stderr

@@ -141,6 +141,8 @@ class FakeBackend:
         self.home_after: dict[str, bytes] = {}
         #: Whether verify finds something left.
         self.leftover = False
+        #: Start steps the backend says (``backends.base.BOOT_STEPS``), as a VM does.
+        self.steps: tuple[str, ...] = ()
 
     def check_host(self) -> None:
         self.calls.append(("check_host",))
@@ -153,6 +155,8 @@ class FakeBackend:
 
     def start(self, plan: LaunchPlan, resources: Resources) -> FakeHandle:
         self.calls.append(("start", plan.profile, tuple(resources.home_capture)))
+        for step in self.steps:  # as a slow backend (a VM) says where its start is
+            resources.say(step)
         self.seeded = dict(resources.home_seed)
         self.handle = FakeHandle(self, self.status)
         return self.handle

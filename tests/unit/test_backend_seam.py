@@ -279,3 +279,34 @@ def test_stop_id_stops_only_that_session_of_a_launcher_that_runs_several(env: Pa
     second[0].request_stop()
     threads[1].join(5)
     assert second[0].state is State.WIPED
+
+
+def test_a_slow_backends_start_steps_reach_the_listener_and_the_app(env: Path) -> None:
+    """A VM says where its start is (image, boot, client…): each step is a BootStep event
+    while the session is STARTING, timed from the session's start, in order, and `run`
+    prints it."""
+    from sandbox_launcher.cli.live_lines import line
+    from sandbox_launcher.session.events import BootStep
+
+    backend = FakeBackend(token="steps")
+    backend.steps = ("image", "boot", "client")
+    launcher = _launcher(env, backend)
+    plan = launcher.plan("p", RunOptions(command=("client",), backend="fake"))
+    seen: list[tuple[State, BootStep]] = []
+    session: Session
+
+    def listen(event: Event) -> None:
+        if isinstance(event.data, BootStep):
+            seen.append((event.state, event.data))
+        if event.state is State.RUNNING and event.data is None:
+            threading.Timer(0.05, session.request_stop).start()
+
+    session = Session(plan, launcher.registry.get(plan.backend), listener=listen,
+                      sessions_base=env / "sessions", resources=lambda *_: FakeResources())
+    session.run()
+    assert [(state, e.step) for state, e in seen] == [
+        (State.STARTING, "image"), (State.STARTING, "boot"), (State.STARTING, "client")]
+    times = [e.at for _, e in seen]
+    assert times == sorted(times) and 0 <= times[0] < 60
+    assert line(seen[1][1], verbose=False, launcher_pid=1) == (
+        f"sandbox-launcher: booting the VM… ({seen[1][1].at:.1f} s)")

@@ -13,6 +13,7 @@ from sandbox_launcher.devices.plan import ScreenGrant
 from sandbox_launcher.devices.screen import started_event
 from sandbox_launcher.session import events, join
 from sandbox_launcher.session.events import (
+    BootStep,
     Connections,
     DeviceUse,
     Dns,
@@ -44,6 +45,7 @@ EVERY_KIND: list[LiveEvent] = [
     Join("web", "meet.example.org", 2.0, 9),
     DownloadsDecided("kept", "/home/u/Keep", ({"name": "a.txt", "kept_as": "/k/a.txt"},),
                      (), 3.0),
+    BootStep("boot", 1.25),
 ]
 
 
@@ -57,7 +59,7 @@ def test_every_event_round_trips_through_its_wire_form(event: LiveEvent) -> None
 
 def test_every_kind_is_known_once() -> None:
     kinds = [cls.KIND for cls in (Dns, JailError, Connections, Mic, Screen, DeviceUse, Join,
-                                  DownloadsDecided)]
+                                  DownloadsDecided, BootStep)]
     assert len(kinds) == len(set(kinds))
     assert {type(e).KIND for e in EVERY_KIND} == set(kinds)
 

@@ -214,6 +214,7 @@ class VmBackend:
     def start(self, plan: LaunchPlan, resources: Resources) -> VmHandle:
         """Boot a fresh VM (or resume one of the warm pool, when the plan has no network:
         pooled VMs have no NIC) and start the plan's command in it."""
+        resources.say("image")
         image = verify_image(self.image_for(plan), self.store)
         display = plan.devices.display.mode == VM_DISPLAY
         devices = guest_devices(plan.devices, resources.devices, display)
@@ -225,6 +226,7 @@ class VmBackend:
               if self._pool and resources.jail is None and devices.empty else None)
         if resources.jail is not None:
             net = start_passt(resources.jail.enter_argv(), resources.workdir)
+        resources.say("pool" if vm is not None else "boot")
         try:
             vm = vm or machine.boot(image, resources.workdir, resources.workdir.name,
                                     uri=self.uri, accel=self.accel(),
@@ -240,9 +242,12 @@ class VmBackend:
         viewer = None
         try:
             if resources.home_seed:
+                resources.say("home")
                 seed_home(vm, resources.home_seed)
             if display:
+                resources.say("window")
                 viewer = Viewer.start(self.uri, vm.state.domain)
+            resources.say("client")
             vm.start_command(list(plan.command), env)
         except BaseException:
             if viewer is not None:

@@ -2400,6 +2400,34 @@ Quelle: {source}</translation>
             <source>{id}: {what}</source>
             <translation>{id}: {what}</translation>
         </message>
+        <message>
+            <source>checking the guest image</source>
+            <translation>das Gast-Abbild wird geprüft</translation>
+        </message>
+        <message>
+            <source>taking a ready virtual machine</source>
+            <translation>eine bereite virtuelle Maschine wird übernommen</translation>
+        </message>
+        <message>
+            <source>booting the virtual machine</source>
+            <translation>die virtuelle Maschine startet</translation>
+        </message>
+        <message>
+            <source>restoring the sign-in</source>
+            <translation>die Anmeldung wird wiederhergestellt</translation>
+        </message>
+        <message>
+            <source>opening its window</source>
+            <translation>ihr Fenster wird geöffnet</translation>
+        </message>
+        <message>
+            <source>starting the client</source>
+            <translation>der Client wird gestartet</translation>
+        </message>
+        <message>
+            <source>{state}: {step}…</source>
+            <translation>{state}: {step} …</translation>
+        </message>
     </context>
     <context>
         <name>Steps</name>
