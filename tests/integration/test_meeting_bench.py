@@ -58,8 +58,9 @@ def test_meeting_suite_reduced_run_gives_sane_figures(launcher_user: LauncherUse
         assert run["video_found"] == 2 and run["video_exit"] is None, (kind, run)
         assert 5 < run["fps"] < 60, (kind, run["fps"])
         assert run["video_cpu"]["video client"] > 0 and run["video_cpu"]["X server"] > 0
-        # One ShmPutImage a frame: one damage report each (no strips).
-        assert 0.9 < run["reports_per_frame"] < 1.5, (kind, run["reports_per_frame"])
+        # One ShmPutImage a frame reaches the host whole: no strips (XPutImage gives 14;
+        # fewer than one when Xephyr, busy, forwards two frames' damage at once).
+        assert 0 < run["reports_per_frame"] < 1.5, (kind, run["reports_per_frame"])
     assert raw["xshm_sandbox"]["video_cpu"]["Xephyr"] > 0
     sandbox = raw["sandbox"]
     assert sandbox["video_cpu"]["Xephyr"] > 0, "the nested display drew nothing"
