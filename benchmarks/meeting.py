@@ -13,7 +13,12 @@ program doing the same work:
    (Xephyr), the session's own sound server and forwarders, the network jail (pasta,
    holder, resolver), the D-Bus proxy;
 
-then an idle session of the same profile (the client sleeps) for the helpers' idle cost.
+The video is drawn two ways, each in a call of its own (unconfined and sandbox):
+``ximagesink``, whose MIT-SHM is SysV only (in the sandbox's own IPC namespace it falls
+back to ``XPutImage`` over the socket), and :mod:`meeting_xshm`, MIT-SHM by file
+descriptor as Qt's xcb backing store and Chromium use it (it crosses namespaces).
+
+Then an idle session of the same profile (the client sleeps) for the helpers' idle cost.
 """
 
 from __future__ import annotations
@@ -70,6 +75,11 @@ def bench_user() -> str:
     return os.environ.get("SANDBOX_LAUNCHER_TEST_USER") or run.BENCH_USER
 
 
+#: The video stand-ins' processes, by argv[0] (:data:`meeting_client.XSHM_NAME`).
+VIDEO_PROGRAMS = {"ximagesink": ("gst-launch-1.0",),
+                  "xshm": ("meeting-xshm", "gst-launch-1.0")}
+
+
 def client_source() -> str:
     """The client's program: the statistics it uses, then the client itself."""
     return ((HERE / "meeting_stats.py").read_text(encoding="utf-8") + "\n"
@@ -100,24 +110,30 @@ def _lines(proc: subprocess.Popen[str], timeout: float) -> dict[str, Any]:
     return found
 
 
-def _pids_named(pids: list[int], program: str) -> list[int]:
+def _pids_named(pids: list[int], programs: tuple[str, ...]) -> list[int]:
     out = []
     for pid in pids:
         with contextlib.suppress(OSError):
             argv0 = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[0]
-            if os.path.basename(argv0).decode() == program:
+            if os.path.basename(argv0).decode() in programs:
                 out.append(pid)
     return out
 
 
 def call(argv: list[str], env: dict[str, str], host: Host, listener: Listener,
-         seconds: float, jailed: bool, whole: bool = True) -> dict[str, Any]:
+         seconds: float, jailed: bool, whole: bool = True,
+         video_kind: str = "ximagesink") -> dict[str, Any]:
     """Run the client once (unconfined or through the launcher); its figures.
 
-    *whole*: voice, video and media at once; else the media stream alone.
+    *whole*: voice, video (drawn by the *video_kind* stand-in) and media at once; else
+    the media stream alone.
     """
     args = {"seconds": seconds, "udp": ["media.zoom.us", UDP_PORT], "bps": BPS,
-            "size": PACKET, "video": whole, "audio": whole}
+            "size": PACKET, "video": video_kind if whole else "", "audio": whole,
+            "xshm_source": ""}
+    programs = VIDEO_PROGRAMS[video_kind] if whole else ()
+    if whole and video_kind == "xshm":
+        args["xshm_source"] = (HERE / "meeting_xshm.py").read_text(encoding="utf-8")
     proc = subprocess.Popen([*argv, SYSTEM_PYTHON, "-c", client_source(), json.dumps(args)],
                             env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             text=True)
@@ -127,10 +143,10 @@ def call(argv: list[str], env: dict[str, str], host: Host, listener: Listener,
         window = Window(proc.pid)
         if jailed:
             window.open(time.monotonic())
-            video = _pids_named(window.sandbox, "gst-launch-1.0")
+            video = _pids_named(window.sandbox, programs)
         else:
             tree = [proc.pid, *_children(proc.pid)]
-            video = _pids_named(tree, "gst-launch-1.0")
+            video = _pids_named(tree, programs)
         servers = {"X server": host.xvfb_pid}
         xephyr = [p for p, kind in window.helpers.items() if kind == "Xephyr"]
         watched = {"video client": video, **{k: [v] for k, v in servers.items()},
@@ -187,12 +203,14 @@ def summarise(result: dict[str, Any], listener: Listener, video: list[int],
         raise RuntimeError(f"nothing measured: {len(mic)} microphone and {len(spk)} "
                            f"speaker impulses, {len(echoes)} echoes")
     seconds = ended - began
+    frames, reports = listener.frames(began, ended)
     out: dict[str, Any] = {
         "seconds": seconds, "mic_ms": [d * 1000 for d in mic],
         "speaker_ms": [d * 1000 for d in spk],
         "mic_expected": sum(1 for t in listener.mic_emitted if began <= t <= ended),
         "speaker_expected": sum(1 for t in result["speaker_emitted"] if began <= t <= ended),
-        "fps": listener.frames(began, ended) / seconds, "video_found": len(video),
+        "fps": frames / seconds, "reports_per_frame": reports / frames if frames else 0.0,
+        "video_found": len(video),
         "video_exit": result["video_exit"], "video_cpu": video_cpu,
         "udp_sent": result["sent"], "udp_back": len(unique),
         "udp_duplicates": len(echoes) - len(unique),
@@ -257,6 +275,8 @@ def measure(seconds: float, profile: str) -> dict[str, Any]:
                             "--report", str(Path(work) / "report.json"), "--"]
                     plain = call([], env, host, listener, seconds, jailed=False)
                     boxed = call(jail, env, host, listener, seconds, jailed=True)
+                    plain_fd = call([], env, host, listener, seconds, False, True, "xshm")
+                    boxed_fd = call(jail, env, host, listener, seconds, True, True, "xshm")
                     # The media stream alone: what the jail adds, without the CPU the
                     # nested display and the sound path take from the same 2 cores.
                     alone = max(3.0, seconds / 2)
@@ -272,6 +292,7 @@ def measure(seconds: float, profile: str) -> dict[str, Any]:
     load.append(os.getloadavg()[0])
     helpers, _ = classify(os.getpid())  # nothing of ours may be left running
     return {"unconfined": plain, "sandbox": boxed, "idle": rest, "load": load,
+            "xshm_unconfined": plain_fd, "xshm_sandbox": boxed_fd,
             "media_unconfined": plain_media, "media_sandbox": boxed_media,
             "left": sorted(set(helpers.values()) - {"launcher"}),
             "machine": run.machine_info()}
@@ -294,7 +315,7 @@ def run_suite(seconds: float) -> dict[str, Any]:
             fi.ns_argv(net.host_ns, [sys.executable, __file__, "measure", str(seconds),
                                      profile]),
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True,
-            timeout=seconds * 4 + 600, check=False)
+            timeout=seconds * 6 + 600, check=False)
         if done.returncode != 0:
             raise RuntimeError(f"the measurement failed (exit {done.returncode}; see above)")
         results: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])

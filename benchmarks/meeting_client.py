@@ -4,7 +4,8 @@ Run as ``/usr/bin/python3 -c SOURCE ARGS_JSON`` (stdlib only: the host's interpr
 the same inside the sandbox and unconfined), where SOURCE is ``meeting_stats.py``
 followed by this file (:func:`meeting.client_source`), so it finds impulse onsets with
 the very code the unit tests check. ARGS_JSON is ``{"seconds", "udp": [name, port],
-"bps", "size", "video", "audio"}`` (the media stream alone: video and audio false).
+"bps", "size", "video", "audio", "xshm_source"}`` (the media stream alone: video ""
+and audio false).
 
 For ``seconds`` it, in threads:
 
@@ -13,7 +14,10 @@ For ``seconds`` it, in threads:
   each impulse was written;
 - sends ``bps`` of ``size``-byte UDP packets to the echo server and notes when each
   comes back (sequence number and send time ride in the packet);
-- runs GStreamer's ``videotestsrc`` at 1280x720, 30 fps into ``ximagesink`` on $DISPLAY.
+- runs GStreamer's ``videotestsrc`` at 1280x720, 30 fps on $DISPLAY, drawn as *video*
+  says: ``ximagesink`` (MIT-SHM by SysV segment id, else ``XPutImage``), or ``xshm``
+  (``meeting_xshm.py``, its source in ``xshm_source``: MIT-SHM by file descriptor, as
+  Qt's xcb backing store and Chromium draw).
 
 It prints ``{"event": "start"}`` once everything runs, ``{"event": "stop"}`` at the
 end of the window, then one JSON line with what it saw. CLOCK_MONOTONIC is the host's
@@ -38,6 +42,8 @@ IMPULSE = struct.pack("<h", 24000) * 48  # 1 ms, loud
 PACAT = ["pacat", "--raw", "--format=s16le", f"--rate={RATE}", "--channels=1"]
 VIDEO = ["gst-launch-1.0", "-q", "videotestsrc", "is-live=true", "pattern=ball", "!",
          "video/x-raw,width=1280,height=720,framerate=30/1", "!", "ximagesink"]
+#: argv[0] of the ``xshm`` stand-in: how the benchmark finds it among the processes.
+XSHM_NAME = "meeting-xshm"
 LATENCY_MS = "10"
 F_SETPIPE_SZ = 1031  # fcntl.F_SETPIPE_SZ, named in Python 3.10+ only on some builds
 PIPE_BYTES = 4096  # the smallest pipe: one page, 42 ms of mono sound
@@ -155,8 +161,13 @@ def main() -> None:
     emitted: list[float] = []
     media: dict[str, object] = {}
     video = None
-    if args["video"]:
+    if args["video"] == "ximagesink":
         video = subprocess.Popen(VIDEO, stdin=subprocess.DEVNULL)
+    elif args["video"] == "xshm":
+        video = subprocess.Popen([XSHM_NAME, "-c", args["xshm_source"]],
+                                 executable=sys.executable, stdin=subprocess.DEVNULL)
+    elif args["video"]:
+        raise SystemExit(f"unknown video stand-in {args['video']!r}")
     threads = [threading.Thread(target=stream, args=(stop, args, media))]
     if args["audio"]:
         threads += [threading.Thread(target=record_mic, args=(stop, heard)),

@@ -4,7 +4,8 @@ Everything here runs as the benchmark user in the fake internet's host namespace
 desktop would: an Xvfb (the host screen), a real PulseAudio (a null sink as speakers,
 another null sink whose monitor is the default source: the microphone), a session
 D-Bus. Threads play impulses into the microphone, find the impulses that reach the
-speakers, and count the frames drawn on the host screen (X DAMAGE on the root window).
+speakers, and count the frames drawn on the host screen (X DAMAGE on the root window,
+one report per damaged rectangle: the pixels drawn, not the number of drawing requests).
 """
 
 from __future__ import annotations
@@ -29,8 +30,8 @@ BLOCK = 240  # frames per write: 5 ms
 IMPULSE = (24000).to_bytes(2, "little", signed=True) * 48
 PACAT = ["pacat", "--raw", "--format=s16le", f"--rate={RATE}", "--channels=1",
          "--latency-msec=10"]
-#: Damage events less than this apart belong to one frame (30 fps: 33 ms apart).
-FRAME_GAP_S = 0.004
+#: The video's size: the stand-ins draw it, the nested display is this size too.
+FRAME_AREA = 1280 * 720
 START_SECONDS = 20.0
 
 HOST_PA = """\
@@ -124,7 +125,7 @@ class Listener:
     env: dict[str, str]
     mic_emitted: list[float] = field(default_factory=list)
     speaker_heard: list[float] = field(default_factory=list)
-    damage: list[float] = field(default_factory=list)
+    damage: list[tuple[float, int]] = field(default_factory=list)  # (time, pixels)
     _stop: threading.Event = field(default_factory=threading.Event)
     _threads: list[threading.Thread] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
@@ -201,21 +202,24 @@ class Listener:
         screen = display.Display(self.env["DISPLAY"])
         try:
             screen.damage_query_version()
-            watch = screen.screen().root.damage_create(damage.DamageReportNonEmpty)
+            # Raw rectangles: every drawing's area, reported without our asking again.
+            # (NonEmpty, re-armed after each report, made how many reports a frame gave
+            # depend on this thread's timing against the strips of a cut-up frame.)
+            screen.screen().root.damage_create(damage.DamageReportRawRectangles)
             while not self._stop.is_set():
                 ready, _, _ = select.select([screen.fileno()], [], [], 0.2)
                 if not ready and not screen.pending_events():
                     continue
                 while screen.pending_events():
-                    screen.next_event()
-                    self.damage.append(time.monotonic())
-                    screen.damage_subtract(watch)  # re-arm: NonEmpty reports once
-                screen.flush()
+                    area = screen.next_event().area
+                    self.damage.append((time.monotonic(), area.width * area.height))
         finally:
             screen.close()
 
-    def frames(self, began: float, ended: float) -> int:
-        """Frames (damage bursts) drawn on the host screen between two times."""
-        from meeting_stats import bursts
+    def frames(self, began: float, ended: float) -> tuple[float, int]:
+        """Whole frames' worth of pixels drawn on the host screen between two times, and
+        the damage reports they came in."""
+        from meeting_stats import whole_frames
 
-        return bursts([t for t in self.damage if began <= t <= ended], FRAME_GAP_S)
+        areas = [a for t, a in self.damage if began <= t <= ended]
+        return whole_frames(areas, FRAME_AREA), len(areas)

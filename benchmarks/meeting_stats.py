@@ -100,11 +100,15 @@ def share_of_core(cpu_seconds: float, wall_seconds: float) -> float:
     return cpu_seconds / wall_seconds * 100
 
 
-def bursts(times: Sequence[float], gap: float) -> int:
-    """How many groups *times* (sorted) form when a gap longer than *gap* splits them.
+def whole_frames(areas: Iterable[int], frame_area: int) -> float:
+    """How many whole frames the damaged *areas* (pixels, one per report) add up to.
 
-    X damage for one frame may come as several events in a row; a frame is a burst.
+    A frame need not reach the screen in one piece: ``XPutImage`` without MIT-SHM
+    cuts 1280x720 into strips of at most one request each, and a nested server
+    forwards each strip as it comes. Counting reports, or bursts of them, then
+    counts pieces or runs of frames (the bursts merge when strips follow each other
+    closely); counting pixels counts what was drawn, however it was cut.
     """
-    if not times:
-        return 0
-    return 1 + sum(1 for a, b in itertools.pairwise(times) if b - a > gap)
+    if frame_area <= 0:
+        raise ValueError("a frame must have an area")
+    return sum(areas) / frame_area

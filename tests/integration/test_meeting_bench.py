@@ -51,6 +51,17 @@ def test_meeting_suite_reduced_run_gives_sane_figures(launcher_user: LauncherUse
         run = raw[kind]
         assert run["mic_ms"] == [] and run["video_found"] == 0, (kind, run)
         assert run["udp_back"] > run["udp_sent"] * 0.9 > 300 * SECONDS * 0.7, (kind, run)
+    for kind in ("xshm_unconfined", "xshm_sandbox"):  # MIT-SHM by fd: its own calls
+        run = raw[kind]
+        # The stand-in and its gst-launch, alive at the end: an X server that refused
+        # ShmAttachFd would have made the stand-in exit.
+        assert run["video_found"] == 2 and run["video_exit"] is None, (kind, run)
+        assert 5 < run["fps"] < 60, (kind, run["fps"])
+        assert run["video_cpu"]["video client"] > 0 and run["video_cpu"]["X server"] > 0
+        # One ShmPutImage a frame reaches the host whole: no strips (XPutImage gives 14;
+        # fewer than one when Xephyr, busy, forwards two frames' damage at once).
+        assert 0 < run["reports_per_frame"] < 1.5, (kind, run["reports_per_frame"])
+    assert raw["xshm_sandbox"]["video_cpu"]["Xephyr"] > 0
     sandbox = raw["sandbox"]
     assert sandbox["video_cpu"]["Xephyr"] > 0, "the nested display drew nothing"
     for cost in (sandbox["cost"], raw["idle"]["cost"]):
@@ -62,7 +73,8 @@ def test_meeting_suite_reduced_run_gives_sane_figures(launcher_user: LauncherUse
     assert raw["idle"]["cost"]["processes"]["forwarders"] == 2  # muted: speakers only
     assert raw["left"] == [], "helpers left running after the run"
     body = "\n".join(out["body"])
-    for row in ("voice in:", "voice out:", "video: frames a second", "UDP packets lost",
+    for row in ("voice in:", "voice out:", "video, `ximagesink`: frames a second",
+                "video, MIT-SHM by fd: frames a second", "UDP packets lost",
                 "media alone: jitter p99", "media in the call: jitter p99",
                 "session helpers idle"):
         assert row in body, row

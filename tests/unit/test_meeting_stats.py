@@ -93,10 +93,18 @@ def test_transit_jitter_is_the_change_between_consecutive_transits() -> None:
         stats.transit_jitter([0.0, 0.1], [0.01])
 
 
-def test_share_of_core_and_bursts() -> None:
+def test_share_of_core() -> None:
     assert stats.share_of_core(0.5, 10.0) == pytest.approx(5.0)
     with pytest.raises(ValueError, match="positive"):
         stats.share_of_core(1.0, 0.0)
-    frame_events = [0.0, 0.001, 0.002, 0.033, 0.034, 0.066, 0.200]
-    assert stats.bursts(frame_events, 0.004) == 4
-    assert stats.bursts([], 0.004) == 0
+
+
+def test_whole_frames_counts_pixels_however_a_frame_was_cut() -> None:
+    frame = 1280 * 720
+    strips = [1280 * 51] * 14 + [1280 * 6]  # one frame in 15 requests, as XPutImage cuts it
+    assert stats.whole_frames(strips, frame) == pytest.approx(1.0)
+    assert stats.whole_frames([frame] * 30, frame) == pytest.approx(30.0)
+    assert stats.whole_frames([frame // 2] * 3, frame) == pytest.approx(1.5)  # a torn frame
+    assert stats.whole_frames([], frame) == 0
+    with pytest.raises(ValueError, match="area"):
+        stats.whole_frames([1], 0)
