@@ -8,8 +8,6 @@ text moves to the details, for whoever wants it.
 
 from __future__ import annotations
 
-import copy
-
 from PySide6.QtCore import QCoreApplication
 
 from ..core.errors import LauncherError
@@ -74,6 +72,10 @@ def for_the_app(error: LauncherError) -> LauncherError:
         translate("ImageErrors", "On the command line: {hint}").format(hint=error.hint)
         if error.hint else "",
     ) if part)
-    told = copy.copy(error)  # the same type: the window still knows which image
+    # The same type and attributes (the window still knows which image); not
+    # copy.copy, which calls __init__ with the summary alone.
+    told = type(error).__new__(type(error))
+    told.__dict__.update(error.__dict__)
+    told.args = error.args
     told.summary, told.hint, told.details = summary, hint, details
     return told

@@ -155,14 +155,16 @@ class ImagesWindow(QDialog):
 
     # ------------------------------------------------------------------ listing
 
-    def refresh(self) -> None:
-        """Read every image's state on a worker (checksums included: seconds)."""
-        self.status.setText(self.tr("Checking the images…"))
+    def refresh(self, *, quiet: bool = False) -> None:
+        """Read every image's state on a worker (checksums included: seconds); *quiet*
+        keeps the status line (it tells what an action just did)."""
+        if not quiet:
+            self.status.setText(self.tr("Checking the images…"))
 
         def done(rows: object) -> None:
             if isinstance(rows, list):
                 self._show_rows(rows)
-                if not self._building():
+                if not self._building() and not quiet:
                     self.status.setText(self.tr("%n image(s) built.", "", sum(
                         r.built_image for r in rows)))
 
@@ -276,7 +278,7 @@ class ImagesWindow(QDialog):
         self.log.appendPlainText(self.status.text())
         self._enable()
         self.images_changed.emit()
-        self.refresh()
+        self.refresh(quiet=True)
 
     def cancel_build(self) -> None:
         """Stop the running build (its processes and files go; the old image stays)."""
@@ -303,7 +305,7 @@ class ImagesWindow(QDialog):
             else:
                 self.status.setText(self.tr("{name}: every file matches its checksum."
                                             ).format(name=name))
-            self.refresh()
+            self.refresh(quiet=True)
 
         self.bridge.call(lambda: self.images.verify(name), done, self._failed)
 
@@ -327,6 +329,6 @@ class ImagesWindow(QDialog):
         def done(_: object) -> None:
             self.status.setText(self.tr("{name} was removed.").format(name=name))
             self.images_changed.emit()
-            self.refresh()
+            self.refresh(quiet=True)
 
         self.bridge.call(lambda: self.images.remove(name), done, self._failed)

@@ -22,13 +22,16 @@ from gui_child import run_gui_child
 SCREENSHOTS = ("window-finished-session.png", "tray-menu.png", "tray-notification.png",
                "window-de.png", "editor-de.png", "launch-panel-devices.png",
                "clients-progress.png", "clients-installed.png", "window-wiping.png",
-               "downloads-question.png", "window-downloads-waiting.png",
+               "downloads-question.png", "window-downloads-waiting.png", "images-window.png",
                "window-camera-in-use.png", "sso-question.png")
 
 
 @pytest.mark.integration
 def test_gui_suite_passes_as_the_desktop_user(launcher_user: LauncherUser,
-                                              user_tmp: Path) -> None:
+                                              user_tmp: Path, vm_test_image: Path) -> None:
+    # vm_test_image: the Guest images window's test lists, checks and removes a copy of
+    # the image the VM tests use (built once, cached in the user's store).
+    del vm_test_image
     if not launcher_user.switch:
         pytest.skip("not root: tests/gui ran directly in this run, as this user")
     camera = user_tmp / "video7"  # a V4L2 major (81) without a driver: see test_camera_use

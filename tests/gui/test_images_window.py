@@ -1,0 +1,160 @@
+"""The Guest images window on real images: a real image the builder made is listed,
+checked, found modified and removed; a real build (mmdebstrap) is cancelled half-way
+and leaves no process and no file; a VM session's missing image offers *Build the
+image…* without a command line.
+
+The built image is the test recipe's, from the user's own store (the VM fixtures of
+tests/integration build it; run as root, test_app_gui asks for it first). When it is not
+there, this builds it once with the same job the window uses (one to three minutes).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import WAIT_MS
+from PySide6.QtWidgets import QMessageBox, QPushButton
+from pytestqt.qtbot import QtBot
+
+from sandbox_launcher.backends.vm import build_proc
+from sandbox_launcher.backends.vm import image as images
+from sandbox_launcher.session.entries import Finished
+from sandbox_launcher.session.images import (
+    ImageMissing,
+    ImageService,
+    ImageState,
+    JobState,
+)
+from sandbox_launcher.ui.guest_images import GuestImages
+from sandbox_launcher.ui.images_window import ImagesWindow
+
+#: A real build of the test recipe; under load several times the usual minute or two.
+BUILD_MS = 900_000
+
+
+def _users_test_image() -> Path:
+    """The test recipe's image in the user's store, built now if it is not there."""
+    service = ImageService()
+    if service.row("test", check=False).state is ImageState.NOT_BUILT:
+        job = service.build("test")
+        assert job.wait(BUILD_MS / 1000) and job.state is JobState.DONE, job.error
+    return service.store / "test"
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Path]:
+    """An image store of this test's own (removed with whatever is read-only in it)."""
+    folder = tmp_path / "images"
+    folder.mkdir()
+    yield folder
+    build_proc.remove_tree(folder)
+
+
+def _rows(window: ImagesWindow) -> dict[str, str]:
+    return {window.table.item(r, 0).text(): window.table.item(r, 1).text()
+            for r in range(window.table.rowCount())}
+
+
+def _opened(qtbot: QtBot, app: Any, service: ImageService, name: str = "") -> ImagesWindow:
+    images_ui = GuestImages(app.bridge, app.window, service)
+    window = images_ui.open(name)
+    qtbot.waitUntil(lambda: window.table.rowCount() >= 3 and not app.bridge.busy(),
+                    timeout=WAIT_MS * 4)
+    return window
+
+
+def test_a_real_image_is_listed_checked_found_modified_and_removed(
+        qtbot: QtBot, app: Any, store: Path, artifacts: Path) -> None:
+    shutil.copytree(_users_test_image(), store / "test")
+    window = _opened(qtbot, app, ImageService(store), "test")
+    assert window.selected() == "test"
+    assert _rows(window)["test"] in ("ready", "out of date")
+    assert _rows(window)["default"] == "not built"
+    assert window.build_button.text() == "Re&build" and window.remove_button.isEnabled()
+    row = window.table.currentRow()
+    assert window.table.item(row, 2).text().endswith("MiB")
+    assert window.table.item(row, 3).text()[:2] == "20"  # the built date
+    window.grab().save(str(artifacts / "images-window.png"))
+    window.check_button.click()
+    qtbot.waitUntil(lambda: "every file matches" in window.status.text(), timeout=WAIT_MS)
+    kernel = store / "test" / "vmlinuz"
+    (store / "test").chmod(0o755)
+    kernel.chmod(0o644)
+    with kernel.open("ab") as f:
+        f.write(b"planted")
+    kernel.chmod(0o444)
+    qtbot.waitUntil(window.check_button.isEnabled, timeout=WAIT_MS)  # the listing is back
+    window.check_button.click()
+    qtbot.waitUntil(lambda: "was modified" in window.status.text(), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: _rows(window).get("test") == "modified — not used",
+                    timeout=WAIT_MS)
+    question = window.ask_remove("test")
+    assert question is not None
+    confirm = question.findChild(QPushButton, "confirmRemove")
+    confirm.click()
+    qtbot.waitUntil(lambda: _rows(window).get("test") == "not built", timeout=WAIT_MS)
+    assert not (store / "test").exists()
+    assert window.build_button.text() == "&Build" and not window.remove_button.isEnabled()
+    qtbot.waitUntil(lambda: not app.bridge.busy(), timeout=WAIT_MS)
+
+
+def _build_processes(marker: str) -> list[str]:
+    out = subprocess.run(["pgrep", "-u", str(os.getuid()), "-a", "-f", marker],
+                         capture_output=True, text=True, check=False).stdout
+    return [line for line in out.splitlines() if "pgrep" not in line]
+
+
+def test_a_real_build_cancelled_half_way_leaves_nothing(qtbot: QtBot, app: Any,
+                                                        store: Path) -> None:
+    scratch_before = set(Path(tempfile.gettempdir()).glob("sandbox-launcher-build-*"))
+    window = _opened(qtbot, app, ImageService(store), "test")
+    window.build_button.click()
+    assert window.job is not None and window.cancel_button.isVisible()
+    # mmdebstrap is at work: packages are being installed into its chroot
+    qtbot.waitUntil(lambda: "Installing Debian packages" in window.log.toPlainText()
+                    and "extracting" in window.log.toPlainText(), timeout=BUILD_MS)
+    assert _build_processes(str(store)), "mmdebstrap is not running"
+    qtbot.wait(1000)
+    assert "Building test: Installing Debian packages (0:" in window.status.text()
+    window.cancel_button.click()
+    qtbot.waitUntil(lambda: window.job is not None and not window.job.running,
+                    timeout=WAIT_MS * 2)
+    assert window.job.state is JobState.CANCELLED
+    qtbot.waitUntil(lambda: "cancelled" in window.status.text(), timeout=WAIT_MS)
+    assert _build_processes(str(store)) == []
+    assert _build_processes("mmdebstrap") == []
+    assert list(store.iterdir()) == []
+    assert set(Path(tempfile.gettempdir()).glob("sandbox-launcher-build-*")) <= scratch_before
+    assert window.build_button.isEnabled() and not window.cancel_button.isVisible()
+    qtbot.waitUntil(lambda: not app.bridge.busy(), timeout=WAIT_MS)
+
+
+def test_a_session_whose_image_is_missing_offers_to_build_it(qtbot: QtBot, app: Any,
+                                                             store: Path) -> None:
+    with pytest.raises(ImageMissing) as missing:
+        images.verify_image("test", store)  # what the VM backend raises at start
+    images_ui = GuestImages(app.bridge, app.window, ImageService(store))
+    app.bridge.session_finished.emit(Finished("vm-1234", None, missing.value))
+    qtbot.waitUntil(lambda: images_ui.error_box is not None, timeout=WAIT_MS)
+    box = images_ui.error_box
+    assert isinstance(box, QMessageBox)
+    said = " ".join((box.text(), box.informativeText()))
+    assert "sandbox-launcher" not in said and "sudo" not in said
+    assert "“test” is not built yet" in box.text()
+    assert "Guest images window" in box.informativeText()
+    assert "sandbox-launcher image build test" in box.detailedText()  # for who wants it
+    button = box.findChild(QPushButton, "buildTheImage")
+    assert button is not None and button.text() == "&Build the image…"
+    button.click()
+    window = images_ui.window
+    assert window is not None and window.isVisible()
+    qtbot.waitUntil(lambda: window.selected() == "test", timeout=WAIT_MS * 4)
+    assert window.build_button.isEnabled() and window.build_button.text() == "&Build"
+    qtbot.waitUntil(lambda: not app.bridge.busy(), timeout=WAIT_MS)
