@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..backends.vm import image as images
+from ..backends.vm.devices import DESKTOP_IMAGE
 from ..backends.vm.errors import (
     BuildCancelled,
     BuildToolMissing,
@@ -31,10 +32,11 @@ from ..backends.vm.errors import (
 )
 from ..backends.vm.recipe import Recipe, images_dir, list_recipes, load_recipe
 from ..core.errors import LauncherError
+from .vm_pool import DEFAULT_IMAGE
 
 __all__ = [
     "BuildCancelled", "BuildJob", "BuildToolMissing", "DiskFull", "ImageMissing",
-    "ImageModified", "ImageRow", "ImageService", "ImageState", "ImageUnusable",
+    "ImageModified", "ImageRow", "ImageService", "ImageState", "ImageUnusable", "ImageUse",
     "JobState", "NoSubordinateIds",
 ]
 
@@ -49,6 +51,25 @@ class ImageState(enum.Enum):
     NO_RECIPE = "no recipe"  # built, but its recipe is gone: can be removed, not rebuilt
 
 
+class ImageUse(enum.Enum):
+    """What an image is for: a first-time user must know which one to build."""
+
+    SESSIONS = "sessions"  # VM sessions boot it (the backend's default image)
+    DISPLAY = "display"  # VM sessions that show the client's own window
+    TESTS = "tests"  # the project's own tests (small, quick to build)
+    OTHER = "other"  # a recipe or image of someone's own (a policy may name it)
+
+
+#: The test suite's recipe (images/recipes/test.toml).
+TEST_IMAGE = "test"
+
+
+def image_use(name: str) -> ImageUse:
+    """What sessions use the image *name* for."""
+    return {DEFAULT_IMAGE: ImageUse.SESSIONS, DESKTOP_IMAGE: ImageUse.DISPLAY,
+            TEST_IMAGE: ImageUse.TESTS}.get(name, ImageUse.OTHER)
+
+
 @dataclass(frozen=True)
 class ImageRow:
     """One line of the listing: a recipe, its built image, or both."""
@@ -61,6 +82,11 @@ class ImageRow:
     built: datetime.datetime | None
     problem: str = ""  # why an image is modified, in the backend's words
     checked: bool = False  # every sha256 was recomputed (not only the manifest read)
+
+    @property
+    def use(self) -> ImageUse:
+        """What it is for."""
+        return image_use(self.name)
 
     @property
     def buildable(self) -> bool:

@@ -24,14 +24,21 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.errors import LauncherError
-from ..session.images import BuildJob, ImageRow, ImageService, ImageState, JobState
+from ..session.images import (
+    BuildJob,
+    ImageRow,
+    ImageService,
+    ImageState,
+    ImageUse,
+    JobState,
+)
 from .bridge import ServiceBridge
 from .errors import show_error
 from .image_errors import for_the_app
 
 translate = QCoreApplication.translate
 
-NAME, STATE, SIZE, BUILT, VERSION = range(5)
+NAME, USE, STATE, SIZE, BUILT, VERSION = range(6)
 
 
 class _JobSignals(QObject):
@@ -51,6 +58,18 @@ def state_text(row: ImageRow) -> str:
         ImageState.NO_RECIPE: translate("ImagesWindow", "built (its recipe is gone)"),
     }
     return texts[row.state]
+
+
+def use_text(use: ImageUse) -> str:
+    """The "Used for" column's words."""
+    texts = {
+        ImageUse.SESSIONS: translate("ImagesWindow", "VM sessions"),
+        ImageUse.DISPLAY: translate("ImagesWindow", "VM sessions that show the client's "
+                                                    "window"),
+        ImageUse.TESTS: translate("ImagesWindow", "the launcher's own tests (small)"),
+        ImageUse.OTHER: translate("ImagesWindow", "your own recipe"),
+    }
+    return texts[use]
 
 
 def _step_text(step: str) -> str:
@@ -116,12 +135,12 @@ class ImagesWindow(QDialog):
         self.refresh()
 
     def _table(self) -> QTableWidget:
-        self.table = QTableWidget(0, 5)
+        self.table = QTableWidget(0, 6)
         self.table.setObjectName("imageTable")
         self.table.setAccessibleName(self.tr("Guest images"))
         self.table.setHorizontalHeaderLabels([
-            self.tr("Image"), self.tr("State"), self.tr("Size"), self.tr("Built"),
-            self.tr("Recipe version")])
+            self.tr("Image"), self.tr("Used for"), self.tr("State"), self.tr("Size"),
+            self.tr("Built"), self.tr("Recipe version")])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -182,7 +201,7 @@ class ImagesWindow(QDialog):
                 if row.built_version is not None and row.built_version != row.recipe_version:
                     version = self.tr("{built} (recipe: {now})").format(
                         built=row.built_version, now=row.recipe_version)
-            cells = (row.name, state_text(row),
+            cells = (row.name, use_text(row.use), state_text(row),
                      f"{row.size / 2**20:.0f} MiB" if row.size else "—", built, version)
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)

@@ -33,7 +33,7 @@ from sandbox_launcher.session.images import (
     JobState,
 )
 from sandbox_launcher.ui.guest_images import GuestImages
-from sandbox_launcher.ui.images_window import ImagesWindow
+from sandbox_launcher.ui.images_window import BUILT, NAME, SIZE, STATE, USE, ImagesWindow
 
 #: A real build of the test recipe; under load several times the usual minute or two.
 BUILD_MS = 900_000
@@ -58,7 +58,7 @@ def store(tmp_path: Path) -> Iterator[Path]:
 
 
 def _rows(window: ImagesWindow) -> dict[str, str]:
-    return {window.table.item(r, 0).text(): window.table.item(r, 1).text()
+    return {window.table.item(r, NAME).text(): window.table.item(r, STATE).text()
             for r in range(window.table.rowCount())}
 
 
@@ -79,8 +79,9 @@ def test_a_real_image_is_listed_checked_found_modified_and_removed(
     assert _rows(window)["default"] == "not built"
     assert window.build_button.text() == "Re&build" and window.remove_button.isEnabled()
     row = window.table.currentRow()
-    assert window.table.item(row, 2).text().endswith("MiB")
-    assert window.table.item(row, 3).text()[:2] == "20"  # the built date
+    assert window.table.item(row, SIZE).text().endswith("MiB")
+    assert window.table.item(row, BUILT).text()[:2] == "20"  # the built date
+    assert window.table.item(row, USE).text() == "the launcher's own tests (small)"
     window.grab().save(str(artifacts / "images-window.png"))
     window.check_button.click()
     qtbot.waitUntil(lambda: "every file matches" in window.status.text(), timeout=WAIT_MS)
@@ -158,3 +159,34 @@ def test_a_session_whose_image_is_missing_offers_to_build_it(qtbot: QtBot, app: 
     qtbot.waitUntil(lambda: window.selected() == "test", timeout=WAIT_MS * 4)
     assert window.build_button.isEnabled() and window.build_button.text() == "&Build"
     qtbot.waitUntil(lambda: not app.bridge.busy(), timeout=WAIT_MS)
+
+
+def test_quitting_the_app_cancels_a_build_and_leaves_nothing(qtbot: QtBot, app: Any,
+                                                             store: Path) -> None:
+    images_ui = GuestImages(app.bridge, app.window, ImageService(store))
+    window = _opened(qtbot, app, images_ui.images, "test")
+    window.build_button.click()
+    qtbot.waitUntil(lambda: bool(_build_processes(str(store))), timeout=BUILD_MS)
+    job = window.job
+    assert job is not None and job.running
+    app.qapp.aboutToQuit.emit()  # what quitting sends before the event loop returns
+    assert job.state is JobState.CANCELLED  # the quit waited for the cleanup
+    assert _build_processes(str(store)) == [] and list(store.iterdir()) == []
+    qtbot.waitUntil(lambda: not app.bridge.busy(), timeout=WAIT_MS)
+
+
+def test_leftovers_owned_by_subordinate_ids_are_removed(tmp_path: Path) -> None:
+    """A chroot whose mmdebstrap was killed belongs to the user's subordinate ids: the
+    user cannot delete it, and the build's cleanup must (not run as root: as the user)."""
+    work = tmp_path / ".build-test-killed"
+    work.mkdir()
+    chroot = work / "scratch" / "mmdebstrap.X"
+    subprocess.run(["unshare", "--map-users=auto", "--map-groups=auto", "--map-user=65536",
+                    "--map-group=65536", "--setuid", "0", "--setgid", "0", "sh", "-c",
+                    f"mkdir -p {chroot}/etc && echo x > {chroot}/etc/passwd && "
+                    f"chown -R 0:0 {chroot} && chmod 0700 {chroot}"], check=True, timeout=30)
+    assert chroot.stat().st_uid != os.getuid()
+    with pytest.raises(PermissionError):
+        shutil.rmtree(chroot)  # what the user alone cannot do
+    build_proc.remove_tree(work)
+    assert not work.exists()

@@ -3126,6 +3126,26 @@ Quelle: {source}</translation>
 <context>
     <name>ImagesWindow</name>
     <message>
+        <source>VM sessions</source>
+        <translation>VM-Sitzungen</translation>
+    </message>
+    <message>
+        <source>VM sessions that show the client&apos;s window</source>
+        <translation>VM-Sitzungen, die das Fenster des Clients zeigen</translation>
+    </message>
+    <message>
+        <source>the launcher&apos;s own tests (small)</source>
+        <translation>die Tests des Launchers (klein)</translation>
+    </message>
+    <message>
+        <source>your own recipe</source>
+        <translation>Ihr eigenes Rezept</translation>
+    </message>
+    <message>
+        <source>Used for</source>
+        <translation>Verwendet für</translation>
+    </message>
+    <message>
         <source>not built</source>
         <translation>nicht erstellt</translation>
     </message>
