@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPlainTextEdit,
+    QProgressBar,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -83,6 +84,16 @@ def _step_text(step: str) -> str:
     return texts.get(step, step)
 
 
+#: mmdebstrap's lines about its own plumbing (hooks, its temp dir): paths of scratch
+#: folders that say nothing to a person watching the build (the CLI still prints them).
+_PLUMBING = ("running --", "running special hook", "using /", "mmdebstrap.")
+
+
+def worth_showing(detail: str) -> bool:
+    """Whether a build's line belongs in the window's log."""
+    return not detail.startswith(_PLUMBING)
+
+
 def _elapsed(seconds: float) -> str:
     minutes, secs = divmod(int(seconds), 60)
     return f"{minutes}:{secs:02d}"
@@ -120,6 +131,13 @@ class ImagesWindow(QDialog):
         self.status.setObjectName("imagesStatus")
         self.status.setWordWrap(True)
         layout.addWidget(self.status)
+        # No percentage: mmdebstrap does not tell how far it is, but the bar moves.
+        self.busy = QProgressBar()
+        self.busy.setObjectName("buildBusy")
+        self.busy.setRange(0, 0)
+        self.busy.setTextVisible(False)
+        self.busy.setAccessibleName(self.tr("Building"))
+        layout.addWidget(self.busy)
         self.log = QPlainTextEdit()
         self.log.setObjectName("buildLog")
         self.log.setReadOnly(True)
@@ -243,6 +261,7 @@ class ImagesWindow(QDialog):
         self.remove_button.setEnabled(row is not None and row.built_image and not busy)
         self.cancel_button.setEnabled(busy)
         self.cancel_button.setVisible(busy)
+        self.busy.setVisible(busy)
 
     def _failed(self, error: LauncherError) -> None:
         self.status.setText(for_the_app(error).summary)
@@ -279,8 +298,9 @@ class ImagesWindow(QDialog):
         if not isinstance(job, BuildJob) or job is not self.job:
             return
         if step:
-            self.log.appendPlainText(f"[{_elapsed(job.elapsed())}] {_step_text(step)}: "
-                                     f"{detail}")
+            if worth_showing(detail):
+                self.log.appendPlainText(f"[{_elapsed(job.elapsed())}] "
+                                         f"{_step_text(step)}: {detail}")
             self._tick()
             return
         self.clock.stop()

@@ -124,6 +124,8 @@ def test_a_real_build_cancelled_half_way_leaves_nothing(qtbot: QtBot, app: Any,
     assert _build_processes(str(store)), "mmdebstrap is not running"
     qtbot.wait(1000)
     assert "Building test: Installing Debian packages (0:" in window.status.text()
+    assert window.busy.isVisible()
+    assert "running --" not in window.log.toPlainText()  # mmdebstrap's plumbing left out
     window.cancel_button.click()
     qtbot.waitUntil(lambda: window.job is not None and not window.job.running,
                     timeout=WAIT_MS * 2)

@@ -3126,6 +3126,10 @@ Quelle: {source}</translation>
 <context>
     <name>ImagesWindow</name>
     <message>
+        <source>Building</source>
+        <translation>Wird erstellt</translation>
+    </message>
+    <message>
         <source>VM sessions</source>
         <translation>VM-Sitzungen</translation>
     </message>
