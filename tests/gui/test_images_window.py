@@ -1,7 +1,7 @@
 """The Guest images window on real images: a real image the builder made is listed,
-checked, found modified and removed; a real build (mmdebstrap) is cancelled half-way
-and leaves no process and no file; a VM session's missing image offers *Build the
-image…* without a command line.
+checked, found modified and removed; a real build (mmdebstrap) is cancelled half-way,
+and by quitting, and leaves no process and no file; a real VM session whose image is
+missing offers *Build the image…* without a command line.
 
 The built image is the test recipe's, from the user's own store (the VM fixtures of
 tests/integration build it; run as root, test_app_gui asks for it first). When it is not
@@ -19,19 +19,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import WAIT_MS
+from conftest import WAIT_MS, close_app
+from PySide6.QtCore import QLocale
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
 
 from sandbox_launcher.backends.vm import build_proc
-from sandbox_launcher.backends.vm import image as images
-from sandbox_launcher.session.entries import Finished
+from sandbox_launcher.core.plan import RunOptions
 from sandbox_launcher.session.images import (
-    ImageMissing,
     ImageService,
     ImageState,
     JobState,
 )
+from sandbox_launcher.session.service import SessionService
+from sandbox_launcher.ui.app import build
 from sandbox_launcher.ui.guest_images import GuestImages
 from sandbox_launcher.ui.images_window import BUILT, NAME, SIZE, STATE, USE, ImagesWindow
 
@@ -139,28 +141,44 @@ def test_a_real_build_cancelled_half_way_leaves_nothing(qtbot: QtBot, app: Any,
     qtbot.waitUntil(lambda: not app.bridge.busy(), timeout=WAIT_MS)
 
 
-def test_a_session_whose_image_is_missing_offers_to_build_it(qtbot: QtBot, app: Any,
-                                                             store: Path) -> None:
-    with pytest.raises(ImageMissing) as missing:
-        images.verify_image("test", store)  # what the VM backend raises at start
-    images_ui = GuestImages(app.bridge, app.window, ImageService(store))
-    app.bridge.session_finished.emit(Finished("vm-1234", None, missing.value))
-    qtbot.waitUntil(lambda: images_ui.error_box is not None, timeout=WAIT_MS)
-    box = images_ui.error_box
-    assert isinstance(box, QMessageBox)
-    said = " ".join((box.text(), box.informativeText()))
-    assert "sandbox-launcher" not in said and "sudo" not in said
-    assert "“test” is not built yet" in box.text()
-    assert "Guest images window" in box.informativeText()
-    assert "sandbox-launcher image build test" in box.detailedText()  # for who wants it
-    button = box.findChild(QPushButton, "buildTheImage")
-    assert button is not None and button.text() == "&Build the image…"
-    button.click()
-    window = images_ui.window
-    assert window is not None and window.isVisible()
-    qtbot.waitUntil(lambda: window.selected() == "test", timeout=WAIT_MS * 4)
-    assert window.build_button.isEnabled() and window.build_button.text() == "&Build"
-    qtbot.waitUntil(lambda: not app.bridge.busy(), timeout=WAIT_MS)
+def test_a_vm_session_whose_image_is_missing_offers_to_build_it(
+        qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A real VM session of the app, its image store empty: the session fails at the
+    backend's image check, and the app's error says so in words, with a button."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))  # no image built there
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    (profiles / "vmcmd.toml").write_text(
+        'title = "VM command"\nbackend = "vm"\ncommand = ["/bin/true"]\n'
+        '[network]\nmode = "none"\n[devices]\ndisplay = "none"\nspeakers = false\n',
+        encoding="utf-8")
+    service = SessionService(profiles_dir=profiles, policy_path=tmp_path / "policy.toml",
+                             pending_dir=tmp_path / "pending")
+    app = build(service, locale=QLocale(QLocale.Language.English))
+    try:
+        qtbot.waitUntil(lambda: app.window.profile_list.count() > 0, timeout=WAIT_MS)
+        images_ui = app.window.guest_images
+        assert images_ui.images.store == tmp_path / "data" / "sandbox-launcher" / "images"
+        app.window.launch("vmcmd", RunOptions())
+        qtbot.waitUntil(lambda: images_ui.error_box is not None, timeout=WAIT_MS * 4)
+        box = images_ui.error_box
+        assert isinstance(box, QMessageBox)
+        said = " ".join((box.text(), box.informativeText()))
+        assert "sandbox-launcher" not in said and "sudo" not in said
+        assert box.text() == "The guest image “default” is not built yet."
+        assert "Guest images window" in box.informativeText()
+        assert "sandbox-launcher image build default" in box.detailedText()  # for who wants it
+        button = box.findChild(QPushButton, "buildTheImage")
+        assert button is not None and button.text() == "&Build the image…"
+        button.click()
+        window = images_ui.window
+        assert window is not None and window.isVisible()
+        qtbot.waitUntil(lambda: window.selected() == "default", timeout=WAIT_MS * 4)
+        assert window.build_button.isEnabled() and window.build_button.text() == "&Build"
+        assert _rows(window)["default"] == "not built"
+        qtbot.waitUntil(lambda: not app.bridge.busy(), timeout=WAIT_MS)
+    finally:
+        close_app(app)
 
 
 def test_quitting_the_app_cancels_a_build_and_leaves_nothing(qtbot: QtBot, app: Any,
@@ -192,3 +210,24 @@ def test_leftovers_owned_by_subordinate_ids_are_removed(tmp_path: Path) -> None:
         shutil.rmtree(chroot)  # what the user alone cannot do
     build_proc.remove_tree(work)
     assert not work.exists()
+
+
+def test_the_menu_opens_the_window_in_german(qtbot: QtBot, service: SessionService,
+                                             tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    app = build(service, locale=QLocale(QLocale.Language.German, QLocale.Country.Germany))
+    try:
+        action = app.window.findChild(QAction, "guestImages")
+        assert action is not None and action.text() == "&Gastsysteme…"
+        assert action in app.window.menuBar().actions()[-1].menu().actions()  # Clients
+        action.trigger()
+        window = app.window.guest_images.window
+        assert window is not None and window.windowTitle() == "Gastsysteme"
+        qtbot.waitUntil(lambda: window.table.rowCount() >= 3 and not app.bridge.busy(),
+                        timeout=WAIT_MS * 4)
+        assert _rows(window)["default"] == "nicht erstellt"
+        assert window.table.horizontalHeaderItem(USE).text() == "Verwendet für"
+        assert window.build_button.text() == "&Erstellen"
+    finally:
+        close_app(app)
