@@ -28,6 +28,7 @@ from ..backends.vm.errors import (
     ImageMissing,
     ImageModified,
     ImageUnusable,
+    MirrorUnreachable,
     NoSubordinateIds,
 )
 from ..backends.vm.recipe import Recipe, images_dir, list_recipes, load_recipe
@@ -37,7 +38,7 @@ from .vm_pool import DEFAULT_IMAGE
 __all__ = [
     "BuildCancelled", "BuildJob", "BuildToolMissing", "DiskFull", "ImageMissing",
     "ImageModified", "ImageRow", "ImageService", "ImageState", "ImageUnusable", "ImageUse",
-    "JobState", "NoSubordinateIds",
+    "JobState", "MirrorUnreachable", "NoSubordinateIds",
 ]
 
 
@@ -213,8 +214,13 @@ class ImageService:
         except ImageMissing:
             return ImageRow(name, ImageState.NOT_BUILT, version, None, 0, None)
         except ImageModified as exc:
-            return ImageRow(name, ImageState.MODIFIED, version, None, self._size(name), None,
-                            problem=exc.summary, checked=check)
+            try:  # a changed file: the manifest still tells when and from what
+                told = images.load_image(name, self.store)
+                built_version, built = _version(told), _built_at(told)
+            except ImageError:
+                built_version, built = None, None
+            return ImageRow(name, ImageState.MODIFIED, version, built_version,
+                            self._size(name), built, problem=exc.summary, checked=check)
         if recipe is None:
             state = ImageState.NO_RECIPE
         elif image.recipe_sha256 != recipe.digest():

@@ -16,6 +16,7 @@ from ..session.images import (
     DiskFull,
     ImageMissing,
     ImageModified,
+    MirrorUnreachable,
     NoSubordinateIds,
 )
 
@@ -56,6 +57,12 @@ def _words(error: LauncherError) -> tuple[str, str]:
                                    free=_mib(error.free)),
                 translate("ImageErrors", "Free that much space (removing guest images you "
                                          "no longer need helps), then build again."))
+    if isinstance(error, MirrorUnreachable):
+        return (translate("ImageErrors", "Debian's package server ({mirror}) could not be "
+                                         "reached, so the image could not be built."
+                          ).format(mirror=error.mirror),
+                translate("ImageErrors", "Check the network connection, then build again. "
+                                         "Nothing of the build was kept."))
     return "", ""
 
 

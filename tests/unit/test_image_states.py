@@ -23,6 +23,7 @@ from sandbox_launcher.session.images import (
     ImageService,
     ImageState,
     JobState,
+    MirrorUnreachable,
 )
 
 
@@ -68,6 +69,7 @@ def test_each_state_from_the_store_and_the_recipes(tmp_path: Path, recipes: Path
     assert rows["default"].state is ImageState.OUTDATED
     assert rows["desktop"].state is ImageState.MODIFIED
     assert "vmlinuz" in rows["desktop"].problem
+    assert rows["desktop"].built is not None and rows["desktop"].built_version == 1
     assert rows["gone"].state is ImageState.NO_RECIPE and not rows["gone"].buildable
     # unchecked, a modified file goes unseen: only the manifest was read
     assert ImageService(store, recipes).row("desktop", check=False).state is ImageState.READY
@@ -195,3 +197,21 @@ def test_remove_tree_removes_read_only_leftovers(tmp_path: Path) -> None:
     work.chmod(0o555)
     build_proc.remove_tree(work)
     assert not work.exists()
+
+
+def test_a_build_without_the_mirror_says_so(tmp_path: Path) -> None:
+    apt = ("W: Failed to fetch http://deb.debian.org/debian/dists/bookworm/InRelease  "
+           "Temporary failure resolving 'deb.debian.org'")
+    with pytest.raises(MirrorUnreachable) as unreachable:
+        build_proc.run_streamed(["sh", "-c", f"echo \"{apt}\"; exit 1"],
+                                lambda _s, _d: None, "bootstrap", cancel=threading.Event(),
+                                env={"PATH": "/usr/bin:/bin"}, needed=0, where=tmp_path,
+                                mirror="http://deb.debian.org/debian")
+    assert unreachable.value.mirror == "http://deb.debian.org/debian"
+    assert "Temporary failure resolving" in unreachable.value.details
+    with pytest.raises(ImageError, match="exit status 3") as other:
+        build_proc.run_streamed(["sh", "-c", "echo 'E: something else'; exit 3"],
+                                lambda _s, _d: None, "bootstrap", cancel=threading.Event(),
+                                env={"PATH": "/usr/bin:/bin"}, needed=0, where=tmp_path,
+                                mirror="http://deb.debian.org/debian")
+    assert not isinstance(other.value, (MirrorUnreachable, DiskFull))

@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from ...core import proc
-from .errors import BuildCancelled, DiskFull, ImageError
+from .errors import BuildCancelled, DiskFull, ImageError, MirrorUnreachable
 
 #: (step, detail): called as the build goes; the CLI prints it, the app shows it.
 Progress = Callable[[str, str], None]
@@ -32,6 +32,9 @@ TERM_GRACE = 15.0
 TAIL = 40
 _NO_SPACE = ("No space left on device", "Could not allocate", "not enough free space",
              "ENOSPC", "Disk quota exceeded")
+#: apt's words when it got nothing from the mirror.
+_NO_MIRROR = ("Temporary failure resolving", "Could not resolve", "Failed to fetch",
+              "Unable to connect to", "Could not connect to", "Network is unreachable")
 
 
 def _stop_group(child: subprocess.Popen[bytes]) -> None:
@@ -51,7 +54,7 @@ def _stop_group(child: subprocess.Popen[bytes]) -> None:
 
 def run_streamed(argv: list[str], progress: Progress, step: str, *,
                  cancel: threading.Event, env: Mapping[str, str], needed: int,
-                 where: Path) -> None:
+                 where: Path, mirror: str = "") -> None:
     """Run a long build tool, handing each ``I:``/``W:``/``E:`` line to *progress*;
     stop it when *cancel* is set (then raise :class:`BuildCancelled`)."""
     try:
@@ -93,6 +96,8 @@ def run_streamed(argv: list[str], progress: Progress, step: str, *,
         output = "\n".join(tail)
         if any(marker in output for marker in _NO_SPACE):
             raise DiskFull(str(where), needed, free_space(where), details=output)
+        if mirror and any(marker in output for marker in _NO_MIRROR):
+            raise MirrorUnreachable(mirror, details=output)
         raise ImageError(f"{os.path.basename(argv[0])} failed with exit status {status}",
                          "see the details; a network error means Debian's mirror was "
                          "not reachable", details=output)

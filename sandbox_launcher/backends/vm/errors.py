@@ -69,6 +69,15 @@ class DiskFull(ImageError):
         self.free = free
 
 
+class MirrorUnreachable(ImageError):
+    """The build could not download Debian's packages (no network, or the mirror)."""
+
+    def __init__(self, mirror: str, details: str = "") -> None:
+        super().__init__(f"Debian's package mirror {mirror} could not be reached",
+                         "check the network connection, then build again", details)
+        self.mirror = mirror
+
+
 class AgentError(LauncherError):
     """The guest agent broke the protocol, said nothing in time, or the guest died."""
 

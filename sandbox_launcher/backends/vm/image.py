@@ -198,7 +198,8 @@ def build_image(recipe: Recipe, progress: Progress, store: Path | None = None, *
         _check_space(store, scratch, needed)
         progress("bootstrap", f"Debian {recipe.suite}: {len(recipe.packages)} packages")
         build_proc.run_streamed(mmdebstrap_argv(recipe, work), progress, "bootstrap",
-                                cancel=cancel, env=env, needed=needed, where=store)
+                                cancel=cancel, env=env, needed=needed, where=store,
+                                mirror=recipe.mirror)
         build_proc.remove_tree(scratch)
         root_img = work / "root.img"
         progress("convert", f"{root_img.stat().st_size // 2**20} MiB ext4 -> qcow2")

@@ -3071,6 +3071,14 @@ Quelle: {source}</translation>
 <context>
     <name>ImageErrors</name>
     <message>
+        <source>Debian&apos;s package server ({mirror}) could not be reached, so the image could not be built.</source>
+        <translation>Debians Paketserver ({mirror}) war nicht erreichbar; das Abbild konnte nicht erstellt werden.</translation>
+    </message>
+    <message>
+        <source>Check the network connection, then build again. Nothing of the build was kept.</source>
+        <translation>Prüfen Sie die Netzwerkverbindung und erstellen Sie dann erneut. Von diesem Versuch blieb nichts zurück.</translation>
+    </message>
+    <message>
         <source>The guest image “{name}” is not built yet.</source>
         <translation>Das Gastabbild „{name}“ ist noch nicht erstellt.</translation>
     </message>
