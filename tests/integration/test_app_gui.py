@@ -28,10 +28,7 @@ SCREENSHOTS = ("window-finished-session.png", "tray-menu.png", "tray-notificatio
 
 @pytest.mark.integration
 def test_gui_suite_passes_as_the_desktop_user(launcher_user: LauncherUser,
-                                              user_tmp: Path, vm_test_image: Path) -> None:
-    # vm_test_image: the Guest images window's test lists, checks and removes a copy of
-    # the image the VM tests use (built once, cached in the user's store).
-    del vm_test_image
+                                              user_tmp: Path) -> None:
     if not launcher_user.switch:
         pytest.skip("not root: tests/gui ran directly in this run, as this user")
     camera = user_tmp / "video7"  # a V4L2 major (81) without a driver: see test_camera_use
