@@ -22,6 +22,7 @@ from sandbox_launcher.session.lifecycle import State
 from sandbox_launcher.session.service import SessionService
 from sandbox_launcher.ui.app import build, teardown
 from sandbox_launcher.ui.host_check import HostCheckDialog
+from sandbox_launcher.ui.main_window import MainWindow
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 SSO_CLIENT = Path(__file__).resolve().parents[1] / "tests" / "stand_in" / "sso_client.py"
@@ -55,6 +56,30 @@ def check_computer(window: QWidget, then: Callable[[], None]) -> None:
         then()
 
     when(dialog.again_button.isEnabled, taken)
+
+
+def guest_images(window: MainWindow, then: Callable[[], None]) -> None:
+    """A first run has no guest image: the window is shown building the one VM sessions
+    need, its steps and time running; the build is then cancelled (it leaves nothing)."""
+    images = window.guest_images.open("default")
+    images.move(140, 120)
+    images.build("default")
+
+    def installing() -> bool:
+        job = images.job
+        return job is None or not job.running or any(
+            "installing remaining" in detail for _t, _s, detail in job.steps)
+
+    def taken() -> None:
+        shot("images-window.png")
+        images.cancel_build()
+        when(lambda: images.job is None or not images.job.running, closed, 300)
+
+    def closed() -> None:
+        images.close()
+        then()
+
+    when(installing, taken, 4000)
 
 
 def main() -> int:
@@ -95,7 +120,8 @@ def main() -> int:
         shot("sso-question.png")
         dialog.reject()
         when(lambda: all(e.outcome is not None for e in service.entries()
-                         if e.profile == "zoom"), sleeper, 500)
+                         if e.profile == "zoom"),
+             lambda: guest_images(window, then=sleeper), 500)
 
     def sleeper() -> None:
         window.launch("generic", RunOptions(command=("/bin/sleep", "600")))

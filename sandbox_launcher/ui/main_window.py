@@ -28,6 +28,7 @@ from .bridge import ServiceBridge
 from .client_errors import for_the_launch
 from .clients_dialog import ClientsDialog
 from .errors import show_error
+from .guest_images import GuestImages
 from .icons import app_icon
 from .launch_panel import LaunchPanel
 from .meeting_links import MeetingLinks
@@ -79,6 +80,7 @@ class MainWindow(QMainWindow):
         self.links = MeetingLinks(bridge, self)
         self.links.launch_requested.connect(self.launch)
         self.links.notice.connect(self.show_notice)
+        self.guest_images = GuestImages(bridge, self)  # a VM session's image error offers it
         #: The menu bar's actions (ui/window_menus.py).
         self.menus = WindowMenus(self)
         self.profile_list.profile_selected.connect(self._select)

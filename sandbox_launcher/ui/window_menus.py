@@ -1,6 +1,6 @@
 """The main window's menu bar: Profiles (new, edit, launch, verify, start at login,
 spares, quit), Meeting (links), Sessions (stop, downloads waiting), Clients (manage,
-sign-ins), Help (check this computer); and what only the menu does: verify a
+sign-ins, guest images), Help (check this computer); and what only the menu does: verify a
 profile's isolation, start at login.
 
 The strings keep the translation context ``MainWindow`` they were written under.
@@ -102,6 +102,7 @@ class WindowMenus:
         clients_menu = bar.addMenu(translate("MainWindow", "&Clients"))
         clients_menu.addAction(self.clients_action)
         clients_menu.addAction(vault_action(window.bridge, window, window.show_notice))
+        clients_menu.addAction(window.guest_images.action())
         help_menu = bar.addMenu(translate("MainWindow", "&Help"))
         help_menu.addAction(host_check_action(window.bridge.call, window))
 

@@ -22,7 +22,7 @@ from gui_child import run_gui_child
 SCREENSHOTS = ("window-finished-session.png", "tray-menu.png", "tray-notification.png",
                "window-de.png", "editor-de.png", "launch-panel-devices.png",
                "clients-progress.png", "clients-installed.png", "window-wiping.png",
-               "downloads-question.png", "window-downloads-waiting.png",
+               "downloads-question.png", "window-downloads-waiting.png", "images-window.png",
                "window-camera-in-use.png", "sso-question.png")
 
 

@@ -11,6 +11,7 @@ the tree into kernel, initrd and an ext4 image from inside mmdebstrap's user nam
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import getpass
 import hashlib
@@ -19,25 +20,34 @@ import os
 import shlex
 import shutil
 import stat
-import subprocess
 import tempfile
-from collections.abc import Callable
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
 
-from ...core import proc
 from ...core.paths import APP
-from .errors import ImageError
+from . import build_proc
+from .build_proc import Progress
+from .errors import (
+    BuildCancelled,
+    BuildToolMissing,
+    ImageError,
+    ImageMissing,
+    ImageModified,
+    NoSubordinateIds,
+)
 from .recipe import Recipe
 
-#: (step, detail): called as the build goes; the CLI prints it, the app shows it.
-Progress = Callable[[str, str], None]
 IMAGE_FILES = ("base.qcow2", "vmlinuz", "initrd.img")
 MANIFEST = "manifest.json"
 MANIFEST_VERSION = 1
-BUILD_TIMEOUT = 1800.0
+#: A build peaks at ~4.5 times the finished image (test: 1425 MiB for a 314 MiB image).
+PEAK_FACTOR = 5
+MIN_SPACE = 1 << 30
+#: Without an earlier build to go by (the desktop image is 723 MiB: 3.6 GiB at its peak).
+DEFAULT_SPACE = 4 << 30
 
 
 def images_store() -> Path:
@@ -87,9 +97,7 @@ def _check_builder() -> None:
     for program, package in (("mmdebstrap", "mmdebstrap"), ("newuidmap", "uidmap"),
                              ("mkfs.ext4", "e2fsprogs"), ("qemu-img", "qemu-utils")):
         if shutil.which(program, path=os.environ.get("PATH", "") + ":/usr/sbin:/sbin") is None:
-            raise ImageError(f"{program} is not installed; it is needed to build guest images",
-                             f"install the Debian package {package}: "
-                             f"sudo apt-get install {package}")
+            raise BuildToolMissing(program, package)
     user = getpass.getuser()
     for table in ("/etc/subuid", "/etc/subgid"):
         try:
@@ -97,11 +105,7 @@ def _check_builder() -> None:
         except OSError:
             lines = []
         if not any(line.split(":")[0] in (user, str(os.getuid())) for line in lines):
-            raise ImageError(
-                f"{user} has no subordinate id range in {table}; the unprivileged image "
-                "build (mmdebstrap --mode=unshare) needs one",
-                f"ask an administrator: sudo usermod --add-subuids 100000-165535 "
-                f"--add-subgids 100000-165535 {user}")
+            raise NoSubordinateIds(user, table)
 
 
 def _initramfs_inputs(recipe: Recipe, work: Path) -> list[str]:
@@ -151,42 +155,58 @@ def mmdebstrap_argv(recipe: Recipe, work: Path) -> list[str]:
     return argv
 
 
-def _run_streamed(argv: list[str], progress: Progress, step: str) -> None:
-    """Run a long build tool, handing each line of its output to *progress*."""
-    env = {**os.environ, "PATH": os.environ.get("PATH", "/usr/bin:/bin") + ":/usr/sbin:/sbin"}
-    try:
-        child = proc.spawn(argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, die_with_parent=True)
-    except OSError as exc:
-        raise ImageError(f"cannot start {argv[0]}: {exc}", "check the installation") from exc
-    tail: list[str] = []
-    assert child.stdout is not None
-    with child.stdout:
-        for raw in child.stdout:
-            line = raw.decode("utf-8", "replace").rstrip()
-            tail = [*tail[-30:], line]
-            if line.startswith(("I: ", "E: ", "W: ")):
-                progress(step, line[3:])
-    if child.wait(timeout=BUILD_TIMEOUT) != 0:
-        raise ImageError(f"{argv[0]} failed with exit status {child.returncode}",
-                         "see the details; a network error means Debian's mirror was "
-                         "not reachable", details="\n".join(tail))
+def space_needed(recipe: Recipe, store: Path) -> int:
+    """Bytes a build of *recipe* needs at its peak: the chroot, the staged copy, the ext4
+    image and its qcow2 all exist at once. An earlier build of it tells its size."""
+    with contextlib.suppress(ImageError):
+        return max(PEAK_FACTOR * load_image(recipe.name, store).size, MIN_SPACE)
+    return DEFAULT_SPACE
 
 
-def build_image(recipe: Recipe, progress: Progress, store: Path | None = None) -> Image:
-    """Build *recipe* into the store (replacing an older build of it) and return it."""
+def _check_space(store: Path, scratch: Path, needed: int) -> None:
+    """The scratch folder holds the chroot, the store the results: one file system or
+    two, each must have room for its part."""
+    if os.stat(store).st_dev == os.stat(scratch).st_dev:
+        build_proc.check_space(store, needed)
+    else:
+        build_proc.check_space(scratch, needed * 3 // 5)
+        build_proc.check_space(store, needed * 2 // 5)
+
+
+def build_image(recipe: Recipe, progress: Progress, store: Path | None = None, *,
+                cancel: threading.Event | None = None) -> Image:
+    """Build *recipe* into the store (replacing an older build of it) and return it.
+
+    Setting *cancel* stops the build; :class:`BuildCancelled` is raised once its
+    processes are gone and its files removed. A failed build leaves nothing either.
+    """
     store = store or images_store()
+    cancel = cancel or threading.Event()
     progress("check", "mmdebstrap, uidmap, e2fsprogs, qemu-utils and a subuid range")
     _check_builder()
     store.mkdir(parents=True, exist_ok=True)
+    needed = space_needed(recipe, store)
     work = Path(tempfile.mkdtemp(prefix=f".build-{recipe.name}-", dir=store))
+    # mmdebstrap's chroot: in the user's temp dir as before, but in a folder of this
+    # build's own, so a cancel knows exactly what to remove. Its subordinate-id root
+    # must be able to walk into it.
+    scratch = Path(tempfile.mkdtemp(prefix="sandbox-launcher-build-"))
+    scratch.chmod(0o755)
+    env = {**os.environ, "TMPDIR": str(scratch),
+           "PATH": os.environ.get("PATH", "/usr/bin:/bin") + ":/usr/sbin:/sbin"}
     try:
+        _check_space(store, scratch, needed)
         progress("bootstrap", f"Debian {recipe.suite}: {len(recipe.packages)} packages")
-        _run_streamed(mmdebstrap_argv(recipe, work), progress, "bootstrap")
+        build_proc.run_streamed(mmdebstrap_argv(recipe, work), progress, "bootstrap",
+                                cancel=cancel, env=env, needed=needed, where=store,
+                                mirror=recipe.mirror)
+        build_proc.remove_tree(scratch)
         root_img = work / "root.img"
         progress("convert", f"{root_img.stat().st_size // 2**20} MiB ext4 -> qcow2")
-        proc.run(["qemu-img", "convert", "-q", "-f", "raw", "-O", "qcow2",
-                  str(root_img), str(work / "base.qcow2")], timeout=600)
+        build_proc.run_streamed(["qemu-img", "convert", "-q", "-f", "raw", "-O", "qcow2",
+                                 str(root_img), str(work / "base.qcow2")], progress,
+                                "convert", cancel=cancel, env=env, needed=needed,
+                                where=store)
         root_img.unlink()
         for leftover in ("initramfs.conf", "initramfs-hook"):
             (work / leftover).unlink()
@@ -201,18 +221,29 @@ def build_image(recipe: Recipe, progress: Progress, store: Path | None = None) -
         (work / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         for name in (*IMAGE_FILES, MANIFEST):
             (work / name).chmod(0o444)
+        if cancel.is_set():  # the last moment a cancel can still keep the old image
+            raise BuildCancelled("the build was cancelled", "nothing of it was kept")
         target = store / recipe.name
         if target.exists():
             remove_image(recipe.name, store)
         work.chmod(0o555)
         work.rename(target)
+    except OSError as exc:
+        _discard(work, scratch)
+        build_proc.raise_if_full(exc, store, needed)
+        raise ImageError(f"the image could not be written: {exc.strerror}",
+                         "see the details", details=str(exc)) from exc
     except BaseException:
-        if work.exists():
-            work.chmod(0o755)
-            shutil.rmtree(work, ignore_errors=True)
+        _discard(work, scratch)
         raise
     progress("done", str(target))
     return Image(recipe.name, target, manifest)
+
+
+def _discard(*folders: Path) -> None:
+    """Remove a failed or cancelled build's folders (mmdebstrap's chroot included)."""
+    for folder in folders:
+        build_proc.remove_tree(folder)
 
 
 def load_image(name: str, store: Path | None = None) -> Image:
@@ -221,14 +252,14 @@ def load_image(name: str, store: Path | None = None) -> Image:
     try:
         manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ImageError(f"the guest image {name!r} is not built",
-                         f"build it: sandbox-launcher image build {name}") from None
+        raise ImageMissing(name, f"the guest image {name!r} is not built",
+                           f"build it: sandbox-launcher image build {name}") from None
     except (OSError, ValueError) as exc:
-        raise ImageError(f"the guest image {name!r} has an unreadable manifest: {exc}",
-                         _rebuild_hint(name)) from exc
+        raise ImageModified(name, f"the guest image {name!r} has an unreadable manifest: "
+                            f"{exc}", _rebuild_hint(name)) from exc
     if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
-        raise ImageError(f"the guest image {name!r} has a malformed manifest",
-                         _rebuild_hint(name))
+        raise ImageModified(name, f"the guest image {name!r} has a malformed manifest",
+                            _rebuild_hint(name))
     return Image(name, path, manifest)
 
 
@@ -240,19 +271,20 @@ def verify_image(name: str, store: Path | None = None) -> Image:
     present = {p.name for p in image.path.iterdir()}
     extra = present - {*IMAGE_FILES, MANIFEST}
     if extra or set(files) != set(IMAGE_FILES):
-        raise ImageError(f"the guest image {name!r} has unexpected files: "
-                         f"{', '.join(sorted(extra or set(files)))}", _rebuild_hint(name))
+        raise ImageModified(name, f"the guest image {name!r} has unexpected files: "
+                            f"{', '.join(sorted(extra or set(files)))}", _rebuild_hint(name))
     for fname in IMAGE_FILES:
         path = image.file(fname)
         entry = files.get(fname)
         if not path.is_file() or path.is_symlink() or not isinstance(entry, dict):
-            raise ImageError(f"the guest image {name!r} lacks {fname}", _rebuild_hint(name))
+            raise ImageModified(name, f"the guest image {name!r} lacks {fname}",
+                                _rebuild_hint(name))
         if stat.S_IMODE(path.stat().st_mode) & 0o222:
-            raise ImageError(f"{path} is writable; images are kept read-only",
-                             _rebuild_hint(name))
+            raise ImageModified(name, f"{path} is writable; images are kept read-only",
+                                _rebuild_hint(name))
         if _sha256(path) != entry.get("sha256"):
-            raise ImageError(f"the guest image {name!r} was modified: {fname} does not "
-                             "match its manifest", _rebuild_hint(name))
+            raise ImageModified(name, f"the guest image {name!r} was modified: {fname} "
+                                "does not match its manifest", _rebuild_hint(name))
     return image
 
 

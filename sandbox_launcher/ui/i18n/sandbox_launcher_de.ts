@@ -3053,4 +3053,276 @@ Quelle: {source}</translation>
             <translation>(Ergebnis vom {time})</translation>
         </message>
     </context>
+<context>
+    <name>GuestImages</name>
+    <message>
+        <source>&amp;Guest images…</source>
+        <translation>&amp;Gastsysteme…</translation>
+    </message>
+    <message>
+        <source>The meeting could not start</source>
+        <translation>Die Besprechung konnte nicht starten</translation>
+    </message>
+    <message>
+        <source>&amp;Build the image…</source>
+        <translation>Abbild &amp;erstellen…</translation>
+    </message>
+</context>
+<context>
+    <name>ImageErrors</name>
+    <message>
+        <source>Debian&apos;s package server ({mirror}) could not be reached, so the image could not be built.</source>
+        <translation>Debians Paketserver ({mirror}) war nicht erreichbar; das Abbild konnte nicht erstellt werden.</translation>
+    </message>
+    <message>
+        <source>Check the network connection, then build again. Nothing of the build was kept.</source>
+        <translation>Prüfen Sie die Netzwerkverbindung und erstellen Sie dann erneut. Von diesem Versuch blieb nichts zurück.</translation>
+    </message>
+    <message>
+        <source>The guest image “{name}” is not built yet.</source>
+        <translation>Das Gastabbild „{name}“ ist noch nicht erstellt.</translation>
+    </message>
+    <message>
+        <source>Build it in the Guest images window. It takes a few minutes and downloads Debian packages.</source>
+        <translation>Erstellen Sie es im Fenster Gastsysteme. Das dauert einige Minuten und lädt Debian-Pakete herunter.</translation>
+    </message>
+    <message>
+        <source>The guest image “{name}” was changed after it was built, so it is not used.</source>
+        <translation>Das Gastabbild „{name}“ wurde nach dem Erstellen verändert und wird darum nicht verwendet.</translation>
+    </message>
+    <message>
+        <source>Rebuild it in the Guest images window.</source>
+        <translation>Erstellen Sie es im Fenster Gastsysteme neu.</translation>
+    </message>
+    <message>
+        <source>The program {program} is missing; guest images are built with it.</source>
+        <translation>Das Programm {program} fehlt; damit werden Gastabbilder erstellt.</translation>
+    </message>
+    <message>
+        <source>Install the package “{package}” (with your software centre, or ask your administrator), then build again.</source>
+        <translation>Installieren Sie das Paket „{package}“ (über Ihre Softwareverwaltung, oder fragen Sie Ihre Administration) und erstellen Sie dann erneut.</translation>
+    </message>
+    <message>
+        <source>Your account has no range of subordinate user ids, which building a guest image without administrator rights needs.</source>
+        <translation>Ihr Konto hat keinen Bereich untergeordneter Benutzerkennungen; den braucht das Erstellen eines Gastabbilds ohne Administratorrechte.</translation>
+    </message>
+    <message>
+        <source>Ask your administrator to give your account a range in /etc/subuid and /etc/subgid.</source>
+        <translation>Bitten Sie Ihre Administration, Ihrem Konto einen Bereich in /etc/subuid und /etc/subgid zu geben.</translation>
+    </message>
+    <message>
+        <source>Not enough disk space: building needs about {needed} MiB in {where}; {free} MiB are free.</source>
+        <translation>Nicht genug Speicherplatz: Das Erstellen braucht etwa {needed} MiB in {where}; frei sind {free} MiB.</translation>
+    </message>
+    <message>
+        <source>Free that much space (removing guest images you no longer need helps), then build again.</source>
+        <translation>Geben Sie so viel Platz frei (nicht mehr benötigte Gastabbilder zu entfernen hilft) und erstellen Sie dann erneut.</translation>
+    </message>
+    <message>
+        <source>See the details.</source>
+        <translation>Siehe Details.</translation>
+    </message>
+    <message>
+        <source>As reported: {summary}</source>
+        <translation>Gemeldet als: {summary}</translation>
+    </message>
+    <message>
+        <source>On the command line: {hint}</source>
+        <translation>Auf der Kommandozeile: {hint}</translation>
+    </message>
+</context>
+<context>
+    <name>ImagesWindow</name>
+    <message>
+        <source>Building</source>
+        <translation>Wird erstellt</translation>
+    </message>
+    <message>
+        <source>VM sessions</source>
+        <translation>VM-Sitzungen</translation>
+    </message>
+    <message>
+        <source>VM sessions that show the client&apos;s window</source>
+        <translation>VM-Sitzungen, die das Fenster des Clients zeigen</translation>
+    </message>
+    <message>
+        <source>the launcher&apos;s own tests (small)</source>
+        <translation>die Tests des Launchers (klein)</translation>
+    </message>
+    <message>
+        <source>your own recipe</source>
+        <translation>Ihr eigenes Rezept</translation>
+    </message>
+    <message>
+        <source>Used for</source>
+        <translation>Verwendet für</translation>
+    </message>
+    <message>
+        <source>not built</source>
+        <translation>nicht erstellt</translation>
+    </message>
+    <message>
+        <source>ready</source>
+        <translation>bereit</translation>
+    </message>
+    <message>
+        <source>built</source>
+        <translation>erstellt</translation>
+    </message>
+    <message>
+        <source>modified — not used</source>
+        <translation>verändert – nicht verwendet</translation>
+    </message>
+    <message>
+        <source>out of date</source>
+        <translation>veraltet</translation>
+    </message>
+    <message>
+        <source>built (its recipe is gone)</source>
+        <translation>erstellt (sein Rezept fehlt)</translation>
+    </message>
+    <message>
+        <source>Checking the build tools</source>
+        <translation>Werkzeuge werden geprüft</translation>
+    </message>
+    <message>
+        <source>Installing Debian packages</source>
+        <translation>Debian-Pakete werden installiert</translation>
+    </message>
+    <message>
+        <source>Writing the disk image</source>
+        <translation>Festplattenabbild wird geschrieben</translation>
+    </message>
+    <message>
+        <source>Recording checksums</source>
+        <translation>Prüfsummen werden festgehalten</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>Fertig</translation>
+    </message>
+    <message>
+        <source>Guest images</source>
+        <translation>Gastsysteme</translation>
+    </message>
+    <message>
+        <source>Sessions with the VM backend start a throwaway virtual machine of a guest image. Images are built here from their recipes, without administrator rights; a build downloads Debian packages and takes a few minutes.</source>
+        <translation>Sitzungen mit dem VM-Backend starten eine Wegwerf-VM aus einem Gastabbild. Abbilder werden hier aus ihren Rezepten erstellt, ohne Administratorrechte; das lädt Debian-Pakete herunter und dauert einige Minuten.</translation>
+    </message>
+    <message>
+        <source>Reading the images…</source>
+        <translation>Abbilder werden gelesen…</translation>
+    </message>
+    <message>
+        <source>Build steps</source>
+        <translation>Schritte der Erstellung</translation>
+    </message>
+    <message>
+        <source>Image</source>
+        <translation>Abbild</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Zustand</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>Größe</translation>
+    </message>
+    <message>
+        <source>Built</source>
+        <translation>Erstellt</translation>
+    </message>
+    <message>
+        <source>Recipe version</source>
+        <translation>Rezeptversion</translation>
+    </message>
+    <message>
+        <source>&amp;Build</source>
+        <translation>&amp;Erstellen</translation>
+    </message>
+    <message>
+        <source>C&amp;heck</source>
+        <translation>&amp;Prüfen</translation>
+    </message>
+    <message>
+        <source>Recompute every checksum of the image</source>
+        <translation>Jede Prüfsumme des Abbilds neu berechnen</translation>
+    </message>
+    <message>
+        <source>&amp;Remove</source>
+        <translation>Ent&amp;fernen</translation>
+    </message>
+    <message>
+        <source>&amp;Cancel build</source>
+        <translation>Erstellen &amp;abbrechen</translation>
+    </message>
+    <message>
+        <source>Checking the images…</source>
+        <translation>Abbilder werden geprüft…</translation>
+    </message>
+    <message>
+        <source>{built} (recipe: {now})</source>
+        <translation>{built} (Rezept: {now})</translation>
+    </message>
+    <message>
+        <source>Re&amp;build</source>
+        <translation>&amp;Neu erstellen</translation>
+    </message>
+    <message>
+        <source>Building {name}…</source>
+        <translation>{name} wird erstellt…</translation>
+    </message>
+    <message>
+        <source>Building {name}: {step} ({elapsed})</source>
+        <translation>{name} wird erstellt: {step} ({elapsed})</translation>
+    </message>
+    <message>
+        <source>{name} was built in {elapsed}.</source>
+        <translation>{name} wurde in {elapsed} erstellt.</translation>
+    </message>
+    <message>
+        <source>The build of {name} was cancelled; nothing of it was kept.</source>
+        <translation>Das Erstellen von {name} wurde abgebrochen; nichts davon blieb zurück.</translation>
+    </message>
+    <message>
+        <source>Could not build {name}</source>
+        <translation>{name} konnte nicht erstellt werden</translation>
+    </message>
+    <message>
+        <source>Cancelling: stopping the build and removing its files…</source>
+        <translation>Abbruch: Das Erstellen wird beendet und seine Dateien werden entfernt…</translation>
+    </message>
+    <message>
+        <source>Checking {name}…</source>
+        <translation>{name} wird geprüft…</translation>
+    </message>
+    <message>
+        <source>{name} was modified: {why}. Rebuild it.</source>
+        <translation>{name} wurde verändert: {why}. Erstellen Sie es neu.</translation>
+    </message>
+    <message>
+        <source>{name}: every file matches its checksum.</source>
+        <translation>{name}: Jede Datei passt zu ihrer Prüfsumme.</translation>
+    </message>
+    <message>
+        <source>Remove guest image</source>
+        <translation>Gastabbild entfernen</translation>
+    </message>
+    <message>
+        <source>Remove the guest image {name}? Sessions that need it cannot start until it is built again.</source>
+        <translation>Das Gastabbild {name} entfernen? Sitzungen, die es brauchen, starten erst wieder, wenn es neu erstellt ist.</translation>
+    </message>
+    <message>
+        <source>{name} was removed.</source>
+        <translation>{name} wurde entfernt.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n image(s) built.</source>
+        <translation>
+            <numerusform>%n Abbild erstellt.</numerusform>
+            <numerusform>%n Abbilder erstellt.</numerusform>
+        </translation>
+    </message>
+</context>
 </TS>
