@@ -37,7 +37,7 @@ TONE_RMS = 1000.0
 #: The stand-in: records a second per phase into ~/Shared when told to, tries to unmute
 #: its microphone and to load modules in the muted phase, then plays a tone.
 CLIENT = r"""
-import math, os, subprocess, sys, time
+import math, os, stat, subprocess, sys, time
 S = os.path.expanduser("~/Shared")
 RAW = ["--raw", "--format=s16le", "--rate=48000"]
 
@@ -66,14 +66,21 @@ for phase in sys.argv[1:]:
     wait(f"go-{phase}")
     if phase == "tricks":
         pactl("set-source-mute", "@DEFAULT_SOURCE@", "0")
-        pactl("set-source-mute", "mic_feed.monitor", "0")
-        pactl("set-sink-mute", "mic_feed", "0")
+        pactl("suspend-source", "microphone", "0")
+        pactl("set-source-volume", "microphone", "150%")
         pactl("set-source-volume", "@DEFAULT_SOURCE@", "150%")
         pactl("load-module", "module-tunnel-source", "server=unix:/run/user/0/pulse/native")
         pactl("load-module", "module-pipe-source", "file=/tmp/x")
         pactl("unload-module", "4")
         pactl("list", "short", "modules")
+        pactl("list", "clients")
+        pactl("list", "source-outputs")
         pactl("info")
+        # The server's FIFOs live in its own folder, which the sandbox never sees.
+        fifos = [os.path.join(d, f) for top in ("/run", "/tmp", "/var", os.environ["HOME"])
+                 for d, _dirs, files in os.walk(top) for f in files
+                 if stat.S_ISFIFO(os.lstat(os.path.join(d, f)).st_mode)]
+        print(f"fifos: {fifos} /run/sound: {os.path.exists('/run/sound')}", flush=True)
     if phase == "play":
         tone = b"".join(int(8000 * math.sin(2 * math.pi * 660 * i / 48000)).to_bytes(
             2, "little", signed=True) * 2 for i in range(48000 * 4))
@@ -158,11 +165,14 @@ def test_mic_switched_from_outside_and_speakers_reach_the_host(
     assert rms(tricked) < SILENCE_RMS, (
         f"the client unmuted the microphone itself:\n{stdout}")
     assert "load-module module-tunnel-source server=unix:/run/user/0/pulse/native -> 1" \
-        in stdout and "module-pipe-source" not in stdout.split("list short modules")[-1]
+        in stdout and "file=/tmp/x" not in stdout.split("list short modules")[-1]
     # The server tells the client who runs it, where and on which machine: never the host's.
     for secret in (socket.gethostname(), launcher_user.name, "sandbox-launcher/sessions"):
         assert secret not in stdout, f"the sound server told the client {secret!r}"
     assert "User Name: user" in stdout and "Host Name: sandbox" in stdout, stdout
+    assert "fifos: [] /run/sound: False" in stdout, stdout
+    # The launcher has no stream on the session's server (the client would see its names).
+    assert "sandbox-launcher" not in stdout.split("list short modules")[-1], stdout
     played = samples(heard.read_bytes(), channels=2)
     assert rms(played) > TONE_RMS and abs(pitch(played) - SPEAKER_HZ) < 20, (
         "the client's tone did not reach the host's speakers", rms(played), pitch(played))
@@ -172,6 +182,12 @@ def test_mic_switched_from_outside_and_speakers_reach_the_host(
     assert changes == [True, False, True]
     assert grants["wipe"]["verified"] is True, grants["wipe"]
     assert "microphone ON" in stderr and "microphone muted" in stderr
+    # Stopped on purpose (muted), the microphone's forwarder is no loss.
+    assert "forwarder stopped" not in stderr, stderr
+    # Nothing of the session is left: no helper names its folder, no FIFO remains.
+    sessions = launcher_user.runtime_dir / "sandbox-launcher" / "sessions"
+    assert _pids_naming(f"{sessions}/") == {}
+    assert not list(sessions.glob("*/pulse")), list(sessions.iterdir())
 
 
 def _pids_naming(marker: str) -> dict[int, str]:
