@@ -1,11 +1,14 @@
-"""A sound forwarder's middle: copy from the recorder to the player, never fall behind.
+"""A sound forwarder's middle: copy from one server to the other, never fall behind.
 
-A plain pipe from ``pacat --record`` to ``pacat --playback`` delays every later sample
-by whatever it ever queued: two streams on two servers' clocks, a player that starts a
-moment late or stalls under load, and the backlog stays for the rest of the session
-(0.9 s on the microphone in ``benchmarks/meeting.py``). Live sound should drop instead.
+The two ends (``devices.sound``): the session's speakers FIFO to the host's
+``pacat --playback``, and the host's ``pacat --record`` to the session's microphone
+FIFO; "the player" below is whichever reads the relay's output. A plain pipe between
+them delays every later sample by whatever it ever queued: two servers' clocks, a
+player that starts a moment late or stalls under load, and the backlog stays for the
+rest of the session (0.9 s on the microphone in ``benchmarks/meeting.py``). Live sound
+should drop instead.
 
-This thread reads the recorder as fast as it writes, keeps the player's pipe at most
+This thread reads its source as fast as it comes, keeps the player's pipe at most
 :data:`LIMIT_MS` full, and holds the rest. A source may send in bursts (PulseAudio's
 sine source sends seconds at once), so a burst is held, not dropped: what the relay
 still held when each new piece arrived is a backlog. When the least of that over

@@ -199,7 +199,7 @@ class SoundServer:
             if grant.speakers:
                 sound.speakers = sound._forward_speakers()
             sound._started = time.monotonic()
-            sound._feed_silence()
+            sound._feed_silence(required=True)
             if grant.mic_at_start:
                 sound.set_mic(False)
             else:
@@ -236,7 +236,12 @@ class SoundServer:
     def _fifo(self, name: str, flags: int) -> int:
         """Open the server's FIFO *name* (non-blocking: the server holds both ends, so
         neither open nor I/O waits for a peer)."""
-        fd = os.open(self.folder / name, flags | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOFOLLOW)
+        try:
+            fd = os.open(self.folder / name,
+                         flags | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOFOLLOW)
+        except OSError as exc:  # ENXIO: no reader, the server is gone
+            raise SessionError(f"the session's sound server has no {name} ({exc.strerror})",
+                               "it has stopped; the session goes on without sound") from exc
         if not stat.S_ISFIFO(os.fstat(fd).st_mode):
             os.close(fd)
             raise SessionError(f"the session's sound server made no FIFO {name}",
@@ -285,8 +290,17 @@ class SoundServer:
         relay.start()
         return Forwarder(record, relay)
 
-    def _feed_silence(self) -> None:
-        self.silence = SilenceFeed(self._fifo(MIC_FIFO, os.O_WRONLY), frame=2, rate=int(RATE))
+    def _feed_silence(self, *, required: bool = False) -> None:
+        """Give a muted microphone silence; *required* at the start, later a server that
+        is gone has nobody to give it to (its killed pipe source left the FIFO readerless).
+        """
+        try:
+            fd = self._fifo(MIC_FIFO, os.O_WRONLY)
+        except SessionError:
+            if required:
+                raise
+            return
+        self.silence = SilenceFeed(fd, frame=2, rate=int(RATE))
         self.silence.start()
 
     def _stop_silence(self) -> None:
