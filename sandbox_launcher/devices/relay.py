@@ -16,7 +16,10 @@ still held when each new piece arrived is a backlog. When the least of that over
 :data:`BACKLOG_MS` and more than twice the largest piece the source sent meanwhile,
 all of it is dropped, oldest first, in whole frames: one gap, and the delay is back to
 the source's own. A smaller backlog is kept: for a bursty source it is the burst, and
-dropping every small one would be a gap each time, heard as crackle.
+dropping every small one would be a gap each time, heard as crackle. A source quiet for
+longer than :data:`TRIM_S` (a suspended sink sends nothing) starts a new window at its
+next piece: a new stream is judged over its own second, not by a window that closed
+during the silence.
 """
 
 from __future__ import annotations
@@ -105,7 +108,8 @@ class Relay:
         consumed = 0
         low, arrivals, largest = -1, 0, 0  # since the window began: the least held at an
         # arrival, arrivals, the largest piece that arrived
-        window_end = time.monotonic() + TRIM_S
+        last = time.monotonic()  # the latest arrival
+        window_end = last + TRIM_S
         while True:
             ready, _, _ = select.select([self.source, self._wake[0]], [], [],
                                         POLL_S if held else None)
@@ -115,6 +119,11 @@ class Relay:
                 data = os.read(self.source, READ_BYTES)
                 if not data:
                     return
+                if (now := time.monotonic()) - last > TRIM_S:
+                    # The source was quiet (a suspended sink sends nothing): a window
+                    # across the gap would judge a new stream by one arrival.
+                    low, arrivals, largest, window_end = -1, 0, 0, now + TRIM_S
+                last = now
                 low = len(held) if low < 0 else min(low, len(held))
                 arrivals += 1
                 largest = max(largest, len(data))

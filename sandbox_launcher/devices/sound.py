@@ -61,8 +61,11 @@ _USR_LINKS = ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
 #: The FIFOs in the server's folder (created by the modules that use them).
 SPEAKERS_FIFO = "speakers.fifo"
 MIC_FIFO = "mic.fifo"
-#: Seconds a sink or source stays idle before it is suspended (and renders nothing).
-SUSPEND_IDLE_S = 1
+#: Seconds a sink or source stays idle before it is suspended: none. An idle pipe sink
+#: renders silence into its FIFO in real time, which the relay then holds in front of
+#: the next stream's start; suspended, it renders nothing, and a new stream resumes it
+#: before its first sample (tests/integration/test_audio.py plays a first sound).
+SUSPEND_IDLE_S = 0
 
 SCRIPT = """\
 load-module module-pipe-sink sink_name=speakers file={dir}/{speakers} format=s16le \

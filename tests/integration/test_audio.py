@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SYSTEM_PYTHON
+from conftest import SYSTEM_PYTHON, as_user_argv, user_environment
 from conftest_audio import MIC_HZ, RATE, HostSound, pitch, rms, samples
 from conftest_net import write_user_profile
 
@@ -280,3 +280,85 @@ def test_policy_can_forbid_the_microphone(run_launcher: Run, host_sound: HostSou
         system_policy.write("")
     assert "the system policy never grants the microphone" in done.stderr
     assert "STARTED" not in done.stdout
+
+
+#: Plays two short tones, each its own stream: the first while the session's speakers
+#: are suspended (idle), the second while they still run; notes when each started.
+FIRST_SOUND = r"""
+import json, math, os, subprocess, time
+S = os.path.expanduser("~/Shared")
+RAW = ["--raw", "--format=s16le", "--rate=48000", "--channels=2", "--latency-msec=10"]
+deadline = time.monotonic() + 20
+while "SUSPENDED" not in subprocess.run(["pactl", "list", "short", "sinks"],
+                                        capture_output=True, text=True).stdout:
+    assert time.monotonic() < deadline, "the idle speakers were never suspended"
+    time.sleep(0.1)
+open(f"{S}/ready", "w").close()
+while not os.path.exists(f"{S}/go"):
+    time.sleep(0.02)
+tone = b"".join(int(8000 * math.sin(2 * math.pi * 660 * i / 48000)).to_bytes(
+    2, "little", signed=True) * 2 for i in range(48000 * 3 // 10))
+starts = []
+for _ in range(2):
+    starts.append(time.monotonic())
+    subprocess.run(["pacat", "--playback", *RAW], input=tone, check=True)
+    time.sleep(0.1)
+with open(f"{S}/starts.json", "w") as out:
+    json.dump(starts, out)
+"""
+LOUD = 2000  # a sample of the tone's loud part; the host sink's silence is 0
+
+
+def _bursts(values: Any, gap: int) -> list[tuple[int, int]]:
+    """(first, last) loud sample of each burst, bursts split by *gap* quiet samples."""
+    found: list[tuple[int, int]] = []
+    for index, value in enumerate(values):
+        if abs(value) < LOUD:
+            continue
+        if found and index - found[-1][1] <= gap:
+            found[-1] = (found[-1][0], index)
+        else:
+            found.append((index, index))
+    return found
+
+
+def test_a_first_sound_after_idle_arrives_whole(
+        spawn_launcher: Callable[..., subprocess.Popen[str]], host_sound: HostSound,
+        shared: Path, audio_profile: str, user_tmp: Path, launcher_user: Any,
+        finish_launcher: Callable[..., tuple[int, str, str]]) -> None:
+    """The idle session's speakers are suspended (they render nothing); a client's first
+    sound resumes them and reaches the host whole, its start included."""
+    proc = spawn_launcher(["run", audio_profile, "--share", f"{shared}:rw", "--",
+                           SYSTEM_PYTHON, "-c", FIRST_SOUND], env_extra=host_sound.env)
+    _wait_for((shared / "ready").exists, "the suspended speakers", proc)
+    heard = user_tmp / "first.raw"
+    recorder = subprocess.Popen(
+        as_user_argv(launcher_user, [
+            "sh", "-c", f"exec pacat --record --server={host_sound.server} "
+            "--device=host_speakers.monitor --raw --format=s16le --rate=48000 "
+            f"--channels=2 --latency-msec=10 > {heard}"]),
+        env=user_environment(launcher_user))
+    try:
+        _wait_for(lambda: heard.exists() and heard.stat().st_size > 0, "the host's recording",
+                  proc)
+        (shared / "go").touch()
+        _wait_for((shared / "starts.json").exists, "the client's tones", proc)
+        time.sleep(0.3)  # the second tone's end, through the host's buffers
+    finally:
+        recorder.terminate()
+        recorder.wait(10)
+    status, _stdout, stderr = finish_launcher(proc)
+    assert status == 0, stderr
+    values = samples(heard.read_bytes(), channels=2)
+
+    bursts = _bursts(values, gap=RATE // 20)
+    assert len(bursts) == 2, bursts
+    tone = 3 * RATE // 10
+    for first, last in bursts:
+        # Whole: 300 ms from its first loud sample to its last, less under a period.
+        assert tone - RATE // 660 <= last - first + 1 <= tone, (first, last, bursts)
+    started = json.loads((shared / "starts.json").read_text())
+    # What resuming the suspended sink added to the first sound, against the second
+    # (no clocks compared: both gaps are the same two tones' starts).
+    extra_ms = ((started[1] - started[0]) - (bursts[1][0] - bursts[0][0]) / RATE) * 1000
+    print(f"first sound after idle: {extra_ms:+.1f} ms against a running sink")
