@@ -132,3 +132,33 @@ def test_a_stream_after_a_quiet_source_is_not_judged_by_the_window_before_it(
         _wait(lambda: not relay.alive())
         relay.stop()
         os.close(play_r)
+
+
+def test_a_standing_player_pipe_is_drained_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A player whose own buffer is full reads only as fast as sound arrives: its pipe
+    stands at the limit, a delay that never drains by itself. The relay lets that much
+    go unplayed (one gap), and the pipe runs low from then on."""
+    monkeypatch.setattr(relay_module, "TRIM_S", 0.2)
+    record_r, record_w = os.pipe()
+    play_r, play_w = os.pipe()
+    relay = Relay(record_r, play_w, frame=4, rate=48000)
+    relay.start()
+    piece = FRAME * 240  # 5 ms
+    try:
+        for _ in range(6):  # the pipe fills to its limit before the player reads
+            os.write(record_w, piece)
+        _wait(lambda: queued(play_r) == relay.limit)
+        levels = []
+        for _ in range(200):  # then both run in real time, 5 ms a piece
+            os.write(record_w, piece)
+            time.sleep(0.005)
+            levels.append(queued(play_r))
+            os.read(play_r, len(piece))
+        assert relay.dropped >= relay.limit // 2 and relay.dropped % 4 == 0, relay.dropped
+        assert min(levels[:20]) >= relay.limit - len(piece), levels[:20]  # it stood
+        assert max(levels[-40:]) < relay.limit // 2, levels[-40:]  # and no longer
+    finally:
+        os.close(record_w)
+        _wait(lambda: not relay.alive())
+        relay.stop()
+        os.close(play_r)
