@@ -227,8 +227,9 @@ def summarise(result: dict[str, Any], listener: Listener, video: list[int],
 def idle(launcher: list[str], env: dict[str, str], seconds: float) -> dict[str, Any]:
     """An idle session of the profile: its helpers' cost over *seconds*.
 
-    The microphone as a session starts by default, muted (no call yet); the speakers
-    forwarder runs, as it does all session long.
+    The microphone as a session starts by default, muted (no call yet: the launcher's
+    silence thread waits, nobody records); the speakers forwarder runs, as it does all
+    session long, on a suspended sink that sends it nothing.
     """
     launcher = [arg for arg in launcher if arg != "--mic"]
     proc = subprocess.Popen([*launcher, "/bin/sh", "-c", "echo ready; exec sleep 600"],

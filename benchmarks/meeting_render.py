@@ -155,6 +155,7 @@ def render(r: dict[str, Any]) -> list[str]:
         "- helpers: the launcher's process tree minus the sandbox (the client); PSS splits "
         "shared pages between processes, so the total is not inflated by shared libraries; "
         "n/a: not readable as the benchmark user (pasta is non-dumpable), not in the total. "
-        "Idle: the microphone muted, as a session starts (speakers forwarder only).",
+        "Idle: the microphone muted, as a session starts (the speakers' forwarder only, "
+        "on a suspended sink).",
     ]
     return lines

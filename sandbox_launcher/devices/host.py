@@ -270,8 +270,7 @@ class HostDevices:
             # The session's state dir is named by its id, which names its held downloads.
             downloads = end_downloads(self.workdir / "downloads", self.plan, self.workdir.name)
         for name in ("Xauthority", "bus", "xephyr.log", "dbus-proxy.log", "pulseaudio.log",
-                     "speakers-record.log", "speakers-play.log", "microphone-record.log",
-                     "microphone-play.log", "mirror.log", "x-files"):
+                     "speakers-play.log", "microphone-record.log", "mirror.log", "x-files"):
             with contextlib.suppress(FileNotFoundError):
                 (self.workdir / name).unlink()
         if self.own_workdir:

@@ -1,11 +1,14 @@
-"""A sound forwarder's middle: copy from the recorder to the player, never fall behind.
+"""A sound forwarder's middle: copy from one server to the other, never fall behind.
 
-A plain pipe from ``pacat --record`` to ``pacat --playback`` delays every later sample
-by whatever it ever queued: two streams on two servers' clocks, a player that starts a
-moment late or stalls under load, and the backlog stays for the rest of the session
-(0.9 s on the microphone in ``benchmarks/meeting.py``). Live sound should drop instead.
+The two ends (``devices.sound``): the session's speakers FIFO to the host's
+``pacat --playback``, and the host's ``pacat --record`` to the session's microphone
+FIFO; "the player" below is whichever reads the relay's output. A plain pipe between
+them delays every later sample by whatever it ever queued: two servers' clocks, a
+player that starts a moment late or stalls under load, and the backlog stays for the
+rest of the session (0.9 s on the microphone in ``benchmarks/meeting.py``). Live sound
+should drop instead.
 
-This thread reads the recorder as fast as it writes, keeps the player's pipe at most
+This thread reads its source as fast as it comes, keeps the player's pipe at most
 :data:`LIMIT_MS` full, and holds the rest. A source may send in bursts (PulseAudio's
 sine source sends seconds at once), so a burst is held, not dropped: what the relay
 still held when each new piece arrived is a backlog. When the least of that over
@@ -13,7 +16,14 @@ still held when each new piece arrived is a backlog. When the least of that over
 :data:`BACKLOG_MS` and more than twice the largest piece the source sent meanwhile,
 all of it is dropped, oldest first, in whole frames: one gap, and the delay is back to
 the source's own. A smaller backlog is kept: for a bursty source it is the burst, and
-dropping every small one would be a gap each time, heard as crackle.
+dropping every small one would be a gap each time, heard as crackle. The player's pipe
+is watched the same way: if it never held less than :data:`STANDING_MS` at an arrival
+over a window, the player's own buffer is full and the pipe's least is delay that only
+grows (a stall upstream, then a catch-up burst, ratchets it up): as much of the coming
+sound is dropped, one more gap, so the pipe drains. A source quiet for
+longer than :data:`TRIM_S` (a suspended sink sends nothing) starts a new window at its
+next piece: a new stream is judged over its own second, not by a window that closed
+during the silence.
 """
 
 from __future__ import annotations
@@ -35,6 +45,8 @@ TRIM_S = 1.0
 TRIM_ARRIVALS = 3
 #: A backlog up to this long is kept (see above).
 BACKLOG_MS = 60
+#: A player pipe never below this over a window is a standing delay: drained (above).
+STANDING_MS = 5
 #: How often it looks for room in the player's pipe while it holds sound.
 POLL_S = 0.01
 READ_BYTES = 65536
@@ -97,12 +109,23 @@ class Relay:
         with contextlib.suppress(OSError):  # the recorder or the player is gone
             self._copy()
 
+    def _drop(self, held: bytearray, count: int, consumed: int) -> int:
+        """Drop up to *count* bytes from the front of *held*, ending on a frame boundary;
+        returns how many."""
+        drop = trim(min(count, len(held)), consumed, self.frame)
+        del held[:drop]
+        self.dropped += drop
+        return drop
+
     def _copy(self) -> None:
         held = bytearray()
         consumed = 0
-        low, arrivals, largest = -1, 0, 0  # since the window began: the least held at an
-        # arrival, arrivals, the largest piece that arrived
-        window_end = time.monotonic() + TRIM_S
+        skip = 0  # bytes still to drop as they arrive: a standing pipe draining
+        # Since the window began: the least held at an arrival, the least waiting in the
+        # player's pipe at an arrival, arrivals, the largest piece that arrived.
+        low, standing, arrivals, largest = -1, -1, 0, 0
+        last = time.monotonic()  # the latest arrival
+        window_end = last + TRIM_S
         while True:
             ready, _, _ = select.select([self.source, self._wake[0]], [], [],
                                         POLL_S if held else None)
@@ -112,10 +135,22 @@ class Relay:
                 data = os.read(self.source, READ_BYTES)
                 if not data:
                     return
+                if (now := time.monotonic()) - last > TRIM_S:
+                    # The source was quiet (a suspended sink sends nothing): a window
+                    # across the gap would judge a new stream by one arrival.
+                    low, standing, arrivals, largest = -1, -1, 0, 0
+                    window_end = now + TRIM_S
+                last = now
+                waiting = queued(self.sink)
                 low = len(held) if low < 0 else min(low, len(held))
+                standing = waiting if standing < 0 else min(standing, waiting)
                 arrivals += 1
                 largest = max(largest, len(data))
                 held += data
+                if skip > 0:
+                    dropped = self._drop(held, skip, consumed)
+                    consumed += dropped
+                    skip = 0 if skip - dropped < self.frame else skip - dropped
             room = min(len(held), self.limit - queued(self.sink))
             if room > 0:
                 try:
@@ -126,8 +161,11 @@ class Relay:
                 consumed += written
             if arrivals >= TRIM_ARRIVALS and (now := time.monotonic()) >= window_end:
                 keep = max(self.rate * self.frame * BACKLOG_MS // 1000, 2 * largest)
-                if low > keep and (drop := trim(low, consumed, self.frame)) > 0:
-                    del held[:drop]
-                    consumed += drop
-                    self.dropped += drop
-                low, arrivals, largest, window_end = -1, 0, 0, now + TRIM_S
+                if low > keep:
+                    consumed += self._drop(held, low, consumed)
+                if standing > self.rate * self.frame * STANDING_MS // 1000:
+                    # The player never took its pipe below this: its own buffer is full,
+                    # and that much delay stands for good unless as much goes unplayed.
+                    skip = standing - standing % self.frame
+                low, standing, arrivals, largest = -1, -1, 0, 0
+                window_end = now + TRIM_S

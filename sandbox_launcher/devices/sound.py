@@ -1,19 +1,29 @@
 """One session's own PulseAudio server, and the forwarders the launcher switches.
 
 The server runs confined (bwrap: no network, read-only system, only its own folder
-writable) with ``-n`` and a fixed script: a ``speakers`` null sink, a ``mic_feed`` null
-sink whose monitor is remapped as the ``microphone`` source, and two native-protocol
-sockets: ``client`` (bound into the sandbox) and ``admin`` (the launcher's, never bound).
-``--disallow-module-loading`` stops the client loading *or unloading* modules, so it
-cannot point the server at the host's sound server, files or the network.
+writable) with ``-n`` and a fixed script: ``speakers``, a pipe sink that writes what the
+client plays into ``speakers.fifo`` on the system clock; ``microphone``, a pipe source
+that posts what is written into ``mic.fifo`` the moment it is written;
+``module-suspend-on-idle``, so that a sink nobody plays to renders nothing (no wakeups
+while the session idles; a new stream resumes it and loses nothing); and two
+native-protocol sockets: ``client`` (bound into the sandbox) and ``admin`` (the
+launcher's, never bound). The FIFOs stay in the server's folder, which the sandbox never
+sees (only the ``client`` socket is bound there). ``--disallow-module-loading`` stops
+the client loading *or unloading* modules, so it cannot point the server at the host's
+sound server, files or the network.
 
-Forwarders are ``pacat`` pairs run by the launcher outside the sandbox, joined by a relay
-thread of the launcher's that drops what the player has no room for (``devices.relay``):
+Forwarders are one ``pacat`` on the host's server and a relay thread of the launcher's
+between it and a FIFO (``devices.relay``: it drops what the reader has no room for):
 
-- speakers: record ``speakers.monitor`` from the session server, play on the host's;
-- microphone: record the host's default source, play into ``mic_feed``. It runs only
-  while the microphone is on; muting stops it, so the host has no recording stream and
-  the client's ``microphone`` carries silence whatever the client sets on its server.
+- speakers: ``speakers.fifo`` -> relay -> ``pacat --playback`` on the host. It runs for
+  the whole session and costs nothing while the sink is suspended (no data, no wakeup).
+- microphone: the host's default source -> ``pacat --record`` -> relay -> ``mic.fifo``.
+  It runs only while the microphone is on; muting stops it, so the host has no recording
+  stream, and a thread writes silence into the FIFO instead (``devices.silence``): the
+  client's ``microphone`` carries silence whatever the client sets on its server.
+
+No stream of the launcher's is on the session's server, so the client sees none of the
+launcher's names, paths or processes there.
 """
 
 from __future__ import annotations
@@ -22,6 +32,7 @@ import contextlib
 import os
 import shutil
 import socket
+import stat
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +44,7 @@ from ..core.devices import AudioGrant
 from ..core.errors import LauncherError, SessionError
 from .helper import Helper, start
 from .relay import Relay
+from .silence import SilenceFeed
 from .usage import recording_streams
 
 _PURPOSE = "to give the sandbox a sound server of its own"
@@ -46,13 +58,22 @@ PLAY_LATENCY_MS = "40"
 #: Top-level paths that merged-/usr systems keep as symlinks into /usr.
 _USR_LINKS = ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
 
+#: The FIFOs in the server's folder (created by the modules that use them).
+SPEAKERS_FIFO = "speakers.fifo"
+MIC_FIFO = "mic.fifo"
+#: Seconds a sink or source stays idle before it is suspended: none. An idle pipe sink
+#: renders silence into its FIFO in real time, which the relay then holds in front of
+#: the next stream's start; suspended, it renders nothing, and a new stream resumes it
+#: before its first sample (tests/integration/test_audio.py plays a first sound).
+SUSPEND_IDLE_S = 0
+
 SCRIPT = """\
-load-module module-null-sink sink_name=speakers rate={rate} \
+load-module module-pipe-sink sink_name=speakers file={dir}/{speakers} format=s16le \
+rate={rate} channels=2 use_system_clock_for_timing=yes \
 sink_properties=device.description=Speakers
-load-module module-null-sink sink_name=mic_feed rate={rate} channels=1 \
-sink_properties=device.description=Microphone-feed
-load-module module-remap-source source_name=microphone master=mic_feed.monitor \
-source_properties=device.description=Microphone
+load-module module-pipe-source source_name=microphone file={dir}/{mic} format=s16le \
+rate={rate} channels=1 source_properties=device.description=Microphone
+load-module module-suspend-on-idle timeout={idle}
 set-default-sink speakers
 set-default-source microphone
 load-module module-native-protocol-unix socket={dir}/client auth-anonymous=1 \
@@ -115,22 +136,20 @@ def _wait_listening(helper: Helper, path: Path, timeout: float) -> None:
 
 @dataclass
 class Forwarder:
-    """A ``pacat --record | pacat --playback`` pair."""
+    """One ``pacat`` on the host's server and the relay joining it to a session FIFO."""
 
-    record: Helper
-    play: Helper
+    pacat: Helper
     relay: Relay
 
     def stop(self) -> bool:
-        """Stop both and the relay between them; True once both are reaped."""
-        stopped = all([self.play.stop(), self.record.stop()])
+        """Stop the ``pacat`` and the relay; True once the ``pacat`` is reaped."""
+        stopped = self.pacat.stop()
         self.relay.stop()
         return stopped
 
     def running(self) -> bool:
-        """Whether both still run (the client can kill its side's stream)."""
-        return (self.record.process.poll() is None and self.play.process.poll() is None
-                and self.relay.alive())
+        """Whether both still run (the ``pacat`` ends when the host's server goes)."""
+        return self.pacat.process.poll() is None and self.relay.alive()
 
 
 @dataclass
@@ -143,6 +162,8 @@ class SoundServer:
     server: Helper | None = None
     speakers: Forwarder | None = None
     mic: Forwarder | None = None
+    #: Writes silence into the microphone's FIFO while it is muted.
+    silence: SilenceFeed | None = None
     #: Every forwarder ever started, so that stop() can report on them all.
     stopped: dict[str, bool] = field(default_factory=dict)
     changes: list[dict[str, Any]] = field(default_factory=list)
@@ -179,10 +200,9 @@ class SoundServer:
         try:
             sound._start_server(workdir)
             if grant.speakers:
-                sound.speakers = sound._forward(
-                    "speakers", ["--server", sound.admin, "--device", "speakers.monitor"],
-                    ["--server", grant.host_server], channels="2")
+                sound.speakers = sound._forward_speakers()
             sound._started = time.monotonic()
+            sound._feed_silence(required=True)
             if grant.mic_at_start:
                 sound.set_mic(False)
             else:
@@ -195,8 +215,9 @@ class SoundServer:
     def _start_server(self, workdir: Path) -> None:
         pulseaudio = proc.which("pulseaudio", _PURPOSE)
         bwrap = proc.which("bwrap", _PURPOSE)
-        (self.folder / "session.pa").write_text(SCRIPT.format(rate=RATE, dir=INSIDE),
-                                                encoding="utf-8")
+        script = SCRIPT.format(rate=RATE, dir=INSIDE, speakers=SPEAKERS_FIFO, mic=MIC_FIFO,
+                               idle=SUSPEND_IDLE_S)
+        (self.folder / "session.pa").write_text(script, encoding="utf-8")
         argv = [pulseaudio, "-n", "--daemonize=no", "--use-pid-file=no", "--system=no",
                 "--exit-idle-time=-1", "--disallow-module-loading", "--disallow-exit",
                 "--disable-shm", "--high-priority=no", "--realtime=no",
@@ -215,33 +236,80 @@ class SoundServer:
                 # forwarders that outlived a killed launcher by it.
                 f"--property=sandbox_launcher.state={self.folder}"]
 
-    def _forward(self, name: str, source: list[str], sink: list[str],
-                 channels: str) -> Forwarder:
-        env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", **dict(self.grant.host_env)}
-        # Two pipes with a relay between them rather than one: see devices.relay.
-        from_record = os.pipe2(os.O_CLOEXEC)
-        to_play = os.pipe2(os.O_CLOEXEC)
-        relay = Relay(from_record[0], to_play[1], frame=2 * int(channels), rate=int(RATE))
-        workdir = self.folder.parent
+    def _fifo(self, name: str, flags: int) -> int:
+        """Open the server's FIFO *name* (non-blocking: the server holds both ends, so
+        neither open nor I/O waits for a peer)."""
         try:
-            record = start(f"{name}-record",
-                           self._pacat(name, "--record", source, channels, RECORD_LATENCY_MS),
-                           workdir, env=env, stdout=from_record[1])
-            try:
-                play = start(f"{name}-play",
-                             self._pacat(name, "--playback", sink, channels, PLAY_LATENCY_MS),
-                             workdir, env=env, stdin=to_play[0])
-            except BaseException:
-                record.stop()
-                raise
+            fd = os.open(self.folder / name,
+                         flags | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOFOLLOW)
+        except OSError as exc:  # ENXIO: no reader, the server is gone
+            raise SessionError(f"the session's sound server has no {name} ({exc.strerror})",
+                               "it has stopped; the session goes on without sound") from exc
+        if not stat.S_ISFIFO(os.fstat(fd).st_mode):
+            os.close(fd)
+            raise SessionError(f"the session's sound server made no FIFO {name}",
+                               "its folder holds something else: report this")
+        return fd
+
+    def _host_env(self) -> dict[str, str]:
+        return {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", **dict(self.grant.host_env)}
+
+    def _forward_speakers(self) -> Forwarder:
+        """``speakers.fifo`` -> relay -> ``pacat --playback`` on the host's server."""
+        source = self._fifo(SPEAKERS_FIFO, os.O_RDONLY)
+        os.set_blocking(source, True)  # the relay selects before it reads
+        to_play = os.pipe2(os.O_CLOEXEC)
+        relay = Relay(source, to_play[1], frame=4, rate=int(RATE))
+        try:
+            play = start("speakers-play",
+                         self._pacat("speakers", "--playback",
+                                     ["--server", self.grant.host_server], "2",
+                                     PLAY_LATENCY_MS),
+                         self.folder.parent, env=self._host_env(), stdin=to_play[0])
         except BaseException:
             relay.stop()  # closes the relay's own ends
             raise
         finally:
-            os.close(from_record[1])
             os.close(to_play[0])
         relay.start()
-        return Forwarder(record, play, relay)
+        return Forwarder(play, relay)
+
+    def _forward_mic(self) -> Forwarder:
+        """The host's default source -> ``pacat --record`` -> relay -> ``mic.fifo``."""
+        sink = self._fifo(MIC_FIFO, os.O_WRONLY)
+        from_record = os.pipe2(os.O_CLOEXEC)
+        relay = Relay(from_record[0], sink, frame=2, rate=int(RATE))
+        try:
+            record = start("microphone-record",
+                           self._pacat("microphone", "--record",
+                                       ["--server", self.grant.host_server], "1",
+                                       RECORD_LATENCY_MS),
+                           self.folder.parent, env=self._host_env(), stdout=from_record[1])
+        except BaseException:
+            relay.stop()
+            raise
+        finally:
+            os.close(from_record[1])
+        relay.start()
+        return Forwarder(record, relay)
+
+    def _feed_silence(self, *, required: bool = False) -> None:
+        """Give a muted microphone silence; *required* at the start, later a server that
+        is gone has nobody to give it to (its killed pipe source left the FIFO readerless).
+        """
+        try:
+            fd = self._fifo(MIC_FIFO, os.O_WRONLY)
+        except SessionError:
+            if required:
+                raise
+            return
+        self.silence = SilenceFeed(fd, frame=2, rate=int(RATE))
+        self.silence.start()
+
+    def _stop_silence(self) -> None:
+        if self.silence is not None:
+            self.silence.stop()
+            self.silence = None
 
     def set_mic(self, muted: bool) -> bool:
         """Switch the microphone; returns whether it is muted now.
@@ -251,14 +319,19 @@ class SoundServer:
         if muted and self.mic is not None:
             self.stopped[f"mic#{len(self.stopped)}"] = self.mic.stop()
             self.mic = None
+            self._feed_silence()
         elif not muted and self.grant.mic_allowed:
             if self.mic is not None and not self.mic.running():
                 self.stopped[f"mic#{len(self.stopped)}"] = self.mic.stop()
-                self.mic = None  # the client killed its stream: start a new one
+                self.mic = None  # it ended (the host's server went): start a new one
             if self.mic is None:
-                self.mic = self._forward("microphone", ["--server", self.grant.host_server],
-                                         ["--server", self.admin, "--device", "mic_feed"],
-                                         channels="1")
+                # One writer at a time: two would interleave their pieces (time stretched).
+                self._stop_silence()
+                try:
+                    self.mic = self._forward_mic()
+                except BaseException:
+                    self._feed_silence()
+                    raise
         else:
             return self.muted
         self.changes.append({"at_s": round(time.monotonic() - self._started, 3),
@@ -291,6 +364,7 @@ class SoundServer:
             if forwarder is not None:
                 self.stopped[name] = forwarder.stop()
         self.mic = self.speakers = None
+        self._stop_silence()
         if self.server is not None:
             self.stopped["server"] = self.server.stop()
         shutil.rmtree(self.folder, ignore_errors=True)

@@ -9,7 +9,7 @@ show a camera as live only while it is open and a microphone only while it is re
   dumpable hides its fds from us (see ``host.procs.char_device_holders``): then the
   camera is *assumed* in use, and the reason says so;
 - microphone: unmuted, and a client of the session's own sound server records from its
-  microphone (an uncorked recording stream on ``microphone`` or ``mic_feed.monitor``),
+  microphone (an uncorked recording stream on ``microphone``),
   by :func:`recording_streams` on ``pactl -f json`` output;
 - screen: the window mirror from its start to its end; through the desktop portal from
   the client's ``ScreenCast.Start`` call, as the bus proxy logs it, to the close of its
@@ -34,7 +34,7 @@ CAMERA = "camera"
 MICROPHONE = "microphone"
 SCREEN = "screen"
 #: The session sound server's sources that carry the host's microphone (devices/sound.py).
-MIC_SOURCES = frozenset({"microphone", "mic_feed.monitor"})
+MIC_SOURCES = frozenset({"microphone"})
 
 
 @dataclass(frozen=True)
@@ -62,8 +62,8 @@ def recording_streams(sources_json: str, outputs_json: str) -> int:
     """How many clients record the microphone, from ``pactl -f json list short sources``
     and ``pactl -f json list source-outputs`` of the session's server.
 
-    Streams of the server's own modules (the remap source records ``mic_feed.monitor``
-    all the time) have no client and do not count; nor do corked (paused) streams.
+    Streams of the server's own modules have no client and do not count; nor do corked
+    (paused) streams, nor the client recording its own ``speakers.monitor``.
     """
     try:
         sources = json.loads(sources_json)

@@ -256,13 +256,10 @@ class SessionResources:
             if sound.server is not None:
                 found.append(Watched("pulseaudio", "sound", sound.server.process.pid,
                                      sound.server.process))
-            for grant, pair in (("speakers", sound.speakers), ("microphone", sound.mic)):
-                if pair is None:
-                    continue
-                # Either pacat's end ends the pair: one unit, announced once.
-                found += [Watched(h.name, grant, h.process.pid, h.process,
-                                  unit=pair.record.process.pid)
-                          for h in (pair.record, pair.play)]
+            for grant, forwarder in (("speakers", sound.speakers), ("microphone", sound.mic)):
+                if forwarder is not None:  # None: muted on purpose, or no speakers
+                    found.append(Watched(forwarder.pacat.name, grant,
+                                         forwarder.pacat.process.pid, forwarder.pacat.process))
         mirror = self.devices.mirror
         if mirror is not None:
             found.append(Watched("mirror", "screen", mirror.helper.process.pid,

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SYSTEM_PYTHON
+from conftest import SYSTEM_PYTHON, as_user_argv, user_environment
 from conftest_audio import MIC_HZ, RATE, HostSound, pitch, rms, samples
 from conftest_net import write_user_profile
 
@@ -37,7 +37,7 @@ TONE_RMS = 1000.0
 #: The stand-in: records a second per phase into ~/Shared when told to, tries to unmute
 #: its microphone and to load modules in the muted phase, then plays a tone.
 CLIENT = r"""
-import math, os, subprocess, sys, time
+import math, os, stat, subprocess, sys, time
 S = os.path.expanduser("~/Shared")
 RAW = ["--raw", "--format=s16le", "--rate=48000"]
 
@@ -66,14 +66,21 @@ for phase in sys.argv[1:]:
     wait(f"go-{phase}")
     if phase == "tricks":
         pactl("set-source-mute", "@DEFAULT_SOURCE@", "0")
-        pactl("set-source-mute", "mic_feed.monitor", "0")
-        pactl("set-sink-mute", "mic_feed", "0")
+        pactl("suspend-source", "microphone", "0")
+        pactl("set-source-volume", "microphone", "150%")
         pactl("set-source-volume", "@DEFAULT_SOURCE@", "150%")
         pactl("load-module", "module-tunnel-source", "server=unix:/run/user/0/pulse/native")
         pactl("load-module", "module-pipe-source", "file=/tmp/x")
         pactl("unload-module", "4")
         pactl("list", "short", "modules")
+        pactl("list", "clients")
+        pactl("list", "source-outputs")
         pactl("info")
+        # The server's FIFOs live in its own folder, which the sandbox never sees.
+        fifos = [os.path.join(d, f) for top in ("/run", "/tmp", "/var", os.environ["HOME"])
+                 for d, _dirs, files in os.walk(top) for f in files
+                 if stat.S_ISFIFO(os.lstat(os.path.join(d, f)).st_mode)]
+        print(f"fifos: {fifos} /run/sound: {os.path.exists('/run/sound')}", flush=True)
     if phase == "play":
         tone = b"".join(int(8000 * math.sin(2 * math.pi * 660 * i / 48000)).to_bytes(
             2, "little", signed=True) * 2 for i in range(48000 * 4))
@@ -158,11 +165,14 @@ def test_mic_switched_from_outside_and_speakers_reach_the_host(
     assert rms(tricked) < SILENCE_RMS, (
         f"the client unmuted the microphone itself:\n{stdout}")
     assert "load-module module-tunnel-source server=unix:/run/user/0/pulse/native -> 1" \
-        in stdout and "module-pipe-source" not in stdout.split("list short modules")[-1]
+        in stdout and "file=/tmp/x" not in stdout.split("list short modules")[-1]
     # The server tells the client who runs it, where and on which machine: never the host's.
     for secret in (socket.gethostname(), launcher_user.name, "sandbox-launcher/sessions"):
         assert secret not in stdout, f"the sound server told the client {secret!r}"
     assert "User Name: user" in stdout and "Host Name: sandbox" in stdout, stdout
+    assert "fifos: [] /run/sound: False" in stdout, stdout
+    # The launcher has no stream on the session's server (the client would see its names).
+    assert "sandbox-launcher" not in stdout.split("list short modules")[-1], stdout
     played = samples(heard.read_bytes(), channels=2)
     assert rms(played) > TONE_RMS and abs(pitch(played) - SPEAKER_HZ) < 20, (
         "the client's tone did not reach the host's speakers", rms(played), pitch(played))
@@ -172,6 +182,12 @@ def test_mic_switched_from_outside_and_speakers_reach_the_host(
     assert changes == [True, False, True]
     assert grants["wipe"]["verified"] is True, grants["wipe"]
     assert "microphone ON" in stderr and "microphone muted" in stderr
+    # Stopped on purpose (muted), the microphone's forwarder is no loss.
+    assert "forwarder stopped" not in stderr, stderr
+    # Nothing of the session is left: no helper names its folder, no FIFO remains.
+    sessions = launcher_user.runtime_dir / "sandbox-launcher" / "sessions"
+    assert _pids_naming(f"{sessions}/") == {}
+    assert not list(sessions.glob("*/pulse")), list(sessions.iterdir())
 
 
 def _pids_naming(marker: str) -> dict[int, str]:
@@ -264,3 +280,85 @@ def test_policy_can_forbid_the_microphone(run_launcher: Run, host_sound: HostSou
         system_policy.write("")
     assert "the system policy never grants the microphone" in done.stderr
     assert "STARTED" not in done.stdout
+
+
+#: Plays two short tones, each its own stream: the first while the session's speakers
+#: are suspended (idle), the second while they still run; notes when each started.
+FIRST_SOUND = r"""
+import json, math, os, subprocess, time
+S = os.path.expanduser("~/Shared")
+RAW = ["--raw", "--format=s16le", "--rate=48000", "--channels=2", "--latency-msec=10"]
+deadline = time.monotonic() + 20
+while "SUSPENDED" not in subprocess.run(["pactl", "list", "short", "sinks"],
+                                        capture_output=True, text=True).stdout:
+    assert time.monotonic() < deadline, "the idle speakers were never suspended"
+    time.sleep(0.1)
+open(f"{S}/ready", "w").close()
+while not os.path.exists(f"{S}/go"):
+    time.sleep(0.02)
+tone = b"".join(int(8000 * math.sin(2 * math.pi * 660 * i / 48000)).to_bytes(
+    2, "little", signed=True) * 2 for i in range(48000 * 3 // 10))
+starts = []
+for _ in range(2):
+    starts.append(time.monotonic())
+    subprocess.run(["pacat", "--playback", *RAW], input=tone, check=True)
+    time.sleep(0.1)
+with open(f"{S}/starts.json", "w") as out:
+    json.dump(starts, out)
+"""
+LOUD = 2000  # a sample of the tone's loud part; the host sink's silence is 0
+
+
+def _bursts(values: Any, gap: int) -> list[tuple[int, int]]:
+    """(first, last) loud sample of each burst, bursts split by *gap* quiet samples."""
+    found: list[tuple[int, int]] = []
+    for index, value in enumerate(values):
+        if abs(value) < LOUD:
+            continue
+        if found and index - found[-1][1] <= gap:
+            found[-1] = (found[-1][0], index)
+        else:
+            found.append((index, index))
+    return found
+
+
+def test_a_first_sound_after_idle_arrives_whole(
+        spawn_launcher: Callable[..., subprocess.Popen[str]], host_sound: HostSound,
+        shared: Path, audio_profile: str, user_tmp: Path, launcher_user: Any,
+        finish_launcher: Callable[..., tuple[int, str, str]]) -> None:
+    """The idle session's speakers are suspended (they render nothing); a client's first
+    sound resumes them and reaches the host whole, its start included."""
+    proc = spawn_launcher(["run", audio_profile, "--share", f"{shared}:rw", "--",
+                           SYSTEM_PYTHON, "-c", FIRST_SOUND], env_extra=host_sound.env)
+    _wait_for((shared / "ready").exists, "the suspended speakers", proc)
+    heard = user_tmp / "first.raw"
+    recorder = subprocess.Popen(
+        as_user_argv(launcher_user, [
+            "sh", "-c", f"exec pacat --record --server={host_sound.server} "
+            "--device=host_speakers.monitor --raw --format=s16le --rate=48000 "
+            f"--channels=2 --latency-msec=10 > {heard}"]),
+        env=user_environment(launcher_user))
+    try:
+        _wait_for(lambda: heard.exists() and heard.stat().st_size > 0, "the host's recording",
+                  proc)
+        (shared / "go").touch()
+        _wait_for((shared / "starts.json").exists, "the client's tones", proc)
+        time.sleep(0.3)  # the second tone's end, through the host's buffers
+    finally:
+        recorder.terminate()
+        recorder.wait(10)
+    status, _stdout, stderr = finish_launcher(proc)
+    assert status == 0, stderr
+    values = samples(heard.read_bytes(), channels=2)
+
+    bursts = _bursts(values, gap=RATE // 20)
+    assert len(bursts) == 2, bursts
+    tone = 3 * RATE // 10
+    for first, last in bursts:
+        # Whole: 300 ms from its first loud sample to its last, less under a period.
+        assert tone - RATE // 660 <= last - first + 1 <= tone, (first, last, bursts)
+    started = json.loads((shared / "starts.json").read_text())
+    # What resuming the suspended sink added to the first sound, against the second
+    # (no clocks compared: both gaps are the same two tones' starts).
+    extra_ms = ((started[1] - started[0]) - (bursts[1][0] - bursts[0][0]) / RATE) * 1000
+    print(f"first sound after idle: {extra_ms:+.1f} ms against a running sink")

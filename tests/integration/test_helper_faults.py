@@ -115,10 +115,11 @@ HELPERS = {
     "xephyr": Helper(("xephyr",), "display", "Xephyr"),
     "dbus-proxy": Helper(("dbus-proxy",), "bus", "xdg-dbus-proxy"),
     "pulseaudio": Helper(("pulseaudio",), "sound", "pulseaudio"),
-    "speakers": Helper(("speakers-record", "speakers-play"), "speakers", "pacat",
-                       ("--record", "--stream-name=speakers")),
-    "microphone": Helper(("microphone-record", "microphone-play"), "microphone", "pacat",
-                         ("--playback", "--stream-name=microphone")),
+    # A forwarder is one pacat on the host's server (the relay is a launcher thread).
+    "speakers": Helper(("speakers-play",), "speakers", "pacat",
+                       ("--playback", "--stream-name=speakers")),
+    "microphone": Helper(("microphone-record",), "microphone", "pacat",
+                         ("--record", "--stream-name=microphone")),
     "mirror": Helper(("mirror",), "screen", "python3", ("sandbox_launcher.devices.mirror",)),
 }
 #: What the client must still have after each loss (the network: the allowed server).

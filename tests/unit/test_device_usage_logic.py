@@ -105,8 +105,7 @@ def test_the_app_knows_which_use_was_assumed_not_seen() -> None:
 
 
 SOURCES = json.dumps([{"index": 0, "name": "speakers.monitor"},
-                      {"index": 1, "name": "mic_feed.monitor"},
-                      {"index": 2, "name": "microphone"}])
+                      {"index": 1, "name": "microphone"}])
 
 
 def _output(source: int, client: str | None = "7", corked: bool = False) -> dict[str, Any]:
@@ -116,11 +115,11 @@ def _output(source: int, client: str | None = "7", corked: bool = False) -> dict
 
 @pytest.mark.parametrize(("outputs", "count"), [
     ([], 0),
-    ([_output(1, client=None)], 0),  # the remap source's own stream on mic_feed.monitor
-    ([_output(0)], 0),  # the speakers' forwarder (or the client) recording speakers.monitor
-    ([_output(2, corked=True)], 0),  # a paused stream records nothing
-    ([_output(2)], 1),
-    ([_output(1), _output(2), _output(1, client=None)], 2),
+    ([_output(1, client=None)], 0),  # a module's own stream (no client) on the microphone
+    ([_output(0)], 0),  # the client recording what it plays (speakers.monitor)
+    ([_output(1, corked=True)], 0),  # a paused stream records nothing
+    ([_output(1)], 1),
+    ([_output(1), _output(1), _output(1, client=None), _output(0)], 2),
 ])
 def test_recording_streams_count_clients_recording_the_microphone(
         outputs: list[dict[str, Any]], count: int) -> None:

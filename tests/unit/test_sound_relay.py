@@ -92,3 +92,73 @@ def test_a_backlog_that_never_drains_is_dropped_in_whole_frames(
         _wait(lambda: not relay.alive())
         relay.stop()
         os.close(play_r)
+
+
+def test_a_stream_after_a_quiet_source_is_not_judged_by_the_window_before_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A suspended sink sends nothing; a backlog still held when its next stream starts
+    gets a window of its own (the stream's start is not dropped at its third piece),
+    and is dropped only if it then never drains."""
+    monkeypatch.setattr(relay_module, "TRIM_S", 0.5)
+    record_r, record_w = os.pipe()
+    play_r, play_w = os.pipe()  # the player stalls: nothing is read until the end
+    relay = Relay(record_r, play_w, frame=4, rate=48000)
+    relay.start()
+    try:
+        piece = FRAME * 2400  # 50 ms
+        # A first window that ends without a drop (nothing was held at its first
+        # arrival), then one arrival in the next, with 200 ms held...
+        os.write(record_w, FRAME * 9600)
+        for _ in range(2):
+            time.sleep(0.1)
+            os.write(record_w, piece)
+        time.sleep(0.45)
+        os.write(record_w, piece)
+        time.sleep(1.2)  # ...and the source is quiet (its sink suspended)
+        assert relay.dropped == 0
+        for _ in range(3):  # a new stream: three pieces, three arrivals
+            os.write(record_w, piece)
+            time.sleep(0.02)
+        time.sleep(0.05)
+        assert relay.dropped == 0, "the new stream was judged across the quiet gap"
+        deadline = time.monotonic() + 5
+        while relay.dropped == 0:  # its own window: a backlog that never drains goes
+            assert time.monotonic() < deadline, "the stalled backlog was never dropped"
+            os.write(record_w, piece)
+            time.sleep(0.05)
+        assert relay.dropped % 4 == 0
+    finally:
+        os.close(record_w)
+        _wait(lambda: not relay.alive())
+        relay.stop()
+        os.close(play_r)
+
+
+def test_a_standing_player_pipe_is_drained_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A player whose own buffer is full reads only as fast as sound arrives: its pipe
+    stands at the limit, a delay that never drains by itself. The relay lets that much
+    go unplayed (one gap), and the pipe runs low from then on."""
+    monkeypatch.setattr(relay_module, "TRIM_S", 0.2)
+    record_r, record_w = os.pipe()
+    play_r, play_w = os.pipe()
+    relay = Relay(record_r, play_w, frame=4, rate=48000)
+    relay.start()
+    piece = FRAME * 240  # 5 ms
+    try:
+        for _ in range(6):  # the pipe fills to its limit before the player reads
+            os.write(record_w, piece)
+        _wait(lambda: queued(play_r) == relay.limit)
+        levels = []
+        for _ in range(200):  # then both run in real time, 5 ms a piece
+            os.write(record_w, piece)
+            time.sleep(0.005)
+            levels.append(queued(play_r))
+            os.read(play_r, len(piece))
+        assert relay.dropped >= relay.limit // 2 and relay.dropped % 4 == 0, relay.dropped
+        assert min(levels[:20]) >= relay.limit - len(piece), levels[:20]  # it stood
+        assert max(levels[-40:]) < relay.limit // 2, levels[-40:]  # and no longer
+    finally:
+        os.close(record_w)
+        _wait(lambda: not relay.alive())
+        relay.stop()
+        os.close(play_r)
