@@ -22,7 +22,15 @@ from typing import TYPE_CHECKING, Any
 
 from ..core import paths
 from ..core.check import Check
-from ..core.devices import DOWNLOADS_INSIDE, INSIDE_DISPLAY, INSIDE_WAYLAND, PORTAL, DevicePlan
+from ..core.devices import (
+    DOWNLOADS_INSIDE,
+    INSIDE_DISPLAY,
+    INSIDE_WAYLAND,
+    PORTAL,
+    AudioGrant,
+    DevicePlan,
+)
+from ..core.keeper import Keeper
 
 # Each helper's module is imported by the grant that starts it: a session without a
 # display or sound (`run generic`) never loads their code.
@@ -53,6 +61,16 @@ class Link:
     dest: str
 
 
+def _start_sound(grant: AudioGrant, workdir: Path, title: str) -> Keeper[SoundServer]:
+    from .sound import SoundServer
+
+    return Keeper("sound-keeper", lambda: SoundServer.start(grant, workdir, title))
+
+
+def _stop_sound(sound: SoundServer) -> None:
+    sound.stop()
+
+
 @dataclass
 class HostDevices:
     """The running device grants of one session."""
@@ -77,6 +95,8 @@ class HostDevices:
     x_made: list[tuple[int, int]] = field(default_factory=list)
     #: The host window title of the nested display (Xephyr), when there is one.
     nested_title: str = ""
+    #: The thread the sound server was started from (its processes die with it).
+    _sound_keeper: Keeper[SoundServer] | None = None
 
     @classmethod
     def start(cls, plan: DevicePlan, runtime_inside: str, workdir: Path | None = None,
@@ -95,6 +115,9 @@ class HostDevices:
 
     def _start(self, runtime: str, title: str) -> None:
         plan = self.plan
+        if plan.audio.enabled:
+            # On a keeper thread while the display starts here: both wait for a server.
+            self._sound_keeper = _start_sound(plan.audio, self.workdir, title)
         self._start_display(runtime, title)
         if plan.screen.mode == PORTAL:
             from .portal import RestoreTokens
@@ -116,10 +139,8 @@ class HostDevices:
                     os.close(log_w)
             self.helpers.append(helper)
             self.view.append(Mount(f"{runtime}/bus", str(bus)))
-        if plan.audio.enabled:
-            from .sound import SoundServer
-
-            self.sound = SoundServer.start(plan.audio, self.workdir, title)
+        if self._sound_keeper is not None:
+            self.sound = self._sound_keeper.result()
             self.view.append(Mount(f"{runtime}/pulse/native", str(self.sound.client_socket)))
         if plan.camera is not None:
             cam = plan.camera
@@ -252,6 +273,9 @@ class HostDevices:
         self.release_fds()
         audio = self.sound.stop() if self.sound is not None else None
         self.sound = None
+        if self._sound_keeper is not None:  # its thread ends once the server is stopped
+            self._sound_keeper.close(_stop_sound)
+            self._sound_keeper = None
         # The mirror before the nested server, which it draws on.
         screen = self.mirror.stop() if self.mirror is not None else None
         self.mirror = None

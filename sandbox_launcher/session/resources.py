@@ -9,14 +9,13 @@ whatever backend ran it.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..backends.base import CAPTURE_LIMIT, HasHelpers, HomeFiles, Resources, SandboxHandle
+from ..core.keeper import Keeper
 from ..core.plan import LaunchPlan
 from ..devices.usage import Use
 from .helpers_watch import Watched
@@ -27,42 +26,15 @@ if TYPE_CHECKING:  # loaded when a session has them: `run generic` needs neither
     from ..netjail.jail import Jail
 
 
-class _Keeper:
-    """A thread that starts the jail and then lives as long as it does.
+def _start_jail(plan: LaunchPlan, closed: bool) -> Keeper[Jail]:
+    """The jail of *plan*, started on a keeper thread (its processes die with it)."""
+    from ..netjail.jail import Jail
 
-    The jail's holder and pasta die with the thread that started them (PDEATHSIG is per
-    thread, DESIGN.md §3): the thread waits, idle, until :meth:`close`, which comes after
-    the jail has been stopped (or when its start failed).
-    """
+    return Keeper("jail-keeper", lambda: Jail.start(plan.network, closed=closed))
 
-    def __init__(self) -> None:
-        self._pool = ThreadPoolExecutor(1, thread_name_prefix="jail-keeper")
-        self._future: Future[Jail] | None = None
 
-    @classmethod
-    def start(cls, plan: LaunchPlan, closed: bool) -> _Keeper:
-        """Start the jail of *plan* on a new keeper thread."""
-        from ..netjail.jail import Jail
-
-        keeper = cls()
-        keeper._future = keeper._pool.submit(Jail.start, plan.network, closed=closed)
-        return keeper
-
-    def jail(self) -> Jail:
-        """The started jail (waits for it); its start's error is raised here."""
-        assert self._future is not None
-        jail = self._future.result()
-        self._future = None  # taken: the session closes it
-        return jail
-
-    def close(self) -> None:
-        """Let the thread end, once the jail it started is closed: a jail never taken
-        (the helpers failed) is closed here."""
-        future, self._future = self._future, None
-        if future is not None:
-            with contextlib.suppress(BaseException):
-                future.result().close()
-        self._pool.shutdown(wait=True)
+def _close_jail(jail: Jail) -> None:
+    jail.close()
 
 
 class LiveResources(Protocol):
@@ -139,7 +111,7 @@ class SessionResources:
     #: The firewall's last counters: all there is once the holder was killed.
     _table: dict[str, Any] = field(default_factory=dict)
     #: The thread the jail's processes were started from (they die with it).
-    _keeper: _Keeper | None = None
+    _keeper: Keeper[Jail] | None = None
 
     @classmethod
     def start(cls, plan: LaunchPlan, workdir: Path, runtime_inside: str, *,
@@ -152,23 +124,23 @@ class SessionResources:
 
         # The jail starts on a keeper thread while the helpers start here: both mostly
         # wait for programs to come up (a cold start saves the shorter of the two).
-        keeper = _Keeper.start(plan, closed) if plan.network.mode == "allowlist" else None
+        keeper = _start_jail(plan, closed) if plan.network.mode == "allowlist" else None
         # A spare's window waits hidden under a title of its own (show_display).
         title = f"{plan.profile} (sandboxed)" + (f" [{workdir.name}]" if closed else "")
         try:
             devices = HostDevices.start(plan.devices, runtime_inside, workdir, title=title)
         except BaseException:
             if keeper is not None:
-                keeper.close()
+                keeper.close(_close_jail)
             raise
         try:
             if closed and devices.nested_title:
                 devices.show_display(False)
-            jail = keeper.jail() if keeper is not None else None
+            jail = keeper.result() if keeper is not None else None
         except BaseException:
             devices.stop()
             if keeper is not None:
-                keeper.close()
+                keeper.close(_close_jail)
             raise
         return cls(plan, devices, jail, network_report=plan.network.to_dict(),
                    _keeper=keeper)
@@ -292,7 +264,7 @@ class SessionResources:
             finally:
                 jail.close()
         if self._keeper is not None:
-            self._keeper.close()
+            self._keeper.close(_close_jail)  # the jail is closed: the thread may end
             self._keeper = None
         if not self.devices_report:
             self.devices_report = self.devices.stop()

@@ -355,8 +355,13 @@ def test_a_first_sound_after_idle_arrives_whole(
     assert len(bursts) == 2, bursts
     tone = 3 * RATE // 10
     for first, last in bursts:
-        # Whole: 300 ms from its first loud sample to its last, less under a period.
-        assert tone - RATE // 660 <= last - first + 1 <= tone, (first, last, bursts)
+        # Whole: 300 ms from its first loud sample to its last. What resuming suspended
+        # speakers once cost was the start: 220 ms cut off. A loaded machine may still
+        # drop one relay piece (a gap, up to 20 ms) or underrun (a moment of silence
+        # inserted, up to the 50 ms that would split the tone in two): neither is what
+        # this test is about (the tone tests above measure clean sound).
+        assert tone - RATE // 50 <= last - first + 1 <= tone + RATE // 20, (first, last,
+                                                                            bursts)
     started = json.loads((shared / "starts.json").read_text())
     # What resuming the suspended sink added to the first sound, against the second
     # (no clocks compared: both gaps are the same two tones' starts).
