@@ -17,6 +17,7 @@ from .host_check import is_command
 
 _DOCTOR = re.compile(r"\(?(?:or )?run '?sandbox-launcher doctor'?\)?")
 _STALE = re.compile(r"(?:wipe it with )?'?sandbox-launcher wipe --stale'?")
+_IMAGE = re.compile(r"(?:rebuild (?:it|the image): )?'?sandbox-launcher image [a-z]+[^;']*'?")
 _CLI = re.compile(r"sandbox-launcher [a-z]")
 
 
@@ -30,6 +31,8 @@ def person_hint(hint: str) -> str:
     text = _STALE.sub(QCoreApplication.translate(
         "Errors", "quit Sandbox Launcher and start it again (it wipes what a stopped "
                   "launcher left)"), text)
+    text = _IMAGE.sub(QCoreApplication.translate(
+        "Errors", "open Clients > Guest images… and build it again"), text)
     if _CLI.search(text):  # a command of ours with no place in the app: say so plainly
         return QCoreApplication.translate(
             "Errors", "this needs a step the app cannot take for you; \"Show Details\" has "

@@ -87,6 +87,8 @@ def test_error_hints_say_what_to_do_in_the_app(qtbot: QtBot) -> None:
         "run 'sandbox-launcher doctor'; the client was not started")
     assert "start it again" in person_hint(
         "wipe it with 'sandbox-launcher wipe --stale', then open the link in a new session")
+    assert person_hint("rebuild the image: sandbox-launcher image build") == (
+        "open Clients > Guest images… and build it again")
     assert person_hint("see 'sandbox-launcher vault status' for the profiles").startswith(
         "this needs a step the app cannot take")
     assert person_hint("sudo apt-get install gpgv").startswith(

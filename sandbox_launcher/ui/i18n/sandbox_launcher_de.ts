@@ -900,6 +900,10 @@ Quelle: {source}</translation>
             <source>On the command line: {hint}</source>
             <translation>Auf der Kommandozeile: {hint}</translation>
         </message>
+        <message>
+            <source>open Clients > Guest images… and build it again</source>
+            <translation>öffnen Sie Clients > Gastsysteme… und bauen Sie es neu</translation>
+        </message>
     </context>
     <context>
         <name>FieldEditor</name>
