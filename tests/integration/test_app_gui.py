@@ -27,6 +27,7 @@ SCREENSHOTS = ("window-finished-session.png", "tray-menu.png", "tray-notificatio
 
 
 @pytest.mark.integration
+@pytest.mark.timeout(900)  # the whole GUI suite, a real guest image build included
 def test_gui_suite_passes_as_the_desktop_user(launcher_user: LauncherUser,
                                               user_tmp: Path) -> None:
     if not launcher_user.switch:
