@@ -57,7 +57,9 @@ class Resolver:
         for watched in (*self.listeners, *self.upstream.values(), self.ctl):
             self.sel.register(watched, selectors.EVENT_READ)
         while True:
-            for key, _ in self.sel.select(1.0):
+            # Awake each second only while questions wait upstream (to answer those that
+            # time out): an idle session's resolver sleeps.
+            for key, _ in self.sel.select(1.0 if self.pending else None):
                 sock = key.fileobj
                 if not isinstance(sock, socket.socket):
                     continue

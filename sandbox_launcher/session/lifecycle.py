@@ -238,7 +238,8 @@ class Session:
                     next_poll = self._news.snapshot(resources, net_fd is not None,
                                                     self.poll_seconds)
                 if net_fd in ready:
-                    self._news.publish(from_dicts(resources.network_events()))
+                    next_poll = self._news.network_news(resources, next_poll,
+                                                        self.poll_seconds)
                 if dev_fd is not None and dev_fd in ready:
                     self._news.device_news(resources)
                     if resources.device_fd() is None:  # its helper exited: nothing more

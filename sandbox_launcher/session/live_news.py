@@ -15,9 +15,14 @@ from typing import Any
 from ..core.errors import LauncherError
 from ..core.plan import LaunchPlan
 from .events import Connections, HelperLost, LiveEvent, Mic, Screen, from_dicts
+from .report_network import Connection
 from .resources import LiveResources
 from .states import Event, Listener, State
 from .usage import DeviceWatch
+
+#: The longest a quiet session's traffic counters go unasked (any DNS question, or a
+#: counter that moved, brings the snapshots back to every few seconds).
+QUIET_MAX_S = 16.0
 
 
 class LiveNews:
@@ -33,6 +38,10 @@ class LiveNews:
         self.mic_muted: bool | None = None
         #: When the granted devices are in use (from RUNNING on).
         self.devices: DeviceWatch | None = None
+        self._last_traffic: tuple[Connection, ...] = ()
+        #: Snapshots in a row in which no counter moved, and when traffic is asked next.
+        self._quiet = 0
+        self._traffic_due = 0.0
 
     def _send(self, data: LiveEvent) -> None:
         if self._listener is not None:
@@ -43,10 +52,24 @@ class LiveNews:
         for event in events:
             self._send(event)
 
-    def traffic(self, resources: LiveResources) -> None:
-        """Send the live connection list (counters straight from the firewall) to the app."""
-        if self._listener is not None:
-            self._send(Connections.from_dict(resources.network_snapshot()))
+    def traffic(self, resources: LiveResources) -> bool:
+        """Send the live connection list (counters straight from the firewall) to the app;
+        whether anything moved since the last one."""
+        if self._listener is None:
+            return False
+        snapshot = Connections.from_dict(resources.network_snapshot())
+        self._send(snapshot)
+        moved = snapshot.connections != self._last_traffic
+        self._last_traffic = snapshot.connections
+        return moved
+
+    def network_news(self, resources: LiveResources, due: float, every: float) -> float:
+        """The jail sent news (a name was asked): pass it on; traffic may start, so the
+        next snapshot is due within *every* seconds (returned, from *due*)."""
+        self.publish(from_dicts(resources.network_events()))
+        self._quiet = 0
+        self._traffic_due = 0.0
+        return min(due, time.monotonic() + every)
 
     def announce(self, resources: LiveResources, poll_seconds: float) -> None:
         """The client runs: say how the microphone and the screen start, and follow the
@@ -67,13 +90,18 @@ class LiveNews:
 
     def snapshot(self, resources: LiveResources, traffic: bool, every: float) -> float:
         """One live snapshot: traffic counters (when there is a jail), device use.
-        Returns when the next is due, *every* seconds after this one began."""
-        due = time.monotonic() + every
-        if traffic:
-            self.traffic(resources)
-        if self.devices is not None:
-            self.devices.poll()
-        return due
+        Returns when the next is due: *every* seconds after this one began, or for the
+        traffic alone, longer while nothing moves (see :data:`QUIET_MAX_S`)."""
+        now = time.monotonic()
+        if traffic and now >= self._traffic_due:
+            self._quiet = 0 if self.traffic(resources) else self._quiet + 1
+            # A quiet session's counters are asked less and less often (the holder
+            # answers from the firewall: its cost is the session's idle cost).
+            self._traffic_due = now + min(every * 2 ** self._quiet, QUIET_MAX_S) - every / 10
+        if self.devices is not None and self.devices.polled:
+            self.devices.poll()  # use of a device is never announced late
+            return now + every
+        return max(now + every, self._traffic_due)
 
     def device_news(self, resources: LiveResources) -> None:
         """A device grant has news (a shared window closed, a portal cast started…)."""

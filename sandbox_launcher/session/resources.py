@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from ..backends.base import CAPTURE_LIMIT, HasHelpers, HomeFiles, Resources, SandboxHandle
 from ..core.keeper import Keeper
@@ -236,9 +236,12 @@ class SessionResources:
         if mirror is not None:
             found.append(Watched("mirror", "screen", mirror.helper.process.pid,
                                  mirror.helper.process, quiet_ok=True))
-        if isinstance(self.handle, HasHelpers):  # a VM's QEMU, passt and viewer
+        # A VM's QEMU, passt and viewer. Not isinstance(HasHelpers): a runtime protocol
+        # check costs more than the rest of this list, and this runs four times a second.
+        if getattr(self.handle, "helper_processes", None) is not None:
+            vm = cast(HasHelpers, self.handle)
             found += [Watched(h.name, h.grant, h.pid, h.process, h.quiet_ok)
-                      for h in self.handle.helper_processes()]
+                      for h in vm.helper_processes()]
         return found
 
     # ------------------------------------------------------------------ end
