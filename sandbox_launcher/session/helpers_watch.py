@@ -146,6 +146,7 @@ class HelperWatch:
     state_dir: Path | None = None
     _epoll: select.epoll = field(default_factory=select.epoll)
     _timer: int = -1
+    _interval: float = runtime_guard.LOW_INTERVAL_S
     _fds: dict[tuple[int, int], tuple[Watched, int]] = field(default_factory=dict)
     #: Processes seen ending (not watched again while *current* still lists them).
     _gone: set[tuple[int, int]] = field(default_factory=set)
@@ -165,7 +166,7 @@ class HelperWatch:
         watch._sync()
         # The timer also brings back losses held for their cover.
         with contextlib.suppress(OSError):  # without one, neither (nothing else is lost)
-            watch._timer = runtime_guard.timer()
+            watch._timer = runtime_guard.timer(watch._interval)
             watch._epoll.register(watch._timer, select.EPOLLIN)
         return watch
 
@@ -225,6 +226,7 @@ class HelperWatch:
         events = [(w, e) for w, e in fresh if w.grant not in _COVERED]
         events += [(w, e) for due, w, e in self._held if due <= now]
         self._held = [held for held in self._held if held[0] > now]
+        self._pace()
         # A covering loss first (the holder before pasta), and of a unit the one killed
         # (not its partner that followed it).
         events.sort(key=lambda pair: (pair[0].grant not in COVERS,
@@ -240,11 +242,20 @@ class HelperWatch:
         return self.log[before:]
 
     def _check_storage(self) -> None:
-        if self.state_dir is None or any(e.grant == "storage" for e in self.log):
-            return
-        why = runtime_guard.full(self.state_dir)
-        if why:
-            self.log.append(describe("storage", why, self._at(), "runtime dir"))
+        if self.state_dir is not None and not any(e.grant == "storage" for e in self.log):
+            why = runtime_guard.full(self.state_dir)
+            if why:
+                self.log.append(describe("storage", why, self._at(), "runtime dir"))
+
+    def _pace(self) -> None:
+        """The timer's next looks: soon while losses wait for their cover or the runtime
+        dir runs low, else once a second (an idle session wakes as little as it can)."""
+        wanted = (runtime_guard.LOW_INTERVAL_S if self._held or self.state_dir is None
+                  else runtime_guard.interval(self.state_dir))
+        if wanted != self._interval and self._timer >= 0:
+            with contextlib.suppress(OSError):
+                runtime_guard.rearm(self._timer, wanted)
+                self._interval = wanted
 
     def _at(self) -> float:
         return round(time.monotonic() - self._started, 3)

@@ -1,7 +1,9 @@
 """Live figures from a running session's network snapshots (no Qt here).
 
-The network jail sends a ``connections`` snapshot every ``SNAPSHOT_SECONDS``: cumulative
-byte counters per destination. The app plots the *change* between snapshots, notices
+The session sends a ``connections`` snapshot every ``SNAPSHOT_SECONDS`` while traffic
+moves (less often while it does not: session/live_news.py): cumulative byte counters
+per destination. The app plots the *change* between snapshots, one point per
+``SNAPSHOT_SECONDS`` (a later snapshot's change spread over the points it covers), notices
 bursts of newly blocked destinations, and shows in the tray whether a microphone or a
 camera is live (in use, not only granted: session/usage.py), or the screen is shared.
 """
@@ -54,15 +56,27 @@ class TrafficSeries:
         self.length = length
         self.points: tuple[TrafficPoint, ...] = ()
         self._last: tuple[int, int] = (0, 0)  # a session starts with nothing sent
+        self._at: float | None = None  # when the last snapshot was taken
 
-    def add(self, connections: Iterable[Mapping[str, Any]]) -> TrafficPoint:
-        """Add one snapshot; returns its point. A counter that went down (a connection
-        left the snapshot) counts as zero, never negative."""
+    def add(self, connections: Iterable[Mapping[str, Any]], at: float | None = None
+            ) -> TrafficPoint:
+        """Add one snapshot taken at *at* (monotonic seconds); returns its newest point.
+
+        A quiet session is asked less often: a snapshot that comes *n* snapshot periods
+        after the last adds *n* points, the change spread evenly over them (the plot's
+        time axis and the rates stay right). A counter that went down (a connection left
+        the snapshot) counts as zero, never negative."""
         out, inbound = allowed_totals(connections)
-        point = TrafficPoint(max(0, out - self._last[0]), max(0, inbound - self._last[1]))
+        periods = 1
+        if at is not None and self._at is not None:
+            periods = min(self.length, max(1, round((at - self._at) / SNAPSHOT_SECONDS)))
+        if at is not None:
+            self._at = at
+        delta_out, delta_in = max(0, out - self._last[0]), max(0, inbound - self._last[1])
         self._last = (out, inbound)
-        self.points = (*self.points, point)[-self.length:]
-        return point
+        points = [TrafficPoint(delta_out // periods, delta_in // periods)] * periods
+        self.points = (*self.points, *points)[-self.length:]
+        return points[-1]
 
     def rates(self) -> tuple[float, float]:
         """Bytes per second out and in, from the newest point (0 before the first)."""

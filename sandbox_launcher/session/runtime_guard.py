@@ -1,4 +1,4 @@
-"""The user's runtime dir filled by a session: noticed within a quarter of a second.
+"""The user's runtime dir filled by a session: noticed within a second, a quarter once low.
 
 A session's state dir, with the client's downloads folder, lives in ``$XDG_RUNTIME_DIR``:
 on a desktop a tmpfs of a tenth of the memory that every program of the login shares
@@ -8,8 +8,10 @@ timer (in the helpers' epoll set, so the session's loop needs nothing more) look
 file system's free space, and when less than :data:`RESERVE` (or a tenth, when smaller)
 is left *and* the session's own files hold at least that much, the session is stopped and
 wiped, which frees them. It is a guard, not a cap: a client writing at memory speed may
-fill the rest before the next look, for at most that quarter second plus the client's
-grace period after SIGTERM.
+fill the rest before the next look, for at most that look's interval plus the client's
+grace period after SIGTERM. The looks come every :data:`INTERVAL_S` while the dir has
+room, every :data:`LOW_INTERVAL_S` once less than :data:`LOW` is free (an idle session's
+launcher wakes as little as it can: issue 17).
 """
 
 from __future__ import annotations
@@ -20,8 +22,12 @@ import os
 import struct
 from pathlib import Path
 
-#: How often the free space is looked at.
-INTERVAL_S = 0.25
+#: How often the free space is looked at while there is room, and once it runs low.
+INTERVAL_S = 1.0
+LOW_INTERVAL_S = 0.25
+#: Free space below which the looks come at LOW_INTERVAL_S (or a quarter of the file
+#: system, if smaller).
+LOW = 256 << 20
 #: Free space below which the runtime dir counts as full (or a tenth of it, if smaller).
 RESERVE = 16 << 20
 #: A session's folder is walked up to this many entries; more counts as "most of it".
@@ -39,13 +45,31 @@ def timer(interval: float = INTERVAL_S) -> int:
     if fd < 0:
         err = ctypes.get_errno()
         raise OSError(err, f"timerfd_create: {os.strerror(err)}")
+    try:
+        rearm(fd, interval)
+    except OSError:
+        os.close(fd)
+        raise
+    return fd
+
+
+def rearm(fd: int, interval: float) -> None:
+    """Make the timer *fd* readable every *interval* seconds from now on."""
     sec, nsec = int(interval), int((interval % 1) * 1e9)
     spec = ctypes.create_string_buffer(struct.pack("qqqq", sec, nsec, sec, nsec))
     if _libc.timerfd_settime(fd, 0, spec, None) != 0:
         err = ctypes.get_errno()
-        os.close(fd)
         raise OSError(err, f"timerfd_settime: {os.strerror(err)}")
-    return fd
+
+
+def interval(state_dir: Path) -> float:
+    """How soon to look again at *state_dir*'s file system: soon once it runs low."""
+    try:
+        st = os.statvfs(state_dir)
+    except OSError:
+        return INTERVAL_S
+    size, free = st.f_blocks * st.f_frsize, st.f_bavail * st.f_frsize
+    return LOW_INTERVAL_S if free < min(LOW, size // 4) else INTERVAL_S
 
 
 def drain(fd: int) -> None:

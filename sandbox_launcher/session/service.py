@@ -228,7 +228,7 @@ class SessionService:
                     case Connections() as snapshot:
                         entry.connections = snapshot.rows()
                         entry.network_summary = snapshot.summary.to_dict()
-                        entry.traffic.add(entry.connections)
+                        entry.traffic.add(entry.connections, time.monotonic())
                     case Mic(muted=muted, error=error):
                         entry.mic_muted, entry.mic_error = muted, error
                     case Screen() as screen:

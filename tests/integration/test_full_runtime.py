@@ -136,7 +136,8 @@ def test_a_session_that_fills_the_runtime_dir_is_stopped_and_frees_it(
     used_before = _used(small_runtime)
     proc, _shared, _env = full_session("downloads")
     # The client fills its downloads folder, in the user's runtime dir; the launcher
-    # notices within a quarter second and stops the session itself. How long the dir
+    # notices within a quarter second once the dir runs low (a second while it has room)
+    # and stops the session itself. How long the dir
     # stays short of room (below the guard's reserve) is what the rest of the desktop
     # suffers: sampled every 5 ms.
     reserve = min(runtime_guard.RESERVE, SIZE // 10)

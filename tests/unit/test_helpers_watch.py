@@ -212,18 +212,42 @@ def test_the_runtime_guard_stops_only_a_session_that_filled_it(
         assert why.startswith("your runtime folder is full") and "MiB" in why
 
 
-def test_the_guard_looks_four_times_a_second(tmp_path: Path,
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(("low", "within"), [(False, 1.6), (True, 0.6)])
+def test_the_guard_looks_each_second_and_four_times_a_second_once_low(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, low: bool, within: float) -> None:
+    """While the runtime dir has room an idle session's launcher wakes once a second for
+    it; once it runs low, four times a second."""
     monkeypatch.setattr(runtime_guard, "full", lambda _path: "your runtime folder is full")
+    if low:
+        monkeypatch.setattr(runtime_guard, "interval",
+                            lambda _path: runtime_guard.LOW_INTERVAL_S)
+    else:
+        assert runtime_guard.interval(tmp_path) == runtime_guard.INTERVAL_S
     watch = HelperWatch.start(list, tmp_path)
+    watch.lost()  # the session's loop: the first call paces the timer
     started = time.monotonic()
-    [lost] = _wait_lost(watch, 2.0)
-    assert time.monotonic() - started < 0.6
+    [lost] = _wait_lost(watch, 3.0)
+    took = time.monotonic() - started
+    assert took < within
+    if not low:
+        assert took > runtime_guard.LOW_INTERVAL_S + 0.1  # not four times a second
     assert (lost.grant, lost.helper, lost.stops) == ("storage", "runtime dir", True)
     assert lost.effect.startswith("your runtime folder is full: the session is stopped")
     time.sleep(0.3)
     assert watch.lost() == []  # once
     watch.close()
+
+
+def test_the_guard_looks_soon_when_little_is_free(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    mib = 1 << 20
+    monkeypatch.setattr(runtime_guard.os, "statvfs", lambda _path: _Vfs(2048 * mib, 100 * mib))
+    assert runtime_guard.interval(tmp_path) == runtime_guard.LOW_INTERVAL_S
+    monkeypatch.setattr(runtime_guard.os, "statvfs", lambda _path: _Vfs(2048 * mib, 900 * mib))
+    assert runtime_guard.interval(tmp_path) == runtime_guard.INTERVAL_S
+    # A small runtime dir (64 MiB): low below a quarter of it.
+    monkeypatch.setattr(runtime_guard.os, "statvfs", lambda _path: _Vfs(64 * mib, 15 * mib))
+    assert runtime_guard.interval(tmp_path) == runtime_guard.LOW_INTERVAL_S
 
 
 def test_a_vms_qemu_ending_ends_the_session_and_covers_its_passt_and_viewer(

@@ -54,6 +54,18 @@ def test_series_is_never_negative_when_a_connection_leaves_the_snapshot() -> Non
     assert all(p.bytes_out >= 0 and p.bytes_in >= 0 for p in series.points)
 
 
+def test_a_snapshot_after_a_quiet_stretch_is_spread_over_the_points_it_covers() -> None:
+    series = TrafficSeries()
+    series.add([_conn("192.0.2.10", 100, 1000)], at=10.0)
+    series.add([_conn("192.0.2.10", 100, 1000)], at=12.0)  # quiet: asked again at 2 s
+    # Quiet, so the next look came 16 s later: 8 points of 2 s share what moved.
+    last = series.add([_conn("192.0.2.10", 900, 9000)], at=28.0)
+    assert last == TrafficPoint(100, 1000)
+    assert series.points[-8:] == (TrafficPoint(100, 1000),) * 8
+    assert len(series.points) == 10
+    assert series.rates() == (50.0, 500.0)  # 800 B out over 16 s, not over 2 s
+
+
 def test_series_keeps_only_the_newest_points() -> None:
     series = TrafficSeries(length=5)
     for n in range(1, 13):
