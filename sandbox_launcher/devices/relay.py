@@ -68,7 +68,44 @@ def trim(low: int, consumed: int, frame: int) -> int:
 
 
 @dataclass
-class Relay:
+class SoundThread:
+    """A thread of the launcher's that writes sound into a pipe or FIFO: started once,
+    told to end through a wake pipe, and the owner of its fds (the relay, the silence)."""
+
+    _thread: threading.Thread | None = field(default=None, init=False)
+    _wake: tuple[int, int] = field(default_factory=lambda: os.pipe2(os.O_CLOEXEC),
+                                   init=False)
+
+    def _begin(self, sink: int, name: str) -> None:
+        """Start the thread; *sink* is made non-blocking (a full pipe never blocks us)."""
+        os.set_blocking(sink, False)
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._thread.start()
+
+    def alive(self) -> bool:
+        """Whether it still runs (a reader or writer at the other end may go)."""
+        return self._thread is not None and self._thread.is_alive()
+
+    def _end(self, *fds: int) -> None:
+        """Stop the thread, then close *fds* and the wake pipe."""
+        with contextlib.suppress(OSError):
+            os.write(self._wake[1], b"x")
+        if self._thread is not None:
+            self._thread.join(5)
+        for fd in (*fds, *self._wake):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+    def _run(self) -> None:
+        with contextlib.suppress(OSError):  # the other end is gone
+            self._work()
+
+    def _work(self) -> None:
+        raise NotImplementedError
+
+
+@dataclass
+class Relay(SoundThread):
     """Copies *source* (read end) to *sink* (write end) in a thread; owns both fds."""
 
     source: int
@@ -76,8 +113,6 @@ class Relay:
     frame: int  # bytes per frame: 2 bytes a channel (s16le)
     rate: int
     dropped: int = 0  # bytes dropped, for the log
-    _thread: threading.Thread | None = None
-    _wake: tuple[int, int] = field(default_factory=lambda: os.pipe2(os.O_CLOEXEC))
 
     @property
     def limit(self) -> int:
@@ -86,28 +121,15 @@ class Relay:
         return raw - raw % self.frame
 
     def start(self) -> None:
-        """Start copying; the sink is made non-blocking (a full pipe never blocks us)."""
-        os.set_blocking(self.sink, False)
-        self._thread = threading.Thread(target=self._run, name="sound-relay", daemon=True)
-        self._thread.start()
-
-    def alive(self) -> bool:
-        """Whether it still copies (the recorder or the player may end)."""
-        return self._thread is not None and self._thread.is_alive()
+        """Start copying (the recorder or the player may end it)."""
+        self._begin(self.sink, "sound-relay")
 
     def stop(self) -> None:
         """Stop the thread and close every fd."""
-        with contextlib.suppress(OSError):
-            os.write(self._wake[1], b"x")
-        if self._thread is not None:
-            self._thread.join(5)
-        for fd in (self.source, self.sink, *self._wake):
-            with contextlib.suppress(OSError):
-                os.close(fd)
+        self._end(self.source, self.sink)
 
-    def _run(self) -> None:
-        with contextlib.suppress(OSError):  # the recorder or the player is gone
-            self._copy()
+    def _work(self) -> None:
+        self._copy()
 
     def _drop(self, held: bytearray, count: int, consumed: int) -> int:
         """Drop up to *count* bytes from the front of *held*, ending on a frame boundary;

@@ -17,14 +17,12 @@ that starts recording gets the :data:`LEVEL_MS` held at once, then at most
 
 from __future__ import annotations
 
-import contextlib
 import os
 import select
-import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from .relay import queued
+from .relay import SoundThread, queued
 
 #: How much silence the FIFO holds at most (what a new recording gets at once).
 LEVEL_MS = 40
@@ -35,15 +33,13 @@ IDLE_S = 0.25
 
 
 @dataclass
-class SilenceFeed:
+class SilenceFeed(SoundThread):
     """Writes silence into *sink* (a FIFO's write end) in a thread; owns the fd."""
 
     sink: int
     frame: int  # bytes per frame
     rate: int
     written: int = 0  # bytes written, for the tests and the log
-    _thread: threading.Thread | None = None
-    _wake: tuple[int, int] = field(default_factory=lambda: os.pipe2(os.O_CLOEXEC))
 
     @property
     def level(self) -> int:
@@ -52,28 +48,15 @@ class SilenceFeed:
         return raw - raw % self.frame
 
     def start(self) -> None:
-        """Start writing; the sink is made non-blocking (a full FIFO never blocks us)."""
-        os.set_blocking(self.sink, False)
-        self._thread = threading.Thread(target=self._run, name="sound-silence", daemon=True)
-        self._thread.start()
-
-    def alive(self) -> bool:
-        """Whether it still writes (it ends when the FIFO goes away)."""
-        return self._thread is not None and self._thread.is_alive()
+        """Start writing (it ends when the FIFO's reader, the server, goes away)."""
+        self._begin(self.sink, "sound-silence")
 
     def stop(self) -> None:
         """Stop the thread and close every fd."""
-        with contextlib.suppress(OSError):
-            os.write(self._wake[1], b"x")
-        if self._thread is not None:
-            self._thread.join(5)
-        for fd in (self.sink, *self._wake):
-            with contextlib.suppress(OSError):
-                os.close(fd)
+        self._end(self.sink)
 
-    def _run(self) -> None:
-        with contextlib.suppress(OSError):  # the server (the FIFO's reader) is gone
-            self._write()
+    def _work(self) -> None:
+        self._write()
 
     def _write(self) -> None:
         last = time.monotonic()
