@@ -11,16 +11,13 @@ from pathlib import Path
 from PySide6.QtCore import QDateTime, Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMessageBox,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -44,8 +41,8 @@ from .client_errors import for_the_window
 from .client_progress import ClientProgress
 from .errors import show_error
 from .package_check import PackageCheck
+from .tables import row_table
 
-COLUMNS = 6
 #: How many of the package's skipped parts the result line names (all are in its tooltip).
 SKIPPED_SHOWN = 3
 _ROLE = Qt.ItemDataRole.UserRole
@@ -72,19 +69,9 @@ class ClientsDialog(QDialog):
         self.resize(860, 600)
         layout = QVBoxLayout(self)
         layout.addWidget(self._intro())
-        self.table = QTableWidget(0, COLUMNS)
-        self.table.setObjectName("clientTable")
-        self.table.setAccessibleName(self.tr("Installed clients"))
-        self.table.setHorizontalHeaderLabels([
+        self.table = row_table("clientTable", self.tr("Installed clients"), [
             self.tr("Client"), self.tr("Version"), self.tr("Status"), self.tr("Installed"),
             self.tr("Verified by"), self.tr("Source")])
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
         self.table.itemSelectionChanged.connect(self._update_buttons)
         layout.addWidget(self.table, 1)
         self.check = PackageCheck(self)

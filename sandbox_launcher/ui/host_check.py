@@ -17,10 +17,8 @@ from PySide6.QtGui import QAction, QColor
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QHeaderView,
     QLabel,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -28,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from ..core.check import Check
 from ..core.errors import LauncherError
+from .tables import row_table
 
 #: ``call(fn, done, failed)``: the bridge's worker call.
 WorkerCall = Callable[..., None]
@@ -66,15 +65,8 @@ class HostCheckDialog(QDialog):
         self.summary.setObjectName("hostCheckSummary")
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
-        self.table = QTableWidget(0, 3)
-        self.table.setHorizontalHeaderLabels([self.tr("Result"), self.tr("Check"),
-                                              self.tr("Found")])
-        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
-        self.table.verticalHeader().hide()
-        self.table.setAccessibleName(self.tr("What this computer can do"))
+        self.table = row_table("hostChecks", self.tr("What this computer can do"), [
+            self.tr("Result"), self.tr("Check"), self.tr("Found")])
         self.table.itemSelectionChanged.connect(self._explain)
         layout.addWidget(self.table, 1)
         self.explanation = QLabel()

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMessageBox,
     QPlainTextEdit,
@@ -36,6 +34,7 @@ from ..session.images import (
 from .bridge import ServiceBridge
 from .errors import show_error
 from .image_errors import for_the_app
+from .tables import row_table
 
 translate = QCoreApplication.translate
 
@@ -153,19 +152,9 @@ class ImagesWindow(QDialog):
         self.refresh()
 
     def _table(self) -> QTableWidget:
-        self.table = QTableWidget(0, 6)
-        self.table.setObjectName("imageTable")
-        self.table.setAccessibleName(self.tr("Guest images"))
-        self.table.setHorizontalHeaderLabels([
+        self.table = row_table("imageTable", self.tr("Guest images"), [
             self.tr("Image"), self.tr("Used for"), self.tr("State"), self.tr("Size"),
             self.tr("Built"), self.tr("Recipe version")])
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
         self.table.itemSelectionChanged.connect(self._enable)
         return self.table
 
