@@ -73,8 +73,9 @@ def test_the_test_recipe_is_built_checked_found_modified_and_removed(
     assert not window.build_button.isEnabled() and window.busy.isVisible()
     job = window.job
     assert job is not None
-    qtbot.waitUntil(lambda: bool(changed), timeout=BUILD_MS)  # the window heard the end
-    assert job.state is JobState.DONE, job.error
+    qtbot.waitUntil(lambda: bool(changed) or not job.running, timeout=BUILD_MS)
+    assert job.state is JobState.DONE, (job.error, window.log.toPlainText())
+    qtbot.waitUntil(lambda: bool(changed), timeout=WAIT_MS)  # the window heard the end
     assert changed and window.status.text().startswith("test was built in ")
     steps = [step for _t, step, _d in job.steps]
     assert steps[0] == "check" and steps[-1] == "done"
@@ -125,8 +126,11 @@ def test_a_real_build_cancelled_half_way_leaves_nothing(qtbot: QtBot, app: Any,
     window.build_button.click()
     assert window.job is not None and window.cancel_button.isVisible()
     # mmdebstrap is at work: packages are being installed into its chroot
-    qtbot.waitUntil(lambda: "Installing Debian packages" in window.log.toPlainText()
-                    and "extracting" in window.log.toPlainText(), timeout=BUILD_MS)
+    job = window.job
+    qtbot.waitUntil(lambda: ("Installing Debian packages" in window.log.toPlainText()
+                             and "extracting" in window.log.toPlainText())
+                    or not job.running, timeout=BUILD_MS)  # a failed build: fail now
+    assert job.running, window.log.toPlainText() + window.status.text()
     assert _build_processes(str(store)), "mmdebstrap is not running"
     qtbot.wait(1000)
     assert "Building test: Installing Debian packages (0:" in window.status.text()
@@ -190,9 +194,11 @@ def test_quitting_the_app_cancels_a_build_and_leaves_nothing(qtbot: QtBot, app: 
     images_ui = GuestImages(app.bridge, app.window, ImageService(store))
     window = _opened(qtbot, app, images_ui.images, "test")
     window.build_button.click()
-    qtbot.waitUntil(lambda: bool(_build_processes(str(store))), timeout=BUILD_MS)
     job = window.job
-    assert job is not None and job.running
+    assert job is not None
+    qtbot.waitUntil(lambda: bool(_build_processes(str(store))) or not job.running,
+                    timeout=BUILD_MS)
+    assert job.running, window.log.toPlainText() + window.status.text()
     app.qapp.aboutToQuit.emit()  # what quitting sends before the event loop returns
     assert job.state is JobState.CANCELLED  # the quit waited for the cleanup
     assert _build_processes(str(store)) == [] and list(store.iterdir()) == []

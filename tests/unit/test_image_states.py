@@ -215,3 +215,19 @@ def test_a_build_without_the_mirror_says_so(tmp_path: Path) -> None:
                                 env={"PATH": "/usr/bin:/bin"}, needed=0, where=tmp_path,
                                 mirror="http://deb.debian.org/debian")
     assert not isinstance(other.value, (MirrorUnreachable, DiskFull))
+
+
+def test_a_private_temp_dir_sends_the_build_scratch_where_the_unshared_root_can_walk(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """libpam-tmpdir gives each user a 0700 TMPDIR: mmdebstrap's subordinate-id root could
+    not enter a chroot made there (the build failed with "Permission denied")."""
+    private = tmp_path / "private"
+    private.mkdir(mode=0o700)
+    open_dir = tmp_path / "open"
+    open_dir.mkdir(mode=0o755)
+    tmp_path.chmod(0o755)
+    monkeypatch.setattr(images.tempfile, "gettempdir", lambda: str(private))
+    assert images.scratch_parent() in ("/var/tmp", "/tmp")
+    monkeypatch.setattr(images.tempfile, "gettempdir", lambda: str(open_dir))
+    walkable = all(p.stat().st_mode & 0o001 for p in (open_dir, *open_dir.parents))
+    assert images.scratch_parent() == (str(open_dir) if walkable else "/var/tmp")

@@ -93,6 +93,24 @@ def _sha256(path: Path) -> str:
     return sha.hexdigest()
 
 
+def _walkable(folder: str) -> bool:
+    """Whether anyone (the build's subordinate-id root) may walk into *folder*."""
+    path = Path(folder).resolve()
+    return path.is_dir() and all(os.stat(p).st_mode & stat.S_IXOTH
+                                 for p in (path, *path.parents))
+
+
+def scratch_parent() -> str:
+    """Where a build's scratch folder goes: the user's temp dir when others may walk into
+    it, else /var/tmp or /tmp (libpam-tmpdir, for one, gives each user a private TMPDIR,
+    which mmdebstrap's unshared root could not enter)."""
+    for candidate in (tempfile.gettempdir(), "/var/tmp", "/tmp"):
+        with contextlib.suppress(OSError):
+            if _walkable(candidate):
+                return candidate
+    return tempfile.gettempdir()
+
+
 def _check_builder() -> None:
     for program, package in (("mmdebstrap", "mmdebstrap"), ("newuidmap", "uidmap"),
                              ("mkfs.ext4", "e2fsprogs"), ("qemu-img", "qemu-utils")):
@@ -190,7 +208,7 @@ def build_image(recipe: Recipe, progress: Progress, store: Path | None = None, *
     # mmdebstrap's chroot: in the user's temp dir as before, but in a folder of this
     # build's own, so a cancel knows exactly what to remove. Its subordinate-id root
     # must be able to walk into it.
-    scratch = Path(tempfile.mkdtemp(prefix="sandbox-launcher-build-"))
+    scratch = Path(tempfile.mkdtemp(prefix="sandbox-launcher-build-", dir=scratch_parent()))
     scratch.chmod(0o755)
     env = {**os.environ, "TMPDIR": str(scratch),
            "PATH": os.environ.get("PATH", "/usr/bin:/bin") + ":/usr/sbin:/sbin"}
