@@ -69,7 +69,7 @@ def test_a_real_session_losing_its_microphone_forwarder(
         for proc in psutil.Process().children(recursive=True):
             with contextlib.suppress(psutil.Error):  # a short-lived one (pactl) went
                 argv = proc.cmdline()
-                if "--stream-name=microphone" in argv and "--playback" in argv:
+                if "--stream-name=microphone" in argv and "--record" in argv:
                     found.append(proc)
         return found
 
