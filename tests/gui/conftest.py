@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.libvirt_daemon import stop_libvirtd_unless
 
 from sandbox_launcher.session.service import SessionService
 
@@ -202,6 +203,16 @@ def big_windows(title: str) -> list[str]:
     return found
 
 
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_libvirtd_left(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """A libvirtd the app started (Check this computer connects to ``qemu:///session``)
+    has a test's config dir: stop it when the suite ends, or later sessions use it."""
+    yield
+    base = str(tmp_path_factory.getbasetemp())
+    runtime = Path(os.environ.get("XDG_RUNTIME_DIR", f"/run/user/{os.getuid()}"))
+    stop_libvirtd_unless(os.getuid(), lambda home: not home.startswith(base), runtime)
 
 
 @pytest.fixture(autouse=True)

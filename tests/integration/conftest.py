@@ -438,4 +438,4 @@ from conftest_host import (  # noqa: E402, F401
     no_leftovers,
 )
 from conftest_net import fake_internet, host_netns, system_policy, user_profile  # noqa: E402, F401
-from conftest_vm import vm_default_image, vm_test_image, vm_workdir  # noqa: E402, F401
+from conftest_vm import desktop_libvirtd, vm_default_image, vm_test_image, vm_workdir  # noqa: E402, F401

@@ -17,10 +17,11 @@ from pathlib import Path
 
 import pytest
 from conftest import LAUNCHER, LauncherUser, as_user_argv, user_environment
+from support.libvirt_daemon import stop_libvirtd_unless
 
 from sandbox_launcher.backends.vm.recipe import load_recipe
 
-__all__ = ["BOOT_TIMEOUT", "vm_default_image", "vm_test_image", "vm_workdir"]
+__all__ = ["BOOT_TIMEOUT", "desktop_libvirtd", "vm_default_image", "vm_test_image", "vm_workdir"]
 
 #: The first build downloads the packages and runs mmdebstrap: one to two minutes here.
 BUILD_TIMEOUT = 900
@@ -52,13 +53,23 @@ def _cached_image(user: LauncherUser, name: str) -> Path:
 
 
 @pytest.fixture(scope="session")
-def vm_test_image(launcher_user: LauncherUser) -> Path:
+def desktop_libvirtd(launcher_user: LauncherUser) -> None:
+    """No session libvirtd of the user runs with another test's environment (a GUI test's
+    config dir makes socket paths too long for a domain); the next connection starts one
+    with the desktop's, as on the user's machine."""
+    desktop = str(user_environment(launcher_user)["XDG_CONFIG_HOME"])
+    stop_libvirtd_unless(launcher_user.uid, lambda home: home in ("", desktop),
+                         launcher_user.runtime_dir)
+
+
+@pytest.fixture(scope="session")
+def vm_test_image(launcher_user: LauncherUser, desktop_libvirtd: None) -> Path:
     """The reduced test recipe's image."""
     return _cached_image(launcher_user, "test")
 
 
 @pytest.fixture(scope="session")
-def vm_default_image(launcher_user: LauncherUser) -> Path:
+def vm_default_image(launcher_user: LauncherUser, desktop_libvirtd: None) -> Path:
     """The image ``run --backend vm`` boots."""
     return _cached_image(launcher_user, "default")
 
