@@ -16,7 +16,9 @@ program doing the same work:
 The video is drawn two ways, each in a call of its own (unconfined and sandbox):
 ``ximagesink``, whose MIT-SHM is SysV only (in the sandbox's own IPC namespace it falls
 back to ``XPutImage`` over the socket), and :mod:`meeting_xshm`, MIT-SHM by file
-descriptor as Qt's xcb backing store and Chromium use it (it crosses namespaces).
+descriptor as Qt's xcb backing store and Chromium use it (it crosses namespaces). The
+``ximagesink`` call runs a third time, unconfined with Xephyr in an IPC namespace it
+shares with the client (:mod:`meeting_shared_ipc`): what would make that stand-in cheap.
 
 Then an idle session of the same profile (the client sleeps) for the helpers' idle cost.
 """
@@ -74,6 +76,11 @@ def bench_user() -> str:
     """The unprivileged user the launcher runs as."""
     return os.environ.get("SANDBOX_LAUNCHER_TEST_USER") or run.BENCH_USER
 
+
+#: The ``ximagesink`` call again, unconfined but with Xephyr in an IPC namespace it shares
+#: with the client: what would fix that stand-in's cost (:mod:`meeting_shared_ipc`).
+SHARED_IPC = ["unshare", "--user", "--map-current-user", "--ipc", "--", SYSTEM_PYTHON,
+              str(HERE / "meeting_shared_ipc.py"), "--"]
 
 #: The video stand-ins' processes, by argv[0] (:data:`meeting_client.XSHM_NAME`).
 VIDEO_PROGRAMS = {"ximagesink": ("gst-launch-1.0",),
@@ -144,11 +151,12 @@ def call(argv: list[str], env: dict[str, str], host: Host, listener: Listener,
         if jailed:
             window.open(time.monotonic())
             video = _pids_named(window.sandbox, programs)
-        else:
+            xephyr = [p for p, kind in window.helpers.items() if kind == "Xephyr"]
+        else:  # a shared-IPC call's Xephyr is the client's sibling (meeting_shared_ipc)
             tree = [proc.pid, *_children(proc.pid)]
             video = _pids_named(tree, programs)
+            xephyr = _pids_named(tree, ("Xephyr",))
         servers = {"X server": host.xvfb_pid}
-        xephyr = [p for p, kind in window.helpers.items() if kind == "Xephyr"]
         watched = {"video client": video, **{k: [v] for k, v in servers.items()},
                    "Xephyr": xephyr}
         before = {k: sum(cpu(v).values()) for k, v in watched.items()}
@@ -278,6 +286,7 @@ def measure(seconds: float, profile: str) -> dict[str, Any]:
                     boxed = call(jail, env, host, listener, seconds, jailed=True)
                     plain_fd = call([], env, host, listener, seconds, False, True, "xshm")
                     boxed_fd = call(jail, env, host, listener, seconds, True, True, "xshm")
+                    shared = call(SHARED_IPC, env, host, listener, seconds, jailed=False)
                     # The media stream alone: what the jail adds, without the CPU the
                     # nested display and the sound path take from the same 2 cores.
                     alone = max(3.0, seconds / 2)
@@ -293,7 +302,7 @@ def measure(seconds: float, profile: str) -> dict[str, Any]:
     load.append(os.getloadavg()[0])
     helpers, _ = classify(os.getpid())  # nothing of ours may be left running
     return {"unconfined": plain, "sandbox": boxed, "idle": rest, "load": load,
-            "xshm_unconfined": plain_fd, "xshm_sandbox": boxed_fd,
+            "xshm_unconfined": plain_fd, "xshm_sandbox": boxed_fd, "shared_ipc": shared,
             "media_unconfined": plain_media, "media_sandbox": boxed_media,
             "left": sorted(set(helpers.values()) - {"launcher"}),
             "machine": run.machine_info()}

@@ -61,15 +61,29 @@ def _video(plain: dict[str, Any], boxed: dict[str, Any], label: str) -> list[str
     ]
 
 
-def _video_note(plain: dict[str, Any], boxed: dict[str, Any], label: str) -> str:
+def _what_would(plain: dict[str, Any], shared: dict[str, Any]) -> list[str]:
+    """The ``ximagesink`` call with Xephyr sharing the client's IPC namespace: no
+    verdict, since the product does not do it (meeting_shared_ipc.py)."""
+    ratio = _path_cpu(shared) / _path_cpu(plain)
+    label = "video, `ximagesink`, Xephyr in the client's IPC namespace (not built)"
+    return [
+        f"| {label}: frames a second | {plain['fps']:.1f} | {shared['fps']:.1f} | "
+        f"{shared['fps'] / plain['fps']:.0%} | ≥ 29 fps | what would |",
+        f"| {label}: CPU of the path, % of a core | {_path_cpu(plain):.1f} | "
+        f"{_path_cpu(shared):.1f} | {ratio:.2f} times | ≤ 1.25 times | what would |",
+    ]
+
+
+def _video_note(plain: dict[str, Any], boxed: dict[str, Any], label: str,
+                where: str = "sandbox") -> str:
     """Where one stand-in's CPU went, and in how many pieces its frames reached the host."""
     video, direct = boxed["video_cpu"], plain["video_cpu"]
-    return (f"- video path CPU, {label}, sandbox: client {video['video client']:.1f} %, "
+    return (f"- video path CPU, {label}, {where}: client {video['video client']:.1f} %, "
             f"Xephyr {video['Xephyr']:.1f} %, host Xvfb {video['X server']:.1f} %; "
             f"unconfined: client {direct['video client']:.1f} %, Xvfb "
             f"{direct['X server']:.1f} %. Damage reports a frame on the host: "
             f"{plain['reports_per_frame']:.1f} unconfined, {boxed['reports_per_frame']:.1f} "
-            "in the sandbox.")
+            f"{where}.")
 
 
 def render(r: dict[str, Any]) -> list[str]:
@@ -105,6 +119,7 @@ def render(r: dict[str, Any]) -> list[str]:
         *_voice(plain, boxed, "speaker_ms", "voice out: client → host speakers"),
         *_video(plain, boxed, "`ximagesink`"),
         *_video(fd_plain, fd_boxed, "MIT-SHM by fd"),
+        *_what_would(plain, r["shared_ipc"]),
         *_media(r["media_unconfined"], r["media_sandbox"], "alone"),
         *_media(plain, boxed, "in the call"),
         f"| media: CPU of pasta + holder + resolver in the call, % of a core | — | "
@@ -137,6 +152,15 @@ def render(r: dict[str, Any]) -> list[str]:
         "",
         _video_note(plain, boxed, "`ximagesink`"),
         _video_note(fd_plain, fd_boxed, "MIT-SHM by fd"),
+        _video_note(plain, r["shared_ipc"], "`ximagesink`", "Xephyr in the client's IPC "
+                    "namespace"),
+        "- what would: the `ximagesink` call once more, unconfined, with Xephyr (the "
+        "session's options) and the client in one IPC namespace of their own "
+        "(`benchmarks/meeting_shared_ipc.py`), so the client's SysV MIT-SHM reaches "
+        "Xephyr, while Xephyr's own MIT-SHM to the host is SysV too and falls back to "
+        "`XPutImage`. The product would have to start Xephyr in the sandbox's IPC "
+        "namespace (only a process with capabilities in the jail's user namespace may "
+        "join it) and accept that the client can then read and write Xephyr's segments.",
         "- frames: the pixels the host's X server reports damaged (one DAMAGE report per "
         "rectangle drawn) over the window's 1280x720, so a frame that arrives in strips "
         "(`XPutImage` cuts it into requests, Xephyr forwards each) counts once, and a "

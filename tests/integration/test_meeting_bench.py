@@ -33,7 +33,7 @@ def test_meeting_suite_reduced_run_gives_sane_figures(launcher_user: LauncherUse
     assert done.returncode == 0, done.stderr[-3000:]
     out = json.loads(done.stdout.strip().splitlines()[-1])
     raw = out["raw"]
-    for kind in ("unconfined", "sandbox"):
+    for kind in ("unconfined", "sandbox", "shared_ipc"):
         run = raw[kind]
         assert run["seconds"] >= SECONDS
         # At least one impulse each way, with a delay a person could have heard as one.
@@ -64,6 +64,9 @@ def test_meeting_suite_reduced_run_gives_sane_figures(launcher_user: LauncherUse
     assert raw["xshm_sandbox"]["video_cpu"]["Xephyr"] > 0
     sandbox = raw["sandbox"]
     assert sandbox["video_cpu"]["Xephyr"] > 0, "the nested display drew nothing"
+    # Xephyr in the client's IPC namespace (what would fix ximagesink) drew to the host.
+    shared = raw["shared_ipc"]
+    assert shared["video_cpu"]["Xephyr"] > 0, "the shared-IPC Xephyr drew nothing"
     for cost in (sandbox["cost"], raw["idle"]["cost"]):
         found = set(cost["processes"])
         assert {"launcher", "holder + resolver", "pasta", "Xephyr", "sound server",
@@ -76,6 +79,7 @@ def test_meeting_suite_reduced_run_gives_sane_figures(launcher_user: LauncherUse
     body = "\n".join(out["body"])
     for row in ("voice in:", "voice out:", "video, `ximagesink`: frames a second",
                 "video, MIT-SHM by fd: frames a second", "UDP packets lost",
+                "Xephyr in the client's IPC namespace (not built): CPU of the path",
                 "media alone: jitter p99", "media in the call: jitter p99",
                 "session helpers idle"):
         assert row in body, row
