@@ -157,8 +157,8 @@ def render(r: dict[str, Any]) -> list[str]:
         "- what would: the `ximagesink` call once more, unconfined, with Xephyr (the "
         "session's options) and the client in one IPC namespace of their own "
         "(`benchmarks/meeting_shared_ipc.py`), so the client's SysV MIT-SHM reaches "
-        "Xephyr, while Xephyr's own MIT-SHM to the host is SysV too and falls back to "
-        "`XPutImage`. The product would have to start Xephyr in the sandbox's IPC "
+        "Xephyr (Xephyr draws to the host by `XPutImage` either way). The product would "
+        "have to start Xephyr in the sandbox's IPC "
         "namespace (only a process with capabilities in the jail's user namespace may "
         "join it) and accept that the client can then read and write Xephyr's segments.",
         "- frames: the pixels the host's X server reports damaged (one DAMAGE report per "

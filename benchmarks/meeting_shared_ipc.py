@@ -5,9 +5,9 @@
 Xephyr's. Run as ``unshare --user --map-current-user --ipc -- python3
 meeting_shared_ipc.py -- CLIENT...``: Xephyr (with the session's options) and the client
 then share one IPC namespace that is not the host's, as they would if the launcher
-started Xephyr inside the sandbox's IPC namespace. Xephyr's own MIT-SHM to the host X
-server is SysV too, so it draws to the host by ``XPutImage`` instead: the measurement
-shows what the move saves net of that.
+started Xephyr inside the sandbox's IPC namespace. Xephyr draws to the host X server by
+``XPutImage`` either way (Debian 12's makes no shared segment of its own: ``strace``
+shows it attaching the client's segments only), so the move changes the client's side.
 
 No X authority: a benchmark's display on a private Xvfb, no other users on it.
 """
