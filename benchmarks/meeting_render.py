@@ -75,7 +75,7 @@ def _what_would(plain: dict[str, Any], shared: dict[str, Any]) -> list[str]:
 
 
 def _video_note(plain: dict[str, Any], boxed: dict[str, Any], label: str,
-                where: str = "sandbox") -> str:
+                where: str = "in the sandbox") -> str:
     """Where one stand-in's CPU went, and in how many pieces its frames reached the host."""
     video, direct = boxed["video_cpu"], plain["video_cpu"]
     return (f"- video path CPU, {label}, {where}: client {video['video client']:.1f} %, "
@@ -152,8 +152,8 @@ def render(r: dict[str, Any]) -> list[str]:
         "",
         _video_note(plain, boxed, "`ximagesink`"),
         _video_note(fd_plain, fd_boxed, "MIT-SHM by fd"),
-        _video_note(plain, r["shared_ipc"], "`ximagesink`", "Xephyr in the client's IPC "
-                    "namespace"),
+        _video_note(plain, r["shared_ipc"], "`ximagesink`",
+                    "with Xephyr in the client's IPC namespace"),
         "- what would: the `ximagesink` call once more, unconfined, with Xephyr (the "
         "session's options) and the client in one IPC namespace of their own "
         "(`benchmarks/meeting_shared_ipc.py`), so the client's SysV MIT-SHM reaches "
