@@ -90,6 +90,8 @@ class LaunchPlan:
     #: The guest image a VM session boots ("" = the backend's default); the system
     #: policy's ``vm.image`` fixes it.
     image: str = ""
+    #: The profile's name for people (its title), for window titles ("" = the name).
+    title: str = ""
 
     def grants(self) -> dict[str, Any]:
         """What the session was given, for the report and the app."""

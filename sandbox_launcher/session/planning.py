@@ -168,6 +168,7 @@ def make_plan(profile: Profile, options: RunOptions,
         allowed.update(NESTED_USERNS_NEEDS)
     return LaunchPlan(
         profile=profile.name,
+        title=profile.title,
         backend=backend,
         command=tuple(command),
         env=env,

@@ -126,7 +126,8 @@ class SessionResources:
         # wait for programs to come up (a cold start saves the shorter of the two).
         keeper = _start_jail(plan, closed) if plan.network.mode == "allowlist" else None
         # A spare's window waits hidden under a title of its own (show_display).
-        title = f"{plan.profile} (sandboxed)" + (f" [{workdir.name}]" if closed else "")
+        title = f"{plan.title or plan.profile} (sandboxed)" + (
+            f" [{workdir.name}]" if closed else "")
         try:
             devices = HostDevices.start(plan.devices, runtime_inside, workdir, title=title)
         except BaseException:
@@ -188,7 +189,8 @@ class SessionResources:
     def show_display(self) -> None:
         """A spare's click: its hidden nested display shows, under the session's title."""
         if self.devices.nested_title:
-            self.devices.show_display(True, f"{self.plan.profile} (sandboxed)")
+            self.devices.show_display(
+                True, f"{self.plan.title or self.plan.profile} (sandboxed)")
 
     def device_fd(self) -> int | None:
         """Readable when a device grant has live news (a shared window closed)."""

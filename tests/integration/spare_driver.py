@@ -115,7 +115,8 @@ class Driver:
     def run_client(self, argv: list[str]) -> dict[str, Any]:
         spare = self.wait_spare()
         found: dict[str, Any] = {"spare": spare.id, "before": self.outside(spare)}
-        title = f"{self.spec['profile']} (sandboxed)"
+        # The nested display's host window carries the profile's title.
+        title = f"{self.service.profiles().get(self.spec['profile']).title} (sandboxed)"
         if self.spec.get("display"):
             found["window_before"] = map_state(f"{title} [{spare.id}]")
         clicked = time.monotonic()

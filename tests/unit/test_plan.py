@@ -63,6 +63,11 @@ def test_network_plan_of_zoom(tmp_path: Path) -> None:
     assert plan.grants()["network"]["mode"] == "allowlist"
 
 
+def test_the_plan_carries_the_profiles_title_for_window_titles(tmp_path: Path) -> None:
+    # The nested display's host window is named after it (session/resources.py).
+    assert make_plan(_profile("zoom", tmp_path), RunOptions(), {}).title == "Zoom"
+
+
 def test_network_none_option_wins(tmp_path: Path) -> None:
     plan = make_plan(_profile("zoom", tmp_path), RunOptions(network="none"), {})
     assert plan.network.mode == "none" and plan.network.domains == ()
