@@ -34,6 +34,9 @@ class DisplayGrant:
     reason: str = ""
     #: The host's Wayland socket: when set, the isolated display is that socket alone.
     wayland: str = ""
+    #: The client's main windows are kept filling the nested display (a browser's: with
+    #: no window manager inside, its window keeps a default size; devices/fill.py).
+    fill: bool = False
 
     def describe(self) -> str:
         """One line for the report."""

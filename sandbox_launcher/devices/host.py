@@ -35,6 +35,7 @@ from ..core.keeper import Keeper
 # Each helper's module is imported by the grant that starts it: a session without a
 # display or sound (`run generic`) never loads their code.
 if TYPE_CHECKING:
+    from .fill import WindowFill
     from .helper import Helper
     from .portal import RestoreTokens
     from .screen import ScreenMirror
@@ -95,6 +96,8 @@ class HostDevices:
     x_made: list[tuple[int, int]] = field(default_factory=list)
     #: The host window title of the nested display (Xephyr), when there is one.
     nested_title: str = ""
+    #: Keeps a browser's windows filling the nested display (DisplayGrant.fill).
+    fill: WindowFill | None = None
     #: The thread the sound server was started from (its processes die with it).
     _sound_keeper: Keeper[SoundServer] | None = None
 
@@ -182,6 +185,8 @@ class HostDevices:
             self.x_made = [_identity(p) for p in self.x_files]
             remember_x_files(self.workdir, helper.process.pid, *self.x_files)
             self._x11(socket, auth, runtime)
+            if plan.display.fill:
+                self._start_fill(f":{number}", auth)
             if plan.screen.mode == "mirror":
                 from .screen import ScreenMirror
 
@@ -191,6 +196,19 @@ class HostDevices:
             from .display import host_x11
 
             self._x11(*host_x11(plan.display, self.workdir), runtime)
+
+    def _start_fill(self, nested: str, auth: Path) -> None:
+        """Keep the browser's windows filling the display; without it the session still
+        works (its window keeps its own size), so a failure only leaves it out."""
+        from Xlib.error import DisplayError, XError
+
+        from ..core.errors import UsageError
+        from .fill import WindowFill
+
+        try:
+            self.fill = WindowFill.start(nested, auth)
+        except (UsageError, DisplayError, XError, OSError):
+            self.fill = None
 
     def show_display(self, shown: bool, title: str = "") -> bool:
         """Map or unmap (hide) the nested display's host window, renamed *title* if given
@@ -276,6 +294,9 @@ class HostDevices:
         if self._sound_keeper is not None:  # its thread ends once the server is stopped
             self._sound_keeper.close(_stop_sound)
             self._sound_keeper = None
+        if self.fill is not None:
+            self.fill.stop()
+            self.fill = None
         # The mirror before the nested server, which it draws on.
         screen = self.mirror.stop() if self.mirror is not None else None
         self.mirror = None

@@ -63,7 +63,7 @@ from pathlib import Path
 from typing import Any
 
 from .x11_windows import check_window, host_display, open_display
-from .xauth import MIT_COOKIE, parse
+from .xauth import nested_cookie
 
 #: X11 requests without BIG-REQUESTS are at most 256 KiB; PutImage is sent in bands.
 _MAX_REQUEST = 262_140 - 64
@@ -80,13 +80,6 @@ class _Stop(Exception):
 
 def _emit(event: str, **data: Any) -> None:
     print(json.dumps({"event": event, **data}), flush=True)
-
-
-def _nested_cookie(path: Path) -> bytes | None:
-    for entry in parse(path.read_bytes()):
-        if entry.name == MIT_COOKIE:
-            return entry.data
-    return None
 
 
 def scale_factor(width: int, height: int, screen_width: int, screen_height: int) -> int:
@@ -306,7 +299,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     mirror = None
     try:
         host_name, cookie = host_display(os.environ)
-        with open_display(args.nested_display, _nested_cookie(args.nested_auth)) as nested:
+        with open_display(args.nested_display, nested_cookie(args.nested_auth)) as nested:
             with open_display(host_name, cookie) as host:
                 found = check_window(host, args.window)
                 mirror = Mirror(host, nested, args.window, found.title, args.fps)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol
 
 from ..core.devices import (
@@ -171,6 +172,8 @@ def plan_devices(profile: Profile, *, camera: str | None,
     notes: list[str] = []
     display = _display(profile["devices.display"], profile["devices.display_size"],
                        policy, host, notes)
+    if display.mode == "isolated" and not display.wayland and profile["client"] == "browser":
+        display = replace(display, fill=True)
     if display.mode == "none" and profile["devices.display"] != "none":
         notes.append(f"the client gets no display: {display.reason}")
     chosen = None

@@ -74,3 +74,11 @@ def host_cookie(xauthority: Path, number: str) -> bytes | None:
         if entry.name == MIT_COOKIE and entry.number == number.encode():
             return entry.data
     return None
+
+
+def nested_cookie(path: Path) -> bytes | None:
+    """The MIT cookie of a nested server's authority file (one wild entry), or None."""
+    for entry in parse(path.read_bytes()):
+        if entry.name == MIT_COOKIE:
+            return entry.data
+    return None

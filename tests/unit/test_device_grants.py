@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
 
 import pytest
@@ -173,6 +174,23 @@ def test_isolated_display_is_the_default_on_x11(tmp_path: Path) -> None:
     headless = make_plan(_profile(tmp_path), RunOptions(command=("x",)), {})
     assert headless.devices.display.mode == "none" and "DISPLAY" not in sandbox_env(headless)
     assert any("no display" in note for note in headless.notes)
+
+
+def test_only_a_browsers_nested_display_keeps_its_windows_filled(tmp_path: Path) -> None:
+    host = {"DISPLAY": ":3", "HOME": str(tmp_path)}
+    web = make_plan(_profile(tmp_path, 'client = "browser"\n'), RunOptions(command=("x",)),
+                    host)
+    own = make_plan(_profile(tmp_path), RunOptions(command=("x",)), host)
+    assert web.devices.display.fill and not own.devices.display.fill
+    runtime = tmp_path / "run"
+    runtime.mkdir(mode=0o700)
+    with socket.socket(socket.AF_UNIX) as compositor:
+        compositor.bind(str(runtime / "wayland-0"))
+        wayland = make_plan(_profile(tmp_path, 'client = "browser"\n'),
+                            RunOptions(command=("x",)),
+                            {**host, "WAYLAND_DISPLAY": "wayland-0",
+                             "XDG_RUNTIME_DIR": str(runtime)})
+    assert wayland.devices.display.wayland and not wayland.devices.display.fill
 
 
 def test_policy_forbids_grants(tmp_path: Path, home: Path) -> None:
