@@ -4,13 +4,14 @@ There is no window manager inside the nested display (display.py), so a window k
 size its program chose. Chromium makes its first window at most 1050 pixels wide and,
 without a window manager, ignores ``--start-maximized`` and ``--kiosk``: a web meeting
 showed in part of the session's window beside a black band, and stayed so when the user
-made the window larger. For web profiles the launcher keeps each main window (top-level,
-not override-redirect like a menu, not transient for another window like a dialog) at
-0,0 and the nested screen's size: when it is mapped, when the screen changes size
-(Xephyr ``-resizeable`` follows its host window) and when the client moves it away.
+made the window larger. For web profiles the launcher keeps each main window at 0,0 and
+the nested screen's size: when it is mapped, when the screen changes size (Xephyr
+``-resizeable`` follows its host window) and when the client moves it away. Main: a
+top-level window that is not override-redirect (a menu), not transient for another (a
+dialog) and of no window type or the normal one (not a notification or a splash).
 
 A thread of the launcher with its own connection to the nested server only, never the
-host's. From the client's windows it reads structure events and two properties with
+host's. From the client's windows it reads structure events, attributes and two properties with
 python-xlib (no C parser of client data on our side), and it sends only
 ``ConfigureWindow``. A client that keeps resizing a window wins after a few rounds
 (:data:`MAX_REFILLS`): no fight over it.
@@ -118,6 +119,18 @@ class WindowFill:
         geometry = self._display.screen().root.get_geometry()
         return int(geometry.width), int(geometry.height)
 
+    def _normal(self, window: Any) -> bool:
+        """Whether *window* says it is an ordinary one, or says nothing (a notification,
+        a splash, a toolbar or a dialog says so in ``_NET_WM_WINDOW_TYPE``)."""
+        from Xlib import Xatom
+
+        display = self._display
+        typed = window.get_full_property(display.intern_atom("_NET_WM_WINDOW_TYPE"),
+                                         Xatom.ATOM)
+        if typed is None or not len(typed.value):
+            return True
+        return int(typed.value[0]) == display.intern_atom("_NET_WM_WINDOW_TYPE_NORMAL")
+
     def _fill(self, window: Any, *, first: bool) -> None:
         """Put *window* at 0,0 and the screen's size if it is a main window."""
         from Xlib import X, error
@@ -126,7 +139,7 @@ class WindowFill:
             attributes = window.get_attributes()
             if attributes.override_redirect or attributes.map_state != X.IsViewable:
                 return
-            if window.get_wm_transient_for() is not None:
+            if window.get_wm_transient_for() is not None or not self._normal(window):
                 return
             if not first:
                 count = self._refills.get(window.id, 0) + 1

@@ -78,9 +78,9 @@ def _geometry(display: Any, window: Any) -> tuple[int, int, int, int]:
     return int(g.x), int(g.y), int(g.width), int(g.height)
 
 
-def test_main_windows_fill_the_screen_and_follow_it_dialogs_and_menus_do_not(
+def test_main_windows_fill_the_screen_and_follow_it_dialogs_menus_notes_do_not(
         xserver: tuple[str, Path, str]) -> None:
-    from Xlib import X
+    from Xlib import X, Xatom
 
     name, auth, host_name = xserver
     with open_display(name, nested_cookie(auth)) as client:
@@ -98,17 +98,23 @@ def test_main_windows_fill_the_screen_and_follow_it_dialogs_and_menus_do_not(
         try:
             _until(lambda: _geometry(client, before) == (0, 0, 800, 600),
                    "a window mapped before the filler started was not filled")
-            main, dialog, menu = window(), window(), window(override=True)
+            main, dialog, menu, note = window(), window(), window(override=True), window()
             dialog.set_wm_transient_for(main)
-            for w in (main, dialog, menu):
+            kind = client.intern_atom("_NET_WM_WINDOW_TYPE")
+            note.change_property(kind, Xatom.ATOM, 32, [
+                client.intern_atom("_NET_WM_WINDOW_TYPE_NOTIFICATION")])
+            main.change_property(kind, Xatom.ATOM, 32, [
+                client.intern_atom("_NET_WM_WINDOW_TYPE_NORMAL")])
+            for w in (main, dialog, menu, note):
                 w.map()
             _until(lambda: _geometry(client, main) == (0, 0, 800, 600),
                    "the main window was not filled")
             time.sleep(0.3)  # the filler had its chance at the others
             assert _geometry(client, dialog) == (30, 40, 300, 200)
             assert _geometry(client, menu) == (30, 40, 300, 200)
+            assert _geometry(client, note) == (30, 40, 300, 200)
             assert {before.id, main.id} <= fill.filled
-            assert not {dialog.id, menu.id} & fill.filled
+            assert not {dialog.id, menu.id, note.id} & fill.filled
 
             # The client moves its window away: put back, a few times, then let be.
             for _ in range(MAX_REFILLS):
