@@ -11,8 +11,8 @@ top-level window that is not override-redirect (a menu), not transient for anoth
 dialog) and of no window type or the normal one (not a notification or a splash).
 
 A thread of the launcher with its own connection to the nested server only, never the
-host's. From the client's windows it reads structure events, attributes and two properties with
-python-xlib (no C parser of client data on our side), and it sends only
+host's. From the client's windows it reads structure events, attributes and two
+properties with python-xlib (no C parser of client data on our side), and it sends only
 ``ConfigureWindow``. A client that keeps resizing a window wins after a few rounds
 (:data:`MAX_REFILLS`): no fight over it.
 """
