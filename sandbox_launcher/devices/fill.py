@@ -26,6 +26,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..core.errors import UsageError
 from .x11_windows import open_display
 from .xauth import nested_cookie
 
@@ -39,67 +40,71 @@ MAX_REFILLS = 5
 
 
 class WindowFill:
-    """The thread that keeps main windows at the nested screen's size."""
+    """The thread that keeps main windows at the nested screen's size.
 
-    def __init__(self, display: Display, closing: contextlib.ExitStack) -> None:
-        self._display = display
-        self._closing = closing
+    It connects on its own thread: the session's start does not wait for python-xlib's
+    import and the connection, and a window the client maps first is filled all the same
+    (the thread looks at what is mapped once it listens). Without the connection (the
+    nested server went away) the thread ends and the windows keep their own size.
+    """
+
+    def __init__(self, nested_display: str, auth: Path) -> None:
+        self._name, self._auth = nested_display, auth
+        self._display: Display | None = None
         self._wake_r, self._wake_w = os.pipe2(os.O_CLOEXEC)
         self._refills: dict[int, int] = {}
-        #: Windows filled so far (for the report and tests), by id.
+        #: Windows filled so far (for tests), by id.
         self.filled: set[int] = set()
+        #: Why the thread ended early ("" while it runs, or after a stop).
+        self.failed = ""
         self._thread = threading.Thread(target=self._run, name="window-fill", daemon=True)
 
     @classmethod
     def start(cls, nested_display: str, auth: Path) -> WindowFill:
-        """Connect to *nested_display* with the cookie in *auth*; fill what is mapped
-        already, then follow the display on a thread of its own."""
-        from Xlib import X
-
-        closing = contextlib.ExitStack()
-        display = closing.enter_context(open_display(nested_display, nested_cookie(auth)))
-        try:
-            fill = cls(display, closing)
-            root = display.screen().root
-            root.change_attributes(
-                event_mask=X.SubstructureNotifyMask | X.StructureNotifyMask)
-            for window in root.query_tree().children:
-                fill._fill(window, first=True)
-            display.flush()
-        except BaseException:
-            closing.close()
-            raise
+        """Follow *nested_display* (its cookie in *auth*) on a thread of its own."""
+        fill = cls(nested_display, auth)
         fill._thread.start()
         return fill
 
     def stop(self) -> None:
-        """End the thread and close the connection (the nested server may be gone)."""
+        """End the thread; it closes its connection (the nested server may be gone)."""
         with contextlib.suppress(OSError):
             os.write(self._wake_w, b"x")
         self._thread.join(timeout=5)
         os.close(self._wake_r)
         os.close(self._wake_w)
-        self._closing.close()
 
     def _run(self) -> None:
-        from Xlib import error
+        from Xlib import X, error
 
-        display = self._display
         try:
-            while True:
-                if not display.pending_events():
-                    ready, _, _ = select.select([display.fileno(), self._wake_r], [], [])
-                    if self._wake_r in ready:
-                        return
-                while display.pending_events():
-                    self._event(display.next_event())
+            with open_display(self._name, nested_cookie(self._auth)) as display:
+                self._display = display
+                root = display.screen().root
+                root.change_attributes(
+                    event_mask=X.SubstructureNotifyMask | X.StructureNotifyMask)
+                for window in root.query_tree().children:
+                    self._fill(window, first=True)
                 display.flush()
-        except (error.ConnectionClosedError, OSError):
-            return  # the nested server ended: the session is ending too
+                self._follow(display)
+        except (UsageError, error.DisplayError, error.ConnectionClosedError, error.XError,
+                OSError) as exc:
+            self.failed = str(exc)  # the nested server ended: the session is ending too
+
+    def _follow(self, display: Display) -> None:
+        while True:
+            if not display.pending_events():
+                ready, _, _ = select.select([display.fileno(), self._wake_r], [], [])
+                if self._wake_r in ready:
+                    return
+            while display.pending_events():
+                self._event(display.next_event())
+            display.flush()
 
     def _event(self, event: Any) -> None:
         from Xlib import X
 
+        assert self._display is not None
         root = self._display.screen().root
         if event.type == X.MapNotify and not event.override:
             self._fill(event.window, first=True)
@@ -116,6 +121,7 @@ class WindowFill:
             self._refills.pop(event.window.id, None)
 
     def _size(self) -> tuple[int, int]:
+        assert self._display is not None
         geometry = self._display.screen().root.get_geometry()
         return int(geometry.width), int(geometry.height)
 
@@ -125,6 +131,7 @@ class WindowFill:
         from Xlib import Xatom
 
         display = self._display
+        assert display is not None
         typed = window.get_full_property(display.intern_atom("_NET_WM_WINDOW_TYPE"),
                                          Xatom.ATOM)
         if typed is None or not len(typed.value):

@@ -198,17 +198,11 @@ class HostDevices:
             self._x11(*host_x11(plan.display, self.workdir), runtime)
 
     def _start_fill(self, nested: str, auth: Path) -> None:
-        """Keep the browser's windows filling the display; without it the session still
-        works (its window keeps its own size), so a failure only leaves it out."""
-        from Xlib.error import DisplayError, XError
-
-        from ..core.errors import UsageError
+        """Keep the browser's windows filling the display, from a thread that connects by
+        itself (the start does not wait for it)."""
         from .fill import WindowFill
 
-        try:
-            self.fill = WindowFill.start(nested, auth)
-        except (UsageError, DisplayError, XError, OSError):
-            self.fill = None
+        self.fill = WindowFill.start(nested, auth)
 
     def show_display(self, shown: bool, title: str = "") -> bool:
         """Map or unmap (hide) the nested display's host window, renamed *title* if given

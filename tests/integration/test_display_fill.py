@@ -129,9 +129,10 @@ def test_main_windows_fill_the_screen_and_follow_it_dialogs_menus_notes_do_not(
             _resize(host_name, None, "fill test", 1024, 700)
             _until(lambda: _geometry(client, before) == (0, 0, 1024, 700),
                    "a filled window did not follow the screen's new size")
+            assert fill.failed == ""
         finally:
             fill.stop()
-        assert not fill._thread.is_alive()
+        assert not fill._thread.is_alive() and fill.failed == ""
 
 
 def test_a_web_profiles_window_fills_its_session_and_follows_the_host_window(
@@ -193,3 +194,14 @@ def _all_windows(root: Any) -> Iterator[Any]:
     for child in root.query_tree().children:
         yield child
         yield from _all_windows(child)
+
+
+# python-xlib leaves the sockets of a failed connect (unix, then TCP) to the collector.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_nested_server_that_is_gone_ends_the_filler_quietly(tmp_path: Path) -> None:
+    auth = tmp_path / "auth"
+    auth.write_bytes(wild_cookie(0, new_cookie()).pack())
+    fill = WindowFill.start(":9999", auth)  # no such server
+    _until(lambda: not fill._thread.is_alive(), "the filler did not end")
+    assert "cannot be opened" in fill.failed
+    fill.stop()  # and stopping it afterwards is harmless
