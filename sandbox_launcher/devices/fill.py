@@ -71,8 +71,9 @@ class WindowFill:
         with contextlib.suppress(OSError):
             os.write(self._wake_w, b"x")
         self._thread.join(timeout=5)
-        os.close(self._wake_r)
-        os.close(self._wake_w)
+        if not self._thread.is_alive():  # else it still selects on them: leave them open
+            os.close(self._wake_r)
+            os.close(self._wake_w)
 
     def _run(self) -> None:
         from Xlib import X, error
