@@ -158,9 +158,9 @@ def render(r: dict[str, Any]) -> list[str]:
         "session's options) and the client in one IPC namespace of their own "
         "(`benchmarks/meeting_shared_ipc.py`), so the client's SysV MIT-SHM reaches "
         "Xephyr (Xephyr draws to the host by `XPutImage` either way). The product would "
-        "have to start Xephyr in the sandbox's IPC "
-        "namespace: only a process with capabilities in the jail's user namespace may "
-        "join it, so Xephyr would live in the jail's network namespace too.",
+        "have to start Xephyr in an IPC namespace the sandbox then joins, which an "
+        "unprivileged launcher can make only inside a user namespace of its own (the "
+        "jail's): the display would wait for the jail instead of starting beside it.",
         "- frames: the pixels the host's X server reports damaged (one DAMAGE report per "
         "rectangle drawn) over the window's 1280x720, so a frame that arrives in strips "
         "(`XPutImage` cuts it into requests, Xephyr forwards each) counts once, and a "
