@@ -213,7 +213,11 @@ class ImageService:
                      else images.load_image(name, self.store))
         except ImageMissing:
             return ImageRow(name, ImageState.NOT_BUILT, version, None, 0, None)
-        except ImageModified as exc:
+        except (ImageModified, OSError) as exc:
+            if not (self.store / name).is_dir():  # removed while its checksums were read
+                return ImageRow(name, ImageState.NOT_BUILT, version, None, 0, None)
+            if not isinstance(exc, ImageModified):
+                raise
             try:  # a changed file: the manifest still tells when and from what
                 told = images.load_image(name, self.store)
                 built_version, built = _version(told), _built_at(told)

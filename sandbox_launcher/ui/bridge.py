@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, Signal, Slot
 
 from ..core.errors import LauncherError
@@ -38,7 +39,7 @@ class ServiceBridge(QObject):
     def __init__(self, service: SessionService, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.service = service
-        self._pending: dict[int, tuple[Done | None, Failed | None]] = {}
+        self._pending: dict[int, tuple[Done | None, Failed | None, QObject | None]] = {}
         self._ids = itertools.count()
         self._call_done.connect(self._deliver)
         service.set_listener(self._forward)
@@ -51,14 +52,15 @@ class ServiceBridge(QObject):
             self.session_event.emit(event)
 
     def call(self, fn: Callable[[], Any], done: Done | None = None,
-             failed: Failed | None = None) -> None:
+             failed: Failed | None = None, *, owner: QObject | None = None) -> None:
         """Run *fn* on a worker thread; *done(result)* or *failed(error)* in the GUI thread.
 
         Only LauncherErrors are expected; anything else is wrapped as one, so the GUI
-        always shows a summary with the details behind a button.
+        always shows a summary with the details behind a button. When *owner* (the
+        window the answer is for) is deleted before the answer comes, it is dropped.
         """
         token = next(self._ids)
-        self._pending[token] = (done, failed)
+        self._pending[token] = (done, failed, owner)
 
         def work() -> None:
             try:
@@ -74,7 +76,9 @@ class ServiceBridge(QObject):
 
     @Slot(int, object, object)
     def _deliver(self, token: int, result: object, error: object) -> None:
-        done, failed = self._pending.pop(token, (None, None))
+        done, failed, owner = self._pending.pop(token, (None, None, None))
+        if owner is not None and not shiboken6.isValid(owner):
+            return
         if isinstance(error, LauncherError):
             if failed is not None:
                 failed(error)

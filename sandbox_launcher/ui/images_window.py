@@ -112,6 +112,7 @@ class ImagesWindow(QDialog):
         self.rows: dict[str, ImageRow] = {}
         self.job: BuildJob | None = None
         self._wanted = ""
+        self._listing = 0  # the latest refresh: an older listing's answer is stale
         self._signals = _JobSignals(self)
         self._signals.step.connect(self._on_step)
         self.setObjectName("imagesWindow")
@@ -187,20 +188,25 @@ class ImagesWindow(QDialog):
         status line (it tells what an action just did)."""
         if not quiet:
             self.status.setText(self.tr("Checking the images…"))
+        self._listing += 1
+        listing = self._listing
 
         def checked(rows: object) -> None:
-            if isinstance(rows, list):
+            if isinstance(rows, list) and listing == self._listing:
                 self._show_rows(rows)
                 if not self._building() and not quiet:
                     self.status.setText(self.tr("%n image(s) built.", "", sum(
                         r.built_image for r in rows)))
 
         def read(rows: object) -> None:
+            if listing != self._listing:
+                return  # a newer listing is on its way: its checksums are read instead
             if isinstance(rows, list):
                 self._show_rows(rows)
-            self.bridge.call(self.images.rows, checked, self._failed)
+            self.bridge.call(self.images.rows, checked, self._failed, owner=self)
 
-        self.bridge.call(lambda: self.images.rows(check=False), read, self._failed)
+        self.bridge.call(lambda: self.images.rows(check=False), read, self._failed,
+                         owner=self)
 
     def _show_rows(self, rows: list[ImageRow]) -> None:
         chosen = self._wanted or self.selected()
@@ -341,7 +347,7 @@ class ImagesWindow(QDialog):
                                             ).format(name=name))
             self.refresh(quiet=True)
 
-        self.bridge.call(lambda: self.images.verify(name), done, self._failed)
+        self.bridge.call(lambda: self.images.verify(name), done, self._failed, owner=self)
 
     def ask_remove(self, name: str) -> QMessageBox | None:
         """"Remove NAME?", then remove it (the question, if one was asked)."""
@@ -365,4 +371,4 @@ class ImagesWindow(QDialog):
             self.images_changed.emit()
             self.refresh(quiet=True)
 
-        self.bridge.call(lambda: self.images.remove(name), done, self._failed)
+        self.bridge.call(lambda: self.images.remove(name), done, self._failed, owner=self)

@@ -13,11 +13,13 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import shiboken6
 from conftest import WAIT_MS, close_app
 from PySide6.QtCore import QLocale
 from PySide6.QtGui import QAction
@@ -108,9 +110,31 @@ def test_the_test_recipe_is_built_checked_found_modified_and_removed(
     confirm = question.findChild(QPushButton, "confirmRemove")
     confirm.click()
     qtbot.waitUntil(lambda: _rows(window).get("test") == "not built", timeout=WAIT_MS)
-    assert not (store / "test").exists()
+    qtbot.waitUntil(lambda: window.status.text() == "test was removed.", timeout=WAIT_MS)
+    assert list(store.iterdir()) == []  # nothing hidden left either
     assert window.build_button.text() == "&Build" and not window.remove_button.isEnabled()
     qtbot.waitUntil(lambda: not app.bridge.busy(), timeout=WAIT_MS)
+
+
+def test_a_window_deleted_while_its_listing_is_out_drops_the_answer(
+        qtbot: QtBot, app: Any, store: Path) -> None:
+    """The listing runs on a worker; the window may be gone (the app quit, its parent
+    deleted) when the answer comes: the answer is dropped, not shown in a dead table."""
+    release = threading.Event()
+    service = ImageService(store)
+    real_rows = service.rows
+
+    def slow_rows(*, check: bool = True) -> list[Any]:
+        release.wait(30)
+        return real_rows(check=check)
+
+    service.rows = slow_rows  # type: ignore[method-assign]
+    window = ImagesWindow(app.bridge, service)
+    assert app.bridge.busy()
+    window.deleteLater()
+    qtbot.waitUntil(lambda: not shiboken6.isValid(window), timeout=WAIT_MS)
+    release.set()
+    qtbot.waitUntil(lambda: not app.bridge.busy(), timeout=WAIT_MS)  # delivered: no error
 
 
 def _build_processes(marker: str) -> list[str]:

@@ -89,6 +89,26 @@ def test_a_recipe_never_built_is_listed_and_verify_says_so(tmp_path: Path,
     assert missing.value.image == "test"
 
 
+def test_an_image_removed_while_it_is_checked_reads_not_built(
+        tmp_path: Path, recipes: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A listing reading checksums while the image is removed (the window lists on one
+    worker and removes on another) says "not built", not "modified" or an error."""
+    store = tmp_path / "store"
+    _built(store, "test", load_recipe("test", recipes).digest())
+    service = ImageService(store, recipes)
+    real_sha256 = images._sha256
+
+    def removed_meanwhile(path: Path) -> str:
+        if (store / "test").exists():
+            service.remove("test")
+        return real_sha256(path)
+
+    monkeypatch.setattr(images, "_sha256", removed_meanwhile)
+    row = service.row("test")
+    assert row.state is ImageState.NOT_BUILT and not (store / "test").exists()
+    assert list(store.iterdir()) == []  # the remove's hidden folder went too
+
+
 def test_session_errors_name_the_image(tmp_path: Path) -> None:
     with pytest.raises(ImageMissing) as missing:
         images.verify_image("default", tmp_path)

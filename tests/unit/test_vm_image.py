@@ -92,6 +92,7 @@ def test_list_and_remove(tmp_path: Path) -> None:
     assert [i.name for i in images.list_images(store)] == ["a", "b"]
     images.remove_image("a", store)
     assert [i.name for i in images.list_images(store)] == ["b"]
+    assert sorted(p.name for p in store.iterdir()) == ["b"]
     with pytest.raises(ImageError, match="no built guest image"):
         images.remove_image("a", store)
 

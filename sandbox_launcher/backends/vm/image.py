@@ -320,10 +320,18 @@ def list_images(store: Path | None = None) -> list[Image]:
 
 
 def remove_image(name: str, store: Path | None = None) -> None:
-    """Delete a built image (its files are read-only, so make them writable first)."""
-    path = (store or images_store()) / name
+    """Delete a built image (its files are read-only, so make them writable first).
+
+    The image leaves the listing at once, whole: it is renamed to a hidden name first,
+    so a listing or a session starting meanwhile never sees half an image.
+    """
+    store = store or images_store()
+    path = store / name
     if not path.is_dir() or name.startswith(".") or "/" in name:
         raise ImageError(f"no built guest image named {name!r}",
                          "list them: sandbox-launcher image list")
-    path.chmod(0o755)
-    shutil.rmtree(path)
+    doomed = Path(tempfile.mkdtemp(prefix=f".removing-{name}-", dir=store))
+    path.rename(doomed / name)
+    doomed.chmod(0o755)
+    (doomed / name).chmod(0o755)
+    shutil.rmtree(doomed)
