@@ -241,7 +241,9 @@ class ImageService:
             if folder.is_dir() else 0
 
     def rows(self, *, check: bool = True) -> list[ImageRow]:
-        """Every recipe and every built image, by name."""
+        """Every recipe and every built image, by name (what killed builds left is
+        removed first)."""
+        images.sweep_abandoned(self.store)
         names = set(list_recipes(self.recipes))
         if self.store.is_dir():
             names |= {p.name for p in self.store.iterdir()

@@ -6,6 +6,8 @@ import hashlib
 import json
 import shutil
 import subprocess
+import sys
+import tempfile
 import threading
 from pathlib import Path
 
@@ -217,6 +219,56 @@ def test_remove_tree_removes_read_only_leftovers(tmp_path: Path) -> None:
     work.chmod(0o555)
     build_proc.remove_tree(work)
     assert not work.exists()
+
+
+def _hold(folder: Path) -> subprocess.Popen[str]:
+    """Another process holding *folder* as a live build does (its lock)."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import fcntl, os, sys, time\n"
+         "fd = os.open(sys.argv[1], os.O_RDONLY)\nfcntl.flock(fd, fcntl.LOCK_EX)\n"
+         "print('held', flush=True)\ntime.sleep(120)", str(folder)],
+        stdout=subprocess.PIPE, text=True)
+    assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+    return holder
+
+
+def test_a_killed_build_s_folders_go_at_the_next_listing(
+        tmp_path: Path, recipes: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a build or a removal killed with its launcher left (work folders in the
+    store, mmdebstrap's scratch folder in the temp dir) is removed by the next listing;
+    a live build's folders and the built images stay."""
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    store = tmp_path / "store"
+    _built(store, "test", load_recipe("test", recipes).digest())
+    dead = [store / ".build-test-dead", store / ".removing-default-dead",
+            temp / f"{build_proc.SCRATCH_PREFIX}dead"]
+    for folder in dead:
+        (folder / "etc").mkdir(parents=True)
+        (folder / "etc" / "passwd").write_text("x")
+        (folder / "etc").chmod(0o555)  # read-only, as a build leaves them
+    live = store / ".build-test-live"
+    live.mkdir()
+    young = store / ".build-test-young"
+    young.mkdir()
+    holder = _hold(live)
+    try:
+        # a folder made a moment ago may be a build that has not locked it yet
+        monkeypatch.setattr(build_proc, "SWEEP_GRACE", 30.0)
+        ImageService(store, recipes).rows(check=False)
+        assert all(folder.exists() for folder in (*dead, live, young))
+        monkeypatch.setattr(build_proc, "SWEEP_GRACE", 0.0)
+        rows = {r.name: r.state for r in ImageService(store, recipes).rows(check=False)}
+        assert rows["test"] is ImageState.READY
+        assert not any(folder.exists() for folder in (*dead, young))
+        assert live.exists()
+    finally:
+        holder.kill()
+        holder.communicate()
+    assert images.sweep_abandoned(store) == [live]  # its launcher is gone now
+    assert sorted(p.name for p in store.iterdir()) == ["test"]
+    assert list(temp.iterdir()) == []
 
 
 def test_a_build_without_the_mirror_says_so(tmp_path: Path) -> None:

@@ -6,18 +6,24 @@ then SIGKILL). mmdebstrap's chroot is made under the build's own scratch folder 
 ``TMPDIR``), and files in it belong to the user's subordinate ids: the user cannot
 delete them, so :func:`remove_tree` removes what is left from inside a user namespace
 that maps those ids, the way mmdebstrap made them.
+
+A build (or a removal) holds a lock on each folder it works in for as long as it runs;
+the kernel drops it when the process dies, so a folder nobody holds was left by a
+launcher that was killed, and :func:`sweep_abandoned` removes it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import fcntl
 import os
 import shutil
 import signal
 import subprocess
 import threading
-from collections.abc import Callable, Mapping
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
 from ...core import proc
@@ -33,6 +39,11 @@ TAIL = 40
 _NO_SPACE = ("No space left on device", "Could not allocate", "not enough free space",
              "ENOSPC", "Disk quota exceeded")
 #: apt's words when it got nothing from the mirror.
+#: The names of the folders a build or a removal works in (in the store, in the temp dir).
+WORK_PREFIXES = (".build-", ".removing-")
+SCRATCH_PREFIX = "sandbox-launcher-build-"
+#: A folder this young is left alone: its build may not have taken its lock yet.
+SWEEP_GRACE = 60.0
 _NO_MIRROR = ("Temporary failure resolving", "Could not resolve", "Failed to fetch",
               "Unable to connect to", "Could not connect to", "Network is unreachable")
 
@@ -159,3 +170,56 @@ def remove_tree(path: Path) -> None:
     if path.exists():
         raise ImageError(f"the build's scratch folder {path} could not be removed",
                          "remove it by hand; it holds nothing of yours")
+
+
+def _lock(folder: Path, *, wait: bool) -> int | None:
+    """An fd of *folder* holding its lock, or None (gone, or held by a live build)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC | os.O_NOFOLLOW)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
+
+
+@contextlib.contextmanager
+def claimed(*folders: Path) -> Iterator[None]:
+    """Hold *folders* as this process's work while the block runs."""
+    fds = [fd for fd in (_lock(folder, wait=True) for folder in folders) if fd is not None]
+    try:
+        yield
+    finally:
+        for fd in fds:
+            os.close(fd)
+
+
+def sweep_abandoned(store: Path, temp_dirs: Iterable[str]) -> list[Path]:
+    """Remove the work folders of builds and removals whose launcher died (nobody holds
+    them): in *store*, and this user's scratch folders in *temp_dirs*. Returns them."""
+    found = [p for p in store.iterdir() if p.name.startswith(WORK_PREFIXES)] \
+        if store.is_dir() else []
+    uid = os.getuid()
+    for parent in dict.fromkeys(temp_dirs):
+        with contextlib.suppress(OSError):
+            found += [p for p in Path(parent).glob(SCRATCH_PREFIX + "*")
+                      if p.is_dir() and not p.is_symlink() and p.stat().st_uid == uid]
+    removed = []
+    for folder in found:
+        with contextlib.suppress(OSError):
+            if time.time() - folder.stat().st_ctime < SWEEP_GRACE:
+                continue
+        fd = _lock(folder, wait=False)
+        if fd is None:
+            continue
+        try:
+            remove_tree(folder)
+            removed.append(folder)
+        except ImageError:
+            continue  # tried again at the next listing
+        finally:
+            os.close(fd)
+    return removed

@@ -100,11 +100,14 @@ def _walkable(folder: str) -> bool:
                                  for p in (path, *path.parents))
 
 
+_SCRATCH_FALLBACKS = ("/var/tmp", "/tmp")
+
+
 def scratch_parent() -> str:
     """Where a build's scratch folder goes: the user's temp dir when others may walk into
     it, else /var/tmp or /tmp (libpam-tmpdir, for one, gives each user a private TMPDIR,
     which mmdebstrap's unshared root could not enter)."""
-    for candidate in (tempfile.gettempdir(), "/var/tmp", "/tmp"):
+    for candidate in (tempfile.gettempdir(), *_SCRATCH_FALLBACKS):
         with contextlib.suppress(OSError):
             if _walkable(candidate):
                 return candidate
@@ -203,13 +206,20 @@ def build_image(recipe: Recipe, progress: Progress, store: Path | None = None, *
     progress("check", "mmdebstrap, uidmap, e2fsprogs, qemu-utils and a subuid range")
     _check_builder()
     store.mkdir(parents=True, exist_ok=True)
+    sweep_abandoned(store)
     needed = space_needed(recipe, store)
     work = Path(tempfile.mkdtemp(prefix=f".build-{recipe.name}-", dir=store))
     # mmdebstrap's chroot: in the user's temp dir as before, but in a folder of this
     # build's own, so a cancel knows exactly what to remove. Its subordinate-id root
     # must be able to walk into it.
-    scratch = Path(tempfile.mkdtemp(prefix="sandbox-launcher-build-", dir=scratch_parent()))
+    scratch = Path(tempfile.mkdtemp(prefix=build_proc.SCRATCH_PREFIX, dir=scratch_parent()))
     scratch.chmod(0o755)
+    with build_proc.claimed(work, scratch):
+        return _build_in(recipe, progress, store, work, scratch, needed, cancel)
+
+
+def _build_in(recipe: Recipe, progress: Progress, store: Path, work: Path, scratch: Path,
+              needed: int, cancel: threading.Event) -> Image:
     env = {**os.environ, "TMPDIR": str(scratch),
            "PATH": os.environ.get("PATH", "/usr/bin:/bin") + ":/usr/sbin:/sbin"}
     try:
@@ -331,7 +341,14 @@ def remove_image(name: str, store: Path | None = None) -> None:
         raise ImageError(f"no built guest image named {name!r}",
                          "list them: sandbox-launcher image list")
     doomed = Path(tempfile.mkdtemp(prefix=f".removing-{name}-", dir=store))
-    path.rename(doomed / name)
-    doomed.chmod(0o755)
-    (doomed / name).chmod(0o755)
-    shutil.rmtree(doomed)
+    with build_proc.claimed(doomed):
+        path.rename(doomed / name)
+        (doomed / name).chmod(0o755)
+        shutil.rmtree(doomed)
+
+
+def sweep_abandoned(store: Path | None = None) -> list[Path]:
+    """Remove what builds and removals left when their launcher was killed (their work
+    folders in the store, mmdebstrap's scratch folders); the paths removed."""
+    return build_proc.sweep_abandoned(store or images_store(),
+                                      (tempfile.gettempdir(), *_SCRATCH_FALLBACKS))
