@@ -7,9 +7,10 @@ cd "$(dirname "$0")/.."
 # What the app needs at run time, and what building libvirt-python needs.
 packages=(bubblewrap passt nftables libseccomp2 iproute2 python3 python3-venv python3-dev
           gcc pkg-config libvirt-dev)
-# Device grants: the isolated display (nested X server), the filtering D-Bus proxy, and
-# each session's own sound server with its forwarders (pacat) to the host's.
-packages+=(xserver-xephyr xdg-dbus-proxy pulseaudio pulseaudio-utils)
+# Device grants: the isolated display (nested X server, and the window manager that runs
+# inside it with the client), the filtering D-Bus proxy, and each session's own sound
+# server with its forwarders (pacat) to the host's.
+packages+=(xserver-xephyr openbox xdg-dbus-proxy pulseaudio pulseaudio-utils)
 # Screen sharing on Wayland: dbus-send removes the portal's restore tokens a session made.
 packages+=(dbus-bin)
 # The desktop app: Qt's xcb platform plugin needs these X libraries at run time.
@@ -52,9 +53,8 @@ if [[ "${1:-}" == "--with-test-tools" ]]; then
     packages+=(gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-x)
     # GUI tests: a real tray host on Xvfb, and window lookups for the tray test.
     packages+=(trayer x11-utils)
-    # Screenshots as a person sees the app (docs/screenshots): a window manager on Xvfb
-    # draws the title bars and places the dialogs (scripts/screenshots.sh).
-    packages+=(openbox)
+    # Screenshots as a person sees the app (docs/screenshots) use openbox (above) on Xvfb
+    # too: it draws the title bars and places the dialogs (scripts/screenshots.sh).
     # Desktop entry tests: desktop-file-validate, update-desktop-database; xdg-mime.
     packages+=(desktop-file-utils xdg-utils)
     # VM tests: virsh lists the session's domains independently of the launcher.

@@ -37,6 +37,9 @@ class DisplayGrant:
     #: The client's main windows are kept filling the nested display (a browser's: with
     #: no window manager inside, its window keeps a default size; devices/fill.py).
     fill: bool = False
+    #: A window manager runs in the sandbox with the client, on the nested display (so a
+    #: client of several windows has title bars to move them by; backends/namespace).
+    window_manager: bool = False
 
     def describe(self) -> str:
         """One line for the report."""

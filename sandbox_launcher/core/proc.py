@@ -37,6 +37,7 @@ PACKAGES: dict[str, str] = {
     "chromium": "chromium",
     "firefox-esr": "firefox-esr",
     "Xephyr": "xserver-xephyr",
+    "openbox": "openbox",
     "pulseaudio": "pulseaudio",
     "pacat": "pulseaudio-utils",
     "update-desktop-database": "desktop-file-utils",

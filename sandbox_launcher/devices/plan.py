@@ -172,8 +172,11 @@ def plan_devices(profile: Profile, *, camera: str | None,
     notes: list[str] = []
     display = _display(profile["devices.display"], profile["devices.display_size"],
                        policy, host, notes)
-    if display.mode == "isolated" and not display.wayland and profile["client"] == "browser":
-        display = replace(display, fill=True)
+    if display.mode == "isolated" and not display.wayland:
+        # A browser shows one window, kept filling the display; other clients (Zoom's
+        # meeting, chat and share windows) get a window manager to arrange theirs.
+        display = replace(display, fill=True) if profile["client"] == "browser" \
+            else replace(display, window_manager=True)
     if display.mode == "none" and profile["devices.display"] != "none":
         notes.append(f"the client gets no display: {display.reason}")
     chosen = None

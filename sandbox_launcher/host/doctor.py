@@ -74,6 +74,8 @@ def all_checks() -> list[tuple[str, str, CheckFunction]]:
          _run(tool_check("xdg-dbus-proxy", "to filter the session bus"))),
         ("Xephyr", "the isolated display",
          _run(tool_check("Xephyr", "for the isolated display (a nested X server)"))),
+        ("openbox", "moving the client's windows in the isolated display",
+         _run(tool_check("openbox", "as the window manager inside the isolated display"))),
         ("pulseaudio", "speakers and microphone (the session's own sound server)",
          _run(tool_check("pulseaudio", "to give each session a sound server of its own"))),
         ("pacat", "speakers and microphone (forwarding to the host)",

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from sandbox_launcher.backends.namespace import window_manager
 from sandbox_launcher.backends.namespace.environment import sandbox_env
 from sandbox_launcher.backends.namespace.layout import device_view
 from sandbox_launcher.core.errors import ProfileError, UsageError
@@ -176,12 +177,29 @@ def test_isolated_display_is_the_default_on_x11(tmp_path: Path) -> None:
     assert any("no display" in note for note in headless.notes)
 
 
-def test_only_a_browsers_nested_display_keeps_its_windows_filled(tmp_path: Path) -> None:
+def test_a_browsers_nested_display_is_filled_others_get_a_window_manager(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     host = {"DISPLAY": ":3", "HOME": str(tmp_path)}
     web = make_plan(_profile(tmp_path, 'client = "browser"\n'), RunOptions(command=("x",)),
                     host)
     own = make_plan(_profile(tmp_path), RunOptions(command=("x",)), host)
     assert web.devices.display.fill and not own.devices.display.fill
+    assert own.devices.display.window_manager and not web.devices.display.window_manager
+    monkeypatch.setattr(window_manager, "binary", lambda: "/usr/bin/openbox")
+    assert window_manager.client_argv(web, ["x"]) == ["x"]
+    wrapped = window_manager.client_argv(own, ["x", "a b"])
+    assert wrapped[:2] == ["/bin/sh", "-c"] and wrapped[-3:] == [window_manager.MARK, "x", "a b"]
+    assert window_manager.CONFIG_INSIDE in wrapped[2] and wrapped[2].endswith('exec "$@"')
+    [config] = window_manager.options(own)
+    assert config.dest == window_manager.CONFIG_INSIDE
+    os.close(config.fd)
+    assert b"<mouse>" in config.content  # title bars and borders work
+    assert b"Execute" not in config.content and b"ShowMenu" not in config.content  # no launcher
+    assert window_manager.note(own) is None and window_manager.options(web) == []
+    monkeypatch.setattr(window_manager, "binary", lambda: None)  # openbox not installed
+    assert window_manager.client_argv(own, ["x"]) == ["x"] and window_manager.options(own) == []
+    assert "install the package openbox" in (window_manager.note(own) or "")
+    assert window_manager.note(web) is None
     runtime = tmp_path / "run"
     runtime.mkdir(mode=0o700)
     with socket.socket(socket.AF_UNIX) as compositor:
@@ -191,6 +209,7 @@ def test_only_a_browsers_nested_display_keeps_its_windows_filled(tmp_path: Path)
                             {**host, "WAYLAND_DISPLAY": "wayland-0",
                              "XDG_RUNTIME_DIR": str(runtime)})
     assert wayland.devices.display.wayland and not wayland.devices.display.fill
+    assert not wayland.devices.display.window_manager
 
 
 def test_policy_forbids_grants(tmp_path: Path, home: Path) -> None:

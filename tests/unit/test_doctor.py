@@ -93,7 +93,7 @@ def test_missing_tools_give_install_hints(monkeypatch: pytest.MonkeyPatch) -> No
 
 @pytest.mark.parametrize(("name", "package"), [
     ("Xephyr", "xserver-xephyr"), ("xdg-dbus-proxy", "xdg-dbus-proxy"),
-    ("pulseaudio", "pulseaudio"), ("pacat", "pulseaudio-utils"),
+    ("pulseaudio", "pulseaudio"), ("pacat", "pulseaudio-utils"), ("openbox", "openbox"),
 ])
 def test_device_helpers_missing_say_which_package(monkeypatch: pytest.MonkeyPatch, name: str,
                                                   package: str) -> None:

@@ -25,7 +25,7 @@ from ...core.runner import Runner, SystemRunner
 from ...devices.host import Link, Mount
 from ...host import procs
 from ..base import BackendState, Captured, Resources
-from . import cleanup, clock, enter, layout, links_view
+from . import cleanup, clock, enter, layout, links_view, window_manager
 from .bwrap import BwrapCommand, BwrapOption, FdOption, FileCopy, Flag, SetEnv
 from .capture import Capture as _Capture
 from .environment import runtime_dir, sandbox_env
@@ -161,8 +161,9 @@ class NamespaceBackend:
             self._bwrap = self._runner.which("bwrap", _PURPOSE)
 
     def notes(self, plan: LaunchPlan) -> tuple[str, ...]:
-        """Nothing to add: the plan says it all."""
-        return ()
+        """What this machine lacks for *plan* that the client runs without."""
+        missing = window_manager.note(plan)
+        return (missing,) if missing else ()
 
     def runtime_dir(self, plan: LaunchPlan) -> str:
         """The client's runtime dir inside, where the device sockets are bound."""
@@ -209,7 +210,10 @@ class NamespaceBackend:
         cmd = build_command(plan, layout.Identity.fresh(), seccomp_fd, info_w, jail is not None,
                             view)
         cmd.add(*home_seed(resources.home_seed))
-        command = list(plan.command) if stub is None else stub[0]
+        cmd.add(*window_manager.options(plan))
+        # A spare's stub starts the window manager with the client, at the click.
+        command = window_manager.client_argv(plan, list(plan.command)) if stub is None \
+            else stub[0]
         if capture is not None:
             cmd.add(capture.paths_file)
             command = capture.wrap(command)

@@ -23,7 +23,7 @@ from ...core.client import Handover
 from ...core.errors import CommandNotFound, SessionError
 from ...core.plan import LaunchPlan
 from ..base import BackendState, Resources
-from . import enter
+from . import enter, window_manager
 from .seccomp import build_filter
 
 if TYPE_CHECKING:
@@ -109,7 +109,8 @@ class Spare:
             self.resources.jail.open()  # only now does the sandbox have a route out
         fd, self._argv_w = self._argv_w, None
         try:
-            payload = b"".join(os.fsencode(a) + b"\0" for a in plan.command)
+            argv = window_manager.client_argv(plan, list(plan.command))
+            payload = b"".join(os.fsencode(a) + b"\0" for a in argv)
             view = memoryview(payload)
             while view:
                 view = view[os.write(fd, view):]
