@@ -5,6 +5,7 @@ that version; this test fails on any version with the same fault."""
 
 from __future__ import annotations
 
+import gc
 import sys
 import threading
 
@@ -29,6 +30,7 @@ def test_emitting_signals_leaves_true_false_and_none_counted(qtbot: QtBot) -> No
     got: list[object] = []
     sender.plain.connect(lambda: got.append(1))
     sender.carrying.connect(lambda _t, result, _e: got.append(result))
+    gc.collect()  # what earlier tests left for the collector goes now, not during the count
     before = _counts()
     for number in range(EMITS):
         sender.plain.emit()
@@ -44,6 +46,8 @@ def test_emitting_signals_leaves_true_false_and_none_counted(qtbot: QtBot) -> No
     while len(got) < 3 * EMITS:
         QCoreApplication.processEvents()
     got.clear()
+    gc.collect()
     after = _counts()
-    # a few references come and go with the interpreter's own work; a thousand do not
-    assert all(abs(a - b) < 50 for a, b in zip(after, before, strict=True)), (before, after)
+    # references come and go with the interpreter's own work (CI saw 107, other threads of
+    # the app at work); the fault took one per emit, 1000 to 3000 here
+    assert all(abs(a - b) < 400 for a, b in zip(after, before, strict=True)), (before, after)

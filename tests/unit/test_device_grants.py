@@ -188,7 +188,7 @@ def test_a_browsers_nested_display_is_filled_others_get_a_window_manager(
     monkeypatch.setattr(window_manager, "binary", lambda: "/usr/bin/openbox")
     assert window_manager.client_argv(web, ["x"]) == ["x"]
     wrapped = window_manager.client_argv(own, ["x", "a b"])
-    assert wrapped[:2] == ["/bin/sh", "-c"] and wrapped[-3:] == [window_manager.MARK, "x", "a b"]
+    assert wrapped[:2] == ["/bin/bash", "-c"] and wrapped[-3:] == [window_manager.MARK, "x", "a b"]
     assert window_manager.CONFIG_INSIDE in wrapped[2] and wrapped[2].endswith('exec "$@"')
     [config] = window_manager.options(own)
     assert config.dest == window_manager.CONFIG_INSIDE

@@ -211,9 +211,10 @@ class NamespaceBackend:
                             view)
         cmd.add(*home_seed(resources.home_seed))
         cmd.add(*window_manager.options(plan))
-        # A spare's stub starts the window manager with the client, at the click.
-        command = window_manager.client_argv(plan, list(plan.command)) if stub is None \
-            else stub[0]
+        # A spare's stub waits with the window manager already running: the click
+        # does not wait for it.
+        command = window_manager.client_argv(
+            plan, list(plan.command) if stub is None else stub[0])
         if capture is not None:
             cmd.add(capture.paths_file)
             command = capture.wrap(command)

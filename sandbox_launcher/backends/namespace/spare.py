@@ -5,7 +5,8 @@ as a normal start does (same namespaces, mounts, identity, seccomp filter, devic
 the jail's namespaces), but its command is a stub that waits on a pipe. The session's
 jail was started *closed* (no route out, pasta not attached). :meth:`Spare.start` opens
 the jail, then hands the client's argv to the stub, which execs it in place: the client
-is bwrap's child, as in a cold start, and nothing ran in that sandbox before it.
+is bwrap's child, as in a cold start, and nothing of a client ran in that sandbox before
+it (the window manager, when the display has one, waits there with the stub).
 
 A spare is started at most once; discarding one closes the pipe (the stub exits) and
 the session wipes it like any other.
@@ -23,7 +24,7 @@ from ...core.client import Handover
 from ...core.errors import CommandNotFound, SessionError
 from ...core.plan import LaunchPlan
 from ..base import BackendState, Resources
-from . import enter, window_manager
+from . import enter
 from .seccomp import build_filter
 
 if TYPE_CHECKING:
@@ -109,8 +110,7 @@ class Spare:
             self.resources.jail.open()  # only now does the sandbox have a route out
         fd, self._argv_w = self._argv_w, None
         try:
-            argv = window_manager.client_argv(plan, list(plan.command))
-            payload = b"".join(os.fsencode(a) + b"\0" for a in argv)
+            payload = b"".join(os.fsencode(a) + b"\0" for a in plan.command)
             view = memoryview(payload)
             while view:
                 view = view[os.write(fd, view):]

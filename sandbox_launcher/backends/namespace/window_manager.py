@@ -8,13 +8,12 @@ the client's window data inside the sandbox, never in the launcher. Its configur
 (``resources/openbox/rc.xml``) gives title bars, borders and Alt+Tab, and no menu that
 starts programs.
 
-openbox is started by a shell that then execs the client, and leaves that shell at once
-(its parent becomes the sandbox's init): the client's process tree is as without it, and
-when the client exits bwrap ends the sandbox, openbox with it. The client is not made
-to wait for it: openbox is ready 6-25 ms after the client starts (measured here), long
-before a real client shows a window; one mapped sooner is managed where it is. A
-spare's stub starts it with the client, at the click. Without openbox on the host the
-client still runs; :func:`note` says what is missing.
+openbox is started by a shell that waits until openbox has taken over the screen (a
+window mapped meanwhile stayed unmanaged and unseen) and then execs the client; openbox's
+parent is the sandbox's init, not the shell: the client's process tree is as without
+it, and when the client exits bwrap ends the sandbox, openbox with it. A spare's stub
+waits with openbox already running, so a click does not wait for it. Without openbox on
+the host the client still runs; :func:`note` says what is missing.
 """
 
 from __future__ import annotations
@@ -30,8 +29,14 @@ from .bwrap import Data
 CONFIG_INSIDE = "/run/sandbox-launcher-openbox.xml"
 #: The wrapping shell's name in the sandbox's process list, for the moment it exists.
 MARK = "sandbox-launcher-wm"
-_SCRIPT = (f'(openbox --sm-disable --config-file {CONFIG_INSIDE} </dev/null >/dev/null 2>&1 &)'
-           '; exec "$@"')
+#: How long the client waits at most for openbox to be ready (it takes 6-25 ms here).
+READY_TIMEOUT_S = 2
+# openbox's --startup command writes a line to fd 3, a pipe the shell reads until then:
+# a window mapped while openbox was taking over the screen stayed unmanaged and unseen.
+# openbox, started in the process substitution's subshell, is the sandbox init's child.
+_SCRIPT = (f"read -r -t {READY_TIMEOUT_S} _ < <(openbox --sm-disable --config-file "
+           f"{CONFIG_INSIDE} --startup \"/bin/sh -c 'echo >&3'\" "
+           "3>&1 >/dev/null 2>&1 </dev/null &); exec \"$@\"")
 
 
 def wanted(plan: LaunchPlan) -> bool:
@@ -65,4 +70,4 @@ def client_argv(plan: LaunchPlan, command: list[str]) -> list[str]:
     """*command*, started after the window manager when the plan wants one."""
     if not wanted(plan) or binary() is None:
         return command
-    return ["/bin/sh", "-c", _SCRIPT, MARK, *command]
+    return ["/bin/bash", "-c", _SCRIPT, MARK, *command]
