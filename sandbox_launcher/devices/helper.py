@@ -14,6 +14,8 @@ from ..core import proc
 from ..core.errors import SessionError
 
 STOP_SECONDS = 3.0
+#: Top-level paths that merged-/usr systems keep as symlinks into /usr.
+_USR_LINKS = ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
 
 
 @dataclass
@@ -80,3 +82,27 @@ def read_ready(helper: Helper, fd: int, timeout: float, what: str) -> bytes:
         raise SessionError(f"{what} did not start (exit status {helper.process.poll()})",
                            "see the details for its error output", details=helper.log_tail())
     return data
+
+
+def confined(bwrap: str, folder: Path, inside: str, argv: list[str],
+             binds: tuple[tuple[str, str], ...] = ()) -> list[str]:
+    """*argv* under bwrap: every namespace new, host system read-only, *folder* writable.
+
+    A neutral host name, *folder* at *inside* (a client may read both from a server:
+    ``pactl info``); *binds* are (host, inside) paths bound read-write after it.
+    """
+    out = [bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
+           "--hostname", "sandbox", "--ro-bind", "/usr", "/usr"]
+    for name in _USR_LINKS:
+        path = Path("/") / name
+        if path.is_symlink():
+            out += ["--symlink", os.readlink(path), f"/{name}"]
+        elif path.is_dir():
+            out += ["--ro-bind", f"/{name}", f"/{name}"]
+    out += ["--ro-bind", "/etc", "/etc", "--dev", "/dev", "--proc", "/proc",
+            "--tmpfs", "/tmp", "--tmpfs", "/run", "--bind", str(folder), inside]
+    for host, there in binds:
+        out += ["--bind", host, there]
+    # Named on the command line for wipe --stale (see devices.stale).
+    out += ["--setenv", "SANDBOX_LAUNCHER_STATE", str(folder), "--", *argv]
+    return out

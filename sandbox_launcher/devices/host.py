@@ -98,6 +98,8 @@ class HostDevices:
     nested_title: str = ""
     #: Keeps a browser's windows filling the nested display (DisplayGrant.fill).
     fill: WindowFill | None = None
+    #: The window manager on the nested display (DisplayGrant.window_manager).
+    window_manager: Helper | None = None
     #: The thread the sound server was started from (its processes die with it).
     _sound_keeper: Keeper[SoundServer] | None = None
 
@@ -164,6 +166,11 @@ class HostDevices:
             downloads = self.workdir / "downloads"
             downloads.mkdir(mode=0o700)
             self.view.append(Mount(DOWNLOADS_INSIDE, str(downloads), kind="rw"))
+        if self.window_manager is not None:
+            # Last: it took over the screen while the rest started.
+            from .window_manager import wait_ready
+
+            wait_ready(self.window_manager)
 
     def _start_display(self, runtime: str, title: str) -> None:
         plan = self.plan
@@ -187,8 +194,18 @@ class HostDevices:
             self._x11(socket, auth, runtime)
             if plan.display.fill:
                 self._start_fill(f":{number}", auth)
+            if plan.display.window_manager:
+                from .window_manager import start_window_manager
+
+                self.window_manager = start_window_manager(socket, auth, self.workdir)
+                if self.window_manager is not None:
+                    self.helpers.append(self.window_manager)
             if plan.screen.mode == "mirror":
                 from .screen import ScreenMirror
+                from .window_manager import wait_ready
+
+                if self.window_manager is not None:  # its window is one openbox manages
+                    wait_ready(self.window_manager)
 
                 self.mirror = ScreenMirror.start(plan.screen, plan.display, f":{number}",
                                                  auth, self.workdir)

@@ -42,7 +42,7 @@ from ..core import proc
 from ..core.check import Check
 from ..core.devices import AudioGrant
 from ..core.errors import LauncherError, SessionError
-from .helper import Helper, start
+from .helper import Helper, confined, start
 from .relay import Relay
 from .silence import SilenceFeed
 from .usage import recording_streams
@@ -56,7 +56,6 @@ RECORD_LATENCY_MS = "20"
 #: underran on a loaded 2-core machine (tests/integration/test_audio.py's tones).
 PLAY_LATENCY_MS = "40"
 #: Top-level paths that merged-/usr systems keep as symlinks into /usr.
-_USR_LINKS = ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
 
 #: The FIFOs in the server's folder (created by the modules that use them).
 SPEAKERS_FIFO = "speakers.fifo"
@@ -86,27 +85,6 @@ auth-cookie-enabled=0
 #: Where the server sees its folder: the client can ask the server for its module
 #: arguments, which must not name the user's runtime dir or the session's id.
 INSIDE = "/run/sound"
-
-
-def _confined(bwrap: str, folder: Path, argv: list[str]) -> list[str]:
-    """*argv* under bwrap: every namespace new, host system read-only, *folder* writable.
-
-    A neutral host name, and the folder at :data:`INSIDE`: the client reads both from
-    the server (``pactl info``, ``pactl list modules``).
-    """
-    out = [bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
-           "--hostname", "sandbox", "--ro-bind", "/usr", "/usr"]
-    for name in _USR_LINKS:
-        path = Path("/") / name
-        if path.is_symlink():
-            out += ["--symlink", os.readlink(path), f"/{name}"]
-        elif path.is_dir():
-            out += ["--ro-bind", f"/{name}", f"/{name}"]
-    out += ["--ro-bind", "/etc", "/etc", "--dev", "/dev", "--proc", "/proc",
-            "--tmpfs", "/tmp", "--tmpfs", "/run", "--bind", str(folder), INSIDE,
-            # Named on the command line for wipe --stale (see devices.stale).
-            "--setenv", "SANDBOX_LAUNCHER_STATE", str(folder), "--", *argv]
-    return out
 
 
 def _server_env() -> dict[str, str]:
@@ -222,7 +200,7 @@ class SoundServer:
                 "--exit-idle-time=-1", "--disallow-module-loading", "--disallow-exit",
                 "--disable-shm", "--high-priority=no", "--realtime=no",
                 "--log-target=stderr", "--log-level=warning", "-F", f"{INSIDE}/session.pa"]
-        self.server = start("pulseaudio", _confined(bwrap, self.folder, argv), workdir,
+        self.server = start("pulseaudio", confined(bwrap, self.folder, INSIDE, argv), workdir,
                             env=_server_env())
         _wait_listening(self.server, self.folder / "admin", START_SECONDS)
 

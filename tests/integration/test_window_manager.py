@@ -2,9 +2,9 @@
 
 A session with the nested display (Xephyr on the test user's Xvfb) whose client opens two
 windows: openbox manages them (title bars and borders: ``_NET_FRAME_EXTENTS``; placed
-apart, not both at the top left), it runs inside the sandbox (seen by the sandbox's own
-``ps``, a child of the sandbox's init, not of the client), and nothing of it is left once
-the client has ended. A browser's profile gets none (its window fills the display).
+apart, not both at the top left), it runs in a sandbox of its own (a pid namespace that
+is neither the host's nor the client's: the client's ``ps`` does not see it), and nothing
+of it is left once the client has ended. A browser's profile gets none.
 """
 
 from __future__ import annotations
@@ -97,11 +97,12 @@ def test_a_clients_windows_get_title_bars_from_a_window_manager_inside(
         assert "_NET_SUPPORTING_WM_CHECK(WINDOW)" in state, state
         corners = _corners(state)
         assert len(corners) == 2 and corners[0] != corners[1], state  # placed apart
-        wm = re.search(r"== wm\s+(\d+)\s+(\d+)", state)
-        assert wm is not None, state  # the sandbox's own ps sees it: it runs inside
-        assert wm.group(2) == "1", state  # the sandbox's init is its parent, not the client
+        assert re.search(r"== wm\s+\d", state) is None, state  # not in the client's sandbox
         on_host = _openbox_of(launcher_user)
-        assert len(on_host) == 1 and "--config-file /run/sandbox-launcher-openbox.xml" in on_host[0]
+        assert len(on_host) == 1 and "--config-file /run/wm/rc.xml" in on_host[0], on_host
+        pid = on_host[0].split()[0]
+        assert os.readlink(f"/proc/{pid}/ns/pid") != os.readlink("/proc/self/ns/pid")
+        assert os.readlink(f"/proc/{pid}/ns/net") != os.readlink("/proc/self/ns/net")
     finally:
         (shared / "done").touch()
         status, _stdout, stderr = finish_launcher(proc)

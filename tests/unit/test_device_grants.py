@@ -8,14 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from sandbox_launcher.backends.namespace import window_manager
 from sandbox_launcher.backends.namespace.environment import sandbox_env
 from sandbox_launcher.backends.namespace.layout import device_view
 from sandbox_launcher.core.errors import ProfileError, UsageError
 from sandbox_launcher.core.plan import RunOptions
 from sandbox_launcher.core.policy import DevicePolicy, Policy, load_policy
 from sandbox_launcher.core.profile import Profile, load_profiles
-from sandbox_launcher.devices import xauth
+from sandbox_launcher.devices import window_manager, xauth
 from sandbox_launcher.devices.camera import CameraFinder
 from sandbox_launcher.devices.checks import check_talk_name
 from sandbox_launcher.devices.dbus_proxy import proxy_argv
@@ -186,20 +185,16 @@ def test_a_browsers_nested_display_is_filled_others_get_a_window_manager(
     assert web.devices.display.fill and not own.devices.display.fill
     assert own.devices.display.window_manager and not web.devices.display.window_manager
     monkeypatch.setattr(window_manager, "binary", lambda: "/usr/bin/openbox")
-    assert window_manager.client_argv(web, ["x"]) == ["x"]
-    wrapped = window_manager.client_argv(own, ["x", "a b"])
-    assert wrapped[:2] == ["/bin/bash", "-c"] and wrapped[-3:] == [window_manager.MARK, "x", "a b"]
-    assert window_manager.CONFIG_INSIDE in wrapped[2] and wrapped[2].endswith('exec "$@"')
-    [config] = window_manager.options(own)
-    assert config.dest == window_manager.CONFIG_INSIDE
-    os.close(config.fd)
-    assert b"<mouse>" in config.content  # title bars and borders work
-    assert b"Execute" not in config.content and b"ShowMenu" not in config.content  # no launcher
-    assert window_manager.note(own) is None and window_manager.options(web) == []
+    assert window_manager.wanted(own.devices.display)
+    assert not window_manager.wanted(web.devices.display)
+    assert window_manager.note(own.devices.display) is None
     monkeypatch.setattr(window_manager, "binary", lambda: None)  # openbox not installed
-    assert window_manager.client_argv(own, ["x"]) == ["x"] and window_manager.options(own) == []
-    assert "install the package openbox" in (window_manager.note(own) or "")
-    assert window_manager.note(web) is None
+    assert "install the package openbox" in (window_manager.note(own.devices.display) or "")
+    assert window_manager.note(web.devices.display) is None
+    config = (Path(window_manager.__file__).parents[1] / "resources" / "openbox" / "rc.xml"
+              ).read_bytes()
+    assert b"<mouse>" in config  # title bars and borders work
+    assert b"Execute" not in config and b"ShowMenu" not in config  # it starts nothing
     runtime = tmp_path / "run"
     runtime.mkdir(mode=0o700)
     with socket.socket(socket.AF_UNIX) as compositor:

@@ -25,7 +25,7 @@ from ...core.runner import Runner, SystemRunner
 from ...devices.host import Link, Mount
 from ...host import procs
 from ..base import BackendState, Captured, Resources
-from . import cleanup, clock, enter, layout, links_view, window_manager
+from . import cleanup, clock, enter, layout, links_view
 from .bwrap import BwrapCommand, BwrapOption, FdOption, FileCopy, Flag, SetEnv
 from .capture import Capture as _Capture
 from .environment import runtime_dir, sandbox_env
@@ -162,7 +162,9 @@ class NamespaceBackend:
 
     def notes(self, plan: LaunchPlan) -> tuple[str, ...]:
         """What this machine lacks for *plan* that the client runs without."""
-        missing = window_manager.note(plan)
+        from ...devices.window_manager import note
+
+        missing = note(plan.devices.display)
         return (missing,) if missing else ()
 
     def runtime_dir(self, plan: LaunchPlan) -> str:
@@ -210,11 +212,7 @@ class NamespaceBackend:
         cmd = build_command(plan, layout.Identity.fresh(), seccomp_fd, info_w, jail is not None,
                             view)
         cmd.add(*home_seed(resources.home_seed))
-        cmd.add(*window_manager.options(plan))
-        # A spare's stub waits with the window manager already running: the click
-        # does not wait for it.
-        command = window_manager.client_argv(
-            plan, list(plan.command) if stub is None else stub[0])
+        command = list(plan.command) if stub is None else stub[0]
         if capture is not None:
             cmd.add(capture.paths_file)
             command = capture.wrap(command)

@@ -5,8 +5,7 @@ as a normal start does (same namespaces, mounts, identity, seccomp filter, devic
 the jail's namespaces), but its command is a stub that waits on a pipe. The session's
 jail was started *closed* (no route out, pasta not attached). :meth:`Spare.start` opens
 the jail, then hands the client's argv to the stub, which execs it in place: the client
-is bwrap's child, as in a cold start, and nothing of a client ran in that sandbox before
-it (the window manager, when the display has one, waits there with the stub).
+is bwrap's child, as in a cold start, and nothing ran in that sandbox before it.
 
 A spare is started at most once; discarding one closes the pipe (the stub exits) and
 the session wipes it like any other.
