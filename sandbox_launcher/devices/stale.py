@@ -4,9 +4,10 @@ Helpers die with the launcher (``PR_SET_PDEATHSIG``), so normally nothing is lef
 the signal is tied to the thread that started them and a kernel or a wrapper may not pass
 it on, so ``wipe --stale`` looks anyway: every helper names the session's state dir on
 its command line (Xephyr's ``-auth``, the window mirror's ``--nested-auth``, the D-Bus
-proxy's socket, the sound server's bwrap binds, the audio forwarders'
-``sandbox_launcher.state`` property) or, for the confined sound server that sees its
-folder elsewhere, its environment (``SANDBOX_LAUNCHER_STATE``).
+proxy's socket, the sound server's and the window manager's bwrap binds, the audio
+forwarders' ``sandbox_launcher.state`` property) or, for the confined sound server and
+window manager that see their folders elsewhere, their environment
+(``SANDBOX_LAUNCHER_STATE``).
 A killed Xephyr cannot remove its socket and lock, so their paths are kept in the state
 dir (``x-files``) for this.
 """

@@ -12,8 +12,8 @@ gives title bars, borders and Alt+Tab, and no menu that starts programs.
 The client starts once openbox has taken over the screen (a window mapped before then
 stayed unmanaged and unseen, as did the screen-share mirror's): openbox's ``--startup``
 command writes a file the launcher waits for, at most :data:`READY_SECONDS`, before the
-mirror and before the client (6-25 ms here; a spare waits with openbox running). Without openbox on the host the
-client still runs; :func:`note` says what is missing.
+mirror and before the client (6-25 ms here; a spare waits with openbox running).
+Without openbox on the host the client still runs; :func:`note` says what is missing.
 """
 
 from __future__ import annotations
