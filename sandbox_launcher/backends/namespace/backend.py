@@ -162,6 +162,8 @@ class NamespaceBackend:
 
     def notes(self, plan: LaunchPlan) -> tuple[str, ...]:
         """What this machine lacks for *plan* that the client runs without."""
+        if not plan.devices.display.window_manager:
+            return ()  # and `run generic` loads no device code
         from ...devices.window_manager import note
 
         missing = note(plan.devices.display)
