@@ -2,10 +2,11 @@
 
 Every process below the launcher is either the sandbox (bubblewrap with the client in
 it: not a helper) or one of its helpers, named by program: the jail's holder (it also
-runs the filtering resolver) and its pasta, Xephyr, the sound server (bubblewrap around
-PulseAudio), the pacat forwarders, xdg-dbus-proxy. CPU is user + system time from
-``/proc/PID/stat``; memory is PSS (``smaps_rollup``: shared pages split between their
-users, so the sum is not inflated) and RSS beside it.
+runs the filtering resolver) and its pasta, Xephyr, the window manager (bubblewrap
+around openbox), the sound server (bubblewrap around PulseAudio), the pacat forwarders,
+xdg-dbus-proxy. CPU is user + system time from ``/proc/PID/stat``; memory is PSS
+(``smaps_rollup``: shared pages split between their users, so the sum is not inflated)
+and RSS beside it.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from pathlib import Path
 
 TICKS = os.sysconf("SC_CLK_TCK")
 #: Helper kinds in the order the tables show them.
-KINDS = ("launcher", "holder + resolver", "pasta", "Xephyr", "sound server", "forwarders",
-         "D-Bus proxy", "other")
+KINDS = ("launcher", "holder + resolver", "pasta", "Xephyr", "window manager",
+         "sound server", "forwarders", "D-Bus proxy", "other")
 
 
 def _stat(pid: int) -> tuple[int, float] | None:
@@ -69,9 +70,12 @@ def classify(launcher: int) -> tuple[dict[int, str], list[int]]:
             helpers[child] = "holder + resolver"
             helpers.update((pid, "pasta") for pid in tree if pid != child)
             continue
-        if program == "bwrap" and any(
-                os.path.basename((_cmdline(pid) or [""])[0]) == "pulseaudio" for pid in tree):
+        confined = {os.path.basename((_cmdline(pid) or [""])[0]) for pid in tree}
+        if program == "bwrap" and "pulseaudio" in confined:
             helpers.update((pid, "sound server") for pid in tree)
+            continue
+        if program == "bwrap" and "openbox" in confined:
+            helpers.update((pid, "window manager") for pid in tree)
             continue
         kind = {"Xephyr": "Xephyr", "pacat": "forwarders", "xdg-dbus-proxy": "D-Bus proxy",
                 "pasta": "pasta", "pasta.avx2": "pasta"}.get(program)

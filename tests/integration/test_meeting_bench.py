@@ -69,8 +69,8 @@ def test_meeting_suite_reduced_run_gives_sane_figures(launcher_user: LauncherUse
     assert shared["video_cpu"]["Xephyr"] > 0, "the shared-IPC Xephyr drew nothing"
     for cost in (sandbox["cost"], raw["idle"]["cost"]):
         found = set(cost["processes"])
-        assert {"launcher", "holder + resolver", "pasta", "Xephyr", "sound server",
-                "forwarders", "D-Bus proxy"} <= found, found
+        assert {"launcher", "holder + resolver", "pasta", "Xephyr", "window manager",
+                "sound server", "forwarders", "D-Bus proxy"} <= found, found
         assert all(cost["pss"][kind] > 0 for kind in ("launcher", "Xephyr", "sound server"))
     # One pacat each for the speakers and the microphone (the relays are launcher threads).
     assert sandbox["cost"]["processes"]["forwarders"] == 2
