@@ -34,11 +34,11 @@ class DisplayGrant:
     reason: str = ""
     #: The host's Wayland socket: when set, the isolated display is that socket alone.
     wayland: str = ""
-    #: The client's main windows are kept filling the nested display (a browser's: with
-    #: no window manager inside, its window keeps a default size; devices/fill.py).
+    #: The client's main windows are kept filling the nested display (a browser's: it
+    #: gets no window manager, and its window keeps a default size; devices/fill.py).
     fill: bool = False
-    #: A window manager runs in the sandbox with the client, on the nested display (so a
-    #: client of several windows has title bars to move them by; backends/namespace).
+    #: A window manager runs on the nested display, in a sandbox of its own (so a client
+    #: of several windows has title bars to move them by; devices/window_manager.py).
     window_manager: bool = False
 
     def describe(self) -> str:

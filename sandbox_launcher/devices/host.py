@@ -170,7 +170,7 @@ class HostDevices:
             # Last: it took over the screen while the rest started.
             from .window_manager import wait_ready
 
-            wait_ready(self.window_manager)
+            wait_ready(self.window_manager, self.workdir)
 
     def _start_display(self, runtime: str, title: str) -> None:
         plan = self.plan
@@ -205,7 +205,7 @@ class HostDevices:
                 from .window_manager import wait_ready
 
                 if self.window_manager is not None:  # its window is one openbox manages
-                    wait_ready(self.window_manager)
+                    wait_ready(self.window_manager, self.workdir)
 
                 self.mirror = ScreenMirror.start(plan.screen, plan.display, f":{number}",
                                                  auth, self.workdir)

@@ -55,7 +55,6 @@ RECORD_LATENCY_MS = "20"
 #: 40 ms, not 60: the relay bounds the delay a backlog adds (devices.relay); 20 and 30
 #: underran on a loaded 2-core machine (tests/integration/test_audio.py's tones).
 PLAY_LATENCY_MS = "40"
-#: Top-level paths that merged-/usr systems keep as symlinks into /usr.
 
 #: The FIFOs in the server's folder (created by the modules that use them).
 SPEAKERS_FIFO = "speakers.fifo"

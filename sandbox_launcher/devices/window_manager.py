@@ -33,6 +33,10 @@ READY_SECONDS = 2.0
 _READY = "ready"
 
 
+def _folder(workdir: Path) -> Path:
+    return workdir / "wm"
+
+
 def wanted(display: DisplayGrant) -> bool:
     """Whether *display* asks for a window manager (a nested X display, not a browser's)."""
     return display.mode == "isolated" and display.window_manager and not display.wayland
@@ -58,7 +62,7 @@ def start_window_manager(socket: str, auth: Path, workdir: Path) -> Helper | Non
     if openbox is None:
         return None
     bwrap = proc.which("bwrap", "to confine the window manager")
-    folder = workdir / "wm"
+    folder = _folder(workdir)
     folder.mkdir(mode=0o700)
     config = resources.files("sandbox_launcher").joinpath("resources/openbox/rc.xml")
     (folder / "rc.xml").write_bytes(config.read_bytes())
@@ -72,10 +76,10 @@ def start_window_manager(socket: str, auth: Path, workdir: Path) -> Helper | Non
                                      ((socket, "/tmp/.X11-unix/X0"),)), workdir, env=env)
 
 
-def wait_ready(helper: Helper, timeout: float = READY_SECONDS) -> bool:
-    """Wait until openbox manages the screen; False if it did not in time (the client
-    then starts anyway: a window manager is a comfort, not a grant)."""
-    mark = Path(helper.log).parent / "wm" / _READY
+def wait_ready(helper: Helper, workdir: Path, timeout: float = READY_SECONDS) -> bool:
+    """Wait until openbox (started in *workdir*) manages the screen; False if it did not
+    in time (the client then starts anyway: a window manager is a comfort, not a grant)."""
+    mark = _folder(workdir) / _READY
     deadline = time.monotonic() + timeout
     while not mark.exists():
         if helper.process.poll() is not None or time.monotonic() > deadline:

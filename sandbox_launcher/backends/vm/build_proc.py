@@ -38,12 +38,12 @@ TERM_GRACE = 15.0
 TAIL = 40
 _NO_SPACE = ("No space left on device", "Could not allocate", "not enough free space",
              "ENOSPC", "Disk quota exceeded")
-#: apt's words when it got nothing from the mirror.
 #: The names of the folders a build or a removal works in (in the store, in the temp dir).
 WORK_PREFIXES = (".build-", ".removing-")
 SCRATCH_PREFIX = "sandbox-launcher-build-"
 #: A folder this young is left alone: its build may not have taken its lock yet.
 SWEEP_GRACE = 60.0
+#: apt's words when it got nothing from the mirror.
 _NO_MIRROR = ("Temporary failure resolving", "Could not resolve", "Failed to fetch",
               "Unable to connect to", "Could not connect to", "Network is unreachable")
 
