@@ -170,6 +170,36 @@ def _session_of(runtime: Path, marker: str) -> tuple[str, str] | None:
     return None
 
 
+def _pipe_holders(proc: subprocess.Popen[str]) -> list[str]:
+    """The command lines of the processes that still hold *proc*'s output pipe."""
+    assert proc.stdout is not None
+    pipe = os.readlink(f"/proc/self/fd/{proc.stdout.fileno()}")
+    holders = []
+    for fd_dir in Path("/proc").glob("[0-9]*/fd"):
+        if fd_dir.parent.name == str(os.getpid()):
+            continue
+        try:
+            if any(os.readlink(fd) == pipe for fd in fd_dir.iterdir()):
+                cmdline = (fd_dir.parent / "cmdline").read_bytes()
+                holders.append(cmdline.replace(b"\0", b" ").decode(errors="replace")[:200])
+        except OSError:
+            continue  # gone meanwhile, or not ours to read
+    return holders
+
+
+def _drain(proc: subprocess.Popen[str]) -> None:
+    """Read a killed launcher's output to its end; say who held it if that never came."""
+    try:
+        proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        holders = _pipe_holders(proc)
+        for stream in (proc.stdout, proc.stderr):
+            if stream is not None:
+                stream.close()
+        raise AssertionError(f"a killed launcher's output was still held after wipe "
+                             f"--stale, by: {holders}") from None
+
+
 def kills(h: Harness, count: int, rng: random.Random,
           runtime: Path, reports: Path) -> tuple[int, dict[str, int], int]:
     """Kill the launcher at random moments; (cleaned, states it was killed in, sessions
@@ -185,11 +215,14 @@ def kills(h: Harness, count: int, rng: random.Random,
         found = _session_of(runtime, marker)
         ended_before = proc.poll() is not None
         proc.kill()
-        proc.communicate(timeout=60)
+        proc.wait(timeout=60)
         where = (found[1] if found else
                  "ended before the kill" if ended_before else "no session (yet, or any more)")
         states[where] = states.get(where, 0) + 1
+        # A killed launcher's session may outlive it (its client still holds the output
+        # pipe) until wipe --stale ends it (DESIGN.md §4): wait for the pipe after that.
         wiped = h.run(["wipe", "--stale"])
+        _drain(proc)
         gone = h.run(["sessions", "--json"])
         cleaned += (wiped.returncode == 0 and gone.returncode == 0
                     and json.loads(gone.stdout or "[]") == [])

@@ -6,6 +6,7 @@ command line, so a bug report shows exactly what ran.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import shlex
@@ -49,11 +50,14 @@ PACKAGES: dict[str, str] = {
 _PR_SET_PDEATHSIG = 1
 
 
-def _die_with_parent() -> None:
+def _die_with_parent(parent: int) -> None:
     """In the child, before exec: SIGKILL me when the launcher dies, however it dies."""
     import ctypes  # only helpers that ask for it pay for the import
 
     ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:
+        # The launcher died between the fork and the prctl: no signal will ever come.
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def which(program: str, purpose: str, path: str | None = None) -> str:
@@ -153,7 +157,8 @@ def spawn(
             stderr=stderr,
             close_fds=True,
             start_new_session=True,
-            preexec_fn=_die_with_parent if die_with_parent else None,  # noqa: PLW1509
+            preexec_fn=(functools.partial(_die_with_parent, os.getpid())  # noqa: PLW1509
+                        if die_with_parent else None),
         )
     except FileNotFoundError as exc:
         raise MissingTool(argv[0], PACKAGES.get(os.path.basename(argv[0]), argv[0]),

@@ -43,7 +43,9 @@ def _state(shared: Path) -> str:
 
 
 def _managed(state: str) -> bool:
-    return state.count("_NET_FRAME_EXTENTS(CARDINAL)") == 2
+    # Both windows framed and both found by name in the same pass: the second can map
+    # between the script's xwininfo and its xprop, which leaves one pass half-seen.
+    return state.count("_NET_FRAME_EXTENTS(CARDINAL)") == 2 and len(_corners(state)) == 2
 
 
 def _corners(state: str) -> list[tuple[int, int]]:
