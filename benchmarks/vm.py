@@ -66,7 +66,7 @@ def bare_qemu(image: images.Image, work: Path, accel: str) -> float:
                     str(image.file("base.qcow2")), str(overlay)], check=True)
     argv = ["qemu-system-x86_64", "-accel", accel, "-machine", "q35", "-m", "512",
             "-nodefaults", "-nographic", "-serial", "none", "-monitor", "none",
-            "-kernel", str(image.file("vmlinuz")), "-initrd", str(image.file("initrd.img")),
+            "-kernel", str(image.kernel), "-initrd", str(image.file("initrd.img")),
             "-append", "root=/dev/vda rw quiet init=/usr/local/sbin/slt-init",
             "-drive", f"file={overlay},if=virtio,format=qcow2",
             "-device", "virtio-serial",

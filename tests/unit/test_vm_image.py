@@ -103,3 +103,34 @@ def test_the_build_command_is_unprivileged_and_exports_through_the_user(tmp_path
     assert not any("sudo" in a for a in argv)
     downloads = [a for a in argv if a.startswith("--customize-hook=download ")]
     assert len(downloads) == 3 and all(str(tmp_path) in a for a in downloads)
+    # The initrd loads its modules by name and has no udev (its coldplug costs seconds
+    # under software emulation); a script of ours moves /dev as udev's did.
+    assert (tmp_path / "initramfs-modules").read_text() == "virtio_pci\nvirtio_blk\next4\n"
+    excluded = {a.split("=", 2)[2] for a in argv if a.startswith("--dpkgopt=path-exclude=")}
+    assert {"/usr/share/initramfs-tools/hooks/udev",
+            "/usr/share/initramfs-tools/scripts/init-bottom/udev"} <= excluded
+    moves = (tmp_path / "initramfs-dev").read_text()
+    assert 'mount -n -o move /dev "${rootmnt:?}/dev"' in moves
+    assert any(a.endswith("/etc/initramfs-tools/scripts/init-bottom/sandbox-launcher-dev")
+               for a in argv if a.startswith("--essential-hook=upload "))
+
+
+def test_an_image_with_an_unpacked_kernel_boots_it_and_verifies_it(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    folder = _fake_image(store, "old")
+    assert images.verify_image("old", store).kernel == folder / "vmlinuz"
+    folder.chmod(0o755)
+    (folder / "vmlinux").write_bytes(b"elf")
+    with pytest.raises(ImageError, match="unexpected files: vmlinux"):
+        images.verify_image("old", store)  # not in the manifest: planted
+    manifest = json.loads((folder / images.MANIFEST).read_text())
+    manifest["files"]["vmlinux"] = {"sha256": hashlib.sha256(b"elf").hexdigest(), "size": 3}
+    (folder / images.MANIFEST).chmod(0o644)
+    (folder / images.MANIFEST).write_text(json.dumps(manifest))
+    (folder / "vmlinux").chmod(0o444)
+    assert images.verify_image("old", store).kernel == folder / "vmlinux"
+    (folder / "vmlinux").chmod(0o644)
+    (folder / "vmlinux").write_bytes(b"elg")
+    (folder / "vmlinux").chmod(0o444)
+    with pytest.raises(ImageError, match="modified: vmlinux"):
+        images.verify_image("old", store)

@@ -2,7 +2,8 @@
 
 An image is a folder under the user's data dir holding ``base.qcow2`` (the root file
 system; sessions run on a throwaway overlay over it), ``vmlinuz`` and ``initrd.img``
-(direct kernel boot, no firmware) and ``manifest.json``. Files and folder are read-only;
+(direct kernel boot, no firmware), ``vmlinux`` (the same kernel unpacked, booted where
+present: see :mod:`.kernel`) and ``manifest.json``. Files and folder are read-only;
 :func:`verify_image` recomputes every sha256 before a launch and refuses a modified image.
 
 The build is unprivileged (mmdebstrap in unshare mode); ``images/hooks/export.sh`` turns
@@ -17,6 +18,7 @@ import getpass
 import hashlib
 import json
 import os
+import secrets
 import shlex
 import shutil
 import stat
@@ -38,9 +40,12 @@ from .errors import (
     ImageModified,
     NoSubordinateIds,
 )
+from .kernel import extract_pvh_kernel
 from .recipe import Recipe
 
 IMAGE_FILES = ("base.qcow2", "vmlinuz", "initrd.img")
+#: Files a build adds when it can; an image built before them boots without them.
+OPTIONAL_FILES = ("vmlinux",)
 MANIFEST = "manifest.json"
 MANIFEST_VERSION = 1
 #: A build peaks at ~4.5 times the finished image (test: 1425 MiB for a 314 MiB image).
@@ -64,8 +69,15 @@ class Image:
     manifest: dict[str, object]
 
     def file(self, name: str) -> Path:
-        """Path of one of :data:`IMAGE_FILES`."""
+        """Path of one of :data:`IMAGE_FILES` or :data:`OPTIONAL_FILES`."""
         return self.path / name
+
+    @property
+    def kernel(self) -> Path:
+        """The kernel to boot: the unpacked PVH one if the build made it, else the bzImage."""
+        files = self.manifest.get("files")
+        return self.file("vmlinux" if isinstance(files, dict) and "vmlinux" in files
+                         else "vmlinuz")
 
     @property
     def size(self) -> int:
@@ -129,26 +141,49 @@ def _check_builder() -> None:
             raise NoSubordinateIds(user, table)
 
 
+#: What :func:`_initramfs_inputs` writes into the build folder (removed after the build).
+_INITRAMFS_INPUTS = ("initramfs.conf", "initramfs-hook", "initramfs-modules", "initramfs-dev")
+#: udev's part of the initrd: its coldplug of every device costs ~3 s under software
+#: emulation, for the three modules the initrd loads by name anyway (the guest's own
+#: modules are loaded by its init, never by udev in the initrd).
+_INITRD_UDEV = ("/usr/share/initramfs-tools/hooks/udev",
+                "/usr/share/initramfs-tools/scripts/init-top/udev",
+                "/usr/share/initramfs-tools/scripts/init-bottom/udev")
+#: udev's init-bottom script also moved /dev onto the root: without it, this does.
+_MOVE_DEV = """#!/bin/sh
+[ "$1" = prereqs ] && exit 0
+mount -n -o move /dev "${rootmnt:?}/dev"
+rm -rf /dev
+ln -s "${rootmnt}/dev" /dev
+"""
+
+
 def _initramfs_inputs(recipe: Recipe, work: Path) -> list[str]:
-    """Hooks that make the guest's initrd hold only the modules the recipe names."""
-    conf = work / "initramfs.conf"
-    conf.write_text("# sandbox-launcher: only the modules of the hook below\nMODULES=list\n",
-                    encoding="utf-8")
-    hook = work / "initramfs-hook"
-    hook.write_text("#!/bin/sh\n[ \"$1\" = prereqs ] && exit 0\n"
-                    ". /usr/share/initramfs-tools/hook-functions\n"
-                    f"manual_add_modules {' '.join(recipe.initramfs_modules)}\n",
-                    encoding="utf-8")
-    hook.chmod(0o755)
-    return [
-        "--essential-hook=mkdir -p \"$1/etc/initramfs-tools/conf.d\" "
-        "\"$1/etc/initramfs-tools/hooks\"",
-        f"--essential-hook=upload {shlex.quote(str(conf))} "
-        "/etc/initramfs-tools/conf.d/sandbox-launcher",
-        f"--essential-hook=upload {shlex.quote(str(hook))} "
-        "/etc/initramfs-tools/hooks/sandbox-launcher",
-        "--essential-hook=chmod 0755 \"$1/etc/initramfs-tools/hooks/sandbox-launcher\"",
-    ]
+    """Hooks that make the guest's initrd hold and load only the modules the recipe names,
+    without udev."""
+    inputs = {
+        "initramfs.conf": "# sandbox-launcher: only the modules of the hook below\n"
+                          "MODULES=list\n",
+        "initramfs-hook": "#!/bin/sh\n[ \"$1\" = prereqs ] && exit 0\n"
+                          ". /usr/share/initramfs-tools/hook-functions\n"
+                          f"manual_add_modules {' '.join(recipe.initramfs_modules)}\n",
+        "initramfs-modules": "".join(f"{m}\n" for m in recipe.initramfs_modules),
+        "initramfs-dev": _MOVE_DEV,
+    }
+    targets = {"initramfs.conf": "conf.d/sandbox-launcher",
+               "initramfs-hook": "hooks/sandbox-launcher",
+               "initramfs-modules": "modules",
+               "initramfs-dev": "scripts/init-bottom/sandbox-launcher-dev"}
+    argv = ["--essential-hook=mkdir -p \"$1/etc/initramfs-tools/conf.d\" "
+            "\"$1/etc/initramfs-tools/hooks\" "
+            "\"$1/etc/initramfs-tools/scripts/init-bottom\""]
+    for name, text in inputs.items():
+        (work / name).write_text(text, encoding="utf-8")
+        target = f"/etc/initramfs-tools/{targets[name]}"
+        argv.append(f"--essential-hook=upload {shlex.quote(str(work / name))} {target}")
+        if text.startswith("#!"):
+            argv.append(f"--essential-hook=chmod 0755 \"$1{target}\"")
+    return argv + [f"--dpkgopt=path-exclude={path}" for path in _INITRD_UDEV]
 
 
 def mmdebstrap_argv(recipe: Recipe, work: Path) -> list[str]:
@@ -236,18 +271,21 @@ def _build_in(recipe: Recipe, progress: Progress, store: Path, work: Path, scrat
                                 "convert", cancel=cancel, env=env, needed=needed,
                                 where=store)
         root_img.unlink()
-        for leftover in ("initramfs.conf", "initramfs-hook"):
+        for leftover in _INITRAMFS_INPUTS:
             (work / leftover).unlink()
+        progress("kernel", "unpacking the kernel for a direct (PVH) boot")
+        kept = [*IMAGE_FILES, *(["vmlinux"] if extract_pvh_kernel(
+            work / "vmlinuz", work / "vmlinux") else [])]
         progress("manifest", "sha256 of every file")
         manifest: dict[str, object] = {
             "manifest_version": MANIFEST_VERSION, "name": recipe.name,
             "recipe_version": recipe.version, "recipe_sha256": recipe.digest(),
             "built": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
             "files": {f: {"sha256": _sha256(work / f), "size": (work / f).stat().st_size}
-                      for f in IMAGE_FILES},
+                      for f in kept},
         }
         (work / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-        for name in (*IMAGE_FILES, MANIFEST):
+        for name in (*kept, MANIFEST):
             (work / name).chmod(0o444)
         if cancel.is_set():  # the last moment a cancel can still keep the old image
             raise BuildCancelled("the build was cancelled", "nothing of it was kept")
@@ -297,11 +335,12 @@ def verify_image(name: str, store: Path | None = None) -> Image:
     files = image.manifest["files"]
     assert isinstance(files, dict)
     present = {p.name for p in image.path.iterdir()}
-    extra = present - {*IMAGE_FILES, MANIFEST}
-    if extra or set(files) != set(IMAGE_FILES):
+    listed = set(IMAGE_FILES) | (set(files) & set(OPTIONAL_FILES))
+    extra = present - {*listed, MANIFEST}
+    if extra or set(files) != listed:
         raise ImageModified(name, f"the guest image {name!r} has unexpected files: "
                             f"{', '.join(sorted(extra or set(files)))}", _rebuild_hint(name))
-    for fname in IMAGE_FILES:
+    for fname in sorted(listed):
         path = image.file(fname)
         entry = files.get(fname)
         if not path.is_file() or path.is_symlink() or not isinstance(entry, dict):
@@ -340,10 +379,16 @@ def remove_image(name: str, store: Path | None = None) -> None:
     if not path.is_dir() or name.startswith(".") or "/" in name:
         raise ImageError(f"no built guest image named {name!r}",
                          "list them: sandbox-launcher image list")
-    doomed = Path(tempfile.mkdtemp(prefix=f".removing-{name}-", dir=store))
-    with build_proc.claimed(doomed):
-        path.rename(doomed / name)
-        (doomed / name).chmod(0o755)
+    # Renamed within the store, never into another folder: moving a directory to a new
+    # parent rewrites its "..", which its read-only mode forbids (to all but root).
+    doomed = store / f".removing-{name}-{secrets.token_hex(4)}"
+    with build_proc.claimed(path):
+        try:
+            path.rename(doomed)
+        except FileNotFoundError:
+            raise ImageError(f"no built guest image named {name!r}",
+                             "it was removed meanwhile") from None
+        doomed.chmod(0o755)
         shutil.rmtree(doomed)
 
 

@@ -240,7 +240,7 @@ def boot(image: Image, workdir: Path, session_id: str, *, uri: str = DEFAULT_URI
     guest = devices or GuestDevices(display=display)
     spec = DomainSpec(
         session_id=session_id, memory_mib=memory_mib, vcpus=vcpus,
-        kernel=image.file("vmlinuz"), initrd=image.file("initrd.img"),
+        kernel=image.kernel, initrd=image.file("initrd.img"),
         cmdline=" ".join(w for w in (KERNEL_ARGS, net_args, guest.kernel_args()) if w),
         disk=Path(state.overlay), agent_socket=Path(state.agent_socket),
         join_socket=Path(workdir / "join.sock"), kvm=accel[0] == "kvm",

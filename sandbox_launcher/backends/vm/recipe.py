@@ -14,6 +14,10 @@ from pathlib import Path
 
 from .errors import ImageError
 
+#: Bumped when the way an image is built changes (2: the initrd without udev, the kernel
+#: unpacked for a PVH boot), so that builds made the old way read as out of date.
+BUILD_SCHEME = 2
+
 _KEYS = {"name", "version", "suite", "mirror", "variant", "packages", "free_mb",
          "dpkg_exclude", "dpkg_include", "initramfs_modules", "files"}
 
@@ -41,8 +45,9 @@ class Recipe:
     root: Path
 
     def digest(self) -> str:
-        """sha256 over the recipe file and every file it copies into the guest."""
-        sha = hashlib.sha256((self.root / "recipes" / f"{self.name}.toml").read_bytes())
+        """sha256 over the build scheme, the recipe file and every file it copies."""
+        sha = hashlib.sha256(b"scheme %d\0" % BUILD_SCHEME)
+        sha.update((self.root / "recipes" / f"{self.name}.toml").read_bytes())
         for guest, host in self.files:
             sha.update(guest.encode() + b"\0" + host.read_bytes())
         for hook in ("identity.sh", "export.sh"):
