@@ -113,6 +113,7 @@ class Relay(SoundThread):
     frame: int  # bytes per frame: 2 bytes a channel (s16le)
     rate: int
     dropped: int = 0  # bytes dropped, for the log
+    written: int = 0  # bytes written, for the log and the tests
 
     @property
     def limit(self) -> int:
@@ -181,6 +182,7 @@ class Relay(SoundThread):
                     written = 0
                 del held[:written]
                 consumed += written
+                self.written += written
             if arrivals >= TRIM_ARRIVALS and (now := time.monotonic()) >= window_end:
                 keep = max(self.rate * self.frame * BACKLOG_MS // 1000, 2 * largest)
                 if low > keep:

@@ -102,7 +102,8 @@ def test_the_guest_records_the_microphone_only_while_it_is_unmuted_outside(
     assert "qemu-system-x86_64" in result["session_clients"], result
     assert "qemu-system-x86_64" not in result["host_clients"], result
     for label in ("muted", "unmuted", "muted_again"):
-        assert result[label]["rc"] == 0 and result[label]["samples"] >= 100000, result[label]
+        assert result[label]["rc"] == 0 and result[label]["samples"] >= 100000, \
+            json.dumps(result[label])
     # The guest's own capture is fully on in every case (as a client would set it)...
     assert result["muted_state"] is True and result["muted_again_state"] is True
     assert result["muted"]["rms"] < 50, result["muted"]  # ...muted outside: silence

@@ -61,17 +61,25 @@ print(json.dumps(out))
 
 # Runs in the guest: record the microphone (the HDA card's capture) and measure it.
 RECORD_PROBE = r"""
-import array, json, math, subprocess, sys
+import array, json, math, subprocess, sys, time
 # As a client would (and a hostile one): its own capture fully on. The mute is outside.
 subprocess.run(["amixer", "-q", "-c", "0", "sset", "Capture", "100%", "cap"], check=True)
+# A 2 s buffer: a guest starved by a loaded host reads late, and the host's tone comes
+# in bursts (a sine source sends seconds at once); the default half second overran, and
+# arecord, unlike a meeting client, does not recover (alsa-lib says EIO, not EPIPE).
+began = time.monotonic()
 raw = subprocess.run(["arecord", "-q", "-D", "hw:0,0", "-f", "S16_LE", "-c", "2",
-                      "-r", "48000", "-d", sys.argv[1], "-t", "raw"],
+                      "-r", "48000", "-B", "2000000", "-d", sys.argv[1], "-t", "raw"],
                      capture_output=True, timeout=120)
+took = time.monotonic() - began
+kernel = subprocess.run(["dmesg"], capture_output=True, text=True).stdout[-600:] \
+    if raw.returncode else ""
 data = array.array("h", raw.stdout[: len(raw.stdout) // 2 * 2])[::2]
 part = data[len(data) // 3:]
 rms = math.sqrt(sum(x * x for x in part) / max(1, len(part)))
 crossings = sum(1 for a, b in zip(part, part[1:]) if (a < 0) != (b < 0))
-print(json.dumps({"rc": raw.returncode, "err": raw.stderr.decode()[-300:],
+print(json.dumps({"rc": raw.returncode, "err": raw.stderr.decode()[-300:], "took": took,
+                  "dmesg": kernel,
                   "samples": len(data), "rms": rms,
                   "hz": crossings / 2 / (len(part) / 48000) if part else 0}))
 """
@@ -111,6 +119,14 @@ def _clients(server: str) -> list[str]:
     return sorted(line.split("\t")[2] for line in done.stdout.splitlines() if "\t" in line)
 
 
+def _sources(server: str) -> str:
+    """The session server's sources and recordings, as a failure's evidence."""
+    out = [subprocess.run(["pactl", f"--server={server}", "list", "short", what],
+                          capture_output=True, text=True, timeout=30, check=False).stdout
+           for what in ("sources", "source-outputs")]
+    return " | ".join(" ".join(line.split()) for text in out for line in text.splitlines())
+
+
 def sound(workdir: Path, host_server: str) -> int:
     grant = AudioGrant(host_server=host_server, speakers=False, mic_allowed=True,
                        mic_at_start=False)
@@ -128,8 +144,16 @@ def sound(workdir: Path, host_server: str) -> int:
             result["host_clients"] = _clients(host_server)
             for label, muted in (("muted", True), ("unmuted", False), ("muted_again", True)):
                 result[f"{label}_state"] = server.set_mic(muted)
+                feed = server.silence
+                before = feed.written if feed else 0
                 _status, out = _guest(vm, ["/usr/bin/python3", "-I", "-c", RECORD_PROBE, "3"])
-                result[label] = json.loads(out.splitlines()[-1])
+                result[label] = {"label": label, **json.loads(out.splitlines()[-1]),
+                                 "silence_bytes": (feed.written - before) if feed else None,
+                                 "mic": server.mic and {
+                                     "running": server.mic.running(),
+                                     "written": server.mic.relay.written,
+                                     "dropped": server.mic.relay.dropped},
+                                 "sources": _sources(server.admin)}
         finally:
             result["checks"] = _finish(vm)
     finally:
