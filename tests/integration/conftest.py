@@ -438,4 +438,10 @@ from conftest_host import (  # noqa: E402, F401
     no_leftovers,
 )
 from conftest_net import fake_internet, host_netns, system_policy, user_profile  # noqa: E402, F401
-from conftest_vm import desktop_libvirtd, vm_default_image, vm_test_image, vm_workdir  # noqa: E402, F401
+from conftest_vm import (  # noqa: E402, F401
+    desktop_libvirtd,
+    vm_default_image,
+    vm_images,
+    vm_test_image,
+    vm_workdir,
+)

@@ -188,8 +188,10 @@ def _initramfs_inputs(recipe: Recipe, work: Path) -> list[str]:
 
 def mmdebstrap_argv(recipe: Recipe, work: Path) -> list[str]:
     """The whole mmdebstrap command line for *recipe*; outputs land in *work*."""
+    # The chroot is thrown away once export.sh made the file system of it: dpkg's fsync
+    # of every file it unpacks protects nothing here.
     argv = ["mmdebstrap", "--mode=unshare", "--format=null", f"--variant={recipe.variant}",
-            "--include=" + ",".join(recipe.packages)]
+            "--include=" + ",".join(recipe.packages), "--dpkgopt=force-unsafe-io"]
     argv += [f"--dpkgopt=path-exclude={p}" for p in recipe.dpkg_exclude]
     argv += [f"--dpkgopt=path-include={p}" for p in recipe.dpkg_include]
     argv += _initramfs_inputs(recipe, work)
