@@ -11,7 +11,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from deb_root import REPO_ROOT, build_deb, prune
+from deb_root import REPO_ROOT, build_deb, prebuild_packages, prune
 
 pytestmark = [pytest.mark.integration, pytest.mark.needs_root,
               # Each builds a package: about 30 s with pip's cache on 2 cores.
@@ -21,6 +21,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.needs_root,
 @pytest.fixture(scope="module")
 def deb() -> Path:
     """The package for this source, as build-deb makes it on Debian 12."""
+    prebuild_packages()
     return build_deb()
 
 

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 from conftest import LauncherUser, as_user_argv
-from deb_root import REPO_ROOT, build_deb, build_root, prune
+from deb_root import REPO_ROOT, build_deb, build_root, prebuild_packages, prune
 
 pytestmark = [pytest.mark.integration, pytest.mark.needs_root,
               # The first test builds the package (about 30 s with pip's cache) and the
@@ -50,6 +50,7 @@ INSTALLED = {
 @pytest.fixture(scope="module")
 def deb() -> Path:
     """The package for this source."""
+    prebuild_packages()
     return build_deb()
 
 

@@ -14,7 +14,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from deb_root import build_rpm, prune
+from deb_root import build_rpm, prebuild_packages, prune
 
 pytestmark = [pytest.mark.integration, pytest.mark.needs_root,
               pytest.mark.timeout(900)]  # builds the package: about 90 s on 2 cores
@@ -23,6 +23,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.needs_root,
 @pytest.fixture(scope="module")
 def rpm() -> Path:
     """The package for this source."""
+    prebuild_packages()
     made = build_rpm()
     prune(made.parent)
     return made
