@@ -173,7 +173,7 @@ def test_allow_opens_exactly_the_address_and_the_return_link_reaches_the_asking_
 def test_deny_and_ask_without_a_terminal_open_nothing_and_the_client_sees_a_failure(
         world: World, policy: str, why: str) -> None:
     world.policy(policy)
-    proc, ready, report_path = world.session(SIGN_IN, seconds=12)
+    proc, ready, report_path = world.session(SIGN_IN, seconds=4)
     [opened] = ready["opened"]
     assert opened["status"] == 4 and why in opened["stderr"], opened
     back = world.run("open", RETURN)
