@@ -77,6 +77,7 @@ def _step_text(step: str) -> str:
         "check": translate("ImagesWindow", "Checking the build tools"),
         "bootstrap": translate("ImagesWindow", "Installing Debian packages"),
         "convert": translate("ImagesWindow", "Writing the disk image"),
+        "kernel": translate("ImagesWindow", "Preparing the kernel for a quick start"),
         "manifest": translate("ImagesWindow", "Recording checksums"),
         "done": translate("ImagesWindow", "Done"),
     }

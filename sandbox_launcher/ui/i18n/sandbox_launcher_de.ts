@@ -3198,6 +3198,10 @@ Quelle: {source}</translation>
         <translation>Festplattenabbild wird geschrieben</translation>
     </message>
     <message>
+        <source>Preparing the kernel for a quick start</source>
+        <translation>Kernel wird für einen schnellen Start vorbereitet</translation>
+    </message>
+    <message>
         <source>Recording checksums</source>
         <translation>Prüfsummen werden festgehalten</translation>
     </message>
