@@ -10,11 +10,11 @@ new ones; an unchanged one costs nothing on the next run.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import shutil
 import subprocess
-import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -62,10 +62,7 @@ def source_key() -> str:
     return digest.hexdigest()[:16]
 
 
-_PREBUILT = threading.Lock()
-_prebuilt: list[bool] = []
-
-
+@functools.cache
 def prebuild_packages() -> None:
     """Build the three packages the package tests inspect side by side, once per run.
 
@@ -73,15 +70,11 @@ def prebuild_packages() -> None:
     they took ~150 s of CI's 2 cores, together about two thirds of that. A failed build
     fails again, with its message, in the test that needs it.
     """
-    with _PREBUILT:
-        if _prebuilt:
-            return
-        _prebuilt.append(True)
-        with ThreadPoolExecutor(max_workers=3) as pool:
-            tried = [pool.submit(build_deb), pool.submit(build_deb, apparmor=True),
-                     pool.submit(build_rpm)]
-        for future in tried:
-            future.exception()  # reported by the test that asks for that package
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        tried = [pool.submit(build_deb), pool.submit(build_deb, apparmor=True),
+                 pool.submit(build_rpm)]
+    for future in tried:
+        future.exception()  # reported by the test that asks for that package
 
 
 def build_deb(*, apparmor: bool = False) -> Path:

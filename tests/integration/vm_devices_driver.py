@@ -113,18 +113,21 @@ def share(workdir: Path, folder: Path, mode: str) -> int:
     return 0
 
 
-def _clients(server: str) -> list[str]:
-    done = subprocess.run(["pactl", f"--server={server}", "list", "short", "clients"],
+def _short(server: str, what: str) -> list[str]:
+    """``pactl list short WHAT`` on *server*: its lines."""
+    done = subprocess.run(["pactl", f"--server={server}", "list", "short", what],
                           capture_output=True, text=True, timeout=30, check=True)
-    return sorted(line.split("\t")[2] for line in done.stdout.splitlines() if "\t" in line)
+    return done.stdout.splitlines()
+
+
+def _clients(server: str) -> list[str]:
+    return sorted(line.split("\t")[2] for line in _short(server, "clients") if "\t" in line)
 
 
 def _sources(server: str) -> str:
     """The session server's sources and recordings, as a failure's evidence."""
-    out = [subprocess.run(["pactl", f"--server={server}", "list", "short", what],
-                          capture_output=True, text=True, timeout=30, check=False).stdout
-           for what in ("sources", "source-outputs")]
-    return " | ".join(" ".join(line.split()) for text in out for line in text.splitlines())
+    return " | ".join(" ".join(line.split()) for what in ("sources", "source-outputs")
+                      for line in _short(server, what))
 
 
 def sound(workdir: Path, host_server: str) -> int:

@@ -40,6 +40,7 @@ from .errors import (
     ImageModified,
     NoSubordinateIds,
 )
+from .initrd import INITRAMFS_INPUTS, initramfs_inputs
 from .kernel import extract_pvh_kernel
 from .recipe import Recipe
 
@@ -141,51 +142,6 @@ def _check_builder() -> None:
             raise NoSubordinateIds(user, table)
 
 
-#: What :func:`_initramfs_inputs` writes into the build folder (removed after the build).
-_INITRAMFS_INPUTS = ("initramfs.conf", "initramfs-hook", "initramfs-modules", "initramfs-dev")
-#: udev's part of the initrd: its coldplug of every device costs ~3 s under software
-#: emulation, for the three modules the initrd loads by name anyway (the guest's own
-#: modules are loaded by its init, never by udev in the initrd).
-_INITRD_UDEV = ("/usr/share/initramfs-tools/hooks/udev",
-                "/usr/share/initramfs-tools/scripts/init-top/udev",
-                "/usr/share/initramfs-tools/scripts/init-bottom/udev")
-#: udev's init-bottom script also moved /dev onto the root: without it, this does.
-_MOVE_DEV = """#!/bin/sh
-[ "$1" = prereqs ] && exit 0
-mount -n -o move /dev "${rootmnt:?}/dev"
-rm -rf /dev
-ln -s "${rootmnt}/dev" /dev
-"""
-
-
-def _initramfs_inputs(recipe: Recipe, work: Path) -> list[str]:
-    """Hooks that make the guest's initrd hold and load only the modules the recipe names,
-    without udev."""
-    inputs = {
-        "initramfs.conf": "# sandbox-launcher: only the modules of the hook below\n"
-                          "MODULES=list\n",
-        "initramfs-hook": "#!/bin/sh\n[ \"$1\" = prereqs ] && exit 0\n"
-                          ". /usr/share/initramfs-tools/hook-functions\n"
-                          f"manual_add_modules {' '.join(recipe.initramfs_modules)}\n",
-        "initramfs-modules": "".join(f"{m}\n" for m in recipe.initramfs_modules),
-        "initramfs-dev": _MOVE_DEV,
-    }
-    targets = {"initramfs.conf": "conf.d/sandbox-launcher",
-               "initramfs-hook": "hooks/sandbox-launcher",
-               "initramfs-modules": "modules",
-               "initramfs-dev": "scripts/init-bottom/sandbox-launcher-dev"}
-    argv = ["--essential-hook=mkdir -p \"$1/etc/initramfs-tools/conf.d\" "
-            "\"$1/etc/initramfs-tools/hooks\" "
-            "\"$1/etc/initramfs-tools/scripts/init-bottom\""]
-    for name, text in inputs.items():
-        (work / name).write_text(text, encoding="utf-8")
-        target = f"/etc/initramfs-tools/{targets[name]}"
-        argv.append(f"--essential-hook=upload {shlex.quote(str(work / name))} {target}")
-        if text.startswith("#!"):
-            argv.append(f"--essential-hook=chmod 0755 \"$1{target}\"")
-    return argv + [f"--dpkgopt=path-exclude={path}" for path in _INITRD_UDEV]
-
-
 def mmdebstrap_argv(recipe: Recipe, work: Path) -> list[str]:
     """The whole mmdebstrap command line for *recipe*; outputs land in *work*."""
     # The chroot is thrown away once export.sh made the file system of it: dpkg's fsync
@@ -194,7 +150,7 @@ def mmdebstrap_argv(recipe: Recipe, work: Path) -> list[str]:
             "--include=" + ",".join(recipe.packages), "--dpkgopt=force-unsafe-io"]
     argv += [f"--dpkgopt=path-exclude={p}" for p in recipe.dpkg_exclude]
     argv += [f"--dpkgopt=path-include={p}" for p in recipe.dpkg_include]
-    argv += _initramfs_inputs(recipe, work)
+    argv += initramfs_inputs(recipe, work)
     for guest, host in recipe.files:
         parent = os.path.dirname(guest)
         argv.append(f"--customize-hook=mkdir -p \"$1\"{shlex.quote(parent)}")
@@ -273,7 +229,7 @@ def _build_in(recipe: Recipe, progress: Progress, store: Path, work: Path, scrat
                                 "convert", cancel=cancel, env=env, needed=needed,
                                 where=store)
         root_img.unlink()
-        for leftover in _INITRAMFS_INPUTS:
+        for leftover in INITRAMFS_INPUTS:
             (work / leftover).unlink()
         progress("kernel", "unpacking the kernel for a direct (PVH) boot")
         kept = [*IMAGE_FILES, *(["vmlinux"] if extract_pvh_kernel(
