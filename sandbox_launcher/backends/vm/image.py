@@ -231,7 +231,7 @@ def _build_in(recipe: Recipe, progress: Progress, store: Path, work: Path, scrat
         root_img.unlink()
         for leftover in INITRAMFS_INPUTS:
             (work / leftover).unlink()
-        progress("kernel", "unpacking the kernel for a direct (PVH) boot")
+        progress("kernel", "vmlinuz -> vmlinux")
         kept = [*IMAGE_FILES, *(["vmlinux"] if extract_pvh_kernel(
             work / "vmlinuz", work / "vmlinux") else [])]
         progress("manifest", "sha256 of every file")
